@@ -1,0 +1,23 @@
+file(REMOVE_RECURSE
+  "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o"
+  "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o.d"
+  "CMakeFiles/nscore.dir/src/proto/registry.c.o"
+  "CMakeFiles/nscore.dir/src/proto/registry.c.o.d"
+  "CMakeFiles/nscore.dir/src/sim/client.c.o"
+  "CMakeFiles/nscore.dir/src/sim/client.c.o.d"
+  "CMakeFiles/nscore.dir/src/sim/rng.c.o"
+  "CMakeFiles/nscore.dir/src/sim/rng.c.o.d"
+  "CMakeFiles/nscore.dir/src/sim/sim.c.o"
+  "CMakeFiles/nscore.dir/src/sim/sim.c.o.d"
+  "CMakeFiles/nscore.dir/src/sim/simtime.c.o"
+  "CMakeFiles/nscore.dir/src/sim/simtime.c.o.d"
+  "CMakeFiles/nscore.dir/src/util/util.c.o"
+  "CMakeFiles/nscore.dir/src/util/util.c.o.d"
+  "libnscore.a"
+  "libnscore.pdb"
+)
+
+# Per-language clean rules from dependency scanning.
+foreach(lang C)
+  include(CMakeFiles/nscore.dir/cmake_clean_${lang}.cmake OPTIONAL)
+endforeach()

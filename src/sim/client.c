@@ -1,0 +1,274 @@
+/*
+ * client.c — simulated clients. A client is a sequential process (like a
+ * Jepsen process): one operation at a time, each operation recorded from
+ * invocation to completion with an outcome of ok, fail or unknown.
+ *
+ * An operation is tried in attempts. An attempt travels to a node (client
+ * latency), the node's on_client answers with node_reply (or never, if it
+ * crashes or cannot commit), and the reply travels back. A reply of ok or
+ * fail ends the operation whichever attempt it answers — with exactly-once
+ * semantics at the server, any attempt's answer is the operation's. A
+ * redirect or refusal starts the next attempt; an attempt that hears nothing
+ * for attempt_timeout is retried on another node with the same (client,
+ * seq); at the deadline the operation ends as unknown if any attempt may
+ * have taken effect, or as fail if every attempt was refused or never
+ * reached a live node.
+ *
+ * Clients reach every node: network faults apply between nodes, not between
+ * clients and nodes.
+ */
+#include "sim/sim_internal.h"
+
+#include <string.h>
+
+static inline uint64_t cev(enum client_ev k, uint32_t attempt, uint32_t extra)
+{
+	return (uint64_t)k | (uint64_t)(attempt & 0xffffff) << 8 | (uint64_t)extra << 32;
+}
+
+struct client_config *sim_client_config(struct sim *s)
+{
+	return &s->client;
+}
+
+static void ensure_client(struct sim *s, int client)
+{
+	if ((size_t)client < s->nclients)
+		return;
+	size_t n = (size_t)client + 8;
+	s->client_busy = xrealloc(s->client_busy, n);
+	s->client_seq = xrealloc(s->client_seq, n * sizeof *s->client_seq);
+	for (size_t i = s->nclients; i < n; i++) {
+		s->client_busy[i] = 0;
+		s->client_seq[i] = 0;
+	}
+	s->nclients = n;
+}
+
+bool sim_client_busy(const struct sim *s, int client)
+{
+	return (size_t)client < s->nclients && s->client_busy[client];
+}
+
+int sim_client_idle(const struct sim *s, int from)
+{
+	int c = from < 1 ? 1 : from;
+	while (sim_client_busy(s, c))
+		c++;
+	return c;
+}
+
+int sim_pending_count(const struct sim *s)
+{
+	return (int)s->npending;
+}
+
+const struct client_op *sim_pending(const struct sim *s, int i)
+{
+	return &s->pend[s->pending_list[i]].op;
+}
+
+static int random_up_node(struct sim *s, int avoid)
+{
+	int cand[SIM_MAX_NODES], k = 0;
+	for (int i = 0; i < s->n; i++)
+		if (s->node[i].up && i != avoid)
+			cand[k++] = i;
+	if (!k)
+		return avoid >= 0 ? avoid : (int)rng_below(&s->rng, (uint64_t)s->n);
+	return cand[rng_below(&s->rng, (uint64_t)k)];
+}
+
+/* A retry goes to a node other than the last one; clients do not know which
+ * nodes are up. */
+static int random_other_node(struct sim *s, int avoid)
+{
+	if (s->n == 1)
+		return 0;
+	int k = (int)rng_below(&s->rng, (uint64_t)s->n - 1);
+	return k >= avoid ? k + 1 : k;
+}
+
+static void send_attempt(struct sim *s, uint32_t pi, int node)
+{
+	struct pend *p = &s->pend[pi];
+	p->attempt++;
+	p->node = node;
+	p->op.node = node;
+	p->op.attempts = (int)p->attempt;
+	queue_push(s, s->now + s->client.latency, EV_CLIENT, p->op.id,
+		   cev(CEV_ARRIVE, p->attempt, 0));
+	queue_push(s, s->now + s->client.attempt_timeout, EV_CLIENT, p->op.id,
+		   cev(CEV_TIMEOUT, p->attempt, 0));
+}
+
+uint32_t sim_client_invoke(struct sim *s, int client, int node, const struct kv_op *op)
+{
+	ensure_client(s, client);
+	s->client_busy[client] = 1;
+	uint32_t pi;
+	if (s->free_pend != UINT32_MAX) {
+		pi = s->free_pend;
+		s->free_pend = s->pend[pi].next_free;
+	} else {
+		xgrow((void **)&s->pend, &s->pend_cap, s->npend + 1, sizeof *s->pend);
+		pi = (uint32_t)s->npend++;
+	}
+	struct pend *p = &s->pend[pi];
+	memset(p, 0, sizeof *p);
+	p->live = true;
+	p->seq = ++s->client_seq[client];
+	p->op.id = ++s->next_op_id;
+	p->op.client = client;
+	p->op.op = *op;
+	p->op.invoked = s->now;
+	p->op.completed = SIM_NEVER;
+	p->op.outcome = OUT_PENDING;
+	xgrow((void **)&s->pending_list, &s->pending_cap, s->npending + 1, sizeof *s->pending_list);
+	p->list_pos = (uint32_t)s->npending;
+	s->pending_list[s->npending++] = pi;
+	if (node < 0 || node >= s->n)
+		node = random_up_node(s, -1);
+	p->op.node = node;
+	struct trace_event ev = {.kind = TR_INVOKE, .at = s->now, .node = node, .peer = -1, .op = &p->op};
+	sim_emit(s, &ev);
+	send_attempt(s, pi, node);
+	queue_push(s, s->now + s->client.deadline, EV_CLIENT, p->op.id, cev(CEV_DEADLINE, 0, 0));
+	return p->op.id;
+}
+
+static void complete(struct sim *s, uint32_t pi, enum op_outcome out, const char *why)
+{
+	struct pend *p = &s->pend[pi];
+	p->op.outcome = out;
+	p->op.completed = s->now;
+	if (why)
+		ns_strlcpy(p->op.why, why, sizeof p->op.why);
+	struct trace_event ev = {.kind = TR_COMPLETE, .at = s->now, .node = p->op.node, .peer = -1,
+				 .op = &p->op};
+	sim_emit(s, &ev);
+	s->client_busy[p->op.client] = 0;
+	p->live = false;
+	uint32_t last = s->pending_list[--s->npending];
+	s->pending_list[p->list_pos] = last;
+	s->pend[last].list_pos = p->list_pos;
+	p->next_free = s->free_pend;
+	s->free_pend = pi;
+}
+
+/* The pending op with this id, or UINT32_MAX when it has completed.
+ * Pending ops are few (one per busy client), so a scan is fine. */
+static uint32_t find_pend(const struct sim *s, uint32_t op_id)
+{
+	for (size_t k = 0; k < s->npending; k++)
+		if (s->pend[s->pending_list[k]].op.id == op_id)
+			return s->pending_list[k];
+	return UINT32_MAX;
+}
+
+void node_reply(struct node *n, const struct client_req *req, const struct client_reply *r)
+{
+	struct sim *s = n->sim;
+	if (find_pend(s, req->op_id) != UINT32_MAX) {
+		uint32_t ri;
+		if (s->free_reply != UINT32_MAX) {
+			ri = s->free_reply;
+			s->free_reply = s->replies[ri].next_free;
+		} else {
+			xgrow((void **)&s->replies, &s->replies_cap, s->nreplies + 1, sizeof *s->replies);
+			ri = (uint32_t)s->nreplies++;
+		}
+		s->replies[ri].r = *r;
+		s->replies[ri].attempt = req->attempt;
+		s->replies[ri].node = n->id;
+		queue_push(s, s->now + s->client.latency, EV_CLIENT, req->op_id,
+			   cev(CEV_REPLY, req->attempt, ri));
+	}
+}
+
+static void on_reply(struct sim *s, uint32_t pi, uint32_t attempt, uint32_t ri)
+{
+	struct reply_slot rs = s->replies[ri];
+	s->replies[ri].next_free = s->free_reply;
+	s->free_reply = ri;
+	if (pi == UINT32_MAX)
+		return; /* the op already completed */
+	struct pend *p = &s->pend[pi];
+	const struct client_reply *r = &rs.r;
+	switch (r->status) {
+	case REPLY_OK:
+		p->op.node = rs.node;
+		p->op.found = r->found;
+		ns_strlcpy(p->op.result, r->value, sizeof p->op.result);
+		complete(s, pi, OUT_OK, NULL);
+		return;
+	case REPLY_FAIL:
+		p->op.node = rs.node;
+		complete(s, pi, OUT_FAIL, r->why[0] ? r->why : "refused");
+		return;
+	case REPLY_NOT_LEADER:
+	case REPLY_UNAVAILABLE:
+		if (attempt <= 64)
+			p->refused |= (uint64_t)1 << (attempt - 1);
+		ns_strlcpy(p->op.why, r->why[0] ? r->why : (r->status == REPLY_NOT_LEADER ? "not leader" : "unavailable"),
+			   sizeof p->op.why);
+		if (attempt != p->attempt)
+			return; /* a stale refusal: the current attempt goes on */
+		if (r->status == REPLY_NOT_LEADER && s->client.follow_redirects && r->leader_hint >= 0 &&
+		    r->leader_hint < s->n && r->leader_hint != rs.node) {
+			send_attempt(s, pi, r->leader_hint);
+		} else {
+			/* Back off, then try another node. */
+			p->attempt++; /* invalidates the pending timeout */
+			queue_push(s, s->now + s->client.backoff, EV_CLIENT, p->op.id,
+				   cev(CEV_RETRY, p->attempt, 0));
+		}
+		return;
+	}
+}
+
+void client_event(struct sim *s, uint32_t op_id, uint64_t b)
+{
+	enum client_ev kind = (enum client_ev)(b & 0xff);
+	uint32_t attempt = (uint32_t)(b >> 8) & 0xffffff;
+	uint32_t extra = (uint32_t)(b >> 32);
+	uint32_t pi = find_pend(s, op_id);
+	if (kind == CEV_REPLY) {
+		on_reply(s, pi, attempt, extra);
+		return;
+	}
+	if (pi == UINT32_MAX)
+		return; /* a timer of an op that has completed */
+	struct pend *p = &s->pend[pi];
+	switch (kind) {
+	case CEV_ARRIVE: {
+		struct node *n = &s->node[p->node];
+		if (!n->up)
+			return; /* lost: the attempt will time out */
+		if (attempt <= 64)
+			p->delivered |= (uint64_t)1 << (attempt - 1);
+		struct client_req req = {p->op.id, attempt, p->op.client, p->seq, p->op.op};
+		n->ops->on_client(n->self, &req);
+		return;
+	}
+	case CEV_TIMEOUT:
+		if (attempt != p->attempt)
+			return;
+		ns_strlcpy(p->op.why, "timed out", sizeof p->op.why);
+		send_attempt(s, pi, random_other_node(s, p->node));
+		return;
+	case CEV_RETRY:
+		if (attempt != p->attempt)
+			return;
+		p->attempt--; /* send_attempt numbers it */
+		send_attempt(s, pi, random_other_node(s, p->node));
+		return;
+	case CEV_DEADLINE: {
+		bool maybe = (p->delivered & ~p->refused) != 0;
+		complete(s, pi, maybe ? OUT_UNKNOWN : OUT_FAIL, maybe ? "timed out" : p->op.why);
+		return;
+	}
+	case CEV_REPLY:
+		break;
+	}
+}

@@ -1,0 +1,699 @@
+/*
+ * sim.c — the simulator's event loop, network, nodes and clocks; see sim.h
+ * for the stepping rule and the contracts.
+ *
+ * Memory. Nothing is allocated per message in steady state: message slots
+ * live in blocks of SLOT_BLOCK that are never moved (so a struct msg pointer
+ * stays valid while the message is in flight), recycled through a free
+ * list; a payload up to SIM_MSG_INLINE bytes is copied into the slot, a
+ * larger one into a per-slot buffer that is kept and reused. The event queue
+ * is a binary heap of 32-byte events that grows by doubling and never
+ * shrinks.
+ */
+#include "sim/sim_internal.h"
+
+#include "proto/proto.h"
+#include "util/i18n.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int nodeset_count(const struct nodeset *s)
+{
+	return __builtin_popcountll(s->w[0]) + __builtin_popcountll(s->w[1]);
+}
+
+const char *drop_reason_str(enum drop_reason r)
+{
+	switch (r) {
+	case DROP_LOSS: return N_("lost by the network");
+	case DROP_LINK_DOWN: return N_("link is cut");
+	case DROP_CUT_IN_FLIGHT: return N_("link was cut in flight");
+	case DROP_NODE_DOWN: return N_("receiver is down");
+	case DROP_RESTARTED: return N_("receiver restarted");
+	case DROP_SENDER_DOWN: return N_("sender is down");
+	}
+	return "?";
+}
+
+/* ---- event queue ------------------------------------------------------- */
+
+static inline bool ev_less(const struct event *a, const struct event *b)
+{
+	return a->at < b->at || (a->at == b->at && a->seq < b->seq);
+}
+
+void queue_push(struct sim *s, sim_time at, uint32_t kind, uint32_t a, uint64_t b)
+{
+	if (s->qlen == s->qcap) {
+		s->qcap = s->qcap ? s->qcap * 2 : 1024;
+		s->q = xrealloc(s->q, s->qcap * sizeof *s->q);
+	}
+	struct event ev = {at, s->next_seq++, kind, a, b};
+	size_t i = s->qlen++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!ev_less(&ev, &s->q[p]))
+			break;
+		s->q[i] = s->q[p];
+		i = p;
+	}
+	s->q[i] = ev;
+}
+
+static struct event queue_pop(struct sim *s)
+{
+	struct event top = s->q[0];
+	struct event last = s->q[--s->qlen];
+	size_t n = s->qlen, i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && ev_less(&s->q[c + 1], &s->q[c]))
+			c++;
+		if (!ev_less(&s->q[c], &last))
+			break;
+		s->q[i] = s->q[c];
+		i = c;
+	}
+	if (n)
+		s->q[i] = last;
+	return top;
+}
+
+/* ---- message slots ----------------------------------------------------- */
+
+static inline struct slot *slot_at(const struct sim *s, uint32_t i)
+{
+	return &s->blocks[i / SLOT_BLOCK][i % SLOT_BLOCK];
+}
+
+static uint32_t slot_alloc(struct sim *s)
+{
+	if (s->free_slot == UINT32_MAX) {
+		size_t nb = s->nblocks++;
+		s->blocks = xrealloc(s->blocks, s->nblocks * sizeof *s->blocks);
+		s->blocks[nb] = xcalloc(SLOT_BLOCK, sizeof(struct slot));
+		for (uint32_t k = SLOT_BLOCK; k-- > 0;) {
+			s->blocks[nb][k].next_free = s->free_slot;
+			s->free_slot = (uint32_t)(nb * SLOT_BLOCK + k);
+		}
+	}
+	uint32_t i = s->free_slot;
+	struct slot *sl = slot_at(s, i);
+	s->free_slot = sl->next_free;
+	sl->inflight_pos = s->ninflight;
+	if (s->ninflight == s->inflight_cap) {
+		s->inflight_cap = s->inflight_cap ? s->inflight_cap * 2 : 256;
+		s->inflight = xrealloc(s->inflight, s->inflight_cap * sizeof *s->inflight);
+	}
+	s->inflight[s->ninflight++] = i;
+	return i;
+}
+
+static void slot_free(struct sim *s, uint32_t i)
+{
+	struct slot *sl = slot_at(s, i);
+	uint32_t last = s->inflight[--s->ninflight];
+	s->inflight[sl->inflight_pos] = last;
+	slot_at(s, last)->inflight_pos = sl->inflight_pos;
+	sl->next_free = s->free_slot;
+	s->free_slot = i;
+}
+
+static void slot_fill(struct slot *sl, const void *data, size_t len)
+{
+	unsigned char *dst = sl->inl;
+	if (len > SIM_MSG_INLINE) {
+		if (sl->bigcap < len) {
+			free(sl->big);
+			sl->bigcap = len < 256 ? 256 : len;
+			sl->big = xmalloc(sl->bigcap);
+		}
+		dst = sl->big;
+	}
+	if (len)
+		memcpy(dst, data, len);
+	sl->m.len = (uint32_t)len;
+	sl->m.data = dst;
+}
+
+int sim_inflight_count(const struct sim *s)
+{
+	return (int)s->ninflight;
+}
+
+const struct msg *sim_inflight(const struct sim *s, int i)
+{
+	return &slot_at(s, s->inflight[i])->m;
+}
+
+/* ---- observers ----------------------------------------------------------- */
+
+int sim_observe(struct sim *s, trace_fn fn, void *ctx)
+{
+	for (int i = 0; i < s->nobs; i++)
+		if (!s->obs[i].fn) {
+			s->obs[i].fn = fn;
+			s->obs[i].ctx = ctx;
+			s->live_obs++;
+			return i;
+		}
+	if (s->nobs == (int)ARRAY_LEN(s->obs))
+		return -1;
+	s->obs[s->nobs].fn = fn;
+	s->obs[s->nobs].ctx = ctx;
+	s->live_obs++;
+	return s->nobs++;
+}
+
+void sim_unobserve(struct sim *s, int h)
+{
+	if (h >= 0 && h < s->nobs && s->obs[h].fn) {
+		s->obs[h].fn = NULL;
+		s->live_obs--;
+	}
+}
+
+void sim_emit(struct sim *s, const struct trace_event *ev)
+{
+	for (int i = 0; i < s->nobs; i++)
+		if (s->obs[i].fn)
+			s->obs[i].fn(s->obs[i].ctx, ev);
+}
+
+static inline bool observed(const struct sim *s)
+{
+	return s->live_obs > 0;
+}
+
+static void emit_simple(struct sim *s, enum trace_kind kind, int node, int peer)
+{
+	struct trace_event ev = {.kind = kind, .at = s->now, .node = node, .peer = peer};
+	sim_emit(s, &ev);
+}
+
+void sim_note(struct sim *s, enum trace_kind kind, int node, int peer, const char *fmt, ...)
+{
+	if (!observed(s))
+		return;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	struct trace_event ev = {.kind = kind, .at = s->now, .node = node, .peer = peer, .text = buf};
+	sim_emit(s, &ev);
+}
+
+/* ---- nodes --------------------------------------------------------------- */
+
+static void link_init(struct sim *s, int from, int to)
+{
+	struct link *l = &s->links[(size_t)from * SIM_MAX_NODES + to];
+	memset(l, 0, sizeof *l);
+	l->up = true;
+	l->cfg = s->link_default;
+}
+
+static void node_init(struct sim *s, int i)
+{
+	struct node *n = &s->node[i];
+	memset(n, 0, sizeof *n);
+	n->sim = s;
+	n->id = i;
+	ns_snprintf(n->name, sizeof n->name, "n%d", i + 1);
+	n->up = true;
+	n->ops = s->ops;
+	for (int t = 0; t < SIM_MAX_TIMERS; t++)
+		n->timer_due[t] = SIM_NEVER;
+	for (int j = 0; j <= i; j++) {
+		link_init(s, i, j);
+		link_init(s, j, i);
+	}
+}
+
+struct sim *sim_new(const struct proto_ops *ops, const struct proto_opts *opts, int n,
+		    uint64_t seed)
+{
+	if (n < 1 || n > SIM_MAX_NODES)
+		return NULL;
+	struct sim *s = xcalloc(1, sizeof *s);
+	s->ops = ops;
+	if (opts)
+		s->opts = *opts;
+	else
+		proto_opts_default(ops, &s->opts);
+	s->seed = seed;
+	rng_seed(&s->rng, seed);
+	s->free_slot = UINT32_MAX;
+	s->free_call = UINT32_MAX;
+	s->free_pend = UINT32_MAX;
+	s->free_reply = UINT32_MAX;
+	s->link_default = (struct link_config){.latency = 10 * SIM_MS, .jitter = 5 * SIM_MS};
+	s->client = (struct client_config){
+		.latency = 1 * SIM_MS,
+		.attempt_timeout = 500 * SIM_MS,
+		.deadline = 2 * SIM_S,
+		.backoff = 50 * SIM_MS,
+		.follow_redirects = true,
+	};
+	s->links = xcalloc((size_t)SIM_MAX_NODES * SIM_MAX_NODES, sizeof *s->links);
+	for (int i = 0; i < n; i++)
+		sim_add_node(s);
+	return s;
+}
+
+int sim_add_node(struct sim *s)
+{
+	if (s->n == SIM_MAX_NODES)
+		return -1;
+	int i = s->n++;
+	node_init(s, i);
+	s->node[i].self = s->ops->create(&s->node[i], &s->opts);
+	return i;
+}
+
+void sim_free(struct sim *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->n; i++)
+		if (s->ops->destroy)
+			s->ops->destroy(s->node[i].self);
+	for (size_t b = 0; b < s->nblocks; b++) {
+		for (int k = 0; k < SLOT_BLOCK; k++)
+			free(s->blocks[b][k].big);
+		free(s->blocks[b]);
+	}
+	free(s->blocks);
+	free(s->inflight);
+	free(s->q);
+	free(s->links);
+	free(s->calls);
+	free(s->pend);
+	free(s->pending_list);
+	free(s->replies);
+	free(s->client_busy);
+	free(s->client_seq);
+	free(s);
+}
+
+sim_time sim_now(const struct sim *s) { return s->now; }
+uint64_t sim_seed(const struct sim *s) { return s->seed; }
+struct rng *sim_rng(struct sim *s) { return &s->rng; }
+int sim_nodes(const struct sim *s) { return s->n; }
+struct node *sim_node(struct sim *s, int i) { return &s->node[i]; }
+const struct node *sim_node_c(const struct sim *s, int i) { return &s->node[i]; }
+const struct proto_ops *sim_proto(const struct sim *s) { return s->ops; }
+const struct proto_opts *sim_opts(const struct sim *s) { return &s->opts; }
+struct proto_opts *sim_opts_mut(struct sim *s) { return &s->opts; }
+uint64_t sim_events(const struct sim *s) { return s->events; }
+const struct link_config *sim_default_link(const struct sim *s) { return &s->link_default; }
+
+/* ---- sending -------------------------------------------------------------- */
+
+void node_send(struct node *n, int to, int type, const void *data, size_t len)
+{
+	struct sim *s = n->sim;
+	uint32_t id = s->next_msg_id++;
+	struct link *l = &s->links[(size_t)n->id * SIM_MAX_NODES + to];
+	n->sent++;
+	l->sent++;
+	enum drop_reason why;
+	if (!n->up)
+		why = DROP_SENDER_DOWN;
+	else if (!l->up)
+		why = DROP_LINK_DOWN;
+	else if (l->cfg.loss_ppm && rng_chance_ppm(&s->rng, l->cfg.loss_ppm))
+		why = DROP_LOSS;
+	else
+		goto deliver;
+	/* Lost at the start: observers still see it sent, then dropped. */
+	l->lost++;
+	if (observed(s)) {
+		struct msg m = {id, (uint16_t)n->id, (uint16_t)to, (uint16_t)type, 0, s->now,
+				s->now, (uint32_t)len, data};
+		struct trace_event ev = {.kind = TR_SEND, .at = s->now, .node = n->id, .peer = to, .msg = &m};
+		sim_emit(s, &ev);
+		ev.kind = TR_DROP;
+		ev.reason = why;
+		sim_emit(s, &ev);
+	}
+	return;
+
+deliver:;
+	int copies = 1 + (l->cfg.dup_ppm && rng_chance_ppm(&s->rng, l->cfg.dup_ppm));
+	for (int c = 0; c < copies; c++) {
+		sim_time start = s->now;
+		if (l->cfg.bandwidth) {
+			if (l->busy_until > start)
+				start = l->busy_until;
+			sim_time tx = (sim_time)(((uint64_t)len * 1000000 + l->cfg.bandwidth - 1) /
+						 l->cfg.bandwidth);
+			start += tx;
+			l->busy_until = start;
+		}
+		sim_time delay = l->cfg.latency;
+		if (l->cfg.jitter)
+			delay += (sim_time)rng_below(&s->rng, (uint64_t)l->cfg.jitter + 1);
+		uint32_t si = slot_alloc(s);
+		struct slot *sl = slot_at(s, si);
+		sl->m.id = id;
+		sl->m.from = (uint16_t)n->id;
+		sl->m.to = (uint16_t)to;
+		sl->m.type = (uint16_t)type;
+		sl->m.flags = c ? MSG_DUPLICATE : 0;
+		sl->m.sent_at = s->now;
+		sl->m.arrives_at = start + delay;
+		sl->epoch = l->epoch;
+		sl->incarnation = s->node[to].incarnation;
+		slot_fill(sl, data, len);
+		queue_push(s, sl->m.arrives_at, EV_DELIVER, si, 0);
+		if (observed(s)) {
+			struct trace_event ev = {.kind = TR_SEND, .at = s->now, .node = n->id,
+						 .peer = to, .msg = &sl->m};
+			sim_emit(s, &ev);
+		}
+	}
+}
+
+static void deliver(struct sim *s, uint32_t si)
+{
+	struct slot *sl = slot_at(s, si);
+	struct msg *m = &sl->m;
+	struct link *l = &s->links[(size_t)m->from * SIM_MAX_NODES + m->to];
+	struct node *dst = &s->node[m->to];
+	enum drop_reason why;
+	if (!l->up || l->epoch != sl->epoch)
+		why = DROP_CUT_IN_FLIGHT;
+	else if (!dst->up)
+		why = DROP_NODE_DOWN;
+	else if (dst->incarnation != sl->incarnation)
+		why = DROP_RESTARTED;
+	else {
+		dst->received++;
+		if (observed(s)) {
+			struct trace_event ev = {.kind = TR_DELIVER, .at = s->now, .node = m->to,
+						 .peer = m->from, .msg = m};
+			sim_emit(s, &ev);
+		}
+		/* The slot stays allocated during the callback: m->data is valid. */
+		dst->ops->on_message(dst->self, m);
+		slot_free(s, si);
+		return;
+	}
+	l->lost++;
+	if (observed(s)) {
+		struct trace_event ev = {.kind = TR_DROP, .at = s->now, .node = m->from,
+					 .peer = m->to, .msg = m, .reason = why};
+		sim_emit(s, &ev);
+	}
+	slot_free(s, si);
+}
+
+void sim_describe_msg(const struct sim *s, const struct msg *m, struct sbuf *out)
+{
+	if (s->ops->describe_msg)
+		s->ops->describe_msg(m, out);
+	else
+		sbuf_puts(out, sim_msg_name(s, m));
+}
+
+const char *sim_msg_name(const struct sim *s, const struct msg *m)
+{
+	if (m->type < s->ops->nmsg_kinds)
+		return s->ops->msg_kinds[m->type].name;
+	return "?";
+}
+
+/* ---- timers and clocks ------------------------------------------------------ */
+
+sim_time node_local_now(const struct node *n)
+{
+	sim_time t = n->sim->now;
+	return t + n->skew + n->drift_acc + (t - n->drift_since) * n->drift_ppm / 1000000;
+}
+
+void node_set_timer(struct node *n, int timer, sim_time local_delay)
+{
+	struct sim *s = n->sim;
+	if (local_delay < 0)
+		local_delay = 0;
+	/* local time runs at (1 + drift) of true time */
+	sim_time d = local_delay;
+	if (n->drift_ppm)
+		d = (sim_time)(((__int128)local_delay * 1000000 + (1000000 + n->drift_ppm) - 1) /
+			       (1000000 + n->drift_ppm));
+	uint32_t gen = ++n->timer_gen[timer];
+	n->timer_due[timer] = s->now + d;
+	queue_push(s, s->now + d, EV_TIMER, (uint32_t)n->id, ((uint64_t)timer << 32) | gen);
+}
+
+void node_cancel_timer(struct node *n, int timer)
+{
+	n->timer_gen[timer]++;
+	n->timer_due[timer] = SIM_NEVER;
+}
+
+bool node_timer_armed(const struct node *n, int timer)
+{
+	return n->timer_due[timer] != SIM_NEVER;
+}
+
+void sim_set_skew(struct sim *s, int i, sim_time skew)
+{
+	s->node[i].skew = skew;
+}
+
+void sim_set_drift(struct sim *s, int i, int32_t ppm)
+{
+	struct node *n = &s->node[i];
+	if (ppm < -500000)
+		ppm = -500000;
+	if (ppm > 500000)
+		ppm = 500000;
+	n->drift_acc += (s->now - n->drift_since) * n->drift_ppm / 1000000;
+	n->drift_since = s->now;
+	n->drift_ppm = ppm;
+}
+
+uint64_t node_rand(struct node *n)
+{
+	return rng_next(&n->sim->rng);
+}
+
+int64_t node_rand_range(struct node *n, int64_t lo, int64_t hi)
+{
+	return rng_range(&n->sim->rng, lo, hi);
+}
+
+int node_count(const struct node *n)
+{
+	return n->sim->n;
+}
+
+void node_state(struct node *n, const char *fmt, ...)
+{
+	struct sim *s = n->sim;
+	if (!observed(s))
+		return;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	struct trace_event ev = {.kind = TR_STATE, .at = s->now, .node = n->id, .peer = -1, .text = buf};
+	sim_emit(s, &ev);
+}
+
+/* ---- faults -------------------------------------------------------------- */
+
+bool sim_crash(struct sim *s, int i)
+{
+	struct node *n = &s->node[i];
+	if (!n->up)
+		return false;
+	n->up = false;
+	n->incarnation++;
+	for (int t = 0; t < SIM_MAX_TIMERS; t++)
+		node_cancel_timer(n, t);
+	n->ops->on_crash(n->self);
+	return true;
+}
+
+bool sim_restart(struct sim *s, int i)
+{
+	struct node *n = &s->node[i];
+	if (n->up)
+		return false;
+	n->up = true;
+	n->ops->on_restart(n->self);
+	return true;
+}
+
+struct link *sim_link(struct sim *s, int from, int to)
+{
+	return &s->links[(size_t)from * SIM_MAX_NODES + to];
+}
+
+const struct link *sim_link_c(const struct sim *s, int from, int to)
+{
+	return &s->links[(size_t)from * SIM_MAX_NODES + to];
+}
+
+bool sim_cut(struct sim *s, int from, int to)
+{
+	struct link *l = sim_link(s, from, to);
+	if (!l->up || from == to)
+		return false;
+	l->up = false;
+	l->epoch++;
+	return true;
+}
+
+bool sim_heal_link(struct sim *s, int from, int to)
+{
+	struct link *l = sim_link(s, from, to);
+	if (l->up)
+		return false;
+	l->up = true;
+	return true;
+}
+
+void sim_heal_all(struct sim *s)
+{
+	for (int i = 0; i < s->n; i++)
+		for (int j = 0; j < s->n; j++)
+			sim_heal_link(s, i, j);
+}
+
+void sim_partition(struct sim *s, const int *group)
+{
+	for (int i = 0; i < s->n; i++)
+		for (int j = 0; j < s->n; j++) {
+			if (i == j)
+				continue;
+			if (group[i] == group[j])
+				sim_heal_link(s, i, j);
+			else
+				sim_cut(s, i, j);
+		}
+}
+
+void sim_set_all_links(struct sim *s, const struct link_config *cfg)
+{
+	s->link_default = *cfg;
+	for (int i = 0; i < s->n; i++)
+		for (int j = 0; j < s->n; j++)
+			sim_link(s, i, j)->cfg = *cfg;
+}
+
+/* ---- scheduled calls ------------------------------------------------------- */
+
+void sim_schedule(struct sim *s, sim_time at, void (*fn)(void *, struct sim *, uint64_t), void *ctx,
+		  uint64_t arg)
+{
+	if (at < s->now)
+		at = s->now;
+	uint32_t i;
+	if (s->free_call != UINT32_MAX) {
+		i = s->free_call;
+		s->free_call = s->calls[i].next_free;
+	} else {
+		xgrow((void **)&s->calls, &s->calls_cap, s->ncalls + 1, sizeof *s->calls);
+		i = (uint32_t)s->ncalls++;
+	}
+	s->calls[i].fn = fn;
+	s->calls[i].ctx = ctx;
+	s->calls[i].arg = arg;
+	queue_push(s, at, EV_CALL, i, 0);
+}
+
+static void run_call(struct sim *s, uint32_t i)
+{
+	struct call c = s->calls[i];
+	s->calls[i].next_free = s->free_call;
+	s->free_call = i;
+	c.fn(c.ctx, s, c.arg);
+}
+
+/* ---- stepping ---------------------------------------------------------------- */
+
+static bool event_live(const struct sim *s, const struct event *ev)
+{
+	if (ev->kind != EV_TIMER)
+		return true;
+	const struct node *n = &s->node[ev->a];
+	return n->timer_gen[ev->b >> 32] == (uint32_t)ev->b;
+}
+
+bool sim_step(struct sim *s)
+{
+	while (s->qlen) {
+		struct event ev = queue_pop(s);
+		if (!event_live(s, &ev))
+			continue;
+		s->now = ev.at;
+		s->events++;
+		switch (ev.kind) {
+		case EV_DELIVER:
+			deliver(s, ev.a);
+			break;
+		case EV_TIMER: {
+			struct node *n = &s->node[ev.a];
+			int t = (int)(ev.b >> 32);
+			n->timer_due[t] = SIM_NEVER;
+			if (observed(s)) {
+				struct trace_event te = {.kind = TR_TIMER, .at = s->now, .node = n->id,
+							 .peer = -1, .timer = t};
+				sim_emit(s, &te);
+			}
+			n->ops->on_timer(n->self, t);
+			break;
+		}
+		case EV_CALL:
+			run_call(s, ev.a);
+			break;
+		case EV_CLIENT:
+			client_event(s, ev.a, ev.b);
+			break;
+		}
+		if (observed(s))
+			emit_simple(s, TR_STEP, -1, -1);
+		return true;
+	}
+	return false;
+}
+
+sim_time sim_next_time(struct sim *s)
+{
+	while (s->qlen && !event_live(s, &s->q[0]))
+		queue_pop(s);
+	return s->qlen ? s->q[0].at : SIM_NEVER;
+}
+
+void sim_run_until(struct sim *s, sim_time until)
+{
+	while (sim_next_time(s) <= until)
+		sim_step(s);
+	if (until > s->now)
+		s->now = until;
+}
+
+bool sim_run_while(struct sim *s, sim_time until, bool (*pred)(void *, struct sim *), void *ctx)
+{
+	if (pred(ctx, s))
+		return true;
+	while (sim_next_time(s) <= until) {
+		sim_step(s);
+		if (pred(ctx, s))
+			return true;
+	}
+	if (until > s->now)
+		s->now = until;
+	return false;
+}

@@ -1,0 +1,370 @@
+/*
+ * sim.h — the deterministic simulator: virtual time, one event queue, one
+ * seeded PRNG, a simulated network of directed links, and the nodes that
+ * host protocol code.
+ *
+ * Stepping rule. Every future happening (a message arriving, a timer firing,
+ * a client request or reply arriving, a scheduled command) is an event in
+ * one priority queue ordered by (time, sequence number), where the sequence
+ * number is a counter taken when the event was scheduled. sim_step() pops
+ * the smallest, advances the clock to its time, and runs it to completion;
+ * whatever it schedules goes into the queue behind everything already there
+ * at the same time. Two events at the same microsecond therefore fire in the
+ * order they were scheduled, and since every random choice is drawn from the
+ * simulator's one xoshiro256** generator in that same order, a seed and a
+ * sequence of commands at fixed simulated times determine the run exactly.
+ *
+ * Ownership. The simulator owns nodes, links, the message pool and the
+ * queue; a protocol owns its per-node state (`self`) and sees the world only
+ * through the node_* functions below: send, timers, local clock, random
+ * numbers, client replies and trace notes. Nothing here includes a screen,
+ * readline or a database; observers of the trace (the screen, the JSON
+ * printer, the checkers) register with sim_observe().
+ */
+#ifndef NETSPLIT_SIM_H
+#define NETSPLIT_SIM_H
+
+#include "sim/rng.h"
+#include "sim/simtime.h"
+#include "util/util.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_MAX_NODES 128 /* nodes n1..n128; nodesets are 128-bit */
+#define SIM_MAX_TIMERS 8  /* timer ids 0..7 per node */
+#define SIM_MSG_INLINE 48 /* payloads up to this size live in the slot */
+
+struct sim;
+struct node;
+struct proto_ops;
+struct proto_opts;
+
+/* ---- node sets ---------------------------------------------------------- */
+
+/* A set of node indexes (0-based: n1 is 0). */
+struct nodeset {
+	uint64_t w[2];
+};
+
+static inline void nodeset_add(struct nodeset *s, int i)
+{
+	s->w[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+static inline void nodeset_del(struct nodeset *s, int i)
+{
+	s->w[i >> 6] &= ~((uint64_t)1 << (i & 63));
+}
+static inline bool nodeset_has(const struct nodeset *s, int i)
+{
+	return (s->w[i >> 6] >> (i & 63)) & 1;
+}
+static inline bool nodeset_empty(const struct nodeset *s)
+{
+	return !(s->w[0] | s->w[1]);
+}
+int nodeset_count(const struct nodeset *s);
+
+/* ---- messages ----------------------------------------------------------- */
+
+enum { MSG_DUPLICATE = 1 }; /* struct msg.flags: a copy made by the network */
+
+/* A message on the simulated network. `data` points at `len` bytes of the
+ * protocol's own encoding, owned by the simulator and valid only during the
+ * callback that receives the message. */
+struct msg {
+	uint32_t id;      /* unique, increasing in send order */
+	uint16_t from;    /* sender's node index */
+	uint16_t to;      /* receiver's node index */
+	uint16_t type;    /* index into the protocol's msg_kinds table */
+	uint16_t flags;   /* MSG_DUPLICATE */
+	sim_time sent_at; /* true time of sending */
+	sim_time arrives_at;
+	uint32_t len;
+	const void *data;
+};
+
+/* Why the network lost a message; reported in TR_DROP events. */
+enum drop_reason {
+	DROP_LOSS,          /* the link's loss probability */
+	DROP_LINK_DOWN,     /* sent on a cut link */
+	DROP_CUT_IN_FLIGHT, /* the link was cut while the message was on it */
+	DROP_NODE_DOWN,     /* the receiver was crashed when it arrived */
+	DROP_RESTARTED,     /* the receiver crashed (and restarted) meanwhile */
+	DROP_SENDER_DOWN,   /* sent by a crashed node (a protocol bug) */
+};
+
+const char *drop_reason_str(enum drop_reason r); /* untranslated, N_() */
+
+/* ---- links -------------------------------------------------------------- */
+
+/* The settings of one directed link. Reordering follows from jitter: each
+ * message draws its own delay, so a later message may overtake. */
+struct link_config {
+	sim_time latency;   /* base one-way delay */
+	sim_time jitter;    /* plus a uniform delay in [0, jitter] */
+	uint32_t loss_ppm;  /* probability of loss, parts per million */
+	uint32_t dup_ppm;   /* probability of a duplicate, parts per million */
+	uint64_t bandwidth; /* bytes per second; 0 = unlimited */
+};
+
+struct link {
+	bool up;
+	uint32_t epoch;       /* bumped at every cut: in-flight messages die */
+	struct link_config cfg;
+	sim_time busy_until;  /* bandwidth: when the wire is free again */
+	uint64_t sent, lost;  /* counters for the views */
+};
+
+/* ---- client operations ---------------------------------------------------- */
+
+#define KV_KEY_MAX 32
+#define KV_VAL_MAX 64
+
+enum kv_fn { KV_GET, KV_PUT, KV_CAS, KV_APPEND };
+
+/* A key-value operation. put: key = arg; cas: if key = arg then key = arg2;
+ * append: key = key ++ arg. */
+struct kv_op {
+	enum kv_fn fn;
+	char key[KV_KEY_MAX];
+	char arg[KV_VAL_MAX];
+	char arg2[KV_VAL_MAX];
+};
+
+enum op_outcome {
+	OUT_PENDING,
+	OUT_OK,      /* happened; result holds the value for a get */
+	OUT_FAIL,    /* certainly did not happen (or a cas whose compare failed) */
+	OUT_UNKNOWN, /* timed out: may or may not have happened */
+};
+
+/* One client operation, as recorded in the history. */
+struct client_op {
+	uint32_t id;       /* unique, increasing in invocation order */
+	int client;        /* client number, 1-based (c1, c2, ...) */
+	int node;          /* the node that answered (or last tried) */
+	struct kv_op op;
+	sim_time invoked;  /* true time */
+	sim_time completed;/* true time; SIM_NEVER while pending */
+	enum op_outcome outcome;
+	bool found;        /* get: the key existed */
+	char result[KV_VAL_MAX]; /* get: the value read */
+	char why[64];      /* fail/unknown: a short reason, untranslated */
+	int attempts;
+};
+
+/* What a node's on_client sees: one attempt of one operation. Exactly-once
+ * semantics rest on (client, seq): a retry carries the same seq. */
+struct client_req {
+	uint32_t op_id;
+	uint32_t attempt;
+	int client;
+	uint64_t seq;
+	struct kv_op op;
+};
+
+enum reply_status {
+	REPLY_OK,          /* done; value/found for reads */
+	REPLY_FAIL,        /* certainly not done (cas mismatch, rejected) */
+	REPLY_NOT_LEADER,  /* not done here; leader_hint names whom to ask */
+	REPLY_UNAVAILABLE, /* not done; cannot serve now (no quorum, ...) */
+};
+
+struct client_reply {
+	enum reply_status status;
+	int leader_hint; /* node index, or -1 */
+	bool found;
+	char value[KV_VAL_MAX];
+	char why[64];
+};
+
+/* Client behaviour: each attempt waits `attempt_timeout`, then the client
+ * retries on another node with the same seq; `deadline` after invocation it
+ * gives up with outcome unknown (or fail when no attempt could have taken
+ * effect). Explicit refusals are retried after `backoff`. */
+struct client_config {
+	sim_time latency;         /* one way, client <-> node */
+	sim_time attempt_timeout;
+	sim_time deadline;
+	sim_time backoff;
+	bool follow_redirects;
+};
+
+/* ---- nodes -------------------------------------------------------------- */
+
+struct node {
+	struct sim *sim;
+	int id;                 /* index: n1 is 0 */
+	char name[8];           /* "n1" */
+	bool up;
+	uint32_t incarnation;   /* bumped at every crash */
+	const struct proto_ops *ops;
+	void *self;             /* the protocol's state */
+	/* local clock: local(t) = t + skew + drift_acc + (t - drift_since)*drift_ppm/1e6 */
+	sim_time skew;
+	int32_t drift_ppm;
+	sim_time drift_since;
+	sim_time drift_acc;
+	uint32_t timer_gen[SIM_MAX_TIMERS];
+	sim_time timer_due[SIM_MAX_TIMERS]; /* true time, SIM_NEVER if unset */
+	uint64_t sent, received;
+};
+
+/* For protocols: the node's view of the world. `to` and node ids are
+ * indexes (n1 is 0). node_send copies the payload. */
+void node_send(struct node *n, int to, int type, const void *data, size_t len);
+/* Arms timer `timer` (0..SIM_MAX_TIMERS-1) to fire after `local_delay` of
+ * the node's local clock; re-arming replaces the earlier setting. */
+void node_set_timer(struct node *n, int timer, sim_time local_delay);
+void node_cancel_timer(struct node *n, int timer);
+bool node_timer_armed(const struct node *n, int timer);
+/* The node's local clock (true time adjusted by skew and drift). */
+sim_time node_local_now(const struct node *n);
+/* Random numbers from the simulator's generator. */
+uint64_t node_rand(struct node *n);
+int64_t node_rand_range(struct node *n, int64_t lo, int64_t hi);
+/* Number of nodes in the simulation (including crashed ones). */
+int node_count(const struct node *n);
+/* Answers one attempt of a client request (see struct client_req). Late or
+ * duplicate replies are ignored by the client. */
+void node_reply(struct node *n, const struct client_req *req, const struct client_reply *r);
+/* Reports a change of state worth showing ("became Leader for term 3"). */
+void node_state(struct node *n, const char *fmt, ...) NS_PRINTF(2, 3);
+
+/* ---- trace -------------------------------------------------------------- */
+
+enum trace_kind {
+	TR_SEND,     /* node -> peer, msg */
+	TR_DELIVER,  /* msg arrived at peer (node = receiver) */
+	TR_DROP,     /* msg lost; reason */
+	TR_TIMER,    /* timer fired at node */
+	TR_STATE,    /* node's protocol state changed; text */
+	TR_FAULT,    /* a fault injected or healed; text (node/peer if any) */
+	TR_INVOKE,   /* client op invoked; op */
+	TR_COMPLETE, /* client op completed (ok, fail or unknown); op */
+	TR_EXPECT,   /* an expectation evaluated; text, ok */
+	TR_NOTE,     /* anything else worth a line; text */
+	TR_STEP,     /* an event finished (no payload): invariant checkers */
+};
+
+struct trace_event {
+	enum trace_kind kind;
+	sim_time at;
+	int node; /* -1 when none */
+	int peer; /* -1 when none */
+	const struct msg *msg;
+	enum drop_reason reason;
+	int timer;
+	const struct client_op *op;
+	const char *text;
+	bool ok;
+};
+
+typedef void (*trace_fn)(void *ctx, const struct trace_event *ev);
+
+/* Registers an observer; returns a handle for sim_unobserve. Observers are
+ * called in registration order, synchronously; they must not step the
+ * simulation. */
+int sim_observe(struct sim *s, trace_fn fn, void *ctx);
+void sim_unobserve(struct sim *s, int handle);
+/* Emits an event to every observer (used by the layers above for
+ * TR_EXPECT, TR_NOTE and TR_FAULT lines). */
+void sim_emit(struct sim *s, const struct trace_event *ev);
+void sim_note(struct sim *s, enum trace_kind kind, int node, int peer, const char *fmt, ...)
+	NS_PRINTF(5, 6);
+
+/* ---- the simulation ----------------------------------------------------- */
+
+/* Creates a simulation of n nodes (1..SIM_MAX_NODES) running `ops` with
+ * options `opts` (NULL: the protocol's defaults), seeded with `seed`. Every
+ * node is up; each protocol instance is created in node order. */
+struct sim *sim_new(const struct proto_ops *ops, const struct proto_opts *opts, int n,
+		    uint64_t seed);
+void sim_free(struct sim *s);
+
+/* Adds one node (up, fresh state); returns its index, or -1 at the limit. */
+int sim_add_node(struct sim *s);
+
+sim_time sim_now(const struct sim *s);
+uint64_t sim_seed(const struct sim *s);
+struct rng *sim_rng(struct sim *s);
+int sim_nodes(const struct sim *s);
+struct node *sim_node(struct sim *s, int i);
+const struct node *sim_node_c(const struct sim *s, int i);
+const struct proto_ops *sim_proto(const struct sim *s);
+const struct proto_opts *sim_opts(const struct sim *s);
+struct proto_opts *sim_opts_mut(struct sim *s);
+uint64_t sim_events(const struct sim *s); /* events processed so far */
+
+/* Processes exactly one event (skipping cancelled timers). Returns false
+ * when the queue is empty. */
+bool sim_step(struct sim *s);
+/* Time of the next live event, or SIM_NEVER. */
+sim_time sim_next_time(struct sim *s);
+/* Processes every event due at or before `until`, then sets the clock to
+ * `until` (which must not be in the past). */
+void sim_run_until(struct sim *s, sim_time until);
+/* Runs until `pred` is true (checked before the first event and after each
+ * one) or `until` passes; returns whether pred held. */
+bool sim_run_while(struct sim *s, sim_time until, bool (*pred)(void *ctx, struct sim *s),
+		   void *ctx);
+
+/* Schedules fn(ctx, arg) at true time `at` (>= now) as an ordinary event. */
+void sim_schedule(struct sim *s, sim_time at, void (*fn)(void *ctx, struct sim *s, uint64_t arg),
+		  void *ctx, uint64_t arg);
+
+/* ---- faults ------------------------------------------------------------- */
+
+/* Crash: volatile state gone (on_crash), timers cancelled, messages to it
+ * lost. Restart: the protocol reloads from stable storage (on_restart).
+ * Return false when already in that state. */
+bool sim_crash(struct sim *s, int node);
+bool sim_restart(struct sim *s, int node);
+
+/* Links are directed: link(from, to). */
+struct link *sim_link(struct sim *s, int from, int to);
+const struct link *sim_link_c(const struct sim *s, int from, int to);
+/* Cuts or heals one direction; returns whether anything changed. */
+bool sim_cut(struct sim *s, int from, int to);
+bool sim_heal_link(struct sim *s, int from, int to);
+/* Heals every link. */
+void sim_heal_all(struct sim *s);
+/* Splits the nodes into groups: group[i] is node i's group number; links
+ * between different groups are cut (both ways), links within a group healed. */
+void sim_partition(struct sim *s, const int *group);
+/* Default settings for links; sim_set_all_links applies cfg to every link. */
+void sim_set_all_links(struct sim *s, const struct link_config *cfg);
+const struct link_config *sim_default_link(const struct sim *s);
+
+/* Clocks: skew is an offset of the local clock from true time; drift is a
+ * rate error in parts per million (10000 = 1%: the local clock runs 1%
+ * fast). Changes keep the local clock continuous, except skew's jump. */
+void sim_set_skew(struct sim *s, int node, sim_time skew);
+void sim_set_drift(struct sim *s, int node, int32_t drift_ppm);
+
+/* ---- messages in flight ----------------------------------------------- */
+
+/* Messages currently on the wire, for views: i in [0, sim_inflight_count). */
+int sim_inflight_count(const struct sim *s);
+const struct msg *sim_inflight(const struct sim *s, int i);
+/* A message's description in words, by the protocol ("AppendEntries t3 ..."). */
+void sim_describe_msg(const struct sim *s, const struct msg *m, struct sbuf *out);
+/* The message kind's name ("AppendEntries"), glyph and reply flag. */
+const char *sim_msg_name(const struct sim *s, const struct msg *m);
+
+/* ---- clients -------------------------------------------------------------- */
+
+struct client_config *sim_client_config(struct sim *s);
+/* Invokes op from `client` (1-based), first at `node` (-1: a random up
+ * node). Returns the op id. The client must be idle (sim_client_busy). */
+uint32_t sim_client_invoke(struct sim *s, int client, int node, const struct kv_op *op);
+bool sim_client_busy(const struct sim *s, int client);
+/* The lowest-numbered idle client, >= from. */
+int sim_client_idle(const struct sim *s, int from);
+/* Operations still pending, for views: i in [0, sim_pending_count). */
+int sim_pending_count(const struct sim *s);
+const struct client_op *sim_pending(const struct sim *s, int i);
+
+#endif

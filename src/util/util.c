@@ -1,0 +1,215 @@
+/*
+ * util.c — checked allocation, bounded strings and struct sbuf; see util.h.
+ */
+#include "util/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "netsplit: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (!p)
+		oom(count * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void xgrow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return;
+	size_t c = *cap ? *cap : 8;
+	while (c < need)
+		c *= 2;
+	*arr = xrealloc(*arr, c * size);
+	*cap = c;
+}
+
+size_t ns_strlcpy(char *dst, const char *src, size_t n)
+{
+	size_t len = strlen(src);
+	if (n) {
+		size_t k = len < n - 1 ? len : n - 1;
+		memcpy(dst, src, k);
+		dst[k] = '\0';
+	}
+	return len;
+}
+
+int ns_snprintf(char *dst, size_t n, const char *fmt, ...)
+{
+	if (!n)
+		return 0;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(dst, n, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		dst[0] = '\0';
+		return 0;
+	}
+	return (size_t)r >= n ? (int)(n - 1) : r;
+}
+
+void sbuf_init(struct sbuf *b)
+{
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+void sbuf_free(struct sbuf *b)
+{
+	if (!b)
+		return;
+	free(b->s);
+	sbuf_init(b);
+}
+
+void sbuf_clear(struct sbuf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+static void reserve(struct sbuf *b, size_t extra)
+{
+	if (b->len + extra + 1 > b->cap) {
+		size_t c = b->cap ? b->cap : 64;
+		while (c < b->len + extra + 1)
+			c *= 2;
+		b->s = xrealloc(b->s, c);
+		b->cap = c;
+	}
+}
+
+void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	reserve(b, n);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void sbuf_puts(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+void sbuf_putc(struct sbuf *b, char c)
+{
+	sbuf_add(b, &c, 1);
+}
+
+void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n <= 0)
+		return;
+	reserve(b, (size_t)n);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sbuf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void sbuf_json_str(struct sbuf *b, const char *s)
+{
+	sbuf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': sbuf_puts(b, "\\\""); break;
+		case '\\': sbuf_puts(b, "\\\\"); break;
+		case '\n': sbuf_puts(b, "\\n"); break;
+		case '\t': sbuf_puts(b, "\\t"); break;
+		case '\r': sbuf_puts(b, "\\r"); break;
+		default:
+			if (*p < 0x20)
+				sbuf_printf(b, "\\u%04x", *p);
+			else
+				sbuf_putc(b, (char)*p);
+		}
+	}
+	sbuf_putc(b, '"');
+}
+
+const char *sbuf_str(const struct sbuf *b)
+{
+	return b->s ? b->s : "";
+}
+
+char *sbuf_take(struct sbuf *b)
+{
+	char *s = b->s ? b->s : xstrdup("");
+	sbuf_init(b);
+	return s;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct sbuf b;
+	sbuf_init(&b);
+	char tmp[65536];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		sbuf_add(&b, tmp, n);
+	int err = ferror(f);
+	fclose(f);
+	if (err) {
+		sbuf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	if (len)
+		*len = b.len;
+	return sbuf_take(&b);
+}

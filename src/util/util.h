@@ -1,0 +1,71 @@
+/*
+ * util.h — small helpers shared by every layer: checked allocation, bounded
+ * string copies and a growable byte buffer (struct sbuf) used to build
+ * descriptions, JSON lines and error messages without fixed-size surprises.
+ *
+ * Allocation failure is not recoverable in netsplit (a teaching tool with a
+ * few megabytes of state): xmalloc() and friends print and abort().
+ */
+#ifndef NETSPLIT_UTIL_H
+#define NETSPLIT_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#if defined(__GNUC__)
+#define NS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define NS_PRINTF(f, a)
+#endif
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Grows *arr (of element size `size`) so that it holds at least `need`
+ * elements; *cap is updated. Doubling, so appends are amortised O(1). */
+void xgrow(void **arr, size_t *cap, size_t need, size_t size);
+
+/* Copies src into dst (of size n, n > 0), always NUL-terminated; returns
+ * strlen(src) so truncation is detectable (like BSD strlcpy). */
+size_t ns_strlcpy(char *dst, const char *src, size_t n);
+
+/* snprintf that never returns a negative or past-the-end value: the result
+ * is the number of bytes written (excluding NUL), at most n - 1. */
+int ns_snprintf(char *dst, size_t n, const char *fmt, ...) NS_PRINTF(3, 4);
+
+/* A growable NUL-terminated byte buffer. Zero-initialise, or sbuf_init(). */
+struct sbuf {
+	char *s;    /* always NUL-terminated once anything was added */
+	size_t len; /* bytes used, excluding the NUL */
+	size_t cap; /* bytes allocated */
+};
+
+void sbuf_init(struct sbuf *b);
+void sbuf_free(struct sbuf *b);
+void sbuf_clear(struct sbuf *b);
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_putc(struct sbuf *b, char c);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) NS_PRINTF(2, 3);
+void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap);
+/* Appends s as a JSON string literal, quotes included. */
+void sbuf_json_str(struct sbuf *b, const char *s);
+/* Returns the contents ("" when empty); valid until the next change. */
+const char *sbuf_str(const struct sbuf *b);
+/* Hands the buffer to the caller (free() it); b is left empty. */
+char *sbuf_take(struct sbuf *b);
+
+/* Reads a whole file; returns a malloc'd NUL-terminated buffer and its
+ * length in *len, or NULL with errno set. */
+char *read_file(const char *path, size_t *len);
+
+#endif
