@@ -8,6 +8,7 @@ set(CMAKE_DEPENDS_LANGUAGES
 
 # The set of dependency files which are needed:
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/src/check/invariants.c" "CMakeFiles/nscore.dir/src/check/invariants.c.o" "gcc" "CMakeFiles/nscore.dir/src/check/invariants.c.o.d"
   "/work/main/src/proto/heartbeat.c" "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o" "gcc" "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o.d"
   "/work/main/src/proto/registry.c" "CMakeFiles/nscore.dir/src/proto/registry.c.o" "gcc" "CMakeFiles/nscore.dir/src/proto/registry.c.o.d"
   "/work/main/src/sim/client.c" "CMakeFiles/nscore.dir/src/sim/client.c.o" "gcc" "CMakeFiles/nscore.dir/src/sim/client.c.o.d"

@@ -69,10 +69,24 @@ include CMakeFiles/nscore.dir/progress.make
 # Include the compile flags for this target's objects.
 include CMakeFiles/nscore.dir/flags.make
 
+CMakeFiles/nscore.dir/src/check/invariants.c.o: CMakeFiles/nscore.dir/flags.make
+CMakeFiles/nscore.dir/src/check/invariants.c.o: /work/main/src/check/invariants.c
+CMakeFiles/nscore.dir/src/check/invariants.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/nscore.dir/src/check/invariants.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/check/invariants.c.o -MF CMakeFiles/nscore.dir/src/check/invariants.c.o.d -o CMakeFiles/nscore.dir/src/check/invariants.c.o -c /work/main/src/check/invariants.c
+
+CMakeFiles/nscore.dir/src/check/invariants.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nscore.dir/src/check/invariants.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/check/invariants.c > CMakeFiles/nscore.dir/src/check/invariants.c.i
+
+CMakeFiles/nscore.dir/src/check/invariants.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nscore.dir/src/check/invariants.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/check/invariants.c -o CMakeFiles/nscore.dir/src/check/invariants.c.s
+
 CMakeFiles/nscore.dir/src/proto/heartbeat.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/proto/heartbeat.c.o: /work/main/src/proto/heartbeat.c
 CMakeFiles/nscore.dir/src/proto/heartbeat.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/nscore.dir/src/proto/heartbeat.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/nscore.dir/src/proto/heartbeat.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/proto/heartbeat.c.o -MF CMakeFiles/nscore.dir/src/proto/heartbeat.c.o.d -o CMakeFiles/nscore.dir/src/proto/heartbeat.c.o -c /work/main/src/proto/heartbeat.c
 
 CMakeFiles/nscore.dir/src/proto/heartbeat.c.i: cmake_force
@@ -86,7 +100,7 @@ CMakeFiles/nscore.dir/src/proto/heartbeat.c.s: cmake_force
 CMakeFiles/nscore.dir/src/proto/registry.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/proto/registry.c.o: /work/main/src/proto/registry.c
 CMakeFiles/nscore.dir/src/proto/registry.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/nscore.dir/src/proto/registry.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/nscore.dir/src/proto/registry.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/proto/registry.c.o -MF CMakeFiles/nscore.dir/src/proto/registry.c.o.d -o CMakeFiles/nscore.dir/src/proto/registry.c.o -c /work/main/src/proto/registry.c
 
 CMakeFiles/nscore.dir/src/proto/registry.c.i: cmake_force
@@ -100,7 +114,7 @@ CMakeFiles/nscore.dir/src/proto/registry.c.s: cmake_force
 CMakeFiles/nscore.dir/src/sim/client.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/sim/client.c.o: /work/main/src/sim/client.c
 CMakeFiles/nscore.dir/src/sim/client.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/nscore.dir/src/sim/client.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/nscore.dir/src/sim/client.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/sim/client.c.o -MF CMakeFiles/nscore.dir/src/sim/client.c.o.d -o CMakeFiles/nscore.dir/src/sim/client.c.o -c /work/main/src/sim/client.c
 
 CMakeFiles/nscore.dir/src/sim/client.c.i: cmake_force
@@ -114,7 +128,7 @@ CMakeFiles/nscore.dir/src/sim/client.c.s: cmake_force
 CMakeFiles/nscore.dir/src/sim/rng.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/sim/rng.c.o: /work/main/src/sim/rng.c
 CMakeFiles/nscore.dir/src/sim/rng.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/nscore.dir/src/sim/rng.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/nscore.dir/src/sim/rng.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/sim/rng.c.o -MF CMakeFiles/nscore.dir/src/sim/rng.c.o.d -o CMakeFiles/nscore.dir/src/sim/rng.c.o -c /work/main/src/sim/rng.c
 
 CMakeFiles/nscore.dir/src/sim/rng.c.i: cmake_force
@@ -128,7 +142,7 @@ CMakeFiles/nscore.dir/src/sim/rng.c.s: cmake_force
 CMakeFiles/nscore.dir/src/sim/sim.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/sim/sim.c.o: /work/main/src/sim/sim.c
 CMakeFiles/nscore.dir/src/sim/sim.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/nscore.dir/src/sim/sim.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/nscore.dir/src/sim/sim.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/sim/sim.c.o -MF CMakeFiles/nscore.dir/src/sim/sim.c.o.d -o CMakeFiles/nscore.dir/src/sim/sim.c.o -c /work/main/src/sim/sim.c
 
 CMakeFiles/nscore.dir/src/sim/sim.c.i: cmake_force
@@ -142,7 +156,7 @@ CMakeFiles/nscore.dir/src/sim/sim.c.s: cmake_force
 CMakeFiles/nscore.dir/src/sim/simtime.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/sim/simtime.c.o: /work/main/src/sim/simtime.c
 CMakeFiles/nscore.dir/src/sim/simtime.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/nscore.dir/src/sim/simtime.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/nscore.dir/src/sim/simtime.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/sim/simtime.c.o -MF CMakeFiles/nscore.dir/src/sim/simtime.c.o.d -o CMakeFiles/nscore.dir/src/sim/simtime.c.o -c /work/main/src/sim/simtime.c
 
 CMakeFiles/nscore.dir/src/sim/simtime.c.i: cmake_force
@@ -156,7 +170,7 @@ CMakeFiles/nscore.dir/src/sim/simtime.c.s: cmake_force
 CMakeFiles/nscore.dir/src/util/util.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/util/util.c.o: /work/main/src/util/util.c
 CMakeFiles/nscore.dir/src/util/util.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/nscore.dir/src/util/util.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/nscore.dir/src/util/util.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/util/util.c.o -MF CMakeFiles/nscore.dir/src/util/util.c.o.d -o CMakeFiles/nscore.dir/src/util/util.c.o -c /work/main/src/util/util.c
 
 CMakeFiles/nscore.dir/src/util/util.c.i: cmake_force
@@ -169,6 +183,7 @@ CMakeFiles/nscore.dir/src/util/util.c.s: cmake_force
 
 # Object files for target nscore
 nscore_OBJECTS = \
+"CMakeFiles/nscore.dir/src/check/invariants.c.o" \
 "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o" \
 "CMakeFiles/nscore.dir/src/proto/registry.c.o" \
 "CMakeFiles/nscore.dir/src/sim/client.c.o" \
@@ -180,6 +195,7 @@ nscore_OBJECTS = \
 # External object files for target nscore
 nscore_EXTERNAL_OBJECTS =
 
+libnscore.a: CMakeFiles/nscore.dir/src/check/invariants.c.o
 libnscore.a: CMakeFiles/nscore.dir/src/proto/heartbeat.c.o
 libnscore.a: CMakeFiles/nscore.dir/src/proto/registry.c.o
 libnscore.a: CMakeFiles/nscore.dir/src/sim/client.c.o
@@ -189,7 +205,7 @@ libnscore.a: CMakeFiles/nscore.dir/src/sim/simtime.c.o
 libnscore.a: CMakeFiles/nscore.dir/src/util/util.c.o
 libnscore.a: CMakeFiles/nscore.dir/build.make
 libnscore.a: CMakeFiles/nscore.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Linking C static library libnscore.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Linking C static library libnscore.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/nscore.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/nscore.dir/link.txt --verbose=$(VERBOSE)
 

@@ -1,4 +1,6 @@
 file(REMOVE_RECURSE
+  "CMakeFiles/nscore.dir/src/check/invariants.c.o"
+  "CMakeFiles/nscore.dir/src/check/invariants.c.o.d"
   "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o"
   "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o.d"
   "CMakeFiles/nscore.dir/src/proto/registry.c.o"
