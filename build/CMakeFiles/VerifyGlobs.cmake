@@ -23,6 +23,8 @@ endif()
 # NSAPP_SOURCES at CMakeLists.txt:97 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/app/*.c")
 set(OLD_GLOB
+  "/work/main/src/app/locale.c"
+  "/work/main/src/app/run_cmd.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -62,6 +64,12 @@ endif()
 # NSCORE_SOURCES at CMakeLists.txt:79 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/script/*.c")
 set(OLD_GLOB
+  "/work/main/src/script/exec.c"
+  "/work/main/src/script/help.c"
+  "/work/main/src/script/lex.c"
+  "/work/main/src/script/parse.c"
+  "/work/main/src/script/pred.c"
+  "/work/main/src/script/printer.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")

@@ -45,8 +45,9 @@ struct cmd_info {
 /* The built-in commands, NULL-terminated (protocol commands come from
  * sim_proto()->commands). */
 extern const struct cmd_info script_commands[];
-/* The built-in predicates (for `expect`, `run until`, goals). */
-extern const struct proto_pred script_preds[];
+/* The built-in predicates (for `expect`, `run until`, goals), likewise
+ * (protocol predicates come from sim_proto()->preds). */
+extern const struct cmd_info script_preds[];
 
 /* ---- worlds ------------------------------------------------------------- */
 
@@ -79,10 +80,13 @@ void world_set_recorder(struct world *w, void (*fn)(void *ctx, sim_time t, const
 			void *ctx);
 
 /* Advances simulated time to `until` (the screen's clock); recorded as a
- * `run` before the next recorded command. */
+ * `run` before the next recorded command, or by world_record_flush. */
 void world_advance_to(struct world *w, sim_time until);
 /* One event (the `.` key); recorded as `step`. Returns false if none. */
 bool world_step(struct world *w);
+/* Records the time advanced since the last recorded command, if any (call
+ * before ending a recording). */
+void world_record_flush(struct world *w);
 
 /* Expectation tally. */
 int world_expects_failed(const struct world *w);

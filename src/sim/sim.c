@@ -313,6 +313,7 @@ const struct proto_opts *sim_opts(const struct sim *s) { return &s->opts; }
 struct proto_opts *sim_opts_mut(struct sim *s) { return &s->opts; }
 uint64_t sim_events(const struct sim *s) { return s->events; }
 const struct link_config *sim_default_link(const struct sim *s) { return &s->link_default; }
+void sim_set_default_link(struct sim *s, const struct link_config *c) { s->link_default = *c; }
 
 /* ---- sending -------------------------------------------------------------- */
 

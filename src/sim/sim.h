@@ -155,6 +155,12 @@ struct client_op {
 	int attempts;
 };
 
+/* Appends the operation in the command language's words: "put x 1",
+ * "get x", "cas x 1 2", "append x y". */
+void kv_op_fmt(const struct kv_op *op, struct sbuf *out);
+/* Appends an outcome word: "ok", "fail", "unknown", "pending". */
+const char *op_outcome_str(enum op_outcome o);
+
 /* What a node's on_client sees: one attempt of one operation. Exactly-once
  * semantics rest on (client, seq): a retry carries the same seq. */
 struct client_req {
@@ -337,6 +343,8 @@ void sim_partition(struct sim *s, const int *group);
 /* Default settings for links; sim_set_all_links applies cfg to every link. */
 void sim_set_all_links(struct sim *s, const struct link_config *cfg);
 const struct link_config *sim_default_link(const struct sim *s);
+/* Sets the settings that links of nodes added later start with. */
+void sim_set_default_link(struct sim *s, const struct link_config *cfg);
 
 /* Clocks: skew is an offset of the local clock from true time; drift is a
  * rate error in parts per million (10000 = 1%: the local clock runs 1%

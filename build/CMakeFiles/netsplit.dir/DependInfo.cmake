@@ -8,6 +8,8 @@ set(CMAKE_DEPENDS_LANGUAGES
 
 # The set of dependency files which are needed:
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/src/app/locale.c" "CMakeFiles/netsplit.dir/src/app/locale.c.o" "gcc" "CMakeFiles/netsplit.dir/src/app/locale.c.o.d"
+  "/work/main/src/app/run_cmd.c" "CMakeFiles/netsplit.dir/src/app/run_cmd.c.o" "gcc" "CMakeFiles/netsplit.dir/src/app/run_cmd.c.o.d"
   "/work/main/src/main.c" "CMakeFiles/netsplit.dir/src/main.c.o" "gcc" "CMakeFiles/netsplit.dir/src/main.c.o.d"
   )
 

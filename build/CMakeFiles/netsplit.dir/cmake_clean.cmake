@@ -1,4 +1,8 @@
 file(REMOVE_RECURSE
+  "CMakeFiles/netsplit.dir/src/app/locale.c.o"
+  "CMakeFiles/netsplit.dir/src/app/locale.c.o.d"
+  "CMakeFiles/netsplit.dir/src/app/run_cmd.c.o"
+  "CMakeFiles/netsplit.dir/src/app/run_cmd.c.o.d"
   "CMakeFiles/netsplit.dir/src/main.c.o"
   "CMakeFiles/netsplit.dir/src/main.c.o.d"
   "netsplit"
