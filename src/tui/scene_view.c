@@ -76,17 +76,27 @@ static void frame_status(struct scene *sc, const struct scene_snap *s, const str
 		scene_text(sc, l->status.w - right + 1, 0, right - 1, SS_REC, s->status_right);
 }
 
+/* The key bar: every key if it fits with two blanks between entries,
+ * else with one; if even that is too long, entries are left out from the
+ * end, but the last one (quit) always stays. */
 static void frame_keys(struct scene *sc, const struct scene_snap *s, const struct scene_layout *l)
 {
+	int n = s->nkeys, total = 0;
+	for (int i = 0; i < n; i++)
+		total += scene_width(s->keys[i].key) + 1 + scene_width(s->keys[i].label);
+	int gap = total + 2 * (n - 1) + 1 < l->keys.w ? 2 : 1;
 	int x = 1, y = l->keys.y;
-	for (int i = 0; i < s->nkeys; i++) {
-		int need = scene_width(s->keys[i].key) + 1 + scene_width(s->keys[i].label);
-		if (x + need > l->keys.w)
-			break;
-		x += scene_text(sc, x, y, -1, SS_KEY, s->keys[i].key);
+	for (int i = 0; i < n; i++) {
+		const struct scene_key *k = &s->keys[i];
+		int need = scene_width(k->key) + 1 + scene_width(k->label);
+		const struct scene_key *last = &s->keys[n - 1];
+		int reserve = i < n - 1 ? gap + scene_width(last->key) + 1 + scene_width(last->label) : 0;
+		if (x + need + reserve > l->keys.w)
+			continue;
+		x += scene_text(sc, x, y, -1, SS_KEY, k->key);
 		x += 1;
-		x += scene_text(sc, x, y, -1, SS_NORMAL, s->keys[i].label);
-		x += 2;
+		x += scene_text(sc, x, y, -1, SS_NORMAL, k->label);
+		x += gap;
 	}
 }
 
@@ -547,13 +557,34 @@ void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_
 	}
 }
 
+/* The side pane; long lines wrap at a blank, continuing indented. */
 static void side_pane(struct scene *sc, const struct scene_snap *s, struct scene_rect r)
 {
 	vrule(sc, r.x, r.y, r.h);
 	if (s->side_title)
 		scene_text(sc, r.x + 2, r.y, r.w - 3, SS_TITLE, s->side_title);
-	for (int i = 0; i < s->nside && i + 1 < r.h; i++)
-		scene_text(sc, r.x + 2, r.y + 1 + i, r.w - 3, s->side[i].style, s->side[i].text);
+	int y = r.y + 1, w = r.w - 3;
+	for (int i = 0; i < s->nside && y < r.y + r.h; i++) {
+		const char *p = s->side[i].text;
+		int indent = 0;
+		while (*p && y < r.y + r.h) {
+			size_t len = scene_fit(p, w - indent, NULL);
+			if (p[len]) {
+				size_t cut = len;
+				while (cut > 0 && p[cut] != ' ')
+					cut--;
+				if (cut > 0)
+					len = cut;
+			}
+			char line[256];
+			ns_snprintf(line, sizeof line, "%.*s", (int)len, p);
+			scene_text(sc, r.x + 2 + indent, y++, w - indent, s->side[i].style, line);
+			p += len;
+			while (*p == ' ')
+				p++;
+			indent = 2;
+		}
+	}
 }
 
 void scene_view_cluster(struct scene *sc, const struct scene_snap *s)
