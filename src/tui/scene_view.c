@@ -557,34 +557,46 @@ void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_
 	}
 }
 
-/* The side pane; long lines wrap at a blank, continuing indented. */
+/* Draws text wrapped at blanks into w columns from row y, no further than
+ * row maxy (exclusive); continuation lines are indented by `indent`.
+ * Returns the next free row. */
+static int wrap(struct scene *sc, int x, int y, int w, int maxy, int style, const char *p,
+		int indent)
+{
+	int in = 0;
+	if (indent >= w - 4)
+		indent = 2;
+	while (*p && y < maxy) {
+		size_t len = scene_fit(p, w - in, NULL);
+		if (p[len]) {
+			size_t cut = len;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut > 0)
+				len = cut;
+			else if (!len)
+				len = 1;
+		}
+		char line[512];
+		ns_snprintf(line, sizeof line, "%.*s", (int)len, p);
+		scene_text(sc, x + in, y++, w - in, style, line);
+		p += len;
+		while (*p == ' ')
+			p++;
+		in = indent;
+	}
+	return y;
+}
+
+/* The side pane; long lines wrap, continuing indented. */
 static void side_pane(struct scene *sc, const struct scene_snap *s, struct scene_rect r)
 {
 	vrule(sc, r.x, r.y, r.h);
 	if (s->side_title)
 		scene_text(sc, r.x + 2, r.y, r.w - 3, SS_TITLE, s->side_title);
-	int y = r.y + 1, w = r.w - 3;
-	for (int i = 0; i < s->nside && y < r.y + r.h; i++) {
-		const char *p = s->side[i].text;
-		int indent = 0;
-		while (*p && y < r.y + r.h) {
-			size_t len = scene_fit(p, w - indent, NULL);
-			if (p[len]) {
-				size_t cut = len;
-				while (cut > 0 && p[cut] != ' ')
-					cut--;
-				if (cut > 0)
-					len = cut;
-			}
-			char line[256];
-			ns_snprintf(line, sizeof line, "%.*s", (int)len, p);
-			scene_text(sc, r.x + 2 + indent, y++, w - indent, s->side[i].style, line);
-			p += len;
-			while (*p == ' ')
-				p++;
-			indent = 2;
-		}
-	}
+	int y = r.y + 1;
+	for (int i = 0; i < s->nside && y < r.y + r.h; i++)
+		y = wrap(sc, r.x + 2, y, r.w - 3, r.y + r.h, s->side[i].style, s->side[i].text, 2);
 }
 
 void scene_view_cluster(struct scene *sc, const struct scene_snap *s)
@@ -652,27 +664,32 @@ void scene_view_logs(struct scene *sc, const struct scene_snap *s)
 
 /* ---- timeline: a space-time diagram ----------------------------------------- */
 
+/* A message in the space-time diagram: a staircase of horizontal runs
+ * with a slanted step at each row change, its glyph at the sending end and
+ * an arrowhead (or the mark of its loss) at the other. */
 static void tl_line(struct scene *sc, int x0, int y0, int x1, int y1, int style, const char *head,
 		    const char *tail, struct scene_rect clip)
 {
 	int steps = MAX(abs(x1 - x0), abs(y1 - y0));
-	const char *g;
-	if (y0 == y1)
-		g = G(sc, "─", "-");
-	else if (x0 == x1)
-		g = G(sc, "│", "|");
-	else
-		g = (x1 > x0) ? G(sc, "╲", "\\") : G(sc, "╱", "/");
+	const char *slant = (x1 > x0) == (y1 > y0) ? G(sc, "╲", "\\") : G(sc, "╱", "/");
+	int px = x0, py = y0;
 	for (int t = 1; t < steps; t++) {
 		int x = x0 + (int)lround((double)(x1 - x0) * t / steps);
 		int y = y0 + (int)lround((double)(y1 - y0) * t / steps);
+		int nx = x0 + (int)lround((double)(x1 - x0) * (t + 1) / steps);
+		int ny = y0 + (int)lround((double)(y1 - y0) * (t + 1) / steps);
+		const char *g = x == px && x == nx ? G(sc, "│", "|")
+				: y == py && y == ny ? G(sc, "─", "-")
+						     : slant;
 		if (in_rect(clip, x, y))
 			scene_text(sc, x, y, 1, style, g);
+		px = x;
+		py = y;
 	}
 	if (in_rect(clip, x0, y0))
 		scene_text(sc, x0, y0, 1, style, tail);
 	if (in_rect(clip, x1, y1))
-		scene_text(sc, x1, y1, 1, style == SS_DROP ? SS_DROP : style, head);
+		scene_text(sc, x1, y1, 1, style, head);
 }
 
 void scene_view_timeline(struct scene *sc, const struct scene_snap *s)
@@ -702,7 +719,7 @@ void scene_view_timeline(struct scene *sc, const struct scene_snap *s)
 	}
 	for (int r = 0; r < rows; r += 5) {
 		char t[32];
-		simtime_fmt(top + (sim_time)r * scale, t, sizeof t);
+		simtime_fmt((top + (sim_time)r * scale) / SIM_MS * SIM_MS, t, sizeof t);
 		scene_text(sc, 0, m.y + 1 + r, gutter - 1, SS_DIM, t);
 	}
 	for (int i = 0; i < s->ntl; i++) {
@@ -737,8 +754,15 @@ void scene_view_help(struct scene *sc, const struct scene_snap *s)
 	/* Help takes the event pane's room too. */
 	struct scene_rect m = {0, 1, s->w, l.main.h + l.events.h};
 	scene_fill(sc, m, SS_NORMAL);
-	int rows = m.h;
-	int first = MAX(0, MIN(s->help_scroll, s->nhelp - rows));
-	for (int i = first; i < s->nhelp && i - first < rows; i++)
-		scene_text(sc, 1, m.y + i - first, m.w - 2, s->help[i].style, s->help[i].text);
+	int first = MAX(0, MIN(s->help_scroll, s->nhelp - 1));
+	int y = m.y;
+	for (int i = first; i < s->nhelp && y < m.y + m.h; i++) {
+		/* Continuation lines line up with the description: after the
+		 * first double blank that follows the line's leading words. */
+		const char *t = s->help[i].text;
+		const char *lead = t + strspn(t, " ");
+		const char *gap = strstr(lead, "  ");
+		int indent = gap ? (int)(gap - t) + (int)strspn(gap, " ") : 2;
+		y = wrap(sc, 1, y, m.w - 2, m.y + m.h, s->help[i].style, t, indent);
+	}
 }

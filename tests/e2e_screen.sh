@@ -1,0 +1,199 @@
+#!/bin/sh
+# e2e_screen.sh NETSPLIT — the screen end to end, in tmux, as a user sees it.
+#
+# Runs `netsplit sandbox raft 5` (heartbeat until Raft is compiled in) in a
+# private tmux server at 80x24 and at 160x50, drives it with keys and
+# commands, and reads the screen back with capture-pane: crash the leader
+# and see another node lead (Raft), cut a link and see it drawn cut,
+# partition and heal, resize below the minimum and back, a bad command shows
+# an error while the screen goes on, and `q` leaves the terminal as it was
+# (same stty settings, alternate screen off).
+#
+# Waiting is by polling the screen for the expected text with a timeout,
+# never by long fixed sleeps.
+set -u
+
+bin=$1
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+sock=nstest$$
+tmp=$(mktemp -d)
+fails=0
+T() { tmux -L "$sock" -f /dev/null "$@"; }
+cleanup() {
+	T kill-server 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+if printf 'cluster raft 3\n' | "$bin" run - >/dev/null 2>&1; then
+	proto=raft
+else
+	proto=heartbeat
+fi
+echo "protocol: $proto"
+
+screen() { T capture-pane -p -t ns; }
+
+# wait_for REGEX [SECONDS]: polls the screen until a line matches.
+wait_for() {
+	limit=$(( ${2:-10} * 20 ))
+	i=0
+	while [ $i -lt $limit ]; do
+		if screen | grep -Eq -- "$1"; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_gone REGEX [SECONDS]: polls until no line matches.
+wait_gone() {
+	limit=$(( ${2:-10} * 20 ))
+	i=0
+	while [ $i -lt $limit ]; do
+		if ! screen | grep -Eq -- "$1"; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+check() { # check NAME COMMAND...
+	name=$1
+	shift
+	if "$@"; then
+		echo "ok   $name"
+	else
+		echo "FAIL $name"
+		echo "---- screen:"
+		screen
+		echo "----"
+		fails=$((fails + 1))
+	fi
+}
+
+# start W H: a fresh tmux server running the sandbox in a shell that
+# reports the exit status and whether the terminal settings came back.
+start() {
+	T kill-server 2>/dev/null
+	cat >"$tmp/run.sh" <<EOF
+trap : INT
+before=\$(stty -g)
+LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=$tmp/state HOME=$tmp \\
+	sh -c 'echo \$\$ >"$tmp/pid"; exec "\$0" "\$@"' "$bin" sandbox $proto 5 --seed 7
+status=\$?
+after=\$(stty -g)
+[ "\$before" = "\$after" ] && echo TTY-RESTORED
+echo EXIT=\$status
+sleep 60
+EOF
+	T new-session -d -s ns -x "$1" -y "$2" "sh $tmp/run.sh"
+}
+
+status_time() { screen | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p'; }
+
+leader_of() { screen | grep -Eo 'n[0-9]+ Leader' | head -1 | sed 's/ Leader//; s/n//'; }
+
+# ---- 80x24 ------------------------------------------------------------------
+start 80 24
+check "80x24: the screen comes up" wait_for '^ netsplit · '"$proto"' · 5 nodes · seed 7'
+for n in 1 2 3 4 5; do
+	check "80x24: n$n visible" wait_for "n$n " 2
+done
+check "80x24: the key bar" wait_for 'q quit'
+
+if [ "$proto" = raft ]; then
+	check "a leader is elected" wait_for 'n[0-9]+ Leader' 10
+	old=$(leader_of)
+	T send-keys -t ns "$old" c
+	check "the old leader n$old is drawn down" wait_for "n$old ✗ down" 5
+	new_leader() {
+		l=$(leader_of)
+		[ -n "$l" ] && [ "$l" != "$old" ]
+	}
+	i=0
+	until new_leader || [ $i -gt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	check "a different node is Leader after n$old crashed" new_leader
+	T send-keys -t ns c
+	check "n$old restarts" wait_gone "n$old ✗ down" 5
+else
+	T send-keys -t ns 1 c
+	check "c crashes the selected node" wait_for 'n1 ✗ down' 5
+	T send-keys -t ns 2
+	check "the others presume it dead" wait_for 'n1 presumed' 10
+	T send-keys -t ns 1 c
+	check "c again restarts it" wait_gone 'n1 ✗ down' 5
+fi
+
+T send-keys -t ns 1 x 2
+check "x 1 2 runs cut n1 n2" wait_for ':cut n1 n2' 5
+check "the cut link is drawn cut" wait_for '╳' 5
+T send-keys -t ns h
+check "h heals" wait_gone '╳' 5
+
+T send-keys -t ns : 'partition n1 n2 | n3 n4 n5' Enter
+check ":partition runs" wait_for ':partition n1 n2 \| n3 n4 n5' 5
+check "partitioned links are drawn cut" wait_for '╳' 5
+T send-keys -t ns : heal Enter
+check ":heal heals" wait_gone '╳' 5
+
+T send-keys -t ns : 'frobnicate n1' Enter
+check "a bad command shows an error" wait_for 'frobnicate' 5
+t1=$(status_time)
+goes_on() { t2=$(status_time); [ -n "$t2" ] && [ "$t2" != "$t1" ]; }
+i=0
+until goes_on || [ $i -gt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+check "the screen goes on after the error" goes_on
+
+T resize-window -t ns -x 60 -y 20
+check "60x20 asks to enlarge the terminal" wait_for 'at least 80x24' 5
+T resize-window -t ns -x 80 -y 24
+check "80x24 again draws the cluster" wait_for '^ netsplit · ' 5
+check "80x24 again: n5 visible" wait_for 'n5 ' 5
+
+T send-keys -t ns q
+check "q quits with status 0" wait_for 'EXIT=0' 5
+check "q leaves the terminal settings as they were" wait_for 'TTY-RESTORED' 2
+check "q leaves the alternate screen" sh -c "[ \"\$(tmux -L $sock display -p -t ns '#{alternate_on}')\" = 0 ]"
+
+# ---- 160x50 -----------------------------------------------------------------
+start 160 50
+check "160x50: the screen comes up" wait_for '^ netsplit · '"$proto"
+for n in 1 2 3 4 5; do
+	check "160x50: n$n visible" wait_for "n$n " 2
+done
+T send-keys -t ns Tab
+check "tab: the logs view" wait_for 'index' 5
+T send-keys -t ns Tab
+check "tab: the timeline view" wait_for 'timeline' 5
+T send-keys -t ns '?'
+check "?: the help, from the key table" wait_for 'crash the selected node' 5
+check "?: the help, from the command table" wait_for 'partition NODES' 5
+T send-keys -t ns Escape
+check "esc leaves the help" wait_gone 'crash the selected node' 5
+T send-keys -t ns C-c
+check "^C quits and restores the terminal" wait_for 'TTY-RESTORED' 5
+
+# ---- SIGTERM ----------------------------------------------------------------
+start 80 24
+check "again: the screen comes up" wait_for '^ netsplit · '
+kill -TERM "$(cat "$tmp/pid")"
+check "SIGTERM restores the terminal" wait_for 'TTY-RESTORED' 5
+
+if [ $fails -ne 0 ]; then
+	echo "$fails check(s) failed"
+	exit 1
+fi
+echo "all checks passed"
+exit 0
