@@ -20,6 +20,7 @@ void scene_close(struct scene *sc)
 	if (!sc)
 		return;
 	free(sc->items);
+	free(sc->paths);
 	sbuf_free(&sc->text);
 	memset(sc, 0, sizeof *sc);
 }
@@ -33,6 +34,8 @@ void scene_reset(struct scene *sc, int w, int h, bool unicode)
 	sbuf_clear(&sc->text);
 	sc->nboxes = 0;
 	sc->area = (struct scene_rect){0, 0, 0, 0};
+	sc->npaths = 0;
+	memset(sc->path_off, 0xff, sizeof sc->path_off);
 }
 
 static struct scene_item *add_item(struct scene *sc)
@@ -52,6 +55,13 @@ static struct scene_item *add_item(struct scene *sc)
  * width in *w (an undecodable byte counts as one column: it is shown as '?'). */
 static size_t next_char(const char *s, size_t n, int *w, bool *bad)
 {
+	/* ASCII, the common case, without the locale's decoder. */
+	unsigned char c = (unsigned char)*s;
+	if (c >= 0x20 && c < 0x7f) {
+		*w = 1;
+		*bad = false;
+		return 1;
+	}
 	mbstate_t st;
 	memset(&st, 0, sizeof st);
 	wchar_t wc;
@@ -62,7 +72,21 @@ static size_t next_char(const char *s, size_t n, int *w, bool *bad)
 		*bad = true;
 		return 1;
 	}
-	int cw = wcwidth(wc);
+	/* wcwidth() is slow and the same few glyphs (box drawing, arrows)
+	 * come back every frame: a small direct-mapped cache. */
+	static struct {
+		wchar_t wc;
+		int w;
+	} cache[256];
+	unsigned slot = (unsigned)wc & 255;
+	int cw;
+	if (cache[slot].wc == wc && wc) {
+		cw = cache[slot].w;
+	} else {
+		cw = wcwidth(wc);
+		cache[slot].wc = wc;
+		cache[slot].w = cw;
+	}
 	if (cw < 0) {
 		*w = 1;
 		*bad = true;
@@ -139,6 +163,23 @@ int scene_text(struct scene *sc, int x, int y, int maxw, int style, const char *
 	return scene_text_hit(sc, x, y, maxw, style, utf8, -1, -1);
 }
 
+void scene_glyph(struct scene *sc, int x, int y, int style, const char *utf8, int node, int peer)
+{
+	if (x < 0 || y < 0 || x >= sc->w || y >= sc->h)
+		return;
+	struct scene_item *it = add_item(sc);
+	it->kind = SCENE_GLYPH;
+	it->style = (uint8_t)style;
+	it->x = (int16_t)x;
+	it->y = (int16_t)y;
+	it->w = 1;
+	it->h = 1;
+	it->node = (int16_t)node;
+	it->peer = (int16_t)peer;
+	size_t len = strlen(utf8);
+	memcpy(it->g, utf8, len < sizeof it->g ? len : sizeof it->g);
+}
+
 void scene_box(struct scene *sc, struct scene_rect r, int style, int flags, int node)
 {
 	if (r.w < 2 || r.h < 2)
@@ -201,16 +242,16 @@ void scene_grid_close(struct scene_grid *g)
 
 /* Border glyphs: corners tl tr bl br, horizontal, vertical. */
 static const char *const box_glyphs[2][3][6] = {
-	{
-		{"+", "+", "+", "+", "-", "|"},
-		{"#", "#", "#", "#", "=", "#"},
-		{".", ".", ".", ".", ".", ":"},
-	},
-	{
-		{"╭", "╮", "╰", "╯", "─", "│"},
-		{"┏", "┓", "┗", "┛", "━", "┃"},
-		{"╭", "╮", "╰", "╯", "┄", "┆"},
-	},
+    {
+	{"+", "+", "+", "+", "-", "|"},
+	{"#", "#", "#", "#", "=", "#"},
+	{".", ".", ".", ".", ".", ":"},
+    },
+    {
+	{"╭", "╮", "╰", "╯", "─", "│"},
+	{"┏", "┓", "┗", "┛", "━", "┃"},
+	{"╭", "╮", "╰", "╯", "┄", "┆"},
+    },
 };
 
 static void put(struct scene_grid *g, int x, int y, const char *glyph, size_t len, int style)
@@ -293,11 +334,10 @@ void scene_rasterize(const struct scene *sc, struct scene_grid *g)
 	for (size_t i = 0; i < sc->nitems; i++) {
 		const struct scene_item *it = &sc->items[i];
 		switch (it->kind) {
-		case SCENE_TEXT:
-			raster_text(g, it, sc->text.s + it->text);
-			break;
-		case SCENE_BOX:
-			raster_box(g, it, sc->unicode);
+		case SCENE_TEXT: raster_text(g, it, sc->text.s + it->text); break;
+		case SCENE_BOX: raster_box(g, it, sc->unicode); break;
+		case SCENE_GLYPH:
+			put(g, it->x, it->y, it->g, strnlen(it->g, sizeof it->g), it->style);
 			break;
 		case SCENE_FILL:
 			for (int y = it->y; y < it->y + it->h; y++)

@@ -32,37 +32,38 @@
  * (tui_term.c); the scene only says what a thing is. */
 enum scene_style {
 	SS_NORMAL,
-	SS_DIM,       /* secondary text, plain links */
-	SS_BAR,       /* the status line */
-	SS_KEY,       /* a key in the key bar or the help */
-	SS_FRAME,     /* pane borders */
-	SS_TITLE,     /* pane titles, headings */
-	SS_LEADER,    /* role words */
+	SS_DIM,    /* secondary text, plain links */
+	SS_BAR,    /* the status line */
+	SS_KEY,    /* a key in the key bar or the help */
+	SS_FRAME,  /* pane borders */
+	SS_TITLE,  /* pane titles, headings */
+	SS_LEADER, /* role words */
 	SS_CANDIDATE,
 	SS_FOLLOWER,
-	SS_ROLE,      /* any other role word */
-	SS_DOWN,      /* a crashed node */
-	SS_SELECT,    /* the selected node's frame */
-	SS_CUT,       /* a cut link */
-	SS_ONEWAY,    /* a link cut in one direction */
-	SS_DEGRADED,  /* a slow or lossy link */
-	SS_MSG,       /* a request in flight */
-	SS_REPLY,     /* a reply in flight */
-	SS_DROP,      /* where a message died */
-	SS_TERM0,     /* log entries, coloured by term modulo SCENE_TERM_COLOURS */
+	SS_ROLE,     /* any other role word */
+	SS_DOWN,     /* a crashed node */
+	SS_SELECT,   /* the selected node's frame */
+	SS_CUT,      /* a cut link */
+	SS_ONEWAY,   /* a link cut in one direction */
+	SS_DEGRADED, /* a slow or lossy link */
+	SS_MSG,      /* a request in flight */
+	SS_REPLY,    /* a reply in flight */
+	SS_DROP,     /* where a message died */
+	SS_TERM0,    /* log entries, coloured by term modulo SCENE_TERM_COLOURS */
 	SS_TERM5 = SS_TERM0 + 5,
 	SS_ERROR,
 	SS_OK,
-	SS_REC,       /* the recording mark */
+	SS_REC, /* the recording mark */
 	SS_COUNT
 };
 
 #define SCENE_TERM_COLOURS 6
 
 enum scene_kind {
-	SCENE_TEXT, /* one line of UTF-8 text */
-	SCENE_BOX,  /* a rectangle's border */
-	SCENE_FILL, /* a rectangle of blanks in a style (bars) */
+	SCENE_TEXT,  /* one line of UTF-8 text */
+	SCENE_BOX,   /* a rectangle's border */
+	SCENE_FILL,  /* a rectangle of blanks in a style (bars) */
+	SCENE_GLYPH, /* one glyph of width 1 (links, messages): no text buffer */
 };
 
 /* Box borders. */
@@ -76,14 +77,15 @@ struct scene_rect {
 };
 
 struct scene_item {
-	uint8_t kind;   /* enum scene_kind */
-	uint8_t style;  /* enum scene_style */
-	uint8_t flags;  /* SCENE_HEAVY, SCENE_DASHED */
+	uint8_t kind;  /* enum scene_kind */
+	uint8_t style; /* enum scene_style */
+	uint8_t flags; /* SCENE_HEAVY, SCENE_DASHED */
 	int16_t x, y;
-	int16_t w, h;   /* TEXT: display width and 1 */
-	int16_t node;   /* mouse target: a node index, or -1 */
-	int16_t peer;   /* with node: the link node-peer; -1 for the node itself */
-	uint32_t text;  /* TEXT: offset of the NUL-terminated text in scene.text */
+	int16_t w, h;  /* TEXT: display width and 1 */
+	int16_t node;  /* mouse target: a node index, or -1 */
+	int16_t peer;  /* with node: the link node-peer; -1 for the node itself */
+	uint32_t text; /* TEXT: offset of the NUL-terminated text in scene.text */
+	char g[4];     /* GLYPH: its UTF-8 bytes, NUL-padded */
 };
 
 /* A frame's drawing. Owned by the caller (scene_init/scene_close); reused
@@ -98,6 +100,15 @@ struct scene {
 	struct scene_rect area;
 	int nboxes;
 	struct scene_rect box[SCENE_MAX_NODES];
+	/* The straight paths between boxes, computed at most once per pair
+	 * and frame (scene_view.c): cells in paths[path_off[i]..+path_len[i]]
+	 * for the pair i = lo * SCENE_MAX_NODES + hi, path_off -1 if not yet. */
+	struct scene_cellpos {
+		int16_t x, y;
+	} * paths;
+	size_t npaths, cappaths;
+	int32_t path_off[SCENE_MAX_NODES * SCENE_MAX_NODES];
+	int16_t path_len[SCENE_MAX_NODES * SCENE_MAX_NODES];
 };
 
 void scene_init(struct scene *sc);
@@ -111,6 +122,9 @@ int scene_text(struct scene *sc, int x, int y, int maxw, int style, const char *
 /* Same, with a mouse target. */
 int scene_text_hit(struct scene *sc, int x, int y, int maxw, int style, const char *utf8, int node,
 		   int peer);
+/* One glyph of one column (at most 4 bytes of UTF-8) at (x, y): the cheap
+ * item for lines and messages. */
+void scene_glyph(struct scene *sc, int x, int y, int style, const char *utf8, int node, int peer);
 void scene_box(struct scene *sc, struct scene_rect r, int style, int flags, int node);
 void scene_fill(struct scene *sc, struct scene_rect r, int style);
 
@@ -128,7 +142,7 @@ size_t scene_fit(const char *s, int maxw, int *used);
 /* ---- the grid ------------------------------------------------------------- */
 
 struct scene_cell {
-	char g[8];     /* the glyph, UTF-8, NUL-terminated; "" under a wide glyph */
+	char g[8]; /* the glyph, UTF-8, NUL-terminated; "" under a wide glyph */
 	uint8_t style;
 };
 
@@ -166,9 +180,9 @@ struct scene_node {
 /* A link worth drawing (the pair a < b); see scene_view.c for which. */
 struct scene_link {
 	int16_t a, b;
-	bool ab, ba;   /* each direction is up */
-	bool slow;     /* latency or jitter above the cluster's default */
-	bool lossy;    /* loses or duplicates messages */
+	bool ab, ba; /* each direction is up */
+	bool slow;   /* latency or jitter above the cluster's default */
+	bool lossy;  /* loses or duplicates messages */
 };
 
 /* A message in flight: `at` is its progress 0..1 from sender to receiver. */
@@ -212,26 +226,26 @@ struct scene_key {
 struct scene_snap {
 	int w, h;
 	bool unicode;
-	bool color;         /* false: NO_COLOR; log tails show term digits */
-	const char *status; /* left part of the status line */
+	bool color;               /* false: NO_COLOR; log tails show term digits */
+	const char *status;       /* left part of the status line */
 	const char *status_right; /* "● REC", or NULL */
 	int nnodes;
 	struct scene_node node[SCENE_MAX_NODES];
-	int selected;       /* node index, or -1 */
+	int selected; /* node index, or -1 */
 	int nlinks;
 	const struct scene_link *links;
 	int nmsgs;
 	const struct scene_msg *msgs;
 	int ndrops;
 	const struct scene_drop *drops;
-	int nevents;        /* event log lines, oldest first */
+	int nevents; /* event log lines, oldest first */
 	const struct scene_line *events;
 	const char *side_title;
-	int nside;          /* side pane lines */
+	int nside; /* side pane lines */
 	const struct scene_line *side;
 	const char *message; /* the line above the key bar (errors, replies) */
 	int message_style;
-	bool prompt;        /* the prompt owns the message line: leave it blank */
+	bool prompt; /* the prompt owns the message line: leave it blank */
 	int nkeys;
 	const struct scene_key *keys;
 	/* logs view: `logs_rows` rows of entries, row r holding index
@@ -243,8 +257,8 @@ struct scene_snap {
 	int ntl;
 	const struct scene_tl_event *tl;
 	sim_time tl_now;
-	sim_time tl_scale;  /* simulated time per row */
-	int tl_scroll;      /* rows scrolled back from now */
+	sim_time tl_scale; /* simulated time per row */
+	int tl_scroll;     /* rows scrolled back from now */
 	/* help view */
 	int nhelp;
 	const struct scene_line *help;

@@ -90,7 +90,8 @@ static void frame_keys(struct scene *sc, const struct scene_snap *s, const struc
 		const struct scene_key *k = &s->keys[i];
 		int need = scene_width(k->key) + 1 + scene_width(k->label);
 		const struct scene_key *last = &s->keys[n - 1];
-		int reserve = i < n - 1 ? gap + scene_width(last->key) + 1 + scene_width(last->label) : 0;
+		int reserve =
+		    i < n - 1 ? gap + scene_width(last->key) + 1 + scene_width(last->label) : 0;
 		if (x + need + reserve > l->keys.w)
 			continue;
 		x += scene_text(sc, x, y, -1, SS_KEY, k->key);
@@ -110,7 +111,8 @@ static void frame_events(struct scene *sc, const struct scene_snap *s, const str
 			   s->events[i].text);
 }
 
-static void frame_message(struct scene *sc, const struct scene_snap *s, const struct scene_layout *l)
+static void frame_message(struct scene *sc, const struct scene_snap *s,
+			  const struct scene_layout *l)
 {
 	if (s->prompt || !s->message)
 		return;
@@ -152,7 +154,8 @@ static void too_small(struct scene *sc, const struct scene_snap *s)
 	int y = MAX(0, (s->h - lines) / 2);
 	for (int i = 0; i < lines; i++) {
 		int w = scene_width(out[i].t);
-		scene_text(sc, MAX(0, (s->w - w) / 2), y + i, -1, i ? SS_NORMAL : SS_TITLE, out[i].t);
+		scene_text(sc, MAX(0, (s->w - w) / 2), y + i, -1, i ? SS_NORMAL : SS_TITLE,
+			   out[i].t);
 	}
 }
 
@@ -182,8 +185,8 @@ struct box_style {
 };
 
 static const struct box_style box_styles[] = {
-	{true, true, 3}, {true, true, 2}, {true, false, 2}, {true, true, 1},
-	{true, false, 1}, {false, false, 2}, {false, false, 1},
+    {true, true, 3},  {true, true, 2},   {true, false, 2},  {true, true, 1},
+    {true, false, 1}, {false, false, 2}, {false, false, 1},
 };
 
 /* Is there anything for the second and third lines? */
@@ -231,7 +234,8 @@ static void numbers_text(const struct scene_node *n, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (n->st.term >= 0 && n->st.commit >= 0)
-		ns_snprintf(buf, len, "t%lld c%lld", (long long)n->st.term, (long long)n->st.commit);
+		ns_snprintf(buf, len, "t%lld c%lld", (long long)n->st.term,
+			    (long long)n->st.commit);
 	else if (n->st.term >= 0)
 		ns_snprintf(buf, len, "t%lld", (long long)n->st.term);
 	else if (n->st.commit >= 0)
@@ -319,8 +323,8 @@ static bool grid(struct scene_rect area, int n, int bw, int bh, struct scene_rec
 		return false;
 	int gy = rows > 1 ? MIN(1, (area.h - rows * bh) / (rows - 1)) : 0;
 	for (int i = 0; i < n; i++)
-		out[i] = (struct scene_rect){area.x + (i % cols) * (bw + 1), area.y + (i / cols) * (bh + gy),
-					     bw, bh};
+		out[i] = (struct scene_rect){area.x + (i % cols) * (bw + 1),
+					     area.y + (i / cols) * (bh + gy), bw, bh};
 	return true;
 }
 
@@ -355,7 +359,8 @@ static struct box_style layout_ring(struct scene *sc, struct scene_rect area,
 }
 
 /* The cells of the straight path between two boxes' centres, outside
- * both; at most max cells; returns how many. */
+ * both, from box lo to box hi, computed once per frame and pair. Integer
+ * arithmetic on doubled coordinates (centres fall on half cells). */
 struct cellpos {
 	int16_t x, y;
 };
@@ -365,23 +370,36 @@ static bool in_rect(struct scene_rect r, int x, int y)
 	return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
 }
 
-static int path(const struct scene *sc, int a, int b, struct cellpos *out, int max)
+static const struct scene_cellpos *path(struct scene *sc, int lo, int hi, int *n)
 {
-	struct scene_rect ra = sc->box[a], rb = sc->box[b];
-	double ax = ra.x + (ra.w - 1) / 2.0, ay = ra.y + (ra.h - 1) / 2.0;
-	double bx = rb.x + (rb.w - 1) / 2.0, by = rb.y + (rb.h - 1) / 2.0;
-	int steps = (int)ceil(MAX(fabs(bx - ax), fabs(by - ay)));
-	int n = 0, lx = -1, ly = -1;
-	for (int t = 0; t <= steps && n < max; t++) {
-		double f = steps ? (double)t / steps : 0;
-		int x = (int)lround(ax + (bx - ax) * f), y = (int)lround(ay + (by - ay) * f);
+	int key = lo * SCENE_MAX_NODES + hi;
+	if (sc->path_off[key] >= 0) {
+		*n = sc->path_len[key];
+		return sc->paths + sc->path_off[key];
+	}
+	struct scene_rect ra = sc->box[lo], rb = sc->box[hi];
+	int ax = 2 * ra.x + ra.w - 1, ay = 2 * ra.y + ra.h - 1;
+	int bx = 2 * rb.x + rb.w - 1, by = 2 * rb.y + rb.h - 1;
+	int dx = bx - ax, dy = by - ay;
+	int steps = (MAX(abs(dx), abs(dy)) + 1) / 2;
+	xgrow((void **)&sc->paths, &sc->cappaths, sc->npaths + (size_t)steps + 1,
+	      sizeof *sc->paths);
+	struct scene_cellpos *out = sc->paths + sc->npaths;
+	int len = 0, lx = -1, ly = -1;
+	for (int t = 0; t <= steps; t++) {
+		int x = steps ? (ax * steps + dx * t + steps) / (2 * steps) : (ax + 1) / 2;
+		int y = steps ? (ay * steps + dy * t + steps) / (2 * steps) : (ay + 1) / 2;
 		if (in_rect(ra, x, y) || in_rect(rb, x, y) || (x == lx && y == ly))
 			continue;
-		out[n++] = (struct cellpos){(int16_t)x, (int16_t)y};
+		out[len++] = (struct scene_cellpos){(int16_t)x, (int16_t)y};
 		lx = x;
 		ly = y;
 	}
-	return n;
+	sc->path_off[key] = (int32_t)sc->npaths;
+	sc->path_len[key] = (int16_t)len;
+	sc->npaths += (size_t)len;
+	*n = len;
+	return out;
 }
 
 /* A line glyph for the direction from box a to box b (cells are about
@@ -410,19 +428,20 @@ static const char *arrow_glyph(const struct scene *sc, int from, int to)
 	return arrows[(k + 8) % 8];
 }
 
-#define PATH_MAX_CELLS 512
-
 static void draw_link(struct scene *sc, const struct scene_link *lk, bool marks)
 {
-	struct cellpos cells[PATH_MAX_CELLS];
-	int a = lk->a, b = lk->b;
-	if (a < 0 || b < 0 || a >= sc->nboxes || b >= sc->nboxes || a == b)
+	int a = MIN(lk->a, lk->b), b = MAX(lk->a, lk->b);
+	if (a < 0 || b >= sc->nboxes || a == b)
 		return;
-	int n = path(sc, a, b, cells, PATH_MAX_CELLS);
+	int n;
+	const struct scene_cellpos *cells = path(sc, a, b, &n);
 	if (!n)
 		return;
 	bool cut = !lk->ab && !lk->ba, oneway = lk->ab != lk->ba;
-	int style = cut ? SS_CUT : oneway ? SS_ONEWAY : lk->slow || lk->lossy ? SS_DEGRADED : SS_DIM;
+	int style = cut                     ? SS_CUT
+		    : oneway                ? SS_ONEWAY
+		    : lk->slow || lk->lossy ? SS_DEGRADED
+					    : SS_DIM;
 	bool plain = style == SS_DIM;
 	const char *g = plain ? G(sc, "·", ".") : line_glyph(sc, a, b, cut);
 	int mid = n / 2;
@@ -430,36 +449,41 @@ static void draw_link(struct scene *sc, const struct scene_link *lk, bool marks)
 		/* A cut link is broken around its mark. */
 		if (cut && n >= 5 && (i == mid - 1 || i == mid + 1))
 			continue;
-		scene_text_hit(sc, cells[i].x, cells[i].y, 1, style, g, a, b);
+		scene_glyph(sc, cells[i].x, cells[i].y, style, g, a, b);
 	}
 	if (!marks)
 		return;
 	if (cut)
-		scene_text_hit(sc, cells[mid].x, cells[mid].y, 1, SS_CUT, G(sc, "╳", "X"), a, b);
+		scene_glyph(sc, cells[mid].x, cells[mid].y, SS_CUT, G(sc, "╳", "X"), a, b);
 	else if (oneway)
-		scene_text_hit(sc, cells[mid].x, cells[mid].y, 1, SS_ONEWAY,
-			       lk->ab ? arrow_glyph(sc, a, b) : arrow_glyph(sc, b, a), a, b);
+		scene_glyph(sc, cells[mid].x, cells[mid].y, SS_ONEWAY,
+			    (lk->a == a ? lk->ab : lk->ba) ? arrow_glyph(sc, a, b)
+							   : arrow_glyph(sc, b, a),
+			    a, b);
 	if (!cut && (lk->slow || lk->lossy)) {
 		const char *mark = lk->slow && lk->lossy ? "~%" : lk->slow ? "~" : "%";
 		int at = oneway ? MIN(mid + 1, n - 1) : mid;
 		for (int k = 0; mark[k] && at + k < n; k++) {
 			char m[2] = {mark[k], '\0'};
-			scene_text_hit(sc, cells[at + k].x, cells[at + k].y, 1, SS_DEGRADED, m, a, b);
+			scene_glyph(sc, cells[at + k].x, cells[at + k].y, SS_DEGRADED, m, a, b);
 		}
 	}
 }
 
 /* The cell at progress f (0..1) from `from` to `to`, or false. */
-static bool along(const struct scene *sc, int from, int to, float f, struct cellpos *out)
+static bool along(struct scene *sc, int from, int to, float f, struct cellpos *out)
 {
-	struct cellpos cells[PATH_MAX_CELLS];
 	if (from < 0 || to < 0 || from >= sc->nboxes || to >= sc->nboxes || from == to)
 		return false;
-	int n = path(sc, from, to, cells, PATH_MAX_CELLS);
+	int n;
+	const struct scene_cellpos *cells = path(sc, MIN(from, to), MAX(from, to), &n);
 	if (!n)
 		return false;
 	f = f < 0 ? 0 : f > 1 ? 1 : f;
-	*out = cells[(int)lroundf(f * (float)(n - 1))];
+	int i = (int)(f * (float)(n - 1) + 0.5f);
+	if (from > to)
+		i = n - 1 - i;
+	*out = (struct cellpos){cells[i].x, cells[i].y};
 	return true;
 }
 
@@ -481,7 +505,7 @@ static void draw_tail(struct scene *sc, int x, int y, int w, const struct scene_
 		}
 		if (!n->up)
 			style = SS_DOWN;
-		scene_text_hit(sc, x + i, y, 1, style, g, (int)(n - s->node), -1);
+		scene_glyph(sc, x + i, y, style, g, (int)(n - s->node), -1);
 	}
 }
 
@@ -538,13 +562,13 @@ void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_
 		if (!along(sc, m->from, m->to, m->at, &c))
 			continue;
 		char g[2] = {m->glyph ? m->glyph : '*', '\0'};
-		scene_text_hit(sc, c.x, c.y, 1, m->reply ? SS_REPLY : SS_MSG, g, m->from, m->to);
+		scene_glyph(sc, c.x, c.y, m->reply ? SS_REPLY : SS_MSG, g, m->from, m->to);
 	}
 	for (int i = 0; i < s->ndrops; i++) {
 		const struct scene_drop *d = &s->drops[i];
 		struct cellpos c;
 		if (along(sc, d->from, d->to, d->at, &c))
-			scene_text_hit(sc, c.x, c.y, 1, SS_DROP, G(sc, "✕", "*"), d->from, d->to);
+			scene_glyph(sc, c.x, c.y, SS_DROP, G(sc, "✕", "*"), d->from, d->to);
 	}
 	for (int i = 0; i < s->nlinks; i++)
 		draw_link(sc, &s->links[i], true);
@@ -629,11 +653,12 @@ void scene_view_logs(struct scene *sc, const struct scene_snap *s)
 		const struct scene_node *nd = &s->node[k];
 		char head[64];
 		if (nd->st.commit >= 0)
-			ns_snprintf(head, sizeof head, "%s c%lld", nd->name, (long long)nd->st.commit);
+			ns_snprintf(head, sizeof head, "%s c%lld", nd->name,
+				    (long long)nd->st.commit);
 		else
 			ns_strlcpy(head, nd->name, sizeof head);
-		scene_text_hit(sc, gutter + k * colw, m.y, colw - 1, nd->up ? SS_TITLE : SS_DOWN, head,
-			       k, -1);
+		scene_text_hit(sc, gutter + k * colw, m.y, colw - 1, nd->up ? SS_TITLE : SS_DOWN,
+			       head, k, -1);
 	}
 	for (int r = 0; r < s->logs_rows && r + 1 < m.h; r++) {
 		int y = m.y + 1 + r;
@@ -678,7 +703,7 @@ static void tl_line(struct scene *sc, int x0, int y0, int x1, int y1, int style,
 		int y = y0 + (int)lround((double)(y1 - y0) * t / steps);
 		int nx = x0 + (int)lround((double)(x1 - x0) * (t + 1) / steps);
 		int ny = y0 + (int)lround((double)(y1 - y0) * (t + 1) / steps);
-		const char *g = x == px && x == nx ? G(sc, "│", "|")
+		const char *g = x == px && x == nx   ? G(sc, "│", "|")
 				: y == py && y == ny ? G(sc, "─", "-")
 						     : slant;
 		if (in_rect(clip, x, y))
@@ -725,7 +750,8 @@ void scene_view_timeline(struct scene *sc, const struct scene_snap *s)
 	for (int i = 0; i < s->ntl; i++) {
 		const struct scene_tl_event *e = &s->tl[i];
 		sim_time end = e->to >= 0 ? e->t1 : e->t0;
-		if (end < top || e->t0 > bottom + scale || e->from < 0 || e->from >= n || e->to >= n)
+		if (end < top || e->t0 > bottom + scale || e->from < 0 || e->from >= n ||
+		    e->to >= n)
 			continue;
 		int y0 = m.y + 1 + (int)((e->t0 - top) / scale);
 		int x0 = gutter + e->from * colw + colw / 2;
@@ -738,8 +764,8 @@ void scene_view_timeline(struct scene *sc, const struct scene_snap *s)
 		int y1 = m.y + 1 + (int)((e->t1 - top) / scale);
 		int x1 = gutter + e->to * colw + colw / 2;
 		const char *head = e->dropped ? G(sc, "✕", "*")
-				   : x1 > x0    ? G(sc, "▶", ">")
-						: G(sc, "◀", "<");
+				   : x1 > x0  ? G(sc, "▶", ">")
+					      : G(sc, "◀", "<");
 		tl_line(sc, x0, y0, x1, y1, e->dropped ? SS_DROP : e->style, head, g, clip);
 	}
 }

@@ -33,10 +33,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FRAME_US (1000000 / 30)
-#define EV_MAX 256
-#define EV_LEN 200
-#define TL_MAX 4096
+#define FRAME_US  (1000000 / 30)
+#define EV_MAX    256
+#define EV_LEN    200
+#define TL_MAX    4096
 #define DROPS_MAX 64
 #define DROP_LIFE 0.8 /* seconds of running wall time a drop mark stays */
 
@@ -59,6 +59,7 @@ struct tui {
 	struct tui_prompt *prompt;
 	struct scene sc;
 	struct scene_grid grid;
+	struct scene_grid painted; /* what stdscr holds */
 	struct scene_snap snap;
 	struct tui_snapbuf sb;
 	bool running;
@@ -176,16 +177,20 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 	case TR_DELIVER:
 	case TR_DROP: {
 		const struct msg *m = ev->msg;
-		const struct msg_kind *k = m->type < ops->nmsg_kinds ? &ops->msg_kinds[m->type] : NULL;
+		const struct msg_kind *k =
+		    m->type < ops->nmsg_kinds ? &ops->msg_kinds[m->type] : NULL;
 		bool drop = ev->kind == TR_DROP;
-		tl_add(t, (struct scene_tl_event){m->sent_at, ev->at, (int16_t)m->from, (int16_t)m->to,
-						  k ? k->glyph : '?',
-						  (uint8_t)(k && k->reply ? SS_REPLY : SS_MSG), drop});
+		tl_add(t,
+		       (struct scene_tl_event){m->sent_at, ev->at, (int16_t)m->from, (int16_t)m->to,
+					       k ? k->glyph : '?',
+					       (uint8_t)(k && k->reply ? SS_REPLY : SS_MSG), drop});
 		if (drop) {
 			style = SS_DROP;
-			struct tui_drop d = {{(int16_t)m->from, (int16_t)m->to, drop_where(ev->reason)}, 0};
+			struct tui_drop d = {
+			    {(int16_t)m->from, (int16_t)m->to, drop_where(ev->reason)}, 0};
 			if (t->ndrops == DROPS_MAX) {
-				memmove(t->drops, t->drops + 1, sizeof t->drops[0] * (DROPS_MAX - 1));
+				memmove(t->drops, t->drops + 1,
+					sizeof t->drops[0] * (DROPS_MAX - 1));
 				t->ndrops--;
 			}
 			t->drops[t->ndrops++] = d;
@@ -195,17 +200,17 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 	case TR_STATE:
 		style = SS_TITLE;
 		if (ev->node >= 0)
-			tl_add(t, (struct scene_tl_event){ev->at, ev->at, (int16_t)ev->node, -1, '*',
-							  SS_ROLE, false});
+			tl_add(t, (struct scene_tl_event){ev->at, ev->at, (int16_t)ev->node, -1,
+							  '*', SS_ROLE, false});
 		break;
 	case TR_FAULT:
 		style = SS_CUT;
 		if (ev->node >= 0)
-			tl_add(t, (struct scene_tl_event){ev->at, ev->at, (int16_t)ev->node, -1, '!', SS_CUT,
-							  false});
+			tl_add(t, (struct scene_tl_event){ev->at, ev->at, (int16_t)ev->node, -1,
+							  '!', SS_CUT, false});
 		if (ev->peer >= 0)
-			tl_add(t, (struct scene_tl_event){ev->at, ev->at, (int16_t)ev->peer, -1, '!', SS_CUT,
-							  false});
+			tl_add(t, (struct scene_tl_event){ev->at, ev->at, (int16_t)ev->peer, -1,
+							  '!', SS_CUT, false});
 		break;
 	case TR_EXPECT: style = ev->ok ? SS_OK : SS_ERROR; break;
 	case TR_INVOKE:
@@ -321,7 +326,8 @@ static void cut_to(struct tui *t, int target, bool oneway)
 	if (oneway)
 		execf(t, "%s n%d -> n%d", link_up(t, a, b) ? "cut" : "heal", a + 1, b + 1);
 	else
-		execf(t, "%s n%d n%d", link_up(t, a, b) && link_up(t, b, a) ? "cut" : "heal", a + 1, b + 1);
+		execf(t, "%s n%d n%d", link_up(t, a, b) && link_up(t, b, a) ? "cut" : "heal", a + 1,
+		      b + 1);
 }
 
 static void select_node(struct tui *t, int i)
@@ -370,8 +376,9 @@ static void help_open(struct tui *t)
 
 static void scroll_view(struct tui *t, int delta)
 {
-	int *s = t->view == VIEW_LOGS ? &t->logs_scroll : t->view == VIEW_TIMELINE ? &t->tl_scroll
-										     : &t->help_scroll;
+	int *s = t->view == VIEW_LOGS       ? &t->logs_scroll
+		 : t->view == VIEW_TIMELINE ? &t->tl_scroll
+					    : &t->help_scroll;
 	*s = MAX(0, *s + delta);
 }
 
@@ -410,7 +417,8 @@ static void act(struct tui *t, enum tui_act a, int code)
 		break;
 	case ACT_FASTER:
 	case ACT_SLOWER:
-		t->speed = MAX(0, MIN((int)ARRAY_LEN(speeds) - 1, t->speed + (a == ACT_FASTER ? 1 : -1)));
+		t->speed =
+		    MAX(0, MIN((int)ARRAY_LEN(speeds) - 1, t->speed + (a == ACT_FASTER ? 1 : -1)));
 		anchor(t);
 		break;
 	case ACT_SELECT: select_node(t, code == '0' ? 9 : code - '1'); break;
@@ -430,17 +438,20 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_PGDN: scroll_view(t, -page); break;
 	case ACT_CRASH:
 		if (n)
-			execf(t, "%s n%d", sim_node_c(t->sim, t->sel)->up ? "crash" : "restart", t->sel + 1);
+			execf(t, "%s n%d", sim_node_c(t->sim, t->sel)->up ? "crash" : "restart",
+			      t->sel + 1);
 		break;
 	case ACT_CUT:
 	case ACT_CUT_ONEWAY:
 		if (n < 2)
 			break;
 		t->pending = a;
-		set_msg(t, SS_KEY,
-			a == ACT_CUT ? _("cut or heal the link between n%d and which node? (1-9, esc cancels)")
-				     : _("cut or heal the way from n%d to which node? (1-9, esc cancels)"),
-			t->sel + 1);
+		set_msg(
+		    t, SS_KEY,
+		    a == ACT_CUT
+			? _("cut or heal the link between n%d and which node? (1-9, esc cancels)")
+			: _("cut or heal the way from n%d to which node? (1-9, esc cancels)"),
+		    t->sel + 1);
 		break;
 	case ACT_PARTITION: partition_preset(t); break;
 	case ACT_HEAL: exec(t, "heal"); break;
@@ -491,8 +502,8 @@ static void build_status(struct tui *t)
 	double s = speeds[t->speed];
 	ns_snprintf(sp, sizeof sp, s < 10 ? "%.1fx" : "%.0fx", s);
 	const char *dot = t->term.unicode ? " · " : " - ";
-	ns_snprintf(t->status, sizeof t->status, "netsplit%s%s%st=%s%s%s%s%s", dot, sbuf_str(&d), dot,
-		    tb, dot, sp, dot, t->running ? _("running") : _("paused"));
+	ns_snprintf(t->status, sizeof t->status, "netsplit%s%s%st=%s%s%s%s%s", dot, sbuf_str(&d),
+		    dot, tb, dot, sp, dot, t->running ? _("running") : _("paused"));
 	if (t->view != VIEW_CLUSTER) {
 		size_t len = strlen(t->status);
 		ns_snprintf(t->status + len, sizeof t->status - len, "%s%s", dot,
@@ -590,7 +601,10 @@ static void draw(struct tui *t)
 	case VIEW_HELP: scene_view_help(&t->sc, &t->snap); break;
 	}
 	scene_rasterize(&t->sc, &t->grid);
-	tui_paint(stdscr, &t->grid, t->term.attr);
+	tui_paint(stdscr, &t->grid, &t->painted, t->term.attr);
+	/* The prompt's window covers the message line while it is open;
+	 * once closed, stdscr's line must be shown again. */
+	touchline(stdscr, LINES - 2, 1);
 	wnoutrefresh(stdscr);
 	if (tui_prompt_active(t->prompt) && !scene_too_small(COLS, LINES))
 		tui_prompt_draw(t->prompt);
@@ -626,6 +640,7 @@ static void on_resize(struct tui *t)
 {
 	if (tui_prompt_active(t->prompt))
 		tui_prompt_resize(t->prompt, LINES - 2, COLS);
+	tui_paint_forget(&t->painted);
 	clearok(curscr, TRUE);
 }
 
@@ -730,7 +745,8 @@ static int setup(struct tui *t, const struct tui_options *o)
 		size_t len;
 		char *text = read_file(o->open_file, &len);
 		if (!text) {
-			fprintf(stderr, _("netsplit open: cannot read %s: %s\n"), o->open_file, strerror(errno));
+			fprintf(stderr, _("netsplit open: cannot read %s: %s\n"), o->open_file,
+				strerror(errno));
 			return 2;
 		}
 		if (o->seed_set)
@@ -746,8 +762,10 @@ static int setup(struct tui *t, const struct tui_options *o)
 			set_msg(t, SS_ERROR, "%s", sbuf_str(&err));
 		script_free(sc);
 		if (!t->sim) {
-			fprintf(stderr, _("netsplit open: %s creates no cluster (add e.g. `cluster raft 5`)\n"),
-				o->open_file);
+			fprintf(
+			    stderr,
+			    _("netsplit open: %s creates no cluster (add e.g. `cluster raft 5`)\n"),
+			    o->open_file);
 			status = 2;
 			goto out;
 		}
@@ -795,6 +813,7 @@ static void teardown(struct tui *t)
 	t->w = NULL;
 	scene_close(&t->sc);
 	scene_grid_close(&t->grid);
+	scene_grid_close(&t->painted);
 	tui_snapbuf_free(&t->sb);
 	tui_keys_help_free(t->help, t->nhelp);
 	t->help = NULL;
@@ -838,9 +857,9 @@ enum { HOME_SANDBOX, HOME_HELP, HOME_QUIT };
 /* Only entries whose feature exists: continue, lessons and recordings come
  * with the store and the lessons. */
 static const struct home_entry home_entries[] = {
-	{N_("Sandbox"), N_("a fresh cluster to break as you like"), HOME_SANDBOX},
-	{N_("Help"), N_("keys, commands and the legend"), HOME_HELP},
-	{N_("Quit"), N_("leave netsplit"), HOME_QUIT},
+    {N_("Sandbox"), N_("a fresh cluster to break as you like"), HOME_SANDBOX},
+    {N_("Help"), N_("keys, commands and the legend"), HOME_HELP},
+    {N_("Quit"), N_("leave netsplit"), HOME_QUIT},
 };
 
 static void home_draw(struct tui *t, int cur)
@@ -856,7 +875,8 @@ static void home_draw(struct tui *t, int cur)
 	int x = MAX(0, COLS / 2 - 20);
 	for (int i = 0; i < n; i++) {
 		char line[128];
-		ns_snprintf(line, sizeof line, "%s %s", i == cur ? ">" : " ", _(home_entries[i].label));
+		ns_snprintf(line, sizeof line, "%s %s", i == cur ? ">" : " ",
+			    _(home_entries[i].label));
 		scene_text(sc, x, y + 2 + i * 2, -1, i == cur ? SS_SELECT : SS_NORMAL, line);
 		scene_text(sc, x + 4, y + 3 + i * 2, -1, SS_DIM, _(home_entries[i].help));
 	}
@@ -864,7 +884,7 @@ static void home_draw(struct tui *t, int cur)
 	scene_text(sc, MAX(0, (COLS - scene_width(keys)) / 2), LINES - 1, -1, SS_DIM, keys);
 	scene_rasterize(sc, &t->grid);
 	werase(stdscr);
-	tui_paint(stdscr, &t->grid, t->term.attr);
+	tui_paint(stdscr, &t->grid, NULL, t->term.attr);
 	wnoutrefresh(stdscr);
 	doupdate();
 }

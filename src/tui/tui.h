@@ -16,8 +16,8 @@
 #include <stdint.h>
 
 struct tui_options {
-	const char *proto;     /* NULL: raft if compiled in, else the first protocol */
-	int nodes;             /* 0: 5 */
+	const char *proto; /* NULL: raft if compiled in, else the first protocol */
+	int nodes;         /* 0: 5 */
 	bool seed_set;
 	uint64_t seed;         /* used when seed_set; else one is drawn at random */
 	const char *db_path;   /* --db PATH: kept for the store (not used yet) */

@@ -17,11 +17,11 @@
 /* ---- the terminal (tui_term.c) --------------------------------------------- */
 
 struct tui_term {
-	bool active;      /* curses owns the terminal */
-	bool unicode;     /* the locale's charset is UTF-8 */
-	bool color;       /* colours in use (a colour terminal and no NO_COLOR) */
+	bool active;           /* curses owns the terminal */
+	bool unicode;          /* the locale's charset is UTF-8 */
+	bool color;            /* colours in use (a colour terminal and no NO_COLOR) */
 	attr_t attr[SS_COUNT]; /* each style role as curses attributes */
-	int saved_stderr; /* fd 2 while curses runs, or -1 */
+	int saved_stderr;      /* fd 2 while curses runs, or -1 */
 };
 
 /* Takes the terminal: stderr to a log file, curses, keypad and mouse,
@@ -38,8 +38,14 @@ int tui_term_pending_signal(void);
 /* ---- painting (tui_paint.c) ---------------------------------------------------- */
 
 /* Paints the grid into win, one run of text per style change. Curses then
- * sends only what differs from the screen (wnoutrefresh + doupdate). */
-void tui_paint(WINDOW *win, const struct scene_grid *g, const attr_t *attr);
+ * sends only what differs from the screen (wnoutrefresh + doupdate). With
+ * `prev` (the grid painted last into win, or NULL), only cells that
+ * changed are painted, and prev becomes a copy of g. */
+void tui_paint(WINDOW *win, const struct scene_grid *g, struct scene_grid *prev,
+	       const attr_t *attr);
+/* Forgets the previous frame: the next tui_paint paints everything (after
+ * a resize, or when something else drew into the window). */
+void tui_paint_forget(struct scene_grid *prev);
 
 /* ---- keys (tui_keys.c) ------------------------------------------------------ */
 
@@ -71,11 +77,11 @@ enum tui_act {
 };
 
 struct tui_key {
-	int code;          /* a curses key code or a character */
-	const char *name;  /* as shown: "space", "1-9", "tab" */
+	int code;         /* a curses key code or a character */
+	const char *name; /* as shown: "space", "1-9", "tab" */
 	enum tui_act act;
-	const char *help;  /* N_() */
-	const char *bar;   /* N_() short label for the key bar, or NULL */
+	const char *help; /* N_() */
+	const char *bar;  /* N_() short label for the key bar, or NULL */
 };
 
 /* The key table, ending with code 0. */

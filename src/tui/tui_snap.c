@@ -79,8 +79,8 @@ static void side_pane(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 		side_line(b, role_style(&v->st, n->up), _("term %lld"), (long long)v->st.term);
 	if (v->st.commit >= 0) {
 		if (v->applied >= 0)
-			side_line(b, SS_NORMAL, _("commit %lld · applied %lld"), (long long)v->st.commit,
-				  (long long)v->applied);
+			side_line(b, SS_NORMAL, _("commit %lld · applied %lld"),
+				  (long long)v->st.commit, (long long)v->applied);
 		else
 			side_line(b, SS_NORMAL, _("commit %lld"), (long long)v->st.commit);
 	}
@@ -90,9 +90,10 @@ static void side_pane(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 		side_line(b, SS_TITLE, "%s", _("log (index term command)"));
 		int first = MAX(0, v->nlog - 6);
 		for (int i = first; i < v->nlog; i++)
-			side_line(b, SS_TERM0 + (int)(v->log[i].term % SCENE_TERM_COLOURS), "%s%3lld t%lld %s",
-				  v->log[i].index <= v->st.commit ? " " : "?", (long long)v->log[i].index,
-				  (long long)v->log[i].term, v->log[i].cmd);
+			side_line(b, SS_TERM0 + (int)(v->log[i].term % SCENE_TERM_COLOURS),
+				  "%s%3lld t%lld %s", v->log[i].index <= v->st.commit ? " " : "?",
+				  (long long)v->log[i].index, (long long)v->log[i].term,
+				  v->log[i].cmd);
 	}
 	for (int i = 0; i < v->nlines; i++)
 		side_line(b, n->up ? SS_NORMAL : SS_DOWN, "%s", v->lines[i]);
@@ -137,7 +138,8 @@ void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 			continue;
 		sim_time span = m->arrives_at - m->sent_at;
 		float at = span > 0 ? (float)(now - m->sent_at) / (float)span : 1.0f;
-		const struct msg_kind *k = m->type < ops->nmsg_kinds ? &ops->msg_kinds[m->type] : NULL;
+		const struct msg_kind *k =
+		    m->type < ops->nmsg_kinds ? &ops->msg_kinds[m->type] : NULL;
 		b->msgs[nm++] = (struct scene_msg){(int16_t)m->from, (int16_t)m->to, at,
 						   k ? k->glyph : '?', k ? k->reply : false};
 		b->carry[MIN(m->from, m->to)][MAX(m->from, m->to)] = true;
@@ -151,8 +153,12 @@ void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 	for (int a = 0; a < n; a++)
 		for (int c = a + 1; c < n; c++) {
 			const struct link *ab = sim_link_c(s, a, c), *ba = sim_link_c(s, c, a);
-			struct scene_link lk = {(int16_t)a, (int16_t)c, ab->up, ba->up,
-						slow_link(&ab->cfg, def) || slow_link(&ba->cfg, def),
+			struct scene_link lk = {(int16_t)a,
+						(int16_t)c,
+						ab->up,
+						ba->up,
+						slow_link(&ab->cfg, def) ||
+						    slow_link(&ba->cfg, def),
 						lossy_link(&ab->cfg) || lossy_link(&ba->cfg)};
 			bool says = !lk.ab || !lk.ba || lk.slow || lk.lossy || b->carry[a][c] ||
 				    n <= ALL_LINKS_UP_TO;

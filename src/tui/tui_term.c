@@ -75,7 +75,8 @@ static void install_signals(void)
 
 static void restore_signals(void)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+	static const int sigs[] = {SIGINT,  SIGTERM, SIGHUP, SIGSEGV,
+				   SIGABRT, SIGBUS,  SIGFPE, SIGILL};
 	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
 		signal(sigs[i], SIG_DFL);
 }
@@ -117,12 +118,14 @@ bool tui_term_open(struct tui_term *t)
 	memset(t, 0, sizeof *t);
 	t->saved_stderr = -1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "%s\n", _("netsplit: the screen needs a terminal (try `netsplit run FILE.ns`)"));
+		fprintf(stderr, "%s\n",
+			_("netsplit: the screen needs a terminal (try `netsplit run FILE.ns`)"));
 		return false;
 	}
 	const char *term = getenv("TERM");
 	if (!term || !*term || !strcmp(term, "dumb")) {
-		fprintf(stderr, "%s\n", _("netsplit: TERM is not set to a terminal that curses can drive"));
+		fprintf(stderr, "%s\n",
+			_("netsplit: TERM is not set to a terminal that curses can drive"));
 		return false;
 	}
 	t->unicode = !strcmp(nl_langinfo(CODESET), "UTF-8");
@@ -151,6 +154,9 @@ bool tui_term_open(struct tui_term *t)
 	intrflush(stdscr, FALSE);
 	keypad(stdscr, TRUE);
 	curs_set(0);
+	/* No checks for typeahead during an update: curses would flush its
+	 * output and poll the terminal every few lines. */
+	typeahead(-1);
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
 	mouseinterval(0);
 	const char *nc = getenv("NO_COLOR");
@@ -180,8 +186,8 @@ void tui_term_close(struct tui_term *t)
  * eight basic colours. */
 enum { OI_ORANGE, OI_SKY, OI_GREEN, OI_YELLOW, OI_BLUE, OI_VERMILLION, OI_PURPLE, OI_COUNT };
 static const short oi_256[OI_COUNT] = {214, 74, 36, 228, 26, 166, 175};
-static const short oi_8[OI_COUNT] = {COLOR_YELLOW, COLOR_CYAN,	COLOR_GREEN, COLOR_YELLOW,
-				     COLOR_BLUE,   COLOR_RED,	COLOR_MAGENTA};
+static const short oi_8[OI_COUNT] = {COLOR_YELLOW, COLOR_CYAN, COLOR_GREEN,  COLOR_YELLOW,
+				     COLOR_BLUE,   COLOR_RED,  COLOR_MAGENTA};
 
 void tui_term_styles(struct tui_term *t, bool want_color)
 {
@@ -226,7 +232,7 @@ void tui_term_styles(struct tui_term *t, bool want_color)
 	a[SS_MSG] |= P(OI_GREEN);
 	a[SS_REPLY] = P(OI_SKY);
 	a[SS_DROP] |= P(OI_VERMILLION);
-	static const int term_colour[SCENE_TERM_COLOURS] = {OI_ORANGE, OI_SKY,	OI_GREEN,
+	static const int term_colour[SCENE_TERM_COLOURS] = {OI_ORANGE, OI_SKY,  OI_GREEN,
 							    OI_YELLOW, OI_BLUE, OI_PURPLE};
 	for (int i = 0; i < SCENE_TERM_COLOURS; i++)
 		a[SS_TERM0 + i] = P(term_colour[i]);

@@ -28,8 +28,8 @@ static struct scene_drop drops[4];
 static struct scene_line events[4];
 static struct scene_line side[4];
 static const struct scene_key keys[] = {
-	{"?", "help"}, {"space", "run"}, {".", "step"}, {"c", "crash"}, {"x", "cut"},
-	{"p", "split"}, {"h", "heal"}, {":", "command"}, {"q", "quit"},
+    {"?", "help"},  {"space", "run"}, {".", "step"},    {"c", "crash"}, {"x", "cut"},
+    {"p", "split"}, {"h", "heal"},    {":", "command"}, {"q", "quit"},
 };
 
 /* A cluster of n nodes in a state that exercises everything the ring draws:
@@ -50,7 +50,9 @@ static void make_snap(struct scene_snap *s, int n, int w, int h, bool unicode)
 		struct scene_node *nd = &s->node[i];
 		snprintf(nd->name, sizeof nd->name, "n%d", i + 1);
 		nd->up = !(n >= 4 && i == n - 1);
-		nd->st.kind = i == 0 ? ROLE_LEADER : (n >= 3 && i == 2) ? ROLE_CANDIDATE : ROLE_FOLLOWER;
+		nd->st.kind = i == 0               ? ROLE_LEADER
+			      : (n >= 3 && i == 2) ? ROLE_CANDIDATE
+						   : ROLE_FOLLOWER;
 		nd->st.role = i == 0 ? "Leader" : (n >= 3 && i == 2) ? "Candidate" : "Follower";
 		nd->st.term = 3 + (i == 2);
 		nd->st.commit = 7 - (i % 3);
@@ -83,8 +85,10 @@ static void make_snap(struct scene_snap *s, int n, int w, int h, bool unicode)
 		s->ndrops = 1;
 		s->drops = drops;
 	}
-	events[0] = (struct scene_line){"12.470s n1 → n2 AppendEntries t3 prev=7/t3 +0 commit=7", SS_NORMAL};
-	events[1] = (struct scene_line){"12.471s n2 → n1 AppendEntriesReply t3 ok match=7", SS_NORMAL};
+	events[0] = (struct scene_line){"12.470s n1 → n2 AppendEntries t3 prev=7/t3 +0 commit=7",
+					SS_NORMAL};
+	events[1] =
+	    (struct scene_line){"12.471s n2 → n1 AppendEntriesReply t3 ok match=7", SS_NORMAL};
 	events[2] = (struct scene_line){"12.475s n1 → n4 dropped: n4 is down", SS_DROP};
 	s->nevents = 3;
 	s->events = events;
@@ -191,7 +195,8 @@ static void test_ring_sizes(void **state)
 			struct sbuf out = {0};
 			scene_render_text(&sc, &out);
 			char name[64];
-			snprintf(name, sizeof name, "cluster_%02d_%dx%d", n, sizes[z][0], sizes[z][1]);
+			snprintf(name, sizeof name, "cluster_%02d_%dx%d", n, sizes[z][0],
+				 sizes[z][1]);
 			golden(name, sbuf_str(&out));
 			sbuf_free(&out);
 		}
@@ -355,7 +360,7 @@ static void test_other_views(void **state)
 	sbuf_clear(&out);
 
 	static struct scene_line help[3] = {
-		{"Keys", SS_TITLE}, {"  ?      help", SS_NORMAL}, {"  q      quit", SS_NORMAL}};
+	    {"Keys", SS_TITLE}, {"  ?      help", SS_NORMAL}, {"  q      quit", SS_NORMAL}};
 	s.nhelp = 3;
 	s.help = help;
 	scene_view_help(&sc, &s);
@@ -371,10 +376,10 @@ int main(void)
 		setlocale(LC_ALL, "C.utf8");
 	unsetenv("LANGUAGE");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_width),     cmocka_unit_test(test_ring_sizes),
-		cmocka_unit_test(test_ascii),     cmocka_unit_test(test_no_color),
-		cmocka_unit_test(test_too_small), cmocka_unit_test(test_hit),
-		cmocka_unit_test(test_other_views),
+	    cmocka_unit_test(test_width),       cmocka_unit_test(test_ring_sizes),
+	    cmocka_unit_test(test_ascii),       cmocka_unit_test(test_no_color),
+	    cmocka_unit_test(test_too_small),   cmocka_unit_test(test_hit),
+	    cmocka_unit_test(test_other_views),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
