@@ -15,12 +15,17 @@ set -u
 
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+# One private tmux server per session (nstest$$a, nstest$$b, ...): a new
+# server on the socket of one still shutting down may die with it.
+sessions="a b c d e f"
 sock=nstest$$
 tmp=$(mktemp -d)
 fails=0
 T() { tmux -L "$sock" -f /dev/null "$@"; }
 cleanup() {
-	T kill-server 2>/dev/null
+	for x in ${used:-}; do
+		tmux -L "nstest$$$x" -f /dev/null kill-server 2>/dev/null
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -77,14 +82,21 @@ check() { # check NAME COMMAND...
 	fi
 }
 
-# start W H: a fresh tmux server running the sandbox in a shell that
-# reports the exit status and whether the terminal settings came back.
+# start W H [LOCALE [NO_COLOR]]: a fresh tmux server running the sandbox
+# in a shell that reports the exit status and whether the terminal
+# settings came back.
 start() {
 	T kill-server 2>/dev/null
+	next=${sessions%% *}
+	sessions=${sessions#* }
+	used="${used:-} $next"
+	sock=nstest$$$next
+	loc=${3:-C.UTF-8}
+	nocolor=${4:-}
 	cat >"$tmp/run.sh" <<EOF
 trap : INT
 before=\$(stty -g)
-LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=$tmp/state HOME=$tmp \\
+LANG=$loc LC_ALL=$loc NO_COLOR=$nocolor XDG_STATE_HOME=$tmp/state HOME=$tmp \\
 	sh -c 'echo \$\$ >"$tmp/pid"; exec "\$0" "\$@"' "$bin" sandbox $proto 5 --seed 7
 status=\$?
 after=\$(stty -g)
@@ -190,6 +202,31 @@ start 80 24
 check "again: the screen comes up" wait_for '^ netsplit · '
 kill -TERM "$(cat "$tmp/pid")"
 check "SIGTERM restores the terminal" wait_for 'TTY-RESTORED' 5
+
+# ---- SIGHUP, and a crash ------------------------------------------------------
+start 80 24
+check "again: the screen comes up" wait_for '^ netsplit · '
+kill -HUP "$(cat "$tmp/pid")"
+check "SIGHUP restores the terminal" wait_for 'TTY-RESTORED' 5
+start 80 24
+check "again: the screen comes up" wait_for '^ netsplit · '
+kill -SEGV "$(cat "$tmp/pid")"
+check "a crash (SIGSEGV) restores the terminal" wait_for 'TTY-RESTORED' 5
+check "a crash still dies of its signal" wait_for 'EXIT=139' 2
+
+# ---- no UTF-8, no colour ---------------------------------------------------------
+start 80 24 C 1
+check "C locale: the screen comes up in ASCII" wait_for '^ netsplit - '"$proto"' - 5 nodes'
+T send-keys -t ns 1 x 2
+check "C locale: a cut link is drawn with X" wait_for ':cut n1 n2' 5
+ascii_only() { ! screen | LC_ALL=C grep -q '[^ -~]'; }
+check "C locale: nothing but ASCII on the screen" ascii_only
+esc=$(printf '\033')
+# Any SGR colour, foreground or background (39 and 49 are the defaults).
+no_colour() { ! T capture-pane -p -e -t ns | grep -Eq "$esc\\[([0-9]+;)*(3[0-8]|4[0-8])(;|m)"; }
+check "NO_COLOR: no colour escapes" no_colour
+T send-keys -t ns q
+check "C locale: q quits" wait_for 'EXIT=0' 5
 
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"

@@ -121,13 +121,94 @@ int scene_width(const char *s)
 	return used;
 }
 
+/* ---- ASCII fallback ------------------------------------------------------------ */
+
+/* Without a UTF-8 locale, text (which gettext hands over in UTF-8, and
+ * which may hold the screen's own separators) is turned into ASCII: the
+ * few symbols the screen uses and Latin letters with accents get their
+ * nearest ASCII, anything else a '?'. */
+static const struct {
+	uint32_t cp;
+	const char *ascii;
+} translit[] = {
+    {0xb7, "-"},   {0x2192, "->"}, {0x2190, "<-"},  {0x2014, "-"},  {0x2013, "-"},  {0x2717, "X"},
+    {0x2715, "x"}, {0x25cf, "*"},  {0x2026, "..."}, {0xa1, "!"},    {0xbf, "?"},    {0xab, "\""},
+    {0xbb, "\""},  {0x2018, "'"},  {0x2019, "'"},   {0x201c, "\""}, {0x201d, "\""}, {0xd7, "x"},
+};
+
+static const char *latin(uint32_t cp)
+{
+	/* U+00C0..U+00FF, folded to their base letters */
+	static const char base[] = "AAAAAAACEEEEIIII"
+				   "DNOOOOO*OUUUUYTs"
+				   "aaaaaaaceeeeiiii"
+				   "dnooooo/ouuuuyty";
+	static char out[2];
+	if (cp < 0xc0 || cp > 0xff)
+		return NULL;
+	out[0] = base[cp - 0xc0];
+	out[1] = '\0';
+	return out;
+}
+
+static void to_ascii(const char *s, struct sbuf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		if (*p < 0x80) {
+			sbuf_putc(out, (char)*p++);
+			continue;
+		}
+		int len = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+		uint32_t cp = len == 1 ? 0 : *p & (0x7f >> len);
+		bool ok = len > 1;
+		for (int i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				ok = false;
+				len = i;
+				break;
+			}
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		p += len;
+		const char *rep = NULL;
+		for (size_t i = 0; ok && i < ARRAY_LEN(translit) && !rep; i++)
+			if (translit[i].cp == cp)
+				rep = translit[i].ascii;
+		if (!rep && ok)
+			rep = latin(cp);
+		sbuf_puts(out, rep ? rep : "?");
+	}
+}
+
 /* ---- items --------------------------------------------------------------- */
+
+static int text_item(struct scene *sc, int x, int y, int maxw, int style, const char *utf8,
+		     int node, int peer);
 
 int scene_text_hit(struct scene *sc, int x, int y, int maxw, int style, const char *utf8, int node,
 		   int peer)
 {
 	if (y < 0 || y >= sc->h || x >= sc->w || !utf8 || !*utf8)
 		return 0;
+	struct sbuf ascii = {0};
+	if (!sc->unicode) {
+		bool plain = true;
+		for (const char *q = utf8; *q && plain; q++)
+			plain = (unsigned char)*q < 0x80;
+		if (!plain) {
+			to_ascii(utf8, &ascii);
+			utf8 = sbuf_str(&ascii);
+		}
+	}
+	int used = text_item(sc, x, y, maxw, style, utf8, node, peer);
+	sbuf_free(&ascii);
+	return used;
+}
+
+static int text_item(struct scene *sc, int x, int y, int maxw, int style, const char *utf8,
+		     int node, int peer)
+{
 	if (maxw < 0 || x + maxw > sc->w)
 		maxw = sc->w - x;
 	/* Text starting left of the screen: skip the invisible part. */

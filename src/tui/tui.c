@@ -510,10 +510,6 @@ static void build_status(struct tui *t)
 			    _(view_names[t->view]));
 	}
 	sbuf_free(&d);
-	if (!t->term.unicode)
-		for (char *p = t->status; *p; p++)
-			if ((unsigned char)*p >= 0x80)
-				*p = '-';
 }
 
 static void build_keys(struct tui *t)

@@ -228,6 +228,22 @@ static void test_ascii(void **state)
 	scene_close(&sc);
 }
 
+/* Without UTF-8, text is transliterated: symbols and accented letters get
+ * their nearest ASCII. */
+static void test_transliterate(void **state)
+{
+	(void)state;
+	struct scene sc;
+	scene_init(&sc);
+	scene_reset(&sc, 40, 1, false);
+	scene_text(&sc, 0, 0, -1, SS_NORMAL, "Líder · n1 → n2 ✗ año ¿sí?");
+	struct sbuf out = {0};
+	scene_render_text(&sc, &out);
+	assert_string_equal(sbuf_str(&out), "Lider - n1 -> n2 X ano ?si?\n");
+	sbuf_free(&out);
+	scene_close(&sc);
+}
+
 /* Without colour the log tail shows terms as digits. */
 static void test_no_color(void **state)
 {
@@ -376,10 +392,10 @@ int main(void)
 		setlocale(LC_ALL, "C.utf8");
 	unsetenv("LANGUAGE");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_width),       cmocka_unit_test(test_ring_sizes),
-	    cmocka_unit_test(test_ascii),       cmocka_unit_test(test_no_color),
-	    cmocka_unit_test(test_too_small),   cmocka_unit_test(test_hit),
-	    cmocka_unit_test(test_other_views),
+	    cmocka_unit_test(test_width),    cmocka_unit_test(test_ring_sizes),
+	    cmocka_unit_test(test_ascii),    cmocka_unit_test(test_transliterate),
+	    cmocka_unit_test(test_no_color), cmocka_unit_test(test_too_small),
+	    cmocka_unit_test(test_hit),      cmocka_unit_test(test_other_views),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
