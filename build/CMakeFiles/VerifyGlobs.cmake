@@ -157,6 +157,7 @@ endif()
 # UNIT_TESTS at tests/CMakeLists.txt:13 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/unit/test_*.c")
 set(OLD_GLOB
+  "/work/main/tests/unit/test_script.c"
   "/work/main/tests/unit/test_sim.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")

@@ -253,12 +253,21 @@ static int node_of(struct ctx *x, const struct noderef *r)
 
 static int nodes_of(struct ctx *x, const struct noderefs *r, struct nodeset *out)
 {
-	struct sbuf m = {0};
-	bool ok = world_nodes(x->w, r, out, &m);
-	if (!ok)
-		fail_at(x, r->n ? r->v[0].col : x->c->col, "%s", sbuf_str(&m));
-	sbuf_free(&m);
-	return ok ? 0 : -1;
+	*out = (struct nodeset){{0, 0}};
+	for (int i = 0; i < r->n; i++) {
+		struct noderefs one = {1, &r->v[i]};
+		struct nodeset set;
+		struct sbuf m = {0};
+		bool ok = world_nodes(x->w, &one, &set, &m);
+		if (!ok)
+			fail_at(x, r->v[i].col, "%s", sbuf_str(&m));
+		sbuf_free(&m);
+		if (!ok)
+			return -1;
+		out->w[0] |= set.w[0];
+		out->w[1] |= set.w[1];
+	}
+	return 0;
 }
 
 static void fault(struct world *w, int node, int peer, const char *text)

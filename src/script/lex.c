@@ -88,7 +88,7 @@ bool lex_line(const char *text, int lineno, struct line *out, const char *file, 
 		last = p;
 	}
 	out->src = first ? xstrndup(first, (size_t)(last - first)) : xstrdup("");
-	add_tok(out, TK_END, "", 0, (int)(last - text) + 1 + (first != NULL));
+	add_tok(out, TK_END, "", 0, (int)(last - text) + 1);
 	return true;
 }
 
