@@ -96,4 +96,5 @@ set(CMAKE_DEPEND_INFO_FILES
   "CMakeFiles/ContinuousSubmit.dir/DependInfo.cmake"
   "tests/CMakeFiles/test_script.dir/DependInfo.cmake"
   "tests/CMakeFiles/test_sim.dir/DependInfo.cmake"
+  "bench/CMakeFiles/bench_sim.dir/DependInfo.cmake"
   )

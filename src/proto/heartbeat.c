@@ -251,7 +251,7 @@ static bool judge_all(struct sim *s, const struct proto_args *a, struct sbuf *wh
 {
 	int p = a->a[0].node;
 	struct nodeset obs = observers(s, a, p);
-	bool all = !nodeset_empty(&obs);
+	bool all = !nodeset_empty(&obs), first = true;
 	for (int i = 0; i < sim_nodes(s); i++) {
 		if (!nodeset_has(&obs, i) || i == p)
 			continue;
@@ -267,7 +267,8 @@ static bool judge_all(struct sim *s, const struct proto_args *a, struct sbuf *wh
 				   : v == V_TRUSTED   ? _("trusts it")
 				   : v == V_UNREACHABLE ? _("finds it unreachable")
 							: _("presumes it dead");
-		sbuf_printf(why, "%sn%d %s", why->len ? ", " : "", i + 1, word);
+		sbuf_printf(why, "%sn%d %s", first ? "" : ", ", i + 1, word);
+		first = false;
 	}
 	(void)what;
 	return all;

@@ -4,8 +4,8 @@
  * usage-driven argument parsing (the usage strings of proto.h).
  *
  * A command is one line. `#` starts a comment (outside quotes). Words run
- * up to white space or one of the symbols `|`, `=` and `->`; "quoted text"
- * may hold spaces.
+ * up to white space or one of the symbols `|`, `=`, `->`, `(` and `)`;
+ * "quoted text" may hold spaces.
  */
 #include "script/script_internal.h"
 
@@ -49,6 +49,9 @@ bool lex_line(const char *text, int lineno, struct line *out, const char *file, 
 		} else if (*p == '=') {
 			add_tok(out, TK_EQ, p, 1, col);
 			p++;
+		} else if (*p == '(' || *p == ')') {
+			add_tok(out, *p == '(' ? TK_LPAREN : TK_RPAREN, p, 1, col);
+			p++;
 		} else if (p[0] == '-' && p[1] == '>') {
 			add_tok(out, TK_ARROW, p, 2, col);
 			p += 2;
@@ -81,7 +84,8 @@ bool lex_line(const char *text, int lineno, struct line *out, const char *file, 
 		} else {
 			const char *s = p;
 			while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '|' && *p != '=' &&
-			       *p != '#' && *p != '"' && !(p[0] == '-' && p[1] == '>'))
+			       *p != '#' && *p != '"' && *p != '(' && *p != ')' &&
+			       !(p[0] == '-' && p[1] == '>'))
 				p++;
 			add_tok(out, TK_WORD, s, (size_t)(p - s), col);
 		}

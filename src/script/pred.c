@@ -2,7 +2,8 @@
  * pred.c — predicates: what `expect`, `run until` and lesson goals test.
  *
  *   pred := conj ("or" conj)*        conj := unary ("and" unary)*
- *   unary := "not" unary | atom       atom := NAME ARGS (by its usage string)
+ *   unary := "not" unary | "(" pred ")" | atom
+ *   atom := NAME ARGS (parsed by the predicate's usage string)
  *
  * Built-in predicates see the whole world (leader, node states, links,
  * invariants); a protocol adds its own through proto_ops.preds. A predicate
@@ -192,8 +193,11 @@ const struct gpred *gpred_find(const char *name)
 
 static bool is_stop(struct parser *p, const char *stop)
 {
-	return p_at_end(p) || (stop && p_is_word(p, stop)) || p_is_word(p, "and") || p_is_word(p, "or");
+	return p_at_end(p) || (stop && p_is_word(p, stop)) || p_is_word(p, "and") || p_is_word(p, "or") ||
+	       p_peek(p)->kind == TK_RPAREN;
 }
+
+static struct pred *p_or(struct parser *p, const char *stop);
 
 static struct pred *new_pred(enum pred_kind k)
 {
@@ -213,6 +217,19 @@ static struct pred *p_atom(struct parser *p, const char *stop)
 		struct pred *n = new_pred(PK_NOT);
 		n->l = x;
 		return n;
+	}
+	if (t->kind == TK_LPAREN) {
+		p_next(p);
+		struct pred *x = p_or(p, NULL);
+		if (!x)
+			return NULL;
+		if (p_peek(p)->kind != TK_RPAREN) {
+			p_error(p, p_peek(p), _("expected ), and or or, got %s"), p_got(p_peek(p), got, sizeof got));
+			pred_free(x);
+			return NULL;
+		}
+		p_next(p);
+		return x;
 	}
 	if (t->kind != TK_WORD || is_stop(p, stop)) {
 		p_error(p, t, _("expected a predicate like `leader` or `safe` (see `help expect`), got %s"),
@@ -257,9 +274,8 @@ static struct pred *p_conj(struct parser *p, const char *stop)
 	return l;
 }
 
-struct pred *p_pred(struct parser *p, const char *stop)
+static struct pred *p_or(struct parser *p, const char *stop)
 {
-	int start = p->pos;
 	struct pred *l = p_conj(p, stop);
 	while (l && p_accept_word(p, "or")) {
 		struct pred *r = p_conj(p, stop);
@@ -272,12 +288,20 @@ struct pred *p_pred(struct parser *p, const char *stop)
 		n->r = r;
 		l = n;
 	}
+	return l;
+}
+
+struct pred *p_pred(struct parser *p, const char *stop)
+{
+	int start = p->pos;
+	struct pred *l = p_or(p, stop);
 	if (!l)
 		return NULL;
 	struct sbuf b = {0};
 	for (int i = start; i < p->pos; i++) {
 		const struct token *t = &p->ln->tok[i];
-		sbuf_printf(&b, "%s", b.len ? " " : "");
+		bool space = b.len && t->kind != TK_RPAREN && p->ln->tok[i - 1].kind != TK_LPAREN;
+		sbuf_printf(&b, "%s", space ? " " : "");
 		if (t->kind == TK_STRING)
 			sbuf_printf(&b, "\"%s\"", t->text);
 		else

@@ -17,6 +17,8 @@ enum tok_kind {
 	TK_PIPE,   /* | */
 	TK_ARROW,  /* -> */
 	TK_EQ,     /* = */
+	TK_LPAREN, /* ( */
+	TK_RPAREN, /* ) */
 	TK_END,    /* end of the line */
 };
 
