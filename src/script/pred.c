@@ -355,6 +355,7 @@ bool pred_eval(struct world *w, const struct pred *pr, struct sbuf *why)
 	bool r = false;
 	if (!w->sim) {
 		sbuf_puts(y, _("no cluster yet"));
+		sbuf_free(&tmp);
 		return false;
 	}
 	switch (pr->kind) {

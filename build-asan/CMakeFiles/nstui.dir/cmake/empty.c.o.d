@@ -1,0 +1,2 @@
+CMakeFiles/nstui.dir/cmake/empty.c.o: /work/main/cmake/empty.c \
+ /usr/include/stdc-predef.h
