@@ -94,6 +94,7 @@ set(CMAKE_DEPEND_INFO_FILES
   "CMakeFiles/ContinuousCoverage.dir/DependInfo.cmake"
   "CMakeFiles/ContinuousMemCheck.dir/DependInfo.cmake"
   "CMakeFiles/ContinuousSubmit.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_lesson.dir/DependInfo.cmake"
   "tests/CMakeFiles/test_script.dir/DependInfo.cmake"
   "tests/CMakeFiles/test_sim.dir/DependInfo.cmake"
   "bench/CMakeFiles/bench_sim.dir/DependInfo.cmake"

@@ -685,13 +685,26 @@ void cmd_free(struct cmd *c)
 
 struct script *script_parse(const char *text, const char *file, struct world *w, struct sbuf *err)
 {
+	return script_parse_at(text, file, 1, w && world_sim(w) ? sim_proto(world_sim(w)) : NULL, err);
+}
+
+const struct proto_ops *script_protocol(const struct script *sc, const struct proto_ops *before)
+{
+	for (int i = 0; sc && i < sc->n; i++)
+		if (sc->cmd[i]->kind == C_CLUSTER)
+			before = sc->cmd[i]->proto;
+	return before;
+}
+
+struct script *script_parse_at(const char *text, const char *file, int first_line,
+			       const struct proto_ops *proto, struct sbuf *err)
+{
 	struct script *sc = xcalloc(1, sizeof *sc);
 	sc->refs = 1;
 	sc->file = file ? xstrdup(file) : NULL;
-	struct parser p = {.file = file, .err = err, .w = w};
-	p.proto = w && world_sim(w) ? sim_proto(world_sim(w)) : NULL;
+	struct parser p = {.file = file, .err = err, .proto = proto};
 	const char *s = text;
-	int lineno = 0;
+	int lineno = first_line - 1;
 	while (*s) {
 		lineno++;
 		const char *nl = strchr(s, '\n');

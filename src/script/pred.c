@@ -314,11 +314,16 @@ struct pred *p_pred(struct parser *p, const char *stop)
 struct pred *pred_parse(const char *text, const char *file, int lineno, struct world *w,
 			struct sbuf *err)
 {
+	return pred_parse_for(text, file, lineno, w && w->sim ? sim_proto(w->sim) : NULL, err);
+}
+
+struct pred *pred_parse_for(const char *text, const char *file, int lineno,
+			    const struct proto_ops *proto, struct sbuf *err)
+{
 	struct line ln;
 	if (!lex_line(text, lineno, &ln, file, err))
 		return NULL;
-	struct parser p = {.ln = &ln, .file = file, .lineno = lineno, .err = err, .w = w};
-	p.proto = w && w->sim ? sim_proto(w->sim) : NULL;
+	struct parser p = {.ln = &ln, .file = file, .lineno = lineno, .err = err, .proto = proto};
 	struct pred *pr = p_pred(&p, NULL);
 	if (pr && !p_at_end(&p)) {
 		char got[80];

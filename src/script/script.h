@@ -103,8 +103,15 @@ void world_describe(struct world *w, struct sbuf *out);
  * (optional) supplies the current protocol for parsing its commands and
  * predicates. Returns NULL on error, with the message in err. */
 struct script *script_parse(const char *text, const char *file, struct world *w, struct sbuf *err);
+/* The same, for text that starts at line `first_line` of `file` and runs
+ * under protocol `proto` (NULL: none yet): how lessons parse their blocks. */
+struct script *script_parse_at(const char *text, const char *file, int first_line,
+			       const struct proto_ops *proto, struct sbuf *err);
 void script_free(struct script *sc);
 int script_len(const struct script *sc);
+/* The protocol in force after the script's last `cluster` command, or
+ * `before` if it has none. */
+const struct proto_ops *script_protocol(const struct script *sc, const struct proto_ops *before);
 
 enum exec_status {
 	EXEC_OK = 0,         /* every command ran; every expect held */
@@ -123,6 +130,9 @@ enum exec_status world_exec_line(struct world *w, const char *line, struct sbuf 
 
 struct pred *pred_parse(const char *text, const char *file, int line, struct world *w,
 			struct sbuf *err);
+/* The same, under protocol `proto` (NULL: built-in predicates only). */
+struct pred *pred_parse_for(const char *text, const char *file, int line,
+			    const struct proto_ops *proto, struct sbuf *err);
 void pred_free(struct pred *p);
 /* Evaluates p now; `why` (optional) says what was seen. With no cluster
  * every predicate is false. */

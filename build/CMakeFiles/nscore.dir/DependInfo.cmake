@@ -9,6 +9,8 @@ set(CMAKE_DEPENDS_LANGUAGES
 # The set of dependency files which are needed:
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
   "/work/main/src/check/invariants.c" "CMakeFiles/nscore.dir/src/check/invariants.c.o" "gcc" "CMakeFiles/nscore.dir/src/check/invariants.c.o.d"
+  "/work/main/src/lesson/lesson.c" "CMakeFiles/nscore.dir/src/lesson/lesson.c.o" "gcc" "CMakeFiles/nscore.dir/src/lesson/lesson.c.o.d"
+  "/work/main/src/lesson/run.c" "CMakeFiles/nscore.dir/src/lesson/run.c.o" "gcc" "CMakeFiles/nscore.dir/src/lesson/run.c.o.d"
   "/work/main/src/proto/heartbeat.c" "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o" "gcc" "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o.d"
   "/work/main/src/proto/registry.c" "CMakeFiles/nscore.dir/src/proto/registry.c.o" "gcc" "CMakeFiles/nscore.dir/src/proto/registry.c.o.d"
   "/work/main/src/script/exec.c" "CMakeFiles/nscore.dir/src/script/exec.c.o" "gcc" "CMakeFiles/nscore.dir/src/script/exec.c.o.d"

@@ -83,10 +83,38 @@ CMakeFiles/nscore.dir/src/check/invariants.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nscore.dir/src/check/invariants.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/check/invariants.c -o CMakeFiles/nscore.dir/src/check/invariants.c.s
 
+CMakeFiles/nscore.dir/src/lesson/lesson.c.o: CMakeFiles/nscore.dir/flags.make
+CMakeFiles/nscore.dir/src/lesson/lesson.c.o: /work/main/src/lesson/lesson.c
+CMakeFiles/nscore.dir/src/lesson/lesson.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/nscore.dir/src/lesson/lesson.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/lesson/lesson.c.o -MF CMakeFiles/nscore.dir/src/lesson/lesson.c.o.d -o CMakeFiles/nscore.dir/src/lesson/lesson.c.o -c /work/main/src/lesson/lesson.c
+
+CMakeFiles/nscore.dir/src/lesson/lesson.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nscore.dir/src/lesson/lesson.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lesson/lesson.c > CMakeFiles/nscore.dir/src/lesson/lesson.c.i
+
+CMakeFiles/nscore.dir/src/lesson/lesson.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nscore.dir/src/lesson/lesson.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lesson/lesson.c -o CMakeFiles/nscore.dir/src/lesson/lesson.c.s
+
+CMakeFiles/nscore.dir/src/lesson/run.c.o: CMakeFiles/nscore.dir/flags.make
+CMakeFiles/nscore.dir/src/lesson/run.c.o: /work/main/src/lesson/run.c
+CMakeFiles/nscore.dir/src/lesson/run.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/nscore.dir/src/lesson/run.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/lesson/run.c.o -MF CMakeFiles/nscore.dir/src/lesson/run.c.o.d -o CMakeFiles/nscore.dir/src/lesson/run.c.o -c /work/main/src/lesson/run.c
+
+CMakeFiles/nscore.dir/src/lesson/run.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nscore.dir/src/lesson/run.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/lesson/run.c > CMakeFiles/nscore.dir/src/lesson/run.c.i
+
+CMakeFiles/nscore.dir/src/lesson/run.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nscore.dir/src/lesson/run.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/lesson/run.c -o CMakeFiles/nscore.dir/src/lesson/run.c.s
+
 CMakeFiles/nscore.dir/src/proto/heartbeat.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/proto/heartbeat.c.o: /work/main/src/proto/heartbeat.c
 CMakeFiles/nscore.dir/src/proto/heartbeat.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/nscore.dir/src/proto/heartbeat.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/nscore.dir/src/proto/heartbeat.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/proto/heartbeat.c.o -MF CMakeFiles/nscore.dir/src/proto/heartbeat.c.o.d -o CMakeFiles/nscore.dir/src/proto/heartbeat.c.o -c /work/main/src/proto/heartbeat.c
 
 CMakeFiles/nscore.dir/src/proto/heartbeat.c.i: cmake_force
@@ -100,7 +128,7 @@ CMakeFiles/nscore.dir/src/proto/heartbeat.c.s: cmake_force
 CMakeFiles/nscore.dir/src/proto/registry.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/proto/registry.c.o: /work/main/src/proto/registry.c
 CMakeFiles/nscore.dir/src/proto/registry.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/nscore.dir/src/proto/registry.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/nscore.dir/src/proto/registry.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/proto/registry.c.o -MF CMakeFiles/nscore.dir/src/proto/registry.c.o.d -o CMakeFiles/nscore.dir/src/proto/registry.c.o -c /work/main/src/proto/registry.c
 
 CMakeFiles/nscore.dir/src/proto/registry.c.i: cmake_force
@@ -114,7 +142,7 @@ CMakeFiles/nscore.dir/src/proto/registry.c.s: cmake_force
 CMakeFiles/nscore.dir/src/script/exec.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/script/exec.c.o: /work/main/src/script/exec.c
 CMakeFiles/nscore.dir/src/script/exec.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/nscore.dir/src/script/exec.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/nscore.dir/src/script/exec.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/script/exec.c.o -MF CMakeFiles/nscore.dir/src/script/exec.c.o.d -o CMakeFiles/nscore.dir/src/script/exec.c.o -c /work/main/src/script/exec.c
 
 CMakeFiles/nscore.dir/src/script/exec.c.i: cmake_force
@@ -128,7 +156,7 @@ CMakeFiles/nscore.dir/src/script/exec.c.s: cmake_force
 CMakeFiles/nscore.dir/src/script/help.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/script/help.c.o: /work/main/src/script/help.c
 CMakeFiles/nscore.dir/src/script/help.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/nscore.dir/src/script/help.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/nscore.dir/src/script/help.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/script/help.c.o -MF CMakeFiles/nscore.dir/src/script/help.c.o.d -o CMakeFiles/nscore.dir/src/script/help.c.o -c /work/main/src/script/help.c
 
 CMakeFiles/nscore.dir/src/script/help.c.i: cmake_force
@@ -142,7 +170,7 @@ CMakeFiles/nscore.dir/src/script/help.c.s: cmake_force
 CMakeFiles/nscore.dir/src/script/lex.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/script/lex.c.o: /work/main/src/script/lex.c
 CMakeFiles/nscore.dir/src/script/lex.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/nscore.dir/src/script/lex.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/nscore.dir/src/script/lex.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/script/lex.c.o -MF CMakeFiles/nscore.dir/src/script/lex.c.o.d -o CMakeFiles/nscore.dir/src/script/lex.c.o -c /work/main/src/script/lex.c
 
 CMakeFiles/nscore.dir/src/script/lex.c.i: cmake_force
@@ -156,7 +184,7 @@ CMakeFiles/nscore.dir/src/script/lex.c.s: cmake_force
 CMakeFiles/nscore.dir/src/script/parse.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/script/parse.c.o: /work/main/src/script/parse.c
 CMakeFiles/nscore.dir/src/script/parse.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/nscore.dir/src/script/parse.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/nscore.dir/src/script/parse.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/script/parse.c.o -MF CMakeFiles/nscore.dir/src/script/parse.c.o.d -o CMakeFiles/nscore.dir/src/script/parse.c.o -c /work/main/src/script/parse.c
 
 CMakeFiles/nscore.dir/src/script/parse.c.i: cmake_force
@@ -170,7 +198,7 @@ CMakeFiles/nscore.dir/src/script/parse.c.s: cmake_force
 CMakeFiles/nscore.dir/src/script/pred.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/script/pred.c.o: /work/main/src/script/pred.c
 CMakeFiles/nscore.dir/src/script/pred.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/nscore.dir/src/script/pred.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/nscore.dir/src/script/pred.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/script/pred.c.o -MF CMakeFiles/nscore.dir/src/script/pred.c.o.d -o CMakeFiles/nscore.dir/src/script/pred.c.o -c /work/main/src/script/pred.c
 
 CMakeFiles/nscore.dir/src/script/pred.c.i: cmake_force
@@ -184,7 +212,7 @@ CMakeFiles/nscore.dir/src/script/pred.c.s: cmake_force
 CMakeFiles/nscore.dir/src/script/printer.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/script/printer.c.o: /work/main/src/script/printer.c
 CMakeFiles/nscore.dir/src/script/printer.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/nscore.dir/src/script/printer.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/nscore.dir/src/script/printer.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/script/printer.c.o -MF CMakeFiles/nscore.dir/src/script/printer.c.o.d -o CMakeFiles/nscore.dir/src/script/printer.c.o -c /work/main/src/script/printer.c
 
 CMakeFiles/nscore.dir/src/script/printer.c.i: cmake_force
@@ -198,7 +226,7 @@ CMakeFiles/nscore.dir/src/script/printer.c.s: cmake_force
 CMakeFiles/nscore.dir/src/sim/client.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/sim/client.c.o: /work/main/src/sim/client.c
 CMakeFiles/nscore.dir/src/sim/client.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/nscore.dir/src/sim/client.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/nscore.dir/src/sim/client.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/sim/client.c.o -MF CMakeFiles/nscore.dir/src/sim/client.c.o.d -o CMakeFiles/nscore.dir/src/sim/client.c.o -c /work/main/src/sim/client.c
 
 CMakeFiles/nscore.dir/src/sim/client.c.i: cmake_force
@@ -212,7 +240,7 @@ CMakeFiles/nscore.dir/src/sim/client.c.s: cmake_force
 CMakeFiles/nscore.dir/src/sim/rng.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/sim/rng.c.o: /work/main/src/sim/rng.c
 CMakeFiles/nscore.dir/src/sim/rng.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/nscore.dir/src/sim/rng.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/nscore.dir/src/sim/rng.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/sim/rng.c.o -MF CMakeFiles/nscore.dir/src/sim/rng.c.o.d -o CMakeFiles/nscore.dir/src/sim/rng.c.o -c /work/main/src/sim/rng.c
 
 CMakeFiles/nscore.dir/src/sim/rng.c.i: cmake_force
@@ -226,7 +254,7 @@ CMakeFiles/nscore.dir/src/sim/rng.c.s: cmake_force
 CMakeFiles/nscore.dir/src/sim/sim.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/sim/sim.c.o: /work/main/src/sim/sim.c
 CMakeFiles/nscore.dir/src/sim/sim.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/nscore.dir/src/sim/sim.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/nscore.dir/src/sim/sim.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/sim/sim.c.o -MF CMakeFiles/nscore.dir/src/sim/sim.c.o.d -o CMakeFiles/nscore.dir/src/sim/sim.c.o -c /work/main/src/sim/sim.c
 
 CMakeFiles/nscore.dir/src/sim/sim.c.i: cmake_force
@@ -240,7 +268,7 @@ CMakeFiles/nscore.dir/src/sim/sim.c.s: cmake_force
 CMakeFiles/nscore.dir/src/sim/simtime.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/sim/simtime.c.o: /work/main/src/sim/simtime.c
 CMakeFiles/nscore.dir/src/sim/simtime.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/nscore.dir/src/sim/simtime.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/nscore.dir/src/sim/simtime.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/sim/simtime.c.o -MF CMakeFiles/nscore.dir/src/sim/simtime.c.o.d -o CMakeFiles/nscore.dir/src/sim/simtime.c.o -c /work/main/src/sim/simtime.c
 
 CMakeFiles/nscore.dir/src/sim/simtime.c.i: cmake_force
@@ -254,7 +282,7 @@ CMakeFiles/nscore.dir/src/sim/simtime.c.s: cmake_force
 CMakeFiles/nscore.dir/src/util/util.c.o: CMakeFiles/nscore.dir/flags.make
 CMakeFiles/nscore.dir/src/util/util.c.o: /work/main/src/util/util.c
 CMakeFiles/nscore.dir/src/util/util.c.o: CMakeFiles/nscore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/nscore.dir/src/util/util.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/nscore.dir/src/util/util.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nscore.dir/src/util/util.c.o -MF CMakeFiles/nscore.dir/src/util/util.c.o.d -o CMakeFiles/nscore.dir/src/util/util.c.o -c /work/main/src/util/util.c
 
 CMakeFiles/nscore.dir/src/util/util.c.i: cmake_force
@@ -268,6 +296,8 @@ CMakeFiles/nscore.dir/src/util/util.c.s: cmake_force
 # Object files for target nscore
 nscore_OBJECTS = \
 "CMakeFiles/nscore.dir/src/check/invariants.c.o" \
+"CMakeFiles/nscore.dir/src/lesson/lesson.c.o" \
+"CMakeFiles/nscore.dir/src/lesson/run.c.o" \
 "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o" \
 "CMakeFiles/nscore.dir/src/proto/registry.c.o" \
 "CMakeFiles/nscore.dir/src/script/exec.c.o" \
@@ -286,6 +316,8 @@ nscore_OBJECTS = \
 nscore_EXTERNAL_OBJECTS =
 
 libnscore.a: CMakeFiles/nscore.dir/src/check/invariants.c.o
+libnscore.a: CMakeFiles/nscore.dir/src/lesson/lesson.c.o
+libnscore.a: CMakeFiles/nscore.dir/src/lesson/run.c.o
 libnscore.a: CMakeFiles/nscore.dir/src/proto/heartbeat.c.o
 libnscore.a: CMakeFiles/nscore.dir/src/proto/registry.c.o
 libnscore.a: CMakeFiles/nscore.dir/src/script/exec.c.o
@@ -301,7 +333,7 @@ libnscore.a: CMakeFiles/nscore.dir/src/sim/simtime.c.o
 libnscore.a: CMakeFiles/nscore.dir/src/util/util.c.o
 libnscore.a: CMakeFiles/nscore.dir/build.make
 libnscore.a: CMakeFiles/nscore.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Linking C static library libnscore.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Linking C static library libnscore.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/nscore.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/nscore.dir/link.txt --verbose=$(VERBOSE)
 

@@ -1,6 +1,10 @@
 file(REMOVE_RECURSE
   "CMakeFiles/nscore.dir/src/check/invariants.c.o"
   "CMakeFiles/nscore.dir/src/check/invariants.c.o.d"
+  "CMakeFiles/nscore.dir/src/lesson/lesson.c.o"
+  "CMakeFiles/nscore.dir/src/lesson/lesson.c.o.d"
+  "CMakeFiles/nscore.dir/src/lesson/run.c.o"
+  "CMakeFiles/nscore.dir/src/lesson/run.c.o.d"
   "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o"
   "CMakeFiles/nscore.dir/src/proto/heartbeat.c.o.d"
   "CMakeFiles/nscore.dir/src/proto/registry.c.o"
