@@ -141,7 +141,7 @@ int run_cmd_main(int argc, char **argv)
 	world_on_new_sim(w, on_new_sim, &o);
 	struct sbuf err = {0};
 	int status = 2;
-	struct script *sc = script_parse(text, path, w, &err);
+	struct script *sc = script_parse(text, strcmp(path, "-") ? path : "<stdin>", w, &err);
 	free(text);
 	if (!sc) {
 		fprintf(stderr, "%s\n", sbuf_str(&err));

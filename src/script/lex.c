@@ -46,6 +46,10 @@ bool lex_line(const char *text, int lineno, struct line *out, const char *file, 
 		if (*p == '|') {
 			add_tok(out, TK_PIPE, p, 1, col);
 			p++;
+		} else if ((p[0] == '>' || p[0] == '<' || p[0] == '!') && p[1] == '=') {
+			/* comparison words: >=, <=, != (not a word followed by =) */
+			add_tok(out, TK_WORD, p, 2, col);
+			p += 2;
 		} else if (*p == '=') {
 			add_tok(out, TK_EQ, p, 1, col);
 			p++;

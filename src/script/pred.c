@@ -154,6 +154,13 @@ static bool g_time(struct world *w, const struct proto_args *a, struct sbuf *why
 	return sim_now(w->sim) >= a->a[0].num;
 }
 
+static bool g_inflight(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	int n = sim_inflight_count(w->sim);
+	sbuf_printf(why, P_("%d message in flight", "%d messages in flight", n), n);
+	return n >= a->a[0].num;
+}
+
 const struct gpred gpreds[] = {
 	{"leader", "[in NODES]", N_("some up node is leader (in NODES, when given); the leader with the highest term counts"), g_leader},
 	{"no", "leader [among NODES]", N_("no up node (among NODES) is leader"), g_no_leader},
@@ -164,6 +171,7 @@ const struct gpred gpreds[] = {
 	{"linked", "NODE NODE", N_("the link between two nodes works both ways"), g_linked},
 	{"safe", NULL, N_("every invariant of the protocol has held after every event"), g_safe},
 	{"time", "DURATION", N_("simulated time has reached DURATION"), g_time},
+	{"inflight", ">= INT", N_("at least INT messages are on the wire"), g_inflight},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -178,6 +186,7 @@ const struct cmd_info script_preds[] = {
 	{"linked", "NODE NODE", N_("the link between two nodes works both ways")},
 	{"safe", "", N_("every invariant of the protocol has held after every event")},
 	{"time", "DURATION", N_("simulated time has reached DURATION")},
+	{"inflight", ">= INT", N_("at least INT messages are on the wire")},
 	{NULL, NULL, NULL},
 };
 
