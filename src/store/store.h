@@ -69,11 +69,11 @@
  * success, < 0 failure with a translated reason in store_errmsg(). */
 enum store_rc {
 	STORE_OK = 0,
-	STORE_MEMORY_ONLY = 1,  /* done, in the in-memory database only (not saving) */
-	STORE_E_READONLY = -1,  /* refused: the file belongs to a newer netsplit */
-	STORE_E_NOTFOUND = -2,  /* no such recording */
-	STORE_E_INVALID = -3,   /* bad argument (the message says which) */
-	STORE_E_DB = -4,        /* SQLite failed (disk full, I/O error, busy, ...) */
+	STORE_MEMORY_ONLY = 1, /* done, in the in-memory database only (not saving) */
+	STORE_E_READONLY = -1, /* refused: the file belongs to a newer netsplit */
+	STORE_E_NOTFOUND = -2, /* no such recording */
+	STORE_E_INVALID = -3,  /* bad argument (the message says which) */
+	STORE_E_DB = -4,       /* SQLite failed (disk full, I/O error, busy, ...) */
 };
 
 /* What store_open() found and did. */
@@ -143,11 +143,11 @@ void store_set_clock(struct store *st, int64_t (*now)(void *ctx), void *ctx);
 
 /* The progress of one step. A step never touched reads as all zeros. */
 struct store_step {
-	int step;         /* 0-based index in the lesson */
-	int64_t done_at;  /* Unix seconds it was first completed; 0: not done */
-	int attempts;     /* goal checks that failed before it was done */
-	int hints;        /* hints revealed */
-	int shown;        /* solutions shown ("show me") */
+	int step;        /* 0-based index in the lesson */
+	int64_t done_at; /* Unix seconds it was first completed; 0: not done */
+	int attempts;    /* goal checks that failed before it was done */
+	int hints;       /* hints revealed */
+	int shown;       /* solutions shown ("show me") */
 };
 
 /* Marks `step` of `lesson` done now. Done is sticky: doing it again keeps the
@@ -186,11 +186,11 @@ int store_position_last(struct store *st, char **lesson, int *step);
 /* One answer to a quiz question. Every answer is kept, so the history shows
  * how many tries a question took. */
 struct store_quiz_answer {
-	int step;       /* the step holding the quiz */
-	int question;   /* 0-based question index in the step */
-	int answer;     /* 0-based index of the answer chosen */
+	int step;     /* the step holding the quiz */
+	int question; /* 0-based question index in the step */
+	int answer;   /* 0-based index of the answer chosen */
 	bool correct;
-	int64_t at;     /* Unix seconds */
+	int64_t at; /* Unix seconds */
 };
 
 /* Records an answer given now. */
@@ -221,22 +221,22 @@ int store_setting_unset(struct store *st, const char *key);
 
 /* One command of a recording: when it took effect and what it was. */
 struct store_cmd {
-	sim_time at;    /* simulated time, microseconds, >= 0 */
-	char *text;     /* one command in the netsplit language, no newline */
+	sim_time at; /* simulated time, microseconds, >= 0 */
+	char *text;  /* one command in the netsplit language, no newline */
 };
 
 /* A whole recording. Every string is owned by the structure (heap, freed by
  * store_recording_close): assign xstrdup()ed text, or use the helpers. */
 struct store_recording {
-	int64_t id;          /* set by save/import/load; 0 before */
-	char *title;         /* non-empty */
-	int64_t created;     /* Unix seconds; 0 on save = now */
-	char *protocol;      /* protocol name, "raft" */
-	char *options;       /* "prevote=on reads=local"; NULL or "" when none */
-	int nodes;           /* cluster size, >= 1 */
+	int64_t id;      /* set by save/import/load; 0 before */
+	char *title;     /* non-empty */
+	int64_t created; /* Unix seconds; 0 on save = now */
+	char *protocol;  /* protocol name, "raft" */
+	char *options;   /* "prevote=on reads=local"; NULL or "" when none */
+	int nodes;       /* cluster size, >= 1 */
 	uint64_t seed;
-	char *version;       /* netsplit version that made it; NULL on save = this one */
-	sim_time duration;   /* final simulated time, or STORE_NO_DURATION */
+	char *version;          /* netsplit version that made it; NULL on save = this one */
+	sim_time duration;      /* final simulated time, or STORE_NO_DURATION */
 	struct store_cmd *cmds; /* in order: `at` never decreases */
 	size_t ncmds;
 	size_t cap;
@@ -270,7 +270,7 @@ int store_recording_import(struct store *st, struct store_recording *r, int64_t 
 /* One line of the recordings list. */
 struct store_rec_summary {
 	int64_t id;
-	char *title;       /* owned by the array; see store_rec_summaries_free */
+	char *title; /* owned by the array; see store_rec_summaries_free */
 	int64_t created;
 	char *protocol;
 	int nodes;
