@@ -718,6 +718,17 @@ static void open_disk(struct store *st)
 		}
 		sbuf_free(&p.why);
 		if (!setup(st, true, p.version, &why)) {
+			int prim = sqlite3_extended_errcode(st->db) & 0xff;
+			if (prim == SQLITE_READONLY || prim == SQLITE_CANTOPEN) {
+				/* WAL needs to make -wal and -shm beside the file. */
+				struct sbuf d = {0};
+				sbuf_printf(&d,
+					    _("the file or its directory cannot be written (%s)"),
+					    sbuf_str(&why));
+				sbuf_clear(&why);
+				sbuf_puts(&why, sbuf_str(&d));
+				sbuf_free(&d);
+			}
 			open_memory(st, sbuf_str(&why), true);
 			goto out;
 		}
