@@ -301,6 +301,7 @@ static void test_newer_unreadable(void **state)
 
 	/* It claims compatibility, but dropped a column this build reads: the
 	 * statements do not prepare, so it is unreadable too. */
+	fx_rmtree(dir);
 	dir = fx_tmpdir();
 	p = make_newer(dir, "ALTER TABLE step DROP COLUMN shown");
 	st = store_open(p);
