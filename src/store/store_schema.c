@@ -39,7 +39,7 @@ static const struct store_migration migrations[] = {
      ") WITHOUT ROWID;\n"},
     {2, 1, "recordings: sessions and their commands",
      "CREATE TABLE recording (\n"
-     "	id INTEGER PRIMARY KEY,\n"
+     "	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
      "	title TEXT NOT NULL CHECK (title <> ''),\n"
      "	created INTEGER NOT NULL,\n"
      "	protocol TEXT NOT NULL CHECK (protocol <> ''),\n"

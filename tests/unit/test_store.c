@@ -411,6 +411,17 @@ static void test_recordings(void **state)
 	assert_int_equal(n, 2);
 	store_rec_summaries_free(list, n);
 
+	/* Ids are never reused, even the newest one's after it is deleted. */
+	assert_int_equal(store_recording_delete(st, idc), STORE_OK);
+	int64_t idn;
+	bad.id = 0;
+	assert_int_equal(store_recording_save(st, &bad, &idn), STORE_OK);
+	assert_true(idn > idc);
+	assert_int_equal(store_recording_delete(st, idn), STORE_OK);
+	bad.created = 0;
+	free(bad.version);
+	bad.version = NULL;
+
 	/* Import keeps the time and version it came with, and needs them. */
 	bad.created = 0;
 	assert_int_equal(store_recording_import(st, &bad, NULL), STORE_E_INVALID);
