@@ -808,7 +808,9 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	finalize_all(st);
-	close_db(st->db, false);
+	/* A newer netsplit's file is not ours to write, not even by a
+	 * checkpoint: its -wal is left for its owner. */
+	close_db(st->db, st->mode == STORE_MODE_NEWER);
 	free(st->path);
 	free(st->aside);
 	sbuf_free(&st->msg);

@@ -68,7 +68,7 @@ struct store {
 /* The statement `id`, ready to bind (it was reset after its last use). */
 sqlite3_stmt *store_stmt(struct store *st, enum store_sql id);
 
-/* Resets and clears the bindings of `s`; returns s. */
+/* Resets `s` and clears its bindings, ready for the next use. */
 void store_stmt_done(sqlite3_stmt *s);
 
 /* Sets the error message (translated format) and returns rc. */

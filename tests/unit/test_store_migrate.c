@@ -259,6 +259,8 @@ static void test_newer_readable(void **state)
 	char *dir = fx_tmpdir();
 	/* An additive change: older readers still read it (read_compat 1). */
 	char *p = make_newer(dir, "CREATE TABLE badge (name TEXT)");
+	size_t n0, n1;
+	char *before = read_file(p, &n0);
 	struct store *st = store_open(p);
 	const struct store_open_info *in = store_open_info(st);
 	assert_int_equal(in->status, STORE_NEWER);
@@ -275,6 +277,12 @@ static void test_newer_readable(void **state)
 	free(v);
 	check_refuses(st);
 	store_close(st);
+	/* Not a byte of the file changed. */
+	char *after = read_file(p, &n1);
+	assert_int_equal(n0, n1);
+	assert_memory_equal(before, after, n0);
+	free(before);
+	free(after);
 	check_untouched(p);
 	free(p);
 	fx_rmtree(dir);
