@@ -636,14 +636,22 @@ static int move_aside(struct store *st)
 		sbuf_printf(&aside, "%s.corrupt-%s", st->path, stamp);
 		if (n > 1)
 			sbuf_printf(&aside, "-%d", n);
-		if (lstat(sbuf_str(&aside), &sb) != 0 && errno == ENOENT)
-			break;
+		if (lstat(sbuf_str(&aside), &sb) != 0)
+			break; /* free (or unknowable: rename will say) */
+		if (n == 1000) {
+			sbuf_free(&aside);
+			return EEXIST;
+		}
 	}
-	err = move_one(st->path, sbuf_str(&aside), "");
+	/* The -wal and -shm first: a -wal left behind would be replayed into
+	 * the fresh file made at PATH. The -wal holds committed pages of the
+	 * corrupt file, so it stays beside it, renamed alike. */
+	err = move_one(st->path, sbuf_str(&aside), "-wal");
+	if (!err)
+		err = move_one(st->path, sbuf_str(&aside), "-shm");
+	if (!err)
+		err = move_one(st->path, sbuf_str(&aside), "");
 	if (!err) {
-		/* The -wal holds committed pages: keep it beside its file. */
-		move_one(st->path, sbuf_str(&aside), "-wal");
-		move_one(st->path, sbuf_str(&aside), "-shm");
 		free(st->aside);
 		st->aside = sbuf_take(&aside);
 	}
