@@ -119,7 +119,8 @@ struct store *store_open(const char *path);
  * status STORE_NOT_SAVING with an empty message. */
 struct store *store_open_memory(void);
 
-/* Closes the database (checkpointing the WAL) and frees everything. NULL ok. */
+/* Closes the database (checkpointing the WAL, except on a newer netsplit's
+ * file) and frees everything. NULL ok. */
 void store_close(struct store *st);
 
 /* What store_open() did; owned by the store, valid until store_close(). */
@@ -145,7 +146,7 @@ void store_set_clock(struct store *st, int64_t (*now)(void *ctx), void *ctx);
 struct store_step {
 	int step;        /* 0-based index in the lesson */
 	int64_t done_at; /* Unix seconds it was first completed; 0: not done */
-	int attempts;    /* goal checks that failed before it was done */
+	int attempts;    /* attempts counted by store_step_attempt() */
 	int hints;       /* hints revealed */
 	int shown;       /* solutions shown ("show me") */
 };
@@ -154,7 +155,8 @@ struct store_step {
  * first time. Committed (fsync'd) before it returns when saving. */
 int store_step_done(struct store *st, const char *lesson, int step);
 
-/* Counts one failed attempt, one hint revealed, one solution shown. */
+/* Counts one attempt (the lesson layer decides what is one: typically a
+ * goal check that did not pass), one hint revealed, one solution shown. */
 int store_step_attempt(struct store *st, const char *lesson, int step);
 int store_step_hint(struct store *st, const char *lesson, int step);
 int store_step_shown(struct store *st, const char *lesson, int step);
