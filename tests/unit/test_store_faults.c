@@ -164,6 +164,37 @@ static void test_page_boundary_truncation(void **state)
 	fx_rmtree(dir);
 }
 
+/* A file whose pages read fine but whose index disagrees with its table:
+ * only PRAGMA integrity_check sees it (it answers rows, not an error). */
+static void test_integrity_check_rows(void **state)
+{
+	(void)state;
+	char *dir = fx_tmpdir();
+	char *p = fx_path(dir, "netsplit.db");
+	struct store *st = store_open(p);
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(store_quiz_answer(st, "quiz", i, 0, 1, true), STORE_OK);
+	store_close(st);
+	sqlite3 *db = fx_raw(p);
+	fx_exec(db, "PRAGMA writable_schema = ON;"
+		    "UPDATE sqlite_master SET sql = 'CREATE INDEX quiz_answer_lesson"
+		    " ON quiz_answer (step, id)' WHERE name = 'quiz_answer_lesson';");
+	sqlite3_close(db);
+	db = fx_raw(p);
+	char *ok = fx_text(db, "PRAGMA integrity_check");
+	assert_string_not_equal(ok, "ok\n"); /* the damage is real */
+	free(ok);
+	sqlite3_close(db);
+
+	st = store_open(p);
+	check_aside(store_open_info(st), p);
+	assert_non_null(strstr(store_open_info(st)->message, "integrity check"));
+	check_fresh(st, p);
+	store_close(st);
+	free(p);
+	fx_rmtree(dir);
+}
+
 static void test_not_ours(void **state)
 {
 	(void)state;
@@ -556,6 +587,7 @@ int main(void)
 	    cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_page_boundary_truncation),
+	    cmocka_unit_test(test_integrity_check_rows),
 	    cmocka_unit_test(test_not_ours),
 	    cmocka_unit_test(test_parent_is_a_file),
 	    cmocka_unit_test(test_readonly_dir_new_file),
