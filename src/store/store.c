@@ -567,11 +567,11 @@ static void open_memory(struct store *st, const char *reason, bool copy)
 		/* The copy is unusable: start empty. */
 		finalize_all(st);
 		sqlite3_close_v2(st->db);
-		sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-				NULL);
 		sbuf_clear(&why);
-		if (!setup(st, false, 0, &why))
-			abort(); /* our own schema does not apply to an empty database */
+		if (sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+				    NULL) != SQLITE_OK ||
+		    !setup(st, false, 0, &why))
+			abort(); /* out of memory, or this build's own schema is broken */
 	}
 	if (st->mode == STORE_MODE_NEWER) {
 		st->info.status = STORE_NEWER;
