@@ -659,6 +659,19 @@ static int move_aside(struct store *st)
 	return err;
 }
 
+/* Puts in *out the reason a file cannot be used, from SQLite's message in
+ * *sqlmsg: said plainly when the cause is a read-only file or directory
+ * (WAL needs to make -wal and -shm beside the file). */
+static void explain_unwritable(sqlite3 *db, const struct sbuf *sqlmsg, struct sbuf *out)
+{
+	int prim = sqlite3_extended_errcode(db) & 0xff;
+	if (prim == SQLITE_READONLY || prim == SQLITE_CANTOPEN)
+		sbuf_printf(out, _("the file or its directory cannot be written (%s)"),
+			    sbuf_str(sqlmsg));
+	else
+		sbuf_puts(out, sbuf_str(sqlmsg));
+}
+
 /* Opens st->path on disk, recovering from a corrupt file once. */
 static void open_disk(struct store *st)
 {
@@ -719,24 +732,15 @@ static void open_disk(struct store *st)
 		if (pr != PROBE_GOOD) {
 			/* A second corrupt file (cannot happen: it was just made)
 			 * or an unreadable one (locked, I/O, no -shm). */
-			sbuf_puts(&why, sbuf_str(&p.why));
+			explain_unwritable(st->db, &p.why, &why);
 			sbuf_free(&p.why);
 			open_memory(st, sbuf_str(&why), pr == PROBE_FAILED);
 			goto out;
 		}
 		sbuf_free(&p.why);
-		if (!setup(st, true, p.version, &why)) {
-			int prim = sqlite3_extended_errcode(st->db) & 0xff;
-			if (prim == SQLITE_READONLY || prim == SQLITE_CANTOPEN) {
-				/* WAL needs to make -wal and -shm beside the file. */
-				struct sbuf d = {0};
-				sbuf_printf(&d,
-					    _("the file or its directory cannot be written (%s)"),
-					    sbuf_str(&why));
-				sbuf_clear(&why);
-				sbuf_puts(&why, sbuf_str(&d));
-				sbuf_free(&d);
-			}
+		if (!setup(st, true, p.version, &p.why)) {
+			explain_unwritable(st->db, &p.why, &why);
+			sbuf_free(&p.why);
 			open_memory(st, sbuf_str(&why), true);
 			goto out;
 		}
