@@ -111,6 +111,22 @@ void world_say(struct world *w, enum world_out k, const char *fmt, ...)
 	sbuf_free(&b);
 }
 
+void world_options_text(struct world *w, struct sbuf *out)
+{
+	if (!w->sim)
+		return;
+	const struct proto_ops *ops = sim_proto(w->sim);
+	struct proto_opts def;
+	proto_opts_default(ops, &def);
+	for (int i = 0; ops->options && ops->options[i].key; i++) {
+		const struct opt_value *v = &sim_opts(w->sim)->v[i];
+		if (v->i == def.v[i].i && v->j == def.v[i].j)
+			continue;
+		sbuf_printf(out, "%s%s=", out->len ? " " : "", ops->options[i].key);
+		proto_option_fmt(ops, i, v, out);
+	}
+}
+
 void world_describe(struct world *w, struct sbuf *out)
 {
 	if (!w->sim) {
@@ -674,20 +690,33 @@ static int exec_cmd(struct world *w, const struct cmd *c, const char *file, stru
 	return exec_owned(w, c, file, err, NULL);
 }
 
+int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *err)
+{
+	const struct cmd *c = sc->cmd[i];
+	world_record_flush(w);
+	sim_time t = w->sim ? sim_now(w->sim) : 0;
+	if (exec_owned(w, c, sc->file, err, sc) < 0)
+		return -1;
+	if (c->kind == C_CLUSTER || c->kind == C_SEED) {
+		/* The effective seed (--seed may override the file's) goes
+		 * into the recording, and before a cluster. */
+		char seed[40];
+		ns_snprintf(seed, sizeof seed, "seed %llu", (unsigned long long)w->seed);
+		record(w, 0, seed);
+		if (c->kind == C_CLUSTER)
+			record(w, 0, c->src);
+	} else if (c->kind != C_HELP) {
+		record(w, t, c->src);
+	}
+	return 0;
+}
+
 enum exec_status world_run(struct world *w, const struct script *sc, struct sbuf *err)
 {
 	int failed_before = w->failed, async_before = w->async_errors;
-	for (int i = 0; i < sc->n; i++) {
-		const struct cmd *c = sc->cmd[i];
-		world_record_flush(w);
-		sim_time t = w->sim ? sim_now(w->sim) : 0;
-		if (exec_owned(w, c, sc->file, err, sc) < 0)
+	for (int i = 0; i < sc->n; i++)
+		if (world_run_one(w, sc, i, err) < 0)
 			return EXEC_ERROR;
-		if (c->kind == C_CLUSTER || c->kind == C_SEED)
-			t = 0;
-		if (c->kind != C_HELP)
-			record(w, t, c->src);
-	}
 	if (w->async_errors > async_before) {
 		if (!err->len)
 			sbuf_printf(err, P_("%d scheduled command failed", "%d scheduled commands failed",

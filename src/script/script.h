@@ -92,6 +92,10 @@ void world_record_flush(struct world *w);
 int world_expects_failed(const struct world *w);
 int world_expects_passed(const struct world *w);
 
+/* The running cluster's options that differ from the defaults, in the
+ * language's syntax: "prevote=on reads=local" (appended; nothing if none). */
+void world_options_text(struct world *w, struct sbuf *out);
+
 /* A one-line description of the setup for status lines:
  * "raft · 5 nodes · seed 42". */
 void world_describe(struct world *w, struct sbuf *out);
@@ -139,6 +143,24 @@ void pred_free(struct pred *p);
 bool pred_eval(struct world *w, const struct pred *p, struct sbuf *why);
 /* The predicate as canonical text. */
 void pred_fmt(const struct pred *p, struct sbuf *out);
+
+/* ---- replay ------------------------------------------------------------------ */
+
+/* A recorded session (commands with the simulated time each took effect,
+ * as a recorder received them) ready to play back into a world. */
+struct replay;
+struct replay *replay_new(const sim_time *at, const char *const *text, size_t n, sim_time duration,
+			  struct sbuf *err);
+void replay_free(struct replay *r);
+sim_time replay_duration(const struct replay *r);
+bool replay_done(const struct replay *r);
+/* Back to the start: the caller gives the next replay_seek a fresh world. */
+void replay_rewind(struct replay *r);
+/* Plays forward until simulated time t (a `run` stops part-way; `run
+ * until` and `step` are atomic). Seeking backwards: replay_rewind, a new
+ * world, then seek. Seeking to t gives exactly the state a straight run
+ * to t gives. */
+enum exec_status replay_seek(struct replay *r, struct world *w, sim_time t, struct sbuf *err);
 
 /* ---- help and completion ------------------------------------------------- */
 

@@ -215,6 +215,9 @@ struct world {
 };
 
 void world_say(struct world *w, enum world_out k, const char *fmt, ...) NS_PRINTF(3, 4);
+/* Runs command i of sc (sc owns what `at` schedules), recording it; -1 on
+ * error with the message in err. */
+int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *err);
 /* Resolves one reference to a node index, or -1 with a message in err. */
 int world_node(struct world *w, const struct noderef *r, struct sbuf *err);
 /* Resolves references into a set; false with a message in err. */

@@ -12,6 +12,7 @@
 
 #include "script/script.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,6 +271,82 @@ static void test_recording_replays_exactly(void **state)
 	sbuf_free(&err);
 }
 
+/* Keeps only the trace lines whose time is at most t. */
+static char *trace_upto(const char *trace, sim_time t)
+{
+	struct sbuf out = {0};
+	for (const char *p = trace; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		long long at = -1;
+		sscanf(p, "{\"t\":%lld", &at);
+		if (at <= t)
+			sbuf_add(&out, p, len);
+		p += len;
+	}
+	return sbuf_take(&out);
+}
+
+struct timed {
+	sim_time at[256];
+	char *text[256];
+	int n;
+};
+
+static void rec_timed(void *ctx, sim_time t, const char *cmd)
+{
+	struct timed *tm = ctx;
+	tm->at[tm->n] = t;
+	tm->text[tm->n++] = xstrdup(cmd);
+}
+
+static void test_replay_seek_equals_straight_run(void **state)
+{
+	(void)state;
+	struct tape live = {0};
+	struct timed tm = {0};
+	struct world *w = new_world();
+	struct sbuf err = {0};
+	world_on_new_sim(w, attach, &live);
+	world_set_recorder(w, rec_timed, &tm);
+	assert_int_equal(world_exec_line(w, "cluster heartbeat 4 timeout=300ms", &err), EXEC_OK);
+	world_advance_to(w, 700000);
+	assert_int_equal(world_exec_line(w, "crash n3", &err), EXEC_OK);
+	world_advance_to(w, 1500000);
+	assert_int_equal(world_exec_line(w, "after 250ms restart n3", &err), EXEC_OK);
+	world_step(w);
+	world_advance_to(w, 3 * SIM_S);
+	world_record_flush(w);
+	world_free(w);
+
+	struct replay *r = replay_new(tm.at, (const char *const *)tm.text, (size_t)tm.n, 3 * SIM_S, &err);
+	if (!r)
+		fail_msg("%s", sbuf_str(&err));
+	sim_time targets[] = {0, 400000, 700000, 1234567, 1600000, 2999999, 3 * SIM_S};
+	for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++) {
+		sim_time t = targets[k];
+		/* one seek from the start, and the same reached in small hops */
+		for (int hops = 1; hops <= 5; hops += 4) {
+			struct tape again = {0};
+			struct world *w2 = new_world();
+			world_on_new_sim(w2, attach, &again);
+			replay_rewind(r);
+			for (int h = 1; h <= hops; h++)
+				assert_int_not_equal(replay_seek(r, w2, t * h / hops, &err), EXEC_ERROR);
+			char *want = trace_upto(sbuf_str(&live.trace), t);
+			assert_string_equal(sbuf_str(&again.trace), want);
+			free(want);
+			world_free(w2);
+			sbuf_free(&again.trace);
+		}
+	}
+	replay_free(r);
+	for (int i = 0; i < tm.n; i++)
+		free(tm.text[i]);
+	sbuf_free(&live.trace);
+	sbuf_free(&err);
+}
+
 /* ---- help and completion ---------------------------------------------------------- */
 
 static void collect(void *ctx, const char *cand)
@@ -320,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_expect_counts),
 		cmocka_unit_test(test_at_and_after),
 		cmocka_unit_test(test_recording_replays_exactly),
+		cmocka_unit_test(test_replay_seek_equals_straight_run),
 		cmocka_unit_test(test_help_and_completion),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
