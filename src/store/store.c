@@ -63,6 +63,9 @@ static const struct {
     [SQL_LESSON_DEL_STEPS] = {"DELETE FROM step WHERE lesson = ?1", true},
     [SQL_LESSON_DEL_QUIZ] = {"DELETE FROM quiz_answer WHERE lesson = ?1", true},
     [SQL_LESSON_DEL_POS] = {"DELETE FROM lesson WHERE id = ?1", true},
+    [SQL_ALL_DEL_STEPS] = {"DELETE FROM step", true},
+    [SQL_ALL_DEL_QUIZ] = {"DELETE FROM quiz_answer", true},
+    [SQL_ALL_DEL_POS] = {"DELETE FROM lesson", true},
     [SQL_POS_SET] = {"INSERT INTO lesson (id, step, opened_at, opened_seq)"
 		     " VALUES (?1, ?2, ?3, (SELECT coalesce(max(opened_seq), 0) + 1 FROM lesson))"
 		     " ON CONFLICT (id) DO UPDATE SET step = excluded.step,"

@@ -170,7 +170,7 @@ int store_step_get(struct store *st, const char *lesson, int step, struct store_
 int store_lesson_steps(struct store *st, const char *lesson, struct store_step **out, size_t *n);
 
 /* Forgets all progress of `lesson` (steps, quiz answers, position): "start
- * over". */
+ * over". lesson NULL: of every lesson. */
 int store_lesson_reset(struct store *st, const char *lesson);
 
 /* Records that the learner is at `step` of `lesson` now; this also makes it

@@ -126,7 +126,20 @@ int store_lesson_reset(struct store *st, const char *lesson)
 {
 	static const enum store_sql dels[] = {SQL_LESSON_DEL_STEPS, SQL_LESSON_DEL_QUIZ,
 					      SQL_LESSON_DEL_POS};
+	static const enum store_sql all[] = {SQL_ALL_DEL_STEPS, SQL_ALL_DEL_QUIZ, SQL_ALL_DEL_POS};
 	const char *what = _("Could not reset the lesson");
+	if (!lesson) {
+		int rc = store_write_begin(st, what);
+		if (rc < 0)
+			return rc;
+		for (size_t i = 0; i < ARRAY_LEN(all) && rc >= 0; i++) {
+			sqlite3_stmt *s = store_stmt(st, all[i]);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				rc = store_dberr(st, what);
+			store_stmt_done(s);
+		}
+		return store_write_end(st, rc, what);
+	}
 	int rc = check_step(st, lesson, 0);
 
 	if (rc < 0 || (rc = store_write_begin(st, what)) < 0)
