@@ -303,10 +303,19 @@ static struct cluster_spec last_cluster_of(const struct world *w)
 	return cs;
 }
 
+static void count_ops(void *ctx, const struct trace_event *ev)
+{
+	struct world *w = ctx;
+	if (ev->kind == TR_COMPLETE && ev->op->outcome <= OUT_UNKNOWN)
+		w->ops[ev->op->outcome]++;
+}
+
 static void make_sim(struct world *w, const struct cluster_spec *cs)
 {
 	drop_sim(w);
 	w->sim = sim_new(cs->proto, &cs->opts, cs->n, w->seed);
+	memset(w->ops, 0, sizeof w->ops);
+	sim_observe(w->sim, count_ops, w);
 	w->inv = inv_watch_new(w->sim);
 	if (w->on_sim)
 		w->on_sim(w->on_sim_ctx, w, w->sim);

@@ -208,6 +208,7 @@ struct world {
 	sim_time rec_last; /* sim time of the last recorded command */
 
 	int passed, failed;
+	int ops[4];       /* completed client operations by outcome (enum op_outcome) */
 	int async_errors; /* errors in commands run by `at` */
 	struct script **kept; /* scripts with scheduled commands */
 	int nkept;
