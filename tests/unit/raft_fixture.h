@@ -36,7 +36,7 @@ struct fix {
 	int rejects;  /* AppendEntries replies that refused */
 };
 
-static void fix_trace(void *ctx, const struct trace_event *ev)
+static inline void fix_trace(void *ctx, const struct trace_event *ev)
 {
 	struct fix *f = ctx;
 	switch (ev->kind) {
@@ -64,7 +64,7 @@ static void fix_trace(void *ctx, const struct trace_event *ev)
 }
 
 /* Options as "key=value" strings, NULL-terminated. */
-static void fix_opts(struct proto_opts *o, const char *const *kv)
+static inline void fix_opts(struct proto_opts *o, const char *const *kv)
 {
 	proto_opts_default(&raft_ops, o);
 	for (int i = 0; kv && kv[i]; i++) {
@@ -83,7 +83,7 @@ static void fix_opts(struct proto_opts *o, const char *const *kv)
 	}
 }
 
-static struct fix *fix_new(int n, uint64_t seed, const char *const *kv)
+static inline struct fix *fix_new(int n, uint64_t seed, const char *const *kv)
 {
 	struct fix *f = calloc(1, sizeof *f);
 	fix_opts(&f->o, kv);
@@ -93,7 +93,7 @@ static struct fix *fix_new(int n, uint64_t seed, const char *const *kv)
 	return f;
 }
 
-static void fix_check(struct fix *f)
+static inline void fix_check(struct fix *f)
 {
 	const char *why = NULL;
 	sim_time at = 0;
@@ -103,7 +103,7 @@ static void fix_check(struct fix *f)
 	assert_true(ok);
 }
 
-static void fix_free(struct fix *f)
+static inline void fix_free(struct fix *f)
 {
 	if (!f)
 		return;
@@ -113,31 +113,31 @@ static void fix_free(struct fix *f)
 	free(f);
 }
 
-static struct raft *R(struct fix *f, int i)
+static inline struct raft *R(struct fix *f, int i)
 {
 	return raft_of(f->s, i);
 }
 
-static void fix_run(struct fix *f, sim_time d)
+static inline void fix_run(struct fix *f, sim_time d)
 {
 	sim_run_until(f->s, sim_now(f->s) + d);
 }
 
-static bool p_leader(void *ctx, struct sim *s)
+static inline bool p_leader(void *ctx, struct sim *s)
 {
 	(void)ctx;
 	return proto_leader(s) >= 0;
 }
 
 /* Runs until some node leads; returns it (or -1 after `d`). */
-static int fix_leader(struct fix *f, sim_time d)
+static inline int fix_leader(struct fix *f, sim_time d)
 {
 	sim_run_while(f->s, sim_now(f->s) + d, p_leader, NULL);
 	return proto_leader(f->s);
 }
 
 /* Number of up nodes that consider themselves leaders. */
-static int fix_nleaders(struct fix *f)
+static inline int fix_nleaders(struct fix *f)
 {
 	int k = 0;
 	for (int i = 0; i < sim_nodes(f->s); i++)
@@ -146,7 +146,7 @@ static int fix_nleaders(struct fix *f)
 	return k;
 }
 
-static struct kv_op fix_op(enum kv_fn fn, const char *key, const char *arg, const char *arg2)
+static inline struct kv_op fix_op(enum kv_fn fn, const char *key, const char *arg, const char *arg2)
 {
 	struct kv_op op;
 	memset(&op, 0, sizeof op);
@@ -164,7 +164,7 @@ struct wait_op {
 	uint32_t id;
 };
 
-static bool p_done(void *ctx, struct sim *s)
+static inline bool p_done(void *ctx, struct sim *s)
 {
 	(void)s;
 	struct wait_op *w = ctx;
@@ -173,7 +173,7 @@ static bool p_done(void *ctx, struct sim *s)
 
 /* Invokes op from `client` at `node` (-1: any) and runs until it completes
  * (the client's deadline bounds it); returns the completed record. */
-static const struct client_op *fix_do(struct fix *f, int client, int node, struct kv_op op)
+static inline const struct client_op *fix_do(struct fix *f, int client, int node, struct kv_op op)
 {
 	struct wait_op w = {f, sim_client_invoke(f->s, client, node, &op)};
 	bool ok = sim_run_while(f->s, sim_now(f->s) + 60 * SIM_S, p_done, &w);
@@ -181,18 +181,18 @@ static const struct client_op *fix_do(struct fix *f, int client, int node, struc
 	return &f->done[w.id % FIX_MAX_OPS];
 }
 
-static const struct client_op *fix_put(struct fix *f, int node, const char *k, const char *v)
+static inline const struct client_op *fix_put(struct fix *f, int node, const char *k, const char *v)
 {
 	return fix_do(f, 1, node, fix_op(KV_PUT, k, v, NULL));
 }
 
-static const struct client_op *fix_get(struct fix *f, int node, const char *k)
+static inline const struct client_op *fix_get(struct fix *f, int node, const char *k)
 {
 	return fix_do(f, 2, node, fix_op(KV_GET, k, NULL, NULL));
 }
 
 /* Evaluates a raft predicate by name with already-parsed args. */
-static bool fix_pred(struct fix *f, const char *name, const struct proto_args *a, bool verbose)
+static inline bool fix_pred(struct fix *f, const char *name, const struct proto_args *a, bool verbose)
 {
 	for (int i = 0; raft_preds[i].name; i++)
 		if (!strcmp(raft_preds[i].name, name)) {
@@ -208,19 +208,19 @@ static bool fix_pred(struct fix *f, const char *name, const struct proto_args *a
 	return false;
 }
 
-static bool fix_converged(struct fix *f)
+static inline bool fix_converged(struct fix *f)
 {
 	struct proto_args a = {0};
 	return fix_pred(f, "converged", &a, false);
 }
 
-static bool p_converged(void *ctx, struct sim *s)
+static inline bool p_converged(void *ctx, struct sim *s)
 {
 	(void)s;
 	return fix_converged(ctx);
 }
 
-static bool fix_committed(struct fix *f, const char *k, const char *v)
+static inline bool fix_committed(struct fix *f, const char *k, const char *v)
 {
 	struct proto_args a = {.n = 2};
 	ns_strlcpy(a.a[0].str, k, sizeof a.a[0].str);
@@ -229,7 +229,7 @@ static bool fix_committed(struct fix *f, const char *k, const char *v)
 }
 
 /* Cuts every link between `node` and the others, both ways. */
-static void fix_isolate(struct fix *f, int node)
+static inline void fix_isolate(struct fix *f, int node)
 {
 	for (int j = 0; j < sim_nodes(f->s); j++)
 		if (j != node) {
@@ -239,7 +239,7 @@ static void fix_isolate(struct fix *f, int node)
 }
 
 /* Partition: nodes in `mask` on one side, the rest on the other. */
-static void fix_split(struct fix *f, uint64_t mask)
+static inline void fix_split(struct fix *f, uint64_t mask)
 {
 	int g[SIM_MAX_NODES];
 	for (int i = 0; i < sim_nodes(f->s); i++)
