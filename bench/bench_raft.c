@@ -9,7 +9,7 @@
  *   2. fuzz seeds per CPU second: random fault schedules of 20 s simulated
  *      time each (src/check/fuzz.c), invariants after every event.
  *
- * Usage: bench_raft [SIM_SECONDS [CLIENTS [SEEDS]]]  (defaults 20 64 200)
+ * Usage: bench_raft [SIM_SECONDS [CLIENTS [SEEDS]]]  (defaults 100 64 200)
  * CPU time is measured with clock(); the simulator itself never reads a
  * clock.
  */
@@ -109,7 +109,7 @@ static void bench_fuzz(int seeds)
 
 int main(int argc, char **argv)
 {
-	long secs = argc > 1 ? strtol(argv[1], NULL, 10) : 20;
+	long secs = argc > 1 ? strtol(argv[1], NULL, 10) : 100;
 	int clients = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 64;
 	int seeds = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 200;
 	if (secs < 1 || clients < 1 || seeds < 0) {

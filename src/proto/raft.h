@@ -160,6 +160,8 @@ struct raft_peer {
 	int64_t next;       /* nextIndex */
 	int64_t match;      /* matchIndex */
 	bool inflight;      /* entries or a snapshot await an answer */
+	uint64_t sent_round; /* heartbeat round when they were sent */
+	int64_t sent_last;   /* the last index they carry */
 	bool active;        /* heard from since the last CheckQuorum tick */
 	uint64_t acked_round; /* highest heartbeat round acknowledged */
 };
@@ -313,7 +315,10 @@ void raft_recv_prevote(struct raft *r, const struct msg *m);
 void raft_recv_prevote_reply(struct raft *r, const struct msg *m);
 
 /* raft_replication.c */
-void raft_send_append(struct raft *r, int peer);
+/* AppendEntries from nextIndex, with up to `batch` entries unless
+ * `empty` (a heartbeat while entries are in flight); a snapshot when the
+ * entries are gone. */
+void raft_send_append(struct raft *r, int peer, bool empty);
 /* Sends AppendEntries to every peer without entries in flight (new entries). */
 void raft_replicate(struct raft *r);
 /* A new heartbeat round to every peer: returns its number. */

@@ -18,6 +18,7 @@
 
 #include "util/i18n.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,17 +38,21 @@ struct nodeset raft_targets(const struct raft *r)
 	return t;
 }
 
-void raft_send_append(struct raft *r, int p)
+void raft_send_append(struct raft *r, int p, bool empty)
 {
 	struct raft_peer *pp = &r->peer[p];
+	int64_t prev = pp->next - 1, last = raft_last_index(r);
 	if (pp->next <= r->st.snap_index) {
 		/* §7: "the leader must occasionally send snapshots to
-		 * followers that lag behind" — the entries it needs are gone. */
-		raft_send_snapshot(r, p);
-		return;
+		 * followers that lag behind" — the entries it needs are gone.
+		 * While one is on its way, heartbeats only. */
+		if (!empty) {
+			raft_send_snapshot(r, p);
+			return;
+		}
+		prev = r->st.snap_index;
 	}
-	int64_t prev = pp->next - 1, last = raft_last_index(r);
-	int64_t n = MIN(last - prev, r->o->v[RAFT_OPT_BATCH].i);
+	int64_t n = empty ? 0 : MIN(last - prev, r->o->v[RAFT_OPT_BATCH].i);
 	if (n < 0)
 		n = 0;
 	struct raft_wire_append w = {
@@ -68,8 +73,11 @@ void raft_send_append(struct raft *r, int p)
 	node_send(r->n, p, RAFT_MSG_APPEND, buf, len);
 	if (buf != stackbuf)
 		free(buf);
-	if (n)
+	if (n) {
 		pp->inflight = true;
+		pp->sent_round = r->round;
+		pp->sent_last = prev + n;
+	}
 }
 
 void raft_replicate(struct raft *r)
@@ -77,7 +85,7 @@ void raft_replicate(struct raft *r)
 	struct nodeset t = raft_targets(r);
 	for (int p = 0; p < node_count(r->n); p++)
 		if (nodeset_has(&t, p) && !r->peer[p].inflight)
-			raft_send_append(r, p);
+			raft_send_append(r, p, false);
 }
 
 uint64_t raft_heartbeat(struct raft *r)
@@ -85,9 +93,15 @@ uint64_t raft_heartbeat(struct raft *r)
 	r->round++;
 	r->round_sent[r->round % RAFT_ROUNDS] = node_local_now(r->n);
 	struct nodeset t = raft_targets(r);
-	for (int p = 0; p < node_count(r->n); p++)
-		if (nodeset_has(&t, p))
-			raft_send_append(r, p);
+	for (int p = 0; p < node_count(r->n); p++) {
+		if (!nodeset_has(&t, p))
+			continue;
+		/* Entries sent in this or the previous round are likely still
+		 * on their way: an empty heartbeat. Older ones are sent again
+		 * (they or their answer were probably lost). */
+		const struct raft_peer *pp = &r->peer[p];
+		raft_send_append(r, p, pp->inflight && pp->sent_round + 1 >= r->round);
+	}
 	node_set_timer(r->n, RAFT_TIMER_HEARTBEAT, r->o->v[RAFT_OPT_HEARTBEAT].i);
 	raft_peer_acked(r, r->n->id, r->round); /* a configuration of one */
 	return r->round;
@@ -252,14 +266,16 @@ void raft_recv_append(struct raft *r, const struct msg *m)
 		return;
 	}
 	for (int64_t k = k0; k < n; k++) {
-		struct raft_entry e;
-		memcpy(&e, ents + (size_t)k * sizeof e, sizeof e);
-		int64_t idx = w.prev_index + 1 + k;
+		const unsigned char *src = ents + (size_t)k * sizeof(struct raft_entry);
+		int64_t idx = w.prev_index + 1 + k, term;
+		memcpy(&term, src + offsetof(struct raft_entry, term), sizeof term);
 		if (idx <= raft_last_index(r)) {
-			if (raft_term_at(r, idx) == e.term)
+			if (raft_term_at(r, idx) == term)
 				continue; /* already there: a duplicate or reordered message */
 			raft_log_truncate(r, idx); /* 3. */
 		}
+		struct raft_entry e;
+		memcpy(&e, src, sizeof e);
 		raft_log_append(r, &e); /* 4. */
 	}
 	int64_t last_new = w.prev_index + n;
@@ -297,17 +313,23 @@ void raft_recv_append_reply(struct raft *r, const struct msg *m)
 			pp->match = MIN(w.match, last);
 		if (pp->next < pp->match + 1)
 			pp->next = pp->match + 1;
-		pp->inflight = false;
+		/* The answer to what is in flight (not to a heartbeat or a
+		 * duplicate): the next batch may go. */
+		if (pp->match >= pp->sent_last)
+			pp->inflight = false;
 		raft_peer_acked(r, m->from, w.round);
 		raft_advance_commit(r);
-		if (r->role == RAFT_LEADER && pp->next <= raft_last_index(r))
-			raft_send_append(r, m->from);
+		if (r->role == RAFT_LEADER && !pp->inflight && pp->next <= raft_last_index(r))
+			raft_send_append(r, m->from, false);
 		return;
 	}
 	/* "If AppendEntries fails because of log inconsistency: decrement
 	 * nextIndex and retry (§5.3)" — by a whole term at a time: if the
 	 * leader has entries of the conflicting term, it resumes after its
 	 * last one; otherwise at the first index the follower has for it. */
+	raft_peer_acked(r, m->from, w.round);
+	if (pp->inflight && pp->next <= r->st.snap_index)
+		return; /* a heartbeat refused while the snapshot travels */
 	int64_t next = w.conflict_index;
 	if (w.conflict_term > 0) {
 		for (int64_t j = MIN(last, pp->next - 1); j > r->st.snap_index; j--) {
@@ -328,7 +350,6 @@ void raft_recv_append_reply(struct raft *r, const struct msg *m)
 		next = 1;
 	pp->next = next;
 	pp->inflight = false;
-	raft_peer_acked(r, m->from, w.round);
 	if (r->role == RAFT_LEADER)
-		raft_send_append(r, m->from);
+		raft_send_append(r, m->from, false);
 }

@@ -67,6 +67,8 @@ void raft_send_snapshot(struct raft *r, int p)
 	free(buf);
 	sbuf_free(&kv);
 	r->peer[p].inflight = true;
+	r->peer[p].sent_round = r->round;
+	r->peer[p].sent_last = r->st.snap_index;
 	r->snapshots_sent++;
 }
 
@@ -146,13 +148,14 @@ void raft_recv_snapshot_reply(struct raft *r, const struct msg *m)
 		return;
 	struct raft_peer *pp = &r->peer[m->from];
 	pp->active = true;
-	pp->inflight = false;
 	if (w.last_index > pp->match)
 		pp->match = MIN(w.last_index, raft_last_index(r));
 	if (pp->next < pp->match + 1)
 		pp->next = pp->match + 1;
+	if (pp->match >= pp->sent_last)
+		pp->inflight = false;
 	raft_peer_acked(r, m->from, w.round);
 	raft_advance_commit(r);
-	if (r->role == RAFT_LEADER && pp->next <= raft_last_index(r))
-		raft_send_append(r, m->from);
+	if (r->role == RAFT_LEADER && !pp->inflight && pp->next <= raft_last_index(r))
+		raft_send_append(r, m->from, false);
 }
