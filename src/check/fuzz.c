@@ -20,11 +20,11 @@
 void fuzz_opts_default(struct fuzz_opts *o)
 {
 	*o = (struct fuzz_opts){
-		.proto = "raft",
-		.nodes_lo = 3,
-		.nodes_hi = 7,
-		.duration = 20 * SIM_S,
-		.liveness = 10 * SIM_S,
+	    .proto = "raft",
+	    .nodes_lo = 3,
+	    .nodes_hi = 7,
+	    .duration = 20 * SIM_S,
+	    .liveness = 10 * SIM_S,
 	};
 }
 
@@ -160,8 +160,8 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 	size_t i = 0, j = nfaults, k = 0;
 	while (i < nfaults || j < p->n)
 		m[k++] = (j >= p->n || (i < nfaults && p->steps[i].at <= p->steps[j].at))
-				 ? p->steps[i++]
-				 : p->steps[j++];
+			     ? p->steps[i++]
+			     : p->steps[j++];
 	free(p->steps);
 	p->steps = m;
 	p->cap = p->n;
@@ -258,7 +258,8 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 	sbuf_puts(out, "expect safe\n");
 	sbuf_printf(out, "# liveness: within %s a leader, and a write that commits\n",
 		    simtime_fmt_dur(o->liveness, buf, sizeof buf));
-	sbuf_printf(out, "run until leader timeout %s\n", simtime_fmt_dur(o->liveness, buf, sizeof buf));
+	sbuf_printf(out, "run until leader timeout %s\n",
+		    simtime_fmt_dur(o->liveness, buf, sizeof buf));
 	sbuf_puts(out, "put fuzz-live ok\n");
 	sbuf_printf(out, "run until committed fuzz-live = ok timeout %s\n",
 		    simtime_fmt_dur(o->liveness, buf, sizeof buf));
@@ -281,12 +282,8 @@ static void run_step(void *ctx, struct sim *s, uint64_t i)
 	struct runner *rn = ctx;
 	const struct fuzz_step *st = &rn->p->steps[i];
 	switch (st->kind) {
-	case FZ_CRASH:
-		sim_crash(s, st->a);
-		break;
-	case FZ_RESTART:
-		sim_restart(s, st->a);
-		break;
+	case FZ_CRASH: sim_crash(s, st->a); break;
+	case FZ_RESTART: sim_restart(s, st->a); break;
 	case FZ_PARTITION: {
 		int g[SIM_MAX_NODES];
 		for (int k = 0; k < sim_nodes(s); k++)
@@ -294,12 +291,8 @@ static void run_step(void *ctx, struct sim *s, uint64_t i)
 		sim_partition(s, g);
 		break;
 	}
-	case FZ_CUT:
-		sim_cut(s, st->a, st->b);
-		break;
-	case FZ_HEAL:
-		sim_heal_all(s);
-		break;
+	case FZ_CUT: sim_cut(s, st->a, st->b); break;
+	case FZ_HEAL: sim_heal_all(s); break;
 	case FZ_NET: {
 		struct link_config c = rn->base;
 		c.loss_ppm = st->loss_ppm;
@@ -308,15 +301,9 @@ static void run_step(void *ctx, struct sim *s, uint64_t i)
 		sim_set_all_links(s, &c);
 		break;
 	}
-	case FZ_SKEW:
-		sim_set_skew(s, st->a, st->v);
-		break;
-	case FZ_DRIFT:
-		sim_set_drift(s, st->a, (int32_t)st->v);
-		break;
-	case FZ_OP:
-		sim_client_invoke(s, sim_client_idle(s, 1), -1, &st->op);
-		break;
+	case FZ_SKEW: sim_set_skew(s, st->a, st->v); break;
+	case FZ_DRIFT: sim_set_drift(s, st->a, (int32_t)st->v); break;
+	case FZ_OP: sim_client_invoke(s, sim_client_idle(s, 1), -1, &st->op); break;
 	}
 }
 
@@ -350,14 +337,16 @@ static bool parse_options(const struct proto_ops *ops, const struct fuzz_opts *o
 		const char *kv = o->options[i], *eq = strchr(kv, '=');
 		char key[64];
 		if (!eq || (size_t)(eq - kv) >= sizeof key) {
-			ns_snprintf(res->why, sizeof res->why, _("expected key=value, got \"%s\""), kv);
+			ns_snprintf(res->why, sizeof res->why, _("expected key=value, got \"%s\""),
+				    kv);
 			return false;
 		}
 		memcpy(key, kv, (size_t)(eq - kv));
 		key[eq - kv] = '\0';
 		int idx = proto_option_index(ops, key);
 		if (idx < 0) {
-			ns_snprintf(res->why, sizeof res->why, _("%s has no option %s"), ops->name, key);
+			ns_snprintf(res->why, sizeof res->why, _("%s has no option %s"), ops->name,
+				    key);
 			return false;
 		}
 		struct sbuf err = {0};
@@ -411,18 +400,19 @@ bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_
 			ns_strlcpy(op.arg, "ok", sizeof op.arg);
 			int c = sim_client_idle(rn.s, 1000);
 			rn.live_id = sim_client_invoke(rn.s, c, -1, &op);
-			sim_time until = MIN(end, sim_now(rn.s) + sim_client_config(rn.s)->deadline +
-							  SIM_MS);
+			sim_time until =
+			    MIN(end, sim_now(rn.s) + sim_client_config(rn.s)->deadline + SIM_MS);
 			sim_run_while(rn.s, until, p_live, &rn);
 		}
 		if (!rn.live_ok) {
 			res->liveness_failed = true;
 			res->at = sim_now(rn.s);
-			ns_snprintf(res->why, sizeof res->why,
-				    led ? _("liveness: no write committed within %lld ms after the "
-					    "faults ended")
-					: _("liveness: no leader within %lld ms after the faults ended"),
-				    (long long)(o->liveness / SIM_MS));
+			ns_snprintf(
+			    res->why, sizeof res->why,
+			    led ? _("liveness: no write committed within %lld ms after the "
+				    "faults ended")
+				: _("liveness: no leader within %lld ms after the faults ended"),
+			    (long long)(o->liveness / SIM_MS));
 		}
 	}
 	if (!inv_watch_ok(w, &why, &at)) {

@@ -39,10 +39,10 @@ enum fuzz_kind {
 	FZ_PARTITION, /* side: the nodes of one side */
 	FZ_CUT,       /* a -> b, one way */
 	FZ_HEAL,
-	FZ_NET,       /* loss_ppm, dup_ppm, jitter on every link */
-	FZ_SKEW,      /* a, v (us, signed) */
-	FZ_DRIFT,     /* a, v (ppm, signed) */
-	FZ_OP,        /* a client operation, op */
+	FZ_NET,   /* loss_ppm, dup_ppm, jitter on every link */
+	FZ_SKEW,  /* a, v (us, signed) */
+	FZ_DRIFT, /* a, v (ppm, signed) */
+	FZ_OP,    /* a client operation, op */
 };
 
 struct fuzz_step {

@@ -50,11 +50,11 @@ struct ri_gent {
 /* What was seen committed at one index. */
 struct ri_kent {
 	bool known;
-	int node;            /* who first committed it */
+	int node; /* who first committed it */
 	int64_t term;
 	int64_t commit_term; /* that node's term then: the entry is committed in it */
 	uint64_t hash;
-	uint64_t chain;      /* state machine hash after applying it; 0 unknown */
+	uint64_t chain; /* state machine hash after applying it; 0 unknown */
 	int chain_node;
 };
 
@@ -69,8 +69,8 @@ struct ri {
 	size_t nterms;
 	struct ri_gent *g;
 	size_t gcap, gcount;
-	int64_t gfloor;      /* entries at or below were pruned */
-	struct ri_kent *k;   /* k[i - kbase] */
+	int64_t gfloor;    /* entries at or below were pruned */
+	struct ri_kent *k; /* k[i - kbase] */
 	int64_t kbase;
 	size_t kcap;
 	struct ri_node node[SIM_MAX_NODES];
@@ -106,7 +106,8 @@ static void entry_words(const struct raft_entry *e, char *buf, size_t n)
 
 static size_t gslot(const struct ri *c, int64_t index, int64_t term)
 {
-	uint64_t h = (uint64_t)index * 0x9E3779B97F4A7C15ULL ^ (uint64_t)term * 0xC2B2AE3D27D4EB4FULL;
+	uint64_t h =
+	    (uint64_t)index * 0x9E3779B97F4A7C15ULL ^ (uint64_t)term * 0xC2B2AE3D27D4EB4FULL;
 	return (size_t)(h ^ (h >> 29)) & (c->gcap - 1);
 }
 
@@ -201,18 +202,20 @@ static bool check_entry(struct ri *c, const struct raft *r, int who, int64_t i, 
 	if (g->hash != h) {
 		char w[64];
 		entry_words(e, w, sizeof w);
-		sbuf_printf(why,
-			    "Log Matching: n%d and n%d both hold an entry at index %lld in term %lld, "
-			    "but different ones (n%d has %s)",
-			    g->node + 1, who + 1, (long long)i, (long long)e->term, who + 1, w);
+		sbuf_printf(
+		    why,
+		    "Log Matching: n%d and n%d both hold an entry at index %lld in term %lld, "
+		    "but different ones (n%d has %s)",
+		    g->node + 1, who + 1, (long long)i, (long long)e->term, who + 1, w);
 		return false;
 	}
 	if (pt >= 0 && g->prev_term >= 0 && pt != g->prev_term) {
-		sbuf_printf(why,
-			    "Log Matching: n%d and n%d both hold index %lld in term %lld, but their "
-			    "logs differ before it: index %lld is t%lld at n%d and t%lld at n%d",
-			    g->node + 1, who + 1, (long long)i, (long long)e->term, (long long)i - 1,
-			    (long long)g->prev_term, g->node + 1, (long long)pt, who + 1);
+		sbuf_printf(
+		    why,
+		    "Log Matching: n%d and n%d both hold index %lld in term %lld, but their "
+		    "logs differ before it: index %lld is t%lld at n%d and t%lld at n%d",
+		    g->node + 1, who + 1, (long long)i, (long long)e->term, (long long)i - 1,
+		    (long long)g->prev_term, g->node + 1, (long long)pt, who + 1);
 		return false;
 	}
 	if (g->prev_term < 0)
@@ -231,11 +234,12 @@ static bool leader_holds(struct ri *c, const struct raft *r, int who, int64_t i,
 	const struct raft_entry *e = raft_entry_at(r, i);
 	if (t == k->term && (!e || raft_entry_hash(e) == k->hash))
 		return true;
-	sbuf_printf(why,
-		    "Leader Completeness: n%d %s leader of term %lld without the entry committed at "
-		    "index %lld in term %lld by n%d (t%lld; it has %s)",
-		    who + 1, when, (long long)r->st.term, (long long)i, (long long)k->commit_term,
-		    k->node + 1, (long long)k->term, t < 0 ? "nothing there" : "another entry");
+	sbuf_printf(
+	    why,
+	    "Leader Completeness: n%d %s leader of term %lld without the entry committed at "
+	    "index %lld in term %lld by n%d (t%lld; it has %s)",
+	    who + 1, when, (long long)r->st.term, (long long)i, (long long)k->commit_term,
+	    k->node + 1, (long long)k->term, t < 0 ? "nothing there" : "another entry");
 	return false;
 }
 
@@ -248,11 +252,12 @@ static bool check_node_log(struct ri *c, struct sim *s, int i, struct sbuf *why)
 	bool leader = sim_node(s, i)->up && r->role == RAFT_LEADER;
 	if (leader && nd->leader_term == r->st.term) {
 		if (last < nd->leader_last || d <= nd->leader_last) {
-			sbuf_printf(why,
-				    "Leader Append-Only: n%d, leader of term %lld, changed its log at "
-				    "index %lld while it held entries up to %lld",
-				    i + 1, (long long)r->st.term, (long long)MIN(d, last + 1),
-				    (long long)nd->leader_last);
+			sbuf_printf(
+			    why,
+			    "Leader Append-Only: n%d, leader of term %lld, changed its log at "
+			    "index %lld while it held entries up to %lld",
+			    i + 1, (long long)r->st.term, (long long)MIN(d, last + 1),
+			    (long long)nd->leader_last);
 			return false;
 		}
 	}
@@ -318,20 +323,25 @@ static bool check_commit(struct ri *c, struct sim *s, int i, struct sbuf *why)
 			if (ke->term != e->term || ke->hash != h) {
 				char w[64];
 				entry_words(e, w, sizeof w);
-				sbuf_printf(why,
-					    "State Machine Safety: n%d committed %s at index %lld, but "
-					    "n%d committed a t%lld entry there",
-					    i + 1, w, (long long)k, ke->node + 1, (long long)ke->term);
+				sbuf_printf(
+				    why,
+				    "State Machine Safety: n%d committed %s at index %lld, but "
+				    "n%d committed a t%lld entry there",
+				    i + 1, w, (long long)k, ke->node + 1, (long long)ke->term);
 				return false;
 			}
 			continue;
 		}
-		*ke = (struct ri_kent){.known = true, .node = i, .term = e->term,
-				       .commit_term = r->st.term, .hash = h};
+		*ke = (struct ri_kent){.known = true,
+				       .node = i,
+				       .term = e->term,
+				       .commit_term = r->st.term,
+				       .hash = h};
 		/* Every current leader of a later term must hold it. */
 		for (int j = 0; j < sim_nodes(s); j++) {
 			const struct raft *l = raft_of(s, j);
-			if (sim_node(s, j)->up && l->role == RAFT_LEADER && l->st.term > ke->commit_term &&
+			if (sim_node(s, j)->up && l->role == RAFT_LEADER &&
+			    l->st.term > ke->commit_term &&
 			    !leader_holds(c, l, j, k, ke, "is", why))
 				return false;
 		}
@@ -406,8 +416,8 @@ static bool ri_check(void *self, struct sim *s, struct sbuf *why)
 }
 
 const struct invariant_ops raft_invariants = {
-	.proto = "raft",
-	.create = ri_create,
-	.destroy = ri_destroy,
-	.check = ri_check,
+    .proto = "raft",
+    .create = ri_create,
+    .destroy = ri_destroy,
+    .check = ri_check,
 };

@@ -21,40 +21,40 @@
 #include <string.h>
 
 static const struct proto_option raft_options[] = {
-	[RAFT_OPT_ELECTION] = {"election", OPT_RANGE, "150ms..300ms", NULL, 1 * SIM_MS, 60 * SIM_S,
-			       N_("election timeout range; each wait is drawn from it at random "
-				  "(§5.2)"),
-			       true},
-	[RAFT_OPT_HEARTBEAT] = {"heartbeat", OPT_DURATION, "50ms", NULL, 1 * SIM_MS, 60 * SIM_S,
-				N_("time between a leader's heartbeats"), true},
-	[RAFT_OPT_PREVOTE] = {"prevote", OPT_BOOL, "off", NULL, 0, 1,
-			      N_("ask for pre-votes before raising the term (thesis §9.6)"), true},
-	[RAFT_OPT_CHECKQUORUM] = {"checkquorum", OPT_BOOL, "off", NULL, 0, 1,
-				  N_("a leader that has not heard from a majority for an election "
-				     "timeout steps down (thesis §6.2)"),
-				  true},
-	[RAFT_OPT_READS] = {"reads", OPT_CHOICE, "readindex", "readindex|lease|local", 0, 0,
-			    N_("how gets are served: readindex (linearizable), lease (needs "
-			       "sane clocks), local (any node, may be stale)"),
-			    true},
-	[RAFT_OPT_SNAPSHOT] = {"snapshot", OPT_INT, "1000", NULL, 0, 100000000,
-			       N_("take a snapshot after this many applied entries; 0 = never "
-				  "(§7)"),
-			       true},
-	[RAFT_OPT_BATCH] = {"batch", OPT_INT, "64", NULL, 1, 4096,
-			    N_("most entries carried by one AppendEntries"), true},
-	{NULL, 0, NULL, NULL, 0, 0, NULL, false},
+    [RAFT_OPT_ELECTION] = {"election", OPT_RANGE, "150ms..300ms", NULL, 1 * SIM_MS, 60 * SIM_S,
+			   N_("election timeout range; each wait is drawn from it at random "
+			      "(§5.2)"),
+			   true},
+    [RAFT_OPT_HEARTBEAT] = {"heartbeat", OPT_DURATION, "50ms", NULL, 1 * SIM_MS, 60 * SIM_S,
+			    N_("time between a leader's heartbeats"), true},
+    [RAFT_OPT_PREVOTE] = {"prevote", OPT_BOOL, "off", NULL, 0, 1,
+			  N_("ask for pre-votes before raising the term (thesis §9.6)"), true},
+    [RAFT_OPT_CHECKQUORUM] = {"checkquorum", OPT_BOOL, "off", NULL, 0, 1,
+			      N_("a leader that has not heard from a majority for an election "
+				 "timeout steps down (thesis §6.2)"),
+			      true},
+    [RAFT_OPT_READS] = {"reads", OPT_CHOICE, "readindex", "readindex|lease|local", 0, 0,
+			N_("how gets are served: readindex (linearizable), lease (needs "
+			   "sane clocks), local (any node, may be stale)"),
+			true},
+    [RAFT_OPT_SNAPSHOT] = {"snapshot", OPT_INT, "1000", NULL, 0, 100000000,
+			   N_("take a snapshot after this many applied entries; 0 = never "
+			      "(§7)"),
+			   true},
+    [RAFT_OPT_BATCH] = {"batch", OPT_INT, "64", NULL, 1, 4096,
+			N_("most entries carried by one AppendEntries"), true},
+    {NULL, 0, NULL, NULL, 0, 0, NULL, false},
 };
 
 static const struct msg_kind raft_msgs[RAFT_MSG_KINDS] = {
-	[RAFT_MSG_VOTE] = {"RequestVote", 'v', false},
-	[RAFT_MSG_VOTE_REPLY] = {"RequestVoteReply", 'V', true},
-	[RAFT_MSG_PREVOTE] = {"PreVote", 'p', false},
-	[RAFT_MSG_PREVOTE_REPLY] = {"PreVoteReply", 'P', true},
-	[RAFT_MSG_APPEND] = {"AppendEntries", 'a', false},
-	[RAFT_MSG_APPEND_REPLY] = {"AppendEntriesReply", 'A', true},
-	[RAFT_MSG_SNAPSHOT] = {"InstallSnapshot", 's', false},
-	[RAFT_MSG_SNAPSHOT_REPLY] = {"InstallSnapshotReply", 'S', true},
+    [RAFT_MSG_VOTE] = {"RequestVote", 'v', false},
+    [RAFT_MSG_VOTE_REPLY] = {"RequestVoteReply", 'V', true},
+    [RAFT_MSG_PREVOTE] = {"PreVote", 'p', false},
+    [RAFT_MSG_PREVOTE_REPLY] = {"PreVoteReply", 'P', true},
+    [RAFT_MSG_APPEND] = {"AppendEntries", 'a', false},
+    [RAFT_MSG_APPEND_REPLY] = {"AppendEntriesReply", 'A', true},
+    [RAFT_MSG_SNAPSHOT] = {"InstallSnapshot", 's', false},
+    [RAFT_MSG_SNAPSHOT_REPLY] = {"InstallSnapshotReply", 'S', true},
 };
 
 sim_time raft_opt(const struct raft *r, int opt)
@@ -154,7 +154,8 @@ static void raft_on_restart(void *self)
 	struct raft *r = self;
 	volatile_init(r);
 	node_state(r->n, "restarted from stable storage: term %lld, log up to %lld, snapshot %lld",
-		   (long long)r->st.term, (long long)raft_last_index(r), (long long)r->st.snap_index);
+		   (long long)r->st.term, (long long)raft_last_index(r),
+		   (long long)r->st.snap_index);
 }
 
 static void raft_on_message(void *self, const struct msg *m)
@@ -180,16 +181,12 @@ static void raft_on_timer(void *self, int timer)
 	raft_boot(r);
 	raft_snapshot_maybe(r);
 	switch (timer) {
-	case RAFT_TIMER_ELECTION:
-		raft_on_election_timeout(r);
-		break;
+	case RAFT_TIMER_ELECTION: raft_on_election_timeout(r); break;
 	case RAFT_TIMER_HEARTBEAT:
 		if (r->role == RAFT_LEADER)
 			raft_heartbeat(r);
 		break;
-	case RAFT_TIMER_CHECKQUORUM:
-		raft_on_checkquorum(r);
-		break;
+	case RAFT_TIMER_CHECKQUORUM: raft_on_checkquorum(r); break;
 	}
 }
 
@@ -213,10 +210,10 @@ static void raft_status(const void *self, struct node_status *out)
 {
 	const struct raft *r = self;
 	static const enum role_kind kinds[] = {
-		[RAFT_FOLLOWER] = ROLE_FOLLOWER,
-		[RAFT_PRECANDIDATE] = ROLE_OTHER,
-		[RAFT_CANDIDATE] = ROLE_CANDIDATE,
-		[RAFT_LEADER] = ROLE_LEADER,
+	    [RAFT_FOLLOWER] = ROLE_FOLLOWER,
+	    [RAFT_PRECANDIDATE] = ROLE_OTHER,
+	    [RAFT_CANDIDATE] = ROLE_CANDIDATE,
+	    [RAFT_LEADER] = ROLE_LEADER,
 	};
 	out->kind = kinds[r->role];
 	out->role = raft_role_name(r->role);
@@ -284,14 +281,17 @@ static void raft_describe(const void *self, struct node_view *v)
 			line(v, _("leader n%d"), r->leader + 1);
 		else
 			line(v, _("no known leader"));
-		line(v, _("commit %lld, applied %lld"), (long long)r->commit, (long long)r->applied);
+		line(v, _("commit %lld, applied %lld"), (long long)r->commit,
+		     (long long)r->applied);
 	}
 	if (boot) {
 		line(v, _("configuration: every node (initial)"));
 	} else {
 		raft_config_fmt(&r->cfg, buf, sizeof buf);
-		line(v, up && r->cfg_index > r->commit ? _("configuration %s (index %lld, uncommitted)")
-						       : _("configuration %s (index %lld)"),
+		line(v,
+		     up && r->cfg_index > r->commit
+			 ? _("configuration %s (index %lld, uncommitted)")
+			 : _("configuration %s (index %lld)"),
 		     buf, (long long)r->cfg_index);
 	}
 	if (r->st.snap_index)
@@ -306,8 +306,9 @@ static void raft_describe(const void *self, struct node_view *v)
 			if (!nodeset_has(&t, p))
 				continue;
 			char one[32];
-			int len = ns_snprintf(one, sizeof one, "n%d %lld/%lld", p + 1,
-					      (long long)r->peer[p].next, (long long)r->peer[p].match);
+			int len =
+			    ns_snprintf(one, sizeof one, "n%d %lld/%lld", p + 1,
+					(long long)r->peer[p].next, (long long)r->peer[p].match);
 			if (off + (size_t)len + 2 >= 40 && off) {
 				line(v, " %s", buf);
 				off = 0;
@@ -395,8 +396,9 @@ static void raft_describe_msg(const struct msg *m, struct sbuf *out)
 		if (m->len < sizeof w)
 			break;
 		memcpy(&w, m->data, sizeof w);
-		sbuf_printf(out, "InstallSnapshot t%lld last=%lld/t%lld (%u bytes)", (long long)w.term,
-			    (long long)w.last_index, (long long)w.last_term, w.kv_len);
+		sbuf_printf(out, "InstallSnapshot t%lld last=%lld/t%lld (%u bytes)",
+			    (long long)w.term, (long long)w.last_index, (long long)w.last_term,
+			    w.kv_len);
 		return;
 	}
 	case RAFT_MSG_SNAPSHOT_REPLY: {
@@ -413,23 +415,23 @@ static void raft_describe_msg(const struct msg *m, struct sbuf *out)
 }
 
 const struct proto_ops raft_ops = {
-	.name = "raft",
-	.summary = N_("Raft consensus: leader election, log replication, membership, snapshots"),
-	.options = raft_options,
-	.msg_kinds = raft_msgs,
-	.nmsg_kinds = RAFT_MSG_KINDS,
-	.create = raft_create,
-	.destroy = raft_destroy,
-	.on_message = raft_on_message,
-	.on_timer = raft_on_timer,
-	.on_client = raft_on_client,
-	.on_crash = raft_on_crash,
-	.on_restart = raft_on_restart,
-	.status = raft_status,
-	.describe = raft_describe,
-	.describe_msg = raft_describe_msg,
-	.log_entry = raft_log_entry,
-	.option_changed = raft_option_changed,
-	.commands = raft_commands,
-	.preds = raft_preds,
+    .name = "raft",
+    .summary = N_("Raft consensus: leader election, log replication, membership, snapshots"),
+    .options = raft_options,
+    .msg_kinds = raft_msgs,
+    .nmsg_kinds = RAFT_MSG_KINDS,
+    .create = raft_create,
+    .destroy = raft_destroy,
+    .on_message = raft_on_message,
+    .on_timer = raft_on_timer,
+    .on_client = raft_on_client,
+    .on_crash = raft_on_crash,
+    .on_restart = raft_on_restart,
+    .status = raft_status,
+    .describe = raft_describe,
+    .describe_msg = raft_describe_msg,
+    .log_entry = raft_log_entry,
+    .option_changed = raft_option_changed,
+    .commands = raft_commands,
+    .preds = raft_preds,
 };

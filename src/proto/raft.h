@@ -105,8 +105,8 @@ struct raft_session {
 struct raft_kv {
 	struct raft_kv_item *items;
 	size_t nitems, capitems;
-	uint32_t *slots; /* open addressing: item index + 1, 0 = empty */
-	size_t nslots;   /* a power of two, at least twice nitems */
+	uint32_t *slots;           /* open addressing: item index + 1, 0 = empty */
+	size_t nslots;             /* a power of two, at least twice nitems */
 	struct raft_session *sess; /* indexed by client number */
 	size_t nsess;
 	uint64_t applied_hash; /* chain hash of every command applied so far */
@@ -137,16 +137,16 @@ uint64_t raft_entry_hash(const struct raft_entry *e);
  * before responding to RPCs)" — plus the snapshot (§7) and the bootstrap
  * configuration. Survives crashes. */
 struct raft_stable {
-	int64_t term;            /* currentTerm */
-	int voted_for;           /* votedFor, -1 = none */
-	struct raft_entry *log;  /* log[k] holds index snap_index + 1 + k */
+	int64_t term;           /* currentTerm */
+	int voted_for;          /* votedFor, -1 = none */
+	struct raft_entry *log; /* log[k] holds index snap_index + 1 + k */
 	size_t nlog, caplog;
-	int64_t snap_index;      /* last index covered by the snapshot (0: none) */
+	int64_t snap_index; /* last index covered by the snapshot (0: none) */
 	int64_t snap_term;
 	struct nodeset snap_config; /* the configuration as of snap_index */
-	struct raft_kv *snap_kv; /* the state machine at snap_index (NULL: empty) */
-	bool boot;               /* the initial configuration is not fixed yet */
-	uint64_t writes;         /* writes to stable storage, for the views */
+	struct raft_kv *snap_kv;    /* the state machine at snap_index (NULL: empty) */
+	bool boot;                  /* the initial configuration is not fixed yet */
+	uint64_t writes;            /* writes to stable storage, for the views */
 	/* For the checker, not the protocol: the lowest index whose entry was
 	 * written or removed since the checker last looked (INT64_MAX: none). */
 	int64_t dirty_from;
@@ -157,12 +157,12 @@ enum raft_role { RAFT_FOLLOWER, RAFT_PRECANDIDATE, RAFT_CANDIDATE, RAFT_LEADER }
 /* Figure 2, "Volatile state on leaders", per peer, and what the leader
  * needs for flow control, CheckQuorum and reads. */
 struct raft_peer {
-	int64_t next;       /* nextIndex */
-	int64_t match;      /* matchIndex */
-	bool inflight;      /* entries or a snapshot await an answer */
-	uint64_t sent_round; /* heartbeat round when they were sent */
-	int64_t sent_last;   /* the last index they carry */
-	bool active;        /* heard from since the last CheckQuorum tick */
+	int64_t next;         /* nextIndex */
+	int64_t match;        /* matchIndex */
+	bool inflight;        /* entries or a snapshot await an answer */
+	uint64_t sent_round;  /* heartbeat round when they were sent */
+	int64_t sent_last;    /* the last index they carry */
+	bool active;          /* heard from since the last CheckQuorum tick */
 	uint64_t acked_round; /* highest heartbeat round acknowledged */
 };
 
@@ -187,12 +187,12 @@ struct raft {
 
 	/* Volatile state on all servers (Figure 2). */
 	enum raft_role role;
-	int leader;          /* the leader this node knows, or -1 */
-	int64_t commit;      /* commitIndex */
-	int64_t applied;     /* lastApplied */
-	struct raft_kv *kv;  /* the state machine at `applied` */
-	struct nodeset cfg;  /* the latest configuration in the log (thesis §4.1) */
-	int64_t cfg_index;   /* its index (snap_index when it comes from the snapshot) */
+	int leader;              /* the leader this node knows, or -1 */
+	int64_t commit;          /* commitIndex */
+	int64_t applied;         /* lastApplied */
+	struct raft_kv *kv;      /* the state machine at `applied` */
+	struct nodeset cfg;      /* the latest configuration in the log (thesis §4.1) */
+	int64_t cfg_index;       /* its index (snap_index when it comes from the snapshot) */
 	struct nodeset prev_cfg; /* the configuration before it */
 	struct nodeset votes;    /* votes (or pre-votes) granted to this candidate */
 	sim_time heard_leader;   /* local time a leader was last heard from */
@@ -200,10 +200,10 @@ struct raft {
 
 	/* Volatile state on leaders. */
 	struct raft_peer peer[SIM_MAX_NODES];
-	uint64_t round;                     /* heartbeat rounds sent */
-	sim_time round_sent[RAFT_ROUNDS];   /* local send time of round r % RAFT_ROUNDS */
-	uint64_t confirmed_round;           /* acknowledged by a majority */
-	sim_time lease_until;               /* local time; leases (thesis §6.4.1) */
+	uint64_t round;                   /* heartbeat rounds sent */
+	sim_time round_sent[RAFT_ROUNDS]; /* local send time of round r % RAFT_ROUNDS */
+	uint64_t confirmed_round;         /* acknowledged by a majority */
+	sim_time lease_until;             /* local time; leases (thesis §6.4.1) */
 	struct raft_pending *pend;
 	size_t npend, cappend;
 	struct raft_read *reads;

@@ -31,7 +31,8 @@ void raft_client_refuse(struct raft *r, const struct client_req *req)
 	} else {
 		rep.status = REPLY_NOT_LEADER;
 		rep.leader_hint = r->leader == r->n->id ? -1 : r->leader;
-		ns_strlcpy(rep.why, rep.leader_hint >= 0 ? "not leader" : "not leader, leader unknown",
+		ns_strlcpy(rep.why,
+			   rep.leader_hint >= 0 ? "not leader" : "not leader, leader unknown",
 			   sizeof rep.why);
 	}
 	node_reply(r->n, req, &rep);
@@ -53,7 +54,8 @@ void raft_on_client(void *self, const struct client_req *req)
 	const struct raft_session *s = raft_kv_session(r->kv, req->client);
 	if (s && s->seq == req->seq) {
 		/* Applied already: answer as the first time. */
-		struct client_reply rep = {.status = s->status, .leader_hint = -1, .found = s->found};
+		struct client_reply rep = {
+		    .status = s->status, .leader_hint = -1, .found = s->found};
 		ns_strlcpy(rep.value, s->value, sizeof rep.value);
 		ns_strlcpy(rep.why, s->why, sizeof rep.why);
 		node_reply(r->n, req, &rep);

@@ -91,10 +91,10 @@ void raft_step_down(struct raft *r, int64_t term, const char *why)
 static void send_votes(struct raft *r, int type, int64_t term)
 {
 	struct raft_wire_vote w = {
-		.term = term,
-		.last_index = raft_last_index(r),
-		.last_term = raft_last_term(r),
-		.candidate = r->n->id,
+	    .term = term,
+	    .last_index = raft_last_index(r),
+	    .last_term = raft_last_term(r),
+	    .candidate = r->n->id,
 	};
 	for (int p = 0; p < node_count(r->n); p++)
 		if (p != r->n->id && raft_is_member(r, p))
@@ -310,7 +310,8 @@ void raft_on_checkquorum(struct raft *r)
 		r->peer[p].active = false;
 	}
 	if (!raft_majority(r, &heard) && raft_is_member(r, r->n->id)) {
-		raft_step_down(r, r->st.term, "CheckQuorum: no majority heard in an election timeout");
+		raft_step_down(r, r->st.term,
+			       "CheckQuorum: no majority heard in an election timeout");
 		return;
 	}
 	node_set_timer(r->n, RAFT_TIMER_CHECKQUORUM, raft_election_lo(r));

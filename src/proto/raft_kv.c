@@ -142,9 +142,7 @@ uint64_t raft_entry_hash(const struct raft_entry *e)
 		h = fnv(h, e->op.arg, strnlen(e->op.arg, sizeof e->op.arg));
 		h = fnv(h, e->op.arg2, strnlen(e->op.arg2, sizeof e->op.arg2));
 		break;
-	case RAFT_ENTRY_CONFIG:
-		h = fnv(h, &e->config, sizeof e->config);
-		break;
+	case RAFT_ENTRY_CONFIG: h = fnv(h, &e->config, sizeof e->config); break;
 	}
 	return h;
 }
@@ -153,8 +151,8 @@ void raft_kv_apply(struct raft_kv *kv, const struct raft_entry *e, struct client
 {
 	memset(out, 0, sizeof *out);
 	out->leader_hint = -1;
-	kv->applied_hash = fnv(kv->applied_hash ? kv->applied_hash : FNV_BASIS, &e->term,
-			       sizeof e->term);
+	kv->applied_hash =
+	    fnv(kv->applied_hash ? kv->applied_hash : FNV_BASIS, &e->term, sizeof e->term);
 	uint64_t h = raft_entry_hash(e);
 	kv->applied_hash = fnv(kv->applied_hash, &h, sizeof h);
 	if (e->type != RAFT_ENTRY_CMD || e->client < 0)
@@ -199,7 +197,8 @@ void raft_kv_apply(struct raft_kv *kv, const struct raft_entry *e, struct client
 				ns_snprintf(out->why, sizeof out->why, "cas: %s is %s, not %s",
 					    e->op.key, it->val, e->op.arg);
 			else
-				ns_snprintf(out->why, sizeof out->why, "cas: %s is unset", e->op.key);
+				ns_snprintf(out->why, sizeof out->why, "cas: %s is unset",
+					    e->op.key);
 		}
 		break;
 	case KV_GET: {
@@ -245,7 +244,7 @@ struct raft_kv *raft_kv_decode(const void *data, size_t len)
 	memcpy(&ns, p + sizeof h + sizeof ni, sizeof ns);
 	size_t off = sizeof h + 2 * sizeof ni;
 	if (len != off + (size_t)ni * sizeof(struct raft_kv_item) +
-			   (size_t)ns * sizeof(struct raft_session))
+		       (size_t)ns * sizeof(struct raft_session))
 		return NULL;
 	struct raft_kv *kv = raft_kv_new();
 	kv->applied_hash = h;
@@ -267,9 +266,7 @@ struct raft_kv *raft_kv_decode(const void *data, size_t len)
 void raft_entry_fmt(const struct raft_entry *e, char *buf, size_t n)
 {
 	switch (e->type) {
-	case RAFT_ENTRY_NOOP:
-		ns_strlcpy(buf, "no-op", n);
-		return;
+	case RAFT_ENTRY_NOOP: ns_strlcpy(buf, "no-op", n); return;
 	case RAFT_ENTRY_CONFIG:
 		ns_snprintf(buf, n, "config %sn%d", e->change_add ? "+" : "-", e->change_node + 1);
 		return;
@@ -278,9 +275,7 @@ void raft_entry_fmt(const struct raft_entry *e, char *buf, size_t n)
 	case KV_GET: ns_snprintf(buf, n, "get %s", e->op.key); return;
 	case KV_PUT: ns_snprintf(buf, n, "put %s %s", e->op.key, e->op.arg); return;
 	case KV_APPEND: ns_snprintf(buf, n, "append %s %s", e->op.key, e->op.arg); return;
-	case KV_CAS:
-		ns_snprintf(buf, n, "cas %s %s %s", e->op.key, e->op.arg, e->op.arg2);
-		return;
+	case KV_CAS: ns_snprintf(buf, n, "cas %s %s %s", e->op.key, e->op.arg, e->op.arg2); return;
 	}
 	ns_strlcpy(buf, "?", n);
 }

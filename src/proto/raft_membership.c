@@ -65,7 +65,8 @@ void raft_config_fmt(const struct nodeset *cfg, char *buf, size_t n)
 	buf[0] = '\0';
 	for (int i = 0; i < SIM_MAX_NODES && off + 1 < n; i++)
 		if (nodeset_has(cfg, i))
-			off += (size_t)ns_snprintf(buf + off, n - off, "%sn%d", off ? " " : "", i + 1);
+			off +=
+			    (size_t)ns_snprintf(buf + off, n - off, "%sn%d", off ? " " : "", i + 1);
 	if (!off)
 		ns_strlcpy(buf, "(none)", n);
 }
@@ -87,8 +88,9 @@ static int ready_leader(struct sim *s, struct sbuf *err)
 		return -1;
 	}
 	if (raft_term_at(r, r->commit) != r->st.term) {
-		sbuf_printf(err, _("n%d has not yet committed an entry of its term %lld; try again soon"),
-			    l + 1, (long long)r->st.term);
+		sbuf_printf(
+		    err, _("n%d has not yet committed an entry of its term %lld; try again soon"),
+		    l + 1, (long long)r->st.term);
 		return -1;
 	}
 	return l;
@@ -140,7 +142,8 @@ int raft_add_server(struct sim *s, int node, struct sbuf *err)
 		r->st.boot = false;
 		memset(&r->st.snap_config, 0, sizeof r->st.snap_config);
 		raft_config_recompute(r);
-		sim_note(s, TR_NOTE, k, -1, "n%d joins the simulation, outside any configuration", k + 1);
+		sim_note(s, TR_NOTE, k, -1, "n%d joins the simulation, outside any configuration",
+			 k + 1);
 	}
 	int l = ready_leader(s, err);
 	if (l < 0)
@@ -202,13 +205,13 @@ static int cmd_remove(struct sim *s, const struct proto_args *a, struct sbuf *er
 }
 
 const struct proto_cmd raft_commands[] = {
-	{"add", "WORD",
-	 N_("add a server through the leader, one at a time (thesis §4.1); a name past the last "
-	    "node (add n6 in a cluster of 5) first creates the nodes up to it"),
-	 cmd_add},
-	{"remove", "NODE",
-	 N_("remove a server through the leader (thesis §4.1); a removed leader steps down once "
-	    "the change commits"),
-	 cmd_remove},
-	{NULL, NULL, NULL, NULL},
+    {"add", "WORD",
+     N_("add a server through the leader, one at a time (thesis §4.1); a name past the last "
+	"node (add n6 in a cluster of 5) first creates the nodes up to it"),
+     cmd_add},
+    {"remove", "NODE",
+     N_("remove a server through the leader (thesis §4.1); a removed leader steps down once "
+	"the change commits"),
+     cmd_remove},
+    {NULL, NULL, NULL, NULL},
 };

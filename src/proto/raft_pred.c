@@ -39,8 +39,8 @@ static bool pred_committed(struct sim *s, const struct proto_args *a, struct sbu
 	const struct raft *r = raft_of(s, l);
 	const char *v = raft_kv_get(r->kv, a->a[0].str);
 	if (!v) {
-		sbuf_printf(why, _("%s is unset at the leader n%d (commit %lld)"), a->a[0].str, l + 1,
-			    (long long)r->commit);
+		sbuf_printf(why, _("%s is unset at the leader n%d (commit %lld)"), a->a[0].str,
+			    l + 1, (long long)r->commit);
 		return false;
 	}
 	sbuf_printf(why, _("%s = %s at the leader n%d (commit %lld)"), a->a[0].str, v, l + 1,
@@ -91,7 +91,8 @@ static bool pred_snapshot(struct sim *s, const struct proto_args *a, struct sbuf
 	const struct raft *r = raft_of(s, i);
 	if (!r)
 		return false;
-	sbuf_printf(why, _("n%d's snapshot ends at index %lld"), i + 1, (long long)r->st.snap_index);
+	sbuf_printf(why, _("n%d's snapshot ends at index %lld"), i + 1,
+		    (long long)r->st.snap_index);
 	return r->st.snap_index >= a->a[1].num;
 }
 
@@ -124,9 +125,11 @@ static bool pred_log_matches(struct sim *s, const struct proto_args *a, struct s
 			for (int64_t k = lo; k <= hi; k++) {
 				int64_t tx = raft_term_at(x, k), ty = raft_term_at(y, k);
 				if (tx != ty) {
-					sbuf_printf(why, _("n%d and n%d differ at index %lld (t%lld, t%lld)"),
-						    i + 1, j + 1, (long long)k, (long long)tx,
-						    (long long)ty);
+					sbuf_printf(
+					    why,
+					    _("n%d and n%d differ at index %lld (t%lld, t%lld)"),
+					    i + 1, j + 1, (long long)k, (long long)tx,
+					    (long long)ty);
 					return false;
 				}
 			}
@@ -149,8 +152,8 @@ static bool pred_converged(struct sim *s, const struct proto_args *a, struct sbu
 		if (!sim_node(s, i)->up || (!r->st.boot && !raft_is_member(r, i)))
 			continue;
 		if (r->commit != raft_last_index(r) || r->applied != r->commit) {
-			sbuf_printf(why, _("n%d has log up to %lld, commit %lld, applied %lld"), i + 1,
-				    (long long)raft_last_index(r), (long long)r->commit,
+			sbuf_printf(why, _("n%d has log up to %lld, commit %lld, applied %lld"),
+				    i + 1, (long long)raft_last_index(r), (long long)r->commit,
 				    (long long)r->applied);
 			return false;
 		}
@@ -159,8 +162,8 @@ static bool pred_converged(struct sim *s, const struct proto_args *a, struct sbu
 			li = raft_last_index(r);
 			lt = raft_last_term(r);
 		} else if (raft_last_index(r) != li || raft_last_term(r) != lt) {
-			sbuf_printf(why, _("n%d ends at %lld/t%lld but n%d at %lld/t%lld"), first + 1,
-				    (long long)li, (long long)lt, i + 1,
+			sbuf_printf(why, _("n%d ends at %lld/t%lld but n%d at %lld/t%lld"),
+				    first + 1, (long long)li, (long long)lt, i + 1,
 				    (long long)raft_last_index(r), (long long)raft_last_term(r));
 			return false;
 		}
@@ -186,28 +189,29 @@ static bool pred_config(struct sim *s, const struct proto_args *a, struct sbuf *
 	char buf[VIEW_LINE_LEN];
 	raft_config_fmt(&r->cfg, buf, sizeof buf);
 	bool committed = r->cfg_index <= r->commit;
-	sbuf_printf(why, committed ? _("the leader n%d has configuration %s")
-				   : _("the leader n%d has configuration %s, not yet committed"),
+	sbuf_printf(why,
+		    committed ? _("the leader n%d has configuration %s")
+			      : _("the leader n%d has configuration %s, not yet committed"),
 		    l + 1, buf);
 	return committed && !memcmp(&r->cfg, &a->a[0].set, sizeof r->cfg);
 }
 
 const struct proto_pred raft_preds[] = {
-	{"committed", "KEY = VALUE",
-	 N_("the leader has applied all it committed, and KEY has VALUE in its state machine"),
-	 pred_committed},
-	{"value", "NODE KEY = VALUE", N_("KEY has VALUE in NODE's own state machine"), pred_value},
-	{"term", "NODE >= INT", N_("NODE's current term is at least INT"), pred_term},
-	{"commit", "NODE >= INT", N_("NODE's commit index is at least INT"), pred_commit},
-	{"snapshot", "NODE >= INT", N_("NODE's snapshot covers the log up to at least INT"),
-	 pred_snapshot},
-	{"role", "NODE WORD",
-	 N_("NODE has the role WORD: leader, follower, candidate or precandidate"), pred_role},
-	{"log-matches", "", N_("the up nodes agree on every entry they have both committed"),
-	 pred_log_matches},
-	{"converged", "",
-	 N_("every up member has the same log, all of it committed and applied"), pred_converged},
-	{"config", "NODES", N_("the leader's configuration is exactly NODES, and committed"),
-	 pred_config},
-	{NULL, NULL, NULL, NULL},
+    {"committed", "KEY = VALUE",
+     N_("the leader has applied all it committed, and KEY has VALUE in its state machine"),
+     pred_committed},
+    {"value", "NODE KEY = VALUE", N_("KEY has VALUE in NODE's own state machine"), pred_value},
+    {"term", "NODE >= INT", N_("NODE's current term is at least INT"), pred_term},
+    {"commit", "NODE >= INT", N_("NODE's commit index is at least INT"), pred_commit},
+    {"snapshot", "NODE >= INT", N_("NODE's snapshot covers the log up to at least INT"),
+     pred_snapshot},
+    {"role", "NODE WORD", N_("NODE has the role WORD: leader, follower, candidate or precandidate"),
+     pred_role},
+    {"log-matches", "", N_("the up nodes agree on every entry they have both committed"),
+     pred_log_matches},
+    {"converged", "", N_("every up member has the same log, all of it committed and applied"),
+     pred_converged},
+    {"config", "NODES", N_("the leader's configuration is exactly NODES, and committed"),
+     pred_config},
+    {NULL, NULL, NULL, NULL},
 };

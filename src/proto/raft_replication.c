@@ -56,20 +56,21 @@ void raft_send_append(struct raft *r, int p, bool empty)
 	if (n < 0)
 		n = 0;
 	struct raft_wire_append w = {
-		.term = r->st.term,
-		.prev_index = prev,
-		.prev_term = raft_term_at(r, prev),
-		.commit = r->commit,
-		.round = r->round,
-		.leader = r->n->id,
-		.nentries = (uint32_t)n,
+	    .term = r->st.term,
+	    .prev_index = prev,
+	    .prev_term = raft_term_at(r, prev),
+	    .commit = r->commit,
+	    .round = r->round,
+	    .leader = r->n->id,
+	    .nentries = (uint32_t)n,
 	};
 	size_t len = sizeof w + (size_t)n * sizeof(struct raft_entry);
 	unsigned char stackbuf[sizeof w + 4 * sizeof(struct raft_entry)];
 	unsigned char *buf = len <= sizeof stackbuf ? stackbuf : xmalloc(len);
 	memcpy(buf, &w, sizeof w);
 	if (n)
-		memcpy(buf + sizeof w, raft_entry_at(r, prev + 1), (size_t)n * sizeof(struct raft_entry));
+		memcpy(buf + sizeof w, raft_entry_at(r, prev + 1),
+		       (size_t)n * sizeof(struct raft_entry));
 	node_send(r->n, p, RAFT_MSG_APPEND, buf, len);
 	if (buf != stackbuf)
 		free(buf);

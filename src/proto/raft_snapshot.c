@@ -48,12 +48,12 @@ void raft_snapshot_maybe(struct raft *r)
 void raft_send_snapshot(struct raft *r, int p)
 {
 	struct raft_wire_snapshot w = {
-		.term = r->st.term,
-		.last_index = r->st.snap_index,
-		.last_term = r->st.snap_term,
-		.round = r->round,
-		.config = r->st.snap_config,
-		.leader = r->n->id,
+	    .term = r->st.term,
+	    .last_index = r->st.snap_index,
+	    .last_term = r->st.snap_term,
+	    .round = r->round,
+	    .config = r->st.snap_config,
+	    .leader = r->n->id,
 	};
 	struct sbuf kv = {0};
 	raft_kv_encode(r->st.snap_kv, &kv);

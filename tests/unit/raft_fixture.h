@@ -31,9 +31,9 @@ struct fix {
 	struct client_op done[FIX_MAX_OPS]; /* completed ops, by id % FIX_MAX_OPS */
 	bool have[FIX_MAX_OPS];
 	int ncomplete;
-	int nstates;  /* TR_STATE lines seen */
+	int nstates; /* TR_STATE lines seen */
 	int sends[RAFT_MSG_KINDS];
-	int rejects;  /* AppendEntries replies that refused */
+	int rejects; /* AppendEntries replies that refused */
 };
 
 static inline void fix_trace(void *ctx, const struct trace_event *ev)
@@ -45,9 +45,7 @@ static inline void fix_trace(void *ctx, const struct trace_event *ev)
 		f->have[ev->op->id % FIX_MAX_OPS] = true;
 		f->ncomplete++;
 		break;
-	case TR_STATE:
-		f->nstates++;
-		break;
+	case TR_STATE: f->nstates++; break;
 	case TR_SEND:
 		if (ev->msg->type < RAFT_MSG_KINDS)
 			f->sends[ev->msg->type]++;
@@ -58,8 +56,7 @@ static inline void fix_trace(void *ctx, const struct trace_event *ev)
 				f->rejects++;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -192,7 +189,8 @@ static inline const struct client_op *fix_get(struct fix *f, int node, const cha
 }
 
 /* Evaluates a raft predicate by name with already-parsed args. */
-static inline bool fix_pred(struct fix *f, const char *name, const struct proto_args *a, bool verbose)
+static inline bool fix_pred(struct fix *f, const char *name, const struct proto_args *a,
+			    bool verbose)
 {
 	for (int i = 0; raft_preds[i].name; i++)
 		if (!strcmp(raft_preds[i].name, name)) {

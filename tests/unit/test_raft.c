@@ -187,8 +187,8 @@ static void test_lossy_network(void **state)
 {
 	(void)state;
 	struct fix *f = fix_new(5, 6, NULL);
-	struct link_config lc = {.latency = 10 * SIM_MS, .jitter = 30 * SIM_MS,
-				 .loss_ppm = 300000, .dup_ppm = 100000};
+	struct link_config lc = {
+	    .latency = 10 * SIM_MS, .jitter = 30 * SIM_MS, .loss_ppm = 300000, .dup_ppm = 100000};
 	sim_set_all_links(f->s, &lc);
 	sim_client_config(f->s)->deadline = 30 * SIM_S;
 	int ok = 0;
@@ -219,7 +219,10 @@ static void test_exactly_once(void **state)
 	int l = fix_leader(f, 5 * SIM_S);
 	assert_true(l >= 0);
 	struct raft *r = R(f, l);
-	struct client_req req = {.op_id = 999, .attempt = 1, .client = 9, .seq = 1,
+	struct client_req req = {.op_id = 999,
+				 .attempt = 1,
+				 .client = 9,
+				 .seq = 1,
 				 .op = fix_op(KV_APPEND, "y", "a", NULL)};
 	int64_t last = raft_last_index(r);
 	raft_on_client(r, &req);
@@ -283,15 +286,15 @@ static void test_redirect(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_first_election),
-		cmocka_unit_test(test_reelection),
-		cmocka_unit_test(test_minority_no_leader),
-		cmocka_unit_test(test_minority_leader),
-		cmocka_unit_test(test_minority_leader_checkquorum),
-		cmocka_unit_test(test_all_crash_restart),
-		cmocka_unit_test(test_lossy_network),
-		cmocka_unit_test(test_exactly_once),
-		cmocka_unit_test(test_redirect),
+	    cmocka_unit_test(test_first_election),
+	    cmocka_unit_test(test_reelection),
+	    cmocka_unit_test(test_minority_no_leader),
+	    cmocka_unit_test(test_minority_leader),
+	    cmocka_unit_test(test_minority_leader_checkquorum),
+	    cmocka_unit_test(test_all_crash_restart),
+	    cmocka_unit_test(test_lossy_network),
+	    cmocka_unit_test(test_exactly_once),
+	    cmocka_unit_test(test_redirect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

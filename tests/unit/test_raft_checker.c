@@ -106,11 +106,9 @@ static void test_state_machine_safety(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_election_safety),
-		cmocka_unit_test(test_leader_append_only),
-		cmocka_unit_test(test_log_matching),
-		cmocka_unit_test(test_leader_completeness),
-		cmocka_unit_test(test_state_machine_safety),
+	    cmocka_unit_test(test_election_safety),      cmocka_unit_test(test_leader_append_only),
+	    cmocka_unit_test(test_log_matching),         cmocka_unit_test(test_leader_completeness),
+	    cmocka_unit_test(test_state_machine_safety),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

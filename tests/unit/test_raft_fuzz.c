@@ -30,8 +30,8 @@ static void run_seeds(uint64_t from, int count, const char *const *options)
 		if (!fuzz_run(&p, &o, &r)) {
 			struct sbuf text = {0};
 			fuzz_plan_text(&p, &o, &text);
-			fprintf(stderr, "seed %llu failed at %lld us: %s\n%s", (unsigned long long)seed,
-				(long long)r.at, r.why, sbuf_str(&text));
+			fprintf(stderr, "seed %llu failed at %lld us: %s\n%s",
+				(unsigned long long)seed, (long long)r.at, r.why, sbuf_str(&text));
 			sbuf_free(&text);
 			failed++;
 		}
@@ -92,10 +92,10 @@ static void test_fuzz_deterministic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fuzz_deterministic),
-		cmocka_unit_test(test_fuzz_defaults),
-		cmocka_unit_test(test_fuzz_prevote_checkquorum),
-		cmocka_unit_test(test_fuzz_lease_snapshots),
+	    cmocka_unit_test(test_fuzz_deterministic),
+	    cmocka_unit_test(test_fuzz_defaults),
+	    cmocka_unit_test(test_fuzz_prevote_checkquorum),
+	    cmocka_unit_test(test_fuzz_lease_snapshots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,13 +114,13 @@ static void test_membership_under_faults(void **state)
 	int l = fix_leader(f, 5 * SIM_S);
 	int dead = (l + 4) % 5;
 	sim_crash(f->s, dead);
-	change(f, 5, true, 0x3f);           /* 6 members, 5 up */
+	change(f, 5, true, 0x3f);                     /* 6 members, 5 up */
 	change(f, dead, false, 0x3f & ~(1u << dead)); /* drop the dead one */
 	l = proto_leader(f->s);
 	/* Cut one follower off; 4 of 5 members remain. */
 	int cut = (l + 1) % 6 == dead ? (l + 2) % 6 : (l + 1) % 6;
 	fix_isolate(f, cut);
-	change(f, dead, true, 0x3f);        /* and bring it back in */
+	change(f, dead, true, 0x3f); /* and bring it back in */
 	sim_restart(f->s, dead);
 	sim_heal_all(f->s);
 	assert_true(sim_run_while(f->s, sim_now(f->s) + 10 * SIM_S, p_converged, f));
@@ -143,8 +143,9 @@ static void test_snapshot(void **state)
 	char v[16];
 	for (int k = 0; k < 100; k++) {
 		ns_snprintf(v, sizeof v, "%d", k);
-		assert_int_equal(fix_do(f, 1 + k % 3, -1, fix_op(KV_PUT, k % 2 ? "a" : "b", v, NULL))->outcome,
-				 OUT_OK);
+		assert_int_equal(
+		    fix_do(f, 1 + k % 3, -1, fix_op(KV_PUT, k % 2 ? "a" : "b", v, NULL))->outcome,
+		    OUT_OK);
 	}
 	fix_run(f, 500 * SIM_MS);
 	for (int i = 0; i < 5; i++)
@@ -204,12 +205,9 @@ static void test_bounded_log(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_server),
-		cmocka_unit_test(test_remove_follower),
-		cmocka_unit_test(test_remove_leader),
-		cmocka_unit_test(test_membership_under_faults),
-		cmocka_unit_test(test_snapshot),
-		cmocka_unit_test(test_bounded_log),
+	    cmocka_unit_test(test_add_server),    cmocka_unit_test(test_remove_follower),
+	    cmocka_unit_test(test_remove_leader), cmocka_unit_test(test_membership_under_faults),
+	    cmocka_unit_test(test_snapshot),      cmocka_unit_test(test_bounded_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,7 +39,7 @@ static void run_disruptive(bool prevote)
 		assert_int_equal(R(f, x)->role, RAFT_FOLLOWER);
 	} else {
 		assert_true(R(f, l2)->st.term >= xt); /* everybody moved to x's term */
-		assert_true(l2 != x);                  /* whose log was too old to win */
+		assert_true(l2 != x);                 /* whose log was too old to win */
 	}
 	assert_true(fix_converged(f));
 	fix_free(f);
@@ -190,13 +190,13 @@ static void test_live_checkquorum(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_disruptive_without_prevote),
-		cmocka_unit_test(test_disruptive_with_prevote),
-		cmocka_unit_test(test_local_read_is_stale),
-		cmocka_unit_test(test_readindex_is_not_stale),
-		cmocka_unit_test(test_lease_read),
-		cmocka_unit_test(test_lease_broken_by_skew),
-		cmocka_unit_test(test_live_checkquorum),
+	    cmocka_unit_test(test_disruptive_without_prevote),
+	    cmocka_unit_test(test_disruptive_with_prevote),
+	    cmocka_unit_test(test_local_read_is_stale),
+	    cmocka_unit_test(test_readindex_is_not_stale),
+	    cmocka_unit_test(test_lease_read),
+	    cmocka_unit_test(test_lease_broken_by_skew),
+	    cmocka_unit_test(test_live_checkquorum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,7 +75,7 @@ static void test_figure7(void **state)
 	/* 10 entries of the old leader plus its no-op, all committed now. */
 	assert_int_equal(raft_last_index(R(f, 0)), 11);
 	assert_int_equal(R(f, 6)->commit, 11);
-	assert_int_equal(raft_term_at(R(f, 6), 4), 4); /* (f)'s term 2 is gone */
+	assert_int_equal(raft_term_at(R(f, 6), 4), 4);  /* (f)'s term 2 is gone */
 	assert_int_equal(raft_term_at(R(f, 4), 11), 8); /* (d)'s term 7 is gone */
 	assert_true(fix_committed(f, "x", "10@t6"));
 	fix_free(f);
@@ -139,7 +139,10 @@ static void test_figure8(void **state)
 			sim_cut(f->s, s1, j);
 			sim_cut(f->s, j, s1);
 		}
-	struct client_req req = {.op_id = 1u << 30, .attempt = 1, .client = 7, .seq = 1,
+	struct client_req req = {.op_id = 1u << 30,
+				 .attempt = 1,
+				 .client = 7,
+				 .seq = 1,
 				 .op = fix_op(KV_PUT, "x", "a", NULL)};
 	raft_on_client(R(f, s1), &req);
 	fix_run(f, 100 * SIM_MS);
@@ -216,7 +219,9 @@ static void test_fast_backtracking(void **state)
 	assert_true(l >= 0);
 	fix_isolate(f, l);
 	for (int i = 0; i < 300; i++) {
-		struct client_req req = {.op_id = 1u << 30, .client = 5, .seq = (uint64_t)i + 1,
+		struct client_req req = {.op_id = 1u << 30,
+					 .client = 5,
+					 .seq = (uint64_t)i + 1,
 					 .op = fix_op(KV_PUT, "x", "stale", NULL)};
 		raft_on_client(R(f, l), &req);
 	}
@@ -224,7 +229,9 @@ static void test_fast_backtracking(void **state)
 	assert_true(sim_run_while(f->s, sim_now(f->s) + 5 * SIM_S, p_leader_among, &others));
 	int l2 = proto_leader(f->s);
 	for (int i = 0; i < 300; i++) {
-		struct client_req req = {.op_id = 1u << 30, .client = 6, .seq = (uint64_t)i + 1,
+		struct client_req req = {.op_id = 1u << 30,
+					 .client = 6,
+					 .seq = (uint64_t)i + 1,
 					 .op = fix_op(KV_PUT, "x", "fresh", NULL)};
 		raft_on_client(R(f, l2), &req);
 	}
@@ -260,10 +267,10 @@ static void test_split_votes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_figure7),
-		cmocka_unit_test(test_figure8),
-		cmocka_unit_test(test_fast_backtracking),
-		cmocka_unit_test(test_split_votes),
+	    cmocka_unit_test(test_figure7),
+	    cmocka_unit_test(test_figure8),
+	    cmocka_unit_test(test_fast_backtracking),
+	    cmocka_unit_test(test_split_votes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
