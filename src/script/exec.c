@@ -340,10 +340,12 @@ static int x_seed(struct ctx *x)
 			  (unsigned long long)x->c->seed, (unsigned long long)w->seed);
 		return 0;
 	}
-	if (w->sim && (sim_now(w->sim) > 0 || sim_events(w->sim) > 0))
-		return fail_at(x, x->c->col, "%s",
-			       _("the seed must be set before the simulation runs (start a new cluster first)"));
 	w->seed = x->c->seed;
+	if (w->sim && (sim_now(w->sim) > 0 || sim_events(w->sim) > 0)) {
+		world_say(w, OUT_INFO, _("seed %llu: it takes effect with the next cluster"),
+			  (unsigned long long)w->seed);
+		return 0;
+	}
 	if (w->sim) {
 		/* Same cluster, new seed: rebuild it as if the seed came first. */
 		struct cluster_spec cs = last_cluster_of(w);
