@@ -544,6 +544,8 @@ static int x_client(struct ctx *x)
 		cc->backoff = n->backoff;
 	if (m & CC_REDIRECTS)
 		cc->follow_redirects = n->follow_redirects;
+	if (m & CC_STICK)
+		cc->stick = n->stick;
 	return 0;
 }
 
