@@ -72,6 +72,11 @@ static void usage(FILE *f)
 			   "\n"
 			   "Commands:\n"
 			   "  run FILE.ns         run a scenario headless and print its trace\n"
+			   "  lessons             list the lessons with your progress\n"
+			   "  progress --reset [LESSON]  forget progress\n"
+			   "  recordings          list recorded sessions\n"
+			   "  export ID           write a recording as a scenario or a trace\n"
+			   "  import FILE.ns      store a scenario as a recording\n"
 			   "\n"
 			   "Options:\n"
 			   "  -h, --help          show this help and exit\n"
@@ -95,8 +100,20 @@ int main(int argc, char **argv)
 			       "There is NO WARRANTY, to the extent permitted by law.\n"));
 		return 0;
 	}
-	if (argc >= 2 && !strcmp(argv[1], "run"))
-		return run_cmd_main(argc - 1, argv + 1);
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"run", run_cmd_main},
+		{"lessons", lessons_cmd_main},
+		{"progress", progress_cmd_main},
+		{"recordings", recordings_cmd_main},
+		{"export", export_cmd_main},
+		{"import", import_cmd_main},
+	};
+	for (size_t i = 0; argc >= 2 && i < sizeof cmds / sizeof cmds[0]; i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "sandbox"))
 		return screen_main(argc - 1, argv + 1, false);
 	if (argc >= 2 && !strcmp(argv[1], "open"))

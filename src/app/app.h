@@ -10,7 +10,24 @@
  * build tree's translations when run uninstalled). */
 void app_locale_init(void);
 
-/* netsplit run FILE.ns [--seed N] [--json] [--quiet] */
+#include <stdio.h>
+
+struct store;
+struct store_recording;
+struct sbuf;
+
+/* netsplit run FILE.ns [--seed N] [--json] [--quiet] [--record TITLE] */
 int run_cmd_main(int argc, char **argv);
+/* netsplit lessons / progress / recordings / export / import */
+int lessons_cmd_main(int argc, char **argv);
+int progress_cmd_main(int argc, char **argv);
+int recordings_cmd_main(int argc, char **argv);
+int export_cmd_main(int argc, char **argv);
+int import_cmd_main(int argc, char **argv);
+
+/* Opens the database at db_path (NULL: the default place); prints what
+ * happened to it (created, recovered, not saving) on stderr. Never NULL. */
+struct store *app_open_store(const char *db_path);
+
 
 #endif

@@ -7,6 +7,7 @@
 #include "app/app.h"
 
 #include "script/script.h"
+#include "store/store_recorder.h"
 #include "util/i18n.h"
 
 #include <errno.h>
@@ -70,6 +71,8 @@ static void usage(FILE *f)
 			   "  -s, --seed N   override the scenario's seed\n"
 			   "  -j, --json     one JSON object per event, and a final summary\n"
 			   "  -q, --quiet    leave out message deliveries and drops\n"
+			   "  -r, --record TITLE  store the run as a recording\n"
+			   "      --db PATH  the database for --record\n"
 			   "  -h, --help     show this help\n"
 			   "\n"
 			   "FILE may be - for standard input. Exit status: 0 every expect held,\n"
@@ -82,15 +85,18 @@ int run_cmd_main(int argc, char **argv)
 		{"seed", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"record", required_argument, NULL, 'r'},
+		{"db", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_out o = {0};
 	bool seed_set = false;
+	const char *record_title = NULL, *db = NULL;
 	uint64_t seed = 0;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:jqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:jqr:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': {
 			char *end;
@@ -105,6 +111,8 @@ int run_cmd_main(int argc, char **argv)
 		}
 		case 'j': o.json = true; break;
 		case 'q': o.quiet = true; break;
+		case 'r': record_title = optarg; break;
+		case 'd': db = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -139,9 +147,14 @@ int run_cmd_main(int argc, char **argv)
 		world_force_seed(w, seed);
 	world_set_output(w, on_output, &o);
 	world_on_new_sim(w, on_new_sim, &o);
+	struct recorder rec;
+	if (record_title) {
+		recorder_attach(&rec, w);
+		recorder_begin(&rec, record_title);
+	}
 	struct sbuf err = {0};
 	int status = 2;
-	struct script *sc = script_parse(text, path, w, &err);
+	struct script *sc = script_parse(text, strcmp(path, "-") ? path : "<stdin>", w, &err);
 	free(text);
 	if (!sc) {
 		fprintf(stderr, "%s\n", sbuf_str(&err));
@@ -152,6 +165,19 @@ int run_cmd_main(int argc, char **argv)
 	status = st == EXEC_OK ? 0 : st == EXEC_EXPECT_FAILED ? 1 : 2;
 	if (st == EXEC_ERROR)
 		fprintf(stderr, "%s\n", sbuf_str(&err));
+	if (record_title && st != EXEC_ERROR) {
+		recorder_end(&rec);
+		struct store *stor = app_open_store(db);
+		int64_t id;
+		struct sbuf why = {0};
+		if (recorder_save(&rec, stor, &id, &why) == STORE_OK)
+			fprintf(stderr, _("netsplit: recorded as %lld (netsplit replay %lld)\n"), (long long)id,
+				(long long)id);
+		else
+			fprintf(stderr, _("netsplit: the recording was not saved: %s\n"), sbuf_str(&why));
+		sbuf_free(&why);
+		store_close(stor);
+	}
 	struct sim *s = world_sim(w);
 	if (o.json) {
 		printf("{\"kind\":\"summary\",\"status\":\"%s\",\"expects_passed\":%d,\"expects_failed\":%d,"
@@ -167,6 +193,8 @@ int run_cmd_main(int argc, char **argv)
 		       s ? (unsigned long long)sim_seed(s) : 0ULL);
 	}
 out:
+	if (record_title)
+		recorder_free(&rec);
 	sbuf_free(&err);
 	sbuf_free(&o.line);
 	world_free(w);

@@ -111,6 +111,22 @@ void world_say(struct world *w, enum world_out k, const char *fmt, ...)
 	sbuf_free(&b);
 }
 
+void world_options_text(struct world *w, struct sbuf *out)
+{
+	if (!w->sim)
+		return;
+	const struct proto_ops *ops = sim_proto(w->sim);
+	struct proto_opts def;
+	proto_opts_default(ops, &def);
+	for (int i = 0; ops->options && ops->options[i].key; i++) {
+		const struct opt_value *v = &sim_opts(w->sim)->v[i];
+		if (v->i == def.v[i].i && v->j == def.v[i].j)
+			continue;
+		sbuf_printf(out, "%s%s=", out->len ? " " : "", ops->options[i].key);
+		proto_option_fmt(ops, i, v, out);
+	}
+}
+
 void world_describe(struct world *w, struct sbuf *out)
 {
 	if (!w->sim) {
@@ -253,12 +269,21 @@ static int node_of(struct ctx *x, const struct noderef *r)
 
 static int nodes_of(struct ctx *x, const struct noderefs *r, struct nodeset *out)
 {
-	struct sbuf m = {0};
-	bool ok = world_nodes(x->w, r, out, &m);
-	if (!ok)
-		fail_at(x, r->n ? r->v[0].col : x->c->col, "%s", sbuf_str(&m));
-	sbuf_free(&m);
-	return ok ? 0 : -1;
+	*out = (struct nodeset){{0, 0}};
+	for (int i = 0; i < r->n; i++) {
+		struct noderefs one = {1, &r->v[i]};
+		struct nodeset set;
+		struct sbuf m = {0};
+		bool ok = world_nodes(x->w, &one, &set, &m);
+		if (!ok)
+			fail_at(x, r->v[i].col, "%s", sbuf_str(&m));
+		sbuf_free(&m);
+		if (!ok)
+			return -1;
+		out->w[0] |= set.w[0];
+		out->w[1] |= set.w[1];
+	}
+	return 0;
 }
 
 static void fault(struct world *w, int node, int peer, const char *text)
@@ -278,10 +303,19 @@ static struct cluster_spec last_cluster_of(const struct world *w)
 	return cs;
 }
 
+static void count_ops(void *ctx, const struct trace_event *ev)
+{
+	struct world *w = ctx;
+	if (ev->kind == TR_COMPLETE && ev->op->outcome <= OUT_UNKNOWN)
+		w->ops[ev->op->outcome]++;
+}
+
 static void make_sim(struct world *w, const struct cluster_spec *cs)
 {
 	drop_sim(w);
 	w->sim = sim_new(cs->proto, &cs->opts, cs->n, w->seed);
+	memset(w->ops, 0, sizeof w->ops);
+	sim_observe(w->sim, count_ops, w);
 	w->inv = inv_watch_new(w->sim);
 	if (w->on_sim)
 		w->on_sim(w->on_sim_ctx, w, w->sim);
@@ -306,10 +340,12 @@ static int x_seed(struct ctx *x)
 			  (unsigned long long)x->c->seed, (unsigned long long)w->seed);
 		return 0;
 	}
-	if (w->sim && (sim_now(w->sim) > 0 || sim_events(w->sim) > 0))
-		return fail_at(x, x->c->col, "%s",
-			       _("the seed must be set before the simulation runs (start a new cluster first)"));
 	w->seed = x->c->seed;
+	if (w->sim && (sim_now(w->sim) > 0 || sim_events(w->sim) > 0)) {
+		world_say(w, OUT_INFO, _("seed %llu: it takes effect with the next cluster"),
+			  (unsigned long long)w->seed);
+		return 0;
+	}
 	if (w->sim) {
 		/* Same cluster, new seed: rebuild it as if the seed came first. */
 		struct cluster_spec cs = last_cluster_of(w);
@@ -508,6 +544,8 @@ static int x_client(struct ctx *x)
 		cc->backoff = n->backoff;
 	if (m & CC_REDIRECTS)
 		cc->follow_redirects = n->follow_redirects;
+	if (m & CC_STICK)
+		cc->stick = n->stick;
 	return 0;
 }
 
@@ -665,20 +703,33 @@ static int exec_cmd(struct world *w, const struct cmd *c, const char *file, stru
 	return exec_owned(w, c, file, err, NULL);
 }
 
+int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *err)
+{
+	const struct cmd *c = sc->cmd[i];
+	world_record_flush(w);
+	sim_time t = w->sim ? sim_now(w->sim) : 0;
+	if (exec_owned(w, c, sc->file, err, sc) < 0)
+		return -1;
+	if (c->kind == C_CLUSTER || c->kind == C_SEED) {
+		/* The effective seed (--seed may override the file's) goes
+		 * into the recording, and before a cluster. */
+		char seed[40];
+		ns_snprintf(seed, sizeof seed, "seed %llu", (unsigned long long)w->seed);
+		record(w, 0, seed);
+		if (c->kind == C_CLUSTER)
+			record(w, 0, c->src);
+	} else if (c->kind != C_HELP) {
+		record(w, t, c->src);
+	}
+	return 0;
+}
+
 enum exec_status world_run(struct world *w, const struct script *sc, struct sbuf *err)
 {
 	int failed_before = w->failed, async_before = w->async_errors;
-	for (int i = 0; i < sc->n; i++) {
-		const struct cmd *c = sc->cmd[i];
-		world_record_flush(w);
-		sim_time t = w->sim ? sim_now(w->sim) : 0;
-		if (exec_owned(w, c, sc->file, err, sc) < 0)
+	for (int i = 0; i < sc->n; i++)
+		if (world_run_one(w, sc, i, err) < 0)
 			return EXEC_ERROR;
-		if (c->kind == C_CLUSTER || c->kind == C_SEED)
-			t = 0;
-		if (c->kind != C_HELP)
-			record(w, t, c->src);
-	}
 	if (w->async_errors > async_before) {
 		if (!err->len)
 			sbuf_printf(err, P_("%d scheduled command failed", "%d scheduled commands failed",

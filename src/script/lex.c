@@ -4,8 +4,8 @@
  * usage-driven argument parsing (the usage strings of proto.h).
  *
  * A command is one line. `#` starts a comment (outside quotes). Words run
- * up to white space or one of the symbols `|`, `=` and `->`; "quoted text"
- * may hold spaces.
+ * up to white space or one of the symbols `|`, `=`, `->`, `(` and `)`;
+ * "quoted text" may hold spaces.
  */
 #include "script/script_internal.h"
 
@@ -46,8 +46,15 @@ bool lex_line(const char *text, int lineno, struct line *out, const char *file, 
 		if (*p == '|') {
 			add_tok(out, TK_PIPE, p, 1, col);
 			p++;
+		} else if ((p[0] == '>' || p[0] == '<' || p[0] == '!') && p[1] == '=') {
+			/* comparison words: >=, <=, != (not a word followed by =) */
+			add_tok(out, TK_WORD, p, 2, col);
+			p += 2;
 		} else if (*p == '=') {
 			add_tok(out, TK_EQ, p, 1, col);
+			p++;
+		} else if (*p == '(' || *p == ')') {
+			add_tok(out, *p == '(' ? TK_LPAREN : TK_RPAREN, p, 1, col);
 			p++;
 		} else if (p[0] == '-' && p[1] == '>') {
 			add_tok(out, TK_ARROW, p, 2, col);
@@ -81,14 +88,15 @@ bool lex_line(const char *text, int lineno, struct line *out, const char *file, 
 		} else {
 			const char *s = p;
 			while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '|' && *p != '=' &&
-			       *p != '#' && *p != '"' && !(p[0] == '-' && p[1] == '>'))
+			       *p != '#' && *p != '"' && *p != '(' && *p != ')' &&
+			       !(p[0] == '-' && p[1] == '>'))
 				p++;
 			add_tok(out, TK_WORD, s, (size_t)(p - s), col);
 		}
 		last = p;
 	}
 	out->src = first ? xstrndup(first, (size_t)(last - first)) : xstrdup("");
-	add_tok(out, TK_END, "", 0, (int)(last - text) + 1 + (first != NULL));
+	add_tok(out, TK_END, "", 0, (int)(last - text) + 1);
 	return true;
 }
 

@@ -2,7 +2,8 @@
  * pred.c — predicates: what `expect`, `run until` and lesson goals test.
  *
  *   pred := conj ("or" conj)*        conj := unary ("and" unary)*
- *   unary := "not" unary | atom       atom := NAME ARGS (by its usage string)
+ *   unary := "not" unary | "(" pred ")" | atom
+ *   atom := NAME ARGS (parsed by the predicate's usage string)
  *
  * Built-in predicates see the whole world (leader, node states, links,
  * invariants); a protocol adds its own through proto_ops.preds. A predicate
@@ -153,6 +154,61 @@ static bool g_time(struct world *w, const struct proto_args *a, struct sbuf *why
 	return sim_now(w->sim) >= a->a[0].num;
 }
 
+static bool g_inflight(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	int n = sim_inflight_count(w->sim);
+	sbuf_printf(why, P_("%d message in flight", "%d messages in flight", n), n);
+	return n >= a->a[0].num;
+}
+
+static bool g_leaders(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	int n = 0;
+	for (int i = 0; i < sim_nodes(w->sim); i++) {
+		struct node *nd = sim_node(w->sim, i);
+		if (!nd->up)
+			continue;
+		struct node_status st;
+		nd->ops->status(nd->self, &st);
+		if (st.kind == ROLE_LEADER) {
+			if (st.term >= 0)
+				sbuf_printf(why, _("%s%s leads term %lld"), n ? ", " : "", nd->name, (long long)st.term);
+			else
+				sbuf_printf(why, _("%s%s leads"), n ? ", " : "", nd->name);
+			n++;
+		}
+	}
+	if (!n)
+		sbuf_puts(why, _("no node is leader"));
+	return n >= a->a[0].num;
+}
+
+/* ops WORD >= INT: completed client operations with that outcome. */
+static bool g_ops(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	const char *word = a->a[0].str;
+	int n;
+	if (!strcmp(word, "ok"))
+		n = w->ops[OUT_OK];
+	else if (!strcmp(word, "fail"))
+		n = w->ops[OUT_FAIL];
+	else if (!strcmp(word, "unknown"))
+		n = w->ops[OUT_UNKNOWN];
+	else if (!strcmp(word, "failed"))
+		n = w->ops[OUT_FAIL] + w->ops[OUT_UNKNOWN];
+	else if (!strcmp(word, "done"))
+		n = w->ops[OUT_OK] + w->ops[OUT_FAIL] + w->ops[OUT_UNKNOWN];
+	else if (!strcmp(word, "pending"))
+		n = sim_pending_count(w->sim);
+	else {
+		sbuf_printf(why, _("no such outcome \"%s\" (ok, fail, unknown, failed, done, pending)"), word);
+		return false;
+	}
+	sbuf_printf(why, _("ok %d, fail %d, unknown %d, pending %d"), w->ops[OUT_OK], w->ops[OUT_FAIL],
+		    w->ops[OUT_UNKNOWN], sim_pending_count(w->sim));
+	return n >= a->a[1].num;
+}
+
 const struct gpred gpreds[] = {
 	{"leader", "[in NODES]", N_("some up node is leader (in NODES, when given); the leader with the highest term counts"), g_leader},
 	{"no", "leader [among NODES]", N_("no up node (among NODES) is leader"), g_no_leader},
@@ -163,6 +219,9 @@ const struct gpred gpreds[] = {
 	{"linked", "NODE NODE", N_("the link between two nodes works both ways"), g_linked},
 	{"safe", NULL, N_("every invariant of the protocol has held after every event"), g_safe},
 	{"time", "DURATION", N_("simulated time has reached DURATION"), g_time},
+	{"inflight", ">= INT", N_("at least INT messages are on the wire"), g_inflight},
+	{"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)"), g_leaders},
+	{"ops", "WORD >= INT", N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or done; or are pending"), g_ops},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -177,6 +236,9 @@ const struct cmd_info script_preds[] = {
 	{"linked", "NODE NODE", N_("the link between two nodes works both ways")},
 	{"safe", "", N_("every invariant of the protocol has held after every event")},
 	{"time", "DURATION", N_("simulated time has reached DURATION")},
+	{"inflight", ">= INT", N_("at least INT messages are on the wire")},
+	{"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)")},
+	{"ops", "WORD >= INT", N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or done; or are pending")},
 	{NULL, NULL, NULL},
 };
 
@@ -192,8 +254,11 @@ const struct gpred *gpred_find(const char *name)
 
 static bool is_stop(struct parser *p, const char *stop)
 {
-	return p_at_end(p) || (stop && p_is_word(p, stop)) || p_is_word(p, "and") || p_is_word(p, "or");
+	return p_at_end(p) || (stop && p_is_word(p, stop)) || p_is_word(p, "and") || p_is_word(p, "or") ||
+	       p_peek(p)->kind == TK_RPAREN;
 }
+
+static struct pred *p_or(struct parser *p, const char *stop);
 
 static struct pred *new_pred(enum pred_kind k)
 {
@@ -213,6 +278,19 @@ static struct pred *p_atom(struct parser *p, const char *stop)
 		struct pred *n = new_pred(PK_NOT);
 		n->l = x;
 		return n;
+	}
+	if (t->kind == TK_LPAREN) {
+		p_next(p);
+		struct pred *x = p_or(p, NULL);
+		if (!x)
+			return NULL;
+		if (p_peek(p)->kind != TK_RPAREN) {
+			p_error(p, p_peek(p), _("expected ), and or or, got %s"), p_got(p_peek(p), got, sizeof got));
+			pred_free(x);
+			return NULL;
+		}
+		p_next(p);
+		return x;
 	}
 	if (t->kind != TK_WORD || is_stop(p, stop)) {
 		p_error(p, t, _("expected a predicate like `leader` or `safe` (see `help expect`), got %s"),
@@ -257,9 +335,8 @@ static struct pred *p_conj(struct parser *p, const char *stop)
 	return l;
 }
 
-struct pred *p_pred(struct parser *p, const char *stop)
+static struct pred *p_or(struct parser *p, const char *stop)
 {
-	int start = p->pos;
 	struct pred *l = p_conj(p, stop);
 	while (l && p_accept_word(p, "or")) {
 		struct pred *r = p_conj(p, stop);
@@ -272,12 +349,20 @@ struct pred *p_pred(struct parser *p, const char *stop)
 		n->r = r;
 		l = n;
 	}
+	return l;
+}
+
+struct pred *p_pred(struct parser *p, const char *stop)
+{
+	int start = p->pos;
+	struct pred *l = p_or(p, stop);
 	if (!l)
 		return NULL;
 	struct sbuf b = {0};
 	for (int i = start; i < p->pos; i++) {
 		const struct token *t = &p->ln->tok[i];
-		sbuf_printf(&b, "%s", b.len ? " " : "");
+		bool space = b.len && t->kind != TK_RPAREN && p->ln->tok[i - 1].kind != TK_LPAREN;
+		sbuf_printf(&b, "%s", space ? " " : "");
 		if (t->kind == TK_STRING)
 			sbuf_printf(&b, "\"%s\"", t->text);
 		else
@@ -290,11 +375,16 @@ struct pred *p_pred(struct parser *p, const char *stop)
 struct pred *pred_parse(const char *text, const char *file, int lineno, struct world *w,
 			struct sbuf *err)
 {
+	return pred_parse_for(text, file, lineno, w && w->sim ? sim_proto(w->sim) : NULL, err);
+}
+
+struct pred *pred_parse_for(const char *text, const char *file, int lineno,
+			    const struct proto_ops *proto, struct sbuf *err)
+{
 	struct line ln;
 	if (!lex_line(text, lineno, &ln, file, err))
 		return NULL;
-	struct parser p = {.ln = &ln, .file = file, .lineno = lineno, .err = err, .w = w};
-	p.proto = w && w->sim ? sim_proto(w->sim) : NULL;
+	struct parser p = {.ln = &ln, .file = file, .lineno = lineno, .err = err, .proto = proto};
 	struct pred *pr = p_pred(&p, NULL);
 	if (pr && !p_at_end(&p)) {
 		char got[80];
@@ -331,6 +421,7 @@ bool pred_eval(struct world *w, const struct pred *pr, struct sbuf *why)
 	bool r = false;
 	if (!w->sim) {
 		sbuf_puts(y, _("no cluster yet"));
+		sbuf_free(&tmp);
 		return false;
 	}
 	switch (pr->kind) {

@@ -92,6 +92,10 @@ void world_record_flush(struct world *w);
 int world_expects_failed(const struct world *w);
 int world_expects_passed(const struct world *w);
 
+/* The running cluster's options that differ from the defaults, in the
+ * language's syntax: "prevote=on reads=local" (appended; nothing if none). */
+void world_options_text(struct world *w, struct sbuf *out);
+
 /* A one-line description of the setup for status lines:
  * "raft · 5 nodes · seed 42". */
 void world_describe(struct world *w, struct sbuf *out);
@@ -103,8 +107,15 @@ void world_describe(struct world *w, struct sbuf *out);
  * (optional) supplies the current protocol for parsing its commands and
  * predicates. Returns NULL on error, with the message in err. */
 struct script *script_parse(const char *text, const char *file, struct world *w, struct sbuf *err);
+/* The same, for text that starts at line `first_line` of `file` and runs
+ * under protocol `proto` (NULL: none yet): how lessons parse their blocks. */
+struct script *script_parse_at(const char *text, const char *file, int first_line,
+			       const struct proto_ops *proto, struct sbuf *err);
 void script_free(struct script *sc);
 int script_len(const struct script *sc);
+/* The protocol in force after the script's last `cluster` command, or
+ * `before` if it has none. */
+const struct proto_ops *script_protocol(const struct script *sc, const struct proto_ops *before);
 
 enum exec_status {
 	EXEC_OK = 0,         /* every command ran; every expect held */
@@ -123,12 +134,33 @@ enum exec_status world_exec_line(struct world *w, const char *line, struct sbuf 
 
 struct pred *pred_parse(const char *text, const char *file, int line, struct world *w,
 			struct sbuf *err);
+/* The same, under protocol `proto` (NULL: built-in predicates only). */
+struct pred *pred_parse_for(const char *text, const char *file, int line,
+			    const struct proto_ops *proto, struct sbuf *err);
 void pred_free(struct pred *p);
 /* Evaluates p now; `why` (optional) says what was seen. With no cluster
  * every predicate is false. */
 bool pred_eval(struct world *w, const struct pred *p, struct sbuf *why);
 /* The predicate as canonical text. */
 void pred_fmt(const struct pred *p, struct sbuf *out);
+
+/* ---- replay ------------------------------------------------------------------ */
+
+/* A recorded session (commands with the simulated time each took effect,
+ * as a recorder received them) ready to play back into a world. */
+struct replay;
+struct replay *replay_new(const sim_time *at, const char *const *text, size_t n, sim_time duration,
+			  struct sbuf *err);
+void replay_free(struct replay *r);
+sim_time replay_duration(const struct replay *r);
+bool replay_done(const struct replay *r);
+/* Back to the start: the caller gives the next replay_seek a fresh world. */
+void replay_rewind(struct replay *r);
+/* Plays forward until simulated time t (a `run` stops part-way; `run
+ * until` and `step` are atomic). Seeking backwards: replay_rewind, a new
+ * world, then seek. Seeking to t gives exactly the state a straight run
+ * to t gives. */
+enum exec_status replay_seek(struct replay *r, struct world *w, sim_time t, struct sbuf *err);
 
 /* ---- help and completion ------------------------------------------------- */
 

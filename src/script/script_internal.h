@@ -17,6 +17,8 @@ enum tok_kind {
 	TK_PIPE,   /* | */
 	TK_ARROW,  /* -> */
 	TK_EQ,     /* = */
+	TK_LPAREN, /* ( */
+	TK_RPAREN, /* ) */
 	TK_END,    /* end of the line */
 };
 
@@ -142,7 +144,7 @@ struct link_settings {
 	struct link_config cfg;
 };
 
-enum { CC_LATENCY = 1, CC_ATTEMPT = 2, CC_DEADLINE = 4, CC_BACKOFF = 8, CC_REDIRECTS = 16 };
+enum { CC_LATENCY = 1, CC_ATTEMPT = 2, CC_DEADLINE = 4, CC_BACKOFF = 8, CC_REDIRECTS = 16, CC_STICK = 32 };
 
 struct cmd {
 	enum cmd_kind kind;
@@ -206,6 +208,7 @@ struct world {
 	sim_time rec_last; /* sim time of the last recorded command */
 
 	int passed, failed;
+	int ops[4];       /* completed client operations by outcome (enum op_outcome) */
 	int async_errors; /* errors in commands run by `at` */
 	struct script **kept; /* scripts with scheduled commands */
 	int nkept;
@@ -213,6 +216,9 @@ struct world {
 };
 
 void world_say(struct world *w, enum world_out k, const char *fmt, ...) NS_PRINTF(3, 4);
+/* Runs command i of sc (sc owns what `at` schedules), recording it; -1 on
+ * error with the message in err. */
+int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *err);
 /* Resolves one reference to a node index, or -1 with a message in err. */
 int world_node(struct world *w, const struct noderef *r, struct sbuf *err);
 /* Resolves references into a set; false with a message in err. */

@@ -196,12 +196,17 @@ struct client_config {
 	sim_time deadline;
 	sim_time backoff;
 	bool follow_redirects;
+	bool stick;               /* retries stay on the first node: a client
+				   * that can reach only that node (say, on its
+				   * side of a partition) */
 };
 
 /* ---- nodes -------------------------------------------------------------- */
 
 struct node {
 	struct sim *sim;
+	const sim_time *now;    /* the simulator's clock (read-only) */
+	const int *count;       /* the simulator's number of nodes */
 	int id;                 /* index: n1 is 0 */
 	char name[8];           /* "n1" */
 	bool up;
@@ -227,12 +232,21 @@ void node_set_timer(struct node *n, int timer, sim_time local_delay);
 void node_cancel_timer(struct node *n, int timer);
 bool node_timer_armed(const struct node *n, int timer);
 /* The node's local clock (true time adjusted by skew and drift). */
-sim_time node_local_now(const struct node *n);
+static inline sim_time node_local_now(const struct node *n)
+{
+	sim_time t = *n->now;
+	if (!n->drift_ppm)
+		return t + n->skew + n->drift_acc;
+	return t + n->skew + n->drift_acc + (t - n->drift_since) * n->drift_ppm / 1000000;
+}
 /* Random numbers from the simulator's generator. */
 uint64_t node_rand(struct node *n);
 int64_t node_rand_range(struct node *n, int64_t lo, int64_t hi);
 /* Number of nodes in the simulation (including crashed ones). */
-int node_count(const struct node *n);
+static inline int node_count(const struct node *n)
+{
+	return *n->count;
+}
 /* Answers one attempt of a client request (see struct client_req). Late or
  * duplicate replies are ignored by the client. */
 void node_reply(struct node *n, const struct client_req *req, const struct client_reply *r);
