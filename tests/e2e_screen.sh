@@ -191,7 +191,7 @@ T send-keys -t ns Tab
 check "tab: the timeline view" wait_for 'timeline' 5
 T send-keys -t ns '?'
 check "?: the help, from the key table" wait_for 'crash the selected node' 5
-check "?: the help, from the command table" wait_for 'partition NODES' 5
+check "?: the help, from the command table" wait_for 'crash NODES' 5
 T send-keys -t ns Escape
 check "esc leaves the help" wait_gone 'crash the selected node' 5
 T send-keys -t ns C-c

@@ -449,6 +449,9 @@ static void draw_link(struct scene *sc, const struct scene_link *lk, bool marks)
 		/* A cut link is broken around its mark. */
 		if (cut && n >= 5 && (i == mid - 1 || i == mid + 1))
 			continue;
+		/* A plain link is a light dotted line. */
+		if (plain && i % 2)
+			continue;
 		scene_glyph(sc, cells[i].x, cells[i].y, style, g, a, b);
 	}
 	if (!marks)

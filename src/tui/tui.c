@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -727,6 +728,9 @@ static const char *default_proto(void)
 static int setup(struct tui *t, const struct tui_options *o)
 {
 	t->opt = *o;
+	/* Known before the terminal is taken: the event log is written from
+	 * the first command on. */
+	t->term.unicode = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	t->w = world_new();
 	t->speed = SPEED_1X;
 	t->view = VIEW_CLUSTER;
@@ -766,9 +770,11 @@ static int setup(struct tui *t, const struct tui_options *o)
 			goto out;
 		}
 		t->running = false;
-		if (!t->msg[0])
+		if (t->msg_style != SS_ERROR) {
+			char tb[32];
 			set_msg(t, SS_OK, _("%s ran to %s; paused (space runs on)"), o->open_file,
-				simtime_fmt(sim_now(t->sim), (char[32]){0}, 32));
+				simtime_fmt(sim_now(t->sim), tb, sizeof tb));
+		}
 		goto out;
 	}
 	const char *proto = o->proto ? o->proto : default_proto();

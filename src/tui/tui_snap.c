@@ -75,28 +75,33 @@ static void side_pane(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 	out->side_title = b->side_title;
 	if (!n->up)
 		side_line(b, SS_DOWN, "%s", _("crashed: volatile state lost, stable storage kept"));
-	if (v->st.term >= 0)
+	/* The protocol's own lines say it best; these are for protocols that
+	 * give none. */
+	if (v->st.term >= 0 && !v->nlines)
 		side_line(b, role_style(&v->st, n->up), _("term %lld"), (long long)v->st.term);
-	if (v->st.commit >= 0) {
+	if (v->st.commit >= 0 && !v->nlines) {
 		if (v->applied >= 0)
 			side_line(b, SS_NORMAL, _("commit %lld · applied %lld"),
 				  (long long)v->st.commit, (long long)v->applied);
 		else
 			side_line(b, SS_NORMAL, _("commit %lld"), (long long)v->st.commit);
 	}
-	if (v->st.leader >= 0)
+	if (v->st.leader >= 0 && !v->nlines)
 		side_line(b, SS_NORMAL, _("knows leader n%d"), v->st.leader + 1);
-	if (v->nlog > 0) {
-		side_line(b, SS_TITLE, "%s", _("log (index term command)"));
-		int first = MAX(0, v->nlog - 6);
-		for (int i = first; i < v->nlog; i++)
-			side_line(b, SS_TERM0 + (int)(v->log[i].term % SCENE_TERM_COLOURS),
-				  "%s%3lld t%lld %s", v->log[i].index <= v->st.commit ? " " : "?",
-				  (long long)v->log[i].index, (long long)v->log[i].term,
-				  v->log[i].cmd);
-	}
 	for (int i = 0; i < v->nlines; i++)
 		side_line(b, n->up ? SS_NORMAL : SS_DOWN, "%s", v->lines[i]);
+	if (v->nlog > 0) {
+		side_line(b, SS_TITLE, "%s", _("log (index term cmd)"));
+		int first = MAX(0, v->nlog - 6);
+		for (int i = first; i < v->nlog; i++)
+			/* Entries not yet committed are dimmed. */
+			side_line(b,
+				  v->log[i].index <= v->st.commit
+				      ? SS_TERM0 + (int)(v->log[i].term % SCENE_TERM_COLOURS)
+				      : SS_DIM,
+				  "%4lld t%lld %s", (long long)v->log[i].index,
+				  (long long)v->log[i].term, v->log[i].cmd);
+	}
 	side_line(b, SS_DIM, _("sent %llu · received %llu"), (unsigned long long)n->sent,
 		  (unsigned long long)n->received);
 	out->nside = b->nside;
