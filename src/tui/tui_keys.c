@@ -16,6 +16,8 @@
 
 const struct tui_key tui_keys[] = {
     {'?', "?", ACT_HELP, N_("help: keys, commands and the legend (again to leave)"), N_("help")},
+    {':', ":", ACT_PROMPT, N_("the command line (tab completes, up/down recall history)"),
+     N_("command")},
     {' ', "space", ACT_RUN, N_("run or pause simulated time"), N_("run")},
     {'.', ".", ACT_STEP, N_("process one event (pauses first)"), NULL},
     {'+', "+", ACT_FASTER, N_("faster: up to 100x real time"), NULL},
@@ -25,7 +27,7 @@ const struct tui_key tui_keys[] = {
     {KEY_LEFT, "left", ACT_PREV, N_("select the previous node"), NULL},
     {KEY_RIGHT, "right", ACT_NEXT, N_("select the next node"), NULL},
     {'c', "c", ACT_CRASH, N_("crash the selected node, or restart it"), N_("crash")},
-    {'x', "x", ACT_CUT, N_("then a node: cut the link to it, or heal it"), N_("cut")},
+    {'x', "x", ACT_CUT, N_("then a node: cut the link to it, or heal it"), N_("cut link")},
     {'X', "X", ACT_CUT_ONEWAY, N_("then a node: cut or heal only the way from the selected node"),
      NULL},
     {'p', "p", ACT_PARTITION,
@@ -36,8 +38,6 @@ const struct tui_key tui_keys[] = {
     {'s', "s", ACT_PUT, N_("a client writes through the selected node"), NULL},
     {'g', "g", ACT_GET, N_("a client reads through the selected node"), NULL},
     {'\t', "tab", ACT_VIEW, N_("next view: cluster, logs, timeline"), N_("view")},
-    {':', ":", ACT_PROMPT, N_("the command line (tab completes, up/down recall history)"),
-     N_("command")},
     {'q', "q", ACT_QUIT, N_("quit (the terminal is restored)"), N_("quit")},
     {KEY_UP, "up", ACT_UP, N_("scroll up (logs, timeline, help); previous node in the cluster"),
      NULL},
@@ -108,8 +108,9 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 	    unicode ? _("╳ a cut link   → a one-way cut: the arrow shows the way that still works")
 		    : _("X a cut link   > < ^ v a one-way cut: the arrow shows the way that still "
 			"works"));
-	add(out, n, &cap, SS_NORMAL, "  %s",
-	    _("~ a slow link (latency or jitter above the default)   % a lossy link"));
+	/* xgettext:no-c-format */
+	const char *marks = _("~ a slow link (latency or jitter above the default)   % a lossy link");
+	add(out, n, &cap, SS_NORMAL, "  %s", marks);
 	add(out, n, &cap, SS_NORMAL, "  %s %s", unicode ? "✕" : "*", _("where a message was lost"));
 	add(out, n, &cap, SS_NORMAL, "  %s",
 	    unicode ? _("▪ a committed log entry, ▫ one not yet committed; colour = term")
