@@ -95,6 +95,7 @@ struct tui {
 	int nkeys;
 	bool quit;
 	struct sbuf line; /* scratch for formatting */
+	struct sbuf fail; /* why setup failed, printed once the terminal is ours again */
 };
 
 static double wall_now(void)
@@ -723,11 +724,13 @@ static const char *default_proto(void)
 	return proto_find("raft") ? "raft" : proto_all[0]->name;
 }
 
-/* Builds the world before the terminal is taken, so that errors can be
- * printed plainly. Returns 0 or an exit status. */
+/* Builds the world (before the terminal is taken, or under the home
+ * screen). Returns 0, or an exit status with the reason in t->fail, which
+ * the caller prints once curses has let go of the terminal. */
 static int setup(struct tui *t, const struct tui_options *o)
 {
 	t->opt = *o;
+	t->term.saved_stderr = -1; /* the terminal is not ours yet */
 	/* Known before the terminal is taken: the event log is written from
 	 * the first command on. */
 	t->term.unicode = !strcmp(nl_langinfo(CODESET), "UTF-8");
@@ -745,8 +748,8 @@ static int setup(struct tui *t, const struct tui_options *o)
 		size_t len;
 		char *text = read_file(o->open_file, &len);
 		if (!text) {
-			fprintf(stderr, _("netsplit open: cannot read %s: %s\n"), o->open_file,
-				strerror(errno));
+			sbuf_printf(&t->fail, _("netsplit open: cannot read %s: %s\n"),
+				    o->open_file, strerror(errno));
 			return 2;
 		}
 		if (o->seed_set)
@@ -754,7 +757,7 @@ static int setup(struct tui *t, const struct tui_options *o)
 		struct script *sc = script_parse(text, o->open_file, t->w, &err);
 		free(text);
 		if (!sc) {
-			fprintf(stderr, "%s\n", sbuf_str(&err));
+			sbuf_printf(&t->fail, "%s\n", sbuf_str(&err));
 			status = 2;
 			goto out;
 		}
@@ -762,8 +765,8 @@ static int setup(struct tui *t, const struct tui_options *o)
 			set_msg(t, SS_ERROR, "%s", sbuf_str(&err));
 		script_free(sc);
 		if (!t->sim) {
-			fprintf(
-			    stderr,
+			sbuf_printf(
+			    &t->fail,
 			    _("netsplit open: %s creates no cluster (add e.g. `cluster raft 5`)\n"),
 			    o->open_file);
 			status = 2;
@@ -779,10 +782,11 @@ static int setup(struct tui *t, const struct tui_options *o)
 	}
 	const char *proto = o->proto ? o->proto : default_proto();
 	if (!proto_find(proto)) {
-		fprintf(stderr, _("netsplit sandbox: unknown protocol \"%s\"; known:"), proto);
+		sbuf_printf(&t->fail, _("netsplit sandbox: unknown protocol \"%s\"; known:"),
+			    proto);
 		for (int i = 0; proto_all[i]; i++)
-			fprintf(stderr, " %s", proto_all[i]->name);
-		fputc('\n', stderr);
+			sbuf_printf(&t->fail, " %s", proto_all[i]->name);
+		sbuf_putc(&t->fail, '\n');
 		status = 2;
 		goto out;
 	}
@@ -795,7 +799,7 @@ static int setup(struct tui *t, const struct tui_options *o)
 		world_exec_line(t->w, cmd, &err);
 	}
 	if (!t->sim || err.len) {
-		fprintf(stderr, "netsplit sandbox: %s\n", sbuf_str(&err));
+		sbuf_printf(&t->fail, "netsplit sandbox: %s\n", sbuf_str(&err));
 		status = 2;
 		goto out;
 	}
@@ -821,6 +825,9 @@ static void teardown(struct tui *t)
 	t->help = NULL;
 	t->nhelp = 0;
 	sbuf_free(&t->line);
+	if (t->fail.len)
+		fputs(sbuf_str(&t->fail), stderr);
+	sbuf_free(&t->fail);
 }
 
 /* Runs the screen over a world already set up. */

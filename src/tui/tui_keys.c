@@ -109,7 +109,8 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 		    : _("X a cut link   > < ^ v a one-way cut: the arrow shows the way that still "
 			"works"));
 	/* xgettext:no-c-format */
-	const char *marks = _("~ a slow link (latency or jitter above the default)   % a lossy link");
+	const char *marks =
+	    _("~ a slow link (latency or jitter above the default)   % a lossy link");
 	add(out, n, &cap, SS_NORMAL, "  %s", marks);
 	add(out, n, &cap, SS_NORMAL, "  %s %s", unicode ? "✕" : "*", _("where a message was lost"));
 	add(out, n, &cap, SS_NORMAL, "  %s",
