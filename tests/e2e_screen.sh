@@ -107,6 +107,23 @@ EOF
 	T new-session -d -s ns -x "$1" -y "$2" "sh $tmp/run.sh"
 }
 
+# click X Y: a left click at column X, row Y (0-based), as an xterm sends
+# it (X10 encoding, which the pane's TERM=screen announces).
+click() {
+	cx=$(printf "\\$(printf %o $(($1 + 33)))")
+	cy=$(printf "\\$(printf %o $(($2 + 33)))")
+	T send-keys -t ns -l "$(printf '\033[M ')$cx$cy"
+	T send-keys -t ns -l "$(printf '\033[M#')$cx$cy"
+}
+
+# find TEXT: "X Y" of the first place TEXT is drawn in the cluster pane
+# (rows 1-17, columns 0-53 at 80x24), counting characters, not bytes.
+find_text() {
+	screen | perl -CSA -ne 'BEGIN { $t = shift } $y = $. - 1;
+		next if $y < 1 || $y > 17; $l = substr($_, 0, 54);
+		if (($x = index($l, $t)) >= 0) { print "$x $y\n"; exit }' "$1"
+}
+
 status_time() { screen | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p'; }
 
 leader_of() { screen | grep -Eo 'n[0-9]+ Leader' | head -1 | sed 's/ Leader//; s/n//'; }
@@ -144,6 +161,20 @@ else
 	T send-keys -t ns 1 c
 	check "c again restarts it" wait_gone 'n1 ✗ down' 5
 fi
+
+# The mouse: click a node to select it, click a link to cut it.
+T send-keys -t ns ' '
+check "space pauses" wait_for 'paused' 5
+at=$(find_text "n2 ")
+check "n2 is drawn in the cluster pane" test -n "$at"
+[ -n "$at" ] && click $at
+check "a click on n2 selects it" wait_for '│ n2 · ' 5
+at=$(find_text "·")
+check "a link is drawn" test -n "$at"
+[ -n "$at" ] && click $at
+check "a click on a link cuts it" wait_for ':cut n[0-9]+ n[0-9]+' 5
+T send-keys -t ns h ' '
+check "h heals, space runs" wait_for 'running' 5
 
 T send-keys -t ns 1 x 2
 check "x 1 2 runs cut n1 n2" wait_for ':cut n1 n2' 5
