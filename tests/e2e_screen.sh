@@ -199,6 +199,14 @@ until goes_on || [ $i -gt 100 ]; do
 done
 check "the screen goes on after the error" goes_on
 
+# A resize while the prompt is open: the prompt follows, the line is kept.
+T send-keys -t ns : 'partition n1 | n2'
+T resize-window -t ns -x 90 -y 26
+T send-keys -t ns ' n3' Enter
+check "a resize keeps the prompt's line" wait_for ':partition n1 \| n2 n3' 5
+T resize-window -t ns -x 80 -y 24
+T send-keys -t ns h
+
 T resize-window -t ns -x 60 -y 20
 check "60x20 asks to enlarge the terminal" wait_for 'at least 80x24' 5
 T resize-window -t ns -x 80 -y 24

@@ -652,7 +652,9 @@ static void read_input(struct tui *t)
 		int ch;
 		while (n < (int)sizeof buf && (ch = wgetch(win)) != ERR) {
 			if (ch == KEY_RESIZE) {
+				/* The prompt's window is made anew for the new size. */
 				on_resize(t);
+				win = tui_prompt_window(t->prompt);
 				continue;
 			}
 			if (ch > 255)
