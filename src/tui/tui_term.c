@@ -8,7 +8,8 @@
  * way. A crash (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL) runs a handler
  * that calls endwin() — not async-signal-safe, but the process is dying and
  * a restored terminal is worth the risk — puts stderr back so the crash
- * report is seen, and re-raises the signal with its default action.
+ * report is seen, and re-raises the signal to whoever handled it before
+ * (the default action, or a sanitizer that prints its report).
  *
  * Palette. Colours follow Okabe and Ito's palette for colour-blind readers
  * (orange, sky blue, bluish green, yellow, blue, vermillion, reddish
@@ -33,6 +34,17 @@ static volatile sig_atomic_t pending_sig;
 static volatile sig_atomic_t curses_on;
 static volatile sig_atomic_t crash_stderr = -1;
 
+static const int crash_sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+static struct sigaction crash_old[ARRAY_LEN(crash_sigs)];
+
+static int sig_slot(int sig)
+{
+	for (size_t i = 0; i < ARRAY_LEN(crash_sigs); i++)
+		if (crash_sigs[i] == sig)
+			return (int)i;
+	return 0;
+}
+
 static void on_quit_signal(int sig)
 {
 	pending_sig = sig;
@@ -46,7 +58,9 @@ static void on_crash_signal(int sig)
 	}
 	if (crash_stderr >= 0)
 		dup2(crash_stderr, 2);
-	signal(sig, SIG_DFL);
+	/* Whoever handled it before (the default, or a sanitizer that prints
+	 * a report) handles it now. */
+	sigaction(sig, &crash_old[sig_slot(sig)], NULL);
 	raise(sig);
 }
 
@@ -66,19 +80,17 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_crash_signal;
 	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGABRT, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGFPE, &sa, NULL);
-	sigaction(SIGILL, &sa, NULL);
+	for (size_t i = 0; i < ARRAY_LEN(crash_sigs); i++)
+		sigaction(crash_sigs[i], &sa, &crash_old[i]);
 }
 
 static void restore_signals(void)
 {
-	static const int sigs[] = {SIGINT,  SIGTERM, SIGHUP, SIGSEGV,
-				   SIGABRT, SIGBUS,  SIGFPE, SIGILL};
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
 		signal(sigs[i], SIG_DFL);
+	for (size_t i = 0; i < ARRAY_LEN(crash_sigs); i++)
+		sigaction(crash_sigs[i], &crash_old[i], NULL);
 }
 
 /* Where stderr goes while curses runs: $XDG_STATE_HOME/netsplit/netsplit.log
