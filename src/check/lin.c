@@ -1,0 +1,798 @@
+/*
+ * lin.c — the linearizability checker's public side: models (how a history
+ * operation becomes a search operation), keys, the round-robin budgeted
+ * checking, the incremental rules and the one-shot check. The search itself
+ * is lin_search.c; explanations are lin_explain.c. See lin.h for the
+ * semantics and what is sound in incremental use.
+ */
+#include "check/lin_internal.h"
+
+#include "util/i18n.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LIN_QUANTUM  16384 /* steps per key per round */
+#define LIN_MAX_REGS 16    /* multi-register: registers per state vector */
+
+struct lin_part {
+	const char *key;
+	uint32_t *hops; /* history op indexes, in invocation order */
+	int n, cap;
+	struct lvals vals;
+	const char *regs[LIN_MAX_REGS]; /* multi-register: key of each register */
+	int nregs;
+	bool too_many_regs;
+	enum lin_verdict verdict;
+	struct lsearch *search;
+	struct lop *sops; /* the ops the search (or violation) is about */
+	int nsops;
+	struct lmop *mops;
+	size_t nmops, mcap;
+	uint32_t *witness; /* history op indexes, linearization order */
+	int nwitness;
+	uint32_t *core; /* after a violation: computed lazily */
+	int ncore;
+	bool core_done;
+	uint32_t core_from; /* ops before shrinking */
+};
+
+struct lin_checker {
+	const struct history *h;
+	enum lin_model model;
+	struct lin_part **parts;
+	int nparts, pcap;
+	int *part_of;     /* history op index -> part, -1 if none yet */
+	size_t known;     /* ops seen */
+	size_t scan_from; /* ops before this index are final */
+	uint64_t seen_rev;
+	enum lin_verdict verdict;
+	uint64_t max_search_steps;
+	size_t max_memo;
+	int bad_part; /* the first part found violating, or -1 */
+	struct lin_stats st;
+	uint32_t *core_out;
+};
+
+/* ---- names ---------------------------------------------------------------- */
+
+static const char *const model_names[] = {
+    [LIN_MODEL_KV] = "kv",
+    [LIN_MODEL_REGISTER] = "register",
+    [LIN_MODEL_ETCD] = "etcd",
+    [LIN_MODEL_CAS_REGISTER] = "cas-register",
+    [LIN_MODEL_MULTI_REGISTER] = "multi-register",
+    [LIN_MODEL_MUTEX] = "mutex",
+};
+
+const char *lin_model_name(enum lin_model m)
+{
+	return (size_t)m < ARRAY_LEN(model_names) ? model_names[m] : "?";
+}
+
+bool lin_model_parse(const char *name, enum lin_model *out)
+{
+	for (size_t i = 0; i < ARRAY_LEN(model_names); i++) {
+		if (!strcmp(name, model_names[i])) {
+			*out = (enum lin_model)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *lin_verdict_name(enum lin_verdict v)
+{
+	switch (v) {
+	case LIN_OK: return "linearizable";
+	case LIN_VIOLATION: return "not linearizable";
+	case LIN_UNKNOWN: return "unknown";
+	case LIN_CHECKING: return "checking";
+	}
+	return "?";
+}
+
+/* ---- models: history op -> search op ---------------------------------------- */
+
+static uint32_t part_init(struct lin_checker *c, struct lin_part *p)
+{
+	struct lvals *v = &p->vals;
+	switch (c->model) {
+	case LIN_MODEL_KV: return lvals_str(v, "");
+	case LIN_MODEL_REGISTER:
+	case LIN_MODEL_ETCD: return LV_ABSENT;
+	case LIN_MODEL_CAS_REGISTER: return lvals_str(v, "0");
+	case LIN_MODEL_MUTEX: return lvals_str(v, "unlocked");
+	case LIN_MODEL_MULTI_REGISTER: {
+		uint32_t vec[LIN_MAX_REGS];
+		uint32_t zero = lvals_str(v, "0");
+		for (int i = 0; i < LIN_MAX_REGS; i++)
+			vec[i] = zero;
+		return lvals_intern(v, vec, sizeof vec);
+	}
+	}
+	return LV_ABSENT;
+}
+
+/* A value as the model sees it; nil (NULL) is absent, or "" for kv. */
+static uint32_t model_val(struct lin_checker *c, struct lin_part *p, const char *s)
+{
+	if (!s && c->model == LIN_MODEL_KV)
+		return lvals_str(&p->vals, "");
+	return lvals_str(&p->vals, s);
+}
+
+static int reg_index(struct lin_part *p, const char *key)
+{
+	for (int i = 0; i < p->nregs; i++)
+		if (p->regs[i] == key)
+			return i;
+	if (p->nregs == LIN_MAX_REGS) {
+		p->too_many_regs = true;
+		return 0;
+	}
+	p->regs[p->nregs] = key;
+	return p->nregs++;
+}
+
+/* Converts history op o; returns false when the op constrains nothing and
+ * is left out (a failed op that did not happen, a read that saw nothing). */
+static bool to_lop(struct lin_checker *c, struct lin_part *p, const struct hist_op *o,
+		   struct lop *out)
+{
+	enum lin_model m = c->model;
+	memset(out, 0, sizeof *out);
+	out->hop = o->id;
+	out->call = o->invoked;
+	switch (o->outcome) {
+	case OUT_OK:
+		out->required = true;
+		out->ret = o->completed;
+		break;
+	case OUT_FAIL:
+		/* Porcupine's etcd: a failed cas observed "not a"; a failed
+		 * read is a timed-out read, which matches anything. Elsewhere
+		 * a failure did not happen. */
+		if (m != LIN_MODEL_ETCD || o->f != HIST_CAS)
+			return false;
+		out->required = true;
+		out->ret = o->completed;
+		out->kind = LOP_NOTCAS;
+		out->a = model_val(c, p, o->arg);
+		return true;
+	case OUT_UNKNOWN:
+	case OUT_PENDING:
+		out->required = false;
+		out->ret = HIST_NEVER;
+		break;
+	}
+	if (out->required && out->ret == HIST_NEVER)
+		return false; /* malformed: ok without a completion */
+	switch (o->f) {
+	case HIST_READ:
+		if (!out->required)
+			return false; /* an unknown read changes nothing */
+		if (!o->result && m == LIN_MODEL_CAS_REGISTER)
+			return false; /* Knossos: a nil read matches anything */
+		out->kind = LOP_READ;
+		out->a = model_val(c, p, o->result);
+		return true;
+	case HIST_WRITE:
+		out->kind = LOP_WRITE;
+		out->a = model_val(c, p, o->arg);
+		return true;
+	case HIST_CAS:
+		out->kind = LOP_CAS;
+		out->a = model_val(c, p, o->arg);
+		out->b = model_val(c, p, o->arg2);
+		return true;
+	case HIST_APPEND:
+		out->kind = LOP_APPEND;
+		out->a = model_val(c, p, o->arg);
+		return true;
+	case HIST_ACQUIRE:
+	case HIST_RELEASE: {
+		uint32_t fr = lvals_str(&p->vals, "unlocked"), lk = lvals_str(&p->vals, "locked");
+		out->kind = LOP_CAS;
+		out->a = o->f == HIST_ACQUIRE ? fr : lk;
+		out->b = o->f == HIST_ACQUIRE ? lk : fr;
+		return true;
+	}
+	case HIST_TXN:
+		out->kind = LOP_TXN;
+		out->a = (uint32_t)p->nmops;
+		out->b = (uint32_t)o->nmops;
+		xgrow((void **)&p->mops, &p->mcap, p->nmops + (size_t)o->nmops + 1,
+		      sizeof *p->mops);
+		for (int k = 0; k < o->nmops; k++) {
+			struct lmop *mo = &p->mops[p->nmops++];
+			mo->write = o->mops[k].write;
+			mo->reg = reg_index(p, o->mops[k].key);
+			mo->val = !mo->write && !o->mops[k].val ? LV_ANY
+								: model_val(c, p, o->mops[k].val);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* The search ops of part p as the history stands. */
+static void build_sops(struct lin_checker *c, struct lin_part *p)
+{
+	free(p->sops);
+	p->sops = xmalloc((size_t)(p->n ? p->n : 1) * sizeof *p->sops);
+	p->nsops = 0;
+	p->nmops = 0;
+	for (int i = 0; i < p->n; i++) {
+		struct lop lo;
+		if (to_lop(c, p, &c->h->ops[p->hops[i]], &lo))
+			p->sops[p->nsops++] = lo;
+	}
+}
+
+/* ---- the checker ------------------------------------------------------------ */
+
+struct lin_checker *lin_new(const struct history *h, enum lin_model m)
+{
+	struct lin_checker *c = xcalloc(1, sizeof *c);
+	c->h = h;
+	c->model = m;
+	c->verdict = LIN_OK;
+	c->max_search_steps = 200000000ULL;
+	c->max_memo = (size_t)1 << 30;
+	c->bad_part = -1;
+	return c;
+}
+
+static void part_free(struct lin_part *p)
+{
+	if (!p)
+		return;
+	free(p->hops);
+	lvals_free(&p->vals);
+	ls_free(p->search);
+	free(p->sops);
+	free(p->mops);
+	free(p->witness);
+	free(p->core);
+	free(p);
+}
+
+static void reset(struct lin_checker *c)
+{
+	for (int i = 0; i < c->nparts; i++)
+		part_free(c->parts[i]);
+	c->nparts = 0;
+	c->known = 0;
+	c->scan_from = 0;
+	c->seen_rev = 0;
+	c->bad_part = -1;
+	c->verdict = LIN_OK;
+}
+
+void lin_free(struct lin_checker *c)
+{
+	if (!c)
+		return;
+	reset(c);
+	free(c->parts);
+	free(c->part_of);
+	free(c->core_out);
+	free(c);
+}
+
+void lin_set_limits(struct lin_checker *c, uint64_t max_steps_per_search, size_t max_memo_bytes)
+{
+	c->max_search_steps = max_steps_per_search;
+	c->max_memo = max_memo_bytes;
+}
+
+static int part_for(struct lin_checker *c, const struct hist_op *o)
+{
+	const char *key = c->model == LIN_MODEL_KV ? o->key : NULL;
+	/* Few keys in practice (a handful in a game, ~10 in Porcupine's
+	 * files): a scan is fine. Keys are interned, so == is equality. */
+	for (int i = c->nparts - 1; i >= 0; i--)
+		if (c->parts[i]->key == key)
+			return i;
+	if (c->nparts == c->pcap) {
+		c->pcap = c->pcap ? c->pcap * 2 : 8;
+		c->parts = xrealloc(c->parts, (size_t)c->pcap * sizeof *c->parts);
+	}
+	struct lin_part *p = xcalloc(1, sizeof *p);
+	p->key = key;
+	lvals_init(&p->vals);
+	p->vals.nregs = LIN_MAX_REGS;
+	p->verdict = LIN_OK;
+	c->parts[c->nparts] = p;
+	return c->nparts++;
+}
+
+/* Replays witness w (then every required op missing from it, in order)
+ * against the current ops of p; on success stores it as p's witness. */
+static bool revalidate(struct lin_checker *c, struct lin_part *p)
+{
+	int n = p->n;
+	struct lop *lo = xmalloc((size_t)(n ? n : 1) * sizeof *lo);
+	bool *keep = xcalloc((size_t)(n ? n : 1), sizeof *keep);
+	bool *inw = xcalloc((size_t)(n ? n : 1), sizeof *inw);
+	int *pos = xmalloc((size_t)(c->h->n ? c->h->n : 1) * sizeof *pos);
+	uint32_t *seq = xmalloc((size_t)(n ? n : 1) * sizeof *seq);
+	int ns = 0;
+	bool ok = true;
+	p->nmops = 0;
+	for (int i = 0; i < n; i++) {
+		keep[i] = to_lop(c, p, &c->h->ops[p->hops[i]], &lo[i]);
+		pos[p->hops[i]] = i;
+	}
+	for (int k = 0; k < p->nwitness && ok; k++) {
+		int i = pos[p->witness[k]];
+		if (!keep[i])
+			ok = false; /* it took effect in the witness; now it did not */
+		inw[i] = true;
+		seq[ns++] = (uint32_t)i;
+	}
+	for (int i = 0; i < n && ok; i++)
+		if (keep[i] && lo[i].required && !inw[i])
+			seq[ns++] = (uint32_t)i;
+	/* Real time: nothing may come after an op that completed before it
+	 * was invoked. */
+	int64_t minret = HIST_NEVER;
+	for (int k = ns - 1; k >= 0 && ok; k--) {
+		const struct lop *o = &lo[seq[k]];
+		if (o->call > minret)
+			ok = false;
+		if (o->ret < minret)
+			minret = o->ret;
+	}
+	uint32_t st = part_init(c, p);
+	for (int k = 0; k < ns && ok; k++)
+		ok = lop_step(&p->vals, p->mops, st, &lo[seq[k]], &st);
+	if (ok && !p->too_many_regs) {
+		free(p->witness);
+		p->witness = xmalloc((size_t)(ns ? ns : 1) * sizeof *p->witness);
+		for (int k = 0; k < ns; k++)
+			p->witness[k] = p->hops[seq[k]];
+		p->nwitness = ns;
+	}
+	free(lo);
+	free(keep);
+	free(inw);
+	free(pos);
+	free(seq);
+	return ok && !p->too_many_regs;
+}
+
+/* Catches up with the history's changes. */
+static void sync(struct lin_checker *c)
+{
+	const struct history *h = c->h;
+	if (h->n < c->known)
+		reset(c); /* history_clear */
+	if (h->rev == c->seen_rev && h->n == c->known)
+		return;
+	if (h->n > c->known) {
+		c->part_of = xrealloc(c->part_of, h->n * sizeof *c->part_of);
+		for (size_t i = c->known; i < h->n; i++)
+			c->part_of[i] = -1;
+	}
+	bool *changed = xcalloc((size_t)c->nparts + (h->n - c->known) + 1, sizeof *changed);
+	size_t first_pending = h->n;
+	for (size_t i = c->scan_from; i < h->n; i++) {
+		const struct hist_op *o = &h->ops[i];
+		if (o->outcome == OUT_PENDING && i < first_pending)
+			first_pending = i;
+		if (o->rev <= c->seen_rev && i < c->known)
+			continue;
+		int pi = c->part_of[i];
+		if (pi < 0) {
+			pi = part_for(c, o);
+			c->part_of[i] = pi;
+			struct lin_part *p = c->parts[pi];
+			if (p->n == p->cap) {
+				p->cap = p->cap ? p->cap * 2 : 64;
+				p->hops = xrealloc(p->hops, (size_t)p->cap * sizeof *p->hops);
+			}
+			p->hops[p->n++] = (uint32_t)i;
+		}
+		changed[pi] = true;
+	}
+	c->scan_from = first_pending;
+	c->known = h->n;
+	c->seen_rev = h->rev;
+	for (int pi = 0; pi < c->nparts; pi++) {
+		struct lin_part *p = c->parts[pi];
+		if (!changed[pi] || p->verdict == LIN_VIOLATION)
+			continue; /* a violation stays a violation (lin.h) */
+		ls_free(p->search);
+		p->search = NULL;
+		if (p->verdict == LIN_OK && revalidate(c, p)) {
+			c->st.witness_hits++;
+			continue;
+		}
+		p->verdict = LIN_CHECKING;
+	}
+	free(changed);
+}
+
+static enum lin_verdict overall(struct lin_checker *c, bool budget_left)
+{
+	bool open = false, unknown = false;
+	for (int i = 0; i < c->nparts; i++) {
+		switch (c->parts[i]->verdict) {
+		case LIN_VIOLATION: return LIN_VIOLATION;
+		case LIN_CHECKING: open = true; break;
+		case LIN_UNKNOWN: unknown = true; break;
+		case LIN_OK: break;
+		}
+	}
+	if (open && !budget_left)
+		return LIN_CHECKING;
+	if (unknown || open)
+		return LIN_UNKNOWN;
+	return LIN_OK;
+}
+
+/* Runs part p for at most `steps`; returns the part's verdict. */
+static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, double deadline,
+				 uint64_t *used)
+{
+	struct lin_part *p = c->parts[pi];
+	if (!p->search) {
+		build_sops(c, p);
+		if (p->too_many_regs) {
+			p->verdict = LIN_UNKNOWN;
+			return p->verdict;
+		}
+		p->search =
+		    ls_new(p->sops, p->nsops, part_init(c, p), &p->vals, p->mops, c->max_memo);
+		c->st.searches++;
+	}
+	uint64_t before = ls_steps(p->search);
+	enum ls_result r = ls_run(p->search, steps, deadline);
+	uint64_t did = ls_steps(p->search) - before;
+	*used += did;
+	c->st.steps += did;
+	switch (r) {
+	case LS_OK: {
+		int nw;
+		const int *w = ls_witness(p->search, &nw);
+		free(p->witness);
+		p->witness = xmalloc((size_t)(nw ? nw : 1) * sizeof *p->witness);
+		for (int k = 0; k < nw; k++)
+			p->witness[k] = p->sops[w[k]].hop;
+		p->nwitness = nw;
+		p->verdict = LIN_OK;
+		break;
+	}
+	case LS_BAD:
+		p->verdict = LIN_VIOLATION;
+		p->core_done = false;
+		if (c->bad_part < 0)
+			c->bad_part = pi;
+		break;
+	case LS_GAVE_UP: p->verdict = LIN_UNKNOWN; break;
+	case LS_RUNNING:
+		if (c->max_search_steps && ls_steps(p->search) >= c->max_search_steps)
+			p->verdict = LIN_UNKNOWN;
+		break;
+	}
+	if (r != LS_RUNNING || p->verdict == LIN_UNKNOWN) {
+		ls_free(p->search);
+		p->search = NULL;
+	}
+	return p->verdict;
+}
+
+enum lin_verdict lin_check(struct lin_checker *c, const struct lin_budget *b)
+{
+	sync(c);
+	uint64_t max_steps = b ? b->max_steps : 0, used = 0;
+	double deadline = b && b->max_seconds > 0 ? lin_clock() + b->max_seconds : 0;
+	bool budget_left = true;
+	for (;;) {
+		bool work = false;
+		for (int pi = 0; pi < c->nparts; pi++) {
+			if (c->parts[pi]->verdict == LIN_VIOLATION)
+				return c->verdict = LIN_VIOLATION;
+			if (c->parts[pi]->verdict != LIN_CHECKING)
+				continue;
+			uint64_t q = LIN_QUANTUM;
+			if (max_steps && max_steps - used < q)
+				q = max_steps - used;
+			if (run_part(c, pi, q, deadline, &used) == LIN_VIOLATION)
+				return c->verdict = LIN_VIOLATION;
+			if (c->parts[pi]->verdict == LIN_CHECKING)
+				work = true;
+			if ((max_steps && used >= max_steps) ||
+			    (deadline > 0 && lin_clock() > deadline)) {
+				budget_left = false;
+				break;
+			}
+		}
+		if (!work || !budget_left)
+			break;
+	}
+	return c->verdict = overall(c, budget_left);
+}
+
+enum lin_verdict lin_verdict(const struct lin_checker *c)
+{
+	return c->verdict;
+}
+
+int lin_nkeys(const struct lin_checker *c)
+{
+	return c->nparts;
+}
+
+const char *lin_key(const struct lin_checker *c, int i)
+{
+	return c->parts[i]->key;
+}
+
+enum lin_verdict lin_key_verdict(const struct lin_checker *c, int i)
+{
+	return c->parts[i]->verdict;
+}
+
+void lin_get_stats(const struct lin_checker *c, struct lin_stats *out)
+{
+	*out = c->st;
+	out->nkeys = c->nparts;
+	out->keys_ok = out->keys_bad = out->keys_open = 0;
+	for (int i = 0; i < c->nparts; i++) {
+		switch (c->parts[i]->verdict) {
+		case LIN_OK: out->keys_ok++; break;
+		case LIN_VIOLATION: out->keys_bad++; break;
+		default: out->keys_open++; break;
+		}
+	}
+}
+
+/* ---- violations: the core ---------------------------------------------------- */
+
+/* Is ops[0..n) (with some relaxed) not linearizable, proven within steps?
+ * relax[i]: 1 = relaxed (optional until its response; a read dropped),
+ * 2 = removed. */
+static bool still_bad(struct lin_part *p, uint32_t init, const struct lop *ops, int n,
+		      const uint8_t *relax, int64_t cut, uint64_t steps, double deadline,
+		      size_t max_memo)
+{
+	struct lop *t = xmalloc((size_t)(n ? n : 1) * sizeof *t);
+	int m = 0;
+	for (int i = 0; i < n; i++) {
+		struct lop o = ops[i];
+		if (relax[i] == 2 || o.call > cut)
+			continue;
+		if (o.ret > cut) {
+			/* Pending at the cut: may take effect later, or never. */
+			if (o.kind == LOP_READ || o.kind == LOP_NOTCAS)
+				continue;
+			o.required = false;
+			o.ret = HIST_NEVER;
+		}
+		if (relax[i] == 1) {
+			if (o.kind == LOP_READ || o.kind == LOP_NOTCAS)
+				continue;
+			o.required = false;
+		}
+		t[m++] = o;
+	}
+	struct lsearch *s = ls_new(t, m, init, &p->vals, p->mops, max_memo);
+	enum ls_result r = ls_run(s, steps, deadline);
+	ls_free(s);
+	free(t);
+	return r == LS_BAD;
+}
+
+static int int64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int u32_by_call(const void *a, const void *b, const struct history *h)
+{
+	int64_t x = h->ops[*(const uint32_t *)a].invoked, y = h->ops[*(const uint32_t *)b].invoked;
+	if (x != y)
+		return x < y ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+static void compute_core(struct lin_checker *c, struct lin_part *p, const struct lin_budget *b)
+{
+	uint64_t steps = b && b->max_steps ? b->max_steps : 2000000;
+	double secs = b && b->max_seconds > 0 ? b->max_seconds : 2.0;
+	double deadline = lin_clock() + secs;
+	build_sops(c, p);
+	int n = p->nsops;
+	const struct lop *ops = p->sops;
+	uint32_t init = part_init(c, p);
+	uint8_t *relax = xcalloc((size_t)(n ? n : 1), 1);
+
+	/* 1. The shortest prefix, cut just after a response, that is bad. */
+	int64_t *rets = xmalloc((size_t)(n ? n : 1) * sizeof *rets);
+	int nr = 0;
+	for (int i = 0; i < n; i++)
+		if (ops[i].required)
+			rets[nr++] = ops[i].ret;
+	qsort(rets, (size_t)nr, sizeof *rets, int64_cmp);
+	int64_t cut = HIST_NEVER;
+	int lo = 0, hi = nr - 1; /* the full history (cut at the end) is bad */
+	while (lo < hi && lin_clock() < deadline) {
+		int mid = lo + (hi - lo) / 2;
+		if (still_bad(p, init, ops, n, relax, rets[mid], steps, deadline, c->max_memo))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (nr > 0)
+		cut = rets[hi];
+	if (!still_bad(p, init, ops, n, relax, cut, steps, deadline, c->max_memo))
+		cut = HIST_NEVER; /* the binary search ran out of time */
+
+	/* 2. Relax what is not needed, in halving chunks (like ddmin). */
+	int *cand = xmalloc((size_t)(n ? n : 1) * sizeof *cand);
+	int nc = 0;
+	for (int i = 0; i < n; i++)
+		if (ops[i].call <= cut)
+			cand[nc++] = i;
+	for (int chunk = nc / 2 > 0 ? nc / 2 : 1; chunk >= 1; chunk /= 2) {
+		for (int s = 0; s < nc && lin_clock() < deadline; s += chunk) {
+			uint8_t save[64];
+			int e = MIN(nc, s + chunk), k = 0, tried = 0;
+			bool big = e - s > 64;
+			uint8_t *sv = big ? xmalloc((size_t)(e - s)) : save;
+			for (int j = s; j < e; j++, k++) {
+				sv[k] = relax[cand[j]];
+				int want = ops[cand[j]].required ? 1 : 2;
+				if (relax[cand[j]] < want) {
+					relax[cand[j]] = (uint8_t)want;
+					tried++;
+				}
+			}
+			if (tried &&
+			    !still_bad(p, init, ops, n, relax, cut, steps, deadline, c->max_memo)) {
+				for (int j = s, q = 0; j < e; j++, q++)
+					relax[cand[j]] = sv[q];
+			}
+			if (big)
+				free(sv);
+		}
+		if (chunk == 1)
+			break;
+	}
+	free(p->core);
+	p->core = xmalloc((size_t)(nc ? nc : 1) * sizeof *p->core);
+	p->ncore = 0;
+	for (int j = 0; j < nc; j++) {
+		int i = cand[j];
+		if (relax[i] == 0 &&
+		    !(ops[i].ret > cut && (ops[i].kind == LOP_READ || ops[i].kind == LOP_NOTCAS)))
+			p->core[p->ncore++] = ops[i].hop;
+	}
+	/* Invocation order. */
+	for (int i = 1; i < p->ncore; i++)
+		for (int j = i; j > 0 && u32_by_call(&p->core[j - 1], &p->core[j], c->h) > 0; j--) {
+			uint32_t t = p->core[j];
+			p->core[j] = p->core[j - 1];
+			p->core[j - 1] = t;
+		}
+	p->core_from = (uint32_t)n;
+	p->core_done = true;
+	free(cand);
+	free(rets);
+	free(relax);
+}
+
+int lin_core(struct lin_checker *c, const struct lin_budget *b, const uint32_t **ids)
+{
+	*ids = NULL;
+	if (c->verdict != LIN_VIOLATION || c->bad_part < 0)
+		return 0;
+	struct lin_part *p = c->parts[c->bad_part];
+	if (!p->core_done)
+		compute_core(c, p, b);
+	*ids = p->core;
+	return p->ncore;
+}
+
+/* The rules of the model, in a few words, for explanations. */
+static const char *model_rules(enum lin_model m)
+{
+	switch (m) {
+	case LIN_MODEL_KV:
+		return N_("a key-value store: a get returns the last value put or appended");
+	case LIN_MODEL_REGISTER: return N_("a register: a read returns the last value written");
+	case LIN_MODEL_ETCD:
+		return N_("etcd's register: a read returns the last value written, a cas succeeds "
+			  "only on its expected value");
+	case LIN_MODEL_CAS_REGISTER: return N_("a compare-and-set register starting at 0");
+	case LIN_MODEL_MULTI_REGISTER:
+		return N_("registers x, y, ... starting at 0, read and written in transactions");
+	case LIN_MODEL_MUTEX: return N_("a lock: acquire only when free, release only when held");
+	}
+	return "";
+}
+
+bool lin_explain(struct lin_checker *c, const struct lin_budget *b, struct sbuf *out)
+{
+	const uint32_t *ids;
+	int n = lin_core(c, b, &ids);
+	if (c->verdict != LIN_VIOLATION || c->bad_part < 0)
+		return false;
+	const struct history *h = c->h;
+	struct lin_part *p = c->parts[c->bad_part];
+	if (p->key)
+		sbuf_printf(out, _("Not linearizable: key %s."), p->key);
+	else
+		sbuf_puts(out, _("Not linearizable."));
+	sbuf_putc(out, ' ');
+	if (n == 1)
+		sbuf_printf(out, _("This operation cannot be placed by the rules of %s"),
+			    _(model_rules(c->model)));
+	else
+		sbuf_printf(out, _("These %d operations cannot be ordered by the rules of %s"), n,
+			    _(model_rules(c->model)));
+	sbuf_printf(
+	    out,
+	    _(" while respecting real time (whatever the other %u operations of this key did):"),
+	    p->core_from > (uint32_t)n ? p->core_from - (uint32_t)n : 0);
+	sbuf_putc(out, '\n');
+	for (int i = 0; i < n; i++) {
+		sbuf_printf(out, "  %d. ", i + 1);
+		history_describe_op(h, &h->ops[ids[i]], out);
+		sbuf_putc(out, '\n');
+	}
+	/* Real-time order that matters: for each op, the latest op of the
+	 * core that completed before it started. */
+	int lines = 0;
+	for (int i = 0; i < n && lines < 8; i++) {
+		const struct hist_op *bo = &h->ops[ids[i]];
+		const struct hist_op *best = NULL;
+		for (int j = 0; j < n; j++) {
+			const struct hist_op *ao = &h->ops[ids[j]];
+			if (ao->completed != HIST_NEVER && ao->completed < bo->invoked &&
+			    (!best || ao->completed > best->completed))
+				best = ao;
+		}
+		if (!best)
+			continue;
+		sbuf_puts(out, "  ");
+		history_describe_call(h, bo, out);
+		sbuf_printf(out, " %s ", _("by"));
+		history_describe_client(h, bo, out);
+		sbuf_printf(out, " %s ", _("started at"));
+		history_describe_time(h, bo, false, out);
+		sbuf_printf(out, ", %s ", _("after"));
+		history_describe_call(h, best, out);
+		sbuf_printf(out, " %s ", _("by"));
+		history_describe_client(h, best, out);
+		sbuf_printf(out, " %s ", _("had completed at"));
+		history_describe_time(h, best, true, out);
+		if (best->node >= 0)
+			sbuf_printf(out, " %s n%d", _("through"), best->node + 1);
+		sbuf_puts(out, ".\n");
+		lines++;
+	}
+	return true;
+}
+
+/* ---- one shot ----------------------------------------------------------------- */
+
+enum lin_verdict lin_check_history(const struct history *h, enum lin_model m,
+				   const struct lin_budget *b, struct sbuf *explain,
+				   struct lin_stats *stats)
+{
+	struct lin_checker *c = lin_new(h, m);
+	enum lin_verdict v = lin_check(c, b);
+	if (v == LIN_CHECKING)
+		v = LIN_UNKNOWN;
+	if (v == LIN_VIOLATION && explain)
+		lin_explain(c, NULL, explain);
+	if (stats)
+		lin_get_stats(c, stats);
+	lin_free(c);
+	return v;
+}

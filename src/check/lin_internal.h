@@ -1,0 +1,102 @@
+/*
+ * lin_internal.h — the pieces of the linearizability checker shared by
+ * lin.c (models, keys, incremental use, explanations), lin_search.c (the
+ * search) and lin_vals.c (the model's values and states). Not a public
+ * interface: include lin.h instead.
+ */
+#ifndef NETSPLIT_LIN_INTERNAL_H
+#define NETSPLIT_LIN_INTERNAL_H
+
+#include "check/lin.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- values and states ---------------------------------------------------- */
+
+/* The values and states of one key, interned: a state or value is a small
+ * integer, equal ids meaning equal contents, so that the memo table stores
+ * and compares one 32-bit word. Id 0 is "absent"; LV_ANY matches any state.
+ * A state is a byte string: a value for registers, the concatenation for
+ * append, a vector of value ids for the multi-register. */
+#define LV_ABSENT 0u
+#define LV_ANY    UINT32_MAX
+
+struct lvals {
+	char **str;     /* id -> bytes (str[0] = NULL: absent) */
+	uint32_t *len;  /* id -> length */
+	uint64_t *hash; /* id -> hash */
+	size_t n, cap;
+	uint32_t *tab; /* open addressing: id + 1, 0 = empty */
+	size_t tcap;
+	/* memo of appends: (state, value) -> state */
+	uint64_t *app_key;
+	uint32_t *app_val;
+	size_t app_n, app_cap;
+	int nregs; /* multi-register: registers in a state vector */
+};
+
+void lvals_init(struct lvals *v);
+void lvals_free(struct lvals *v);
+/* Interns len bytes; returns the id (>= 1). */
+uint32_t lvals_intern(struct lvals *v, const void *bytes, size_t len);
+/* NULL -> LV_ABSENT, else the interned string. */
+uint32_t lvals_str(struct lvals *v, const char *s);
+/* The state after appending value a to state s (absent counts as ""). */
+uint32_t lvals_append(struct lvals *v, uint32_t s, uint32_t a);
+/* Contents of id (NULL for absent). */
+const char *lvals_bytes(const struct lvals *v, uint32_t id, size_t *len);
+
+/* ---- operations as the search sees them ------------------------------------ */
+
+enum lop_kind {
+	LOP_READ,   /* legal iff state == a (a may be LV_ANY) */
+	LOP_WRITE,  /* state := a */
+	LOP_CAS,    /* legal iff state == a; state := b */
+	LOP_NOTCAS, /* legal iff state != a (etcd's failed cas); no change */
+	LOP_APPEND, /* state := state ++ a */
+	LOP_TXN,    /* micro-ops mop[a .. a+b) on a register vector */
+};
+
+struct lmop {
+	bool write;
+	int reg;      /* register index in the state vector */
+	uint32_t val; /* value id, LV_ANY for an unknown read */
+};
+
+struct lop {
+	uint8_t kind;
+	bool required; /* must be linearized (ok); else optional */
+	uint32_t a, b;
+	int64_t call; /* invocation time */
+	int64_t ret;  /* response; HIST_NEVER: open to the end */
+	uint32_t hop; /* history op index */
+};
+
+/* The sequential specification: one step from state s. */
+bool lop_step(struct lvals *v, const struct lmop *mops, uint32_t s, const struct lop *o,
+	      uint32_t *next);
+
+/* ---- the search --------------------------------------------------------------- */
+
+enum ls_result { LS_RUNNING, LS_OK, LS_BAD, LS_GAVE_UP };
+
+struct lsearch;
+
+/* A search over ops[0..n) (copied) from state init; v and mops borrowed. */
+struct lsearch *ls_new(const struct lop *ops, int n, uint32_t init, struct lvals *v,
+		       const struct lmop *mops, size_t max_memo_bytes);
+void ls_free(struct lsearch *s);
+/* Runs at most max_steps steps (and until deadline, a monotonic time in
+ * seconds, if > 0). Returns the result so far. */
+enum ls_result ls_run(struct lsearch *s, uint64_t max_steps, double deadline);
+uint64_t ls_steps(const struct lsearch *s);
+/* After LS_OK: the linearization, as indexes into ops (only the ops that
+ * took effect), in order; *n set. Owned by s. */
+const int *ls_witness(const struct lsearch *s, int *n);
+
+/* Monotonic seconds, for budgets. */
+double lin_clock(void);
+
+#endif
