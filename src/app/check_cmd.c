@@ -159,6 +159,9 @@ int check_cmd_main(int argc, char **argv)
 	double dt = now_s() - t0;
 	printf(_("%s: %s (model %s, %zu operations, %d %s, %.3fs)\n"), file, _(lin_verdict_name(v)),
 	       lin_model_name(model), h.n, st.nkeys, st.nkeys == 1 ? _("key") : _("keys"), dt);
+	if (!quiet)
+		printf(_("%llu search steps in %llu searches\n"), (unsigned long long)st.steps,
+		       (unsigned long long)st.searches);
 	if (v == LIN_UNKNOWN && !quiet)
 		printf(
 		    _("The budget ran out: %d of %d keys proven linearizable, none proven not.\n"),

@@ -11,7 +11,7 @@
 
 /* Registered checkers; a protocol's checker lives in src/check/PROTO_*.c. */
 static const struct invariant_ops *const all[] = {
-	NULL,
+    NULL,
 };
 
 const struct invariant_ops *invariants_find(const char *proto)

@@ -27,6 +27,7 @@ struct lvals {
 	char **str;     /* id -> bytes (str[0] = NULL: absent) */
 	uint32_t *len;  /* id -> length */
 	uint64_t *hash; /* id -> hash */
+	uint64_t *pw;   /* id -> B^len, to hash appends in O(1) */
 	size_t n, cap;
 	uint32_t *tab; /* open addressing: id + 1, 0 = empty */
 	size_t tcap;

@@ -43,7 +43,15 @@ struct lent {
 struct frame {
 	int ent;        /* the call entry lifted */
 	uint32_t state; /* the state before */
-	bool forced;    /* a deadline skip, not a choice */
+	bool forced;    /* a deadline skip or a read: not a choice */
+	bool skip;      /* a deadline skip: the op did not take effect */
+};
+
+/* One memo slot: 16 bytes, so that a probe touches one cache line. */
+struct mslot {
+	uint64_t h;
+	uint32_t state;
+	uint32_t off; /* offset + 1 of the bitset in marena; 0 = empty slot */
 };
 
 struct lsearch {
@@ -65,15 +73,14 @@ struct lsearch {
 	enum ls_result result;
 	uint64_t steps;
 	/* the memo: open addressing over (hash, state, offset of the bitset) */
-	uint64_t *mh;
-	uint32_t *mstate;
-	uint32_t *moff; /* offset + 1 into marena; 0 = empty slot */
+	struct mslot *memo;
 	size_t mcap, mcount;
 	uint64_t *marena;
 	size_t marena_n, marena_cap;
 	size_t max_bytes;
 	int *witness;
 	int nwitness;
+	int *twin; /* see ls_new: an identical open op invoked earlier, or -1 */
 };
 
 static uint64_t splitmix(uint64_t *x)
@@ -137,6 +144,31 @@ struct lsearch *ls_new(const struct lop *ops, int n, uint32_t init, struct lvals
 			s->required_left++;
 	}
 	qsort(evs, (size_t)ne, sizeof *evs, ev_cmp);
+
+	/* Symmetry: two identical optional operations open to the end (say
+	 * two timed-out writes of 3) are interchangeable, so the later one
+	 * is only tried once the earlier one is linearized. Any linearization
+	 * that uses the later but not the earlier can use the earlier
+	 * instead: it was invoked first. Quadratic in the worst case, but
+	 * only over open operations. */
+	s->twin = xmalloc((size_t)(n ? n : 1) * sizeof *s->twin);
+	for (int k = 0; k < ne; k++) {
+		int i = evs[k].op;
+		if (evs[k].kind != 0)
+			continue;
+		s->twin[i] = -1;
+		if (ops[i].required || ops[i].ret != HIST_NEVER || ops[i].kind == LOP_TXN)
+			continue;
+		for (int q = k - 1; q >= 0; q--) {
+			int j = evs[q].op;
+			if (evs[q].kind == 0 && !ops[j].required && ops[j].ret == HIST_NEVER &&
+			    ops[j].kind == ops[i].kind && ops[j].a == ops[i].a &&
+			    ops[j].b == ops[i].b) {
+				s->twin[i] = j;
+				break;
+			}
+		}
+	}
 	s->nent = ne;
 	s->e = xmalloc((size_t)(ne + 2) * sizeof *s->e);
 	int *callent = xmalloc((size_t)(n ? n : 1) * sizeof *callent);
@@ -173,11 +205,10 @@ void ls_free(struct lsearch *s)
 	free(s->zkey);
 	free(s->e);
 	free(s->stack);
-	free(s->mh);
-	free(s->mstate);
-	free(s->moff);
+	free(s->memo);
 	free(s->marena);
 	free(s->witness);
+	free(s->twin);
 	free(s);
 }
 
@@ -213,32 +244,31 @@ static void unlift(struct lsearch *s, int ci)
 static void memo_grow(struct lsearch *s)
 {
 	size_t ncap = s->mcap ? s->mcap * 2 : 1024;
-	uint64_t *nh = xmalloc(ncap * sizeof *nh);
-	uint32_t *ns = xmalloc(ncap * sizeof *ns);
-	uint32_t *no = xcalloc(ncap, sizeof *no);
+	struct mslot *nm = xcalloc(ncap, sizeof *nm);
 	for (size_t i = 0; i < s->mcap; i++) {
-		if (!s->moff[i])
+		if (!s->memo[i].off)
 			continue;
-		size_t j = s->mh[i] & (ncap - 1);
-		while (no[j])
+		size_t j = s->memo[i].h & (ncap - 1);
+		while (nm[j].off)
 			j = (j + 1) & (ncap - 1);
-		nh[j] = s->mh[i];
-		ns[j] = s->mstate[i];
-		no[j] = s->moff[i];
+		nm[j] = s->memo[i];
 	}
-	free(s->mh);
-	free(s->mstate);
-	free(s->moff);
-	s->mh = nh;
-	s->mstate = ns;
-	s->moff = no;
+	free(s->memo);
+	s->memo = nm;
 	s->mcap = ncap;
 }
 
 static size_t memo_bytes(const struct lsearch *s)
 {
-	return s->mcap * (sizeof(uint64_t) + 2 * sizeof(uint32_t)) +
-	       s->marena_cap * sizeof(uint64_t);
+	return s->mcap * sizeof(struct mslot) + s->marena_cap * sizeof(uint64_t);
+}
+
+static inline bool same_bits(const uint64_t *a, const uint64_t *b, size_t w)
+{
+	for (size_t i = 0; i < w; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
 }
 
 /* Adds (lin, state) to the memo; returns false if it was there already.
@@ -255,9 +285,9 @@ static bool memo_add(struct lsearch *s, uint32_t state, bool *full)
 	uint64_t h = s->zh ^ state_key(state);
 	size_t w = (size_t)s->words;
 	size_t j = h & (s->mcap - 1);
-	while (s->moff[j]) {
-		if (s->mh[j] == h && s->mstate[j] == state &&
-		    !memcmp(s->marena + (s->moff[j] - 1) * w, s->lin, w * sizeof *s->lin))
+	for (struct mslot *m = &s->memo[j]; m->off; m = &s->memo[j]) {
+		if (m->h == h && m->state == state &&
+		    same_bits(s->marena + (m->off - 1) * w, s->lin, w))
 			return false;
 		j = (j + 1) & (s->mcap - 1);
 	}
@@ -275,9 +305,7 @@ static bool memo_add(struct lsearch *s, uint32_t state, bool *full)
 	}
 	memcpy(s->marena + s->marena_n * w, s->lin, w * sizeof *s->lin);
 	s->marena_n++;
-	s->mh[j] = h;
-	s->mstate[j] = state;
-	s->moff[j] = (uint32_t)s->marena_n;
+	s->memo[j] = (struct mslot){h, state, (uint32_t)s->marena_n};
 	s->mcount++;
 	return true;
 }
@@ -294,7 +322,7 @@ static void make_witness(struct lsearch *s)
 	s->witness = xmalloc((size_t)(s->sp + 1) * sizeof *s->witness);
 	s->nwitness = 0;
 	for (int i = 0; i < s->sp; i++)
-		if (!s->stack[i].forced)
+		if (!s->stack[i].skip)
 			s->witness[s->nwitness++] = s->e[s->stack[i].ent].op;
 }
 
@@ -348,10 +376,23 @@ enum ls_result ls_run(struct lsearch *s, uint64_t max_steps, double deadline)
 		const struct lop *o = &s->ops[en->op];
 		if (en->call) {
 			uint32_t next;
+			int tw = s->twin[en->op];
+			if (tw >= 0 && !(s->lin[tw >> 6] >> (tw & 63) & 1)) {
+				s->cur = en->next; /* its twin goes first */
+				continue;
+			}
 			if (lop_step(s->vals, s->mops, s->state, o, &next)) {
 				flip(s, en->op);
 				if (memo_add(s, next, &full)) {
-					s->stack[s->sp++] = (struct frame){ci, s->state, false};
+					/* A read (an op that never changes the state) that
+					 * is legal now is linearized now, without
+					 * alternatives: every linearization that places it
+					 * later can move it here (the state is the same,
+					 * and every op that had to precede it already has:
+					 * we met no return entry before its call). */
+					bool pure = o->kind == LOP_READ || o->kind == LOP_NOTCAS;
+					s->stack[s->sp++] =
+					    (struct frame){ci, s->state, pure, false};
 					s->state = next;
 					lift(s, ci);
 					if (o->required)
@@ -373,7 +414,7 @@ enum ls_result ls_run(struct lsearch *s, uint64_t max_steps, double deadline)
 			/* Its deadline passed: it did not take effect. */
 			flip(s, en->op);
 			if (memo_add(s, s->state, &full)) {
-				s->stack[s->sp++] = (struct frame){en->match, s->state, true};
+				s->stack[s->sp++] = (struct frame){en->match, s->state, true, true};
 				lift(s, en->match);
 				s->cur = s->e[0].next;
 				continue;

@@ -14,13 +14,21 @@
 #include <string.h>
 #include <time.h>
 
-static uint64_t bytes_hash(const void *p, size_t n)
+/* A polynomial hash, H(s) = sum s[i] * B^(len-1-i) mod 2^64, chosen because
+ * H(s ++ a) = H(s) * B^len(a) + H(a): an append is hashed in O(1) from its
+ * parts. It only picks buckets; equality is always checked byte by byte. */
+#define POLY_B 0x100000001b3ULL
+
+static uint64_t poly_hash(const void *p, size_t n, uint64_t *pw)
 {
 	const unsigned char *s = p;
-	uint64_t h = 1469598103934665603ULL ^ n; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211ULL;
-	return h ^ (h >> 29);
+	uint64_t h = 0, w = 1;
+	for (size_t i = 0; i < n; i++) {
+		h = h * POLY_B + s[i] + 1;
+		w *= POLY_B;
+	}
+	*pw = w;
+	return h;
 }
 
 static uint64_t mix64(uint64_t x)
@@ -38,9 +46,11 @@ void lvals_init(struct lvals *v)
 	xgrow((void **)&v->str, &v->cap, 16, sizeof *v->str);
 	v->len = xrealloc(v->len, v->cap * sizeof *v->len);
 	v->hash = xrealloc(v->hash, v->cap * sizeof *v->hash);
+	v->pw = xrealloc(v->pw, v->cap * sizeof *v->pw);
 	v->str[0] = NULL; /* LV_ABSENT */
 	v->len[0] = 0;
 	v->hash[0] = 0;
+	v->pw[0] = 1;
 	v->n = 1;
 }
 
@@ -53,10 +63,16 @@ void lvals_free(struct lvals *v)
 	free(v->str);
 	free(v->len);
 	free(v->hash);
+	free(v->pw);
 	free(v->tab);
 	free(v->app_key);
 	free(v->app_val);
 	memset(v, 0, sizeof *v);
+}
+
+static uint64_t bucket(uint64_t h, size_t len)
+{
+	return mix64(h ^ (uint64_t)len * 0x9e3779b97f4a7c15ULL);
 }
 
 static void tab_rehash(struct lvals *v)
@@ -64,7 +80,7 @@ static void tab_rehash(struct lvals *v)
 	size_t ncap = v->tcap ? v->tcap * 2 : 64;
 	uint32_t *nt = xcalloc(ncap, sizeof *nt);
 	for (size_t id = 1; id < v->n; id++) {
-		size_t j = v->hash[id] & (ncap - 1);
+		size_t j = bucket(v->hash[id], v->len[id]) & (ncap - 1);
 		while (nt[j])
 			j = (j + 1) & (ncap - 1);
 		nt[j] = (uint32_t)id + 1;
@@ -74,33 +90,56 @@ static void tab_rehash(struct lvals *v)
 	v->tcap = ncap;
 }
 
-uint32_t lvals_intern(struct lvals *v, const void *bytes, size_t len)
+/* Finds the id of the string a ++ b (hash h), or returns the free slot
+ * where it belongs as ~slot. */
+static int64_t lookup(struct lvals *v, uint64_t h, const char *a, size_t la, const char *b,
+		      size_t lb)
 {
-	uint64_t h = bytes_hash(bytes, len);
-	if ((v->n + 1) * 2 > v->tcap)
-		tab_rehash(v);
-	size_t j = h & (v->tcap - 1);
+	size_t j = bucket(h, la + lb) & (v->tcap - 1);
 	while (v->tab[j]) {
 		uint32_t id = v->tab[j] - 1;
-		if (v->hash[id] == h && v->len[id] == len && !memcmp(v->str[id], bytes, len))
+		if (v->hash[id] == h && v->len[id] == la + lb &&
+		    (!la || !memcmp(v->str[id], a, la)) && (!lb || !memcmp(v->str[id] + la, b, lb)))
 			return id;
 		j = (j + 1) & (v->tcap - 1);
 	}
+	return ~(int64_t)j;
+}
+
+static uint32_t add_at(struct lvals *v, size_t slot, uint64_t h, uint64_t pw, const char *a,
+		       size_t la, const char *b, size_t lb)
+{
 	if (v->n == v->cap) {
 		size_t c = v->cap;
 		xgrow((void **)&v->str, &c, v->n + 1, sizeof *v->str);
 		v->len = xrealloc(v->len, c * sizeof *v->len);
 		v->hash = xrealloc(v->hash, c * sizeof *v->hash);
+		v->pw = xrealloc(v->pw, c * sizeof *v->pw);
 		v->cap = c;
 	}
 	uint32_t id = (uint32_t)v->n++;
-	v->str[id] = xmalloc(len + 1);
-	memcpy(v->str[id], bytes, len);
-	v->str[id][len] = '\0';
-	v->len[id] = (uint32_t)len;
+	v->str[id] = xmalloc(la + lb + 1);
+	if (la)
+		memcpy(v->str[id], a, la);
+	if (lb)
+		memcpy(v->str[id] + la, b, lb);
+	v->str[id][la + lb] = '\0';
+	v->len[id] = (uint32_t)(la + lb);
 	v->hash[id] = h;
-	v->tab[j] = id + 1;
+	v->pw[id] = pw;
+	v->tab[slot] = id + 1;
 	return id;
+}
+
+uint32_t lvals_intern(struct lvals *v, const void *bytes, size_t len)
+{
+	uint64_t pw, h = poly_hash(bytes, len, &pw);
+	if ((v->n + 1) * 2 > v->tcap)
+		tab_rehash(v);
+	int64_t r = lookup(v, h, bytes, len, NULL, 0);
+	if (r >= 0)
+		return (uint32_t)r;
+	return add_at(v, (size_t)~r, h, pw, bytes, len, NULL, 0);
 }
 
 uint32_t lvals_str(struct lvals *v, const char *s)
@@ -149,13 +188,13 @@ uint32_t lvals_append(struct lvals *v, uint32_t s, uint32_t a)
 		j = (j + 1) & (v->app_cap - 1);
 	}
 	size_t ls = v->len[s], la = v->len[a];
-	char *buf = xmalloc(ls + la + 1);
-	if (ls)
-		memcpy(buf, v->str[s], ls);
-	if (la)
-		memcpy(buf + ls, v->str[a], la);
-	uint32_t r = lvals_intern(v, buf, ls + la);
-	free(buf);
+	uint64_t h = v->hash[s] * v->pw[a] + v->hash[a];
+	if ((v->n + 1) * 2 > v->tcap)
+		tab_rehash(v);
+	int64_t f = lookup(v, h, v->str[s], ls, v->str[a], la);
+	uint32_t r =
+	    f >= 0 ? (uint32_t)f
+		   : add_at(v, (size_t)~f, h, v->pw[s] * v->pw[a], v->str[s], ls, v->str[a], la);
 	/* lvals_intern does not touch the append table: slot j is still ours. */
 	v->app_key[j] = key;
 	v->app_val[j] = r;

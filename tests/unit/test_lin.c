@@ -1,0 +1,494 @@
+/*
+ * test_lin.c — the linearizability checker on histories built by hand: the
+ * models' steps, the search, unknown outcomes, the etcd/Knossos rules, the
+ * budget, per-key interleaving, incremental use and explanations.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "check/lin.h"
+#include "check/lin_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static uint32_t inv(struct history *h, int proc, enum hist_fn f, const char *key, const char *a,
+		    const char *b, int64_t t)
+{
+	struct hist_op op = {0};
+	op.process = proc;
+	op.node = 0;
+	op.f = f;
+	op.key = key;
+	op.arg = a;
+	op.arg2 = b;
+	op.invoked = t;
+	op.completed = HIST_NEVER;
+	op.gave_up = HIST_NEVER;
+	op.outcome = OUT_PENDING;
+	return history_add(h, &op);
+}
+
+static void ok(struct history *h, uint32_t id, int64_t t, const char *result)
+{
+	history_complete(h, id, t, OUT_OK, result, -1, NULL);
+}
+
+static enum lin_verdict check(const struct history *h, enum lin_model m)
+{
+	return lin_check_history(h, m, NULL, NULL, NULL);
+}
+
+/* ---- model steps -------------------------------------------------------------- */
+
+static void test_steps(void **state)
+{
+	(void)state;
+	struct lvals v;
+	lvals_init(&v);
+	uint32_t one = lvals_str(&v, "1"), two = lvals_str(&v, "2"), next;
+	assert_int_equal(lvals_str(&v, "1"), one); /* interned */
+	assert_int_equal(lvals_str(&v, NULL), LV_ABSENT);
+
+	struct lop rd = {.kind = LOP_READ, .a = one};
+	assert_true(lop_step(&v, NULL, one, &rd, &next));
+	assert_int_equal(next, one);
+	assert_false(lop_step(&v, NULL, two, &rd, &next));
+	rd.a = LV_ANY;
+	assert_true(lop_step(&v, NULL, two, &rd, &next));
+
+	struct lop wr = {.kind = LOP_WRITE, .a = two};
+	assert_true(lop_step(&v, NULL, LV_ABSENT, &wr, &next));
+	assert_int_equal(next, two);
+
+	struct lop cas = {.kind = LOP_CAS, .a = one, .b = two};
+	assert_true(lop_step(&v, NULL, one, &cas, &next));
+	assert_int_equal(next, two);
+	assert_false(lop_step(&v, NULL, two, &cas, &next));
+
+	struct lop notcas = {.kind = LOP_NOTCAS, .a = one};
+	assert_false(lop_step(&v, NULL, one, &notcas, &next));
+	assert_true(lop_step(&v, NULL, two, &notcas, &next));
+	assert_int_equal(next, two);
+
+	/* Appends: equal strings are equal states, however they were built. */
+	uint32_t ab = lvals_str(&v, "ab"), a = lvals_str(&v, "a"), b = lvals_str(&v, "b");
+	uint32_t empty = lvals_str(&v, "");
+	struct lop apa = {.kind = LOP_APPEND, .a = a}, apb = {.kind = LOP_APPEND, .a = b};
+	uint32_t s1, s2;
+	assert_true(lop_step(&v, NULL, empty, &apa, &s1));
+	assert_int_equal(s1, a);
+	assert_true(lop_step(&v, NULL, s1, &apb, &s2));
+	assert_int_equal(s2, ab);
+	assert_true(lop_step(&v, NULL, LV_ABSENT, &apa, &s1)); /* absent reads as "" */
+	assert_int_equal(s1, a);
+	size_t len;
+	assert_string_equal(lvals_bytes(&v, s2, &len), "ab");
+	assert_int_equal(len, 2);
+	lvals_free(&v);
+}
+
+/* ---- the search ---------------------------------------------------------------- */
+
+/* A write, then a read that started after it completed, seeing the old
+ * value: the classic stale read. */
+static void test_stale_read(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	ok(&h, inv(&h, 1, HIST_WRITE, "x", "1", NULL, 100), 200, NULL);
+	ok(&h, inv(&h, 2, HIST_READ, "x", NULL, NULL, 300), 400, NULL); /* absent */
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_VIOLATION);
+	assert_int_equal(check(&h, LIN_MODEL_REGISTER), LIN_VIOLATION);
+	history_close(&h);
+
+	/* The same read concurrent with the write may go first. */
+	history_init(&h);
+	ok(&h, inv(&h, 1, HIST_WRITE, "x", "1", NULL, 100), 300, NULL);
+	ok(&h, inv(&h, 2, HIST_READ, "x", NULL, NULL, 200), 400, NULL);
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_OK);
+	history_close(&h);
+
+	/* Touching intervals (one ends when the other starts) are concurrent. */
+	history_init(&h);
+	ok(&h, inv(&h, 1, HIST_WRITE, "x", "1", NULL, 100), 200, NULL);
+	ok(&h, inv(&h, 2, HIST_READ, "x", NULL, NULL, 200), 300, NULL);
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_OK);
+	history_close(&h);
+}
+
+/* Needs backtracking: two concurrent writes and reads that fix their order. */
+static void test_backtracking(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	uint32_t w1 = inv(&h, 1, HIST_WRITE, NULL, "1", NULL, 0);
+	uint32_t w2 = inv(&h, 2, HIST_WRITE, NULL, "2", NULL, 1);
+	ok(&h, w1, 10, NULL);
+	ok(&h, w2, 11, NULL);
+	ok(&h, inv(&h, 3, HIST_READ, NULL, NULL, NULL, 20), 21, "1"); /* so w2 came first */
+	ok(&h, inv(&h, 3, HIST_READ, NULL, NULL, NULL, 22), 23, "1");
+	assert_int_equal(check(&h, LIN_MODEL_REGISTER), LIN_OK);
+	ok(&h, inv(&h, 4, HIST_READ, NULL, NULL, NULL, 24), 25, "2"); /* flips back: illegal */
+	assert_int_equal(check(&h, LIN_MODEL_REGISTER), LIN_VIOLATION);
+	history_close(&h);
+}
+
+/* An unknown write may take effect at any time after its invocation, or
+ * never; a failed one did not happen. */
+static void test_unknown_outcomes(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	uint32_t w = inv(&h, 1, HIST_WRITE, "x", "1", NULL, 0);
+	history_complete(&h, w, 50, OUT_UNKNOWN, NULL, -1, "timed out");
+	ok(&h, inv(&h, 2, HIST_READ, "x", NULL, NULL, 100), 110, NULL); /* not yet */
+	ok(&h, inv(&h, 2, HIST_READ, "x", NULL, NULL, 200), 210, "1");  /* now */
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_OK);
+	/* But once seen, it cannot be unseen. */
+	ok(&h, inv(&h, 2, HIST_READ, "x", NULL, NULL, 300), 310, NULL);
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_VIOLATION);
+	history_close(&h);
+
+	/* Never happening is fine too. */
+	history_init(&h);
+	w = inv(&h, 1, HIST_WRITE, "x", "1", NULL, 0);
+	history_complete(&h, w, 50, OUT_UNKNOWN, NULL, -1, NULL);
+	ok(&h, inv(&h, 2, HIST_READ, "x", NULL, NULL, 100), 110, NULL);
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_OK);
+	/* A read seeing a value before the write was invoked is illegal. */
+	ok(&h, inv(&h, 3, HIST_WRITE, "y", "7", NULL, 500), 510, NULL);
+	ok(&h, inv(&h, 4, HIST_READ, "y", NULL, NULL, 400), 450, "7");
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_VIOLATION);
+	history_close(&h);
+
+	/* A failed write did not happen: reading its value is illegal. */
+	history_init(&h);
+	w = inv(&h, 1, HIST_WRITE, "x", "1", NULL, 0);
+	history_complete(&h, w, 50, OUT_FAIL, NULL, -1, "refused");
+	ok(&h, inv(&h, 2, HIST_READ, "x", NULL, NULL, 20), 110, "1");
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_VIOLATION);
+	history_close(&h);
+}
+
+/* Porcupine's etcd model: a failed cas observed that the register did not
+ * hold the expected value; Knossos drops it. Knossos reads of nil match
+ * anything; etcd's read absent. */
+static void test_etcd_vs_knossos(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	ok(&h, inv(&h, 1, HIST_WRITE, NULL, "1", NULL, 0), 1, NULL);
+	uint32_t c = inv(&h, 2, HIST_CAS, NULL, "1", "2", 2);
+	history_complete(&h, c, 3, OUT_FAIL, NULL, -1, NULL);
+	assert_int_equal(check(&h, LIN_MODEL_ETCD), LIN_VIOLATION);
+	assert_int_equal(check(&h, LIN_MODEL_CAS_REGISTER), LIN_OK);
+	history_close(&h);
+
+	history_init(&h);
+	ok(&h, inv(&h, 1, HIST_READ, NULL, NULL, NULL, 0), 1, NULL); /* nil */
+	assert_int_equal(check(&h, LIN_MODEL_ETCD), LIN_OK);         /* absent */
+	ok(&h, inv(&h, 1, HIST_WRITE, NULL, "3", NULL, 2), 3, NULL);
+	ok(&h, inv(&h, 1, HIST_READ, NULL, NULL, NULL, 4), 5, NULL);
+	assert_int_equal(check(&h, LIN_MODEL_ETCD), LIN_VIOLATION);
+	assert_int_equal(check(&h, LIN_MODEL_CAS_REGISTER), LIN_OK); /* nil: any */
+	ok(&h, inv(&h, 1, HIST_READ, NULL, NULL, NULL, 6), 7, "0");
+	assert_int_equal(check(&h, LIN_MODEL_CAS_REGISTER), LIN_VIOLATION);
+	history_close(&h);
+
+	/* Knossos' register starts at 0. */
+	history_init(&h);
+	c = inv(&h, 1, HIST_CAS, NULL, "0", "5", 0);
+	ok(&h, c, 1, NULL);
+	assert_int_equal(check(&h, LIN_MODEL_CAS_REGISTER), LIN_OK);
+	assert_int_equal(check(&h, LIN_MODEL_ETCD), LIN_VIOLATION);
+	history_close(&h);
+}
+
+static void test_kv_append_and_keys(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	ok(&h, inv(&h, 1, HIST_APPEND, "a", "x;", NULL, 0), 10, NULL);
+	ok(&h, inv(&h, 2, HIST_APPEND, "a", "y;", NULL, 5), 15, NULL);
+	ok(&h, inv(&h, 3, HIST_READ, "a", NULL, NULL, 20), 30, "y;x;");
+	ok(&h, inv(&h, 3, HIST_READ, "b", NULL, NULL, 40), 50, ""); /* "" = absent */
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_OK);
+	/* Keys are separate objects: a write to b does not make a read of a
+	 * legal, and the register model (one object) sees it differently. */
+	ok(&h, inv(&h, 4, HIST_WRITE, "b", "q", NULL, 60), 70, NULL);
+	ok(&h, inv(&h, 4, HIST_READ, "b", NULL, NULL, 80), 90, "q");
+	ok(&h, inv(&h, 4, HIST_READ, "a", NULL, NULL, 100), 110, "y;x;");
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_OK);
+	assert_int_equal(check(&h, LIN_MODEL_REGISTER), LIN_VIOLATION);
+	ok(&h, inv(&h, 4, HIST_READ, "a", NULL, NULL, 120), 130, "x;y;");
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_VIOLATION);
+	history_close(&h);
+}
+
+static void test_cas_and_mutex(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	ok(&h, inv(&h, 1, HIST_WRITE, "x", "1", NULL, 0), 10, NULL);
+	ok(&h, inv(&h, 2, HIST_CAS, "x", "1", "2", 20), 30, NULL);
+	ok(&h, inv(&h, 3, HIST_CAS, "x", "2", "3", 25), 35, NULL); /* after the first */
+	ok(&h, inv(&h, 1, HIST_READ, "x", NULL, NULL, 40), 50, "3");
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_OK);
+	uint32_t c = inv(&h, 2, HIST_CAS, "x", "1", "9", 60);
+	ok(&h, c, 70, NULL); /* x is 3, not 1 */
+	assert_int_equal(check(&h, LIN_MODEL_KV), LIN_VIOLATION);
+	history_close(&h);
+
+	history_init(&h);
+	ok(&h, inv(&h, 1, HIST_ACQUIRE, NULL, NULL, NULL, 0), 10, NULL);
+	ok(&h, inv(&h, 2, HIST_ACQUIRE, NULL, NULL, NULL, 5), 30, NULL); /* after a release? */
+	assert_int_equal(check(&h, LIN_MODEL_MUTEX), LIN_VIOLATION);
+	ok(&h, inv(&h, 1, HIST_RELEASE, NULL, NULL, NULL, 12), 20, NULL);
+	assert_int_equal(check(&h, LIN_MODEL_MUTEX), LIN_OK);
+	history_close(&h);
+}
+
+/* Transactions over two registers (Knossos' multi-register). */
+static void test_multi_register(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	struct hist_mop wr[2] = {{true, "x", "1"}, {true, "y", "1"}};
+	struct hist_mop rd[2] = {{false, "x", "1"}, {false, "y", "0"}};
+	uint32_t t = inv(&h, 1, HIST_TXN, NULL, NULL, NULL, 0);
+	history_set_mops(&h, t, wr, 2);
+	ok(&h, t, 10, NULL);
+	t = inv(&h, 2, HIST_TXN, NULL, NULL, NULL, 20);
+	history_set_mops(&h, t, rd, 2);
+	ok(&h, t, 30, NULL);
+	/* The transaction is atomic: x=1 with y=0 cannot be seen. */
+	assert_int_equal(check(&h, LIN_MODEL_MULTI_REGISTER), LIN_VIOLATION);
+	rd[1].val = "1";
+	history_set_mops(&h, t, rd, 2);
+	assert_int_equal(check(&h, LIN_MODEL_MULTI_REGISTER), LIN_OK);
+	history_close(&h);
+}
+
+/* ---- budget and interleaving ---------------------------------------------------- */
+
+/* A key that is expensive to search: many concurrent unknown writes of
+ * distinct values, and reads that cannot be explained. */
+static void add_hard_key(struct history *h, const char *key, int n)
+{
+	char v[16];
+	for (int i = 0; i < n; i++) {
+		ns_snprintf(v, sizeof v, "%d", i);
+		uint32_t w = inv(h, 100 + i, HIST_APPEND, key, v, NULL, i);
+		ok(h, w, 1000 + i, NULL);
+	}
+	/* Reads that fix no order but many prefixes: each sees a long state. */
+	ok(h, inv(h, 999, HIST_READ, key, NULL, NULL, 2000), 2001, "nope");
+}
+
+static void test_budget_unknown(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	add_hard_key(&h, "hard", 40);
+	struct lin_budget b = {20000, 0};
+	struct lin_stats st;
+	assert_int_equal(lin_check_history(&h, LIN_MODEL_KV, &b, NULL, &st), LIN_UNKNOWN);
+	assert_true(st.steps <= 20000 + 16384);
+	/* A time budget too. */
+	struct lin_budget t = {0, 0.01};
+	assert_int_equal(lin_check_history(&h, LIN_MODEL_KV, &t, NULL, NULL), LIN_UNKNOWN);
+	history_close(&h);
+}
+
+static void test_hard_key_does_not_hide_easy_violation(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	add_hard_key(&h, "a-hard", 40); /* searched first */
+	struct lin_budget b = {200000, 0};
+	/* Alone, the hard key does not finish within the budget... */
+	assert_int_equal(lin_check_history(&h, LIN_MODEL_KV, &b, NULL, NULL), LIN_UNKNOWN);
+	/* ...and it does not hide a violation on another key. */
+	ok(&h, inv(&h, 1, HIST_WRITE, "z-easy", "1", NULL, 5000), 5010, NULL);
+	ok(&h, inv(&h, 2, HIST_READ, "z-easy", NULL, NULL, 5020), 5030, "0");
+	assert_int_equal(lin_check_history(&h, LIN_MODEL_KV, &b, NULL, NULL), LIN_VIOLATION);
+	history_close(&h);
+}
+
+/* ---- incremental use ---------------------------------------------------------- */
+
+static void test_incremental(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	struct lin_checker *c = lin_new(&h, LIN_MODEL_KV);
+	assert_int_equal(lin_check(c, NULL), LIN_OK); /* empty */
+
+	uint32_t w = inv(&h, 1, HIST_WRITE, "x", "1", NULL, 100);
+	assert_int_equal(lin_check(c, NULL), LIN_OK); /* pending: may or may not */
+	ok(&h, w, 200, NULL);
+	uint32_t r = inv(&h, 2, HIST_READ, "x", NULL, NULL, 300);
+	uint32_t w2 = inv(&h, 3, HIST_WRITE, "y", "5", NULL, 300);
+	assert_int_equal(lin_check(c, NULL), LIN_OK);
+	ok(&h, r, 400, "1");
+	ok(&h, w2, 400, NULL);
+	assert_int_equal(lin_check(c, NULL), LIN_OK);
+	struct lin_stats st;
+	lin_get_stats(c, &st);
+	assert_true(st.witness_hits >= 2); /* settled without searching again */
+	assert_int_equal(st.nkeys, 2);
+
+	/* A stale read on x: x turns bad, y stays good. */
+	uint32_t stale = inv(&h, 2, HIST_READ, "x", NULL, NULL, 500);
+	ok(&h, stale, 600, NULL);
+	assert_int_equal(lin_check(c, NULL), LIN_VIOLATION);
+	for (int i = 0; i < lin_nkeys(c); i++) {
+		const char *k = lin_key(c, i);
+		assert_int_equal(lin_key_verdict(c, i), !strcmp(k, "x") ? LIN_VIOLATION : LIN_OK);
+	}
+	/* It stays a violation whatever comes next. */
+	ok(&h, inv(&h, 1, HIST_WRITE, "x", "absent?", NULL, 700), 800, NULL);
+	assert_int_equal(lin_check(c, NULL), LIN_VIOLATION);
+	const uint32_t *ids;
+	int n = lin_core(c, NULL, &ids);
+	/* {put x=1, the stale get} or {get x → 1, the stale get}: both prove it. */
+	assert_int_equal(n, 2);
+	assert_true(ids[0] == w || ids[0] == r);
+	assert_int_equal(ids[1], stale);
+	lin_free(c);
+	history_close(&h);
+}
+
+/* The incremental verdict equals the one-shot verdict at every prefix of
+ * a random history of a register with unknowns. */
+static void test_incremental_matches_oneshot(void **state)
+{
+	(void)state;
+	struct rng r;
+	rng_seed(&r, 7);
+	for (int round = 0; round < 30; round++) {
+		struct history h;
+		history_init(&h);
+		struct lin_checker *c = lin_new(&h, LIN_MODEL_KV);
+		uint32_t open[4];
+		bool busy[4] = {false};
+		int64_t t = 0;
+		for (int step = 0; step < 40; step++) {
+			t += (int64_t)rng_range(&r, 1, 10);
+			int p = (int)rng_below(&r, 4);
+			char v[8];
+			if (!busy[p]) {
+				int kind = (int)rng_below(&r, 3);
+				ns_snprintf(v, sizeof v, "%d", (int)rng_below(&r, 3));
+				open[p] = inv(&h, p, kind == 0 ? HIST_READ : HIST_WRITE, "k",
+					      kind == 0 ? NULL : v, NULL, t);
+				busy[p] = true;
+			} else {
+				int out = (int)rng_below(&r, 10);
+				ns_snprintf(v, sizeof v, "%d", (int)rng_below(&r, 3));
+				history_complete(&h, open[p], t, out == 0 ? OUT_UNKNOWN : OUT_OK, v,
+						 -1, NULL);
+				busy[p] = false;
+			}
+			enum lin_verdict live = lin_check(c, NULL);
+			enum lin_verdict once = check(&h, LIN_MODEL_KV);
+			assert_int_equal(live, once);
+		}
+		lin_free(c);
+		history_close(&h);
+	}
+}
+
+/* ---- explanations --------------------------------------------------------------- */
+
+static void test_explain(void **state)
+{
+	(void)state;
+	struct history h;
+	history_init(&h);
+	/* Noise, then the violation, then more noise. */
+	for (int i = 0; i < 20; i++) {
+		char v[8];
+		ns_snprintf(v, sizeof v, "%d", i);
+		ok(&h, inv(&h, 3, HIST_WRITE, "x", v, NULL, i * 10), i * 10 + 5, NULL);
+		ok(&h, inv(&h, 4, HIST_READ, "x", NULL, NULL, i * 10 + 6), i * 10 + 8, v);
+	}
+	uint32_t put = inv(&h, 1, HIST_WRITE, "x", "new", NULL, 1100000);
+	history_complete(&h, put, 1205000, OUT_OK, NULL, 0, NULL);
+	uint32_t get = inv(&h, 2, HIST_READ, "x", NULL, NULL, 1310000);
+	history_complete(&h, get, 1400000, OUT_OK, "19", 1, NULL);
+	for (int i = 0; i < 5; i++)
+		ok(&h, inv(&h, 3, HIST_READ, "x", NULL, NULL, 2000000 + i * 10), 2000005 + i * 10,
+		   "new");
+	struct sbuf out = {0};
+	assert_int_equal(lin_check_history(&h, LIN_MODEL_KV, NULL, &out, NULL), LIN_VIOLATION);
+	const char *s = sbuf_str(&out);
+	assert_non_null(strstr(s, "key x"));
+	assert_non_null(strstr(s, "get x → 19 by c2 started at 1.310s, after put x=new by c1 had "
+				  "completed at 1.205s through n1"));
+	/* The core: the put, the get, and the last write of 19. */
+	struct lin_checker *c = lin_new(&h, LIN_MODEL_KV);
+	assert_int_equal(lin_check(c, NULL), LIN_VIOLATION);
+	const uint32_t *ids;
+	int n = lin_core(c, NULL, &ids);
+	assert_true(n >= 2 && n <= 3);
+	bool has_put = false, has_get = false;
+	for (int i = 0; i < n; i++) {
+		has_put |= ids[i] == put;
+		has_get |= ids[i] == get;
+	}
+	assert_true(has_put && has_get);
+	lin_free(c);
+	sbuf_free(&out);
+	history_close(&h);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	enum lin_model m;
+	for (int i = LIN_MODEL_KV; i <= LIN_MODEL_MUTEX; i++) {
+		assert_true(lin_model_parse(lin_model_name((enum lin_model)i), &m));
+		assert_int_equal(m, i);
+	}
+	assert_false(lin_model_parse("nope", &m));
+	assert_string_equal(lin_verdict_name(LIN_VIOLATION), "not linearizable");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_steps),
+	    cmocka_unit_test(test_stale_read),
+	    cmocka_unit_test(test_backtracking),
+	    cmocka_unit_test(test_unknown_outcomes),
+	    cmocka_unit_test(test_etcd_vs_knossos),
+	    cmocka_unit_test(test_kv_append_and_keys),
+	    cmocka_unit_test(test_cas_and_mutex),
+	    cmocka_unit_test(test_multi_register),
+	    cmocka_unit_test(test_budget_unknown),
+	    cmocka_unit_test(test_hard_key_does_not_hide_easy_violation),
+	    cmocka_unit_test(test_incremental),
+	    cmocka_unit_test(test_incremental_matches_oneshot),
+	    cmocka_unit_test(test_explain),
+	    cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
