@@ -33,6 +33,7 @@ static void usage(FILE *f)
 		"  --format FORMAT  auto, jsonl, edn or jepsen-log (default: auto)\n"
 		"  --budget D       give up after D (e.g. 10s, 500ms; default 10s): the\n"
 		"                   verdict is then \"unknown\", never a guess\n"
+		"  --threads N      check up to N keys at once (default 2)\n"
 		"  -q, --quiet      print only the verdict line\n"
 		"  -h, --help       show this help\n"
 		"\n"
@@ -71,6 +72,7 @@ int check_cmd_main(int argc, char **argv)
 	bool have_model = false, quiet = false;
 	enum hist_format fmt = HIST_FMT_AUTO;
 	sim_time budget = 10 * SIM_S;
+	int threads = 2;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -79,6 +81,17 @@ int check_cmd_main(int argc, char **argv)
 			return EXIT_LIN;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = true;
+		} else if (!strcmp(a, "--threads")) {
+			char *end;
+			long t = val ? strtol(val, &end, 10) : 0;
+			if (!val || *end || t < 1 || t > 64) {
+				fprintf(
+				    stderr,
+				    _("netsplit check: --threads needs a number from 1 to 64\n"));
+				return EXIT_BAD;
+			}
+			threads = (int)t;
+			i++;
 		} else if (!strcmp(a, "--model") || !strcmp(a, "--format") ||
 			   !strcmp(a, "--budget")) {
 			if (!val) {
@@ -151,7 +164,7 @@ int check_cmd_main(int argc, char **argv)
 	if (!have_model)
 		model = guess_model(&h, fmt);
 
-	struct lin_budget b = {0, (double)budget / 1e6};
+	struct lin_budget b = {0, (double)budget / 1e6, threads};
 	struct sbuf why = {0};
 	struct lin_stats st;
 	double t0 = now_s();

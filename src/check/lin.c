@@ -9,6 +9,7 @@
 
 #include "util/i18n.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,7 @@ struct lin_checker {
 	uint64_t max_search_steps;
 	size_t max_memo;
 	int bad_part; /* the first part found violating, or -1 */
+	int threads;  /* workers for lin_check (1: this thread only) */
 	struct lin_stats st;
 	uint32_t *core_out;
 };
@@ -241,7 +243,13 @@ struct lin_checker *lin_new(const struct history *h, enum lin_model m)
 	c->max_search_steps = 200000000ULL;
 	c->max_memo = (size_t)1 << 30;
 	c->bad_part = -1;
+	c->threads = 1;
 	return c;
+}
+
+void lin_set_threads(struct lin_checker *c, int threads)
+{
+	c->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
 }
 
 static void part_free(struct lin_part *p)
@@ -433,9 +441,11 @@ static enum lin_verdict overall(struct lin_checker *c, bool budget_left)
 	return LIN_OK;
 }
 
-/* Runs part p for at most `steps`; returns the part's verdict. */
+/* Runs part pi for at most `steps`; returns the part's verdict. Touches
+ * only the part (so that parts can run on several threads): the steps done
+ * go to *used, a search started to *started. */
 static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, double deadline,
-				 uint64_t *used)
+				 uint64_t *used, uint64_t *started)
 {
 	struct lin_part *p = c->parts[pi];
 	if (!p->search) {
@@ -446,13 +456,11 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 		}
 		p->search =
 		    ls_new(p->sops, p->nsops, part_init(c, p), &p->vals, p->mops, c->max_memo);
-		c->st.searches++;
+		(*started)++;
 	}
 	uint64_t before = ls_steps(p->search);
 	enum ls_result r = ls_run(p->search, steps, deadline);
-	uint64_t did = ls_steps(p->search) - before;
-	*used += did;
-	c->st.steps += did;
+	*used += ls_steps(p->search) - before;
 	switch (r) {
 	case LS_OK: {
 		int nw;
@@ -468,8 +476,6 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 	case LS_BAD:
 		p->verdict = LIN_VIOLATION;
 		p->core_done = false;
-		if (c->bad_part < 0)
-			c->bad_part = pi;
 		break;
 	case LS_GAVE_UP: p->verdict = LIN_UNKNOWN; break;
 	case LS_RUNNING:
@@ -484,24 +490,132 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 	return p->verdict;
 }
 
+/* ---- several threads ---------------------------------------------------------- */
+
+/* The parts still being checked are handed out round-robin, one quantum
+ * at a time, to `threads` workers (the caller's thread is one of them).
+ * Each part is run by one worker at a time; everything shared is under mu. */
+struct lin_pool {
+	struct lin_checker *c;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool *busy;
+	int cursor, nbusy;
+	uint64_t max_steps, used;
+	double deadline;
+	bool stop, budget_out;
+};
+
+static void *pool_worker(void *arg)
+{
+	struct lin_pool *P = arg;
+	struct lin_checker *c = P->c;
+	pthread_mutex_lock(&P->mu);
+	while (!P->stop) {
+		int pi = -1;
+		for (int k = 0; k < c->nparts && pi < 0; k++) {
+			int j = (P->cursor + k) % c->nparts;
+			if (!P->busy[j] && c->parts[j]->verdict == LIN_CHECKING)
+				pi = j;
+		}
+		if (pi < 0) {
+			if (!P->nbusy)
+				break;
+			pthread_cond_wait(&P->cv, &P->mu);
+			continue;
+		}
+		P->cursor = (pi + 1) % c->nparts;
+		P->busy[pi] = true;
+		P->nbusy++;
+		uint64_t q = LIN_QUANTUM;
+		if (P->max_steps && P->max_steps - P->used < q)
+			q = P->max_steps - P->used;
+		pthread_mutex_unlock(&P->mu);
+		uint64_t did = 0, started = 0;
+		enum lin_verdict v = run_part(c, pi, q, P->deadline, &did, &started);
+		pthread_mutex_lock(&P->mu);
+		P->busy[pi] = false;
+		P->nbusy--;
+		P->used += did;
+		c->st.steps += did;
+		c->st.searches += started;
+		if (v == LIN_VIOLATION) {
+			if (c->bad_part < 0)
+				c->bad_part = pi;
+			P->stop = true;
+		}
+		if ((P->max_steps && P->used >= P->max_steps) ||
+		    (P->deadline > 0 && lin_clock() > P->deadline)) {
+			P->budget_out = true;
+			P->stop = true;
+		}
+		pthread_cond_broadcast(&P->cv);
+	}
+	pthread_cond_broadcast(&P->cv);
+	pthread_mutex_unlock(&P->mu);
+	return NULL;
+}
+
+/* Returns whether the budget is left. */
+static bool check_parallel(struct lin_checker *c, uint64_t max_steps, double deadline)
+{
+	struct lin_pool P;
+	memset(&P, 0, sizeof P);
+	P.c = c;
+	P.max_steps = max_steps;
+	P.deadline = deadline;
+	P.busy = xcalloc((size_t)c->nparts, sizeof *P.busy);
+	pthread_mutex_init(&P.mu, NULL);
+	pthread_cond_init(&P.cv, NULL);
+	int nt = c->threads - 1, started = 0;
+	pthread_t *th = xmalloc((size_t)(nt > 0 ? nt : 1) * sizeof *th);
+	for (int i = 0; i < nt; i++)
+		if (pthread_create(&th[started], NULL, pool_worker, &P) == 0)
+			started++;
+	pool_worker(&P);
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_cond_destroy(&P.cv);
+	pthread_mutex_destroy(&P.mu);
+	free(th);
+	free(P.busy);
+	return !P.budget_out;
+}
+
 enum lin_verdict lin_check(struct lin_checker *c, const struct lin_budget *b)
 {
 	sync(c);
 	uint64_t max_steps = b ? b->max_steps : 0, used = 0;
 	double deadline = b && b->max_seconds > 0 ? lin_clock() + b->max_seconds : 0;
 	bool budget_left = true;
+	int open = 0;
+	for (int pi = 0; pi < c->nparts; pi++) {
+		if (c->parts[pi]->verdict == LIN_VIOLATION)
+			return c->verdict = LIN_VIOLATION;
+		open += c->parts[pi]->verdict == LIN_CHECKING;
+	}
+	if (c->threads > 1 && open > 1) {
+		budget_left = check_parallel(c, max_steps, deadline);
+		return c->verdict = overall(c, budget_left);
+	}
 	for (;;) {
 		bool work = false;
 		for (int pi = 0; pi < c->nparts; pi++) {
-			if (c->parts[pi]->verdict == LIN_VIOLATION)
-				return c->verdict = LIN_VIOLATION;
 			if (c->parts[pi]->verdict != LIN_CHECKING)
 				continue;
 			uint64_t q = LIN_QUANTUM;
 			if (max_steps && max_steps - used < q)
 				q = max_steps - used;
-			if (run_part(c, pi, q, deadline, &used) == LIN_VIOLATION)
+			uint64_t did = 0, started = 0;
+			enum lin_verdict v = run_part(c, pi, q, deadline, &did, &started);
+			used += did;
+			c->st.steps += did;
+			c->st.searches += started;
+			if (v == LIN_VIOLATION) {
+				if (c->bad_part < 0)
+					c->bad_part = pi;
 				return c->verdict = LIN_VIOLATION;
+			}
 			if (c->parts[pi]->verdict == LIN_CHECKING)
 				work = true;
 			if ((max_steps && used >= max_steps) ||
@@ -786,6 +900,8 @@ enum lin_verdict lin_check_history(const struct history *h, enum lin_model m,
 				   struct lin_stats *stats)
 {
 	struct lin_checker *c = lin_new(h, m);
+	if (b)
+		lin_set_threads(c, b->threads);
 	enum lin_verdict v = lin_check(c, b);
 	if (v == LIN_CHECKING)
 		v = LIN_UNKNOWN;

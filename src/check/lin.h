@@ -65,7 +65,8 @@
  * a read just dropped) while the rest stays non-linearizable. The core is a
  * proof: whatever the other operations did, these cannot be linearized.
  *
- * Threads: none; a checker is used by one thread at a time.
+ * Threads: a checker is used by one thread at a time; lin_set_threads lets
+ * it search several keys at once on worker threads of its own.
  */
 #ifndef NETSPLIT_LIN_H
 #define NETSPLIT_LIN_H
@@ -98,6 +99,7 @@ enum lin_verdict {
 struct lin_budget {
 	uint64_t max_steps;
 	double max_seconds;
+	int threads; /* lin_check_history only: workers (0, 1: the caller's thread) */
 };
 
 /* The model's name ("kv", "etcd", ...) and the reverse; false if unknown. */
@@ -117,6 +119,11 @@ void lin_free(struct lin_checker *c);
  * its operations change; 0 = none. Default 200 million. Also a limit on the
  * memo table of one search, in bytes (default 1 GiB). */
 void lin_set_limits(struct lin_checker *c, uint64_t max_steps_per_search, size_t max_memo_bytes);
+
+/* Checks keys on `threads` threads (default 1). The verdict does not
+ * depend on it, except through the budget; when several keys are not
+ * linearizable, which one lin_explain describes may. */
+void lin_set_threads(struct lin_checker *c, int threads);
 
 /* Catches up with the history and works within budget b (NULL: no limit).
  * Returns LIN_VIOLATION as soon as one key is proven illegal; LIN_OK when

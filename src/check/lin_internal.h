@@ -19,15 +19,24 @@
  * integer, equal ids meaning equal contents, so that the memo table stores
  * and compares one 32-bit word. Id 0 is "absent"; LV_ANY matches any state.
  * A state is a byte string: a value for registers, the concatenation for
- * append, a vector of value ids for the multi-register. */
+ * append, a vector of value ids for the multi-register.
+ *
+ * A string is held either flat (its bytes) or, when made by an append, as
+ * a chain: (parent id, appended id). Appends in a long history make many
+ * long states that share prefixes; chains keep each in a few words instead
+ * of a copy. Equality is still by content: lookups compare bytes (chains
+ * written out into scratch buffers) whenever hashes and lengths agree. */
 #define LV_ABSENT 0u
 #define LV_ANY    UINT32_MAX
+#define LV_FLAT   UINT32_MAX /* parent[] of a flat string */
 
 struct lvals {
-	char **str;     /* id -> bytes (str[0] = NULL: absent) */
-	uint32_t *len;  /* id -> length */
-	uint64_t *hash; /* id -> hash */
-	uint64_t *pw;   /* id -> B^len, to hash appends in O(1) */
+	char **str;       /* id -> bytes, flat strings only (else NULL) */
+	uint32_t *parent; /* id -> parent of a chain, or LV_FLAT */
+	uint32_t *tail;   /* id -> appended id of a chain */
+	uint32_t *len;    /* id -> length */
+	uint64_t *hash;   /* id -> polynomial hash (see lin_vals.c) */
+	uint64_t *pw;     /* id -> B^len, to hash appends in O(1) */
 	size_t n, cap;
 	uint32_t *tab; /* open addressing: id + 1, 0 = empty */
 	size_t tcap;
@@ -35,6 +44,8 @@ struct lvals {
 	uint64_t *app_key;
 	uint32_t *app_val;
 	size_t app_n, app_cap;
+	char *scratch[3]; /* for writing chains out */
+	size_t scratch_cap[3];
 	int nregs; /* multi-register: registers in a state vector */
 };
 
@@ -46,8 +57,9 @@ uint32_t lvals_intern(struct lvals *v, const void *bytes, size_t len);
 uint32_t lvals_str(struct lvals *v, const char *s);
 /* The state after appending value a to state s (absent counts as ""). */
 uint32_t lvals_append(struct lvals *v, uint32_t s, uint32_t a);
-/* Contents of id (NULL for absent). */
-const char *lvals_bytes(const struct lvals *v, uint32_t id, size_t *len);
+/* Contents of id (NULL for absent), NUL-terminated; for a chain, written
+ * out into a buffer of v valid until the next call. */
+const char *lvals_bytes(struct lvals *v, uint32_t id, size_t *len);
 
 /* ---- operations as the search sees them ------------------------------------ */
 

@@ -43,11 +43,16 @@ static uint64_t mix64(uint64_t x)
 void lvals_init(struct lvals *v)
 {
 	memset(v, 0, sizeof *v);
-	xgrow((void **)&v->str, &v->cap, 16, sizeof *v->str);
-	v->len = xrealloc(v->len, v->cap * sizeof *v->len);
-	v->hash = xrealloc(v->hash, v->cap * sizeof *v->hash);
-	v->pw = xrealloc(v->pw, v->cap * sizeof *v->pw);
-	v->str[0] = NULL; /* LV_ABSENT */
+	v->cap = 16;
+	v->str = xcalloc(v->cap, sizeof *v->str);
+	v->parent = xmalloc(v->cap * sizeof *v->parent);
+	v->tail = xmalloc(v->cap * sizeof *v->tail);
+	v->len = xmalloc(v->cap * sizeof *v->len);
+	v->hash = xmalloc(v->cap * sizeof *v->hash);
+	v->pw = xmalloc(v->cap * sizeof *v->pw);
+	/* LV_ABSENT: a flat string of no bytes, never in the table. */
+	v->parent[0] = LV_FLAT;
+	v->tail[0] = 0;
 	v->len[0] = 0;
 	v->hash[0] = 0;
 	v->pw[0] = 1;
@@ -61,12 +66,16 @@ void lvals_free(struct lvals *v)
 	for (size_t i = 0; i < v->n; i++)
 		free(v->str[i]);
 	free(v->str);
+	free(v->parent);
+	free(v->tail);
 	free(v->len);
 	free(v->hash);
 	free(v->pw);
 	free(v->tab);
 	free(v->app_key);
 	free(v->app_val);
+	for (int i = 0; i < 3; i++)
+		free(v->scratch[i]);
 	memset(v, 0, sizeof *v);
 }
 
@@ -90,41 +99,85 @@ static void tab_rehash(struct lvals *v)
 	v->tcap = ncap;
 }
 
-/* Finds the id of the string a ++ b (hash h), or returns the free slot
- * where it belongs as ~slot. */
-static int64_t lookup(struct lvals *v, uint64_t h, const char *a, size_t la, const char *b,
-		      size_t lb)
+/* Writes the bytes of id at dst (which has room for len[id]). The parent
+ * chain is walked iteratively (it can be thousands long), the appended
+ * parts recursively (they are short, rarely chains themselves). */
+static void write_out(const struct lvals *v, uint32_t id, char *dst)
 {
-	size_t j = bucket(h, la + lb) & (v->tcap - 1);
+	size_t end = v->len[id];
+	while (v->parent[id] != LV_FLAT) {
+		uint32_t t = v->tail[id];
+		end -= v->len[t];
+		write_out(v, t, dst + end);
+		id = v->parent[id];
+	}
+	if (v->len[id])
+		memcpy(dst, v->str[id], v->len[id]);
+}
+
+static char *scratch(struct lvals *v, int k, size_t need)
+{
+	if (need + 1 > v->scratch_cap[k]) {
+		v->scratch_cap[k] =
+		    need + 1 > 2 * v->scratch_cap[k] ? need + 1 : 2 * v->scratch_cap[k];
+		v->scratch[k] = xrealloc(v->scratch[k], v->scratch_cap[k]);
+	}
+	return v->scratch[k];
+}
+
+/* The bytes of id: its own when flat, else written out into scratch k. */
+static const char *bytes_of(struct lvals *v, uint32_t id, int k)
+{
+	if (v->parent[id] == LV_FLAT)
+		return v->str[id];
+	char *b = scratch(v, k, v->len[id]);
+	write_out(v, id, b);
+	b[v->len[id]] = '\0';
+	return b;
+}
+
+/* Finds the id of the string q (len bytes, hash h), or returns the free
+ * slot where it belongs as ~slot. q is computed only when a candidate's
+ * hash and length agree: *q == NULL on entry means "a ++ b, not yet
+ * written out" (qa, qb ids). */
+static int64_t lookup(struct lvals *v, uint64_t h, size_t len, const char *q, uint32_t qa,
+		      uint32_t qb)
+{
+	size_t j = bucket(h, len) & (v->tcap - 1);
 	while (v->tab[j]) {
 		uint32_t id = v->tab[j] - 1;
-		if (v->hash[id] == h && v->len[id] == la + lb &&
-		    (!la || !memcmp(v->str[id], a, la)) && (!lb || !memcmp(v->str[id] + la, b, lb)))
-			return id;
+		if (v->hash[id] == h && v->len[id] == len) {
+			if (!q) {
+				char *b = scratch(v, 0, len);
+				write_out(v, qa, b);
+				write_out(v, qb, b + v->len[qa]);
+				q = b;
+			}
+			if (!len || !memcmp(bytes_of(v, id, 1), q, len))
+				return id;
+		}
 		j = (j + 1) & (v->tcap - 1);
 	}
 	return ~(int64_t)j;
 }
 
-static uint32_t add_at(struct lvals *v, size_t slot, uint64_t h, uint64_t pw, const char *a,
-		       size_t la, const char *b, size_t lb)
+static uint32_t new_id(struct lvals *v, size_t slot, uint64_t h, uint64_t pw, size_t len)
 {
 	if (v->n == v->cap) {
-		size_t c = v->cap;
-		xgrow((void **)&v->str, &c, v->n + 1, sizeof *v->str);
+		size_t c = v->cap * 2;
+		v->str = xrealloc(v->str, c * sizeof *v->str);
+		v->parent = xrealloc(v->parent, c * sizeof *v->parent);
+		v->tail = xrealloc(v->tail, c * sizeof *v->tail);
 		v->len = xrealloc(v->len, c * sizeof *v->len);
 		v->hash = xrealloc(v->hash, c * sizeof *v->hash);
 		v->pw = xrealloc(v->pw, c * sizeof *v->pw);
 		v->cap = c;
 	}
 	uint32_t id = (uint32_t)v->n++;
-	v->str[id] = xmalloc(la + lb + 1);
-	if (la)
-		memcpy(v->str[id], a, la);
-	if (lb)
-		memcpy(v->str[id] + la, b, lb);
-	v->str[id][la + lb] = '\0';
-	v->len[id] = (uint32_t)(la + lb);
+	v->str[id] = NULL;
+	v->parent[id] = LV_FLAT;
+	v->tail[id] = 0;
+	v->len[id] = (uint32_t)len;
 	v->hash[id] = h;
 	v->pw[id] = pw;
 	v->tab[slot] = id + 1;
@@ -136,10 +189,15 @@ uint32_t lvals_intern(struct lvals *v, const void *bytes, size_t len)
 	uint64_t pw, h = poly_hash(bytes, len, &pw);
 	if ((v->n + 1) * 2 > v->tcap)
 		tab_rehash(v);
-	int64_t r = lookup(v, h, bytes, len, NULL, 0);
+	int64_t r = lookup(v, h, len, len ? bytes : "", 0, 0);
 	if (r >= 0)
 		return (uint32_t)r;
-	return add_at(v, (size_t)~r, h, pw, bytes, len, NULL, 0);
+	uint32_t id = new_id(v, (size_t)~r, h, pw, len);
+	v->str[id] = xmalloc(len + 1);
+	if (len)
+		memcpy(v->str[id], bytes, len);
+	v->str[id][len] = '\0';
+	return id;
 }
 
 uint32_t lvals_str(struct lvals *v, const char *s)
@@ -147,11 +205,13 @@ uint32_t lvals_str(struct lvals *v, const char *s)
 	return s ? lvals_intern(v, s, strlen(s)) : LV_ABSENT;
 }
 
-const char *lvals_bytes(const struct lvals *v, uint32_t id, size_t *len)
+const char *lvals_bytes(struct lvals *v, uint32_t id, size_t *len)
 {
 	if (len)
 		*len = id < v->n ? v->len[id] : 0;
-	return id < v->n ? v->str[id] : NULL;
+	if (id >= v->n || id == LV_ABSENT)
+		return NULL;
+	return bytes_of(v, id, 2);
 }
 
 static void app_rehash(struct lvals *v)
@@ -178,6 +238,10 @@ static void app_rehash(struct lvals *v)
 
 uint32_t lvals_append(struct lvals *v, uint32_t s, uint32_t a)
 {
+	if (v->len[a] == 0)
+		return s == LV_ABSENT ? a : s; /* "" ++ nothing */
+	if (v->len[s] == 0)
+		return a;
 	uint64_t key = (uint64_t)s << 32 | a;
 	if ((v->app_n + 1) * 2 > v->app_cap)
 		app_rehash(v);
@@ -187,15 +251,21 @@ uint32_t lvals_append(struct lvals *v, uint32_t s, uint32_t a)
 			return v->app_val[j];
 		j = (j + 1) & (v->app_cap - 1);
 	}
-	size_t ls = v->len[s], la = v->len[a];
+	size_t len = (size_t)v->len[s] + v->len[a];
 	uint64_t h = v->hash[s] * v->pw[a] + v->hash[a];
 	if ((v->n + 1) * 2 > v->tcap)
 		tab_rehash(v);
-	int64_t f = lookup(v, h, v->str[s], ls, v->str[a], la);
-	uint32_t r =
-	    f >= 0 ? (uint32_t)f
-		   : add_at(v, (size_t)~f, h, v->pw[s] * v->pw[a], v->str[s], ls, v->str[a], la);
-	/* lvals_intern does not touch the append table: slot j is still ours. */
+	int64_t f = lookup(v, h, len, NULL, s, a);
+	uint32_t r;
+	if (f >= 0) {
+		r = (uint32_t)f;
+	} else {
+		r = new_id(v, (size_t)~f, h, v->pw[s] * v->pw[a], len);
+		v->parent[r] = s;
+		v->tail[r] = a;
+	}
+	/* The string table is separate from the append table: slot j is
+	 * still free. */
 	v->app_key[j] = key;
 	v->app_val[j] = r;
 	v->app_n++;

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int check_folder(const char *folder, int *nfiles)
+static int check_folder(const char *folder, int threads, int *nfiles)
 {
 	char path[512];
 	ns_snprintf(path, sizeof path, "%s/%s/EXPECTED.tsv", TESTDATA_DIR, folder);
@@ -55,7 +55,7 @@ static int check_folder(const char *folder, int *nfiles)
 		if (!ok)
 			print_error("%s\n", sbuf_str(&err));
 		assert_true(ok);
-		struct lin_budget b = {0, 30};
+		struct lin_budget b = {0, 30, threads};
 		enum lin_verdict v = lin_check_history(&h, m, &b, NULL, NULL);
 		enum lin_verdict want = !strcmp(exp, "true") ? LIN_OK : LIN_VIOLATION;
 		if (v != want) {
@@ -75,15 +75,17 @@ static void test_porcupine(void **state)
 {
 	(void)state;
 	int n = 0;
-	assert_int_equal(check_folder("porcupine", &n), 0);
+	assert_int_equal(check_folder("porcupine", 1, &n), 0);
 	assert_int_equal(n, 102 + 6); /* etcd_095 is empty and skipped */
+	n = 0;
+	assert_int_equal(check_folder("porcupine", 2, &n), 0); /* kv keys on two threads */
 }
 
 static void test_knossos(void **state)
 {
 	(void)state;
 	int n = 0;
-	assert_int_equal(check_folder("knossos", &n), 0);
+	assert_int_equal(check_folder("knossos", 1, &n), 0);
 	assert_true(n >= 120);
 }
 
