@@ -716,8 +716,8 @@ static int u32_by_call(const void *a, const void *b, const struct history *h)
 
 static void compute_core(struct lin_checker *c, struct lin_part *p, const struct lin_budget *b)
 {
-	uint64_t steps = b && b->max_steps ? b->max_steps : 2000000;
-	double secs = b && b->max_seconds > 0 ? b->max_seconds : 2.0;
+	uint64_t steps = b && b->max_steps ? b->max_steps : 50000;
+	double secs = b && b->max_seconds > 0 ? b->max_seconds : 1.0;
 	double deadline = lin_clock() + secs;
 	build_sops(c, p);
 	int n = p->nsops;
@@ -817,15 +817,15 @@ static const char *model_rules(enum lin_model m)
 {
 	switch (m) {
 	case LIN_MODEL_KV:
-		return N_("a key-value store: a get returns the last value put or appended");
-	case LIN_MODEL_REGISTER: return N_("a register: a read returns the last value written");
+		return N_("a key-value store (a get returns the last value put or appended)");
+	case LIN_MODEL_REGISTER: return N_("a register (a read returns the last value written)");
 	case LIN_MODEL_ETCD:
-		return N_("etcd's register: a read returns the last value written, a cas succeeds "
-			  "only on its expected value");
+		return N_("etcd's register (a read returns the last value written, a cas succeeds "
+			  "only on its expected value)");
 	case LIN_MODEL_CAS_REGISTER: return N_("a compare-and-set register starting at 0");
 	case LIN_MODEL_MULTI_REGISTER:
 		return N_("registers x, y, ... starting at 0, read and written in transactions");
-	case LIN_MODEL_MUTEX: return N_("a lock: acquire only when free, release only when held");
+	case LIN_MODEL_MUTEX: return N_("a lock (acquire only when free, release only when held)");
 	}
 	return "";
 }
@@ -843,16 +843,21 @@ bool lin_explain(struct lin_checker *c, const struct lin_budget *b, struct sbuf 
 	else
 		sbuf_puts(out, _("Not linearizable."));
 	sbuf_putc(out, ' ');
+	unsigned others = p->core_from > (uint32_t)n ? p->core_from - (uint32_t)n : 0;
 	if (n == 1)
-		sbuf_printf(out, _("This operation cannot be placed by the rules of %s"),
+		sbuf_printf(out,
+			    _("This operation cannot take effect at any point of its interval "
+			      "under the rules of %s"),
 			    _(model_rules(c->model)));
 	else
-		sbuf_printf(out, _("These %d operations cannot be ordered by the rules of %s"), n,
-			    _(model_rules(c->model)));
-	sbuf_printf(
-	    out,
-	    _(" while respecting real time (whatever the other %u operations of this key did):"),
-	    p->core_from > (uint32_t)n ? p->core_from - (uint32_t)n : 0);
+		sbuf_printf(out,
+			    _("No order of these %d operations respects both real time and the "
+			      "rules of %s"),
+			    n, _(model_rules(c->model)));
+	sbuf_printf(out,
+		    _(", whatever the other %u operations did (each taking effect within its own "
+		      "interval, or not at all):"),
+		    others);
 	sbuf_putc(out, '\n');
 	for (int i = 0; i < n; i++) {
 		sbuf_printf(out, "  %d. ", i + 1);
