@@ -32,6 +32,9 @@ struct lin_part {
 	size_t nmops, mcap;
 	uint32_t *witness; /* history op indexes, linearization order */
 	int nwitness;
+	int npin;            /* a re-search keeps witness[0..npin) (see pin_prefix) */
+	int64_t min_changed; /* earliest invocation changed since the witness */
+	uint64_t pinned_searches;
 	uint32_t *core; /* after a violation: computed lazily */
 	int ncore;
 	bool core_done;
@@ -218,18 +221,79 @@ static bool to_lop(struct lin_checker *c, struct lin_part *p, const struct hist_
 	return false;
 }
 
-/* The search ops of part p as the history stands. */
-static void build_sops(struct lin_checker *c, struct lin_part *p)
+/* The search ops of part p as the history stands. With a pin (npin > 0),
+ * the ops of witness[0..npin) are replayed from the initial state instead:
+ * *init is the state after them, and the search gets the other ops only.
+ * When the pinned ops no longer replay (one of them failed after all), the
+ * pin is dropped and every op goes to the search. */
+static void build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init)
 {
 	free(p->sops);
 	p->sops = xmalloc((size_t)(p->n ? p->n : 1) * sizeof *p->sops);
 	p->nsops = 0;
 	p->nmops = 0;
+	*init = part_init(c, p);
+	if (p->npin <= 0) {
+		for (int i = 0; i < p->n; i++) {
+			struct lop lo;
+			if (to_lop(c, p, &c->h->ops[p->hops[i]], &lo))
+				p->sops[p->nsops++] = lo;
+		}
+		return;
+	}
+	/* pos[hop]: -1 not pinned, -2 pinned but dropped, else index in pin_ops */
+	int *pos = xmalloc(c->h->n * sizeof *pos);
+	for (int i = 0; i < p->n; i++)
+		pos[p->hops[i]] = -1;
+	for (int k = 0; k < p->npin; k++)
+		pos[p->witness[k]] = -2;
+	struct lop *pin_ops = xmalloc((size_t)p->npin * sizeof *pin_ops);
+	int npo = 0;
+	bool ok = true;
 	for (int i = 0; i < p->n; i++) {
 		struct lop lo;
-		if (to_lop(c, p, &c->h->ops[p->hops[i]], &lo))
+		uint32_t hop = p->hops[i];
+		if (!to_lop(c, p, &c->h->ops[hop], &lo)) {
+			ok &= pos[hop] != -2; /* a pinned op turned out not to happen */
+			continue;
+		}
+		if (pos[hop] == -2) {
+			pos[hop] = npo;
+			pin_ops[npo++] = lo;
+		} else {
 			p->sops[p->nsops++] = lo;
+		}
 	}
+	uint32_t st = *init;
+	for (int k = 0; k < p->npin && ok; k++)
+		ok = pos[p->witness[k]] >= 0 &&
+		     lop_step(&p->vals, p->mops, st, &pin_ops[pos[p->witness[k]]], &st);
+	free(pin_ops);
+	free(pos);
+	if (ok) {
+		*init = st;
+		return;
+	}
+	p->npin = 0;
+	build_sops(c, p, init);
+}
+
+/* How much of the witness a re-search may keep: the longest prefix of ops
+ * that completed before the earliest changed op was invoked. Sound when
+ * the re-search succeeds: the prefix is a prefix of a valid linearization
+ * of the history before the change, and every op outside it completed
+ * after the prefix's ops were invoked, or is new. When it fails the key is
+ * searched again from scratch, so the answer is exact either way. */
+static void pin_prefix(struct lin_checker *c, struct lin_part *p)
+{
+	int k = 0;
+	while (k < p->nwitness) {
+		const struct hist_op *o = &c->h->ops[p->witness[k]];
+		if (o->completed == HIST_NEVER || o->completed >= p->min_changed)
+			break;
+		k++;
+	}
+	p->npin = k;
 }
 
 /* ---- the checker ------------------------------------------------------------ */
@@ -312,6 +376,7 @@ static int part_for(struct lin_checker *c, const struct hist_op *o)
 	lvals_init(&p->vals);
 	p->vals.nregs = LIN_MAX_REGS;
 	p->verdict = LIN_OK;
+	p->min_changed = HIST_NEVER;
 	c->parts[c->nparts] = p;
 	return c->nparts++;
 }
@@ -362,6 +427,8 @@ static bool revalidate(struct lin_checker *c, struct lin_part *p)
 		for (int k = 0; k < ns; k++)
 			p->witness[k] = p->hops[seq[k]];
 		p->nwitness = ns;
+		p->npin = 0;
+		p->min_changed = HIST_NEVER;
 	}
 	free(lo);
 	free(keep);
@@ -384,7 +451,11 @@ static void sync(struct lin_checker *c)
 		for (size_t i = c->known; i < h->n; i++)
 			c->part_of[i] = -1;
 	}
-	bool *changed = xcalloc((size_t)c->nparts + (h->n - c->known) + 1, sizeof *changed);
+	size_t maxparts = (size_t)c->nparts + (h->n - c->known) + 1;
+	bool *changed = xcalloc(maxparts, sizeof *changed);
+	int64_t *mincall = xmalloc(maxparts * sizeof *mincall);
+	for (size_t k = 0; k < maxparts; k++)
+		mincall[k] = HIST_NEVER;
 	size_t first_pending = h->n;
 	for (size_t i = c->scan_from; i < h->n; i++) {
 		const struct hist_op *o = &h->ops[i];
@@ -404,6 +475,8 @@ static void sync(struct lin_checker *c)
 			p->hops[p->n++] = (uint32_t)i;
 		}
 		changed[pi] = true;
+		if (o->invoked < mincall[pi])
+			mincall[pi] = o->invoked;
 	}
 	c->scan_from = first_pending;
 	c->known = h->n;
@@ -414,13 +487,20 @@ static void sync(struct lin_checker *c)
 			continue; /* a violation stays a violation (lin.h) */
 		ls_free(p->search);
 		p->search = NULL;
+		if (mincall[pi] < p->min_changed)
+			p->min_changed = mincall[pi];
 		if (p->verdict == LIN_OK && revalidate(c, p)) {
 			c->st.witness_hits++;
 			continue;
 		}
+		if (p->verdict != LIN_UNKNOWN)
+			pin_prefix(c, p);
+		else
+			p->npin = 0;
 		p->verdict = LIN_CHECKING;
 	}
 	free(changed);
+	free(mincall);
 }
 
 static enum lin_verdict overall(struct lin_checker *c, bool budget_left)
@@ -449,14 +529,16 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 {
 	struct lin_part *p = c->parts[pi];
 	if (!p->search) {
-		build_sops(c, p);
+		uint32_t init;
+		build_sops(c, p, &init);
 		if (p->too_many_regs) {
 			p->verdict = LIN_UNKNOWN;
 			return p->verdict;
 		}
-		p->search =
-		    ls_new(p->sops, p->nsops, part_init(c, p), &p->vals, p->mops, c->max_memo);
+		p->search = ls_new(p->sops, p->nsops, init, &p->vals, p->mops, c->max_memo);
 		(*started)++;
+		if (p->npin > 0)
+			p->pinned_searches++;
 	}
 	uint64_t before = ls_steps(p->search);
 	enum ls_result r = ls_run(p->search, steps, deadline);
@@ -465,15 +547,28 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 	case LS_OK: {
 		int nw;
 		const int *w = ls_witness(p->search, &nw);
-		free(p->witness);
-		p->witness = xmalloc((size_t)(nw ? nw : 1) * sizeof *p->witness);
+		/* The pinned prefix, then what the search found. */
+		uint32_t *nwit = xmalloc((size_t)(p->npin + nw + 1) * sizeof *nwit);
+		if (p->npin)
+			memcpy(nwit, p->witness, (size_t)p->npin * sizeof *nwit);
 		for (int k = 0; k < nw; k++)
-			p->witness[k] = p->sops[w[k]].hop;
-		p->nwitness = nw;
+			nwit[p->npin + k] = p->sops[w[k]].hop;
+		free(p->witness);
+		p->witness = nwit;
+		p->nwitness = p->npin + nw;
+		p->npin = 0;
+		p->min_changed = HIST_NEVER;
 		p->verdict = LIN_OK;
 		break;
 	}
 	case LS_BAD:
+		if (p->npin > 0) {
+			/* The pin was too much: search the whole key. */
+			p->npin = 0;
+			ls_free(p->search);
+			p->search = NULL;
+			return p->verdict;
+		}
 		p->verdict = LIN_VIOLATION;
 		p->core_done = false;
 		break;
@@ -655,7 +750,9 @@ void lin_get_stats(const struct lin_checker *c, struct lin_stats *out)
 	*out = c->st;
 	out->nkeys = c->nparts;
 	out->keys_ok = out->keys_bad = out->keys_open = 0;
+	out->pinned = 0;
 	for (int i = 0; i < c->nparts; i++) {
+		out->pinned += c->parts[i]->pinned_searches;
 		switch (c->parts[i]->verdict) {
 		case LIN_OK: out->keys_ok++; break;
 		case LIN_VIOLATION: out->keys_bad++; break;
@@ -719,10 +816,11 @@ static void compute_core(struct lin_checker *c, struct lin_part *p, const struct
 	uint64_t steps = b && b->max_steps ? b->max_steps : 50000;
 	double secs = b && b->max_seconds > 0 ? b->max_seconds : 1.0;
 	double deadline = lin_clock() + secs;
-	build_sops(c, p);
+	uint32_t init;
+	p->npin = 0;
+	build_sops(c, p, &init);
 	int n = p->nsops;
 	const struct lop *ops = p->sops;
-	uint32_t init = part_init(c, p);
 	uint8_t *relax = xcalloc((size_t)(n ? n : 1), 1);
 
 	/* 1. The shortest prefix, cut just after a response, that is bad. */

@@ -55,8 +55,10 @@
  *   - a key that was linearizable keeps the witness sequence the search
  *     found; after a change the witness is re-validated (real-time order and
  *     the model, in O(n)), with newly required operations appended at its
- *     end — the usual case in a live run — and only when that fails is the
- *     key searched again.
+ *     end — the usual case in a live run. When that fails the key is
+ *     searched again, first keeping the witness's prefix of operations that
+ *     completed before the earliest changed one was invoked (replayed, not
+ *     searched), and only if that fails from scratch.
  *
  * Explanation. For a violation, the checker shrinks the key's history to a
  * small core: first the shortest prefix (cut after some response) that is
@@ -154,6 +156,7 @@ struct lin_stats {
 	uint64_t steps;        /* search steps in total */
 	uint64_t searches;     /* searches started */
 	uint64_t witness_hits; /* changes settled by re-validating a witness */
+	uint64_t pinned;       /* re-searches that kept a prefix of the witness */
 	int nkeys, keys_ok, keys_bad, keys_open;
 };
 void lin_get_stats(const struct lin_checker *c, struct lin_stats *out);
