@@ -32,7 +32,11 @@ struct lin_part {
 	size_t nmops, mcap;
 	uint32_t *witness; /* history op indexes, linearization order */
 	int nwitness;
-	int npin;            /* a re-search keeps witness[0..npin) (see pin_prefix) */
+	int npin;         /* a re-search keeps witness[0..npin) (see first_unsettled) */
+	uint32_t *wstate; /* the state after witness[0..k] */
+	int64_t *wmax;    /* the latest completion among witness[0..k] (see done_at) */
+	size_t wcap;
+	bool unsorted;       /* hops not in invocation order (a hand-made file) */
 	int64_t min_changed; /* earliest invocation changed since the witness */
 	uint64_t pinned_searches;
 	uint32_t *core; /* after a violation: computed lazily */
@@ -55,6 +59,8 @@ struct lin_checker {
 	size_t max_memo;
 	int bad_part; /* the first part found violating, or -1 */
 	int threads;  /* workers for lin_check (1: this thread only) */
+	bool *mark;   /* scratch, indexed by history op, all false between uses */
+	size_t markcap;
 	struct lin_stats st;
 	uint32_t *core_out;
 };
@@ -278,22 +284,69 @@ static void build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init
 	build_sops(c, p, init);
 }
 
-/* How much of the witness a re-search may keep: the longest prefix of ops
- * that completed before the earliest changed op was invoked. Sound when
- * the re-search succeeds: the prefix is a prefix of a valid linearization
- * of the history before the change, and every op outside it completed
- * after the prefix's ops were invoked, or is new. When it fails the key is
- * searched again from scratch, so the answer is exact either way. */
-static void pin_prefix(struct lin_checker *c, struct lin_part *p)
+/* When an op stopped changing: its completion (ok, fail), the time its
+ * client gave up (unknown), never while pending. */
+static int64_t done_at(const struct hist_op *o)
 {
-	int k = 0;
-	while (k < p->nwitness) {
-		const struct hist_op *o = &c->h->ops[p->witness[k]];
-		if (o->completed == HIST_NEVER || o->completed >= p->min_changed)
-			break;
-		k++;
+	switch (o->outcome) {
+	case OUT_OK:
+	case OUT_FAIL: return o->completed;
+	case OUT_UNKNOWN: return o->gave_up;
+	case OUT_PENDING: break;
 	}
-	p->npin = k;
+	return HIST_NEVER;
+}
+
+static void witness_room(struct lin_part *p, size_t n)
+{
+	if (n <= p->wcap)
+		return;
+	size_t c = p->wcap ? p->wcap : 64;
+	while (c < n)
+		c *= 2;
+	p->wstate = xrealloc(p->wstate, c * sizeof *p->wstate);
+	p->wmax = xrealloc(p->wmax, c * sizeof *p->wmax);
+	p->wcap = c;
+}
+
+/* Recomputes wstate and wmax for witness[from..] by replaying it. */
+static void witness_fill(struct lin_checker *c, struct lin_part *p, int from)
+{
+	witness_room(p, (size_t)p->nwitness + 1);
+	uint32_t st = from > 0 ? p->wstate[from - 1] : part_init(c, p);
+	int64_t m = from > 0 ? p->wmax[from - 1] : INT64_MIN;
+	p->nmops = 0;
+	for (int k = from; k < p->nwitness; k++) {
+		const struct hist_op *o = &c->h->ops[p->witness[k]];
+		struct lop lo;
+		if (to_lop(c, p, o, &lo))
+			lop_step(&p->vals, p->mops, st, &lo, &st);
+		int64_t d = done_at(o);
+		if (d > m)
+			m = d;
+		p->wstate[k] = st;
+		p->wmax[k] = m;
+	}
+}
+
+/* The witness's settled prefix: the ops that stopped changing before the
+ * earliest op changed since the witness was invoked (wmax is monotone, so
+ * a binary search). A re-search may keep it: sound when the re-search
+ * succeeds, since it is a prefix of a valid linearization of the history
+ * before the change, and every op outside it changed after its ops were
+ * invoked, or is new. When the re-search fails the key is searched again
+ * from scratch, so the answer is exact either way. */
+static int first_unsettled(const struct lin_part *p)
+{
+	int lo = 0, hi = p->nwitness;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (p->wmax[mid] < p->min_changed)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* ---- the checker ------------------------------------------------------------ */
@@ -326,6 +379,8 @@ static void part_free(struct lin_part *p)
 	free(p->sops);
 	free(p->mops);
 	free(p->witness);
+	free(p->wstate);
+	free(p->wmax);
 	free(p->core);
 	free(p);
 }
@@ -350,6 +405,7 @@ void lin_free(struct lin_checker *c)
 	free(c->parts);
 	free(c->part_of);
 	free(c->core_out);
+	free(c->mark);
 	free(c);
 }
 
@@ -381,61 +437,95 @@ static int part_for(struct lin_checker *c, const struct hist_op *o)
 	return c->nparts++;
 }
 
-/* Replays witness w (then every required op missing from it, in order)
- * against the current ops of p; on success stores it as p's witness. */
+/* After a change: keeps the witness's settled prefix, and checks that the
+ * rest of it, followed by every op that became required since (in
+ * invocation order), is still a linearization: real-time order, then the
+ * model from the prefix's state. Only ops invoked since the earliest change
+ * can be new or changed, so the cost is the length of the unsettled tail
+ * plus the recent ops, not the history's. On success stores the new
+ * witness. */
 static bool revalidate(struct lin_checker *c, struct lin_part *p)
 {
-	int n = p->n;
-	struct lop *lo = xmalloc((size_t)(n ? n : 1) * sizeof *lo);
-	bool *keep = xcalloc((size_t)(n ? n : 1), sizeof *keep);
-	bool *inw = xcalloc((size_t)(n ? n : 1), sizeof *inw);
-	int *pos = xmalloc((size_t)(c->h->n ? c->h->n : 1) * sizeof *pos);
-	uint32_t *seq = xmalloc((size_t)(n ? n : 1) * sizeof *seq);
+	if (p->too_many_regs)
+		return false;
+	const struct history *h = c->h;
+	int k0 = first_unsettled(p);
+	/* The recent ops: from the first invoked at or after min_changed. */
+	int first = 0;
+	if (!p->unsorted) {
+		int lo = 0, hi = p->n;
+		while (lo < hi) {
+			int mid = lo + (hi - lo) / 2;
+			if (h->ops[p->hops[mid]].invoked < p->min_changed)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		first = lo;
+	}
+	size_t cap = (size_t)(p->nwitness - k0) + (size_t)(p->n - first) + 1;
+	struct lop *lo = xmalloc(cap * sizeof *lo);
+	uint32_t *seq = xmalloc(cap * sizeof *seq);
 	int ns = 0;
 	bool ok = true;
 	p->nmops = 0;
-	for (int i = 0; i < n; i++) {
-		keep[i] = to_lop(c, p, &c->h->ops[p->hops[i]], &lo[i]);
-		pos[p->hops[i]] = i;
+	if (!c->mark || c->markcap < h->n) {
+		c->mark = xrealloc(c->mark, h->n * sizeof *c->mark);
+		memset(c->mark, 0, h->n * sizeof *c->mark);
+		c->markcap = h->n;
 	}
-	for (int k = 0; k < p->nwitness && ok; k++) {
-		int i = pos[p->witness[k]];
-		if (!keep[i])
-			ok = false; /* it took effect in the witness; now it did not */
-		inw[i] = true;
-		seq[ns++] = (uint32_t)i;
+	for (int k = k0; k < p->nwitness && ok; k++) {
+		uint32_t hop = p->witness[k];
+		c->mark[hop] = true;
+		/* Took effect in the witness, now it did not: no longer valid. */
+		ok = to_lop(c, p, &h->ops[hop], &lo[ns]);
+		seq[ns++] = hop;
 	}
-	for (int i = 0; i < n && ok; i++)
-		if (keep[i] && lo[i].required && !inw[i])
-			seq[ns++] = (uint32_t)i;
-	/* Real time: nothing may come after an op that completed before it
-	 * was invoked. */
+	for (int i = first; i < p->n && ok; i++) {
+		uint32_t hop = p->hops[i];
+		if (!c->mark[hop] && to_lop(c, p, &h->ops[hop], &lo[ns]) && lo[ns].required)
+			seq[ns++] = hop;
+	}
+	for (int k = k0; k < p->nwitness; k++)
+		c->mark[p->witness[k]] = false;
+	/* Real time: nothing may come after an op that completed before it was
+	 * invoked. (Against the settled prefix it holds: its ops completed
+	 * before any of these changed.) */
 	int64_t minret = HIST_NEVER;
 	for (int k = ns - 1; k >= 0 && ok; k--) {
-		const struct lop *o = &lo[seq[k]];
-		if (o->call > minret)
+		if (lo[k].call > minret)
 			ok = false;
-		if (o->ret < minret)
-			minret = o->ret;
+		if (lo[k].ret < minret)
+			minret = lo[k].ret;
 	}
-	uint32_t st = part_init(c, p);
-	for (int k = 0; k < ns && ok; k++)
-		ok = lop_step(&p->vals, p->mops, st, &lo[seq[k]], &st);
-	if (ok && !p->too_many_regs) {
-		free(p->witness);
-		p->witness = xmalloc((size_t)(ns ? ns : 1) * sizeof *p->witness);
-		for (int k = 0; k < ns; k++)
-			p->witness[k] = p->hops[seq[k]];
-		p->nwitness = ns;
+	uint32_t st = k0 > 0 ? p->wstate[k0 - 1] : part_init(c, p);
+	int64_t m = k0 > 0 ? p->wmax[k0 - 1] : INT64_MIN;
+	witness_room(p, (size_t)k0 + (size_t)ns + 1);
+	uint32_t *nst = xmalloc(cap * sizeof *nst);
+	for (int k = 0; k < ns && ok; k++) {
+		ok = lop_step(&p->vals, p->mops, st, &lo[k], &st);
+		nst[k] = st;
+	}
+	if (ok) {
+		if ((size_t)k0 + (size_t)ns > (size_t)p->nwitness)
+			p->witness = xrealloc(p->witness,
+					      ((size_t)k0 + (size_t)ns + 1) * sizeof *p->witness);
+		for (int k = 0; k < ns; k++) {
+			p->witness[k0 + k] = seq[k];
+			p->wstate[k0 + k] = nst[k];
+			int64_t d = done_at(&h->ops[seq[k]]);
+			if (d > m)
+				m = d;
+			p->wmax[k0 + k] = m;
+		}
+		p->nwitness = k0 + ns;
 		p->npin = 0;
 		p->min_changed = HIST_NEVER;
 	}
+	free(nst);
 	free(lo);
-	free(keep);
-	free(inw);
-	free(pos);
 	free(seq);
-	return ok && !p->too_many_regs;
+	return ok;
 }
 
 /* Catches up with the history's changes. */
@@ -472,6 +562,8 @@ static void sync(struct lin_checker *c)
 				p->cap = p->cap ? p->cap * 2 : 64;
 				p->hops = xrealloc(p->hops, (size_t)p->cap * sizeof *p->hops);
 			}
+			if (p->n && h->ops[p->hops[p->n - 1]].invoked > o->invoked)
+				p->unsorted = true;
 			p->hops[p->n++] = (uint32_t)i;
 		}
 		changed[pi] = true;
@@ -493,10 +585,7 @@ static void sync(struct lin_checker *c)
 			c->st.witness_hits++;
 			continue;
 		}
-		if (p->verdict != LIN_UNKNOWN)
-			pin_prefix(c, p);
-		else
-			p->npin = 0;
+		p->npin = p->verdict == LIN_UNKNOWN ? 0 : first_unsettled(p);
 		p->verdict = LIN_CHECKING;
 	}
 	free(changed);
@@ -556,6 +645,7 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 		free(p->witness);
 		p->witness = nwit;
 		p->nwitness = p->npin + nw;
+		witness_fill(c, p, p->npin);
 		p->npin = 0;
 		p->min_changed = HIST_NEVER;
 		p->verdict = LIN_OK;
