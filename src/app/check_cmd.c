@@ -15,6 +15,7 @@
 #include "check/lin.h"
 #include "util/i18n.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +146,7 @@ int check_cmd_main(int argc, char **argv)
 	size_t len;
 	char *text = read_file(file, &len);
 	if (!text) {
-		history_load(&h, file, fmt, &err); /* for the message */
-		fprintf(stderr, "netsplit check: %s\n", sbuf_str(&err));
-		sbuf_free(&err);
+		fprintf(stderr, "netsplit check: %s: %s\n", file, strerror(errno));
 		history_close(&h);
 		return EXIT_BAD;
 	}

@@ -127,7 +127,11 @@ void lin_set_limits(struct lin_checker *c, uint64_t max_steps_per_search, size_t
  * linearizable, which one lin_explain describes may. */
 void lin_set_threads(struct lin_checker *c, int threads);
 
-/* Catches up with the history and works within budget b (NULL: no limit).
+/* Catches up with the history and works within budget b (NULL: no limit;
+ * b->threads is ignored here, see lin_set_threads). A key whose search is
+ * interrupted by the budget resumes at the next call, unless its
+ * operations changed meanwhile (then it restarts, cheaply when a prefix of
+ * its last witness can be kept).
  * Returns LIN_VIOLATION as soon as one key is proven illegal; LIN_OK when
  * every key is proven linearizable; LIN_CHECKING when b ran out with work
  * left; LIN_UNKNOWN when some key hit the checker's own limits. */
@@ -141,10 +145,12 @@ int lin_nkeys(const struct lin_checker *c);
 const char *lin_key(const struct lin_checker *c, int i);
 enum lin_verdict lin_key_verdict(const struct lin_checker *c, int i);
 
-/* After LIN_VIOLATION: computes (once, within b; NULL = a default of 2 s)
- * the core of the violation and returns its history op indexes in
- * invocation order in *ids (owned by the checker, valid until the next
- * lin_check) — empty if there is no violation. */
+/* After LIN_VIOLATION: computes (once) the core of the violation and
+ * returns its history op indexes in invocation order in *ids (owned by the
+ * checker, valid until the next lin_check) — 0 if there is no violation.
+ * b bounds the shrinking: max_steps per trial search (default 50000),
+ * max_seconds in all (default 1 s); when it runs out the core is simply
+ * less small (it is always a proof). */
 int lin_core(struct lin_checker *c, const struct lin_budget *b, const uint32_t **ids);
 /* Appends the violation in words (user's language), several lines, to out:
  * the key, the core operations, and why they cannot be ordered. Returns
