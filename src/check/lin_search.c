@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MEMO_BLOCK 4096 /* bitsets per block of the memo's arena */
+
 struct lent {
 	int op;    /* operation index */
 	int match; /* call: its return entry (-1: none); return: its call */
@@ -75,8 +77,9 @@ struct lsearch {
 	/* the memo: open addressing over (hash, state, offset of the bitset) */
 	struct mslot *memo;
 	size_t mcap, mcount;
-	uint64_t *marena;
-	size_t marena_n, marena_cap;
+	uint64_t **mblock; /* bitsets, MEMO_BLOCK to a block: no copying on growth */
+	size_t nblocks, blocks_cap;
+	size_t marena_n; /* bitsets stored */
 	size_t max_bytes;
 	int *witness;
 	int nwitness;
@@ -206,7 +209,9 @@ void ls_free(struct lsearch *s)
 	free(s->e);
 	free(s->stack);
 	free(s->memo);
-	free(s->marena);
+	for (size_t i = 0; i < s->nblocks; i++)
+		free(s->mblock[i]);
+	free(s->mblock);
 	free(s->witness);
 	free(s->twin);
 	free(s);
@@ -260,7 +265,13 @@ static void memo_grow(struct lsearch *s)
 
 static size_t memo_bytes(const struct lsearch *s)
 {
-	return s->mcap * sizeof(struct mslot) + s->marena_cap * sizeof(uint64_t);
+	return s->mcap * sizeof(struct mslot) +
+	       s->nblocks * MEMO_BLOCK * (size_t)s->words * sizeof(uint64_t);
+}
+
+static inline uint64_t *memo_bits(const struct lsearch *s, size_t i)
+{
+	return s->mblock[i / MEMO_BLOCK] + (i % MEMO_BLOCK) * (size_t)s->words;
 }
 
 static inline bool same_bits(const uint64_t *a, const uint64_t *b, size_t w)
@@ -287,7 +298,7 @@ static bool memo_add(struct lsearch *s, uint32_t state, bool *full)
 	size_t j = h & (s->mcap - 1);
 	for (struct mslot *m = &s->memo[j]; m->off; m = &s->memo[j]) {
 		if (m->h == h && m->state == state &&
-		    same_bits(s->marena + (m->off - 1) * w, s->lin, w))
+		    same_bits(memo_bits(s, m->off - 1), s->lin, w))
 			return false;
 		j = (j + 1) & (s->mcap - 1);
 	}
@@ -295,15 +306,16 @@ static bool memo_add(struct lsearch *s, uint32_t state, bool *full)
 		*full = true;
 		return false;
 	}
-	if ((s->marena_n + 1) * w > s->marena_cap) {
-		size_t need = (s->marena_n + 1) * w;
-		if (s->max_bytes && (need * 2) * sizeof(uint64_t) > s->max_bytes) {
+	if (s->marena_n == s->nblocks * MEMO_BLOCK) {
+		if (s->max_bytes &&
+		    memo_bytes(s) + MEMO_BLOCK * w * sizeof(uint64_t) > s->max_bytes) {
 			*full = true;
 			return false;
 		}
-		xgrow((void **)&s->marena, &s->marena_cap, need, sizeof *s->marena);
+		xgrow((void **)&s->mblock, &s->blocks_cap, s->nblocks + 1, sizeof *s->mblock);
+		s->mblock[s->nblocks++] = xmalloc(MEMO_BLOCK * w * sizeof(uint64_t));
 	}
-	memcpy(s->marena + s->marena_n * w, s->lin, w * sizeof *s->lin);
+	memcpy(memo_bits(s, s->marena_n), s->lin, w * sizeof *s->lin);
 	s->marena_n++;
 	s->memo[j] = (struct mslot){h, state, (uint32_t)s->marena_n};
 	s->mcount++;
