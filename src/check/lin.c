@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIN_QUANTUM  16384 /* steps per key per round */
-#define LIN_MAX_REGS 16    /* multi-register: registers per state vector */
+#define LIN_QUANTUM     16384 /* steps per key per round */
+#define LIN_MAX_REGS    16    /* multi-register: registers per state vector */
+#define LIN_EXPLAIN_MAX 24    /* operations listed in an explanation */
 
 struct lin_part {
 	const char *key;
@@ -854,17 +855,29 @@ void lin_get_stats(const struct lin_checker *c, struct lin_stats *out)
 /* ---- violations: the core ---------------------------------------------------- */
 
 /* Is ops[0..n) (with some relaxed) not linearizable, proven within steps?
- * relax[i]: 1 = relaxed (optional until its response; a read dropped),
- * 2 = removed. */
+ * relax[i]: relaxed (optional until its response; a read dropped). Ops
+ * invoked after `cut` are left out and those still running at `cut` may
+ * take effect later or never: the history's prefix up to `cut`. */
+/* The shrinking's budget: steps per trial, steps in all, and a deadline
+ * only when the caller gave seconds (steps keep the core deterministic). */
+struct trial_budget {
+	uint64_t per_trial, left;
+	double deadline;
+};
+
+static bool trials_left(const struct trial_budget *tb)
+{
+	return tb->left > 0 && (tb->deadline <= 0 || lin_clock() < tb->deadline);
+}
+
 static bool still_bad(struct lin_part *p, uint32_t init, const struct lop *ops, int n,
-		      const uint8_t *relax, int64_t cut, uint64_t steps, double deadline,
-		      size_t max_memo)
+		      const uint8_t *relax, int64_t cut, struct trial_budget *tb, size_t max_memo)
 {
 	struct lop *t = xmalloc((size_t)(n ? n : 1) * sizeof *t);
 	int m = 0;
 	for (int i = 0; i < n; i++) {
 		struct lop o = ops[i];
-		if (relax[i] == 2 || o.call > cut)
+		if (o.call > cut)
 			continue;
 		if (o.ret > cut) {
 			/* Pending at the cut: may take effect later, or never. */
@@ -881,7 +894,9 @@ static bool still_bad(struct lin_part *p, uint32_t init, const struct lop *ops, 
 		t[m++] = o;
 	}
 	struct lsearch *s = ls_new(t, m, init, &p->vals, p->mops, max_memo);
-	enum ls_result r = ls_run(s, steps, deadline);
+	uint64_t steps = MIN(tb->per_trial, tb->left);
+	enum ls_result r = steps ? ls_run(s, steps, tb->deadline) : LS_RUNNING;
+	tb->left -= MIN(tb->left, ls_steps(s));
 	ls_free(s);
 	free(t);
 	return r == LS_BAD;
@@ -903,9 +918,8 @@ static int u32_by_call(const void *a, const void *b, const struct history *h)
 
 static void compute_core(struct lin_checker *c, struct lin_part *p, const struct lin_budget *b)
 {
-	uint64_t steps = b && b->max_steps ? b->max_steps : 50000;
-	double secs = b && b->max_seconds > 0 ? b->max_seconds : 1.0;
-	double deadline = lin_clock() + secs;
+	struct trial_budget tb = {b && b->max_steps ? b->max_steps : 50000, 5000000,
+				  b && b->max_seconds > 0 ? lin_clock() + b->max_seconds : 0};
 	uint32_t init;
 	p->npin = 0;
 	build_sops(c, p, &init);
@@ -922,40 +936,41 @@ static void compute_core(struct lin_checker *c, struct lin_part *p, const struct
 	qsort(rets, (size_t)nr, sizeof *rets, int64_cmp);
 	int64_t cut = HIST_NEVER;
 	int lo = 0, hi = nr - 1; /* the full history (cut at the end) is bad */
-	while (lo < hi && lin_clock() < deadline) {
+	while (lo < hi && trials_left(&tb)) {
 		int mid = lo + (hi - lo) / 2;
-		if (still_bad(p, init, ops, n, relax, rets[mid], steps, deadline, c->max_memo))
+		if (still_bad(p, init, ops, n, relax, rets[mid], &tb, c->max_memo))
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
 	if (nr > 0)
 		cut = rets[hi];
-	if (!still_bad(p, init, ops, n, relax, cut, steps, deadline, c->max_memo))
+	if (!still_bad(p, init, ops, n, relax, cut, &tb, c->max_memo))
 		cut = HIST_NEVER; /* the binary search ran out of time */
 
-	/* 2. Relax what is not needed, in halving chunks (like ddmin). */
+	/* 2. Relax what is not needed, in halving chunks (like ddmin). Only
+	 * ops that must take effect can be relaxed: an unknown op (or one
+	 * pending at the cut) already may or may not, and leaving it out would
+	 * be a constraint, not a relaxation. */
 	int *cand = xmalloc((size_t)(n ? n : 1) * sizeof *cand);
 	int nc = 0;
 	for (int i = 0; i < n; i++)
-		if (ops[i].call <= cut)
+		if (ops[i].required && ops[i].ret <= cut)
 			cand[nc++] = i;
 	for (int chunk = nc / 2 > 0 ? nc / 2 : 1; chunk >= 1; chunk /= 2) {
-		for (int s = 0; s < nc && lin_clock() < deadline; s += chunk) {
+		for (int s = 0; s < nc && trials_left(&tb); s += chunk) {
 			uint8_t save[64];
 			int e = MIN(nc, s + chunk), k = 0, tried = 0;
 			bool big = e - s > 64;
 			uint8_t *sv = big ? xmalloc((size_t)(e - s)) : save;
 			for (int j = s; j < e; j++, k++) {
 				sv[k] = relax[cand[j]];
-				int want = ops[cand[j]].required ? 1 : 2;
-				if (relax[cand[j]] < want) {
-					relax[cand[j]] = (uint8_t)want;
+				if (!relax[cand[j]]) {
+					relax[cand[j]] = 1;
 					tried++;
 				}
 			}
-			if (tried &&
-			    !still_bad(p, init, ops, n, relax, cut, steps, deadline, c->max_memo)) {
+			if (tried && !still_bad(p, init, ops, n, relax, cut, &tb, c->max_memo)) {
 				for (int j = s, q = 0; j < e; j++, q++)
 					relax[cand[j]] = sv[q];
 			}
@@ -968,12 +983,9 @@ static void compute_core(struct lin_checker *c, struct lin_part *p, const struct
 	free(p->core);
 	p->core = xmalloc((size_t)(nc ? nc : 1) * sizeof *p->core);
 	p->ncore = 0;
-	for (int j = 0; j < nc; j++) {
-		int i = cand[j];
-		if (relax[i] == 0 &&
-		    !(ops[i].ret > cut && (ops[i].kind == LOP_READ || ops[i].kind == LOP_NOTCAS)))
-			p->core[p->ncore++] = ops[i].hop;
-	}
+	for (int j = 0; j < nc; j++)
+		if (!relax[cand[j]])
+			p->core[p->ncore++] = ops[cand[j]].hop;
 	/* Invocation order. */
 	for (int i = 1; i < p->ncore; i++)
 		for (int j = i; j > 0 && u32_by_call(&p->core[j - 1], &p->core[j], c->h) > 0; j--) {
@@ -1047,15 +1059,18 @@ bool lin_explain(struct lin_checker *c, const struct lin_budget *b, struct sbuf 
 		      "interval, or not at all):"),
 		    others);
 	sbuf_putc(out, '\n');
-	for (int i = 0; i < n; i++) {
+	int shown = n <= LIN_EXPLAIN_MAX ? n : LIN_EXPLAIN_MAX - 1;
+	for (int i = 0; i < shown; i++) {
 		sbuf_printf(out, "  %d. ", i + 1);
 		history_describe_op(h, &h->ops[ids[i]], out);
 		sbuf_putc(out, '\n');
 	}
+	if (shown < n)
+		sbuf_printf(out, _("  ... and %d more\n"), n - shown);
 	/* Real-time order that matters: for each op, the latest op of the
 	 * core that completed before it started. */
 	int lines = 0;
-	for (int i = 0; i < n && lines < 8; i++) {
+	for (int i = 0; i < shown && lines < 8; i++) {
 		const struct hist_op *bo = &h->ops[ids[i]];
 		const struct hist_op *best = NULL;
 		for (int j = 0; j < n; j++) {

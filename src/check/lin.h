@@ -148,9 +148,10 @@ enum lin_verdict lin_key_verdict(const struct lin_checker *c, int i);
 /* After LIN_VIOLATION: computes (once) the core of the violation and
  * returns its history op indexes in invocation order in *ids (owned by the
  * checker, valid until the next lin_check) — 0 if there is no violation.
- * b bounds the shrinking: max_steps per trial search (default 50000),
- * max_seconds in all (default 1 s); when it runs out the core is simply
- * less small (it is always a proof). */
+ * b bounds the shrinking: max_steps per trial search (default 50000; 5
+ * million steps in all), and max_seconds in all if given (by default only
+ * steps count, so the core does not depend on the machine). When it runs
+ * out the core is simply less small: it is always a proof. */
 int lin_core(struct lin_checker *c, const struct lin_budget *b, const uint32_t **ids);
 /* Appends the violation in words (user's language), several lines, to out:
  * the key, the core operations, and why they cannot be ordered. Returns
