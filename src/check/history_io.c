@@ -824,10 +824,14 @@ const char *hist_format_name(enum hist_format f)
 enum hist_format history_detect(const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
-	const char *eol = memchr(text, '\n', len);
-	if (!eol)
-		eol = end;
-	for (const char *q = text; q + 11 <= eol; q++)
+	/* A Jepsen log has "jepsen.util" on one of its first lines (other
+	 * log lines may come first). */
+	const char *lim = text;
+	for (int lines = 0; lim < end && lines < 20; lines++) {
+		const char *eol = memchr(lim, '\n', (size_t)(end - lim));
+		lim = eol ? eol + 1 : end;
+	}
+	for (const char *q = text; q + 11 <= lim; q++)
 		if (!memcmp(q, "jepsen.util", 11))
 			return HIST_FMT_JEPSEN_LOG;
 	while (p < end && (isspace((unsigned char)*p) || *p == ','))

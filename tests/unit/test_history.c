@@ -374,6 +374,13 @@ static void test_jepsen_log(void **state)
 	sbuf_free(&b);
 	history_close(&h);
 
+	const char *later =
+	    "INFO  jepsen.core - starting\nINFO  jepsen.util - 0\t:invoke\t:read\tnil\n";
+	assert_int_equal(history_detect(later, strlen(later)), HIST_FMT_JEPSEN_LOG);
+	assert_int_equal(history_detect("{\"f\":\"get\"}", 11), HIST_FMT_JSONL);
+	assert_int_equal(history_detect(" {:process 0}", 13), HIST_FMT_EDN);
+	assert_int_equal(history_detect("; hi\n[", 6), HIST_FMT_EDN);
+	assert_int_equal(history_detect("", 0), HIST_FMT_JSONL);
 	load_text(&h, "INFO  jepsen.util - 0 :invoke\n", HIST_FMT_JEPSEN_LOG, false,
 		  "t.txt:1: expected \"<process> :<type> :<f> <value>\"");
 	history_close(&h);
