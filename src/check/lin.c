@@ -2,8 +2,8 @@
  * lin.c — the linearizability checker's public side: models (how a history
  * operation becomes a search operation), keys, the round-robin budgeted
  * checking, the incremental rules and the one-shot check. The search itself
- * is lin_search.c; explanations are lin_explain.c. See lin.h for the
- * semantics and what is sound in incremental use.
+ * is lin_search.c, values and states lin_vals.c, explanations lin_explain.c.
+ * See lin.h for the semantics and what is sound in incremental use.
  */
 #include "check/lin_internal.h"
 
@@ -13,58 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIN_QUANTUM     16384 /* steps per key per round */
-#define LIN_MAX_REGS    16    /* multi-register: registers per state vector */
-#define LIN_EXPLAIN_MAX 24    /* operations listed in an explanation */
-
-struct lin_part {
-	const char *key;
-	uint32_t *hops; /* history op indexes, in invocation order */
-	int n, cap;
-	struct lvals vals;
-	const char *regs[LIN_MAX_REGS]; /* multi-register: key of each register */
-	int nregs;
-	bool too_many_regs;
-	enum lin_verdict verdict;
-	struct lsearch *search;
-	struct lop *sops; /* the ops the search (or violation) is about */
-	int nsops;
-	struct lmop *mops;
-	size_t nmops, mcap;
-	uint32_t *witness; /* history op indexes, linearization order */
-	int nwitness;
-	int npin;         /* a re-search keeps witness[0..npin) (see first_unsettled) */
-	uint32_t *wstate; /* the state after witness[0..k] */
-	int64_t *wmax;    /* the latest completion among witness[0..k] (see done_at) */
-	size_t wcap;
-	bool unsorted;       /* hops not in invocation order (a hand-made file) */
-	int64_t min_changed; /* earliest invocation changed since the witness */
-	uint64_t pinned_searches;
-	uint32_t *core; /* after a violation: computed lazily */
-	int ncore;
-	bool core_done;
-	uint32_t core_from; /* ops before shrinking */
-};
-
-struct lin_checker {
-	const struct history *h;
-	enum lin_model model;
-	struct lin_part **parts;
-	int nparts, pcap;
-	int *part_of;     /* history op index -> part, -1 if none yet */
-	size_t known;     /* ops seen */
-	size_t scan_from; /* ops before this index are final */
-	uint64_t seen_rev;
-	enum lin_verdict verdict;
-	uint64_t max_search_steps;
-	size_t max_memo;
-	int bad_part; /* the first part found violating, or -1 */
-	int threads;  /* workers for lin_check (1: this thread only) */
-	bool *mark;   /* scratch, indexed by history op, all false between uses */
-	size_t markcap;
-	struct lin_stats st;
-	uint32_t *core_out;
-};
+#define LIN_QUANTUM 16384 /* steps per key per round */
 
 /* ---- names ---------------------------------------------------------------- */
 
@@ -106,7 +55,7 @@ const char *lin_verdict_name(enum lin_verdict v)
 
 /* ---- models: history op -> search op ---------------------------------------- */
 
-static uint32_t part_init(struct lin_checker *c, struct lin_part *p)
+uint32_t lin_part_init(struct lin_checker *c, struct lin_part *p)
 {
 	struct lvals *v = &p->vals;
 	switch (c->model) {
@@ -233,13 +182,13 @@ static bool to_lop(struct lin_checker *c, struct lin_part *p, const struct hist_
  * *init is the state after them, and the search gets the other ops only.
  * When the pinned ops no longer replay (one of them failed after all), the
  * pin is dropped and every op goes to the search. */
-static void build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init)
+void lin_build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init)
 {
 	free(p->sops);
 	p->sops = xmalloc((size_t)(p->n ? p->n : 1) * sizeof *p->sops);
 	p->nsops = 0;
 	p->nmops = 0;
-	*init = part_init(c, p);
+	*init = lin_part_init(c, p);
 	if (p->npin <= 0) {
 		for (int i = 0; i < p->n; i++) {
 			struct lop lo;
@@ -282,7 +231,7 @@ static void build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init
 		return;
 	}
 	p->npin = 0;
-	build_sops(c, p, init);
+	lin_build_sops(c, p, init);
 }
 
 /* When an op stopped changing: its completion (ok, fail), the time its
@@ -314,7 +263,7 @@ static void witness_room(struct lin_part *p, size_t n)
 static void witness_fill(struct lin_checker *c, struct lin_part *p, int from)
 {
 	witness_room(p, (size_t)p->nwitness + 1);
-	uint32_t st = from > 0 ? p->wstate[from - 1] : part_init(c, p);
+	uint32_t st = from > 0 ? p->wstate[from - 1] : lin_part_init(c, p);
 	int64_t m = from > 0 ? p->wmax[from - 1] : INT64_MIN;
 	p->nmops = 0;
 	for (int k = from; k < p->nwitness; k++) {
@@ -405,7 +354,6 @@ void lin_free(struct lin_checker *c)
 	reset(c);
 	free(c->parts);
 	free(c->part_of);
-	free(c->core_out);
 	free(c->mark);
 	free(c);
 }
@@ -499,7 +447,7 @@ static bool revalidate(struct lin_checker *c, struct lin_part *p)
 		if (lo[k].ret < minret)
 			minret = lo[k].ret;
 	}
-	uint32_t st = k0 > 0 ? p->wstate[k0 - 1] : part_init(c, p);
+	uint32_t st = k0 > 0 ? p->wstate[k0 - 1] : lin_part_init(c, p);
 	int64_t m = k0 > 0 ? p->wmax[k0 - 1] : INT64_MIN;
 	witness_room(p, (size_t)k0 + (size_t)ns + 1);
 	uint32_t *nst = xmalloc(cap * sizeof *nst);
@@ -620,7 +568,7 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 	struct lin_part *p = c->parts[pi];
 	if (!p->search) {
 		uint32_t init;
-		build_sops(c, p, &init);
+		lin_build_sops(c, p, &init);
 		if (p->too_many_regs) {
 			p->verdict = LIN_UNKNOWN;
 			return p->verdict;
@@ -850,255 +798,6 @@ void lin_get_stats(const struct lin_checker *c, struct lin_stats *out)
 		default: out->keys_open++; break;
 		}
 	}
-}
-
-/* ---- violations: the core ---------------------------------------------------- */
-
-/* Is ops[0..n) (with some relaxed) not linearizable, proven within steps?
- * relax[i]: relaxed (optional until its response; a read dropped). Ops
- * invoked after `cut` are left out and those still running at `cut` may
- * take effect later or never: the history's prefix up to `cut`. */
-/* The shrinking's budget: steps per trial, steps in all, and a deadline
- * only when the caller gave seconds (steps keep the core deterministic). */
-struct trial_budget {
-	uint64_t per_trial, left;
-	double deadline;
-};
-
-static bool trials_left(const struct trial_budget *tb)
-{
-	return tb->left > 0 && (tb->deadline <= 0 || lin_clock() < tb->deadline);
-}
-
-static bool still_bad(struct lin_part *p, uint32_t init, const struct lop *ops, int n,
-		      const uint8_t *relax, int64_t cut, struct trial_budget *tb, size_t max_memo)
-{
-	struct lop *t = xmalloc((size_t)(n ? n : 1) * sizeof *t);
-	int m = 0;
-	for (int i = 0; i < n; i++) {
-		struct lop o = ops[i];
-		if (o.call > cut)
-			continue;
-		if (o.ret > cut) {
-			/* Pending at the cut: may take effect later, or never. */
-			if (o.kind == LOP_READ || o.kind == LOP_NOTCAS)
-				continue;
-			o.required = false;
-			o.ret = HIST_NEVER;
-		}
-		if (relax[i] == 1) {
-			if (o.kind == LOP_READ || o.kind == LOP_NOTCAS)
-				continue;
-			o.required = false;
-		}
-		t[m++] = o;
-	}
-	struct lsearch *s = ls_new(t, m, init, &p->vals, p->mops, max_memo);
-	uint64_t steps = MIN(tb->per_trial, tb->left);
-	enum ls_result r = steps ? ls_run(s, steps, tb->deadline) : LS_RUNNING;
-	tb->left -= MIN(tb->left, ls_steps(s));
-	ls_free(s);
-	free(t);
-	return r == LS_BAD;
-}
-
-static int int64_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int u32_by_call(const void *a, const void *b, const struct history *h)
-{
-	int64_t x = h->ops[*(const uint32_t *)a].invoked, y = h->ops[*(const uint32_t *)b].invoked;
-	if (x != y)
-		return x < y ? -1 : 1;
-	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
-}
-
-static void compute_core(struct lin_checker *c, struct lin_part *p, const struct lin_budget *b)
-{
-	struct trial_budget tb = {b && b->max_steps ? b->max_steps : 50000, 5000000,
-				  b && b->max_seconds > 0 ? lin_clock() + b->max_seconds : 0};
-	uint32_t init;
-	p->npin = 0;
-	build_sops(c, p, &init);
-	int n = p->nsops;
-	const struct lop *ops = p->sops;
-	uint8_t *relax = xcalloc((size_t)(n ? n : 1), 1);
-
-	/* 1. The shortest prefix, cut just after a response, that is bad. */
-	int64_t *rets = xmalloc((size_t)(n ? n : 1) * sizeof *rets);
-	int nr = 0;
-	for (int i = 0; i < n; i++)
-		if (ops[i].required)
-			rets[nr++] = ops[i].ret;
-	qsort(rets, (size_t)nr, sizeof *rets, int64_cmp);
-	int64_t cut = HIST_NEVER;
-	int lo = 0, hi = nr - 1; /* the full history (cut at the end) is bad */
-	while (lo < hi && trials_left(&tb)) {
-		int mid = lo + (hi - lo) / 2;
-		if (still_bad(p, init, ops, n, relax, rets[mid], &tb, c->max_memo))
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	if (nr > 0)
-		cut = rets[hi];
-	if (!still_bad(p, init, ops, n, relax, cut, &tb, c->max_memo))
-		cut = HIST_NEVER; /* the binary search ran out of time */
-
-	/* 2. Relax what is not needed, in halving chunks (like ddmin). Only
-	 * ops that must take effect can be relaxed: an unknown op (or one
-	 * pending at the cut) already may or may not, and leaving it out would
-	 * be a constraint, not a relaxation. */
-	int *cand = xmalloc((size_t)(n ? n : 1) * sizeof *cand);
-	int nc = 0;
-	for (int i = 0; i < n; i++)
-		if (ops[i].required && ops[i].ret <= cut)
-			cand[nc++] = i;
-	for (int chunk = nc / 2 > 0 ? nc / 2 : 1; chunk >= 1; chunk /= 2) {
-		for (int s = 0; s < nc && trials_left(&tb); s += chunk) {
-			uint8_t save[64];
-			int e = MIN(nc, s + chunk), k = 0, tried = 0;
-			bool big = e - s > 64;
-			uint8_t *sv = big ? xmalloc((size_t)(e - s)) : save;
-			for (int j = s; j < e; j++, k++) {
-				sv[k] = relax[cand[j]];
-				if (!relax[cand[j]]) {
-					relax[cand[j]] = 1;
-					tried++;
-				}
-			}
-			if (tried && !still_bad(p, init, ops, n, relax, cut, &tb, c->max_memo)) {
-				for (int j = s, q = 0; j < e; j++, q++)
-					relax[cand[j]] = sv[q];
-			}
-			if (big)
-				free(sv);
-		}
-		if (chunk == 1)
-			break;
-	}
-	free(p->core);
-	p->core = xmalloc((size_t)(nc ? nc : 1) * sizeof *p->core);
-	p->ncore = 0;
-	for (int j = 0; j < nc; j++)
-		if (!relax[cand[j]])
-			p->core[p->ncore++] = ops[cand[j]].hop;
-	/* Invocation order. */
-	for (int i = 1; i < p->ncore; i++)
-		for (int j = i; j > 0 && u32_by_call(&p->core[j - 1], &p->core[j], c->h) > 0; j--) {
-			uint32_t t = p->core[j];
-			p->core[j] = p->core[j - 1];
-			p->core[j - 1] = t;
-		}
-	p->core_from = (uint32_t)n;
-	p->core_done = true;
-	free(cand);
-	free(rets);
-	free(relax);
-}
-
-int lin_core(struct lin_checker *c, const struct lin_budget *b, const uint32_t **ids)
-{
-	*ids = NULL;
-	if (c->verdict != LIN_VIOLATION || c->bad_part < 0)
-		return 0;
-	struct lin_part *p = c->parts[c->bad_part];
-	if (!p->core_done)
-		compute_core(c, p, b);
-	*ids = p->core;
-	return p->ncore;
-}
-
-/* The rules of the model, in a few words, for explanations. */
-static const char *model_rules(enum lin_model m)
-{
-	switch (m) {
-	case LIN_MODEL_KV:
-		return N_("a key-value store (a get returns the last value put or appended)");
-	case LIN_MODEL_REGISTER: return N_("a register (a read returns the last value written)");
-	case LIN_MODEL_ETCD:
-		return N_("etcd's register (a read returns the last value written, a cas succeeds "
-			  "only on its expected value)");
-	case LIN_MODEL_CAS_REGISTER: return N_("a compare-and-set register starting at 0");
-	case LIN_MODEL_MULTI_REGISTER:
-		return N_("registers x, y, ... starting at 0, read and written in transactions");
-	case LIN_MODEL_MUTEX: return N_("a lock (acquire only when free, release only when held)");
-	}
-	return "";
-}
-
-bool lin_explain(struct lin_checker *c, const struct lin_budget *b, struct sbuf *out)
-{
-	const uint32_t *ids;
-	int n = lin_core(c, b, &ids);
-	if (c->verdict != LIN_VIOLATION || c->bad_part < 0)
-		return false;
-	const struct history *h = c->h;
-	struct lin_part *p = c->parts[c->bad_part];
-	if (p->key)
-		sbuf_printf(out, _("Not linearizable: key %s."), p->key);
-	else
-		sbuf_puts(out, _("Not linearizable."));
-	sbuf_putc(out, ' ');
-	unsigned others = p->core_from > (uint32_t)n ? p->core_from - (uint32_t)n : 0;
-	if (n == 1)
-		sbuf_printf(out,
-			    _("This operation cannot take effect at any point of its interval "
-			      "under the rules of %s"),
-			    _(model_rules(c->model)));
-	else
-		sbuf_printf(out,
-			    _("No order of these %d operations respects both real time and the "
-			      "rules of %s"),
-			    n, _(model_rules(c->model)));
-	sbuf_printf(out,
-		    _(", whatever the other %u operations did (each taking effect within its own "
-		      "interval, or not at all):"),
-		    others);
-	sbuf_putc(out, '\n');
-	int shown = n <= LIN_EXPLAIN_MAX ? n : LIN_EXPLAIN_MAX - 1;
-	for (int i = 0; i < shown; i++) {
-		sbuf_printf(out, "  %d. ", i + 1);
-		history_describe_op(h, &h->ops[ids[i]], out);
-		sbuf_putc(out, '\n');
-	}
-	if (shown < n)
-		sbuf_printf(out, _("  ... and %d more\n"), n - shown);
-	/* Real-time order that matters: for each op, the latest op of the
-	 * core that completed before it started. */
-	int lines = 0;
-	for (int i = 0; i < shown && lines < 8; i++) {
-		const struct hist_op *bo = &h->ops[ids[i]];
-		const struct hist_op *best = NULL;
-		for (int j = 0; j < n; j++) {
-			const struct hist_op *ao = &h->ops[ids[j]];
-			if (ao->completed != HIST_NEVER && ao->completed < bo->invoked &&
-			    (!best || ao->completed > best->completed))
-				best = ao;
-		}
-		if (!best)
-			continue;
-		sbuf_puts(out, "  ");
-		history_describe_call(h, bo, out);
-		sbuf_printf(out, " %s ", _("by"));
-		history_describe_client(h, bo, out);
-		sbuf_printf(out, " %s ", _("started at"));
-		history_describe_time(h, bo, false, out);
-		sbuf_printf(out, ", %s ", _("after"));
-		history_describe_call(h, best, out);
-		sbuf_printf(out, " %s ", _("by"));
-		history_describe_client(h, best, out);
-		sbuf_printf(out, " %s ", _("had completed at"));
-		history_describe_time(h, best, true, out);
-		if (best->node >= 0)
-			sbuf_printf(out, " %s n%d", _("through"), best->node + 1);
-		sbuf_puts(out, ".\n");
-		lines++;
-	}
-	return true;
 }
 
 /* ---- one shot ----------------------------------------------------------------- */

@@ -112,4 +112,64 @@ const int *ls_witness(const struct lsearch *s, int *n);
 /* Monotonic seconds, for budgets. */
 double lin_clock(void);
 
+/* ---- the checker's insides (lin.c), for lin_explain.c ------------------------- */
+
+#define LIN_MAX_REGS 16 /* multi-register: registers per state vector */
+
+/* One key (a partition of the history), checked on its own. Owned by the
+ * checker; while a worker thread runs it, only that thread touches it. */
+struct lin_part {
+	const char *key;
+	uint32_t *hops; /* history op indexes, in invocation order */
+	int n, cap;
+	struct lvals vals;
+	const char *regs[LIN_MAX_REGS]; /* multi-register: key of each register */
+	int nregs;
+	bool too_many_regs;
+	enum lin_verdict verdict;
+	struct lsearch *search;
+	struct lop *sops; /* the ops the search (or violation) is about */
+	int nsops;
+	struct lmop *mops;
+	size_t nmops, mcap;
+	uint32_t *witness; /* history op indexes, linearization order */
+	int nwitness;
+	int npin;         /* a re-search keeps witness[0..npin) (see first_unsettled) */
+	uint32_t *wstate; /* the state after witness[0..k] */
+	int64_t *wmax;    /* the latest completion among witness[0..k] (see done_at) */
+	size_t wcap;
+	bool unsorted;       /* hops not in invocation order (a hand-made file) */
+	int64_t min_changed; /* earliest invocation changed since the witness */
+	uint64_t pinned_searches;
+	uint32_t *core; /* after a violation: computed lazily */
+	int ncore;
+	bool core_done;
+	uint32_t core_from; /* ops before shrinking */
+};
+
+/* The checker: its history (borrowed), keys, and what it has seen. */
+struct lin_checker {
+	const struct history *h;
+	enum lin_model model;
+	struct lin_part **parts;
+	int nparts, pcap;
+	int *part_of;     /* history op index -> part, -1 if none yet */
+	size_t known;     /* ops seen */
+	size_t scan_from; /* ops before this index are final */
+	uint64_t seen_rev;
+	enum lin_verdict verdict;
+	uint64_t max_search_steps;
+	size_t max_memo;
+	int bad_part; /* the first part found violating, or -1 */
+	int threads;  /* workers for lin_check (1: this thread only) */
+	bool *mark;   /* scratch, indexed by history op, all false between uses */
+	size_t markcap;
+	struct lin_stats st;
+};
+
+/* The model's initial state for part p. */
+uint32_t lin_part_init(struct lin_checker *c, struct lin_part *p);
+/* p->sops from the history's current ops (see lin.c); *init: start state. */
+void lin_build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init);
+
 #endif
