@@ -520,6 +520,206 @@ static void test_core_keeps_unknowns_possible(void **state)
 	history_close(&h);
 }
 
+/* ---- against brute force ------------------------------------------------------- */
+
+/* An independent, exhaustive checker for tiny histories: tries every order
+ * (and, for unknown ops, taking effect or not), with the model's rules
+ * written out again here, from the spec in lin.h. */
+struct bf {
+	const struct history *h;
+	enum lin_model m;
+	bool used[16];
+	bool relaxed[16]; /* may take effect within its interval, or not at all */
+};
+
+/* A state: a string, or absent (kv: absent is ""). */
+struct bfst {
+	bool absent;
+	char s[96];
+};
+
+static bool st_is(const struct bf *b, const struct bfst *st, const char *v)
+{
+	if (b->m == LIN_MODEL_KV) /* absent reads as "" */
+		return !strcmp(st->absent ? "" : st->s, v ? v : "");
+	if (!v)
+		return st->absent;
+	return !st->absent && !strcmp(st->s, v);
+}
+
+static void st_set(struct bfst *st, const char *v)
+{
+	st->absent = !v;
+	ns_strlcpy(st->s, v ? v : "", sizeof st->s);
+}
+
+/* Whether op o counts at all, and whether it must take effect. */
+static bool bf_counts(const struct bf *b, const struct hist_op *o, bool *required)
+{
+	if (b->relaxed[o->id]) {
+		*required = false;
+		return o->f != HIST_READ && !(o->outcome == OUT_FAIL && o->f == HIST_CAS);
+	}
+	*required = o->outcome == OUT_OK;
+	if (o->outcome == OUT_FAIL) {
+		/* etcd: an observation, made within the op's interval */
+		*required = true;
+		return b->m == LIN_MODEL_ETCD && o->f == HIST_CAS;
+	}
+	if (o->f == HIST_READ && o->outcome != OUT_OK)
+		return false;
+	if (o->f == HIST_READ && !o->result && b->m == LIN_MODEL_CAS_REGISTER)
+		return false;
+	return true;
+}
+
+static bool bf_step(const struct bf *b, const struct hist_op *o, struct bfst *st)
+{
+	switch (o->f) {
+	case HIST_READ: return st_is(b, st, o->result);
+	case HIST_WRITE: st_set(st, o->arg); return true;
+	case HIST_APPEND: {
+		char buf[96];
+		ns_snprintf(buf, sizeof buf, "%s%s", st->absent ? "" : st->s, o->arg);
+		st_set(st, buf);
+		return true;
+	}
+	case HIST_CAS:
+		if (o->outcome == OUT_FAIL) /* etcd: saw something else */
+			return !st_is(b, st, o->arg);
+		if (!st_is(b, st, o->arg))
+			return false;
+		st_set(st, o->arg2);
+		return true;
+	default: return false;
+	}
+}
+
+static bool bf_search(struct bf *b, struct bfst st)
+{
+	const struct history *h = b->h;
+	bool left = false;
+	for (size_t i = 0; i < h->n; i++) {
+		bool req;
+		if (!b->used[i] && bf_counts(b, &h->ops[i], &req) && req)
+			left = true;
+	}
+	if (!left)
+		return true;
+	for (size_t i = 0; i < h->n; i++) {
+		bool req;
+		const struct hist_op *x = &h->ops[i];
+		if (b->used[i] || !bf_counts(b, x, &req))
+			continue;
+		/* Every required op that completed before x began must come first. */
+		bool blocked = false;
+		for (size_t j = 0; j < h->n && !blocked; j++) {
+			bool rj;
+			const struct hist_op *y = &h->ops[j];
+			if (j != i && !b->used[j] && bf_counts(b, y, &rj) && rj &&
+			    y->completed < x->invoked)
+				blocked = true;
+		}
+		struct bfst ns = st;
+		if (blocked || !bf_step(b, x, &ns))
+			continue;
+		/* Optional ops whose interval ended before x began can no longer
+		 * take effect once x has. */
+		bool expired[16] = {false};
+		for (size_t j = 0; j < h->n; j++) {
+			if (!b->used[j] && j != i && h->ops[j].completed < x->invoked) {
+				expired[j] = true;
+				b->used[j] = true;
+			}
+		}
+		b->used[i] = true;
+		bool ok = bf_search(b, ns);
+		b->used[i] = false;
+		for (size_t j = 0; j < h->n; j++)
+			if (expired[j])
+				b->used[j] = false;
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+static void test_against_brute_force(void **state)
+{
+	(void)state;
+	static const char *const vals[] = {"0", "1", "2"};
+	enum lin_model models[] = {LIN_MODEL_REGISTER, LIN_MODEL_ETCD, LIN_MODEL_CAS_REGISTER,
+				   LIN_MODEL_KV};
+	struct rng r;
+	rng_seed(&r, 2024);
+	int seen[2] = {0, 0};
+	for (int round = 0; round < 4000; round++) {
+		enum lin_model m = models[round % 4];
+		struct history h;
+		history_init(&h);
+		int n = 2 + (int)rng_below(&r, 7);
+		for (int i = 0; i < n; i++) {
+			int64_t a = (int64_t)rng_below(&r, 20), d = (int64_t)rng_below(&r, 8);
+			int kind = (int)rng_below(&r, 3);
+			const char *v = vals[rng_below(&r, 3)], *v2 = vals[rng_below(&r, 3)];
+			enum hist_fn f = kind == 0                               ? HIST_READ
+					 : kind == 1                             ? HIST_WRITE
+					 : m == LIN_MODEL_KV && rng_below(&r, 2) ? HIST_APPEND
+										 : HIST_CAS;
+			uint32_t id = inv(&h, i, f, NULL, f == HIST_READ ? NULL : v,
+					  f == HIST_CAS ? v2 : NULL, a);
+			int out = (int)rng_below(&r, 10);
+			/* kv reads see appended strings too, now and then */
+			const char *res = rng_below(&r, 4) ? v : NULL;
+			if (m == LIN_MODEL_KV && f == HIST_READ && rng_below(&r, 3) == 0)
+				res = rng_below(&r, 2) ? "01" : "10";
+			history_complete(&h, id, a + d,
+					 out < 7   ? OUT_OK
+					 : out < 9 ? OUT_FAIL
+						   : OUT_UNKNOWN,
+					 res, -1, NULL);
+		}
+		struct bf b = {&h, m, {false}, {false}};
+		struct bfst init;
+		st_set(&init, m == LIN_MODEL_CAS_REGISTER ? "0" : NULL);
+		bool want = bf_search(&b, init);
+		enum lin_verdict got = check(&h, m);
+		if (got != (want ? LIN_OK : LIN_VIOLATION)) {
+			struct sbuf d = {0};
+			for (size_t i = 0; i < h.n; i++) {
+				history_describe_op(&h, &h.ops[i], &d);
+				sbuf_putc(&d, '\n');
+			}
+			print_error("model %s, round %d: brute force %d, checker %s\n%s",
+				    lin_model_name(m), round, want, lin_verdict_name(got),
+				    sbuf_str(&d));
+			sbuf_free(&d);
+		}
+		assert_int_equal(got, want ? LIN_OK : LIN_VIOLATION);
+		seen[want]++;
+		if (!want) {
+			/* The core is a proof: with every other op relaxed, still
+			 * nothing works. */
+			struct lin_checker *c = lin_new(&h, m);
+			assert_int_equal(lin_check(c, NULL), LIN_VIOLATION);
+			const uint32_t *ids;
+			int nc = lin_core(c, NULL, &ids);
+			assert_true(nc >= 1);
+			struct bf rb = {&h, m, {false}, {false}};
+			for (size_t i = 0; i < h.n; i++) {
+				bool req; /* only what must take effect can be relaxed */
+				rb.relaxed[i] = bf_counts(&b, &h.ops[i], &req) && req;
+			}
+			for (int k = 0; k < nc; k++)
+				rb.relaxed[ids[k]] = false;
+			assert_false(bf_search(&rb, init));
+			lin_free(c);
+		}
+		history_close(&h);
+	}
+	assert_true(seen[0] > 300 && seen[1] > 300); /* both verdicts exercised */
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -547,6 +747,7 @@ int main(void)
 	    cmocka_unit_test(test_hard_key_does_not_hide_easy_violation),
 	    cmocka_unit_test(test_incremental),
 	    cmocka_unit_test(test_incremental_matches_oneshot),
+	    cmocka_unit_test(test_against_brute_force),
 	    cmocka_unit_test(test_explain),
 	    cmocka_unit_test(test_core_keeps_unknowns_possible),
 	    cmocka_unit_test(test_names),
