@@ -573,7 +573,11 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 			p->verdict = LIN_UNKNOWN;
 			return p->verdict;
 		}
-		p->search = ls_new(p->sops, p->nsops, init, &p->vals, p->mops, c->max_memo);
+		/* The memory cap is shared by the keys being searched. */
+		size_t cap = c->max_memo / (size_t)(c->open_parts > 0 ? c->open_parts : 1);
+		if (c->max_memo && cap < ((size_t)16 << 20))
+			cap = MIN(c->max_memo, (size_t)16 << 20);
+		p->search = ls_new(p->sops, p->nsops, init, &p->vals, p->mops, cap);
 		(*started)++;
 		if (p->npin > 0)
 			p->pinned_searches++;
@@ -728,6 +732,7 @@ enum lin_verdict lin_check(struct lin_checker *c, const struct lin_budget *b)
 			return c->verdict = LIN_VIOLATION;
 		open += c->parts[pi]->verdict == LIN_CHECKING;
 	}
+	c->open_parts = open;
 	if (c->threads > 1 && open > 1) {
 		budget_left = check_parallel(c, max_steps, deadline);
 		return c->verdict = overall(c, budget_left);

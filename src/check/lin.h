@@ -119,7 +119,8 @@ void lin_free(struct lin_checker *c);
 
 /* Per-search limit of steps after which a key gives up ("unknown") until
  * its operations change; 0 = none. Default 200 million. Also a limit on the
- * memo table of one search, in bytes (default 1 GiB). */
+ * memory of the searches (memo tables and states), in bytes, shared by the
+ * keys searched at once (default 1 GiB; each key gets at least 16 MiB). */
 void lin_set_limits(struct lin_checker *c, uint64_t max_steps_per_search, size_t max_memo_bytes);
 
 /* Checks keys on `threads` threads (default 1). The verdict does not

@@ -44,7 +44,8 @@ struct lvals {
 	uint64_t *app_key;
 	uint32_t *app_val;
 	size_t app_n, app_cap;
-	char *scratch[3]; /* for writing chains out */
+	size_t flat_bytes; /* bytes of the flat strings */
+	char *scratch[3];  /* for writing chains out */
 	size_t scratch_cap[3];
 	int nregs; /* multi-register: registers in a state vector */
 };
@@ -57,6 +58,8 @@ uint32_t lvals_intern(struct lvals *v, const void *bytes, size_t len);
 uint32_t lvals_str(struct lvals *v, const char *s);
 /* The state after appending value a to state s (absent counts as ""). */
 uint32_t lvals_append(struct lvals *v, uint32_t s, uint32_t a);
+/* Bytes held (roughly), for the memory cap. */
+size_t lvals_bytes_used(const struct lvals *v);
 /* Contents of id (NULL for absent), NUL-terminated; for a chain, written
  * out into a buffer of v valid until the next call. */
 const char *lvals_bytes(struct lvals *v, uint32_t id, size_t *len);
@@ -160,9 +163,10 @@ struct lin_checker {
 	enum lin_verdict verdict;
 	uint64_t max_search_steps;
 	size_t max_memo;
-	int bad_part; /* the first part found violating, or -1 */
-	int threads;  /* workers for lin_check (1: this thread only) */
-	bool *mark;   /* scratch, indexed by history op, all false between uses */
+	int bad_part;   /* the first part found violating, or -1 */
+	int threads;    /* workers for lin_check (1: this thread only) */
+	int open_parts; /* keys being searched in this lin_check (memory cap) */
+	bool *mark;     /* scratch, indexed by history op, all false between uses */
 	size_t markcap;
 	struct lin_stats st;
 };

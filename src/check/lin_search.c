@@ -371,8 +371,17 @@ enum ls_result ls_run(struct lsearch *s, uint64_t max_steps, double deadline)
 		}
 		if (max_steps && done >= max_steps)
 			break;
-		if (deadline > 0 && (done & 1023) == 1023 && lin_clock() > deadline)
-			break;
+		if ((done & 1023) == 1023) {
+			if (deadline > 0 && lin_clock() > deadline)
+				break;
+			/* The states the search made count against the cap too
+			 * (appends make a new one at almost every step). */
+			if (s->max_bytes &&
+			    memo_bytes(s) + lvals_bytes_used(s->vals) > s->max_bytes) {
+				s->result = LS_GAVE_UP;
+				break;
+			}
+		}
 		done++;
 		s->steps++;
 		int ci = s->cur;

@@ -193,11 +193,19 @@ uint32_t lvals_intern(struct lvals *v, const void *bytes, size_t len)
 	if (r >= 0)
 		return (uint32_t)r;
 	uint32_t id = new_id(v, (size_t)~r, h, pw, len);
+	v->flat_bytes += len + 1;
 	v->str[id] = xmalloc(len + 1);
 	if (len)
 		memcpy(v->str[id], bytes, len);
 	v->str[id][len] = '\0';
 	return id;
+}
+
+size_t lvals_bytes_used(const struct lvals *v)
+{
+	size_t b = v->cap * (sizeof(char *) + 4 * sizeof(uint32_t) + 2 * sizeof(uint64_t)) +
+		   v->tcap * sizeof(uint32_t) + v->app_cap * (sizeof(uint64_t) + sizeof(uint32_t));
+	return b + v->flat_bytes;
 }
 
 uint32_t lvals_str(struct lvals *v, const char *s)
