@@ -101,6 +101,7 @@ void history_clear(struct history *h)
 	free_ops(h);
 	h->n = 0;
 	h->rev++;
+	h->epoch++;
 	if (h->by_sim_id)
 		memset(h->by_sim_id, 0, h->by_sim_cap * sizeof *h->by_sim_id);
 }

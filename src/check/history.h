@@ -85,6 +85,7 @@ struct history {
 	bool has_times; /* times are microseconds, not event numbers */
 	bool jepsen;    /* imported: processes print as "p3", not "c3" */
 	uint64_t rev;   /* bumped at every change; see hist_op.rev */
+	uint32_t epoch; /* bumped by history_clear */
 	/* private: the string pool and the simulator attachment */
 	struct hist_pool *pool;
 	struct sim *sim;

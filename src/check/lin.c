@@ -305,6 +305,7 @@ struct lin_checker *lin_new(const struct history *h, enum lin_model m)
 {
 	struct lin_checker *c = xcalloc(1, sizeof *c);
 	c->h = h;
+	c->epoch = h->epoch;
 	c->model = m;
 	c->verdict = LIN_OK;
 	c->max_search_steps = 200000000ULL;
@@ -481,8 +482,10 @@ static bool revalidate(struct lin_checker *c, struct lin_part *p)
 static void sync(struct lin_checker *c)
 {
 	const struct history *h = c->h;
-	if (h->n < c->known)
+	if (h->n < c->known || h->epoch != c->epoch) {
 		reset(c); /* history_clear */
+		c->epoch = h->epoch;
+	}
 	if (h->rev == c->seen_rev && h->n == c->known)
 		return;
 	if (h->n > c->known) {

@@ -160,6 +160,7 @@ struct lin_checker {
 	size_t known;     /* ops seen */
 	size_t scan_from; /* ops before this index are final */
 	uint64_t seen_rev;
+	uint32_t epoch; /* the history's, at the last sync */
 	enum lin_verdict verdict;
 	uint64_t max_search_steps;
 	size_t max_memo;

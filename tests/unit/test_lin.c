@@ -374,6 +374,13 @@ static void test_incremental(void **state)
 	assert_int_equal(n, 2);
 	assert_true(ids[0] == w || ids[0] == r);
 	assert_int_equal(ids[1], stale);
+	/* Cleared and refilled beyond its old length: the checker starts over. */
+	history_clear(&h);
+	for (int i = 0; i < 12; i++)
+		ok(&h, inv(&h, 1, HIST_WRITE, i % 2 ? "a" : "b", "v", NULL, 1000 + 10 * i),
+		   1005 + 10 * i, NULL);
+	assert_int_equal(lin_check(c, NULL), LIN_OK);
+	assert_int_equal(lin_nkeys(c), 2);
 	lin_free(c);
 	history_close(&h);
 }
