@@ -25,8 +25,17 @@
  * Lowe's memo: a configuration is (set of decided operations, state). The
  * set is a bitset whose hash is kept incrementally (XOR of one random key
  * per operation: Zobrist hashing); the state is an interned id. Cost: each
- * memo entry stores a copy of the bitset (n/64 words); the memo is capped by
- * max_memo_bytes, past which the search gives up.
+ * memo entry stores a copy of the bitset (n/64 words); the memo and the
+ * states are capped by max_memo_bytes, past which the search gives up.
+ *
+ * Two prunings, each keeping at least one linearization if there is one:
+ *  - a read (an op that never changes the state) legal at its call entry is
+ *    linearized there without alternatives: a linearization that places it
+ *    later can move it here, since every op that had to precede it already
+ *    has (no return entry came first) and the state is the same;
+ *  - of two identical optional ops open to the end (two timed-out writes of
+ *    3), the later is only tried once the earlier is linearized: either can
+ *    stand for the other, and the earlier was invoked first.
  */
 #include "check/lin_internal.h"
 
@@ -53,7 +62,7 @@ struct frame {
 struct mslot {
 	uint64_t h;
 	uint32_t state;
-	uint32_t off; /* offset + 1 of the bitset in marena; 0 = empty slot */
+	uint32_t off; /* index + 1 of the bitset (memo_bits); 0 = empty slot */
 };
 
 struct lsearch {
