@@ -170,7 +170,8 @@ int check_cmd_main(int argc, char **argv)
 	enum lin_verdict v = lin_check_history(&h, model, &b, quiet ? NULL : &why, &st);
 	double dt = now_s() - t0;
 	printf(_("%s: %s (model %s, %zu operations, %d %s, %.3fs)\n"), file, _(lin_verdict_name(v)),
-	       lin_model_name(model), h.n, st.nkeys, st.nkeys == 1 ? _("key") : _("keys"), dt);
+	       lin_model_name(model), h.n, st.nkeys, P_("key", "keys", (unsigned long)st.nkeys),
+	       dt);
 	if (!quiet)
 		printf(_("%llu search steps in %llu searches\n"), (unsigned long long)st.steps,
 		       (unsigned long long)st.searches);

@@ -45,10 +45,10 @@ bool lin_model_parse(const char *name, enum lin_model *out)
 const char *lin_verdict_name(enum lin_verdict v)
 {
 	switch (v) {
-	case LIN_OK: return "linearizable";
-	case LIN_VIOLATION: return "not linearizable";
-	case LIN_UNKNOWN: return "unknown";
-	case LIN_CHECKING: return "checking";
+	case LIN_OK: return N_("linearizable");
+	case LIN_VIOLATION: return N_("not linearizable");
+	case LIN_UNKNOWN: return N_("unknown");
+	case LIN_CHECKING: return N_("checking");
 	}
 	return "?";
 }

@@ -107,7 +107,8 @@ struct lin_budget {
 /* The model's name ("kv", "etcd", ...) and the reverse; false if unknown. */
 const char *lin_model_name(enum lin_model m);
 bool lin_model_parse(const char *name, enum lin_model *out);
-/* "linearizable", "not linearizable", "unknown", "checking" (untranslated). */
+/* "linearizable", "not linearizable", "unknown", "checking" (untranslated,
+ * N_(): pass through _() to show). */
 const char *lin_verdict_name(enum lin_verdict v);
 
 struct lin_checker;
