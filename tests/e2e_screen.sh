@@ -1,16 +1,19 @@
 #!/bin/sh
 # e2e_screen.sh NETSPLIT — the screen end to end, in tmux, as a user sees it.
 #
-# Runs `netsplit sandbox raft 5` (heartbeat until Raft is compiled in) in a
-# private tmux server at 80x24 and at 160x50, drives it with keys and
-# commands, and reads the screen back with capture-pane: crash the leader
-# and see another node lead (Raft), cut a link and see it drawn cut,
-# partition and heal, resize below the minimum and back, a bad command shows
-# an error while the screen goes on, and `q` leaves the terminal as it was
-# (same stty settings, alternate screen off).
+# Runs `netsplit sandbox raft 5` (heartbeat when Raft is not compiled in) in
+# private tmux servers at 80x24 and at 160x50, drives it with keys, mouse
+# clicks and commands, and reads the screen back with capture-pane: crash
+# the leader and see another node lead, click a node and a link, cut a link
+# and see it drawn cut, partition and heal, resize with the prompt open,
+# resize below the minimum and back, a bad command shows an error while the
+# screen goes on, the views and the help; then that `q`, ^C, SIGTERM, SIGHUP
+# and a crash all leave the terminal as it was (same stty settings,
+# alternate screen off); and that a C locale with NO_COLOR gives ASCII
+# without colour.
 #
 # Waiting is by polling the screen for the expected text with a timeout,
-# never by long fixed sleeps.
+# never by long fixed sleeps. Needs tmux and perl.
 set -u
 
 bin=$1

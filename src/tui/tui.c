@@ -76,7 +76,7 @@ struct tui {
 	char ev[EV_MAX][EV_LEN];
 	uint8_t ev_style[EV_MAX];
 	int ev_next, ev_n;
-	struct scene_line evlines[EV_MAX];
+	struct scene_line evlines[EV_MAX + 1]; /* and a line of completions */
 	/* the timeline: a ring of events */
 	struct scene_tl_event tl[TL_MAX];
 	int tl_next, tl_n;
@@ -559,10 +559,7 @@ static void build_snapshot(struct tui *t)
 	s->prompt = tui_prompt_active(t->prompt);
 	if (matches && s->prompt) {
 		/* Completion candidates take the event log's last line. */
-		static struct scene_line extra[EV_MAX + 1];
-		memcpy(extra, t->evlines, sizeof t->evlines[0] * (size_t)t->ev_n);
-		extra[t->ev_n] = (struct scene_line){(char *)matches, SS_KEY};
-		s->events = extra;
+		t->evlines[t->ev_n] = (struct scene_line){(char *)matches, SS_KEY};
 		s->nevents = t->ev_n + 1;
 	}
 	s->message = t->msg[0] ? t->msg : NULL;
