@@ -16,6 +16,12 @@
 # never by long fixed sleeps. Needs tmux and perl.
 set -u
 
+for tool in tmux perl; do
+	if ! command -v $tool >/dev/null; then
+		echo "e2e_screen: $tool is needed to drive the screen" >&2
+		exit 1
+	fi
+done
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 # One private tmux server per session (nstest$$a, nstest$$b, ...): a new
