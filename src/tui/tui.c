@@ -622,10 +622,14 @@ static void advance(struct tui *t)
 			t->drops[keep++] = t->drops[i];
 	t->ndrops = keep;
 	sim_time target = t->sim0 + (sim_time)((now - t->wall0) * speeds[t->speed] * 1e6);
-	world_advance_to(t->w, target);
+	/* After a stall (a suspended terminal, a slow frame) do not catch up
+	 * on all the time missed at once: at most a fifth of a second's worth. */
+	sim_time most = sim_now(t->sim) + (sim_time)(0.2 * speeds[t->speed] * 1e6);
+	bool slipped = target > most;
+	world_advance_to(t->w, slipped ? most : target);
 	/* If the simulation cannot keep up, let the clock slip rather than
 	 * fall further behind each frame. */
-	if (wall_now() - now > 0.2)
+	if (slipped || wall_now() - now > 0.2)
 		anchor(t);
 }
 
