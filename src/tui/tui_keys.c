@@ -108,10 +108,8 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 	    unicode ? _("╳ a cut link   → a one-way cut: the arrow shows the way that still works")
 		    : _("X a cut link   > < ^ v a one-way cut: the arrow shows the way that still "
 			"works"));
-	/* xgettext:no-c-format */
-	const char *marks =
-	    _("~ a slow link (latency or jitter above the default)   % a lossy link");
-	add(out, n, &cap, SS_NORMAL, "  %s", marks);
+	add(out, n, &cap, SS_NORMAL, "  ~ %s   %% %s",
+	    _("a slow link (latency or jitter above the default)"), _("a lossy link"));
 	add(out, n, &cap, SS_NORMAL, "  %s %s", unicode ? "✕" : "*", _("where a message was lost"));
 	add(out, n, &cap, SS_NORMAL, "  %s",
 	    unicode ? _("▪ a committed log entry, ▫ one not yet committed; colour = term")
