@@ -26,7 +26,7 @@ bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 # One private tmux server per session (nstest$$a, nstest$$b, ...): a new
 # server on the socket of one still shutting down may die with it.
-sessions="a b c d e f"
+sessions="a b c d e f g"
 sock=nstest$$
 tmp=$(mktemp -d)
 fails=0
@@ -106,7 +106,7 @@ start() {
 trap : INT
 before=\$(stty -g)
 LANG=$loc LC_ALL=$loc NO_COLOR=$nocolor XDG_STATE_HOME=$tmp/state HOME=$tmp \\
-	sh -c 'echo \$\$ >"$tmp/pid"; exec "\$0" "\$@"' "$bin" sandbox $proto 5 --seed 7
+	sh -c 'echo \$\$ >"$tmp/pid"; exec "\$0" "\$@"' "$bin" ${args-sandbox $proto 5 --seed 7}
 status=\$?
 after=\$(stty -g)
 [ "\$before" = "\$after" ] && echo TTY-RESTORED
@@ -275,6 +275,15 @@ no_colour() { ! T capture-pane -p -e -t ns | grep -Eq "$esc\\[([0-9]+;)*(3[0-8]|
 check "NO_COLOR: no colour escapes" no_colour
 T send-keys -t ns q
 check "C locale: q quits" wait_for 'EXIT=0' 5
+
+# ---- the home screen -----------------------------------------------------------
+args="" start 80 24
+check "home: the menu comes up" wait_for 'Sandbox' 5
+check "home: only entries that exist" sh -c "! tmux -L $sock capture-pane -p -t ns | grep -q 'Recordings\|Continue'"
+T send-keys -t ns Enter
+check "home: enter opens a sandbox" wait_for '^ netsplit · ' 5
+T send-keys -t ns q
+check "home: q quits with status 0" wait_for 'EXIT=0' 5
 
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"
