@@ -234,7 +234,7 @@ for n in 1 2 3 4 5; do
 	check "160x50: n$n visible" wait_for "n$n " 2
 done
 T send-keys -t ns Tab
-check "tab: the logs view" wait_for 'index' 5
+check "tab: the logs view" wait_for ' · logs$' 5
 T send-keys -t ns Tab
 check "tab: the timeline view" wait_for 'timeline' 5
 T send-keys -t ns '?'

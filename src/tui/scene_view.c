@@ -649,9 +649,11 @@ void scene_view_logs(struct scene *sc, const struct scene_snap *s)
 	int n = s->nnodes;
 	if (n <= 0)
 		return;
-	int gutter = 6;
+	/* The index column is as wide as the largest index, and a blank. */
+	char top[24];
+	int gutter = MAX(3, ns_snprintf(top, sizeof top, "%lld", (long long)s->logs_top) + 1);
 	int colw = MAX(4, (m.w - gutter) / n);
-	scene_text(sc, 0, m.y, gutter, SS_TITLE, _("index"));
+	scene_text(sc, 0, m.y, gutter, SS_TITLE, "#");
 	for (int k = 0; k < n; k++) {
 		const struct scene_node *nd = &s->node[k];
 		char head[64];
@@ -669,7 +671,7 @@ void scene_view_logs(struct scene *sc, const struct scene_snap *s)
 		if (index < 1)
 			break;
 		char num[24];
-		ns_snprintf(num, sizeof num, "%5lld", (long long)index);
+		ns_snprintf(num, sizeof num, "%*lld", gutter - 1, (long long)index);
 		scene_text(sc, 0, y, gutter, SS_DIM, num);
 		for (int k = 0; k < n; k++) {
 			const struct log_view_entry *e = &s->logs[(size_t)r * n + k];
