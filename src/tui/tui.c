@@ -143,6 +143,16 @@ static void log_line(struct tui *t, int style, const char *text)
 		}
 		dst[o++] = *p == '\n' ? ' ' : *p;
 	}
+	/* Cut at a whole character: drop a multibyte sequence left incomplete. */
+	size_t lead = o;
+	while (lead > 0 && ((unsigned char)dst[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead > 0 && ((unsigned char)dst[lead - 1] & 0x80)) {
+		unsigned char c = (unsigned char)dst[lead - 1];
+		size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (o - (lead - 1) < need)
+			o = lead - 1;
+	}
 	dst[o] = '\0';
 	t->ev_style[t->ev_next] = (uint8_t)style;
 	t->ev_next = (t->ev_next + 1) % EV_MAX;
