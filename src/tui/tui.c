@@ -296,6 +296,8 @@ static void execf(struct tui *t, const char *fmt, ...)
 	exec(t, cmd);
 }
 
+static void help_open(struct tui *t);
+
 static void on_prompt_line(void *ctx, const char *line)
 {
 	struct tui *t = ctx;
@@ -307,11 +309,9 @@ static void on_prompt_line(void *ctx, const char *line)
 		line++;
 	if (!*line)
 		return;
+	/* `help` alone is the help screen; `help crash` answers in the log. */
 	if (!strcmp(line, "help")) {
-		if (t->view != VIEW_HELP)
-			t->before_help = t->view;
-		t->view = VIEW_HELP;
-		t->help_scroll = 0;
+		help_open(t);
 		return;
 	}
 	exec(t, line);
