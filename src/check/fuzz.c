@@ -72,6 +72,44 @@ static void random_op(struct rng *g, struct kv_op *op)
 	}
 }
 
+static bool user_sets(const struct fuzz_opts *o, const char *key)
+{
+	size_t n = strlen(key);
+	for (int i = 0; o->options && o->options[i]; i++)
+		if (!strncmp(o->options[i], key, n) && o->options[i][n] == '=')
+			return true;
+	return false;
+}
+
+/* Draws the varied options (see fuzz.h) into the plan. */
+static void vary_options(struct fuzz_plan *p, const struct fuzz_opts *o, struct rng *g)
+{
+	static const char *const batch[] = {"1", "4", "64"};
+	static const char *const election[] = {"150ms..300ms", "100ms..130ms", "150ms..160ms",
+					       "300ms..600ms"};
+	static const char *const heartbeat[] = {"50ms", "20ms", "90ms"};
+	static const char *const snapshot[] = {"1000", "10", "50", "0"};
+	static const struct {
+		const char *key;
+		const char *const *values;
+		int n;
+	} vary[FUZZ_MAX_VARY] = {
+	    {"batch", batch, 3},
+	    {"election", election, 4},
+	    {"heartbeat", heartbeat, 3},
+	    {"snapshot", snapshot, 4},
+	};
+	const struct proto_ops *ops = proto_find(o->proto);
+	for (int k = 0; k < FUZZ_MAX_VARY; k++) {
+		/* Always draw, so a plan does not depend on what is skipped. */
+		const char *v = vary[k].values[rng_below(g, (uint64_t)vary[k].n)];
+		if (!o->vary || !ops || proto_option_index(ops, vary[k].key) < 0 ||
+		    user_sets(o, vary[k].key))
+			continue;
+		ns_snprintf(p->vary[p->nvary++], sizeof p->vary[0], "%s=%s", vary[k].key, v);
+	}
+}
+
 void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t seed)
 {
 	memset(p, 0, sizeof *p);
@@ -80,13 +118,17 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 	rng_seed(&g, seed ^ 0x6e657473706c6974ULL); /* "netsplit" */
 	int lo = MAX(1, o->nodes_lo), hi = MAX(lo, MIN(o->nodes_hi, SIM_MAX_NODES));
 	int n = p->nodes = (int)rng_range(&g, lo, hi);
+	vary_options(p, o, &g);
 	bool down[SIM_MAX_NODES] = {0};
 	bool skewed[SIM_MAX_NODES] = {0};
 	bool net = false;
 
-	/* Faults: one every 100 ms to 1.5 s. */
-	for (sim_time t = rng_range(&g, 100 * SIM_MS, 1500 * SIM_MS); t < o->duration;
-	     t += rng_range(&g, 100 * SIM_MS, 1500 * SIM_MS)) {
+	/* Faults: one every 50 ms to 1.5 s, 600 ms or 300 ms (drawn per seed:
+	 * some seeds are storms). */
+	static const sim_time gaps[] = {1500 * SIM_MS, 600 * SIM_MS, 300 * SIM_MS};
+	sim_time gap = gaps[rng_below(&g, ARRAY_LEN(gaps))];
+	for (sim_time t = rng_range(&g, 50 * SIM_MS, gap); t < o->duration;
+	     t += rng_range(&g, 50 * SIM_MS, gap)) {
 		bool up_ok[SIM_MAX_NODES], down_ok[SIM_MAX_NODES], any[SIM_MAX_NODES];
 		for (int i = 0; i < n; i++) {
 			up_ok[i] = !down[i];
@@ -95,13 +137,19 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 		}
 		int r = (int)rng_below(&g, 100);
 		struct fuzz_step *s;
-		if (r < 18) {
+		if (r < 10) {
 			int a = pick(&g, up_ok, n);
 			if (a < 0)
 				continue;
 			s = add(p, t, FZ_CRASH);
 			s->a = a;
 			down[a] = true;
+		} else if (r < 20) {
+			/* The leader, whoever it is then: the plan cannot know,
+			 * so any node may be down afterwards. */
+			add(p, t, FZ_CRASH)->a = -1;
+			for (int i = 0; i < n; i++)
+				down[i] = true;
 		} else if (r < 38) {
 			int a = pick(&g, down_ok, n);
 			if (a < 0)
@@ -166,9 +214,7 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 	p->steps = m;
 	p->cap = p->n;
 	/* The end of the faults: everything undone. */
-	for (int a = 0; a < n; a++)
-		if (down[a])
-			add(p, o->duration, FZ_RESTART)->a = a;
+	add(p, o->duration, FZ_RESTART)->a = -1;
 	add(p, o->duration, FZ_HEAL);
 	if (net)
 		add(p, o->duration, FZ_NET)->jitter = 5 * SIM_MS;
@@ -196,8 +242,18 @@ static void step_text(const struct fuzz_step *s, int nodes, struct sbuf *out)
 {
 	char buf[32];
 	switch (s->kind) {
-	case FZ_CRASH: sbuf_printf(out, "crash n%d", s->a + 1); break;
-	case FZ_RESTART: sbuf_printf(out, "restart n%d", s->a + 1); break;
+	case FZ_CRASH:
+		if (s->a < 0)
+			sbuf_puts(out, "crash leader");
+		else
+			sbuf_printf(out, "crash n%d", s->a + 1);
+		break;
+	case FZ_RESTART:
+		if (s->a < 0)
+			sbuf_puts(out, "restart all");
+		else
+			sbuf_printf(out, "restart n%d", s->a + 1);
+		break;
 	case FZ_PARTITION:
 		sbuf_puts(out, "partition");
 		for (int i = 0; i < nodes; i++)
@@ -248,6 +304,8 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 	sbuf_printf(out, "cluster %s %d", o->proto, p->nodes);
 	for (int i = 0; o->options && o->options[i]; i++)
 		sbuf_printf(out, " %s", o->options[i]);
+	for (int i = 0; i < p->nvary; i++)
+		sbuf_printf(out, " %s", p->vary[i]);
 	sbuf_printf(out, "\nseed %llu\n", (unsigned long long)p->seed);
 	for (size_t i = 0; i < p->n; i++) {
 		sbuf_printf(out, "at %s ", simtime_fmt(p->steps[i].at, buf, sizeof buf));
@@ -282,8 +340,17 @@ static void run_step(void *ctx, struct sim *s, uint64_t i)
 	struct runner *rn = ctx;
 	const struct fuzz_step *st = &rn->p->steps[i];
 	switch (st->kind) {
-	case FZ_CRASH: sim_crash(s, st->a); break;
-	case FZ_RESTART: sim_restart(s, st->a); break;
+	case FZ_CRASH: {
+		int a = st->a >= 0 ? st->a : proto_leader(s);
+		if (a >= 0)
+			sim_crash(s, a);
+		break;
+	}
+	case FZ_RESTART:
+		for (int a = 0; a < sim_nodes(s); a++)
+			if (st->a < 0 || a == st->a)
+				sim_restart(s, a);
+		break;
 	case FZ_PARTITION: {
 		int g[SIM_MAX_NODES];
 		for (int k = 0; k < sim_nodes(s); k++)
@@ -329,34 +396,41 @@ static bool p_live(void *ctx, struct sim *s)
 	return ((struct runner *)ctx)->live_ok;
 }
 
+/* One "key=value" into po; false with res->why on error. */
+static bool parse_option(const struct proto_ops *ops, const char *kv, struct proto_opts *po,
+			 struct fuzz_result *res)
+{
+	const char *eq = strchr(kv, '=');
+	char key[64];
+	if (!eq || (size_t)(eq - kv) >= sizeof key) {
+		ns_snprintf(res->why, sizeof res->why, _("expected key=value, got \"%s\""), kv);
+		return false;
+	}
+	memcpy(key, kv, (size_t)(eq - kv));
+	key[eq - kv] = '\0';
+	int idx = proto_option_index(ops, key);
+	if (idx < 0) {
+		ns_snprintf(res->why, sizeof res->why, _("%s has no option %s"), ops->name, key);
+		return false;
+	}
+	struct sbuf err = {0};
+	bool ok = proto_option_parse(ops, idx, eq + 1, &po->v[idx], &err);
+	if (!ok)
+		ns_strlcpy(res->why, sbuf_str(&err), sizeof res->why);
+	sbuf_free(&err);
+	return ok;
+}
+
 static bool parse_options(const struct proto_ops *ops, const struct fuzz_opts *o,
-			  struct proto_opts *po, struct fuzz_result *res)
+			  const struct fuzz_plan *p, struct proto_opts *po, struct fuzz_result *res)
 {
 	proto_opts_default(ops, po);
-	for (int i = 0; o->options && o->options[i]; i++) {
-		const char *kv = o->options[i], *eq = strchr(kv, '=');
-		char key[64];
-		if (!eq || (size_t)(eq - kv) >= sizeof key) {
-			ns_snprintf(res->why, sizeof res->why, _("expected key=value, got \"%s\""),
-				    kv);
+	for (int i = 0; o->options && o->options[i]; i++)
+		if (!parse_option(ops, o->options[i], po, res))
 			return false;
-		}
-		memcpy(key, kv, (size_t)(eq - kv));
-		key[eq - kv] = '\0';
-		int idx = proto_option_index(ops, key);
-		if (idx < 0) {
-			ns_snprintf(res->why, sizeof res->why, _("%s has no option %s"), ops->name,
-				    key);
+	for (int i = 0; i < p->nvary; i++)
+		if (!parse_option(ops, p->vary[i], po, res))
 			return false;
-		}
-		struct sbuf err = {0};
-		bool ok = proto_option_parse(ops, idx, eq + 1, &po->v[idx], &err);
-		if (!ok)
-			ns_strlcpy(res->why, sbuf_str(&err), sizeof res->why);
-		sbuf_free(&err);
-		if (!ok)
-			return false;
-	}
 	return true;
 }
 
@@ -369,7 +443,7 @@ bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_
 		return false;
 	}
 	struct proto_opts po;
-	if (!parse_options(ops, o, &po, res))
+	if (!parse_options(ops, o, p, &po, res))
 		return false;
 	struct runner rn = {.p = p};
 	rn.s = sim_new(ops, &po, p->nodes, p->seed);

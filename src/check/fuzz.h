@@ -28,14 +28,21 @@ struct fuzz_opts {
 	int nodes_lo, nodes_hi;     /* cluster size drawn from [lo, hi] */
 	sim_time duration;          /* faults and load last this long */
 	sim_time liveness;          /* then a write must commit within this */
+	bool vary;                  /* draw timing/batching options per seed (below) */
 };
 
-/* Defaults: raft, 3..7 nodes, 20 s of faults, 10 s for liveness. */
+/* With `vary`, each seed also draws values for those of these options that
+ * the protocol has and `options` does not set: batch, election, heartbeat,
+ * snapshot — so that seeds explore one-entry batches, tight timeouts and
+ * frequent snapshots, where the subtle histories (Figure 8) are likelier. */
+#define FUZZ_MAX_VARY 4
+
+/* Defaults: raft, 3..7 nodes, 20 s of faults, 10 s for liveness, vary. */
 void fuzz_opts_default(struct fuzz_opts *o);
 
 enum fuzz_kind {
-	FZ_CRASH,     /* a */
-	FZ_RESTART,   /* a */
+	FZ_CRASH,     /* a; -1: the leader (if any) */
+	FZ_RESTART,   /* a; -1: every node */
 	FZ_PARTITION, /* side: the nodes of one side */
 	FZ_CUT,       /* a -> b, one way */
 	FZ_HEAL,
@@ -59,7 +66,9 @@ struct fuzz_step {
 struct fuzz_plan {
 	uint64_t seed;
 	int nodes;
-	struct fuzz_step *steps; /* in time order */
+	int nvary;
+	char vary[FUZZ_MAX_VARY][48]; /* drawn options, "key=value" */
+	struct fuzz_step *steps;      /* in time order */
 	size_t n, cap;
 };
 
