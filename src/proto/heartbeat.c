@@ -58,6 +58,7 @@ struct hb {
 	struct node *n;
 	const struct proto_opts *o;
 	uint32_t seq;
+	sim_time changed; /* true time of the last change of mind (or start) */
 	struct hb_peer peer[SIM_MAX_NODES];
 };
 
@@ -82,6 +83,7 @@ static void *hb_create(struct node *n, const struct proto_opts *o)
 	h->n = n;
 	h->o = o;
 	trust_everyone(h);
+	h->changed = *n->now;
 	/* Stagger the first tick so that nodes do not beat in lockstep. */
 	node_set_timer(n, HB_TIMER_TICK, node_rand_range(n, 0, opt(h, HB_OPT_INTERVAL)));
 	return h;
@@ -103,6 +105,7 @@ static void update_suspicions(struct hb *h)
 		bool s = now - pp->last_heard > opt(h, HB_OPT_TIMEOUT);
 		if (s != pp->suspected) {
 			pp->suspected = s;
+			h->changed = *h->n->now;
 			if (s)
 				node_state(h->n, "suspects n%d (silent for more than the timeout)", p + 1);
 			else
@@ -138,6 +141,7 @@ static void hb_on_message(void *self, const struct msg *m)
 	pp->hears = w.hears;
 	if (pp->suspected) {
 		pp->suspected = false;
+		h->changed = *h->n->now;
 		node_state(h->n, "trusts n%d again", m->from + 1);
 	}
 }
@@ -161,6 +165,7 @@ static void hb_on_restart(void *self)
 {
 	struct hb *h = self;
 	trust_everyone(h);
+	h->changed = *h->n->now;
 	node_set_timer(h->n, HB_TIMER_TICK, node_rand_range(h->n, 0, opt(h, HB_OPT_INTERVAL)));
 }
 
@@ -251,7 +256,7 @@ static bool judge_all(struct sim *s, const struct proto_args *a, struct sbuf *wh
 {
 	int p = a->a[0].node;
 	struct nodeset obs = observers(s, a, p);
-	bool all = !nodeset_empty(&obs);
+	bool all = !nodeset_empty(&obs), first = true;
 	for (int i = 0; i < sim_nodes(s); i++) {
 		if (!nodeset_has(&obs, i) || i == p)
 			continue;
@@ -267,7 +272,8 @@ static bool judge_all(struct sim *s, const struct proto_args *a, struct sbuf *wh
 				   : v == V_TRUSTED   ? _("trusts it")
 				   : v == V_UNREACHABLE ? _("finds it unreachable")
 							: _("presumes it dead");
-		sbuf_printf(why, "%sn%d %s", why->len ? ", " : "", i + 1, word);
+		sbuf_printf(why, "%sn%d %s", first ? "" : ", ", i + 1, word);
+		first = false;
 	}
 	(void)what;
 	return all;
@@ -295,7 +301,34 @@ static bool pred_trusted(struct sim *s, const struct proto_args *a, struct sbuf 
 	return judge_all(s, a, why, want_trusted, "trusted");
 }
 
+/* settled DURATION: every up node trusts every up peer and has not changed
+ * its mind about anyone for DURATION. */
+static bool pred_settled(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	sim_time now = sim_now(s), need = a->a[0].num;
+	char tb[32];
+	for (int i = 0; i < sim_nodes(s); i++) {
+		if (!sim_node(s, i)->up)
+			continue;
+		const struct hb *h = sim_node(s, i)->self;
+		for (int p = 0; p < sim_nodes(s); p++)
+			if (p != i && sim_node(s, p)->up && h->peer[p].suspected) {
+				sbuf_printf(why, _("n%d suspects n%d, which is up"), i + 1, p + 1);
+				return false;
+			}
+		if (now - h->changed < need) {
+			sbuf_printf(why, _("n%d changed its mind %s ago"), i + 1,
+				    simtime_fmt_dur((now - h->changed) / 1000 * 1000, tb, sizeof tb));
+			return false;
+		}
+	}
+	sbuf_printf(why, _("no change of mind for %s"), simtime_fmt_dur(need, tb, sizeof tb));
+	return true;
+}
+
 static const struct proto_pred hb_preds[] = {
+	{"settled", "DURATION",
+	 N_("every up node trusts every up peer, with no change of mind for DURATION"), pred_settled},
 	{"suspected", "NODE [by NODES]",
 	 N_("every observer (default: every other up node) suspects NODE"), pred_suspected},
 	{"unreachable", "NODE [by NODES]",

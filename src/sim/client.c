@@ -272,3 +272,33 @@ void client_event(struct sim *s, uint32_t op_id, uint64_t b)
 		break;
 	}
 }
+
+static void put_value(struct sbuf *out, const char *v)
+{
+	if (!*v || strpbrk(v, " \t\"#|="))
+		sbuf_printf(out, " \"%s\"", v);
+	else
+		sbuf_printf(out, " %s", v);
+}
+
+void kv_op_fmt(const struct kv_op *op, struct sbuf *out)
+{
+	static const char *const names[] = {"get", "put", "cas", "append"};
+	sbuf_puts(out, names[op->fn]);
+	put_value(out, op->key);
+	if (op->fn != KV_GET)
+		put_value(out, op->arg);
+	if (op->fn == KV_CAS)
+		put_value(out, op->arg2);
+}
+
+const char *op_outcome_str(enum op_outcome o)
+{
+	switch (o) {
+	case OUT_PENDING: return "pending";
+	case OUT_OK: return "ok";
+	case OUT_FAIL: return "fail";
+	case OUT_UNKNOWN: return "unknown";
+	}
+	return "?";
+}

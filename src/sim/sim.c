@@ -42,7 +42,29 @@ const char *drop_reason_str(enum drop_reason r)
 
 static inline bool ev_less(const struct event *a, const struct event *b)
 {
-	return a->at < b->at || (a->at == b->at && a->seq < b->seq);
+	/* (at, seq) as one 128-bit key: at is never negative */
+	unsigned __int128 ka = (unsigned __int128)(uint64_t)a->at << 64 | a->seq;
+	unsigned __int128 kb = (unsigned __int128)(uint64_t)b->at << 64 | b->seq;
+	return ka < kb;
+}
+
+/* A 4-ary min-heap: half the depth of a binary heap, and a node's four
+ * children share two cache lines. Pop moves the hole left by the root down
+ * to a leaf along the smallest children, then sifts the last event up from
+ * there (Floyd's bottom-up variant: fewer comparisons, since the last event
+ * usually belongs near the bottom). */
+#define HEAP_D 4
+
+static inline void sift_up(struct event *q, size_t i, struct event ev)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / HEAP_D;
+		if (!ev_less(&ev, &q[p]))
+			break;
+		q[i] = q[p];
+		i = p;
+	}
+	q[i] = ev;
 }
 
 void queue_push(struct sim *s, sim_time at, uint32_t kind, uint32_t a, uint64_t b)
@@ -52,35 +74,30 @@ void queue_push(struct sim *s, sim_time at, uint32_t kind, uint32_t a, uint64_t 
 		s->q = xrealloc(s->q, s->qcap * sizeof *s->q);
 	}
 	struct event ev = {at, s->next_seq++, kind, a, b};
-	size_t i = s->qlen++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (!ev_less(&ev, &s->q[p]))
-			break;
-		s->q[i] = s->q[p];
-		i = p;
-	}
-	s->q[i] = ev;
+	sift_up(s->q, s->qlen++, ev);
 }
 
 static struct event queue_pop(struct sim *s)
 {
-	struct event top = s->q[0];
-	struct event last = s->q[--s->qlen];
-	size_t n = s->qlen, i = 0;
+	struct event *q = s->q;
+	struct event top = q[0];
+	size_t n = --s->qlen;
+	if (n == 0)
+		return top;
+	struct event last = q[n];
+	size_t i = 0;
 	for (;;) {
-		size_t c = 2 * i + 1;
+		size_t c = HEAP_D * i + 1;
 		if (c >= n)
 			break;
-		if (c + 1 < n && ev_less(&s->q[c + 1], &s->q[c]))
-			c++;
-		if (!ev_less(&s->q[c], &last))
-			break;
-		s->q[i] = s->q[c];
-		i = c;
+		size_t best = c, end = c + HEAP_D < n ? c + HEAP_D : n;
+		for (size_t k = c + 1; k < end; k++)
+			if (ev_less(&q[k], &q[best]))
+				best = k;
+		q[i] = q[best];
+		i = best;
 	}
-	if (n)
-		s->q[i] = last;
+	sift_up(q, i, last);
 	return top;
 }
 
@@ -224,6 +241,8 @@ static void node_init(struct sim *s, int i)
 	struct node *n = &s->node[i];
 	memset(n, 0, sizeof *n);
 	n->sim = s;
+	n->now = &s->now;
+	n->count = &s->n;
 	n->id = i;
 	ns_snprintf(n->name, sizeof n->name, "n%d", i + 1);
 	n->up = true;
@@ -313,6 +332,7 @@ const struct proto_opts *sim_opts(const struct sim *s) { return &s->opts; }
 struct proto_opts *sim_opts_mut(struct sim *s) { return &s->opts; }
 uint64_t sim_events(const struct sim *s) { return s->events; }
 const struct link_config *sim_default_link(const struct sim *s) { return &s->link_default; }
+void sim_set_default_link(struct sim *s, const struct link_config *c) { s->link_default = *c; }
 
 /* ---- sending -------------------------------------------------------------- */
 
@@ -432,11 +452,6 @@ const char *sim_msg_name(const struct sim *s, const struct msg *m)
 
 /* ---- timers and clocks ------------------------------------------------------ */
 
-sim_time node_local_now(const struct node *n)
-{
-	sim_time t = n->sim->now;
-	return t + n->skew + n->drift_acc + (t - n->drift_since) * n->drift_ppm / 1000000;
-}
 
 void node_set_timer(struct node *n, int timer, sim_time local_delay)
 {
@@ -491,10 +506,6 @@ int64_t node_rand_range(struct node *n, int64_t lo, int64_t hi)
 	return rng_range(&n->sim->rng, lo, hi);
 }
 
-int node_count(const struct node *n)
-{
-	return n->sim->n;
-}
 
 void node_state(struct node *n, const char *fmt, ...)
 {

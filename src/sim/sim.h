@@ -155,6 +155,12 @@ struct client_op {
 	int attempts;
 };
 
+/* Appends the operation in the command language's words: "put x 1",
+ * "get x", "cas x 1 2", "append x y". */
+void kv_op_fmt(const struct kv_op *op, struct sbuf *out);
+/* Appends an outcome word: "ok", "fail", "unknown", "pending". */
+const char *op_outcome_str(enum op_outcome o);
+
 /* What a node's on_client sees: one attempt of one operation. Exactly-once
  * semantics rest on (client, seq): a retry carries the same seq. */
 struct client_req {
@@ -196,6 +202,8 @@ struct client_config {
 
 struct node {
 	struct sim *sim;
+	const sim_time *now;    /* the simulator's clock (read-only) */
+	const int *count;       /* the simulator's number of nodes */
 	int id;                 /* index: n1 is 0 */
 	char name[8];           /* "n1" */
 	bool up;
@@ -221,12 +229,21 @@ void node_set_timer(struct node *n, int timer, sim_time local_delay);
 void node_cancel_timer(struct node *n, int timer);
 bool node_timer_armed(const struct node *n, int timer);
 /* The node's local clock (true time adjusted by skew and drift). */
-sim_time node_local_now(const struct node *n);
+static inline sim_time node_local_now(const struct node *n)
+{
+	sim_time t = *n->now;
+	if (!n->drift_ppm)
+		return t + n->skew + n->drift_acc;
+	return t + n->skew + n->drift_acc + (t - n->drift_since) * n->drift_ppm / 1000000;
+}
 /* Random numbers from the simulator's generator. */
 uint64_t node_rand(struct node *n);
 int64_t node_rand_range(struct node *n, int64_t lo, int64_t hi);
 /* Number of nodes in the simulation (including crashed ones). */
-int node_count(const struct node *n);
+static inline int node_count(const struct node *n)
+{
+	return *n->count;
+}
 /* Answers one attempt of a client request (see struct client_req). Late or
  * duplicate replies are ignored by the client. */
 void node_reply(struct node *n, const struct client_req *req, const struct client_reply *r);
@@ -337,6 +354,8 @@ void sim_partition(struct sim *s, const int *group);
 /* Default settings for links; sim_set_all_links applies cfg to every link. */
 void sim_set_all_links(struct sim *s, const struct link_config *cfg);
 const struct link_config *sim_default_link(const struct sim *s);
+/* Sets the settings that links of nodes added later start with. */
+void sim_set_default_link(struct sim *s, const struct link_config *cfg);
 
 /* Clocks: skew is an offset of the local clock from true time; drift is a
  * rate error in parts per million (10000 = 1%: the local clock runs 1%

@@ -1,0 +1,110 @@
+/*
+ * lesson.h — lessons: files in lessons/ (format in docs/LESSONS.md), loaded
+ * into steps with text, set-up commands, a goal predicate, hints, a
+ * solution, and a closing quiz; and a lesson run that plays them against a
+ * world.
+ *
+ * Set-ups and solutions are command-language scripts and goals are
+ * predicates, parsed when the lesson loads (so a mistake in a lesson is
+ * reported with the lesson file's own line numbers, never later on screen).
+ * Goals are evaluated live against the running cluster: nothing in a
+ * lesson is scripted to succeed.
+ */
+#ifndef NETSPLIT_LESSON_H
+#define NETSPLIT_LESSON_H
+
+#include "script/script.h"
+
+struct lesson_option {
+	char *text;
+	bool correct;
+	char *why; /* the explanation shown after choosing it */
+};
+
+struct lesson_question {
+	char *text;
+	int line;
+	int nopt;
+	struct lesson_option *opt;
+};
+
+struct lesson_step {
+	char *title;
+	char *text;            /* what to look at and why it matters */
+	struct script *setup;  /* may be NULL: the step continues the last */
+	char *setup_text;
+	struct pred *goal;
+	char *goal_text;
+	int nhints;
+	char **hints;
+	struct script *solution;
+	char *solution_text;
+	int line;
+};
+
+struct lesson {
+	char *id;
+	char *title;
+	char *summary;
+	char *sources;   /* where to read more */
+	char *file;
+	char *lang;      /* "en", or the translation's language */
+	int nrequires;
+	char **requires; /* lesson ids */
+	int order;       /* position in the curriculum (from `order:`) */
+	int nsteps;
+	struct lesson_step *steps;
+	int nquiz;
+	struct lesson_question *quiz;
+};
+
+/* Parses a lesson from text; NULL with "file:line: message" in err. */
+struct lesson *lesson_parse(const char *text, const char *file, struct sbuf *err);
+struct lesson *lesson_load(const char *path, struct sbuf *err);
+void lesson_free(struct lesson *l);
+
+/* All lessons in `dir` (*.lesson), sorted by `order`, each replaced by its
+ * translation in dir/LANG/ when there is one (LANG "es", or "es_ES" then
+ * "es"). A lesson that fails to load is skipped and its error appended to
+ * errors (one line each); the others still load. */
+struct lesson_set {
+	int n;
+	struct lesson **v;
+};
+void lesson_set_load(struct lesson_set *set, const char *dir, const char *lang, struct sbuf *errors);
+void lesson_set_free(struct lesson_set *set);
+const struct lesson *lesson_set_find(const struct lesson_set *set, const char *id);
+
+/* The lessons directory: $NETSPLIT_LESSONS, else the source tree's lessons/
+ * when run from the build tree, else the installed data directory. */
+const char *lesson_dir(void);
+/* The language for lessons: `forced` if given, else from LANGUAGE,
+ * LC_ALL, LC_MESSAGES, LANG ("de_DE.UTF-8" -> "de_DE"); "en" if none. */
+void lesson_lang(const char *forced, char *out, size_t n);
+
+/* ---- playing a lesson ---------------------------------------------------- */
+
+/* A lesson being played in a world. The run does not own either. */
+struct lesson_run {
+	const struct lesson *lesson;
+	struct world *world;
+	int step;        /* current step, or nsteps when the steps are done */
+	int hints_shown; /* of the current step */
+	bool solved;     /* the current step's goal held */
+	bool shown;      /* the solution was run ("show me") */
+};
+
+/* Starts step i: runs its set-up (if any) in the world. false with err if a
+ * set-up command fails. */
+bool lesson_run_start(struct lesson_run *r, const struct lesson *l, struct world *w, int step,
+		      struct sbuf *err);
+/* Evaluates the current step's goal now; marks it solved when it holds. */
+bool lesson_run_check(struct lesson_run *r, struct sbuf *why);
+/* The next hint of the current step (NULL when none is left). */
+const char *lesson_run_hint(struct lesson_run *r);
+/* Runs the current step's solution ("show me"). */
+bool lesson_run_solve(struct lesson_run *r, struct sbuf *err);
+/* Moves to the next step (running its set-up); false at the end or on error. */
+bool lesson_run_next(struct lesson_run *r, struct sbuf *err);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * script.h — the netsplit command language: one language for the `:`
+ * prompt, lesson setups and goals, scenario files and recordings.
+ *
+ * A `struct world` is a simulation plus everything the language keeps
+ * around it: the seed, the protocol and its options, the invariant watch,
+ * the client history, scheduled `at` commands, and the tally of `expect`
+ * results. Text is parsed into a `struct script` (a list of commands, each
+ * with its source position) and executed against a world; a predicate
+ * (`leader in n3 n4`, `safe and linearizable`) is parsed once into a
+ * `struct pred` and evaluated as often as needed (`run until`, lesson
+ * goals, the screen).
+ *
+ * Every error carries file:line:col and says what was expected:
+ * "demo.ns:3:9: expected a duration like 500ms, got \"fast\"".
+ *
+ * Recording: every command that changes the world is reported, as
+ * canonical text, to the world's recorder together with the simulated
+ * time at which it took effect; the passage of time itself is reported as
+ * `run DURATION` (exact to the microsecond) and single steps as `step`. The
+ * recorded lines, run in order, reproduce the session exactly.
+ */
+#ifndef NETSPLIT_SCRIPT_H
+#define NETSPLIT_SCRIPT_H
+
+#include "proto/proto.h"
+#include "sim/sim.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct world;
+struct script;
+struct pred;
+struct history;
+
+/* ---- the table of commands ------------------------------------------------ */
+
+struct cmd_info {
+	const char *name;
+	const char *usage; /* "NODES", "PRED [timeout DURATION]" */
+	const char *help;  /* N_(); translate when shown */
+};
+
+/* The built-in commands, NULL-terminated (protocol commands come from
+ * sim_proto()->commands). */
+extern const struct cmd_info script_commands[];
+/* The built-in predicates (for `expect`, `run until`, goals), likewise
+ * (protocol predicates come from sim_proto()->preds). */
+extern const struct cmd_info script_preds[];
+
+/* ---- worlds ------------------------------------------------------------- */
+
+enum world_out {
+	OUT_INFO,  /* a reply to a command: "cluster raft 5 created" */
+	OUT_HELP,  /* help text */
+	OUT_ERROR, /* an error message (already has its file:line:col) */
+};
+
+struct world *world_new(void);
+void world_free(struct world *w);
+
+/* The running simulation, or NULL before the first `cluster` command. */
+struct sim *world_sim(struct world *w);
+/* The history of client operations (see check/history.h), never NULL. */
+struct history *world_history(struct world *w);
+
+/* Text that is not a trace event (help, replies, errors) goes here; the
+ * default writes to stdout. */
+void world_set_output(struct world *w, void (*fn)(void *ctx, enum world_out k, const char *text),
+		      void *ctx);
+/* Forces the seed (`netsplit run --seed`): `seed` commands are then ignored. */
+void world_force_seed(struct world *w, uint64_t seed);
+/* Called after a new simulation is created (cluster command): observers
+ * should attach here (the old sim, if any, is freed just before). */
+void world_on_new_sim(struct world *w, void (*fn)(void *ctx, struct world *w, struct sim *s),
+		      void *ctx);
+/* The recorder: receives (time it took effect, canonical command text). */
+void world_set_recorder(struct world *w, void (*fn)(void *ctx, sim_time t, const char *cmd),
+			void *ctx);
+
+/* Advances simulated time to `until` (the screen's clock); recorded as a
+ * `run` before the next recorded command, or by world_record_flush. */
+void world_advance_to(struct world *w, sim_time until);
+/* One event (the `.` key); recorded as `step`. Returns false if none. */
+bool world_step(struct world *w);
+/* Records the time advanced since the last recorded command, if any (call
+ * before ending a recording). */
+void world_record_flush(struct world *w);
+
+/* Expectation tally. */
+int world_expects_failed(const struct world *w);
+int world_expects_passed(const struct world *w);
+
+/* The running cluster's options that differ from the defaults, in the
+ * language's syntax: "prevote=on reads=local" (appended; nothing if none). */
+void world_options_text(struct world *w, struct sbuf *out);
+
+/* A one-line description of the setup for status lines:
+ * "raft · 5 nodes · seed 42". */
+void world_describe(struct world *w, struct sbuf *out);
+
+/* ---- scripts -------------------------------------------------------------- */
+
+/* Parses text (a whole file, or one line typed at the prompt) into a script.
+ * `file` names the source in messages (NULL: no file name: "3:9: ..."). `w`
+ * (optional) supplies the current protocol for parsing its commands and
+ * predicates. Returns NULL on error, with the message in err. */
+struct script *script_parse(const char *text, const char *file, struct world *w, struct sbuf *err);
+/* The same, for text that starts at line `first_line` of `file` and runs
+ * under protocol `proto` (NULL: none yet): how lessons parse their blocks. */
+struct script *script_parse_at(const char *text, const char *file, int first_line,
+			       const struct proto_ops *proto, struct sbuf *err);
+void script_free(struct script *sc);
+int script_len(const struct script *sc);
+/* The protocol in force after the script's last `cluster` command, or
+ * `before` if it has none. */
+const struct proto_ops *script_protocol(const struct script *sc, const struct proto_ops *before);
+
+enum exec_status {
+	EXEC_OK = 0,         /* every command ran; every expect held */
+	EXEC_EXPECT_FAILED,  /* ran to the end; at least one expect failed */
+	EXEC_ERROR,          /* stopped at a command that could not run */
+};
+
+/* Runs every command of sc in order. A failed expect is reported (trace
+ * TR_EXPECT) and execution goes on; an error stops it, with file:line:col
+ * in err. */
+enum exec_status world_run(struct world *w, const struct script *sc, struct sbuf *err);
+/* Parses and runs one line (the prompt). Errors go to err. */
+enum exec_status world_exec_line(struct world *w, const char *line, struct sbuf *err);
+
+/* ---- predicates ------------------------------------------------------------ */
+
+struct pred *pred_parse(const char *text, const char *file, int line, struct world *w,
+			struct sbuf *err);
+/* The same, under protocol `proto` (NULL: built-in predicates only). */
+struct pred *pred_parse_for(const char *text, const char *file, int line,
+			    const struct proto_ops *proto, struct sbuf *err);
+void pred_free(struct pred *p);
+/* Evaluates p now; `why` (optional) says what was seen. With no cluster
+ * every predicate is false. */
+bool pred_eval(struct world *w, const struct pred *p, struct sbuf *why);
+/* The predicate as canonical text. */
+void pred_fmt(const struct pred *p, struct sbuf *out);
+
+/* ---- replay ------------------------------------------------------------------ */
+
+/* A recorded session (commands with the simulated time each took effect,
+ * as a recorder received them) ready to play back into a world. */
+struct replay;
+struct replay *replay_new(const sim_time *at, const char *const *text, size_t n, sim_time duration,
+			  struct sbuf *err);
+void replay_free(struct replay *r);
+sim_time replay_duration(const struct replay *r);
+bool replay_done(const struct replay *r);
+/* Back to the start: the caller gives the next replay_seek a fresh world. */
+void replay_rewind(struct replay *r);
+/* Plays forward until simulated time t (a `run` stops part-way; `run
+ * until` and `step` are atomic). Seeking backwards: replay_rewind, a new
+ * world, then seek. Seeking to t gives exactly the state a straight run
+ * to t gives. */
+enum exec_status replay_seek(struct replay *r, struct world *w, sim_time t, struct sbuf *err);
+
+/* ---- help and completion ------------------------------------------------- */
+
+/* Help for everything, or for one command or predicate name. */
+void script_help(struct world *w, const char *topic, struct sbuf *out);
+/* Completion candidates for the word that ends at `point` in `line`:
+ * commands, node names, `leader`, protocols, option keys and values,
+ * predicates. Calls add() for each match. */
+void script_complete(struct world *w, const char *line, int point,
+		     void (*add)(void *ctx, const char *cand), void *ctx);
+
+/* ---- trace printing ----------------------------------------------------- */
+
+/* Formats one trace event as a human-readable line without the newline
+ * ("  1.204s n3 -> n1 AppendEntries t3 ..."); false for events that are
+ * not printed (TR_STEP). */
+bool trace_format(const struct sim *s, const struct trace_event *ev, struct sbuf *out);
+/* Formats one trace event as a JSON object (one line, no newline). */
+bool trace_format_json(const struct sim *s, const struct trace_event *ev, struct sbuf *out);
+
+#endif
