@@ -41,7 +41,7 @@ struct fuzz_opts {
 void fuzz_opts_default(struct fuzz_opts *o);
 
 enum fuzz_kind {
-	FZ_CRASH,     /* a; -1: the leader (if any) */
+	FZ_CRASH,     /* a */
 	FZ_RESTART,   /* a; -1: every node */
 	FZ_PARTITION, /* side: the nodes of one side */
 	FZ_CUT,       /* a -> b, one way */

@@ -2,7 +2,8 @@
  * raft_pred.c — Raft's predicates for `expect` and `run until`.
  *
  * The command language provides the generic ones (`leader`, `leader in
- * NODES`, `no leader among NODES`, `up`, `down`) through the status op; these
+ * NODES`, `no leader among NODES`, `up`, `down`, `role NODE WORD`,
+ * `leaders >= N`) through the status op; these
  * read Raft's own state. Each says in `why` what it saw, so that a failed
  * expectation explains itself ("n3 is Follower in term 4").
  */
@@ -10,7 +11,6 @@
 
 #include "util/i18n.h"
 
-#include <strings.h>
 #include <string.h>
 
 static const struct raft *up_raft(struct sim *s, int i, struct sbuf *why)
@@ -94,17 +94,6 @@ static bool pred_snapshot(struct sim *s, const struct proto_args *a, struct sbuf
 	sbuf_printf(why, _("n%d's snapshot ends at index %lld"), i + 1,
 		    (long long)r->st.snap_index);
 	return r->st.snap_index >= a->a[1].num;
-}
-
-static bool pred_role(struct sim *s, const struct proto_args *a, struct sbuf *why)
-{
-	int i = a->a[0].node;
-	const struct raft *r = up_raft(s, i, why);
-	if (!r)
-		return false;
-	sbuf_printf(why, _("n%d is %s in term %lld"), i + 1, raft_role_name(r->role),
-		    (long long)r->st.term);
-	return !strcasecmp(a->a[1].str, raft_role_name(r->role));
 }
 
 /* log-matches: every two up nodes hold the same entries (same terms) at
@@ -205,8 +194,6 @@ const struct proto_pred raft_preds[] = {
     {"commit", "NODE >= INT", N_("NODE's commit index is at least INT"), pred_commit},
     {"snapshot", "NODE >= INT", N_("NODE's snapshot covers the log up to at least INT"),
      pred_snapshot},
-    {"role", "NODE WORD", N_("NODE has the role WORD: leader, follower, candidate or precandidate"),
-     pred_role},
     {"log-matches", "", N_("the up nodes agree on every entry they have both committed"),
      pred_log_matches},
     {"converged", "", N_("every up member has the same log, all of it committed and applied"),
