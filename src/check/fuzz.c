@@ -27,6 +27,7 @@ void fuzz_opts_default(struct fuzz_opts *o)
 	    .nodes_hi = 7,
 	    .duration = 20 * SIM_S,
 	    .liveness = 10 * SIM_S,
+	    .vary = true,
 	};
 }
 
