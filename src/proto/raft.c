@@ -327,6 +327,11 @@ static void raft_describe(const void *self, struct node_view *v)
 				line(v, _("no lease"));
 		}
 	}
+	if (up && r->read_key[0])
+		line(v,
+		     r->read_found ? _("last read answered: %s = %s")
+				   : _("last read answered: %s unset"),
+		     r->read_key, r->read_value);
 	if (up && (r->npend || r->nreads))
 		line(v, _("waiting: %zu writes, %zu reads"), r->npend, r->nreads);
 	if (up && r->kv && r->kv->nitems) {

@@ -210,6 +210,10 @@ struct raft {
 	size_t nreads, capreads;
 	bool reads_busy; /* raft_reads_progress is running (no re-entry) */
 	uint64_t snapshots_sent, snapshots_taken;
+	/* The last read this node answered, for the views and `read`. */
+	bool read_found;
+	char read_key[KV_KEY_MAX];
+	char read_value[KV_VAL_MAX];
 };
 
 /* ---- wire formats ------------------------------------------------------------ */

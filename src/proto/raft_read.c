@@ -40,6 +40,9 @@ static void answer(struct raft *r, const struct client_req *req)
 	if (v)
 		ns_strlcpy(rep.value, v, sizeof rep.value);
 	node_reply(r->n, req, &rep);
+	r->read_found = rep.found;
+	ns_strlcpy(r->read_key, req->op.key, sizeof r->read_key);
+	ns_strlcpy(r->read_value, rep.value, sizeof r->read_value);
 }
 
 void raft_read_request(struct raft *r, const struct client_req *req)
