@@ -178,7 +178,8 @@ struct raft_read {
 	uint64_t round; /* heartbeat round that must be acknowledged by a majority */
 };
 
-#define RAFT_ROUNDS 64 /* heartbeat rounds whose send time is remembered */
+#define RAFT_MAX_UNCOMMITTED 1024 /* a leader refuses writes beyond this */
+#define RAFT_ROUNDS          64   /* heartbeat rounds whose send time is remembered */
 
 struct raft {
 	struct node *n;
