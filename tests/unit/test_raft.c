@@ -358,6 +358,11 @@ static void test_views(void **state)
 	sim_crash(f->s, 0);
 	raft_ops.describe(R(f, 0), &v);
 	assert_int_equal(v.applied, -1);
+	bool cfg = false;
+	for (int i = 0; i < v.nlines; i++)
+		if (strstr(v.lines[i], "n1 n2 n3 n4 (index 3)"))
+			cfg = true;
+	assert_true(cfg); /* read from stable storage while down */
 	fix_free(f);
 }
 
