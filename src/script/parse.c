@@ -36,12 +36,14 @@ const struct cmd_info script_commands[] = {
 	{"get", "KEY [via NODE] [as CLIENT]", N_("a client reads KEY")},
 	{"cas", "KEY OLD NEW [via NODE] [as CLIENT]", N_("a client sets KEY to NEW if it holds OLD")},
 	{"append", "KEY VALUE [via NODE] [as CLIENT]", N_("a client appends VALUE to KEY")},
-	{"client", "[latency D] [attempt D] [timeout D] [backoff D] [redirects on|off]",
-	 N_("client settings: one-way latency, per-attempt timeout, overall deadline")},
+	{"client", "[latency D] [attempt D] [timeout D] [backoff D] [redirects on|off] [stick on|off]",
+	 N_("client settings: latency, per-attempt timeout, deadline; stick on: retry only the first node")},
 	{"set", "KEY VALUE", N_("change a protocol option while running (e.g. set heartbeat 100ms)")},
 	{"at", "TIME COMMAND", N_("run COMMAND when simulated time reaches TIME")},
 	{"after", "DURATION COMMAND", N_("run COMMAND after DURATION of simulated time")},
 	{"expect", "[not] PRED [and|or PRED...]", N_("check a predicate now; a script fails if it does not hold")},
+	{"workload", "[clients N] [rate R/s] [keys N] [mix get:W,put:W,cas:W,append:W] | stop",
+	 N_("clients that issue operations by themselves (e.g. workload clients 3 rate 20/s keys 2)")},
 	{"note", "TEXT", N_("print a line in the event log")},
 	{"help", "[COMMAND]", N_("list commands and predicates, or explain one")},
 	{NULL, NULL, NULL},
@@ -452,7 +454,7 @@ static bool parse_client(struct parser *p, struct cmd *c)
 {
 	char got[80];
 	if (p_at_end(p)) {
-		p_error(p, p_peek(p), "%s", _("expected latency, attempt, timeout, backoff or redirects"));
+		p_error(p, p_peek(p), "%s", _("expected latency, attempt, timeout, backoff, redirects or stick"));
 		return false;
 	}
 	while (!p_at_end(p)) {
@@ -470,19 +472,20 @@ static bool parse_client(struct parser *p, struct cmd *c)
 		} else if (t->kind == TK_WORD && !strcmp(t->text, "backoff")) {
 			c->cc_mask |= CC_BACKOFF;
 			d = &c->cc.backoff;
-		} else if (t->kind == TK_WORD && !strcmp(t->text, "redirects")) {
-			c->cc_mask |= CC_REDIRECTS;
+		} else if (t->kind == TK_WORD && (!strcmp(t->text, "redirects") || !strcmp(t->text, "stick"))) {
+			bool *flag = t->text[0] == 'r' ? &c->cc.follow_redirects : &c->cc.stick;
+			c->cc_mask |= t->text[0] == 'r' ? CC_REDIRECTS : CC_STICK;
 			if (p_accept_word(p, "on"))
-				c->cc.follow_redirects = true;
+				*flag = true;
 			else if (p_accept_word(p, "off"))
-				c->cc.follow_redirects = false;
+				*flag = false;
 			else {
 				p_error(p, p_peek(p), _("expected on or off, got %s"), p_got(p_peek(p), got, sizeof got));
 				return false;
 			}
 			continue;
 		} else {
-			p_error(p, t, _("expected latency, attempt, timeout, backoff or redirects, got %s"),
+			p_error(p, t, _("expected latency, attempt, timeout, backoff, redirects or stick, got %s"),
 				p_got(t, got, sizeof got));
 			return false;
 		}
@@ -565,6 +568,22 @@ static bool parse_rest_text(struct parser *p, struct cmd *c)
 	return true;
 }
 
+static bool parse_workload(struct parser *p, struct cmd *c)
+{
+	if (p_accept_word(p, "stop"))
+		return p_end(p);
+	const struct token *first = p_peek(p);
+	struct sbuf spec = {0}, e = {0};
+	while (!p_at_end(p))
+		sbuf_printf(&spec, "%s%s", spec.len ? " " : "", p_next(p)->text);
+	bool ok = workload_parse(sbuf_str(&spec), &c->wl, &e);
+	if (!ok)
+		p_error(p, first, "%s", sbuf_str(&e));
+	sbuf_free(&spec);
+	sbuf_free(&e);
+	return ok;
+}
+
 static bool parse_proto_cmd(struct parser *p, struct cmd *c)
 {
 	return p_usage(p, c->pcmd->usage, &c->pargs) && p_end(p);
@@ -639,6 +658,9 @@ struct cmd *parse_cmd(struct parser *p)
 	} else if (!strcmp(w, "expect")) {
 		c->kind = C_EXPECT;
 		ok = parse_expect(p, c);
+	} else if (!strcmp(w, "workload")) {
+		c->kind = C_WORKLOAD;
+		ok = parse_workload(p, c);
 	} else if (!strcmp(w, "note")) {
 		c->kind = C_NOTE;
 		ok = parse_rest_text(p, c);
