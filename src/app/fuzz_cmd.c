@@ -35,6 +35,8 @@ static void usage(FILE *f)
 		  "  -o, --out DIR      where a failing seed's scenario is written (default .)\n"
 		  "      --fixed        do not vary batch, election, heartbeat and snapshot\n"
 		  "                     options from seed to seed\n"
+		  "      --lin          also require a linearizable client history (costly;\n"
+		  "                     2 s of checking per seed at most, then \"unknown\")\n"
 		  "  -v, --verbose      a line for every seed\n"
 		  "  -h, --help         show this help\n"
 		  "\n"
@@ -107,7 +109,14 @@ static void report_failure(const struct fuzz_plan *p, const struct fuzz_opts *o,
 	printf(_("seed %llu FAILED at %s: %s\n"), (unsigned long long)p->seed,
 	       simtime_fmt(r->at, tb, sizeof tb), r->why);
 	struct sbuf text = {0}, path = {0};
-	sbuf_printf(&text, "# %s\n", r->why);
+	/* The reason, as comments: it may span lines. */
+	for (const char *l = r->why; *l;) {
+		size_t n = strcspn(l, "\n");
+		sbuf_puts(&text, "# ");
+		sbuf_add(&text, l, n);
+		sbuf_putc(&text, '\n');
+		l += n + (l[n] == '\n');
+	}
 	fuzz_plan_text(p, o, &text);
 	sbuf_printf(&path, "%s/fuzz-%s-%llu.ns", dir, o->proto, (unsigned long long)p->seed);
 	FILE *f = fopen(sbuf_str(&path), "w");
@@ -127,11 +136,17 @@ static void report_failure(const struct fuzz_plan *p, const struct fuzz_opts *o,
 int fuzz_cmd_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"seeds", required_argument, NULL, 'n'},    {"from", required_argument, NULL, 'f'},
-	    {"time", required_argument, NULL, 't'},     {"nodes", required_argument, NULL, 'N'},
-	    {"liveness", required_argument, NULL, 'l'}, {"out", required_argument, NULL, 'o'},
-	    {"fixed", no_argument, NULL, 'x'},          {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+	    {"seeds", required_argument, NULL, 'n'},
+	    {"from", required_argument, NULL, 'f'},
+	    {"time", required_argument, NULL, 't'},
+	    {"nodes", required_argument, NULL, 'N'},
+	    {"liveness", required_argument, NULL, 'l'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"fixed", no_argument, NULL, 'x'},
+	    {"lin", no_argument, NULL, 'L'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct fuzz_opts o;
 	fuzz_opts_default(&o);
@@ -185,6 +200,7 @@ int fuzz_cmd_main(int argc, char **argv)
 			break;
 		case 'o': dir = optarg; break;
 		case 'x': o.vary = false; break;
+		case 'L': o.linearizable = true; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -230,7 +246,7 @@ int fuzz_cmd_main(int argc, char **argv)
 	}
 	o.options = options;
 
-	uint64_t failed = 0, events = 0;
+	uint64_t failed = 0, events = 0, unknown = 0;
 	clock_t t0 = clock();
 	for (uint64_t k = 0; k < seeds; k++) {
 		struct fuzz_plan p;
@@ -245,6 +261,7 @@ int fuzz_cmd_main(int argc, char **argv)
 			       r.ops_ok);
 		}
 		events += r.events;
+		unknown += r.lin_unknown;
 		fuzz_plan_free(&p);
 		fflush(stdout);
 	}
@@ -255,6 +272,9 @@ int fuzz_cmd_main(int argc, char **argv)
 	       ops->name, (unsigned long long)seeds, (unsigned long long)from, o.nodes_lo,
 	       o.nodes_hi, simtime_fmt_dur(o.duration, tb, sizeof tb), (unsigned long long)failed,
 	       (unsigned long long)events, cpu, cpu > 0 ? (double)seeds / cpu : 0.0);
+	if (unknown)
+		printf(_("-- the linearizability check ran out of budget on %llu seeds\n"),
+		       (unsigned long long)unknown);
 	free(options);
 	return failed ? 1 : 0;
 }

@@ -9,15 +9,19 @@
  */
 #include "check/fuzz.h"
 
+#include "check/history.h"
 #include "check/invariants.h"
+#include "check/lin.h"
 #include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_KEYS       5
-#define FUZZ_LIVE_KEY   "fuzz-live"
-#define FUZZ_LIVE_VALUE "ok"
+#define FUZZ_KEYS        5
+#define FUZZ_LIVE_KEY    "fuzz-live"
+#define FUZZ_LIVE_VALUE  "ok"
+#define FUZZ_LIN_STEPS   2000000 /* per seed; `expect linearizable` allows more */
+#define FUZZ_LIN_SECONDS 2.0     /* a budget: past it the verdict is unknown */
 
 void fuzz_opts_default(struct fuzz_opts *o)
 {
@@ -318,6 +322,8 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 		    lb);
 	sbuf_printf(out, "expect committed %s = %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
 	sbuf_puts(out, "expect safe\n");
+	if (o->linearizable)
+		sbuf_puts(out, "expect linearizable\n");
 }
 
 /* ---- running ------------------------------------------------------------------ */
@@ -454,6 +460,9 @@ bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_
 	struct runner rn = {.p = p};
 	rn.s = sim_new(ops, &po, p->nodes, p->seed);
 	rn.base = *sim_default_link(rn.s);
+	struct history hist;
+	history_init(&hist);
+	history_attach(&hist, rn.s);
 	struct inv_watch *w = inv_watch_new(rn.s);
 	int h = sim_observe(rn.s, on_trace, &rn);
 	for (size_t i = 0; i < p->n; i++)
@@ -496,9 +505,31 @@ bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_
 		res->at = at;
 		ns_strlcpy(res->why, why, sizeof res->why);
 	}
+	if (o->linearizable && !res->safety_failed && !res->liveness_failed) {
+		/* A smaller budget than `expect linearizable`: a violation
+		 * found here is found there too; "unknown" is not a failure. */
+		struct lin_checker *lc = lin_new(&hist, LIN_MODEL_KV);
+		struct lin_budget b = {.max_steps = FUZZ_LIN_STEPS,
+				       .max_seconds = FUZZ_LIN_SECONDS};
+		enum lin_verdict v = lin_check(lc, &b);
+		if (v == LIN_VIOLATION) {
+			struct sbuf e = {0};
+			lin_explain(lc, &b, &e);
+			res->lin_failed = true;
+			res->at = sim_now(rn.s);
+			ns_snprintf(res->why, sizeof res->why, _("not linearizable: %s"),
+				    sbuf_str(&e));
+			sbuf_free(&e);
+		} else if (v != LIN_OK) {
+			res->lin_unknown = true;
+		}
+		lin_free(lc);
+	}
+	history_detach(&hist);
+	history_close(&hist);
 	res->events = sim_events(rn.s);
 	res->ops_ok = rn.ops_ok;
-	res->ok = !res->safety_failed && !res->liveness_failed;
+	res->ok = !res->safety_failed && !res->liveness_failed && !res->lin_failed;
 	sim_unobserve(rn.s, h);
 	inv_watch_free(w);
 	sim_free(rn.s);

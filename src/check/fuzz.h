@@ -6,9 +6,11 @@
  * times, faults (crash, restart, partition, one-way cut, heal, network
  * loss/duplication/jitter, clock skew and drift) and client operations.
  * At the end of the fault period every fault is undone. The run checks the
- * protocol's invariants after every event (safety) and then requires that,
+ * protocol's invariants after every event (safety), then requires that,
  * within a bounded simulated time, a leader emerges and a write commits
- * (liveness).
+ * (liveness), and, when asked (it can be costly), that the clients'
+ * history is linearizable — not with options meant to break it (leases
+ * under clock skew, local reads).
  *
  * A plan renders as command-language text (fuzz_plan_text), so that a
  * failing seed can be written out as a scenario file that replays it.
@@ -29,6 +31,7 @@ struct fuzz_opts {
 	sim_time duration;          /* faults and load last this long */
 	sim_time liveness;          /* then a write must commit within this */
 	bool vary;                  /* draw timing/batching options per seed (below) */
+	bool linearizable;          /* also require a linearizable history (costly) */
 };
 
 /* With `vary`, each seed also draws values for those of these options that
@@ -83,6 +86,8 @@ struct fuzz_result {
 	bool ok;
 	bool safety_failed;   /* an invariant was violated */
 	bool liveness_failed; /* no committed write in time after the faults */
+	bool lin_failed;      /* the history is not linearizable */
+	bool lin_unknown;     /* the linearizability check ran out of budget */
 	sim_time at;          /* when it failed */
 	uint64_t events;      /* events simulated */
 	int ops_ok;           /* client operations that completed ok */
