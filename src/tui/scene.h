@@ -284,6 +284,10 @@ void scene_view_timeline(struct scene *sc, const struct scene_snap *snap);
 void scene_view_help(struct scene *sc, const struct scene_snap *snap);
 /* Draws only the ring of nodes into `area` (used by the cluster view). */
 void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_snap *snap);
+/* The frame every view shares (status line, event log, message line, key
+ * bar) for views drawn elsewhere (scene_history.c): resets sc and fills l;
+ * false (a request to enlarge the terminal drawn) when it is too small. */
+bool scene_frame(struct scene *sc, const struct scene_snap *s, struct scene_layout *l);
 /* True if the frame is too small: the views then show only a message. */
 bool scene_too_small(int w, int h);
 

@@ -797,3 +797,10 @@ void scene_view_help(struct scene *sc, const struct scene_snap *s)
 		y = wrap(sc, 1, y, m.w - 2, m.y + m.h, s->help[i].style, t, indent);
 	}
 }
+
+/* ---- the shared frame, for views defined in other files ------------------------ */
+
+bool scene_frame(struct scene *sc, const struct scene_snap *s, struct scene_layout *l)
+{
+	return frame_begin(sc, s, l);
+}

@@ -21,6 +21,7 @@
  * sends only the cells that changed.
  */
 #include "tui/tui_internal.h"
+#include "tui/tui_history.h"
 
 #include "util/i18n.h"
 
@@ -44,8 +45,9 @@
 static const double speeds[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100};
 enum { SPEED_1X = 3 };
 
-enum tui_view { VIEW_CLUSTER, VIEW_LOGS, VIEW_TIMELINE, VIEW_HELP };
-static const char *const view_names[] = {N_("cluster"), N_("logs"), N_("timeline"), N_("help")};
+enum tui_view { VIEW_CLUSTER, VIEW_LOGS, VIEW_TIMELINE, VIEW_HISTORY, VIEW_HELP };
+static const char *const view_names[] = {N_("cluster"), N_("logs"), N_("timeline"),
+					 N_("history"), N_("help")};
 
 struct tui_drop {
 	struct scene_drop d;
@@ -96,6 +98,8 @@ struct tui {
 	bool quit;
 	struct sbuf line; /* scratch for formatting */
 	struct sbuf fail; /* why setup failed, printed once the terminal is ours again */
+	struct tui_hist *hist; /* the live verdict and the history view (tui_history.c) */
+	struct scene_hist hv;
 };
 
 static double wall_now(void)
@@ -388,6 +392,11 @@ static void help_open(struct tui *t)
 
 static void scroll_view(struct tui *t, int delta)
 {
+	if (t->view == VIEW_HISTORY) {
+		/* Up and page up go back in time. */
+		tui_hist_scroll(t->hist, t->w, -delta * (delta == 1 || delta == -1 ? 10 : 4));
+		return;
+	}
 	int *s = t->view == VIEW_LOGS       ? &t->logs_scroll
 		 : t->view == VIEW_TIMELINE ? &t->tl_scroll
 					    : &t->help_scroll;
@@ -436,7 +445,9 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_SELECT: select_node(t, code == '0' ? 9 : code - '1'); break;
 	case ACT_PREV:
 	case ACT_NEXT:
-		if (n)
+		if (t->view == VIEW_HISTORY)
+			scroll_view(t, a == ACT_PREV ? 1 : -1);
+		else if (n)
 			t->sel = (t->sel + (a == ACT_NEXT ? 1 : n - 1)) % n;
 		break;
 	case ACT_UP:
@@ -475,6 +486,9 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_VIEW:
 		t->view = t->view == VIEW_HELP ? t->before_help : (t->view + 1) % VIEW_HELP;
 		break;
+	case ACT_ZOOM_IN:
+	case ACT_ZOOM_OUT: tui_hist_zoom(t->hist, a == ACT_ZOOM_IN ? 1 : -1); break;
+	case ACT_WORKLOAD: exec(t, "workload clients 3 rate 20/s keys 2"); break;
 	case ACT_PROMPT: {
 		int y = LINES - 2;
 		tui_prompt_open(t->prompt, y, COLS);
@@ -603,8 +617,15 @@ static void draw(struct tui *t)
 	case VIEW_CLUSTER: scene_view_cluster(&t->sc, &t->snap); break;
 	case VIEW_LOGS: scene_view_logs(&t->sc, &t->snap); break;
 	case VIEW_TIMELINE: scene_view_timeline(&t->sc, &t->snap); break;
+	case VIEW_HISTORY:
+		tui_hist_fill(t->hist, t->w, t->term.unicode, COLS - SCENE_HIST_GUTTER - 1, &t->hv);
+		scene_view_history(&t->sc, &t->snap, &t->hv);
+		break;
 	case VIEW_HELP: scene_view_help(&t->sc, &t->snap); break;
 	}
+	if (world_history(t->w)->n && !scene_too_small(COLS, LINES))
+		scene_status_badge(&t->sc, tui_hist_verdict_text(t->hist),
+				   tui_hist_verdict_style(t->hist));
 	scene_rasterize(&t->sc, &t->grid);
 	tui_paint(stdscr, &t->grid, &t->painted, t->term.attr);
 	/* The prompt's window covers the message line while it is open;
@@ -700,10 +721,13 @@ static void loop(struct tui *t)
 		if (tui_term_pending_signal())
 			break;
 		advance(t);
+		if (tui_hist_tick(t->hist, t->w, 0.002))
+			set_msg(t, SS_ERROR, "%s",
+				_("not linearizable: tab to the history view for the proof"));
 		draw(t);
 		double spent = wall_now() - t->last_frame;
 		int timeout = -1;
-		if (t->running)
+		if (t->running || tui_hist_busy(t->hist))
 			timeout = MAX(1, (int)((FRAME_US / 1e6 - spent) * 1000));
 		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
 		int r = poll(&pfd, 1, timeout);
@@ -748,6 +772,7 @@ static int setup(struct tui *t, const struct tui_options *o)
 	 * the first command on. */
 	t->term.unicode = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	t->w = world_new();
+	t->hist = tui_hist_new();
 	t->speed = SPEED_1X;
 	t->view = VIEW_CLUSTER;
 	t->before_help = VIEW_CLUSTER;
@@ -830,6 +855,8 @@ static void teardown(struct tui *t)
 	tui_term_close(&t->term);
 	world_free(t->w);
 	t->w = NULL;
+	tui_hist_free(t->hist);
+	t->hist = NULL;
 	scene_close(&t->sc);
 	scene_grid_close(&t->grid);
 	scene_grid_close(&t->painted);

@@ -74,6 +74,9 @@ enum tui_act {
 	ACT_PGUP,
 	ACT_PGDN,
 	ACT_BACK,
+	ACT_ZOOM_IN,  /* history view */
+	ACT_ZOOM_OUT,
+	ACT_WORKLOAD,
 };
 
 struct tui_key {

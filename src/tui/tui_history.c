@@ -1,0 +1,288 @@
+/*
+ * tui_history.c — the live verdict and the history view's window.
+ *
+ * Each frame the screen gives the world's incremental checker (lin.h) a
+ * small wall-clock budget: a live history mostly re-validates the last
+ * witness in O(n), so the verdict keeps up without making frames slow, and
+ * when a search needs longer the status line says "checking" until it is
+ * done. The budget only ever delays an answer, it never changes one.
+ *
+ * After the first violation, the core (the operations that cannot be
+ * ordered whatever the others did) and the explanation are computed once,
+ * with a step budget, and the view pins its window on the core so the
+ * proof is on screen; scrolling forward past now follows the latest
+ * operations again.
+ */
+#include "tui/tui_history.h"
+
+#include "util/i18n.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Zoom levels: simulated time per column. */
+static const sim_time zooms[] = {
+    100,         200,         500,          SIM_MS,       2 * SIM_MS,   5 * SIM_MS, 10 * SIM_MS,
+    20 * SIM_MS, 50 * SIM_MS, 100 * SIM_MS, 200 * SIM_MS, 500 * SIM_MS, SIM_S,
+};
+enum { ZOOM_DEFAULT = 5 };
+
+struct tui_hist {
+	const struct lin_checker *lin; /* the checker the state below is about */
+	uint32_t epoch;
+	enum lin_verdict verdict;
+	bool explained;
+	uint32_t *core;
+	int ncore;
+	struct sbuf explain;
+	struct scene_line *expl;
+	int nexpl;
+	struct scene_hop *ops;
+	size_t capops;
+	char (*rows)[12];
+	int *procs;
+	int nrows;
+	size_t caprows, capprocs;
+	int zoom;
+	bool pinned, pin_pending;
+	sim_time pin; /* the right edge when pinned */
+};
+
+struct tui_hist *tui_hist_new(void)
+{
+	struct tui_hist *h = xcalloc(1, sizeof *h);
+	h->zoom = ZOOM_DEFAULT;
+	return h;
+}
+
+static void forget(struct tui_hist *h)
+{
+	free(h->core);
+	h->core = NULL;
+	h->ncore = 0;
+	free(h->expl);
+	h->expl = NULL;
+	h->nexpl = 0;
+	sbuf_clear(&h->explain);
+	h->explained = false;
+	h->verdict = LIN_OK;
+	h->pin_pending = false;
+}
+
+void tui_hist_free(struct tui_hist *h)
+{
+	if (!h)
+		return;
+	forget(h);
+	sbuf_free(&h->explain);
+	free(h->ops);
+	free(h->rows);
+	free(h->procs);
+	free(h);
+}
+
+/* Splits the explanation into lines (pointing into h->explain). */
+static void split_explain(struct tui_hist *h)
+{
+	char *p = h->explain.len ? h->explain.s : NULL;
+	int n = 0;
+	for (char *q = p; q && *q; q++)
+		n += *q == '\n';
+	h->expl = xcalloc((size_t)n + 1, sizeof *h->expl);
+	h->nexpl = 0;
+	while (p && *p) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		if (*p)
+			h->expl[h->nexpl++] = (struct scene_line){p, SS_NORMAL};
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+}
+
+bool tui_hist_tick(struct tui_hist *h, struct world *w, double seconds)
+{
+	struct lin_checker *c = world_lin(w);
+	const struct history *hist = world_history(w);
+	if (c != h->lin || hist->epoch != h->epoch) {
+		forget(h);
+		h->lin = c;
+		h->epoch = hist->epoch;
+		h->pinned = false;
+	}
+	if (!c || hist->n == 0) {
+		h->verdict = LIN_OK;
+		return false;
+	}
+	if (h->explained)
+		return false; /* a violation stays one: nothing later can fix it */
+	struct lin_budget b = {.max_seconds = seconds};
+	h->verdict = lin_check(c, &b);
+	if (h->verdict != LIN_VIOLATION)
+		return false;
+	/* The core and the words: once, bounded by steps (the defaults). */
+	const uint32_t *ids;
+	int n = lin_core(c, NULL, &ids);
+	h->core = xcalloc((size_t)MAX(n, 1), sizeof *h->core);
+	memcpy(h->core, ids, sizeof *ids * (size_t)n);
+	h->ncore = n;
+	lin_explain(c, NULL, &h->explain);
+	split_explain(h);
+	h->explained = true;
+	h->pin_pending = true;
+	return true;
+}
+
+enum lin_verdict tui_hist_verdict(const struct tui_hist *h)
+{
+	return h->verdict;
+}
+
+const char *tui_hist_verdict_text(const struct tui_hist *h)
+{
+	if (!h->lin)
+		return NULL;
+	return _(lin_verdict_name(h->verdict));
+}
+
+int tui_hist_verdict_style(const struct tui_hist *h)
+{
+	switch (h->verdict) {
+	case LIN_OK: return SS_OK;
+	case LIN_VIOLATION: return SS_ERROR;
+	default: return SS_DIM;
+	}
+}
+
+bool tui_hist_busy(const struct tui_hist *h)
+{
+	return h->lin && h->verdict == LIN_CHECKING;
+}
+
+static bool in_core(const struct tui_hist *h, uint32_t id)
+{
+	for (int i = 0; i < h->ncore; i++)
+		if (h->core[i] == id)
+			return true;
+	return false;
+}
+
+static int row_of(struct tui_hist *h, int proc)
+{
+	for (int i = 0; i < h->nrows; i++)
+		if (h->procs[i] == proc)
+			return i;
+	/* Rows in client order: insert sorted. */
+	xgrow((void **)&h->procs, &h->capprocs, (size_t)h->nrows + 1, sizeof *h->procs);
+	int at = h->nrows;
+	while (at > 0 && h->procs[at - 1] > proc)
+		at--;
+	memmove(h->procs + at + 1, h->procs + at, sizeof *h->procs * (size_t)(h->nrows - at));
+	h->procs[at] = proc;
+	h->nrows++;
+	return -1; /* rows moved: the caller assigns rows after collecting them */
+}
+
+/* Pins the window on the core of the violation: the whole core in about
+ * two thirds of the width. */
+static void pin_on_core(struct tui_hist *h, const struct history *hist, int cols)
+{
+	sim_time lo = HIST_NEVER, hi = 0;
+	for (int i = 0; i < h->ncore; i++) {
+		const struct hist_op *op = &hist->ops[h->core[i]];
+		lo = MIN(lo, op->invoked);
+		sim_time end = op->completed != HIST_NEVER ? op->completed
+			       : op->gave_up != HIST_NEVER ? op->gave_up
+							   : op->invoked;
+		hi = MAX(hi, end);
+	}
+	if (lo == HIST_NEVER)
+		return;
+	sim_time span = MAX(hi - lo, 1);
+	int z = 0;
+	while (z < (int)ARRAY_LEN(zooms) - 1 && zooms[z] * (cols * 2 / 3) < span)
+		z++;
+	h->zoom = z;
+	h->pinned = true;
+	h->pin = hi + (sim_time)(cols / 6) * zooms[z];
+}
+
+void tui_hist_fill(struct tui_hist *h, struct world *w, bool unicode, int cols,
+		   struct scene_hist *out)
+{
+	const struct history *hist = world_history(w);
+	struct sim *s = world_sim(w);
+	sim_time now = s ? sim_now(s) : 0;
+	cols = MAX(cols, 1);
+	if (h->pin_pending) {
+		pin_on_core(h, hist, cols);
+		h->pin_pending = false;
+	}
+	if (h->pinned && h->pin >= now)
+		h->pinned = false;
+	sim_time scale = zooms[h->zoom];
+	sim_time right = h->pinned ? h->pin : now;
+	sim_time left = right - (sim_time)cols * scale;
+	/* The rows: every client of the history, in order. */
+	h->nrows = 0;
+	for (size_t i = 0; i < hist->n; i++)
+		row_of(h, hist->ops[i].process);
+	xgrow((void **)&h->rows, &h->caprows, (size_t)h->nrows + 1, sizeof *h->rows);
+	for (int i = 0; i < h->nrows; i++)
+		ns_snprintf(h->rows[i], sizeof h->rows[i], "%c%d", hist->jepsen ? 'p' : 'c',
+			    h->procs[i]);
+	/* The operations that reach into the window. */
+	size_t n = 0;
+	for (size_t i = 0; i < hist->n; i++) {
+		const struct hist_op *op = &hist->ops[i];
+		sim_time end = op->completed != HIST_NEVER ? op->completed
+			       : op->gave_up != HIST_NEVER ? op->gave_up
+							   : now;
+		if (end < left || op->invoked > right)
+			continue;
+		xgrow((void **)&h->ops, &h->capops, n + 1, sizeof *h->ops);
+		struct scene_hop *o = &h->ops[n++];
+		o->row = row_of(h, op->process);
+		o->t0 = op->invoked;
+		o->t1 = end;
+		o->outcome = (uint8_t)op->outcome;
+		o->core = h->ncore && in_core(h, op->id);
+		scene_hist_label(hist, op, unicode, o->label, sizeof o->label);
+	}
+	*out = (struct scene_hist){
+	    .nrows = h->nrows,
+	    .rows = (const char(*)[12])h->rows,
+	    .total = (int)hist->n,
+	    .nops = (int)n,
+	    .ops = h->ops,
+	    .right = right,
+	    .scale = scale,
+	    .follow = !h->pinned,
+	    .verdict = tui_hist_verdict_text(h),
+	    .verdict_style = tui_hist_verdict_style(h),
+	    .nexplain = h->nexpl,
+	    .explain = h->expl,
+	};
+}
+
+void tui_hist_scroll(struct tui_hist *h, struct world *w, int cols)
+{
+	struct sim *s = world_sim(w);
+	sim_time now = s ? sim_now(s) : 0;
+	if (!h->pinned)
+		h->pin = now;
+	h->pin += (sim_time)cols * zooms[h->zoom];
+	h->pinned = h->pin < now;
+}
+
+void tui_hist_zoom(struct tui_hist *h, int dir)
+{
+	h->zoom = MAX(0, MIN((int)ARRAY_LEN(zooms) - 1, h->zoom - (dir > 0 ? 1 : -1)));
+}
+
+void tui_hist_follow(struct tui_hist *h)
+{
+	h->pinned = false;
+}
