@@ -107,7 +107,9 @@ static sim_time tick_step(sim_time min)
 /* "1.25s", "980ms": short time labels for the axis. */
 static void axis_label(sim_time t, sim_time step, char *buf, size_t len)
 {
-	if (step >= SIM_S / 100 || t >= 10 * SIM_S) {
+	if (t < SIM_S && step >= SIM_MS) {
+		ns_snprintf(buf, len, "%lldms", (long long)(t / SIM_MS));
+	} else if (step >= SIM_S / 1000) {
 		int decimals = step >= SIM_S         ? 0
 			       : step >= SIM_S / 10  ? 1
 			       : step >= SIM_S / 100 ? 2
