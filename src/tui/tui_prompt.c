@@ -42,6 +42,7 @@ struct tui_prompt {
 	char **cands;
 	size_t ncands, capcands, next;
 	FILE *devnull;
+	mmask_t mouse; /* the mouse events wanted when the prompt is closed */
 };
 
 static struct tui_prompt *the_prompt;
@@ -97,13 +98,22 @@ static void redisplay(void)
 	wnoutrefresh(p->win);
 }
 
-static void got_line(char *line)
+/* Closes the prompt: readline lets go, the cursor hides, the mouse
+ * comes back (while the prompt is open its escape sequences would reach
+ * readline as keystrokes, so it is off). */
+static void close_prompt(struct tui_prompt *p)
 {
-	struct tui_prompt *p = the_prompt;
 	rl_callback_handler_remove();
 	p->active = false;
 	sbuf_clear(&p->matches);
 	curs_set(0);
+	mousemask(p->mouse, NULL);
+}
+
+static void got_line(char *line)
+{
+	struct tui_prompt *p = the_prompt;
+	close_prompt(p);
 	if (line && *line) {
 		add_history(line);
 		if (p->history[0]) {
@@ -264,6 +274,7 @@ void tui_prompt_open(struct tui_prompt *p, int y, int w)
 	p->active = true;
 	sbuf_clear(&p->matches);
 	curs_set(1);
+	mousemask(0, &p->mouse);
 	rl_callback_handler_install(":", got_line);
 }
 
@@ -277,10 +288,7 @@ void tui_prompt_feed(struct tui_prompt *p, const unsigned char *bytes, int n)
 	for (int i = 0; i < n && p->active; i++) {
 		/* A lone Escape (nothing after it in this read) cancels. */
 		if (bytes[i] == 27 && i == n - 1) {
-			rl_callback_handler_remove();
-			p->active = false;
-			sbuf_clear(&p->matches);
-			curs_set(0);
+			close_prompt(p);
 			p->on_line(p->ctx, NULL);
 			return;
 		}
