@@ -7,6 +7,7 @@
 #include "config.h"
 #include "sim/sim.h"
 #include "tui/tui.h"
+#include "tui/tui_cap.h"
 #include "util/i18n.h"
 
 #include <errno.h>
@@ -74,6 +75,7 @@ static void usage(FILE *f)
 			   "Commands:\n"
 			   "  run FILE.ns         run a scenario headless and print its trace\n"
 			   "  fuzz PROTOCOL       random fault schedules over many seeds\n"
+			   "  cap [N]             a CP and an AP cluster side by side, same faults\n"
 			   "  lessons             list the lessons with your progress\n"
 			   "  progress --reset [LESSON]  forget progress\n"
 			   "  recordings          list recorded sessions\n"
@@ -121,6 +123,8 @@ int main(int argc, char **argv)
 			return cmds[i].fn(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "sandbox"))
 		return screen_main(argc - 1, argv + 1, false);
+	if (argc >= 2 && !strcmp(argv[1], "cap"))
+		return tui_cap_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "open"))
 		return screen_main(argc - 1, argv + 1, true);
 	if (argc == 1) {

@@ -1,0 +1,59 @@
+/*
+ * scene_cap.c — the CAP screen's layout, pure like the other views: two
+ * compact cluster diagrams side by side, each under a title and a tally —
+ * requests answered, refused, timed out; stale reads; the live
+ * linearizability verdict — inside the shared frame (status line, event
+ * log, message line, key bar).
+ *
+ * Brewer's conjecture as Gilbert and Lynch proved it ("Brewer's Conjecture
+ * and the Feasibility of Consistent, Available, Partition-Tolerant Web
+ * Services", 2002): under a partition a system must give up either
+ * atomic (linearizable) answers or availability. The two tallies show the
+ * two choices: the CP side refuses or times out, the AP side answers and
+ * some of its reads are stale.
+ */
+#include "tui/tui_cap.h"
+
+#include "util/i18n.h"
+
+#include <string.h>
+
+static void side(struct scene *sc, struct scene_rect r, const struct scene_cap_side *s)
+{
+	char line[160];
+	scene_text(sc, r.x + 1, r.y, r.w - 2, SS_TITLE, s->title);
+	const char *dot = sc->unicode ? " · " : " - ";
+	ns_snprintf(line, sizeof line, _("answered %d%srefused %d%stimed out %d"), s->st.ok, dot,
+		    s->st.fail, dot, s->st.unknown);
+	scene_text(sc, r.x + 1, r.y + 1, r.w - 2, SS_NORMAL, line);
+	ns_snprintf(line, sizeof line, _("stale reads %d"), s->st.stale_reads);
+	int x = r.x + 1;
+	x += scene_text(sc, x, r.y + 2, r.w - 2, s->st.stale_reads ? SS_ERROR : SS_NORMAL, line);
+	if (s->verdict) {
+		x += scene_text(sc, x, r.y + 2, r.x + r.w - 1 - x, SS_NORMAL, dot);
+		scene_text(sc, x, r.y + 2, r.x + r.w - 1 - x, s->verdict_style, s->verdict);
+	}
+	int top = 3;
+	if (s->last && r.h > 12) {
+		scene_text(sc, r.x + 1, r.y + 3, r.w - 2, SS_DIM, s->last);
+		top = 4;
+	}
+	/* Each diagram computes its own paths: forget the other side's. */
+	sc->npaths = 0;
+	memset(sc->path_off, 0xff, sizeof sc->path_off);
+	scene_cluster(sc, (struct scene_rect){r.x, r.y + top, r.w, r.h - top}, s->snap);
+}
+
+void scene_view_cap(struct scene *sc, const struct scene_snap *snap,
+		    const struct scene_cap_side *cp, const struct scene_cap_side *ap)
+{
+	struct scene_layout l;
+	if (!scene_frame(sc, snap, &l))
+		return;
+	struct scene_rect m = l.main;
+	int half = m.w / 2;
+	side(sc, (struct scene_rect){m.x, m.y, half, m.h}, cp);
+	for (int y = m.y; y < m.y + m.h; y++)
+		scene_text(sc, m.x + half, y, 1, SS_FRAME, sc->unicode ? "│" : "|");
+	side(sc, (struct scene_rect){m.x + half + 1, m.y, m.w - half - 1, m.h}, ap);
+}
