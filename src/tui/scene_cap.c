@@ -23,20 +23,24 @@ static void side(struct scene *sc, struct scene_rect r, const struct scene_cap_s
 	char line[160];
 	scene_text(sc, r.x + 1, r.y, r.w - 2, SS_TITLE, s->title);
 	const char *dot = sc->unicode ? " · " : " - ";
-	ns_snprintf(line, sizeof line, _("answered %d%srefused %d%stimed out %d"), s->st.ok, dot,
-		    s->st.fail, dot, s->st.unknown);
-	scene_text(sc, r.x + 1, r.y + 1, r.w - 2, SS_NORMAL, line);
-	ns_snprintf(line, sizeof line, _("stale reads %d"), s->st.stale_reads);
+	/* Three short lines, so that a 40-column side shows them whole. */
 	int x = r.x + 1;
-	x += scene_text(sc, x, r.y + 2, r.w - 2, s->st.stale_reads ? SS_ERROR : SS_NORMAL, line);
-	if (s->verdict) {
-		x += scene_text(sc, x, r.y + 2, r.x + r.w - 1 - x, SS_NORMAL, dot);
-		scene_text(sc, x, r.y + 2, r.x + r.w - 1 - x, s->verdict_style, s->verdict);
-	}
-	int top = 3;
-	if (s->last && r.h > 12) {
-		scene_text(sc, r.x + 1, r.y + 3, r.w - 2, SS_DIM, s->last);
-		top = 4;
+	ns_snprintf(line, sizeof line, _("answered %d"), s->st.ok);
+	x += scene_text(sc, x, r.y + 1, r.w - 2, SS_NORMAL, line);
+	x += scene_text(sc, x, r.y + 1, r.x + r.w - 1 - x, SS_NORMAL, dot);
+	ns_snprintf(line, sizeof line, _("stale reads %d"), s->st.stale_reads);
+	scene_text(sc, x, r.y + 1, r.x + r.w - 1 - x, s->st.stale_reads ? SS_ERROR : SS_NORMAL,
+		   line);
+	ns_snprintf(line, sizeof line, _("refused %d%stimed out %d"), s->st.fail, dot,
+		    s->st.unknown);
+	scene_text(sc, r.x + 1, r.y + 2, r.w - 2, s->st.fail + s->st.unknown ? SS_ONEWAY : SS_NORMAL,
+		   line);
+	if (s->verdict)
+		scene_text(sc, r.x + 1, r.y + 3, r.w - 2, s->verdict_style, s->verdict);
+	int top = 4;
+	if (s->last && r.h > 14) {
+		scene_text(sc, r.x + 1, r.y + 4, r.w - 2, SS_DIM, s->last);
+		top = 5;
 	}
 	/* Each diagram computes its own paths: forget the other side's. */
 	sc->npaths = 0;
