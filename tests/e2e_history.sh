@@ -129,7 +129,7 @@ check "stale read labelled" wait_for 'get x→1' 5
 check "the write it missed labelled" wait_for 'put x 2' 5
 check "explanation in words" wait_for 'Not linearizable: key x' 5
 check "time axis" wait_for '┴[0-9.]+m?s' 5
-T send-keys -t ns z z Z Left Left Right
+T send-keys -t ns '>' '>' '<' Left Left Right
 check "zoom and scroll keep the view" wait_for 'history · [0-9]+ operations' 5
 T send-keys -t ns w ' '
 check "w starts a workload" wait_for 'workload clients 3 rate 20/s keys 2' 5

@@ -39,8 +39,7 @@ const struct tui_key tui_keys[] = {
     {'g', "g", ACT_GET, N_("a client reads through the selected node"), NULL},
     {'\t', "tab", ACT_VIEW, N_("next view: cluster, logs, timeline, history"), N_("view")},
     {'w', "w", ACT_WORKLOAD, N_("start clients: workload clients 3 rate 20/s keys 2"), NULL},
-    {'z', "z", ACT_ZOOM_IN, N_("history: zoom in (left/right scroll time)"), NULL},
-    {'Z', "Z", ACT_ZOOM_OUT, N_("history: zoom out"), NULL},
+    {'>', "> <", ACT_ZOOM_IN, N_("history view: zoom in, zoom out (left/right scroll time)"), NULL},
     {'q', "q", ACT_QUIT, N_("quit (the terminal is restored)"), N_("quit")},
     {KEY_UP, "up", ACT_UP, N_("scroll up (logs, timeline, help); previous node in the cluster"),
      NULL},
@@ -55,6 +54,8 @@ enum tui_act tui_keys_action(int code)
 {
 	if (code >= '0' && code <= '9')
 		return ACT_SELECT;
+	if (code == '<') /* shares the '>' entry */
+		return ACT_ZOOM_OUT;
 	for (int i = 0; tui_keys[i].code; i++)
 		if (tui_keys[i].code == code)
 			return tui_keys[i].act;
