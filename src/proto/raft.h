@@ -146,6 +146,7 @@ struct raft_stable {
 	struct nodeset snap_config; /* the configuration as of snap_index */
 	struct raft_kv *snap_kv;    /* the state machine at snap_index (NULL: empty) */
 	bool boot;                  /* the initial configuration is not fixed yet */
+	int64_t cfg_known;          /* latest configuration entry known committed */
 	uint64_t writes;            /* writes to stable storage, for the views */
 	/* For the checker, not the protocol: the lowest index whose entry was
 	 * written or removed since the checker last looked (INT64_MAX: none). */

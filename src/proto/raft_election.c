@@ -41,12 +41,16 @@ bool raft_majority(const struct raft *r, const struct nodeset *votes)
  * the cluster until the change commits, counting only the members' votes
  * and acknowledgements). A server with no configuration yet (a newcomer
  * catching up, thesis §4.2.1) or one that knows it was removed never does
- * (§4.2.3). */
+ * (§4.2.3) — knows even after a restart, which forgets commitIndex: the
+ * index of the latest configuration known committed is kept in stable
+ * storage for this (st.cfg_known), or a removed server would disrupt the
+ * cluster after every reboot. */
 bool raft_may_campaign(const struct raft *r)
 {
 	if (raft_is_member(r, r->n->id))
 		return true;
-	return !nodeset_empty(&r->cfg) && r->cfg_index > r->commit;
+	return !nodeset_empty(&r->cfg) && r->cfg_index > r->commit &&
+	       r->cfg_index > r->st.cfg_known;
 }
 
 void raft_arm_election(struct raft *r)

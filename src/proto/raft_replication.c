@@ -192,6 +192,10 @@ void raft_apply(struct raft *r)
 		if (e->type == RAFT_ENTRY_CMD)
 			raft_client_applied(r, e, &rep);
 	}
+	if (r->cfg_index <= r->commit && r->cfg_index > r->st.cfg_known) {
+		r->st.cfg_known = r->cfg_index; /* see raft_may_campaign */
+		raft_persist(r);
+	}
 	raft_reads_progress(r);
 }
 

@@ -85,6 +85,30 @@ static void test_remove_follower(void **state)
 	fix_free(f);
 }
 
+/* A removed server that restarts (forgetting commitIndex) still knows it
+ * was removed, and stays quiet even when the leader no longer talks to it. */
+static void test_removed_server_restarts(void **state)
+{
+	(void)state;
+	struct fix *f = fix_new(5, 27, NULL);
+	int l = fix_leader(f, 5 * SIM_S);
+	int x = (l + 1) % 5;
+	uint64_t want = 0x1f & ~(1u << x);
+	change(f, x, false, want);
+	fix_run(f, 500 * SIM_MS);
+	change(f, 5, true, want | 0x20); /* another change: x is not in the previous one */
+	fix_run(f, 500 * SIM_MS);
+	l = proto_leader(f->s);
+	int64_t t = R(f, l)->st.term;
+	sim_crash(f->s, x);
+	sim_restart(f->s, x);
+	fix_run(f, 5 * SIM_S);
+	assert_int_equal(proto_leader(f->s), l);
+	assert_int_equal(R(f, l)->st.term, t);
+	assert_true(R(f, x)->st.term <= t);
+	fix_free(f);
+}
+
 /* remove the leader: it keeps leading until the change commits, then steps
  * down (thesis §4.2.2); the others elect a leader among themselves. */
 static void test_remove_leader(void **state)
@@ -259,8 +283,9 @@ static void test_membership_chaos(void **state)
 	const char *env = getenv("RAFT_CHAOS_SEEDS");
 	uint64_t seeds = env ? strtoull(env, NULL, 10) : 60;
 	for (uint64_t seed = 1; seed <= seeds; seed++) {
-		static const char *const optsets[][3] = {
-		    {NULL}, {"prevote=on", "checkquorum=on", NULL}, {"snapshot=10", "batch=2", NULL}};
+		static const char *const optsets[][3] = {{NULL},
+							 {"prevote=on", "checkquorum=on", NULL},
+							 {"snapshot=10", "batch=2", NULL}};
 		struct fix *f = fix_new(3 + (int)(seed % 3), seed, optsets[seed / 3 % 3]);
 		struct chaos c = {.f = f};
 		rng_seed(&c.g, seed * 7919);
@@ -284,11 +309,14 @@ static void test_membership_chaos(void **state)
 			for (int i = 0; i < sim_nodes(f->s); i++) {
 				char cfg[80];
 				raft_config_fmt(&R(f, i)->cfg, cfg, sizeof cfg);
-				fprintf(stderr, "  n%d %s t%lld last %lld/t%lld commit %lld cfg %s @%lld\n",
+				fprintf(stderr,
+					"  n%d %s t%lld last %lld/t%lld commit %lld cfg %s @%lld\n",
 					i + 1, raft_role_name(R(f, i)->role),
-					(long long)R(f, i)->st.term, (long long)raft_last_index(R(f, i)),
-					(long long)raft_last_term(R(f, i)), (long long)R(f, i)->commit,
-					cfg, (long long)R(f, i)->cfg_index);
+					(long long)R(f, i)->st.term,
+					(long long)raft_last_index(R(f, i)),
+					(long long)raft_last_term(R(f, i)),
+					(long long)R(f, i)->commit, cfg,
+					(long long)R(f, i)->cfg_index);
 			}
 			fail();
 		}
@@ -310,10 +338,13 @@ static void test_membership_chaos(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_add_server),    cmocka_unit_test(test_remove_follower),
-	    cmocka_unit_test(test_remove_leader), cmocka_unit_test(test_membership_under_faults),
+	    cmocka_unit_test(test_add_server),
+	    cmocka_unit_test(test_remove_follower),
+	    cmocka_unit_test(test_remove_leader),
+	    cmocka_unit_test(test_membership_under_faults),
 	    cmocka_unit_test(test_snapshot),
 	    cmocka_unit_test(test_bounded_log),
+	    cmocka_unit_test(test_removed_server_restarts),
 	    cmocka_unit_test(test_membership_chaos),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
