@@ -4,6 +4,7 @@
  */
 #include "check/invariants.h"
 
+#include "check/primary_invariants.h"
 #include "proto/proto.h"
 
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 /* Registered checkers; a protocol's checker lives in src/check/PROTO_*.c. */
 static const struct invariant_ops *const all[] = {
+	&primary_invariants,
 	NULL,
 };
 

@@ -144,6 +144,7 @@ struct pb {
 	size_t nwait, waitcap;
 
 	/* candidate */
+	int64_t seen_epoch; /* highest epoch anyone asked for or refused with */
 	int64_t cand_epoch;
 	bool cand_force;
 	struct nodeset votes;
@@ -260,8 +261,8 @@ int pb_top_primary(struct sim *s);
  * appends a description of newly lost ones to out (if not NULL). Returns
  * how many were newly lost. */
 int pb_ledger_check(struct sim *s, struct sbuf *out);
-/* Marks entries [from, to] being discarded by p as lost where the ledger
- * says p acknowledged them. */
+/* Entries [from, to] being discarded by p: those p acknowledged are lost
+ * (if not counted already). Returns how many p had acknowledged. */
 int pb_ledger_discard(struct pb *p, int64_t from, int64_t to);
 
 /* The protocol's table, for the checker and tests. */

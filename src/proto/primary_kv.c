@@ -224,12 +224,13 @@ int pb_ledger_discard(struct pb *p, int64_t from, int64_t to)
 		return 0;
 	for (size_t i = 0; i < l->n; i++) {
 		struct pb_acked *w = &l->w[i];
-		if (w->lost || w->node != p->n->id || w->seq < from || w->seq > to)
+		if (w->node != p->n->id || w->seq < from || w->seq > to)
 			continue;
 		const struct pb_entry *e = &p->log[w->seq - 1];
 		if (e->epoch == w->epoch && e->client == w->client && e->cseq == w->cseq) {
+			if (!w->lost)
+				l->lost++;
 			w->lost = true;
-			l->lost++;
 			k++;
 		}
 	}

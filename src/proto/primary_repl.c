@@ -228,8 +228,9 @@ void pb_on_ack(struct pb *p, const struct msg *m)
 	if (a.match > p->match[f])
 		p->match[f] = MIN(a.match, pb_last(p));
 	if (a.nack || a.probe) {
-		if (a.hint + 1 <= pb_last(p) && a.match < pb_last(p)) {
-			p->next[f] = a.hint + 1;
+		if (a.match < pb_last(p)) {
+			/* Possibly no entries: a probe whose prev check decides. */
+			p->next[f] = MIN(a.hint, pb_last(p)) + 1;
 			send_entries(p, f);
 		} else {
 			p->next[f] = pb_last(p) + 1;
@@ -510,7 +511,7 @@ void pb_on_promote_timer(struct pb *p)
 
 void pb_start_candidacy(struct pb *p, bool force)
 {
-	int64_t e = MAX(p->epoch, p->promised) + 1;
+	int64_t e = MAX(MAX(p->epoch, p->promised), p->seen_epoch) + 1;
 	p->role = PB_CANDIDATE;
 	p->cand_epoch = e;
 	p->cand_force = force;
@@ -556,6 +557,8 @@ void pb_on_newprimary(struct pb *p, const struct msg *m)
 	if (m->len != sizeof w)
 		return;
 	memcpy(&w, m->data, sizeof w);
+	if (w.epoch > p->seen_epoch)
+		p->seen_epoch = w.epoch;
 	bool grant = true;
 	const char *why = NULL;
 	bool hears =
@@ -602,6 +605,8 @@ void pb_on_vote(struct pb *p, const struct msg *m)
 	if (m->len != sizeof v)
 		return;
 	memcpy(&v, m->data, sizeof v);
+	if (v.epoch > p->seen_epoch)
+		p->seen_epoch = v.epoch;
 	if (p->role != PB_CANDIDATE || !v.granted || v.epoch != p->cand_epoch)
 		return;
 	nodeset_add(&p->votes, m->from);
