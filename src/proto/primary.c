@@ -145,10 +145,10 @@ static void pb_on_restart(void *self)
 		p->primary = p->n->id;
 		p->verified = pb_last(p);
 		reset_followers(p);
-		node_state(p->n, "restarts as Primary of e%lld with seq 1..%lld",
+		node_state(p->n, "restarts as Primary of e%lld with its log up to seq %lld",
 			   (long long)p->epoch, (long long)pb_last(p));
 	} else {
-		node_state(p->n, "restarts as a Backup with seq 1..%lld, epoch e%lld",
+		node_state(p->n, "restarts as a Backup with its log up to seq %lld, epoch e%lld",
 			   (long long)pb_last(p), (long long)p->epoch);
 	}
 	node_set_timer(p->n, PB_TIMER_TICK, node_rand_range(p->n, 0, pb_opt(p, PB_OPT_HEARTBEAT)));
@@ -556,6 +556,21 @@ static bool pred_value(struct sim *s, const struct proto_args *a, struct sbuf *w
 	return v && !strcmp(v, a->a[2].str);
 }
 
+static bool pred_has(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int i = a->a[0].node;
+	const char *v = pb_kv_get(&node_pb(s, i)->kv, a->a[1].str);
+	if (!sim_node(s, i)->up) {
+		sbuf_printf(why, _("n%d is down"), i + 1);
+		return false;
+	}
+	if (v)
+		sbuf_printf(why, _("n%d has %s = %s"), i + 1, a->a[1].str, v);
+	else
+		sbuf_printf(why, _("n%d has no %s"), i + 1, a->a[1].str);
+	return v != NULL;
+}
+
 static bool pred_lost(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	pb_ledger_check(s, NULL);
@@ -595,7 +610,7 @@ static bool pred_caught_up(struct sim *s, const struct proto_args *a, struct sbu
 			return false;
 		}
 	}
-	sbuf_printf(why, _("every up node holds seq 1..%lld like the primary n%d"),
+	sbuf_printf(why, _("every up node holds up to seq %lld like the primary n%d"),
 		    (long long)pb_last(node_pb(s, top)), top + 1);
 	return true;
 }
@@ -626,6 +641,7 @@ static const struct proto_pred pb_preds[] = {
      N_("how many entries NODE is behind the primary of the highest epoch"), pred_lag},
     {"value", "NODE KEY = VALUE", N_("NODE's own copy has KEY = VALUE (stale copies included)"),
      pred_value},
+    {"has", "NODE KEY", N_("NODE's own copy holds KEY (whatever its value)"), pred_has},
     {"lost-writes", "[>= INT] [<= INT] [= INT]",
      N_("acknowledged writes that a later primary does not have (lost by failovers)"), pred_lost},
     {"acked-writes", "[>= INT] [= INT]", N_("writes acknowledged to clients so far"), pred_acked},

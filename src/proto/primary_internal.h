@@ -254,7 +254,9 @@ struct pb_ledger {
 
 /* The ledger of the simulation (held by n1's instance). */
 struct pb_ledger *pb_ledger_of(struct sim *s);
-void pb_ledger_acked(struct pb *p, const struct pb_entry *e);
+/* p answers ok to a write (entry e) for attempt r; recorded when the
+ * client is still waiting for it. */
+void pb_ledger_acked(struct pb *p, const struct client_req *r, const struct pb_entry *e);
 /* The primary of the highest epoch among up nodes, or -1. */
 int pb_top_primary(struct sim *s);
 /* Marks acknowledged writes missing from the top primary's log as lost;

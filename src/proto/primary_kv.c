@@ -146,10 +146,17 @@ struct pb_ledger *pb_ledger_of(struct sim *s)
 	return ((struct pb *)proto_self(s, 0))->ledger;
 }
 
-void pb_ledger_acked(struct pb *p, const struct pb_entry *e)
+void pb_ledger_acked(struct pb *p, const struct client_req *r, const struct pb_entry *e)
 {
-	struct pb_ledger *l = pb_ledger_of(p->n->sim);
+	struct sim *s = p->n->sim;
+	struct pb_ledger *l = pb_ledger_of(s);
 	if (!l)
+		return;
+	/* An answer to a client that gave up acknowledges nothing. */
+	bool waiting = false;
+	for (int i = 0; i < sim_pending_count(s) && !waiting; i++)
+		waiting = sim_pending(s, i)->id == r->op_id;
+	if (!waiting)
 		return;
 	/* A retry answered again is the same write. Recent ones are at the end. */
 	for (size_t i = l->n; i-- > 0 && i + 64 >= l->n;)

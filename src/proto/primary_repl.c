@@ -138,7 +138,7 @@ void pb_advance_acked(struct pb *p)
 		struct pb_wait *w = &p->wait[i];
 		if (w->seq <= p->acked) {
 			if (w->req.op.fn != KV_GET && w->rep.status == REPLY_OK && w->seq >= 1)
-				pb_ledger_acked(p, &p->log[w->seq - 1]);
+				pb_ledger_acked(p, &w->req, &p->log[w->seq - 1]);
 			node_reply(p->n, &w->req, &w->rep);
 		} else {
 			p->wait[k++] = *w;
@@ -169,14 +169,15 @@ void pb_become_primary(struct pb *p, int64_t epoch, const char *why)
 	struct sbuf lost = {0};
 	int k = pb_ledger_check(p->n->sim, &lost);
 	if (k)
-		node_state(p->n,
-			   "becomes Primary of e%lld with seq 1..%lld (%s); %d acknowledged "
-			   "write%s not here, lost: %s",
-			   (long long)epoch, (long long)pb_last(p), why, k,
-			   k == 1 ? " is" : "s are", sbuf_str(&lost));
+		node_state(
+		    p->n,
+		    "becomes Primary of e%lld with its log up to seq %lld (%s); %d acknowledged "
+		    "write%s not here, lost: %s",
+		    (long long)epoch, (long long)pb_last(p), why, k, k == 1 ? " is" : "s are",
+		    sbuf_str(&lost));
 	else
-		node_state(p->n, "becomes Primary of e%lld with seq 1..%lld (%s)", (long long)epoch,
-			   (long long)pb_last(p), why);
+		node_state(p->n, "becomes Primary of e%lld with its log up to seq %lld (%s)",
+			   (long long)epoch, (long long)pb_last(p), why);
 	sbuf_free(&lost);
 	for (int f = 0; f < node_count(p->n); f++)
 		if (f != p->n->id)
@@ -279,11 +280,15 @@ static void truncate_from(struct pb *p, int64_t from, int by)
 	else
 		ns_snprintf(range, sizeof range, "seq %lld..%lld", (long long)from,
 			    (long long)last);
-	if (lost)
+	if (lost && from == last)
 		node_state(p->n,
-			   "discards %s (%s) not on the primary n%d; %d of them %s acknowledged: "
+			   "discards %s (%s) not on the primary n%d; it was acknowledged: lost",
+			   range, sbuf_str(&ops), by + 1);
+	else if (lost)
+		node_state(p->n,
+			   "discards %s (%s) not on the primary n%d; %d of them were acknowledged: "
 			   "lost",
-			   range, sbuf_str(&ops), by + 1, lost, lost == 1 ? "was" : "were");
+			   range, sbuf_str(&ops), by + 1, lost);
 	else
 		node_state(p->n, "discards %s (%s) not on the primary n%d", range, sbuf_str(&ops),
 			   by + 1);
@@ -320,11 +325,11 @@ static bool accept_stream(struct pb *p, const struct msg *m, int64_t epoch)
 	if (epoch != p->epoch || p->primary != m->from) {
 		if (epoch > p->epoch || p->primary != m->from)
 			p->verified = 0;
-		if (epoch > p->epoch) {
+		/* Without fencing a node takes the epoch of whoever streams. */
+		if (epoch > p->epoch || !fencing)
 			p->epoch = epoch;
-			if (p->promised < epoch)
-				p->promised = epoch;
-		}
+		if (p->promised < epoch)
+			p->promised = epoch;
 		p->primary = m->from;
 		p->was_primary = false;
 		node_state(p->n, "follows n%d, primary of e%lld", m->from + 1, (long long)epoch);
@@ -520,7 +525,7 @@ void pb_start_candidacy(struct pb *p, bool force)
 	p->votes = (struct nodeset){{0, 0}};
 	nodeset_add(&p->votes, p->n->id);
 	node_cancel_timer(p->n, PB_TIMER_PROMOTE);
-	node_state(p->n, "asks for e%lld with seq 1..%lld (%s)", (long long)e,
+	node_state(p->n, "asks for e%lld with its log up to seq %lld (%s)", (long long)e,
 		   (long long)pb_last(p), force ? "promoted by hand" : "the primary looks dead");
 	if (nodeset_count(&p->votes) >= majority(p)) {
 		pb_become_primary(p, e, force ? "promoted by hand" : "failover");
