@@ -556,6 +556,29 @@ static bool pred_value(struct sim *s, const struct proto_args *a, struct sbuf *w
 	return v && !strcmp(v, a->a[2].str);
 }
 
+/* committed KEY = VALUE: the primary of the highest epoch holds KEY =
+ * VALUE, and the write that set it is acknowledged in the mode's sense. */
+static bool pred_committed(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int top = pb_top_primary(s);
+	if (top < 0) {
+		sbuf_puts(why, _("no primary"));
+		return false;
+	}
+	const struct pb *t = node_pb(s, top);
+	const char *v = pb_kv_get(&t->kv, a->a[0].str);
+	int64_t seq = t->nlog;
+	while (seq > 0 && strcmp(t->log[seq - 1].op.key, a->a[0].str))
+		seq--;
+	if (!v) {
+		sbuf_printf(why, _("the primary n%d has no %s"), top + 1, a->a[0].str);
+		return false;
+	}
+	sbuf_printf(why, _("the primary n%d has %s = %s (seq %lld, acknowledged up to %lld)"),
+		    top + 1, a->a[0].str, v, (long long)seq, (long long)t->acked);
+	return !strcmp(v, a->a[1].str) && seq <= t->acked;
+}
+
 static bool pred_has(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	int i = a->a[0].node;
@@ -641,6 +664,9 @@ static const struct proto_pred pb_preds[] = {
      N_("how many entries NODE is behind the primary of the highest epoch"), pred_lag},
     {"value", "NODE KEY = VALUE", N_("NODE's own copy has KEY = VALUE (stale copies included)"),
      pred_value},
+    {"committed", "KEY = VALUE",
+     N_("the primary holds KEY = VALUE and has acknowledged the write that set it"),
+     pred_committed},
     {"has", "NODE KEY", N_("NODE's own copy holds KEY (whatever its value)"), pred_has},
     {"lost-writes", "[>= INT] [<= INT] [= INT]",
      N_("acknowledged writes that a later primary does not have (lost by failovers)"), pred_lost},

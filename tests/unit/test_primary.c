@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "check/fuzz.h"
 #include "check/primary_invariants.h"
 #include "proto/primary_internal.h"
 #include "sim/sim.h"
@@ -692,6 +693,37 @@ static void test_random_async_counts_losses(void **state)
 	assert_true(runs_losing > 0);
 }
 
+/* The generic fault runner (src/check/fuzz.c: crashes, restarts,
+ * partitions, one-way cuts, loss, duplication, jitter, clock skew and
+ * drift) on `primary` in sync mode: safety after every event, then a
+ * primary and an acknowledged write once the faults stop. */
+static void test_fuzz_engine_sync(void **state)
+{
+	(void)state;
+	static const char *const opts[] = {"mode=sync", NULL};
+	struct fuzz_opts o;
+	fuzz_opts_default(&o);
+	o.proto = "primary";
+	o.options = opts;
+	o.duration = 10 * SIM_S;
+	int seeds = 150, ops = 0;
+	for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
+		struct fuzz_plan p;
+		struct fuzz_result r;
+		fuzz_plan_make(&p, &o, seed);
+		if (!fuzz_run(&p, &o, &r)) {
+			struct sbuf text = {0};
+			fuzz_plan_text(&p, &o, &text);
+			fail_msg("seed %llu: %s\n%s", (unsigned long long)seed, r.why,
+				 sbuf_str(&text));
+		}
+		ops += r.ops_ok;
+		fuzz_plan_free(&p);
+	}
+	printf("fuzz engine, primary mode=sync: %d seeds passed, %d operations ok\n", seeds, ops);
+	assert_true(ops > seeds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -712,6 +744,7 @@ int main(void)
 	    cmocka_unit_test(test_checker_catches_violations),
 	    cmocka_unit_test(test_random_sync_many_seeds),
 	    cmocka_unit_test(test_random_async_counts_losses),
+	    cmocka_unit_test(test_fuzz_engine_sync),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
