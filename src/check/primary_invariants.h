@@ -8,6 +8,8 @@
 
 #include "check/invariants.h"
 
+/* Create it with the simulation, before the first client operation: it
+ * numbers each client's operations by watching them being invoked. */
 extern const struct invariant_ops primary_invariants;
 
 /* Acknowledged writes (outcome ok) seen so far by the checker `self`. */

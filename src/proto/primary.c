@@ -77,6 +77,7 @@ static void reset_volatile(struct pb *p)
 	memset(p->next, 0, sizeof p->next);
 	memset(p->ack_at, 0, sizeof p->ack_at);
 	memset(p->acked_once, 0, sizeof p->acked_once);
+	pb_drop_held(p);
 	pb_kv_clear(&p->kv);
 }
 
@@ -120,6 +121,7 @@ static void pb_destroy(void *self)
 	struct pb *p = self;
 	if (!p)
 		return;
+	pb_drop_held(p);
 	free(p->log);
 	free(p->wait);
 	pb_kv_free(&p->kv);
@@ -129,9 +131,18 @@ static void pb_destroy(void *self)
 	free(p);
 }
 
+/* The ledger looks for lost writes after everything that may change the
+ * primary of the highest epoch or what it holds (cheap: it resumes where
+ * it stopped unless that primary changed). */
+static void ledger_after(struct pb *p)
+{
+	pb_ledger_check(p->n->sim, NULL);
+}
+
 static void pb_on_crash(void *self)
 {
 	reset_volatile(self);
+	ledger_after(self);
 }
 
 static void pb_on_restart(void *self)
@@ -152,6 +163,7 @@ static void pb_on_restart(void *self)
 			   (long long)pb_last(p), (long long)p->epoch);
 	}
 	node_set_timer(p->n, PB_TIMER_TICK, node_rand_range(p->n, 0, pb_opt(p, PB_OPT_HEARTBEAT)));
+	ledger_after(p);
 }
 
 static void pb_on_timer(void *self, int timer)
@@ -162,6 +174,7 @@ static void pb_on_timer(void *self, int timer)
 	case PB_TIMER_PROMOTE: pb_on_promote_timer(p); break;
 	case PB_TIMER_ELECT: pb_on_elect_timer(p); break;
 	}
+	ledger_after(p);
 }
 
 static void pb_on_message(void *self, const struct msg *m)
@@ -174,6 +187,7 @@ static void pb_on_message(void *self, const struct msg *m)
 	case PB_MSG_NEWPRIMARY: pb_on_newprimary(p, m); break;
 	case PB_MSG_VOTE: pb_on_vote(p, m); break;
 	}
+	ledger_after(p);
 }
 
 static void pb_option_changed(void *self, int opt)
@@ -207,9 +221,8 @@ static void result_reply(const struct pb_result *res, struct client_reply *rep)
 	ns_strlcpy(rep->why, res->why, sizeof rep->why);
 }
 
-static void pb_on_client(void *self, const struct client_req *r)
+static void client_request(struct pb *p, const struct client_req *r)
 {
-	struct pb *p = self;
 	struct client_reply rep = {.status = REPLY_OK, .leader_hint = -1};
 	bool any = pb_opt(p, PB_OPT_READS) == PB_READS_ANY;
 	if (r->op.fn == KV_GET && (any || p->role == PB_PRIMARY)) {
@@ -249,6 +262,12 @@ static void pb_on_client(void *self, const struct client_req *r)
 	result_reply(&res, &rep);
 	pb_stream_new(p);
 	wait_for(p, r, e.seq, &rep);
+}
+
+static void pb_on_client(void *self, const struct client_req *r)
+{
+	client_request(self, r);
+	ledger_after(self);
 }
 
 /* ---- views ----------------------------------------------------------------- */

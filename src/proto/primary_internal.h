@@ -48,6 +48,7 @@ enum { PB_MSG_REPLICATE, PB_MSG_ACK, PB_MSG_HEARTBEAT, PB_MSG_NEWPRIMARY, PB_MSG
 enum { PB_TIMER_TICK, PB_TIMER_PROMOTE, PB_TIMER_ELECT };
 
 #define PB_BATCH 32 /* entries per Replicate */
+#define PB_HOLD  16 /* out-of-order Replicates a backup keeps */
 
 enum pb_role { PB_BACKUP, PB_PRIMARY, PB_CANDIDATE, PB_DEPOSED };
 
@@ -134,6 +135,15 @@ struct pb {
 	bool suspect;                    /* the primary is suspected */
 	int64_t peer_seq[SIM_MAX_NODES]; /* what the primary says each node has */
 
+	/* Replicates that arrived before the one they follow (jitter
+	 * reorders), kept to apply in order like a TCP receive window. */
+	struct pb_held {
+		int from;
+		size_t len;
+		char *data;
+	} held[PB_HOLD];
+	int nheld;
+
 	/* primary only */
 	int64_t match[SIM_MAX_NODES];   /* highest seq a follower acknowledged */
 	int64_t next[SIM_MAX_NODES];    /* next seq to send it */
@@ -210,6 +220,8 @@ struct pb_vote_wire {
 
 void pb_tick(struct pb *p);
 void pb_on_replicate(struct pb *p, const struct msg *m);
+/* Forgets the held out-of-order Replicates. */
+void pb_drop_held(struct pb *p);
 void pb_on_heartbeat(struct pb *p, const struct msg *m);
 void pb_on_ack(struct pb *p, const struct msg *m);
 void pb_on_newprimary(struct pb *p, const struct msg *m);

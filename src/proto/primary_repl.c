@@ -368,6 +368,50 @@ static int64_t conflict_hint(const struct pb *p, int64_t prev)
 	return MAX(s - 1, 0);
 }
 
+void pb_drop_held(struct pb *p)
+{
+	for (int i = 0; i < p->nheld; i++)
+		free(p->held[i].data);
+	p->nheld = 0;
+}
+
+static bool hold(struct pb *p, const struct msg *m)
+{
+	if (p->nheld == PB_HOLD)
+		return false;
+	struct pb_held *h = &p->held[p->nheld++];
+	h->from = m->from;
+	h->len = m->len;
+	h->data = xmalloc(m->len);
+	memcpy(h->data, m->data, m->len);
+	return true;
+}
+
+/* Applies held Replicates that now follow the log, from the same sender. */
+static void release_held(struct pb *p, int from)
+{
+	for (bool again = true; again;) {
+		again = false;
+		for (int i = 0; i < p->nheld; i++) {
+			struct pb_replicate_wire w;
+			memcpy(&w, p->held[i].data, sizeof w);
+			if (p->held[i].from != from || w.prev_seq > pb_last(p))
+				continue;
+			struct pb_held h = p->held[i];
+			p->held[i] = p->held[--p->nheld];
+			struct msg m = {.from = (uint16_t)h.from,
+					.to = (uint16_t)p->n->id,
+					.type = PB_MSG_REPLICATE,
+					.len = (uint32_t)h.len,
+					.data = h.data};
+			pb_on_replicate(p, &m);
+			free(h.data);
+			again = true;
+			break;
+		}
+	}
+}
+
 void pb_on_replicate(struct pb *p, const struct msg *m)
 {
 	struct pb_replicate_wire w;
@@ -379,7 +423,13 @@ void pb_on_replicate(struct pb *p, const struct msg *m)
 	if (!accept_stream(p, m, w.epoch))
 		return;
 	if (w.prev_seq > pb_last(p)) {
-		send_ack(p, m->from, w.epoch, true, true, false, pb_last(p));
+		/* A gap: an earlier Replicate is late (jitter reorders) or lost.
+		 * Hold this one to apply after it; when the window is full, ask
+		 * for a resend from what this node has. */
+		if (hold(p, m))
+			send_ack(p, m->from, w.epoch, true, false, false, p->verified);
+		else
+			send_ack(p, m->from, w.epoch, true, true, false, pb_last(p));
 		return;
 	}
 	if (w.prev_seq > 0 && pb_epoch_at(p, w.prev_seq) != w.prev_epoch) {
@@ -411,6 +461,8 @@ void pb_on_replicate(struct pb *p, const struct msg *m)
 			   (long long)p->verified);
 	}
 	send_ack(p, m->from, w.epoch, true, false, false, p->verified);
+	if (p->nheld)
+		release_held(p, m->from);
 }
 
 void pb_on_heartbeat(struct pb *p, const struct msg *m)

@@ -682,6 +682,9 @@ static void test_random_async_counts_losses(void **state)
 		assert_true(ok);
 		pb_ledger_check(f->s, NULL);
 		int l = primary_invariants_lost(f->chk);
+		if (l != pb_ledger_of(f->s)->lost)
+			printf("seed %llu: %d vs %d\n%s", (unsigned long long)seed, l,
+			       pb_ledger_of(f->s)->lost, sbuf_str(&f->states));
 		assert_int_equal(l, pb_ledger_of(f->s)->lost);
 		lost += l;
 		runs_losing += l > 0;
