@@ -3,6 +3,7 @@
  * subcommand (src/app) or the screen (src/tui).
  */
 #include "app/app.h"
+#include "app/check_cmd.h"
 #include "config.h"
 #include "util/i18n.h"
 
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 			   "  recordings          list recorded sessions\n"
 			   "  export ID           write a recording as a scenario or a trace\n"
 			   "  import FILE.ns      store a scenario as a recording\n"
+			   "  check FILE          is a history linearizable? (JSON lines, EDN, Jepsen logs)\n"
 			   "\n"
 			   "Options:\n"
 			   "  -h, --help          show this help and exit\n"
@@ -55,6 +57,7 @@ int main(int argc, char **argv)
 		{"recordings", recordings_cmd_main},
 		{"export", export_cmd_main},
 		{"import", import_cmd_main},
+		{"check", check_cmd_main},
 	};
 	for (size_t i = 0; argc >= 2 && i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))
