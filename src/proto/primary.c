@@ -235,7 +235,11 @@ static void client_request(struct pb *p, const struct client_req *r)
 	}
 	if (p->role != PB_PRIMARY) {
 		rep.status = REPLY_NOT_LEADER;
-		rep.leader_hint = p->primary != p->n->id ? p->primary : -1;
+		/* Only a primary this node hears is worth a redirect; otherwise
+		 * the client backs off and tries elsewhere. */
+		rep.leader_hint = p->primary != p->n->id && !p->suspect && p->role != PB_CANDIDATE
+				      ? p->primary
+				      : -1;
 		ns_strlcpy(rep.why, p->role == PB_DEPOSED ? "deposed primary" : "not the primary",
 			   sizeof rep.why);
 		node_reply(p->n, r, &rep);

@@ -642,8 +642,9 @@ void pb_on_newprimary(struct pb *p, const struct msg *m)
 				node_cancel_timer(p->n, PB_TIMER_ELECT);
 				p->role = PB_BACKUP;
 			}
-			/* Fencing: from now on the older epoch's stream is refused. */
-			p->primary = m->from;
+			/* Fencing: from now on the older epoch's stream is refused.
+			 * The candidate is not primary yet: no hint to clients. */
+			p->primary = -1;
 			p->last_heard = now_local(p);
 			p->suspect = false;
 			node_cancel_timer(p->n, PB_TIMER_PROMOTE);

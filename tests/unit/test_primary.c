@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "check/fuzz.h"
+#include "check/history.h"
+#include "check/lin.h"
 #include "check/primary_invariants.h"
 #include "proto/primary_internal.h"
 #include "sim/sim.h"
@@ -40,7 +42,8 @@ struct fx {
 	sim_time took[MAXOPS];
 	char result[MAXOPS][KV_VAL_MAX];
 	bool found[MAXOPS];
-	struct sbuf states; /* every TR_STATE line, "nX text\n" */
+	struct sbuf states;  /* every TR_STATE line, "nX text\n" */
+	struct history hist; /* the clients' operations */
 };
 
 static void observe(void *ctx, const struct trace_event *ev)
@@ -83,6 +86,8 @@ static struct fx *fx_new(int n, const char *opts, uint64_t seed)
 	}
 	f->s = sim_new(&primary_ops, &f->o, n, seed);
 	f->chk = primary_invariants.create(f->s);
+	history_init(&f->hist);
+	history_attach(&f->hist, f->s);
 	f->handle = sim_observe(f->s, observe, f);
 	return f;
 }
@@ -90,6 +95,8 @@ static struct fx *fx_new(int n, const char *opts, uint64_t seed)
 static void fx_free(struct fx *f)
 {
 	sim_unobserve(f->s, f->handle);
+	history_detach(&f->hist);
+	history_close(&f->hist);
 	primary_invariants.destroy(f->chk);
 	sim_free(f->s);
 	sbuf_free(&f->states);
@@ -642,10 +649,16 @@ static struct fx *random_run(const char *opts, uint64_t seed, bool *live)
 	return f;
 }
 
+static enum lin_verdict lin_of(struct fx *f, struct sbuf *explain)
+{
+	struct lin_budget b = {.max_steps = 20000000};
+	return lin_check_history(&f->hist, LIN_MODEL_KV, &b, explain, NULL);
+}
+
 static void test_random_sync_many_seeds(void **state)
 {
 	(void)state;
-	int seeds = 400, failovers = 0, live = 0, acked = 0;
+	int seeds = 400, failovers = 0, live = 0, acked = 0, unknown = 0;
 	for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
 		bool ok;
 		struct fx *f = random_run("mode=sync", seed, &ok);
@@ -658,11 +671,18 @@ static void test_random_sync_many_seeds(void **state)
 		acked += primary_invariants_acked(f->chk);
 		assert_int_equal(primary_invariants_lost(f->chk), 0);
 		assert_int_equal(pb_ledger_of(f->s)->lost, 0);
+		struct sbuf ex = {0};
+		enum lin_verdict v = lin_of(f, &ex);
+		if (v == LIN_VIOLATION)
+			fail_msg("seed %llu: not linearizable in sync mode: %s",
+				 (unsigned long long)seed, sbuf_str(&ex));
+		unknown += v != LIN_OK;
+		sbuf_free(&ex);
 		fx_free(f);
 	}
 	printf("random sync: %d seeds, %d acknowledged writes, %d runs with a failover, "
-	       "%d served a write after healing, 0 lost\n",
-	       seeds, acked, failovers, live);
+	       "%d served a write after healing, 0 lost; linearizable: %d, unknown: %d\n",
+	       seeds, acked, failovers, live, seeds - unknown, unknown);
 	assert_true(failovers > seeds / 4);
 	assert_int_equal(live, seeds);
 }
@@ -673,7 +693,7 @@ static void test_random_sync_many_seeds(void **state)
 static void test_random_async_counts_losses(void **state)
 {
 	(void)state;
-	int seeds = 200, lost = 0, runs_losing = 0, acked = 0;
+	int seeds = 200, lost = 0, runs_losing = 0, acked = 0, nonlin = 0, nonlin_losing = 0;
 	for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
 		bool ok;
 		struct fx *f = random_run("mode=async", seed, &ok);
@@ -689,11 +709,16 @@ static void test_random_async_counts_losses(void **state)
 		lost += l;
 		runs_losing += l > 0;
 		acked += primary_invariants_acked(f->chk);
+		enum lin_verdict v = lin_of(f, NULL);
+		nonlin += v == LIN_VIOLATION;
+		nonlin_losing += v == LIN_VIOLATION && l > 0;
 		fx_free(f);
 	}
-	printf("random async: %d seeds, %d acknowledged writes, %d lost in %d runs\n", seeds, acked,
-	       lost, runs_losing);
+	printf("random async: %d seeds, %d acknowledged writes, %d lost in %d runs; "
+	       "%d runs not linearizable (%d of them lost writes)\n",
+	       seeds, acked, lost, runs_losing, nonlin, nonlin_losing);
 	assert_true(runs_losing > 0);
+	assert_true(nonlin > 0);
 }
 
 /* The generic fault runner (src/check/fuzz.c: crashes, restarts,
