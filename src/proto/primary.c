@@ -70,6 +70,7 @@ static void reset_volatile(struct pb *p)
 	p->suspect = false;
 	p->nwait = 0;
 	p->acked = 0;
+	p->confirmed = false;
 	p->cand_epoch = 0;
 	p->votes = (struct nodeset){{0, 0}};
 	memset(p->peer_seq, 0, sizeof p->peer_seq);
@@ -110,6 +111,7 @@ static void *pb_create(struct node *n, const struct proto_opts *o)
 	if (n->id == 0) {
 		p->role = PB_PRIMARY;
 		p->was_primary = true;
+		p->confirmed = true;
 		reset_followers(p);
 	}
 	node_set_timer(n, PB_TIMER_TICK, node_rand_range(n, 0, pb_opt(p, PB_OPT_HEARTBEAT)));
@@ -152,11 +154,18 @@ static void pb_on_restart(void *self)
 	pb_replay(p);
 	p->last_heard = node_local_now(p->n);
 	if (p->was_primary) {
+		/* It may have been replaced while it was down: it takes no
+		 * client request until a majority answers its stream in its
+		 * epoch (a newer epoch's refusal deposes it instead). */
 		p->role = PB_PRIMARY;
 		p->primary = p->n->id;
 		p->verified = pb_last(p);
+		p->confirmed = node_count(p->n) / 2 + 1 <= 1;
+		p->heard = (struct nodeset){{0, 0}};
 		reset_followers(p);
-		node_state(p->n, "restarts as Primary of e%lld with its log up to seq %lld",
+		node_state(p->n,
+			   "restarts as Primary of e%lld with its log up to seq %lld, unconfirmed "
+			   "until a majority answers",
 			   (long long)p->epoch, (long long)pb_last(p));
 	} else {
 		node_state(p->n, "restarts as a Backup with its log up to seq %lld, epoch e%lld",
@@ -225,6 +234,12 @@ static void client_request(struct pb *p, const struct client_req *r)
 {
 	struct client_reply rep = {.status = REPLY_OK, .leader_hint = -1};
 	bool any = pb_opt(p, PB_OPT_READS) == PB_READS_ANY;
+	if (p->role == PB_PRIMARY && !p->confirmed && !(any && r->op.fn == KV_GET)) {
+		rep.status = REPLY_UNAVAILABLE;
+		ns_strlcpy(rep.why, "restarted primary, unconfirmed", sizeof rep.why);
+		node_reply(p->n, r, &rep);
+		return;
+	}
 	if (r->op.fn == KV_GET && (any || p->role == PB_PRIMARY)) {
 		read_local(p, &rep, r->op.key);
 		if (any)
@@ -339,6 +354,9 @@ static void describe_primary(const struct pb *p, struct node_view *v)
 	add_line(v, _("Primary of e%lld, mode %s: seq %lld, acked %lld"), (long long)p->epoch,
 		 sbuf_str(&mode), (long long)pb_last(p), (long long)p->acked);
 	sbuf_free(&mode);
+	if (!p->confirmed)
+		add_line(v, _("restarted: takes no request until a majority answers (%d of %d)"),
+			 nodeset_count(&p->heard) + 1, node_count(p->n) / 2 + 1);
 	sim_time now = node_local_now(p->n);
 	char tb[32], hb[32];
 	for (int f = 0; f < node_count(p->n); f++) {

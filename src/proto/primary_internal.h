@@ -149,7 +149,9 @@ struct pb {
 	int64_t next[SIM_MAX_NODES];    /* next seq to send it */
 	sim_time ack_at[SIM_MAX_NODES]; /* local time of its last Ack */
 	bool acked_once[SIM_MAX_NODES];
-	int64_t acked; /* clients are answered up to this seq */
+	int64_t acked;        /* clients are answered up to this seq */
+	bool confirmed;       /* a majority answered in this epoch since it (re)started */
+	struct nodeset heard; /* who answered, while not confirmed */
 	struct pb_wait *wait;
 	size_t nwait, waitcap;
 

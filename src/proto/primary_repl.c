@@ -158,6 +158,7 @@ void pb_become_primary(struct pb *p, int64_t epoch, const char *why)
 	p->suspect = false;
 	p->verified = pb_last(p);
 	p->acked = 0;
+	p->confirmed = true; /* a majority just voted for it */
 	for (int f = 0; f < SIM_MAX_NODES; f++) {
 		p->match[f] = 0;
 		p->next[f] = pb_last(p) + 1;
@@ -226,12 +227,23 @@ void pb_on_ack(struct pb *p, const struct msg *m)
 	int f = m->from;
 	p->ack_at[f] = now_local(p);
 	p->acked_once[f] = true;
+	if (!p->confirmed) {
+		nodeset_add(&p->heard, f);
+		if (nodeset_count(&p->heard) + 1 >= majority(p)) {
+			p->confirmed = true;
+			node_state(p->n, "is still Primary of e%lld: a majority follows it again",
+				   (long long)p->epoch);
+		}
+	}
 	if (a.match > p->match[f])
 		p->match[f] = MIN(a.match, pb_last(p));
 	if (a.nack || a.probe) {
 		if (a.match < pb_last(p)) {
 			/* Possibly no entries: a probe whose prev check decides. */
-			p->next[f] = MIN(a.hint, pb_last(p)) + 1;
+			/* Never behind what the follower already confirmed: a
+			 * coarse hint (a whole run of an old epoch) would resend
+			 * the agreed prefix forever. */
+			p->next[f] = MAX(MIN(a.hint, pb_last(p)), p->match[f]) + 1;
 			send_entries(p, f);
 		} else {
 			p->next[f] = pb_last(p) + 1;

@@ -435,11 +435,38 @@ static void test_crash_restart_from_stable_storage(void **state)
 	run(f, 100 * SIM_MS);
 	sim_restart(f->s, 0);
 	assert_int_equal(P(f, 0)->role, PB_PRIMARY);
+	assert_false(P(f, 0)->confirmed); /* no request until a majority answers */
 	assert_string_equal(kv(f, 0, "x"), "12");
+	run(f, 200 * SIM_MS);
+	assert_true(P(f, 0)->confirmed);
 	assert_int_equal(wait_op(f, put(f, 0, "y", "3"), SIM_S), OUT_OK);
 	run(f, 500 * SIM_MS);
 	assert_int_equal(pb_top_primary(f->s), 0);
 	assert_int_equal(P(f, 0)->epoch, 1);
+	assert_safe(f);
+	fx_free(f);
+}
+
+/* A primary that restarts after being replaced takes no write: the first
+ * answer it gets is a refusal from the newer epoch, which deposes it. */
+static void test_replaced_primary_restarts_harmlessly(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(3, "mode=async", 18);
+	run(f, 200 * SIM_MS);
+	assert_int_equal(wait_op(f, put(f, 0, "x", "1"), SIM_S), OUT_OK);
+	sim_crash(f->s, 0);
+	run(f, 2 * SIM_S);
+	int top = pb_top_primary(f->s);
+	assert_true(top == 1 || top == 2);
+	sim_restart(f->s, 0);
+	uint32_t id = put(f, 0, "x", "2"); /* straight to the old primary */
+	assert_int_equal(wait_op(f, id, 3 * SIM_S), OUT_OK);
+	assert_int_equal(P(f, 0)->role, PB_BACKUP);
+	assert_int_equal(P(f, 0)->epoch, 2);
+	assert_int_equal(P(f, 0)->discarded, 0);
+	assert_int_equal(primary_invariants_lost(f->chk), 0);
+	assert_non_null(strstr(sbuf_str(&f->states), "unconfirmed"));
 	assert_safe(f);
 	fx_free(f);
 }
@@ -766,6 +793,7 @@ int main(void)
 	    cmocka_unit_test(test_manual_failover_waits_for_promote),
 	    cmocka_unit_test(test_exactly_once_on_retries),
 	    cmocka_unit_test(test_crash_restart_from_stable_storage),
+	    cmocka_unit_test(test_replaced_primary_restarts_harmlessly),
 	    cmocka_unit_test(test_reads_any_can_be_stale),
 	    cmocka_unit_test(test_split_brain_and_fencing),
 	    cmocka_unit_test(test_views_show_lag),
