@@ -515,12 +515,14 @@ void pb_on_heartbeat(struct pb *p, const struct msg *m)
 
 /* ---- failure detection and failover ------------------------------------- */
 
-/* How many nodes should take over before this one: those that hold more
- * (as the primary last reported), ties broken by the lower id. */
+/* How many nodes should take over before this one: those that hold more,
+ * ties broken by the lower id. Every backup ranks from the same data, the
+ * primary's last Heartbeat (its own log may have grown since, and so may
+ * the others'), so that they agree on who goes first. */
 static int rank(const struct pb *p)
 {
 	int r = 0;
-	int64_t mine = pb_last(p);
+	int64_t mine = p->peer_seq[p->n->id];
 	for (int i = 0; i < node_count(p->n); i++) {
 		if (i == p->n->id || i == p->primary)
 			continue;
@@ -536,10 +538,13 @@ static void broadcast_heartbeats(struct pb *p)
 	for (int f = 0; f < node_count(p->n); f++) {
 		if (f == p->n->id)
 			continue;
+		/* Entries when there are some to send; a Heartbeat every tick
+		 * regardless: it carries what each node holds, which ranks the
+		 * backups for failover, and probes a follower whose entries
+		 * were lost. */
 		if (p->match[f] < last && p->next[f] <= last)
 			send_entries(p, f);
-		else
-			send_heartbeat(p, f);
+		send_heartbeat(p, f);
 	}
 }
 
@@ -599,9 +604,8 @@ void pb_start_candidacy(struct pb *p, bool force)
 	for (int i = 0; i < node_count(p->n); i++)
 		if (i != p->n->id)
 			node_send(p->n, i, PB_MSG_NEWPRIMARY, &w, sizeof w);
-	sim_time t = 2 * pb_opt(p, PB_OPT_TIMEOUT);
-	node_set_timer(p->n, PB_TIMER_ELECT,
-		       t + node_rand_range(p->n, 0, pb_opt(p, PB_OPT_TIMEOUT)));
+	sim_time t = pb_opt(p, PB_OPT_TIMEOUT);
+	node_set_timer(p->n, PB_TIMER_ELECT, t + node_rand_range(p->n, 0, t / 2));
 }
 
 void pb_on_elect_timer(struct pb *p)
@@ -616,8 +620,11 @@ void pb_on_elect_timer(struct pb *p)
 		p->last_heard = now_local(p);
 		return;
 	}
-	/* Still suspecting: try again after one more timeout. */
-	node_set_timer(p->n, PB_TIMER_PROMOTE, pb_opt(p, PB_OPT_TIMEOUT));
+	/* Still suspecting: try again after a random part of a timeout, so
+	 * that two candidates that split the votes do not collide again. */
+	node_set_timer(p->n, PB_TIMER_PROMOTE,
+		       pb_opt(p, PB_OPT_HEARTBEAT) +
+			   node_rand_range(p->n, 0, pb_opt(p, PB_OPT_TIMEOUT)));
 }
 
 void pb_on_newprimary(struct pb *p, const struct msg *m)
