@@ -4,6 +4,7 @@
  */
 #include "check/invariants.h"
 
+#include "check/primary_invariants.h"
 #include "proto/proto.h"
 
 #include <stdlib.h>
@@ -14,6 +15,7 @@ extern const struct invariant_ops raft_invariants;
 /* Registered checkers; a protocol's checker lives in src/check/PROTO_*.c. */
 static const struct invariant_ops *const all[] = {
 	&raft_invariants,
+	&primary_invariants,
 	NULL,
 };
 
