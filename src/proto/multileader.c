@@ -305,18 +305,23 @@ static bool apply(struct ml *m, struct ml_key *k, const struct ml_version *v, bo
 			node_state(m->n, "writes %s = %s, superseding %d siblings", k->key,
 				   v->value, superseded);
 		if (k->nver > 1) {
+			/* "Otherwise, the two changes are considered to be in
+			 * conflict and require reconciliation." */
 			struct sbuf b = {0};
+			fmt_ver(k, v, &b);
+			sbuf_putc(&b, ' ');
+			vclock_fmt(&v->vc, &b);
+			sbuf_puts(&b, " beside");
 			for (int i = 0; i < k->nver - 1; i++) {
 				note_conflict(m, &k->ver[i], v);
-				sbuf_puts(&b, i ? ", " : "");
+				sbuf_puts(&b, i ? ", " : " ");
 				fmt_ver(k, &k->ver[i], &b);
+				sbuf_putc(&b, ' ');
+				vclock_fmt(&k->ver[i].vc, &b);
 			}
-			struct sbuf vb = {0};
-			vclock_fmt(&v->vc, &vb);
-			node_state(m->n, "keeps %s %s as a sibling of %s: %d versions of %s",
-				   v->value, sbuf_str(&vb), sbuf_str(&b), k->nver, k->key);
+			node_state(m->n, "keeps %s: concurrent, %d siblings of %s", sbuf_str(&b),
+				   k->nver, k->key);
 			sbuf_free(&b);
-			sbuf_free(&vb);
 		}
 	}
 	vclock_merge(&k->ctx, &v->vc);
