@@ -228,6 +228,9 @@ static void lww_lost(struct ml *m, const struct ml_key *k, const struct ml_versi
 	enum vclock_order o = vclock_compare(&loser->vc, &winner->vc);
 	if (o == VC_BEFORE)
 		return;
+	for (size_t i = 0; i < m->nlost; i++)
+		if (m->lost[i].writer == loser->writer && m->lost[i].wseq == loser->wseq)
+			return; /* lost here before: a resync sent it again */
 	if (o == VC_CONCURRENT)
 		note_conflict(m, loser, winner);
 	note_lost(m, k, loser, winner);
@@ -273,6 +276,8 @@ static bool apply(struct ml *m, struct ml_key *k, const struct ml_version *v, bo
 {
 	if (lww(m)) {
 		lww_collapse(m, k);
+		if (k->nver && k->ver[0].writer == v->writer && k->ver[0].wseq == v->wseq)
+			return false; /* I hold it (a resync sends everything again) */
 		if (k->nver && !lww_newer(v, &k->ver[0])) {
 			lww_lost(m, k, v, &k->ver[0], true);
 			if (local) {
@@ -349,9 +354,11 @@ static const struct ml_version *write_local(struct ml *m, const char *key, const
 
 /* ---- the wire ------------------------------------------------------------------- */
 
-/* Replicate: u32 lo, u8 count, then per write: u8 klen, key, u8 vlen, value,
- * i64 ts, vclock. The writer is the sender; write i has wseq lo + i. */
+/* Replicate: u32 epoch, u32 lo, u8 count, then per write: u8 klen, key,
+ * u8 vlen, value, i64 ts, vclock. The writer is the sender; write i has
+ * wseq lo + i. Ack: u32 epoch, u32 upto. */
 struct ml_batch {
+	uint32_t epoch;
 	uint32_t lo;
 	int count;
 	char key[ML_BATCH][KV_KEY_MAX];
@@ -378,6 +385,7 @@ static void put_str(struct sbuf *b, const char *s)
 
 static void encode_batch(const struct ml *m, uint32_t lo, int count, struct sbuf *b)
 {
+	put_u32(b, m->epoch);
 	put_u32(b, lo);
 	uint8_t c = (uint8_t)count;
 	put_bytes(b, &c, 1);
@@ -422,7 +430,7 @@ static bool get_str(const uint8_t **p, const uint8_t *end, char *out, size_t max
 static bool decode_batch(const void *data, size_t len, int from, struct ml_batch *b)
 {
 	const uint8_t *p = data, *end = p + len;
-	if (!get_u32(&p, end, &b->lo) || end - p < 1)
+	if (!get_u32(&p, end, &b->epoch) || !get_u32(&p, end, &b->lo) || end - p < 1)
 		return false;
 	b->count = *p++;
 	if (b->count > ML_BATCH || b->lo < 1)
@@ -482,8 +490,8 @@ static void on_replicate(struct ml *m, const struct msg *msg)
 {
 	struct ml_batch b;
 	int from = msg->from;
-	if (!decode_batch(msg->data, msg->len, from, &b))
-		return;
+	if (!decode_batch(msg->data, msg->len, from, &b) || b.epoch != m->epoch)
+		return; /* malformed, or sent before a resync */
 	/* Apply each peer's writes once and in its order: a batch that starts
 	 * past the next expected write is ignored (an earlier one was lost or
 	 * is late); the sender resends from what we acknowledge. */
@@ -495,18 +503,19 @@ static void on_replicate(struct ml *m, const struct msg *msg)
 			m->recv_upto[from] = b.v[i].wseq;
 		}
 	}
-	uint8_t ack[4];
-	uint32_t upto = m->recv_upto[from];
-	for (int i = 0; i < 4; i++)
-		ack[i] = (uint8_t)(upto >> (8 * i));
-	node_send(m->n, from, ML_MSG_ACK, ack, sizeof ack);
+	struct sbuf ack = {0};
+	put_u32(&ack, m->epoch);
+	put_u32(&ack, m->recv_upto[from]);
+	node_send(m->n, from, ML_MSG_ACK, ack.s, ack.len);
+	sbuf_free(&ack);
 }
 
 static void on_ack(struct ml *m, const struct msg *msg)
 {
 	const uint8_t *p = msg->data;
-	uint32_t upto;
-	if (msg->len != 4 || !get_u32(&p, p + 4, &upto) || upto > m->nout)
+	uint32_t epoch, upto;
+	if (msg->len != 8 || !get_u32(&p, p + 8, &epoch) || !get_u32(&p, p + 8, &upto) ||
+	    epoch != m->epoch || upto > m->nout)
 		return;
 	if (upto > m->acked[msg->from])
 		m->acked[msg->from] = upto;
@@ -621,6 +630,31 @@ static void ml_on_client(void *self, const struct client_req *r)
 	node_reply(m->n, r, &rep);
 }
 
+/* A change of `resolve` (made at every node at once, as an operator would
+ * roll out a configuration): decisions taken under the old rule are final
+ * for the writes they concern, and each write is delivered once, so the
+ * replicas would disagree for ever. Start a full resync instead: a new
+ * epoch, every node sends all its writes to every peer again, and each
+ * receiver applies them afresh under the new rule (ignoring those it
+ * holds). Messages of the old epoch are ignored. */
+static void resync(struct ml *m)
+{
+	m->epoch++;
+	memset(m->acked, 0, sizeof m->acked);
+	memset(m->recv_upto, 0, sizeof m->recv_upto);
+	memset(m->sent_upto, 0, sizeof m->sent_upto);
+	m->reapply = true;
+}
+
+/* The node's own writes, applied afresh under the rule now in force (after
+ * a resync; a down node does it when it restarts). */
+static void reapply_own(struct ml *m)
+{
+	for (size_t i = 0; i < m->nout; i++)
+		apply(m, get_key(m, m->out[i].key), &m->out[i].v, false);
+	m->reapply = false;
+}
+
 static void ml_on_crash(void *self)
 {
 	struct ml *m = self;
@@ -636,17 +670,23 @@ static void ml_on_restart(void *self)
 	if (lww(m))
 		for (int i = 0; i < m->nkeys; i++)
 			lww_collapse(m, &m->keys[i]);
+	if (m->reapply)
+		reapply_own(m);
 	arm_tick(m, true);
 }
 
 static void ml_option_changed(void *self, int opt)
 {
 	struct ml *m = self;
+	if (opt == ML_OPT_RESOLVE)
+		resync(m);
 	if (!m->n->up)
 		return; /* applied at restart, or at the next write */
 	if (opt == ML_OPT_RESOLVE && lww(m))
 		for (int i = 0; i < m->nkeys; i++)
 			lww_collapse(m, &m->keys[i]);
+	if (m->reapply)
+		reapply_own(m);
 	if (opt == ML_OPT_INTERVAL)
 		arm_tick(m, true);
 }

@@ -83,8 +83,8 @@ void ml_describe_msg(const struct msg *msg, struct sbuf *out)
 {
 	if (msg->type == ML_MSG_ACK) {
 		uint32_t upto = 0;
-		if (msg->len == 4) {
-			const uint8_t *p = msg->data;
+		if (msg->len == 8) {
+			const uint8_t *p = (const uint8_t *)msg->data + 4;
 			upto = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 			       (uint32_t)p[3] << 24;
 		}
