@@ -450,16 +450,10 @@ static void test_checker_catches_a_wrong_clock(void **state)
 /* Random writes, reads, partitions, crashes, skews and lossy links for a
  * few simulated seconds; invariants after every event; then heal, restart
  * everyone, wait, and every replica must hold the same versions. */
-#ifdef DBG
-void dbg_attach(struct sim *s);
-#endif
 static void random_run(uint64_t seed, bool siblings)
 {
 	struct fx f;
 	fx_init(&f, 3 + (int)(seed % 3), siblings, seed);
-#ifdef DBG
-	if (getenv("DBG") && seed == (uint64_t)atoi(getenv("DBG")) && siblings == !!getenv("SIB")) dbg_attach(f.s);
-#endif
 	struct rng r;
 	rng_seed(&r, seed * 7919 + 1);
 	int n = sim_nodes(f.s);
