@@ -212,12 +212,15 @@ static void note_conflict(struct ml *m, const struct ml_version *a, const struct
 /* ---- resolution ---------------------------------------------------------------- */
 
 /* Last-writer-wins: is a newer than b? Highest timestamp, then highest
- * writer index; total, so every replica picks the same winner. */
+ * writer index (then the writer's own order, though a node's timestamps
+ * never repeat); total, so every replica picks the same winner. */
 static bool lww_newer(const struct ml_version *a, const struct ml_version *b)
 {
 	if (a->ts != b->ts)
 		return a->ts > b->ts;
-	return a->writer > b->writer;
+	if (a->writer != b->writer)
+		return a->writer > b->writer;
+	return a->wseq > b->wseq;
 }
 
 /* Says why `loser` lost to `winner` under lww and counts it, unless the
@@ -238,17 +241,21 @@ static void lww_lost(struct ml *m, const struct ml_key *k, const struct ml_versi
 	struct sbuf lb = {0}, wb = {0};
 	fmt_ver(k, loser, &lb);
 	fmt_ver(k, winner, &wb);
-	const char *older =
-	    loser->ts == winner->ts ? "same timestamp, lower node id" : "older timestamp";
 	const char *causal = o == VC_AFTER ? ", though it causally follows the winner" : "";
 	simtime_fmt(loser->ts, t1, sizeof t1);
 	simtime_fmt(winner->ts, t2, sizeof t2);
-	if (incoming)
-		node_state(m->n, "drops %s: %s %s < %s%s (keeps %s)", sbuf_str(&lb), older, t1, t2,
-			   causal, sbuf_str(&wb));
+	struct sbuf because = {0};
+	if (loser->ts == winner->ts)
+		sbuf_printf(&because, "same timestamp %s, lower node id%s", t1, causal);
 	else
-		node_state(m->n, "overwrites %s with %s: %s %s < %s%s", sbuf_str(&lb),
-			   sbuf_str(&wb), older, t1, t2, causal);
+		sbuf_printf(&because, "older timestamp %s < %s%s", t1, t2, causal);
+	if (incoming)
+		node_state(m->n, "drops %s: %s (keeps %s)", sbuf_str(&lb), sbuf_str(&because),
+			   sbuf_str(&wb));
+	else
+		node_state(m->n, "overwrites %s with %s: %s", sbuf_str(&lb), sbuf_str(&wb),
+			   sbuf_str(&because));
+	sbuf_free(&because);
 	sbuf_free(&lb);
 	sbuf_free(&wb);
 }
@@ -343,7 +350,12 @@ static const struct ml_version *write_local(struct ml *m, const char *key, const
 	memset(w, 0, sizeof *w);
 	ns_strlcpy(w->key, key, sizeof w->key);
 	ns_strlcpy(w->v.value, value, sizeof w->v.value);
+	/* The local clock, made monotonic per node (as Cassandra's
+	 * coordinators do), so that a node's own writes follow each other
+	 * under lww even within one clock tick or after its clock is set back. */
 	w->v.ts = node_local_now(m->n);
+	if (m->nout > 1 && w->v.ts <= m->out[m->nout - 2].v.ts)
+		w->v.ts = m->out[m->nout - 2].v.ts + 1;
 	w->v.writer = m->n->id;
 	w->v.wseq = (uint32_t)m->nout;
 	w->v.vc = k->ctx;

@@ -89,8 +89,8 @@ struct ml {
 	size_t nout, out_cap;
 	uint32_t acked[SIM_MAX_NODES];     /* peer p has applied my writes 1..acked[p] */
 	uint32_t recv_upto[SIM_MAX_NODES]; /* I have applied p's writes 1..recv_upto[p] */
-	uint32_t epoch; /* bumped by every change of `resolve` (a full resync) */
-	bool reapply;   /* own writes to apply again under the new rule */
+	uint32_t epoch;                    /* bumped by every change of `resolve` (a full resync) */
+	bool reapply;                      /* own writes to apply again under the new rule */
 
 	/* volatile */
 	uint32_t sent_upto[SIM_MAX_NODES]; /* sent to p, not yet acked, up to here */

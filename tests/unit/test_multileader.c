@@ -160,7 +160,7 @@ static void test_lww_skew_wrong_winner(void **state)
 	sim_set_skew(f.s, 1, -500 * SIM_MS); /* n2's clock is half a second behind */
 	static const int split[] = {0, 1, 1};
 	partition2(&f, split);
-	put(&f, "x", "first", 0);  /* true time ~0.1s, ts ~0.1s */
+	put(&f, "x", "first", 0); /* true time ~0.1s, ts ~0.1s */
 	run_for(&f, 300 * SIM_MS);
 	put(&f, "x", "second", 1); /* later in true time, ts ~ -0.1s */
 	run_for(&f, 300 * SIM_MS);
@@ -196,7 +196,7 @@ static void test_lww_own_write_lost_at_once(void **state)
 	put(&f, "x", "old", 0);
 	run_for(&f, 500 * SIM_MS);
 	assert_string_equal(value_at(&f, 1, "x"), "old");
-	put(&f, "x", "new", 1); /* acknowledged ... */
+	put(&f, "x", "new", 1);                           /* acknowledged ... */
 	assert_string_equal(value_at(&f, 1, "x"), "old"); /* ... and gone */
 	run_for(&f, 1 * SIM_S);
 	assert_true(converged(&f));
@@ -463,7 +463,10 @@ static void random_run(uint64_t seed, bool siblings)
 		int node = (int)rng_below(&r, (uint64_t)n);
 		if (what < 10) {
 			int c = sim_client_idle(f.s, 1);
-			struct kv_op k = {.fn = what < 6 ? KV_PUT : what < 8 ? KV_GET : what < 9 ? KV_APPEND : KV_CAS};
+			struct kv_op k = {.fn = what < 6   ? KV_PUT
+						: what < 8 ? KV_GET
+						: what < 9 ? KV_APPEND
+							   : KV_CAS};
 			ns_strlcpy(k.key, keys[rng_below(&r, 3)], sizeof k.key);
 			ns_snprintf(k.arg, sizeof k.arg, "%d", (int)rng_below(&r, 10));
 			ns_snprintf(k.arg2, sizeof k.arg2, "%d", (int)rng_below(&r, 10));
@@ -494,7 +497,8 @@ static void random_run(uint64_t seed, bool siblings)
 			struct opt_value *v = &sim_opts_mut(f.s)->v[ML_OPT_RESOLVE];
 			v->i = v->i == ML_RESOLVE_LWW ? ML_RESOLVE_SIBLINGS : ML_RESOLVE_LWW;
 			for (int i = 0; i < n; i++)
-				multileader_ops.option_changed(sim_node(f.s, i)->self, ML_OPT_RESOLVE);
+				multileader_ops.option_changed(sim_node(f.s, i)->self,
+							       ML_OPT_RESOLVE);
 		}
 		run_for(&f, (sim_time)rng_range(&r, 1, 150) * SIM_MS);
 		const char *why = NULL;
@@ -528,17 +532,17 @@ static void test_random_many_seeds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lww_skew_wrong_winner),
-		cmocka_unit_test(test_lww_own_write_lost_at_once),
-		cmocka_unit_test(test_lww_lost_updates_counted),
-		cmocka_unit_test(test_siblings_detected_and_merged),
-		cmocka_unit_test(test_siblings_three_way_and_partial_merge),
-		cmocka_unit_test(test_cas_append_local),
-		cmocka_unit_test(test_crash_restart),
-		cmocka_unit_test(test_messages_in_words),
-		cmocka_unit_test(test_checker_catches_a_dropped_sibling),
-		cmocka_unit_test(test_checker_catches_a_wrong_clock),
-		cmocka_unit_test(test_random_many_seeds),
+	    cmocka_unit_test(test_lww_skew_wrong_winner),
+	    cmocka_unit_test(test_lww_own_write_lost_at_once),
+	    cmocka_unit_test(test_lww_lost_updates_counted),
+	    cmocka_unit_test(test_siblings_detected_and_merged),
+	    cmocka_unit_test(test_siblings_three_way_and_partial_merge),
+	    cmocka_unit_test(test_cas_append_local),
+	    cmocka_unit_test(test_crash_restart),
+	    cmocka_unit_test(test_messages_in_words),
+	    cmocka_unit_test(test_checker_catches_a_dropped_sibling),
+	    cmocka_unit_test(test_checker_catches_a_wrong_clock),
+	    cmocka_unit_test(test_random_many_seeds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
