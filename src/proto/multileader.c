@@ -49,9 +49,10 @@
  *
  * Replication. Each node keeps its own writes, numbered 1, 2, ... (wseq),
  * and for each peer the highest number the peer acknowledged. Every
- * `interval` it sends each peer the writes it has not sent (a batch of at
- * most ML_BATCH), and it resends from the acknowledged point when `retry`
- * passes without an acknowledgement. A receiver applies a peer's writes
+ * `interval` it sends each peer the next writes it has not sent (a batch
+ * of at most ML_BATCH), and when `retry` passes with writes outstanding and
+ * no acknowledgement progress it goes back to the acknowledged point and
+ * sends from there again (go-back-N). A receiver applies a peer's writes
  * exactly once and in the peer's order (it ignores a batch that would skip
  * a write it has not seen), and acknowledges the highest it has applied.
  * Everything that matters is stable, so after a crash or a partition the
@@ -474,26 +475,27 @@ static void send_batch(struct ml *m, int p, uint32_t lo)
 	encode_batch(m, lo, count, &b);
 	node_send(m->n, p, ML_MSG_REPLICATE, b.s, b.len);
 	sbuf_free(&b);
-	uint32_t hi = lo + (uint32_t)count - 1;
-	if (hi > m->sent_upto[p])
-		m->sent_upto[p] = hi;
-	m->sent_at[p] = node_local_now(m->n);
+	m->sent_upto[p] = lo + (uint32_t)count - 1;
 }
 
-/* One tick: ship new writes to each peer; resend what waits too long for
- * an acknowledgement. */
+/* One tick: to each peer, the next batch of writes it has not been sent
+ * (go-back-N): when `retry` passes with writes outstanding and no
+ * acknowledgement progress, rewind to the acknowledged point and send
+ * from there again, a batch per tick. */
 static void replicate(struct ml *m)
 {
 	sim_time now = node_local_now(m->n);
 	for (int p = 0; p < node_count(m->n); p++) {
 		if (p == m->n->id || m->acked[p] >= m->nout)
 			continue;
-		if (m->sent_upto[p] < m->acked[p])
+		if (m->sent_upto[p] <= m->acked[p]) {
 			m->sent_upto[p] = m->acked[p];
-		if (m->sent_upto[p] > m->acked[p] &&
-		    now - m->sent_at[p] >= opt_dur(m, ML_OPT_RETRY))
-			send_batch(m, p, m->acked[p] + 1); /* lost, or slow: again */
-		else if (m->sent_upto[p] < m->nout)
+			m->progress_at[p] = now; /* nothing outstanding: the clock starts now */
+		} else if (now - m->progress_at[p] >= opt_dur(m, ML_OPT_RETRY)) {
+			m->sent_upto[p] = m->acked[p]; /* lost, or slow: again */
+			m->progress_at[p] = now;
+		}
+		if (m->sent_upto[p] < m->nout)
 			send_batch(m, p, m->sent_upto[p] + 1);
 	}
 }
@@ -529,8 +531,10 @@ static void on_ack(struct ml *m, const struct msg *msg)
 	if (msg->len != 8 || !get_u32(&p, p + 8, &epoch) || !get_u32(&p, p + 8, &upto) ||
 	    epoch != m->epoch || upto > m->nout)
 		return;
-	if (upto > m->acked[msg->from])
+	if (upto > m->acked[msg->from]) {
 		m->acked[msg->from] = upto;
+		m->progress_at[msg->from] = node_local_now(m->n);
+	}
 }
 
 /* ---- node callbacks ----------------------------------------------------------- */
@@ -671,7 +675,7 @@ static void ml_on_crash(void *self)
 {
 	struct ml *m = self;
 	memset(m->sent_upto, 0, sizeof m->sent_upto);
-	memset(m->sent_at, 0, sizeof m->sent_at);
+	memset(m->progress_at, 0, sizeof m->progress_at);
 }
 
 static void ml_on_restart(void *self)

@@ -93,8 +93,8 @@ struct ml {
 	bool reapply;                      /* own writes to apply again under the new rule */
 
 	/* volatile */
-	uint32_t sent_upto[SIM_MAX_NODES]; /* sent to p, not yet acked, up to here */
-	sim_time sent_at[SIM_MAX_NODES];   /* local time of the last send to p */
+	uint32_t sent_upto[SIM_MAX_NODES];   /* sent to p, not yet acked, up to here */
+	sim_time progress_at[SIM_MAX_NODES]; /* local time p last acked progress */
 
 	/* observations (not protocol state; kept across crashes) */
 	struct ml_lost *lost;
