@@ -49,14 +49,13 @@
  *
  * Replication. Each node keeps its own writes, numbered 1, 2, ... (wseq),
  * and for each peer the highest number the peer acknowledged. Every
- * `interval` it sends each peer the next writes it has not sent (a batch
- * of at most ML_BATCH), and when `retry` passes with writes outstanding and
- * no acknowledgement progress it goes back to the acknowledged point and
- * sends from there again (go-back-N). A receiver applies a peer's writes
- * exactly once and in the peer's order (it ignores a batch that would skip
- * a write it has not seen), and acknowledges the highest it has applied.
- * Everything that matters is stable, so after a crash or a partition the
- * writes flow again from the acknowledged point and all replicas converge.
+ * `interval` it sends each peer the writes it has not sent (in batches of
+ * at most ML_BATCH writes, at most ML_WINDOW batches a tick), and when `retry` passes with writes
+ * outstanding and no acknowledgement progress it goes back to the acknowledged point and sends from
+ * there again (go-back-N). A receiver applies a peer's writes exactly once and in the peer's order
+ * (it ignores a batch that would skip a write it has not seen), and acknowledges the highest it has
+ * applied. Everything that matters is stable, so after a crash or a partition the writes flow again
+ * from the acknowledged point and all replicas converge.
  */
 #include "proto/multileader_internal.h"
 
@@ -232,9 +231,10 @@ static void lww_lost(struct ml *m, const struct ml_key *k, const struct ml_versi
 	enum vclock_order o = vclock_compare(&loser->vc, &winner->vc);
 	if (o == VC_BEFORE)
 		return;
-	for (size_t i = 0; i < m->nlost; i++)
+	/* Lost here before? Only a resync sends a write twice (O(lost)). */
+	for (size_t i = 0; m->epoch && i < m->nlost; i++)
 		if (m->lost[i].writer == loser->writer && m->lost[i].wseq == loser->wseq)
-			return; /* lost here before: a resync sent it again */
+			return;
 	if (o == VC_CONCURRENT)
 		note_conflict(m, loser, winner);
 	note_lost(m, k, loser, winner);
@@ -478,10 +478,10 @@ static void send_batch(struct ml *m, int p, uint32_t lo)
 	m->sent_upto[p] = lo + (uint32_t)count - 1;
 }
 
-/* One tick: to each peer, the next batch of writes it has not been sent
- * (go-back-N): when `retry` passes with writes outstanding and no
- * acknowledgement progress, rewind to the acknowledged point and send
- * from there again, a batch per tick. */
+/* One tick: to each peer, the writes it has not been sent, in batches, at
+ * most ML_WINDOW batches per tick (go-back-N): when `retry` passes with
+ * writes outstanding and no acknowledgement progress, rewind to the
+ * acknowledged point and send from there again. */
 static void replicate(struct ml *m)
 {
 	sim_time now = node_local_now(m->n);
@@ -495,9 +495,82 @@ static void replicate(struct ml *m)
 			m->sent_upto[p] = m->acked[p]; /* lost, or slow: again */
 			m->progress_at[p] = now;
 		}
-		if (m->sent_upto[p] < m->nout)
+		for (int b = 0; b < ML_WINDOW && m->sent_upto[p] < m->nout; b++)
 			send_batch(m, p, m->sent_upto[p] + 1);
 	}
+}
+
+static void apply_batch(struct ml *m, int from, const struct ml_batch *b)
+{
+	for (int i = 0; i < b->count; i++) {
+		if (b->v[i].wseq <= m->recv_upto[from])
+			continue; /* a duplicate */
+		apply(m, get_key(m, b->key[i]), &b->v[i], false);
+		m->recv_upto[from] = b->v[i].wseq;
+	}
+}
+
+static void drop_early(struct ml *m, int from, int i)
+{
+	free(m->early[from][i].data);
+	m->early[from][i] = m->early[from][--m->nearly[from]];
+}
+
+static void forget_early(struct ml *m)
+{
+	for (int p = 0; p < SIM_MAX_NODES; p++) {
+		while (m->nearly[p])
+			drop_early(m, p, 0);
+		free(m->early[p]);
+		m->early[p] = NULL;
+		m->early_cap[p] = 0;
+	}
+}
+
+/* Keeps a copy of a batch that arrived ahead of a gap (at most
+ * ML_EARLY_MAX per peer; beyond, the sender's resend brings it again). */
+static void keep_early(struct ml *m, int from, const struct msg *msg, const struct ml_batch *b)
+{
+	if (m->nearly[from] >= ML_EARLY_MAX)
+		return;
+	for (int i = 0; i < m->nearly[from]; i++)
+		if (m->early[from][i].lo == b->lo)
+			return; /* already kept */
+	xgrow((void **)&m->early[from], &m->early_cap[from], (size_t)m->nearly[from] + 1,
+	      sizeof *m->early[from]);
+	struct ml_early *e = &m->early[from][m->nearly[from]++];
+	e->lo = b->lo;
+	e->hi = b->lo + (uint32_t)b->count - 1;
+	e->len = msg->len;
+	e->data = xmalloc(msg->len ? msg->len : 1);
+	memcpy(e->data, msg->data, msg->len);
+}
+
+/* Applies the kept batches that the writes applied so far have reached. */
+static void drain_early(struct ml *m, int from)
+{
+	struct ml_batch *b = NULL;
+	for (bool again = true; again;) {
+		again = false;
+		for (int i = 0; i < m->nearly[from];) {
+			struct ml_early *e = &m->early[from][i];
+			if (e->hi <= m->recv_upto[from]) {
+				drop_early(m, from, i); /* nothing new in it */
+				continue;
+			}
+			if (e->lo > m->recv_upto[from] + 1) {
+				i++;
+				continue;
+			}
+			if (!b)
+				b = xmalloc(sizeof *b);
+			if (decode_batch(e->data, e->len, from, b))
+				apply_batch(m, from, b);
+			drop_early(m, from, i);
+			again = true;
+		}
+	}
+	free(b);
 }
 
 static void on_replicate(struct ml *m, const struct msg *msg)
@@ -507,15 +580,13 @@ static void on_replicate(struct ml *m, const struct msg *msg)
 	if (!decode_batch(msg->data, msg->len, from, &b) || b.epoch != m->epoch)
 		return; /* malformed, or sent before a resync */
 	/* Apply each peer's writes once and in its order: a batch that starts
-	 * past the next expected write is ignored (an earlier one was lost or
-	 * is late); the sender resends from what we acknowledge. */
-	if (b.lo <= m->recv_upto[from] + 1) {
-		for (int i = 0; i < b.count; i++) {
-			if (b.v[i].wseq <= m->recv_upto[from])
-				continue; /* a duplicate */
-			apply(m, get_key(m, b.key[i]), &b.v[i], false);
-			m->recv_upto[from] = b.v[i].wseq;
-		}
+	 * past the next expected write waits (an earlier one is late, or lost:
+	 * then the sender resends from what we acknowledge). */
+	if (b.lo > m->recv_upto[from] + 1) {
+		keep_early(m, from, msg, &b);
+	} else {
+		apply_batch(m, from, &b);
+		drain_early(m, from);
 	}
 	struct sbuf ack = {0};
 	put_u32(&ack, m->epoch);
@@ -566,6 +637,7 @@ static void ml_destroy(void *self)
 	free(m->lost);
 	free(m->conf);
 	free(m->audit);
+	forget_early(m);
 	free(m);
 }
 
@@ -659,6 +731,7 @@ static void resync(struct ml *m)
 	memset(m->acked, 0, sizeof m->acked);
 	memset(m->recv_upto, 0, sizeof m->recv_upto);
 	memset(m->sent_upto, 0, sizeof m->sent_upto);
+	forget_early(m);
 	m->reapply = true;
 }
 
@@ -676,6 +749,7 @@ static void ml_on_crash(void *self)
 	struct ml *m = self;
 	memset(m->sent_upto, 0, sizeof m->sent_upto);
 	memset(m->progress_at, 0, sizeof m->progress_at);
+	forget_early(m);
 }
 
 static void ml_on_restart(void *self)

@@ -8,8 +8,9 @@
  * Stable storage (survives a crash): the store (every key's versions and
  * causal context), the node's own writes (the outbox), how far each peer
  * has acknowledged them, and how far this node has applied each peer's
- * writes. Volatile: what was sent when (replication restarts from the
- * acknowledged point after a reboot). The statistics (lost updates,
+ * writes. Volatile: what was sent when, and batches that arrived ahead of
+ * a gap (replication restarts from the acknowledged point after a
+ * reboot). The statistics (lost updates,
  * conflicts) and the audit trail are observations for the screen, the
  * predicates and the checker, not protocol state: the protocol never
  * decides anything from them.
@@ -25,7 +26,9 @@ enum { ML_RESOLVE_LWW, ML_RESOLVE_SIBLINGS };
 enum { ML_TIMER_TICK };
 enum { ML_MSG_REPLICATE, ML_MSG_ACK, ML_NMSG };
 
-#define ML_BATCH 8 /* writes per Replicate message at most */
+#define ML_BATCH     8               /* writes per Replicate message at most */
+#define ML_WINDOW    32              /* Replicate messages per peer per tick at most */
+#define ML_EARLY_MAX (2 * ML_WINDOW) /* batches kept ahead of a gap, per peer */
 
 /* One version of a key: a value written once by one node. (writer, wseq)
  * names the write uniquely in the whole cluster; so does its dot (writer,
@@ -71,6 +74,14 @@ struct ml_conflict {
 	uint32_t s1, s2;
 };
 
+/* A Replicate message that arrived ahead of a gap in its writer's
+ * sequence: kept (volatile) until the missing writes arrive. */
+struct ml_early {
+	uint32_t lo, hi; /* the writes it carries */
+	uint8_t *data;   /* the message, owned */
+	uint32_t len;
+};
+
 /* One entry of the audit trail: this node stored write (writer, wseq)
  * (its own, or a replicated one it kept). */
 struct ml_audit {
@@ -93,8 +104,11 @@ struct ml {
 	bool reapply;                      /* own writes to apply again under the new rule */
 
 	/* volatile */
-	uint32_t sent_upto[SIM_MAX_NODES];   /* sent to p, not yet acked, up to here */
-	sim_time progress_at[SIM_MAX_NODES]; /* local time p last acked progress */
+	uint32_t sent_upto[SIM_MAX_NODES];     /* sent to p, not yet acked, up to here */
+	sim_time progress_at[SIM_MAX_NODES];   /* local time p last acked progress */
+	struct ml_early *early[SIM_MAX_NODES]; /* per writer, batches ahead of a gap */
+	int nearly[SIM_MAX_NODES];
+	size_t early_cap[SIM_MAX_NODES];
 
 	/* observations (not protocol state; kept across crashes) */
 	struct ml_lost *lost;
