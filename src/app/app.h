@@ -18,6 +18,8 @@ struct sbuf;
 
 /* netsplit run FILE.ns [--seed N] [--json] [--quiet] [--record TITLE] */
 int run_cmd_main(int argc, char **argv);
+/* netsplit fuzz PROTOCOL [--seeds N] [--from S] [--time D] [--nodes A..B] */
+int fuzz_cmd_main(int argc, char **argv);
 /* netsplit lessons / progress / recordings / export / import */
 int lessons_cmd_main(int argc, char **argv);
 int progress_cmd_main(int argc, char **argv);
@@ -28,6 +30,5 @@ int import_cmd_main(int argc, char **argv);
 /* Opens the database at db_path (NULL: the default place); prints what
  * happened to it (created, recovered, not saving) on stderr. Never NULL. */
 struct store *app_open_store(const char *db_path);
-
 
 #endif
