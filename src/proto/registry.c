@@ -11,9 +11,11 @@
 #include <string.h>
 
 extern const struct proto_ops heartbeat_ops;
+extern const struct proto_ops dynamo_ops;
 
 const struct proto_ops *const proto_all[] = {
 	&heartbeat_ops,
+	&dynamo_ops,
 	NULL,
 };
 
