@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct invariant_ops raft_invariants;
+
 /* Registered checkers; a protocol's checker lives in src/check/PROTO_*.c. */
 static const struct invariant_ops *const all[] = {
+	&raft_invariants,
 	NULL,
 };
 

@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct proto_ops raft_ops;
 extern const struct proto_ops heartbeat_ops;
 extern const struct proto_ops dynamo_ops;
 
 const struct proto_ops *const proto_all[] = {
+	&raft_ops,
 	&heartbeat_ops,
 	&dynamo_ops,
 	NULL,

@@ -303,10 +303,19 @@ static struct cluster_spec last_cluster_of(const struct world *w)
 	return cs;
 }
 
+static void count_ops(void *ctx, const struct trace_event *ev)
+{
+	struct world *w = ctx;
+	if (ev->kind == TR_COMPLETE && ev->op->outcome <= OUT_UNKNOWN)
+		w->ops[ev->op->outcome]++;
+}
+
 static void make_sim(struct world *w, const struct cluster_spec *cs)
 {
 	drop_sim(w);
 	w->sim = sim_new(cs->proto, &cs->opts, cs->n, w->seed);
+	memset(w->ops, 0, sizeof w->ops);
+	sim_observe(w->sim, count_ops, w);
 	w->inv = inv_watch_new(w->sim);
 	if (w->on_sim)
 		w->on_sim(w->on_sim_ctx, w, w->sim);
@@ -331,10 +340,12 @@ static int x_seed(struct ctx *x)
 			  (unsigned long long)x->c->seed, (unsigned long long)w->seed);
 		return 0;
 	}
-	if (w->sim && (sim_now(w->sim) > 0 || sim_events(w->sim) > 0))
-		return fail_at(x, x->c->col, "%s",
-			       _("the seed must be set before the simulation runs (start a new cluster first)"));
 	w->seed = x->c->seed;
+	if (w->sim && (sim_now(w->sim) > 0 || sim_events(w->sim) > 0)) {
+		world_say(w, OUT_INFO, _("seed %llu: it takes effect with the next cluster"),
+			  (unsigned long long)w->seed);
+		return 0;
+	}
 	if (w->sim) {
 		/* Same cluster, new seed: rebuild it as if the seed came first. */
 		struct cluster_spec cs = last_cluster_of(w);
@@ -533,6 +544,8 @@ static int x_client(struct ctx *x)
 		cc->backoff = n->backoff;
 	if (m & CC_REDIRECTS)
 		cc->follow_redirects = n->follow_redirects;
+	if (m & CC_STICK)
+		cc->stick = n->stick;
 	return 0;
 }
 

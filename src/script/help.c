@@ -285,7 +285,7 @@ void script_complete(struct world *w, const char *line, int point,
 		return;
 	}
 	if (!strcmp(cmd, "client")) {
-		static const char *const settings[] = {"latency", "attempt", "timeout", "backoff", "redirects"};
+		static const char *const settings[] = {"latency", "attempt", "timeout", "backoff", "redirects", "stick"};
 		for (size_t i = 0; i < ARRAY_LEN(settings); i++)
 			offer(&c, settings[i]);
 		return;

@@ -36,8 +36,8 @@ const struct cmd_info script_commands[] = {
 	{"get", "KEY [via NODE] [as CLIENT]", N_("a client reads KEY")},
 	{"cas", "KEY OLD NEW [via NODE] [as CLIENT]", N_("a client sets KEY to NEW if it holds OLD")},
 	{"append", "KEY VALUE [via NODE] [as CLIENT]", N_("a client appends VALUE to KEY")},
-	{"client", "[latency D] [attempt D] [timeout D] [backoff D] [redirects on|off]",
-	 N_("client settings: one-way latency, per-attempt timeout, overall deadline")},
+	{"client", "[latency D] [attempt D] [timeout D] [backoff D] [redirects on|off] [stick on|off]",
+	 N_("client settings: latency, per-attempt timeout, deadline; stick on: retry only the first node")},
 	{"set", "KEY VALUE", N_("change a protocol option while running (e.g. set heartbeat 100ms)")},
 	{"at", "TIME COMMAND", N_("run COMMAND when simulated time reaches TIME")},
 	{"after", "DURATION COMMAND", N_("run COMMAND after DURATION of simulated time")},
@@ -452,7 +452,7 @@ static bool parse_client(struct parser *p, struct cmd *c)
 {
 	char got[80];
 	if (p_at_end(p)) {
-		p_error(p, p_peek(p), "%s", _("expected latency, attempt, timeout, backoff or redirects"));
+		p_error(p, p_peek(p), "%s", _("expected latency, attempt, timeout, backoff, redirects or stick"));
 		return false;
 	}
 	while (!p_at_end(p)) {
@@ -470,19 +470,20 @@ static bool parse_client(struct parser *p, struct cmd *c)
 		} else if (t->kind == TK_WORD && !strcmp(t->text, "backoff")) {
 			c->cc_mask |= CC_BACKOFF;
 			d = &c->cc.backoff;
-		} else if (t->kind == TK_WORD && !strcmp(t->text, "redirects")) {
-			c->cc_mask |= CC_REDIRECTS;
+		} else if (t->kind == TK_WORD && (!strcmp(t->text, "redirects") || !strcmp(t->text, "stick"))) {
+			bool *flag = t->text[0] == 'r' ? &c->cc.follow_redirects : &c->cc.stick;
+			c->cc_mask |= t->text[0] == 'r' ? CC_REDIRECTS : CC_STICK;
 			if (p_accept_word(p, "on"))
-				c->cc.follow_redirects = true;
+				*flag = true;
 			else if (p_accept_word(p, "off"))
-				c->cc.follow_redirects = false;
+				*flag = false;
 			else {
 				p_error(p, p_peek(p), _("expected on or off, got %s"), p_got(p_peek(p), got, sizeof got));
 				return false;
 			}
 			continue;
 		} else {
-			p_error(p, t, _("expected latency, attempt, timeout, backoff or redirects, got %s"),
+			p_error(p, t, _("expected latency, attempt, timeout, backoff, redirects or stick, got %s"),
 				p_got(t, got, sizeof got));
 			return false;
 		}

@@ -161,6 +161,54 @@ static bool g_inflight(struct world *w, const struct proto_args *a, struct sbuf 
 	return n >= a->a[0].num;
 }
 
+static bool g_leaders(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	int n = 0;
+	for (int i = 0; i < sim_nodes(w->sim); i++) {
+		struct node *nd = sim_node(w->sim, i);
+		if (!nd->up)
+			continue;
+		struct node_status st;
+		nd->ops->status(nd->self, &st);
+		if (st.kind == ROLE_LEADER) {
+			if (st.term >= 0)
+				sbuf_printf(why, _("%s%s leads term %lld"), n ? ", " : "", nd->name, (long long)st.term);
+			else
+				sbuf_printf(why, _("%s%s leads"), n ? ", " : "", nd->name);
+			n++;
+		}
+	}
+	if (!n)
+		sbuf_puts(why, _("no node is leader"));
+	return n >= a->a[0].num;
+}
+
+/* ops WORD >= INT: completed client operations with that outcome. */
+static bool g_ops(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	const char *word = a->a[0].str;
+	int n;
+	if (!strcmp(word, "ok"))
+		n = w->ops[OUT_OK];
+	else if (!strcmp(word, "fail"))
+		n = w->ops[OUT_FAIL];
+	else if (!strcmp(word, "unknown"))
+		n = w->ops[OUT_UNKNOWN];
+	else if (!strcmp(word, "failed"))
+		n = w->ops[OUT_FAIL] + w->ops[OUT_UNKNOWN];
+	else if (!strcmp(word, "done"))
+		n = w->ops[OUT_OK] + w->ops[OUT_FAIL] + w->ops[OUT_UNKNOWN];
+	else if (!strcmp(word, "pending"))
+		n = sim_pending_count(w->sim);
+	else {
+		sbuf_printf(why, _("no such outcome \"%s\" (ok, fail, unknown, failed, done, pending)"), word);
+		return false;
+	}
+	sbuf_printf(why, _("ok %d, fail %d, unknown %d, pending %d"), w->ops[OUT_OK], w->ops[OUT_FAIL],
+		    w->ops[OUT_UNKNOWN], sim_pending_count(w->sim));
+	return n >= a->a[1].num;
+}
+
 const struct gpred gpreds[] = {
 	{"leader", "[in NODES]", N_("some up node is leader (in NODES, when given); the leader with the highest term counts"), g_leader},
 	{"no", "leader [among NODES]", N_("no up node (among NODES) is leader"), g_no_leader},
@@ -172,6 +220,8 @@ const struct gpred gpreds[] = {
 	{"safe", NULL, N_("every invariant of the protocol has held after every event"), g_safe},
 	{"time", "DURATION", N_("simulated time has reached DURATION"), g_time},
 	{"inflight", ">= INT", N_("at least INT messages are on the wire"), g_inflight},
+	{"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)"), g_leaders},
+	{"ops", "WORD >= INT", N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or done; or are pending"), g_ops},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -187,6 +237,8 @@ const struct cmd_info script_preds[] = {
 	{"safe", "", N_("every invariant of the protocol has held after every event")},
 	{"time", "DURATION", N_("simulated time has reached DURATION")},
 	{"inflight", ">= INT", N_("at least INT messages are on the wire")},
+	{"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)")},
+	{"ops", "WORD >= INT", N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or done; or are pending")},
 	{NULL, NULL, NULL},
 };
 

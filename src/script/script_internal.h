@@ -144,7 +144,7 @@ struct link_settings {
 	struct link_config cfg;
 };
 
-enum { CC_LATENCY = 1, CC_ATTEMPT = 2, CC_DEADLINE = 4, CC_BACKOFF = 8, CC_REDIRECTS = 16 };
+enum { CC_LATENCY = 1, CC_ATTEMPT = 2, CC_DEADLINE = 4, CC_BACKOFF = 8, CC_REDIRECTS = 16, CC_STICK = 32 };
 
 struct cmd {
 	enum cmd_kind kind;
@@ -208,6 +208,7 @@ struct world {
 	sim_time rec_last; /* sim time of the last recorded command */
 
 	int passed, failed;
+	int ops[4];       /* completed client operations by outcome (enum op_outcome) */
 	int async_errors; /* errors in commands run by `at` */
 	struct script **kept; /* scripts with scheduled commands */
 	int nkept;

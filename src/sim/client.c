@@ -214,7 +214,8 @@ static void on_reply(struct sim *s, uint32_t pi, uint32_t attempt, uint32_t ri)
 			   sizeof p->op.why);
 		if (attempt != p->attempt)
 			return; /* a stale refusal: the current attempt goes on */
-		if (r->status == REPLY_NOT_LEADER && s->client.follow_redirects && r->leader_hint >= 0 &&
+		if (r->status == REPLY_NOT_LEADER && s->client.follow_redirects && !s->client.stick &&
+		    r->leader_hint >= 0 &&
 		    r->leader_hint < s->n && r->leader_hint != rs.node) {
 			send_attempt(s, pi, r->leader_hint);
 		} else {
@@ -255,13 +256,13 @@ void client_event(struct sim *s, uint32_t op_id, uint64_t b)
 		if (attempt != p->attempt)
 			return;
 		ns_strlcpy(p->op.why, "timed out", sizeof p->op.why);
-		send_attempt(s, pi, random_other_node(s, p->node));
+		send_attempt(s, pi, s->client.stick ? p->node : random_other_node(s, p->node));
 		return;
 	case CEV_RETRY:
 		if (attempt != p->attempt)
 			return;
 		p->attempt--; /* send_attempt numbers it */
-		send_attempt(s, pi, random_other_node(s, p->node));
+		send_attempt(s, pi, s->client.stick ? p->node : random_other_node(s, p->node));
 		return;
 	case CEV_DEADLINE: {
 		bool maybe = (p->delivered & ~p->refused) != 0;

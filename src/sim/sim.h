@@ -196,6 +196,9 @@ struct client_config {
 	sim_time deadline;
 	sim_time backoff;
 	bool follow_redirects;
+	bool stick;               /* retries stay on the first node: a client
+				   * that can reach only that node (say, on its
+				   * side of a partition) */
 };
 
 /* ---- nodes -------------------------------------------------------------- */

@@ -1,0 +1,431 @@
+/*
+ * fuzz.c — randomized fault schedules; see fuzz.h.
+ *
+ * The plan is drawn from its own generator (seeded from the seed), not from
+ * the simulator's: the plan is fixed before the run, and the run uses the
+ * seed for the simulator exactly as `seed N` in a scenario would. A plan's
+ * steps are applied as scheduled simulator calls at their times, so the
+ * run is what the rendered scenario describes.
+ */
+#include "check/fuzz.h"
+
+#include "check/invariants.h"
+#include "util/i18n.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FUZZ_KEYS 5
+
+void fuzz_opts_default(struct fuzz_opts *o)
+{
+	*o = (struct fuzz_opts){
+	    .proto = "raft",
+	    .nodes_lo = 3,
+	    .nodes_hi = 7,
+	    .duration = 20 * SIM_S,
+	    .liveness = 10 * SIM_S,
+	};
+}
+
+static struct fuzz_step *add(struct fuzz_plan *p, sim_time at, enum fuzz_kind kind)
+{
+	xgrow((void **)&p->steps, &p->cap, p->n + 1, sizeof *p->steps);
+	struct fuzz_step *s = &p->steps[p->n++];
+	memset(s, 0, sizeof *s);
+	s->at = at;
+	s->kind = kind;
+	return s;
+}
+
+static int pick(struct rng *g, const bool *ok, int n)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		k += ok[i];
+	if (!k)
+		return -1;
+	int c = (int)rng_below(g, (uint64_t)k);
+	for (int i = 0; i < n; i++)
+		if (ok[i] && c-- == 0)
+			return i;
+	return -1;
+}
+
+static void random_op(struct rng *g, struct kv_op *op)
+{
+	memset(op, 0, sizeof *op);
+	ns_snprintf(op->key, sizeof op->key, "k%d", (int)rng_below(g, FUZZ_KEYS));
+	int r = (int)rng_below(g, 100);
+	if (r < 55) {
+		op->fn = KV_PUT;
+		ns_snprintf(op->arg, sizeof op->arg, "%d", (int)rng_below(g, 100));
+	} else if (r < 70) {
+		op->fn = KV_APPEND;
+		ns_snprintf(op->arg, sizeof op->arg, "%c", 'a' + (int)rng_below(g, 26));
+	} else if (r < 82) {
+		op->fn = KV_CAS;
+		ns_snprintf(op->arg, sizeof op->arg, "%d", (int)rng_below(g, 100));
+		ns_snprintf(op->arg2, sizeof op->arg2, "%d", (int)rng_below(g, 100));
+	} else {
+		op->fn = KV_GET;
+	}
+}
+
+void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t seed)
+{
+	memset(p, 0, sizeof *p);
+	p->seed = seed;
+	struct rng g;
+	rng_seed(&g, seed ^ 0x6e657473706c6974ULL); /* "netsplit" */
+	int lo = MAX(1, o->nodes_lo), hi = MAX(lo, MIN(o->nodes_hi, SIM_MAX_NODES));
+	int n = p->nodes = (int)rng_range(&g, lo, hi);
+	bool down[SIM_MAX_NODES] = {0};
+	bool skewed[SIM_MAX_NODES] = {0};
+	bool net = false;
+
+	/* Faults: one every 100 ms to 1.5 s. */
+	for (sim_time t = rng_range(&g, 100 * SIM_MS, 1500 * SIM_MS); t < o->duration;
+	     t += rng_range(&g, 100 * SIM_MS, 1500 * SIM_MS)) {
+		bool up_ok[SIM_MAX_NODES], down_ok[SIM_MAX_NODES], any[SIM_MAX_NODES];
+		for (int i = 0; i < n; i++) {
+			up_ok[i] = !down[i];
+			down_ok[i] = down[i];
+			any[i] = true;
+		}
+		int r = (int)rng_below(&g, 100);
+		struct fuzz_step *s;
+		if (r < 18) {
+			int a = pick(&g, up_ok, n);
+			if (a < 0)
+				continue;
+			s = add(p, t, FZ_CRASH);
+			s->a = a;
+			down[a] = true;
+		} else if (r < 38) {
+			int a = pick(&g, down_ok, n);
+			if (a < 0)
+				continue;
+			s = add(p, t, FZ_RESTART);
+			s->a = a;
+			down[a] = false;
+		} else if (r < 53) {
+			if (n < 2)
+				continue;
+			s = add(p, t, FZ_PARTITION);
+			/* A random non-trivial split. */
+			do {
+				s->side = (struct nodeset){{0, 0}};
+				for (int i = 0; i < n; i++)
+					if (rng_below(&g, 2))
+						nodeset_add(&s->side, i);
+			} while (nodeset_empty(&s->side) || nodeset_count(&s->side) == n);
+		} else if (r < 63) {
+			if (n < 2)
+				continue;
+			s = add(p, t, FZ_CUT);
+			s->a = pick(&g, any, n);
+			do
+				s->b = pick(&g, any, n);
+			while (s->b == s->a);
+		} else if (r < 78) {
+			add(p, t, FZ_HEAL);
+		} else if (r < 88) {
+			s = add(p, t, FZ_NET);
+			s->loss_ppm = (uint32_t)rng_range(&g, 0, 30) * 10000;
+			s->dup_ppm = (uint32_t)rng_range(&g, 0, 10) * 10000;
+			s->jitter = rng_range(&g, 0, 40) * SIM_MS;
+			net = true;
+		} else if (r < 95) {
+			s = add(p, t, FZ_SKEW);
+			s->a = pick(&g, any, n);
+			s->v = rng_range(&g, -300, 300) * SIM_MS;
+			skewed[s->a] = true;
+		} else {
+			s = add(p, t, FZ_DRIFT);
+			s->a = pick(&g, any, n);
+			s->v = rng_range(&g, -5, 5) * 2000; /* up to 1% */
+			skewed[s->a] = true;
+		}
+	}
+	/* Client load: one operation every 20 to 150 ms. */
+	size_t nfaults = p->n;
+	for (sim_time t = rng_range(&g, 0, 150 * SIM_MS); t < o->duration;
+	     t += rng_range(&g, 20 * SIM_MS, 150 * SIM_MS)) {
+		struct fuzz_step *s = add(p, t, FZ_OP);
+		random_op(&g, &s->op);
+	}
+	/* Merge the two time-ordered runs (faults, then operations). */
+	struct fuzz_step *m = xmalloc(p->n * sizeof *m);
+	size_t i = 0, j = nfaults, k = 0;
+	while (i < nfaults || j < p->n)
+		m[k++] = (j >= p->n || (i < nfaults && p->steps[i].at <= p->steps[j].at))
+			     ? p->steps[i++]
+			     : p->steps[j++];
+	free(p->steps);
+	p->steps = m;
+	p->cap = p->n;
+	/* The end of the faults: everything undone. */
+	for (int a = 0; a < n; a++)
+		if (down[a])
+			add(p, o->duration, FZ_RESTART)->a = a;
+	add(p, o->duration, FZ_HEAL);
+	if (net)
+		add(p, o->duration, FZ_NET)->jitter = 5 * SIM_MS;
+	for (int a = 0; a < n; a++)
+		if (skewed[a]) {
+			add(p, o->duration, FZ_SKEW)->a = a;
+			add(p, o->duration, FZ_DRIFT)->a = a;
+		}
+}
+
+void fuzz_plan_free(struct fuzz_plan *p)
+{
+	if (!p)
+		return;
+	free(p->steps);
+	memset(p, 0, sizeof *p);
+}
+
+static void fmt_pct(struct sbuf *out, uint32_t ppm)
+{
+	sbuf_printf(out, "%u%%", ppm / 10000);
+}
+
+static void step_text(const struct fuzz_step *s, int nodes, struct sbuf *out)
+{
+	char buf[32];
+	switch (s->kind) {
+	case FZ_CRASH: sbuf_printf(out, "crash n%d", s->a + 1); break;
+	case FZ_RESTART: sbuf_printf(out, "restart n%d", s->a + 1); break;
+	case FZ_PARTITION:
+		sbuf_puts(out, "partition");
+		for (int i = 0; i < nodes; i++)
+			if (nodeset_has(&s->side, i))
+				sbuf_printf(out, " n%d", i + 1);
+		sbuf_puts(out, " |");
+		for (int i = 0; i < nodes; i++)
+			if (!nodeset_has(&s->side, i))
+				sbuf_printf(out, " n%d", i + 1);
+		break;
+	case FZ_CUT: sbuf_printf(out, "cut n%d -> n%d", s->a + 1, s->b + 1); break;
+	case FZ_HEAL: sbuf_puts(out, "heal"); break;
+	case FZ_NET:
+		sbuf_puts(out, "net loss ");
+		fmt_pct(out, s->loss_ppm);
+		sbuf_puts(out, " dup ");
+		fmt_pct(out, s->dup_ppm);
+		sbuf_printf(out, " jitter %s", simtime_fmt_dur(s->jitter, buf, sizeof buf));
+		break;
+	case FZ_SKEW:
+		sbuf_printf(out, "clock n%d skew %s%s", s->a + 1, s->v < 0 ? "-" : "+",
+			    simtime_fmt_dur(s->v < 0 ? -s->v : s->v, buf, sizeof buf));
+		break;
+	case FZ_DRIFT: {
+		int64_t v = s->v < 0 ? -s->v : s->v;
+		sbuf_printf(out, "clock n%d drift %s%lld.%02lld%%", s->a + 1, s->v < 0 ? "-" : "+",
+			    (long long)(v / 10000), (long long)(v % 10000 / 100));
+		break;
+	}
+	case FZ_OP:
+		switch (s->op.fn) {
+		case KV_GET: sbuf_printf(out, "get %s", s->op.key); break;
+		case KV_PUT: sbuf_printf(out, "put %s %s", s->op.key, s->op.arg); break;
+		case KV_APPEND: sbuf_printf(out, "append %s %s", s->op.key, s->op.arg); break;
+		case KV_CAS:
+			sbuf_printf(out, "cas %s %s %s", s->op.key, s->op.arg, s->op.arg2);
+			break;
+		}
+		break;
+	}
+}
+
+void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct sbuf *out)
+{
+	char buf[32];
+	sbuf_printf(out, "# netsplit fuzz %s: seed %llu, %d nodes\n", o->proto,
+		    (unsigned long long)p->seed, p->nodes);
+	sbuf_printf(out, "cluster %s %d", o->proto, p->nodes);
+	for (int i = 0; o->options && o->options[i]; i++)
+		sbuf_printf(out, " %s", o->options[i]);
+	sbuf_printf(out, "\nseed %llu\n", (unsigned long long)p->seed);
+	for (size_t i = 0; i < p->n; i++) {
+		sbuf_printf(out, "at %s ", simtime_fmt(p->steps[i].at, buf, sizeof buf));
+		step_text(&p->steps[i], p->nodes, out);
+		sbuf_putc(out, '\n');
+	}
+	sbuf_printf(out, "run %s\n", simtime_fmt_dur(o->duration, buf, sizeof buf));
+	sbuf_puts(out, "expect safe\n");
+	sbuf_printf(out, "# liveness: within %s a leader, and a write that commits\n",
+		    simtime_fmt_dur(o->liveness, buf, sizeof buf));
+	sbuf_printf(out, "run until leader timeout %s\n",
+		    simtime_fmt_dur(o->liveness, buf, sizeof buf));
+	sbuf_puts(out, "put fuzz-live ok\n");
+	sbuf_printf(out, "run until committed fuzz-live = ok timeout %s\n",
+		    simtime_fmt_dur(o->liveness, buf, sizeof buf));
+	sbuf_puts(out, "expect safe\n");
+}
+
+/* ---- running ------------------------------------------------------------------ */
+
+struct runner {
+	struct sim *s;
+	const struct fuzz_plan *p;
+	struct link_config base;
+	uint32_t live_id;
+	bool live_ok;
+	int ops_ok;
+};
+
+static void run_step(void *ctx, struct sim *s, uint64_t i)
+{
+	struct runner *rn = ctx;
+	const struct fuzz_step *st = &rn->p->steps[i];
+	switch (st->kind) {
+	case FZ_CRASH: sim_crash(s, st->a); break;
+	case FZ_RESTART: sim_restart(s, st->a); break;
+	case FZ_PARTITION: {
+		int g[SIM_MAX_NODES];
+		for (int k = 0; k < sim_nodes(s); k++)
+			g[k] = nodeset_has(&st->side, k);
+		sim_partition(s, g);
+		break;
+	}
+	case FZ_CUT: sim_cut(s, st->a, st->b); break;
+	case FZ_HEAL: sim_heal_all(s); break;
+	case FZ_NET: {
+		struct link_config c = rn->base;
+		c.loss_ppm = st->loss_ppm;
+		c.dup_ppm = st->dup_ppm;
+		c.jitter = st->jitter;
+		sim_set_all_links(s, &c);
+		break;
+	}
+	case FZ_SKEW: sim_set_skew(s, st->a, st->v); break;
+	case FZ_DRIFT: sim_set_drift(s, st->a, (int32_t)st->v); break;
+	case FZ_OP: sim_client_invoke(s, sim_client_idle(s, 1), -1, &st->op); break;
+	}
+}
+
+static void on_trace(void *ctx, const struct trace_event *ev)
+{
+	struct runner *rn = ctx;
+	if (ev->kind != TR_COMPLETE || ev->op->outcome != OUT_OK)
+		return;
+	rn->ops_ok++;
+	if (ev->op->id == rn->live_id)
+		rn->live_ok = true;
+}
+
+static bool p_leader(void *ctx, struct sim *s)
+{
+	(void)ctx;
+	return proto_leader(s) >= 0;
+}
+
+static bool p_live(void *ctx, struct sim *s)
+{
+	(void)s;
+	return ((struct runner *)ctx)->live_ok;
+}
+
+static bool parse_options(const struct proto_ops *ops, const struct fuzz_opts *o,
+			  struct proto_opts *po, struct fuzz_result *res)
+{
+	proto_opts_default(ops, po);
+	for (int i = 0; o->options && o->options[i]; i++) {
+		const char *kv = o->options[i], *eq = strchr(kv, '=');
+		char key[64];
+		if (!eq || (size_t)(eq - kv) >= sizeof key) {
+			ns_snprintf(res->why, sizeof res->why, _("expected key=value, got \"%s\""),
+				    kv);
+			return false;
+		}
+		memcpy(key, kv, (size_t)(eq - kv));
+		key[eq - kv] = '\0';
+		int idx = proto_option_index(ops, key);
+		if (idx < 0) {
+			ns_snprintf(res->why, sizeof res->why, _("%s has no option %s"), ops->name,
+				    key);
+			return false;
+		}
+		struct sbuf err = {0};
+		bool ok = proto_option_parse(ops, idx, eq + 1, &po->v[idx], &err);
+		if (!ok)
+			ns_strlcpy(res->why, sbuf_str(&err), sizeof res->why);
+		sbuf_free(&err);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_result *res)
+{
+	memset(res, 0, sizeof *res);
+	const struct proto_ops *ops = proto_find(o->proto);
+	if (!ops) {
+		ns_snprintf(res->why, sizeof res->why, _("no protocol named %s"), o->proto);
+		return false;
+	}
+	struct proto_opts po;
+	if (!parse_options(ops, o, &po, res))
+		return false;
+	struct runner rn = {.p = p};
+	rn.s = sim_new(ops, &po, p->nodes, p->seed);
+	rn.base = *sim_default_link(rn.s);
+	struct inv_watch *w = inv_watch_new(rn.s);
+	int h = sim_observe(rn.s, on_trace, &rn);
+	for (size_t i = 0; i < p->n; i++)
+		sim_schedule(rn.s, p->steps[i].at, run_step, &rn, i);
+
+	const char *why = NULL;
+	sim_time at = 0;
+	/* Faults and load, in slices so that a violation stops the run. */
+	for (sim_time t = 0; t <= o->duration && inv_watch_ok(w, NULL, NULL);) {
+		t = MIN(t + 500 * SIM_MS, o->duration);
+		sim_run_until(rn.s, t);
+		if (t == o->duration)
+			break;
+	}
+	/* Liveness: a leader, then a write that commits. */
+	sim_time end = sim_now(rn.s) + o->liveness;
+	if (inv_watch_ok(w, NULL, NULL)) {
+		bool led = sim_run_while(rn.s, end, p_leader, NULL);
+		while (led && !rn.live_ok && sim_now(rn.s) < end) {
+			struct kv_op op;
+			memset(&op, 0, sizeof op);
+			op.fn = KV_PUT;
+			ns_strlcpy(op.key, "fuzz-live", sizeof op.key);
+			ns_strlcpy(op.arg, "ok", sizeof op.arg);
+			int c = sim_client_idle(rn.s, 1000);
+			rn.live_id = sim_client_invoke(rn.s, c, -1, &op);
+			sim_time until =
+			    MIN(end, sim_now(rn.s) + sim_client_config(rn.s)->deadline + SIM_MS);
+			sim_run_while(rn.s, until, p_live, &rn);
+		}
+		if (!rn.live_ok) {
+			res->liveness_failed = true;
+			res->at = sim_now(rn.s);
+			ns_snprintf(
+			    res->why, sizeof res->why,
+			    led ? _("liveness: no write committed within %lld ms after the "
+				    "faults ended")
+				: _("liveness: no leader within %lld ms after the faults ended"),
+			    (long long)(o->liveness / SIM_MS));
+		}
+	}
+	if (!inv_watch_ok(w, &why, &at)) {
+		res->safety_failed = true;
+		res->liveness_failed = false;
+		res->at = at;
+		ns_strlcpy(res->why, why, sizeof res->why);
+	}
+	res->events = sim_events(rn.s);
+	res->ops_ok = rn.ops_ok;
+	res->ok = !res->safety_failed && !res->liveness_failed;
+	sim_unobserve(rn.s, h);
+	inv_watch_free(w);
+	sim_free(rn.s);
+	return res->ok;
+}

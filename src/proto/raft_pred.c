@@ -1,0 +1,217 @@
+/*
+ * raft_pred.c — Raft's predicates for `expect` and `run until`.
+ *
+ * The command language provides the generic ones (`leader`, `leader in
+ * NODES`, `no leader among NODES`, `up`, `down`) through the status op; these
+ * read Raft's own state. Each says in `why` what it saw, so that a failed
+ * expectation explains itself ("n3 is Follower in term 4").
+ */
+#include "proto/raft.h"
+
+#include "util/i18n.h"
+
+#include <strings.h>
+#include <string.h>
+
+static const struct raft *up_raft(struct sim *s, int i, struct sbuf *why)
+{
+	const struct raft *r = raft_of(s, i);
+	if (!r)
+		return NULL;
+	if (!sim_node(s, i)->up) {
+		sbuf_printf(why, _("n%d is down"), i + 1);
+		return NULL;
+	}
+	return r;
+}
+
+/* committed KEY = VALUE: the leader (the up Leader of the highest term) has
+ * applied every entry it knows committed, and in its state machine KEY has
+ * VALUE. A leader applies only committed entries, so this says that a write
+ * of VALUE is committed and is the latest committed write of KEY. */
+static bool pred_committed(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int l = proto_leader(s);
+	if (l < 0) {
+		sbuf_puts(why, _("no leader"));
+		return false;
+	}
+	const struct raft *r = raft_of(s, l);
+	const char *v = raft_kv_get(r->kv, a->a[0].str);
+	if (!v) {
+		sbuf_printf(why, _("%s is unset at the leader n%d (commit %lld)"), a->a[0].str,
+			    l + 1, (long long)r->commit);
+		return false;
+	}
+	sbuf_printf(why, _("%s = %s at the leader n%d (commit %lld)"), a->a[0].str, v, l + 1,
+		    (long long)r->commit);
+	return !strcmp(v, a->a[1].str) && r->applied == r->commit;
+}
+
+/* value NODE KEY = VALUE: KEY has VALUE in NODE's own state machine (what a
+ * local read there would answer). */
+static bool pred_value(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int i = a->a[0].node;
+	const struct raft *r = up_raft(s, i, why);
+	if (!r)
+		return false;
+	const char *v = raft_kv_get(r->kv, a->a[1].str);
+	if (!v) {
+		sbuf_printf(why, _("%s is unset at n%d"), a->a[1].str, i + 1);
+		return false;
+	}
+	sbuf_printf(why, _("%s = %s at n%d"), a->a[1].str, v, i + 1);
+	return !strcmp(v, a->a[2].str);
+}
+
+static bool pred_term(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int i = a->a[0].node;
+	const struct raft *r = raft_of(s, i);
+	if (!r)
+		return false;
+	sbuf_printf(why, _("n%d is in term %lld"), i + 1, (long long)r->st.term);
+	return r->st.term >= a->a[1].num;
+}
+
+static bool pred_commit(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int i = a->a[0].node;
+	const struct raft *r = up_raft(s, i, why);
+	if (!r)
+		return false;
+	sbuf_printf(why, _("n%d has commit index %lld"), i + 1, (long long)r->commit);
+	return r->commit >= a->a[1].num;
+}
+
+static bool pred_snapshot(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int i = a->a[0].node;
+	const struct raft *r = raft_of(s, i);
+	if (!r)
+		return false;
+	sbuf_printf(why, _("n%d's snapshot ends at index %lld"), i + 1,
+		    (long long)r->st.snap_index);
+	return r->st.snap_index >= a->a[1].num;
+}
+
+static bool pred_role(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int i = a->a[0].node;
+	const struct raft *r = up_raft(s, i, why);
+	if (!r)
+		return false;
+	sbuf_printf(why, _("n%d is %s in term %lld"), i + 1, raft_role_name(r->role),
+		    (long long)r->st.term);
+	return !strcasecmp(a->a[1].str, raft_role_name(r->role));
+}
+
+/* log-matches: every two up nodes hold the same entries (same terms) at
+ * every index both have committed. */
+static bool pred_log_matches(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	(void)a;
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct raft *x = raft_of(s, i);
+		if (!sim_node(s, i)->up)
+			continue;
+		for (int j = i + 1; j < sim_nodes(s); j++) {
+			const struct raft *y = raft_of(s, j);
+			if (!sim_node(s, j)->up)
+				continue;
+			int64_t hi = MIN(x->commit, y->commit);
+			int64_t lo = MAX(x->st.snap_index, y->st.snap_index) + 1;
+			for (int64_t k = lo; k <= hi; k++) {
+				int64_t tx = raft_term_at(x, k), ty = raft_term_at(y, k);
+				if (tx != ty) {
+					sbuf_printf(
+					    why,
+					    _("n%d and n%d differ at index %lld (t%lld, t%lld)"),
+					    i + 1, j + 1, (long long)k, (long long)tx,
+					    (long long)ty);
+					return false;
+				}
+			}
+		}
+	}
+	sbuf_puts(why, _("the committed logs of the up nodes agree"));
+	return true;
+}
+
+/* converged: every up node that is a member of its own configuration has
+ * the same last index and term as the others, has committed all of it, and
+ * has applied all it committed. */
+static bool pred_converged(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	(void)a;
+	int first = -1;
+	int64_t li = 0, lt = 0;
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct raft *r = raft_of(s, i);
+		if (!sim_node(s, i)->up || (!r->st.boot && !raft_is_member(r, i)))
+			continue;
+		if (r->commit != raft_last_index(r) || r->applied != r->commit) {
+			sbuf_printf(why, _("n%d has log up to %lld, commit %lld, applied %lld"),
+				    i + 1, (long long)raft_last_index(r), (long long)r->commit,
+				    (long long)r->applied);
+			return false;
+		}
+		if (first < 0) {
+			first = i;
+			li = raft_last_index(r);
+			lt = raft_last_term(r);
+		} else if (raft_last_index(r) != li || raft_last_term(r) != lt) {
+			sbuf_printf(why, _("n%d ends at %lld/t%lld but n%d at %lld/t%lld"),
+				    first + 1, (long long)li, (long long)lt, i + 1,
+				    (long long)raft_last_index(r), (long long)raft_last_term(r));
+			return false;
+		}
+	}
+	if (first < 0) {
+		sbuf_puts(why, _("no member is up"));
+		return false;
+	}
+	sbuf_printf(why, _("every up member ends at %lld/t%lld, all committed and applied"),
+		    (long long)li, (long long)lt);
+	return true;
+}
+
+/* config NODES: the leader's configuration is exactly NODES, committed. */
+static bool pred_config(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int l = proto_leader(s);
+	if (l < 0) {
+		sbuf_puts(why, _("no leader"));
+		return false;
+	}
+	const struct raft *r = raft_of(s, l);
+	char buf[VIEW_LINE_LEN];
+	raft_config_fmt(&r->cfg, buf, sizeof buf);
+	bool committed = r->cfg_index <= r->commit;
+	sbuf_printf(why,
+		    committed ? _("the leader n%d has configuration %s")
+			      : _("the leader n%d has configuration %s, not yet committed"),
+		    l + 1, buf);
+	return committed && !memcmp(&r->cfg, &a->a[0].set, sizeof r->cfg);
+}
+
+const struct proto_pred raft_preds[] = {
+    {"committed", "KEY = VALUE",
+     N_("the leader has applied all it committed, and KEY has VALUE in its state machine"),
+     pred_committed},
+    {"value", "NODE KEY = VALUE", N_("KEY has VALUE in NODE's own state machine"), pred_value},
+    {"term", "NODE >= INT", N_("NODE's current term is at least INT"), pred_term},
+    {"commit", "NODE >= INT", N_("NODE's commit index is at least INT"), pred_commit},
+    {"snapshot", "NODE >= INT", N_("NODE's snapshot covers the log up to at least INT"),
+     pred_snapshot},
+    {"role", "NODE WORD", N_("NODE has the role WORD: leader, follower, candidate or precandidate"),
+     pred_role},
+    {"log-matches", "", N_("the up nodes agree on every entry they have both committed"),
+     pred_log_matches},
+    {"converged", "", N_("every up member has the same log, all of it committed and applied"),
+     pred_converged},
+    {"config", "NODES", N_("the leader's configuration is exactly NODES, and committed"),
+     pred_config},
+    {NULL, NULL, NULL, NULL},
+};

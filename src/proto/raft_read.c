@@ -1,0 +1,103 @@
+/*
+ * raft_read.c — read-only queries, three ways (option `reads`).
+ *
+ * readindex (the default; thesis §6.4): "1. If the leader has not yet
+ * marked an entry from its current term committed, it waits until it has
+ * done so. 2. The leader saves its current commit index in a local
+ * variable readIndex. 3. The leader needs to make sure it hasn't been
+ * superseded by a newer leader of which it is unaware. It issues a new
+ * round of heartbeats and waits for their acknowledgments from a majority
+ * of the cluster. 4. The leader waits for its state machine to advance at
+ * least as far as the readIndex. 5. The leader issues the query against its
+ * state machine and replies to the client with the results." Linearizable.
+ *
+ * lease (thesis §6.4.1): "the leader would use the normal heartbeat
+ * mechanism to maintain a lease ... once the leader's heartbeats were
+ * acknowledged by a majority of the cluster, it would extend its lease to
+ * start + election timeout / clock drift bound, since the followers
+ * shouldn't time out before then." The leader then answers from its own
+ * state without a round trip. Safe only while clocks keep their rate: a
+ * skewed or drifting clock (`clock n1 skew ...`) breaks it, and the screen
+ * shows a stale read. When the lease has run out the leader falls back to
+ * ReadIndex.
+ *
+ * local: any server answers from its own state machine at once — fast, and
+ * stale whenever it lags or is cut off. Not linearizable; here to be seen
+ * failing.
+ */
+#include "proto/raft.h"
+
+#include "util/i18n.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void answer(struct raft *r, const struct client_req *req)
+{
+	struct client_reply rep = {.status = REPLY_OK, .leader_hint = -1};
+	const char *v = raft_kv_get(r->kv, req->op.key);
+	rep.found = v != NULL;
+	if (v)
+		ns_strlcpy(rep.value, v, sizeof rep.value);
+	node_reply(r->n, req, &rep);
+}
+
+void raft_read_request(struct raft *r, const struct client_req *req)
+{
+	int mode = (int)r->o->v[RAFT_OPT_READS].i;
+	if (mode == RAFT_READ_LOCAL) {
+		answer(r, req);
+		return;
+	}
+	if (r->role != RAFT_LEADER) {
+		raft_client_refuse(r, req);
+		return;
+	}
+	xgrow((void **)&r->reads, &r->capreads, r->nreads + 1, sizeof *r->reads);
+	struct raft_read *rd = &r->reads[r->nreads++];
+	rd->req = *req;
+	rd->index = -1;
+	rd->round = 0;
+	if (mode == RAFT_READ_LEASE && raft_term_at(r, r->commit) == r->st.term &&
+	    node_local_now(r->n) < r->lease_until)
+		rd->index = r->commit; /* round 0: confirmed by the lease */
+	raft_reads_progress(r);
+}
+
+void raft_reads_progress(struct raft *r)
+{
+	if (r->reads_busy || !r->nreads)
+		return;
+	r->reads_busy = true;
+	bool need_round = false;
+	if (r->role == RAFT_LEADER && raft_term_at(r, r->commit) == r->st.term) {
+		for (size_t i = 0; i < r->nreads; i++)
+			if (r->reads[i].index < 0) {
+				r->reads[i].index = r->commit; /* 2. */
+				r->reads[i].round = r->round + 1;
+				need_round = true;
+			}
+	}
+	if (need_round)
+		raft_heartbeat(r); /* 3. (re-entry into this function is a no-op) */
+	size_t k = 0;
+	for (size_t i = 0; i < r->nreads; i++) {
+		const struct raft_read *rd = &r->reads[i];
+		if (r->role == RAFT_LEADER && rd->index >= 0 && rd->round <= r->confirmed_round &&
+		    r->applied >= rd->index) { /* 4., 5. */
+			answer(r, &rd->req);
+			continue;
+		}
+		r->reads[k++] = *rd;
+	}
+	r->nreads = k;
+	r->reads_busy = false;
+}
+
+void raft_reads_drop(struct raft *r, bool reply)
+{
+	/* A read changes nothing, so refusing it is always safe. */
+	for (size_t i = 0; reply && i < r->nreads; i++)
+		raft_client_refuse(r, &r->reads[i].req);
+	r->nreads = 0;
+}
