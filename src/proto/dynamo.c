@@ -8,7 +8,7 @@
  * list of n nodes. Any node takes client requests; a node of the list
  * coordinates them, others forward (dynamo_coord.c). A write waits for w
  * acknowledgements, a read for r replies; versions carry vector clocks
- * (dynamo_vclock.c) and concurrent versions are kept as siblings
+ * (proto/vclock.h) and concurrent versions are kept as siblings
  * (dynamo_store.c). Read repair, sloppy quorums with hinted handoff and
  * Merkle-tree anti-entropy (dynamo_sync.c) bring replicas back together.
  *

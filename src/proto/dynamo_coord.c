@@ -294,17 +294,10 @@ static void coord_put(struct dyn *d, struct dyn_req *q)
 	struct dyn_ver *v = &q->ver;
 	memset(v, 0, sizeof *v);
 	ns_strlcpy(v->val, q->creq.op.arg, sizeof v->val);
-	bool ok = true;
 	for (int i = 0; i < mine.nv; i++)
-		ok = ok && dyn_vc_merge(&v->vc, &mine.v[i].vc);
-	uint32_t ctr = MAX(dyn_vc_get(&v->vc, d->n->id), rec->ctr) + 1;
-	ok = ok && dyn_vc_set(&v->vc, d->n->id, ctr);
-	if (!ok) {
-		dyn_obj_free(&mine);
-		reply(d, &q->creq, REPLY_UNAVAILABLE, NULL, false, "vector clock full");
-		req_free(q);
-		return;
-	}
+		vclock_merge(&v->vc, &mine.v[i].vc);
+	uint32_t ctr = MAX(vclock_get(&v->vc, d->n->id), rec->ctr) + 1;
+	v->vc.c[d->n->id] = ctr;
 	rec->ctr = ctr;
 	v->dot_node = (uint16_t)d->n->id;
 	v->dot_ctr = ctr;

@@ -1,7 +1,7 @@
 /*
  * dynamo_internal.h — the state and helpers shared by the files of the
  * `dynamo` protocol (dynamo.c, dynamo_ring.c, dynamo_store.c,
- * dynamo_coord.c, dynamo_sync.c, dynamo_wire.c, dynamo_vclock.c) and by
+ * dynamo_coord.c, dynamo_sync.c, dynamo_wire.c) and by
  * its invariant checker (src/check/dynamo_invariants.c) and unit tests.
  *
  * Ownership. Each node's struct dyn owns everything hanging off it: its
@@ -23,49 +23,10 @@
 #define NETSPLIT_DYNAMO_INTERNAL_H
 
 #include "proto/proto.h"
+#include "proto/vclock.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-
-/* ---- vector clocks (dynamo_vclock.c) ------------------------------------------ */
-
-/* A vector clock: (node, counter) pairs sorted by node, no zero counters.
- * At most DYN_VC_MAX distinct coordinators may write one key: the paper
- * truncates longer clocks (§4.4), which can make concurrent versions look
- * ordered; netsplit refuses such a write instead (see dyn_vc_set). */
-#define DYN_VC_MAX 16
-
-struct dyn_vc_entry {
-	uint16_t node;
-	uint32_t ctr;
-};
-
-struct dyn_vc {
-	int n;
-	struct dyn_vc_entry e[DYN_VC_MAX];
-};
-
-enum dyn_vc_ord {
-	DYN_VC_EQUAL,
-	DYN_VC_BEFORE,     /* a happened before b: a <= b componentwise, a != b */
-	DYN_VC_AFTER,      /* b happened before a */
-	DYN_VC_CONCURRENT, /* neither */
-};
-
-/* Counter of `node` in vc (0 when absent). */
-uint32_t dyn_vc_get(const struct dyn_vc *vc, int node);
-/* Sets node's counter (ctr > 0). Returns false, leaving vc unchanged, when
- * the clock already holds DYN_VC_MAX other nodes. */
-bool dyn_vc_set(struct dyn_vc *vc, int node, uint32_t ctr);
-/* into = the componentwise maximum of into and b; false (into unchanged)
- * when the result would exceed DYN_VC_MAX entries. */
-bool dyn_vc_merge(struct dyn_vc *into, const struct dyn_vc *b);
-/* How a relates to b. */
-enum dyn_vc_ord dyn_vc_cmp(const struct dyn_vc *a, const struct dyn_vc *b);
-/* b descends from a (a <= b): equal or a before b. */
-bool dyn_vc_leq(const struct dyn_vc *a, const struct dyn_vc *b);
-/* Appends "[n1:2,n3:1]" ("[]" when empty). */
-void dyn_vc_fmt(const struct dyn_vc *vc, struct sbuf *out);
 
 /* ---- versions and objects (dynamo_store.c) --------------------------------- */
 
@@ -73,7 +34,7 @@ void dyn_vc_fmt(const struct dyn_vc *vc, struct sbuf *out);
  * (its "dot") is (coordinator, its counter in the clock). */
 struct dyn_ver {
 	char val[KV_VAL_MAX];
-	struct dyn_vc vc;
+	struct vclock vc;
 	uint16_t dot_node; /* the coordinator that created it */
 	uint32_t dot_ctr;
 };

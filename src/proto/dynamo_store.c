@@ -82,11 +82,11 @@ void dyn_obj_copy(struct dyn_obj *dst, const struct dyn_obj *src)
 bool dyn_obj_merge(struct dyn_obj *o, const struct dyn_ver *v)
 {
 	for (int i = 0; i < o->nv; i++)
-		if (dyn_vc_leq(&v->vc, &o->v[i].vc))
+		if (vclock_descends(&o->v[i].vc, &v->vc))
 			return false; /* already held, or superseded */
 	int k = 0;
 	for (int i = 0; i < o->nv; i++)
-		if (dyn_vc_cmp(&o->v[i].vc, &v->vc) != DYN_VC_BEFORE)
+		if (vclock_compare(&o->v[i].vc, &v->vc) != VC_BEFORE)
 			o->v[k++] = o->v[i];
 	o->nv = k;
 	obj_push(o, v);
@@ -151,10 +151,11 @@ uint64_t dyn_obj_hash(const struct dyn_obj *o)
 		h = dyn_hash64(v->val, strlen(v->val) + 1, h);
 		h = hash_u32(h, v->dot_node);
 		h = hash_u32(h, v->dot_ctr);
-		for (int k = 0; k < v->vc.n; k++) {
-			h = hash_u32(h, v->vc.e[k].node);
-			h = hash_u32(h, v->vc.e[k].ctr);
-		}
+		for (int k = 0; k < SIM_MAX_NODES; k++)
+			if (v->vc.c[k]) {
+				h = hash_u32(h, (uint32_t)k);
+				h = hash_u32(h, v->vc.c[k]);
+			}
 	}
 	dyn_obj_free(&c);
 	return h ? h : 1;
@@ -212,7 +213,7 @@ void dyn_obj_fmt(const struct dyn_obj *o, const char *sep, struct sbuf *out)
 	dyn_obj_sort(&c);
 	for (int i = 0; i < c.nv; i++) {
 		sbuf_printf(out, "%s%s ", i ? " | " : sep, c.v[i].val);
-		dyn_vc_fmt(&c.v[i].vc, out);
+		vclock_fmt(&c.v[i].vc, out);
 	}
 	dyn_obj_free(&c);
 }

@@ -85,7 +85,7 @@ void dyn_on_handoff_ack(struct dyn *d, const struct msg *m, const struct dyn_wir
 		for (int j = 0; j < h->obj.nv; j++) {
 			bool delivered = false;
 			for (int a = 0; a < w->obj.nv && !delivered; a++)
-				delivered = dyn_vc_leq(&h->obj.v[j].vc, &w->obj.v[a].vc);
+				delivered = vclock_descends(&w->obj.v[a].vc, &h->obj.v[j].vc);
 			if (!delivered)
 				h->obj.v[k++] = h->obj.v[j];
 		}

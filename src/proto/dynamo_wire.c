@@ -81,11 +81,8 @@ void dyn_wire_encode(const struct dyn_wire *w, struct sbuf *b)
 			put_str(b, v->val);
 			put_u16(b, v->dot_node);
 			put_u32(b, v->dot_ctr);
-			put_u8(b, (uint8_t)v->vc.n);
-			for (int k = 0; k < v->vc.n; k++) {
-				put_u16(b, v->vc.e[k].node);
-				put_u32(b, v->vc.e[k].ctr);
-			}
+			uint8_t vc[VCLOCK_WIRE_MAX];
+			sbuf_add(b, (const char *)vc, vclock_encode(&v->vc, vc, sizeof vc));
 		}
 	}
 	if (w->type == DYN_FORWARD)
@@ -158,13 +155,9 @@ bool dyn_wire_decode(const struct msg *m, struct dyn_wire *w)
 			get_str(&r, v.val, sizeof v.val);
 			v.dot_node = (uint16_t)get_n(&r, 2);
 			v.dot_ctr = (uint32_t)get_n(&r, 4);
-			v.vc.n = (int)get_n(&r, 1);
-			if (v.vc.n > DYN_VC_MAX)
+			size_t used = r.bad ? 0 : vclock_decode(&v.vc, r.p + r.off, r.len - r.off);
+			if (!used || !take(&r, used))
 				r.bad = true;
-			for (int k = 0; k < v.vc.n && !r.bad; k++) {
-				v.vc.e[k].node = (uint16_t)get_n(&r, 2);
-				v.vc.e[k].ctr = (uint32_t)get_n(&r, 4);
-			}
 			size_t cap = (size_t)w->obj.cap;
 			xgrow((void **)&w->obj.v, &cap, (size_t)w->obj.nv + 1, sizeof *w->obj.v);
 			w->obj.cap = (int)cap;
