@@ -20,13 +20,15 @@
  * the new vector clock) to the N highest-ranked reachable nodes. If at
  * least W-1 nodes respond then the write is considered successful."
  * Clients here send no context (a `put` is blind), so the new clock is the
- * merge of the clocks of every version the coordinator holds for the key,
- * with its own counter raised past both that merge and the counter it last
- * used for the key (kept in stable storage, so a dot is never reused, even
- * after a crash). A version concurrent with one the coordinator has not yet
- * seen therefore becomes a sibling. A write that gathers fewer than W acks
- * before `timeout` is not answered: some replicas may hold it, so the
- * client's attempt times out and its outcome is unknown.
+ * merge of the clocks of every version the coordinator holds for the key
+ * and of the clock of its own last write of the key, with its own counter
+ * incremented. That last clock is kept in stable storage: a coordinator
+ * never forgets what it saw, even when the versions it wrote were handed
+ * off or it crashed, so a dot is never reused and a clock never claims
+ * less than its writer knew (Lamport's process order). A version
+ * concurrent with one the coordinator has not yet seen becomes a sibling. A write that gathers
+ * fewer than W acks before `timeout` is not answered: some replicas may hold it, so the client's
+ * attempt times out and its outcome is unknown.
  *
  * Reads. §4.5: "the coordinator requests all existing versions of data for
  * that key from the N highest-ranked reachable nodes in the preference list
@@ -296,9 +298,9 @@ static void coord_put(struct dyn *d, struct dyn_req *q)
 	ns_strlcpy(v->val, q->creq.op.arg, sizeof v->val);
 	for (int i = 0; i < mine.nv; i++)
 		vclock_merge(&v->vc, &mine.v[i].vc);
-	uint32_t ctr = MAX(vclock_get(&v->vc, d->n->id), rec->ctr) + 1;
-	v->vc.c[d->n->id] = ctr;
-	rec->ctr = ctr;
+	vclock_merge(&v->vc, &rec->mine);
+	uint32_t ctr = vclock_increment(&v->vc, d->n->id);
+	rec->mine = v->vc;
 	v->dot_node = (uint16_t)d->n->id;
 	v->dot_ctr = ctr;
 

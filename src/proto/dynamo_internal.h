@@ -43,7 +43,7 @@ struct dyn_ver {
  * descends from another). Owns v[]. */
 struct dyn_obj {
 	char key[KV_KEY_MAX];
-	uint32_t ctr; /* this node's last counter for key as coordinator (stable) */
+	struct vclock mine; /* clock of this node's last write of key as coordinator (stable) */
 	int nv, cap;
 	struct dyn_ver *v;
 };

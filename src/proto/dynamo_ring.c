@@ -25,10 +25,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* FNV-1a spreads short, similar names ("n1#0", "n2#0") poorly over the
+ * ring; MurmurHash3's 64-bit finaliser mixes every input bit into all the
+ * output bits. */
 static uint32_t pos_of(const char *s)
 {
 	uint64_t h = dyn_hash64(s, strlen(s), DYN_HASH_SEED);
-	return (uint32_t)(h ^ (h >> 32));
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (uint32_t)(h >> 32);
 }
 
 uint32_t dyn_key_pos(const char *key)

@@ -74,7 +74,7 @@ void dyn_obj_copy(struct dyn_obj *dst, const struct dyn_obj *src)
 {
 	memset(dst, 0, sizeof *dst);
 	ns_strlcpy(dst->key, src->key, sizeof dst->key);
-	dst->ctr = src->ctr;
+	dst->mine = src->mine;
 	for (int i = 0; i < src->nv; i++)
 		obj_push(dst, &src->v[i]);
 }
