@@ -207,7 +207,8 @@ static bool di_check(void *self, struct sim *s, struct sbuf *why)
 {
 	struct di *c = self;
 	const struct proto_opts *o = sim_opts(s);
-	int64_t n = o->v[DYN_OPT_N].i, w = MIN(o->v[DYN_OPT_W].i, n), r = MIN(o->v[DYN_OPT_R].i, n);
+	int64_t n = MIN(o->v[DYN_OPT_N].i, sim_nodes(s)), w = MIN(o->v[DYN_OPT_W].i, n),
+		r = MIN(o->v[DYN_OPT_R].i, n);
 	if (w + r <= n || o->v[DYN_OPT_SLOPPY].i)
 		c->last_bad = sim_now(s);
 	for (int i = 0; i < sim_nodes(s); i++) {

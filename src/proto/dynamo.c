@@ -55,17 +55,17 @@ static const struct proto_option dyn_options[] = {
 
 int dyn_n(const struct dyn *d)
 {
-	return (int)dyn_opt(d, DYN_OPT_N);
+	return (int)MIN(dyn_opt(d, DYN_OPT_N), node_count(d->n));
 }
 
 int dyn_w(const struct dyn *d)
 {
-	return (int)MIN(dyn_opt(d, DYN_OPT_W), dyn_opt(d, DYN_OPT_N));
+	return (int)MIN(dyn_opt(d, DYN_OPT_W), dyn_n(d));
 }
 
 int dyn_r(const struct dyn *d)
 {
-	return (int)MIN(dyn_opt(d, DYN_OPT_R), dyn_opt(d, DYN_OPT_N));
+	return (int)MIN(dyn_opt(d, DYN_OPT_R), dyn_n(d));
 }
 
 const struct dyn_ring *dyn_ring_of(struct dyn *d)

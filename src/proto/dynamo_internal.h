@@ -236,7 +236,8 @@ static inline int64_t dyn_opt(const struct dyn *d, int i)
 {
 	return d->o->v[i].i;
 }
-/* n, and w and r clamped to n (a quorum larger than the list waits for all). */
+/* n clamped to the cluster size, and w and r clamped to that n: a quorum
+ * larger than the preference list waits for all of it. */
 int dyn_n(const struct dyn *d);
 int dyn_w(const struct dyn *d);
 int dyn_r(const struct dyn *d);

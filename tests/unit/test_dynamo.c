@@ -400,6 +400,20 @@ static void test_sloppy_handoff(void **state)
 	assert_non_null(strstr(why, "n3 holds x for n4"));
 	EXPECT(w, "value n4 x = \"\"");
 	EXPECT(w, "safe");
+	/* The stand-in's pane shows the hinted copy and whom it suspects. */
+	struct node_view v;
+	struct node *n3 = sim_node(world_sim(w), 2);
+	n3->ops->describe(n3->self, &v);
+	assert_int_equal(v.st.kind, ROLE_OTHER);
+	assert_string_equal(v.st.role, "Replica");
+	assert_string_equal(v.badge, "0 keys +1 hints");
+	bool hint_line = false, suspects_line = false;
+	for (int i = 0; i < v.nlines; i++) {
+		hint_line |= !strcmp(v.lines[i], "hint for n4: x=1 [n5:1]");
+		suspects_line |= !strcmp(v.lines[i], "suspects n4");
+	}
+	assert_true(hint_line);
+	assert_true(suspects_line);
 	cmd(w, "heal");
 	cmd(w, "run 1s");
 	EXPECT(w, "value n4 x = 1");
