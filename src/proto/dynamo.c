@@ -349,7 +349,7 @@ static bool pred_value(struct sim *s, const struct proto_args *a, struct sbuf *w
 	char val[KV_VAL_MAX];
 	dyn_obj_values(o, val, sizeof val);
 	if (o && o->nv) {
-		sbuf_printf(why, "n%d holds ", a->a[0].node + 1);
+		sbuf_printf(why, _("n%d holds "), a->a[0].node + 1);
 		dyn_obj_fmt(o, "=", why);
 	} else {
 		sbuf_printf(why, _("n%d holds no %s"), a->a[0].node + 1, a->a[1].str);

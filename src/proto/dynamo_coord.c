@@ -292,7 +292,8 @@ static void coord_put(struct dyn *d, struct dyn_req *q)
 	const char *key = q->creq.op.key;
 	struct dyn_obj mine;
 	dyn_local_versions(d, key, &mine);
-	struct dyn_obj *rec = dyn_store_get(&d->store, key); /* holds the stable counter */
+	/* rec->mine: the clock of this node's last write of key (stable). */
+	struct dyn_obj *rec = dyn_store_get(&d->store, key);
 	struct dyn_ver *v = &q->ver;
 	memset(v, 0, sizeof *v);
 	ns_strlcpy(v->val, q->creq.op.arg, sizeof v->val);

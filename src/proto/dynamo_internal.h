@@ -9,10 +9,10 @@
  * its coordinator requests and its ghost log. Nothing is shared between
  * nodes; messages carry copies (see dynamo_wire.c).
  *
- * Stable and volatile. The store, the per-key coordinator counters and the
- * hints are stable storage: they survive a crash (DeCandia et al. §5: "each
- * storage node has ... a local persistence engine"). Requests in progress,
- * the failure detector's view and the anti-entropy cursor are volatile.
+ * Stable and volatile. The store (with, per key, the clock of this node's
+ * last write as coordinator) and the hints are stable storage: they survive a crash (DeCandia et
+ * al. §5: "each storage node has ... a local persistence engine"). Requests in progress, the
+ * failure detector's view and the anti-entropy cursor are volatile.
  *
  * The ghost log is not protocol state: it is instrumentation that records,
  * for the checker, what each coordinator created and answered (a version's
@@ -249,29 +249,44 @@ bool dyn_trusts(const struct dyn *d, int p);
 void dyn_heard(struct dyn *d, int p);
 void dyn_send(struct dyn *d, int to, const struct dyn_wire *w);
 
-/* dynamo_coord.c */
+/* dynamo_coord.c — requests. A client request: coordinate, forward or
+ * refuse (proto_ops.on_client). */
 void dyn_on_client(void *self, const struct client_req *r);
+/* Coordinator side: an acknowledgement, a read reply, a forwarded request,
+ * the request timer (quorum deadlines). Replies that match no live request
+ * (late, duplicated) are ignored. */
 void dyn_coord_on_put_ack(struct dyn *d, const struct msg *m, const struct dyn_wire *w);
 void dyn_coord_on_get_reply(struct dyn *d, const struct msg *m, const struct dyn_wire *w);
-void dyn_coord_timer(struct dyn *d);
 void dyn_coord_on_forward(struct dyn *d, const struct dyn_wire *w);
+void dyn_coord_timer(struct dyn *d);
+/* Forgets every request in progress and frees the request table (crash). */
 void dyn_coord_drop_all(struct dyn *d);
+/* Replica side: store a Put (in the store, or as a hinted copy when it
+ * names another owner) and acknowledge it unless it is a read repair;
+ * answer a Get with every version held, hinted copies included. */
 void dyn_replica_on_put(struct dyn *d, const struct msg *m, const struct dyn_wire *w);
 void dyn_replica_on_get(struct dyn *d, const struct msg *m, const struct dyn_wire *w);
-/* The versions this node holds for key: its own plus hinted copies. */
+/* The versions this node holds for key: its own plus hinted copies, merged
+ * into a fresh *out (caller frees with dyn_obj_free). */
 void dyn_local_versions(const struct dyn *d, const char *key, struct dyn_obj *out);
+/* The hinted copy of key held for owner, created empty if absent. */
 struct dyn_hint *dyn_hint_get(struct dyn *d, int owner, const char *key);
 
-/* dynamo_sync.c */
+/* dynamo_sync.c — background work. The ping tick: suspicions, pings and
+ * handoff attempts, then re-arms itself; the anti-entropy tick: one Digest
+ * for the next range this node replicates, then re-arms itself unless
+ * anti-entropy is off. */
 void dyn_ping_tick(struct dyn *d);
 void dyn_ae_tick(struct dyn *d);
+/* Handoff (owner merges, acknowledges what it took) and its ack (holder
+ * drops what was delivered); Digest, KeyDigests and Sync of anti-entropy. */
 void dyn_on_handoff(struct dyn *d, const struct msg *m, const struct dyn_wire *w);
 void dyn_on_handoff_ack(struct dyn *d, const struct msg *m, const struct dyn_wire *w);
 void dyn_on_digest(struct dyn *d, const struct msg *m, const struct dyn_wire *w);
 void dyn_on_key_digests(struct dyn *d, const struct msg *m, const struct dyn_wire *w);
 void dyn_on_sync(struct dyn *d, const struct msg *m, const struct dyn_wire *w);
 /* The hash of a range's objects in this node's store: a two-level Merkle
- * tree, root = hash of the sorted (key, object hash) leaves. */
+ * tree, root = hash of the sorted (key, object hash) leaves; 0 if none. */
 uint64_t dyn_range_hash(struct dyn *d, int range);
 
 #endif
