@@ -525,7 +525,8 @@ static bool conv(void *ctx, struct sim *s)
 /* One seed: random options, then 8 s of crashes, restarts, partitions,
  * cuts, lossy links and puts and gets on four keys, with every invariant
  * checked after every event; then heal everything and require that the
- * replicas converge within 20 s. Returns the number of ops that were ok. */
+ * replicas converge within 20 s and still hold every acknowledged write.
+ * Returns the number of operations that completed. */
 static int random_run(uint64_t seed)
 {
 	extern const struct proto_ops dynamo_ops;
@@ -607,6 +608,29 @@ static int random_run(uint64_t seed)
 		fail_msg("seed %llu: no convergence 20s after healing: %s",
 			 (unsigned long long)seed, sbuf_str(&why));
 	}
+	/* Durability: no acknowledged write was lost. After convergence the
+	 * first replica of its key holds it or a version descending from it. */
+	struct dyn_ring ring = {0};
+	dyn_ring_build(&ring, nodes, (int)o.v[DYN_OPT_VNODES].i);
+	for (int i = 0; i < nodes; i++) {
+		const struct dyn *d = sim_node(s, i)->self;
+		for (int g = 0; g < d->nghost; g++) {
+			const struct dyn_ghost *gh = &d->ghost[g];
+			if (gh->is_get || !gh->acked)
+				continue;
+			int pref[DYN_N_MAX];
+			assert_int_equal(dyn_ring_pref(&ring, gh->key, 1, pref), 1);
+			const struct dyn *first = sim_node(s, pref[0])->self;
+			const struct dyn_obj *obj = dyn_store_find(&first->store, gh->key);
+			bool kept = false;
+			for (int k = 0; obj && k < obj->nv && !kept; k++)
+				kept = vclock_descends(&obj->v[k].vc, &gh->ver.vc);
+			if (!kept)
+				fail_msg("seed %llu: the acknowledged put %s %s is lost",
+					 (unsigned long long)seed, gh->key, gh->ver.val);
+		}
+	}
+	dyn_ring_free(&ring);
 	const char *why;
 	if (!inv_watch_ok(iw, &why, NULL))
 		fail_msg("seed %llu: %s", (unsigned long long)seed, why);
