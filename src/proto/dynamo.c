@@ -495,6 +495,26 @@ static bool pred_last_read(struct sim *s, const struct proto_args *a, struct sbu
 	return !strcmp(best->result, a->a[1].str);
 }
 
+/* A put of VALUE to KEY was acknowledged: its coordinator gathered w acks
+ * (from the ghost logs; the fault runner's liveness check uses it). */
+static bool pred_committed(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct dyn *d = node_dyn(s, i);
+		for (int j = 0; j < d->nghost; j++) {
+			const struct dyn_ghost *g = &d->ghost[j];
+			if (!g->is_get && g->acked && !strcmp(g->key, a->a[0].str) &&
+			    !strcmp(g->ver.val, a->a[1].str)) {
+				sbuf_printf(why, _("n%d acknowledged put %s %s"), i + 1, g->key,
+					    g->ver.val);
+				return true;
+			}
+		}
+	}
+	sbuf_printf(why, _("no put %s %s acknowledged yet"), a->a[0].str, a->a[1].str);
+	return false;
+}
+
 static const struct proto_pred dyn_preds[] = {
     {"value", "NODE KEY = VALUE",
      N_("NODE's own copy of KEY reads VALUE (siblings as \"a|b\"; \"\" when absent)"), pred_value},
@@ -508,6 +528,8 @@ static const struct proto_pred dyn_preds[] = {
      pred_overlap},
     {"siblings", "KEY >= INT", N_("KEY has at least INT concurrent latest versions"),
      pred_siblings},
+    {"committed", "KEY = VALUE",
+     N_("a put of VALUE to KEY was acknowledged (w replicas stored it)"), pred_committed},
     {"last-read", "KEY = VALUE", N_("the latest get of KEY a coordinator answered returned VALUE"),
      pred_last_read},
     {NULL, NULL, NULL, NULL},
