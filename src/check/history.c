@@ -1,0 +1,332 @@
+/*
+ * history.c — the client history: operations, the string pool, recording
+ * from the simulator's trace, and operations described in words. See
+ * history.h. Reading and writing files is in history_io.c.
+ */
+#include "check/history.h"
+
+#include "util/i18n.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* An open-addressing set of strings; every string is one malloc'd block. */
+struct hist_pool {
+	char **slot;
+	size_t cap, n; /* cap is a power of two */
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void pool_free(struct hist_pool *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->cap; i++)
+		free(p->slot[i]);
+	free(p->slot);
+	free(p);
+}
+
+static void pool_grow(struct hist_pool *p)
+{
+	size_t ncap = p->cap ? p->cap * 2 : 256;
+	char **ns = xcalloc(ncap, sizeof *ns);
+	for (size_t i = 0; i < p->cap; i++) {
+		if (!p->slot[i])
+			continue;
+		size_t j = str_hash(p->slot[i]) & (ncap - 1);
+		while (ns[j])
+			j = (j + 1) & (ncap - 1);
+		ns[j] = p->slot[i];
+	}
+	free(p->slot);
+	p->slot = ns;
+	p->cap = ncap;
+}
+
+const char *history_intern(struct history *h, const char *s)
+{
+	if (!s)
+		return NULL;
+	if (!h->pool)
+		h->pool = xcalloc(1, sizeof *h->pool);
+	struct hist_pool *p = h->pool;
+	if ((p->n + 1) * 2 > p->cap)
+		pool_grow(p);
+	size_t j = str_hash(s) & (p->cap - 1);
+	while (p->slot[j]) {
+		if (!strcmp(p->slot[j], s))
+			return p->slot[j];
+		j = (j + 1) & (p->cap - 1);
+	}
+	p->slot[j] = xstrdup(s);
+	p->n++;
+	return p->slot[j];
+}
+
+void history_init(struct history *h)
+{
+	memset(h, 0, sizeof *h);
+	h->has_times = true;
+	h->observer = -1;
+}
+
+static void free_ops(struct history *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->ops[i].mops);
+}
+
+void history_close(struct history *h)
+{
+	if (!h)
+		return;
+	history_detach(h);
+	free_ops(h);
+	free(h->ops);
+	free(h->by_sim_id);
+	pool_free(h->pool);
+	history_init(h);
+}
+
+void history_clear(struct history *h)
+{
+	free_ops(h);
+	h->n = 0;
+	h->rev++;
+	h->epoch++;
+	if (h->by_sim_id)
+		memset(h->by_sim_id, 0, h->by_sim_cap * sizeof *h->by_sim_id);
+}
+
+uint32_t history_add(struct history *h, const struct hist_op *op)
+{
+	xgrow((void **)&h->ops, &h->cap, h->n + 1, sizeof *h->ops);
+	struct hist_op *o = &h->ops[h->n];
+	*o = *op;
+	o->id = (uint32_t)h->n++;
+	o->key = history_intern(h, op->key);
+	o->arg = history_intern(h, op->arg);
+	o->arg2 = history_intern(h, op->arg2);
+	o->result = history_intern(h, op->result);
+	o->why = history_intern(h, op->why);
+	o->nmops = 0;
+	o->mops = NULL;
+	history_set_mops(h, o->id, op->mops, op->nmops);
+	o->rev = ++h->rev;
+	return o->id;
+}
+
+void history_set_mops(struct history *h, uint32_t i, const struct hist_mop *mops, int n)
+{
+	struct hist_op *o = &h->ops[i];
+	free(o->mops);
+	o->mops = NULL;
+	o->nmops = n > 0 ? n : 0;
+	if (n > 0) {
+		o->mops = xmalloc((size_t)n * sizeof *o->mops);
+		for (int k = 0; k < n; k++) {
+			o->mops[k].write = mops[k].write;
+			o->mops[k].key = history_intern(h, mops[k].key);
+			o->mops[k].val = history_intern(h, mops[k].val);
+		}
+	}
+	o->rev = ++h->rev;
+}
+
+void history_complete(struct history *h, uint32_t i, int64_t at, enum op_outcome outcome,
+		      const char *result, int node, const char *why)
+{
+	struct hist_op *o = &h->ops[i];
+	o->outcome = outcome;
+	bool open = outcome == OUT_UNKNOWN || outcome == OUT_PENDING;
+	o->completed = open ? HIST_NEVER : at;
+	o->gave_up = outcome == OUT_UNKNOWN ? at : HIST_NEVER;
+	o->result = history_intern(h, result);
+	if (node >= 0)
+		o->node = node;
+	o->why = history_intern(h, why);
+	o->rev = ++h->rev;
+}
+
+/* ---- recording from the simulator -------------------------------------- */
+
+void history_op_from_client(const struct client_op *c, struct hist_op *out)
+{
+	static const enum hist_fn fns[] = {[KV_GET] = HIST_READ,
+					   [KV_PUT] = HIST_WRITE,
+					   [KV_CAS] = HIST_CAS,
+					   [KV_APPEND] = HIST_APPEND};
+	memset(out, 0, sizeof *out);
+	out->sim_id = c->id;
+	out->process = c->client;
+	out->node = c->node;
+	out->f = fns[c->op.fn];
+	out->key = c->op.key;
+	if (c->op.fn != KV_GET)
+		out->arg = c->op.arg;
+	if (c->op.fn == KV_CAS)
+		out->arg2 = c->op.arg2;
+	out->invoked = c->invoked;
+	out->completed = HIST_NEVER;
+	out->gave_up = HIST_NEVER;
+	out->outcome = OUT_PENDING;
+}
+
+static void map_sim_id(struct history *h, uint32_t sim_id, uint32_t idx)
+{
+	if (sim_id >= h->by_sim_cap) {
+		size_t old = h->by_sim_cap;
+		xgrow((void **)&h->by_sim_id, &h->by_sim_cap, (size_t)sim_id + 1,
+		      sizeof *h->by_sim_id);
+		memset(h->by_sim_id + old, 0, (h->by_sim_cap - old) * sizeof *h->by_sim_id);
+	}
+	h->by_sim_id[sim_id] = idx + 1;
+}
+
+static void on_trace(void *ctx, const struct trace_event *ev)
+{
+	struct history *h = ctx;
+	const struct client_op *c = ev->op;
+	if (ev->kind == TR_INVOKE && c) {
+		struct hist_op op;
+		history_op_from_client(c, &op);
+		map_sim_id(h, c->id, history_add(h, &op));
+	} else if (ev->kind == TR_COMPLETE && c) {
+		if (c->id >= h->by_sim_cap || !h->by_sim_id[c->id])
+			return; /* invoked before we attached */
+		uint32_t i = h->by_sim_id[c->id] - 1;
+		const char *res = NULL;
+		if (c->op.fn == KV_GET && c->outcome == OUT_OK && c->found)
+			res = c->result;
+		history_complete(h, i, c->completed, c->outcome, res, c->node,
+				 c->outcome == OUT_OK ? NULL : c->why);
+	}
+}
+
+void history_attach(struct history *h, struct sim *s)
+{
+	history_detach(h);
+	h->sim = s;
+	h->has_times = true;
+	h->observer = sim_observe(s, on_trace, h);
+}
+
+void history_detach(struct history *h)
+{
+	if (h && h->sim && h->observer >= 0)
+		sim_unobserve(h->sim, h->observer);
+	if (h) {
+		h->sim = NULL;
+		h->observer = -1;
+	}
+}
+
+/* ---- words ---------------------------------------------------------------- */
+
+const char *hist_fn_name(const struct hist_op *op)
+{
+	bool keyed = op->key != NULL;
+	switch (op->f) {
+	case HIST_READ: return keyed ? "get" : "read";
+	case HIST_WRITE: return keyed ? "put" : "write";
+	case HIST_CAS: return "cas";
+	case HIST_APPEND: return "append";
+	case HIST_TXN: return "txn";
+	case HIST_ACQUIRE: return "acquire";
+	case HIST_RELEASE: return "release";
+	}
+	return "?";
+}
+
+const char *hist_outcome_name(enum op_outcome o)
+{
+	switch (o) {
+	case OUT_PENDING: return "pending";
+	case OUT_OK: return "ok";
+	case OUT_FAIL: return "fail";
+	case OUT_UNKNOWN: return "unknown";
+	}
+	return "?";
+}
+
+static const char *val_or_nil(const char *v)
+{
+	return v ? v : "nil";
+}
+
+void history_describe_call(const struct history *h, const struct hist_op *op, struct sbuf *out)
+{
+	(void)h;
+	const char *k = op->key;
+	sbuf_puts(out, hist_fn_name(op));
+	if (k)
+		sbuf_printf(out, " %s", k);
+	switch (op->f) {
+	case HIST_READ:
+		if (op->outcome == OUT_OK)
+			sbuf_printf(out, " → %s", op->result ? op->result : _("absent"));
+		break;
+	case HIST_WRITE: sbuf_printf(out, k ? "=%s" : " %s", val_or_nil(op->arg)); break;
+	case HIST_CAS: sbuf_printf(out, " %s→%s", val_or_nil(op->arg), val_or_nil(op->arg2)); break;
+	case HIST_APPEND: sbuf_printf(out, k ? "+=%s" : " %s", val_or_nil(op->arg)); break;
+	case HIST_TXN:
+		sbuf_puts(out, " [");
+		for (int i = 0; i < op->nmops; i++)
+			sbuf_printf(out, "%s%c %s %s", i ? ", " : "", op->mops[i].write ? 'w' : 'r',
+				    op->mops[i].key, val_or_nil(op->mops[i].val));
+		sbuf_puts(out, "]");
+		break;
+	case HIST_ACQUIRE:
+	case HIST_RELEASE: break;
+	}
+}
+
+void history_describe_client(const struct history *h, const struct hist_op *op, struct sbuf *out)
+{
+	sbuf_printf(out, "%c%d", h->jepsen ? 'p' : 'c', op->process);
+}
+
+void history_describe_time(const struct history *h, const struct hist_op *op, bool completion,
+			   struct sbuf *out)
+{
+	int64_t t = completion ? op->completed : op->invoked;
+	int line = completion ? op->ret_line : op->line;
+	if (t == HIST_NEVER) {
+		sbuf_puts(out, _("never"));
+	} else if (h->has_times) {
+		char buf[32];
+		sbuf_puts(out, simtime_fmt(t, buf, sizeof buf));
+	} else if (line > 0) {
+		sbuf_printf(out, _("line %d"), line);
+	} else {
+		sbuf_printf(out, _("event %lld"), (long long)t);
+	}
+}
+
+void history_describe_op(const struct history *h, const struct hist_op *op, struct sbuf *out)
+{
+	history_describe_call(h, op, out);
+	sbuf_printf(out, " %s ", _("by"));
+	history_describe_client(h, op, out);
+	if (op->node >= 0)
+		sbuf_printf(out, " %s n%d", _("through"), op->node + 1);
+	sbuf_puts(out, ", ");
+	history_describe_time(h, op, false, out);
+	if (op->completed != HIST_NEVER) {
+		sbuf_puts(out, "–");
+		history_describe_time(h, op, true, out);
+	} else {
+		sbuf_printf(out, " %s", _("onwards"));
+	}
+	sbuf_printf(out, ", %s", hist_outcome_name(op->outcome));
+	if (op->why && op->outcome != OUT_OK)
+		sbuf_printf(out, " (%s)", op->why);
+}
