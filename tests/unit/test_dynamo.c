@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "check/invariants.h"
+#include "check/lin.h"
 #include "proto/dynamo_internal.h"
 #include "script/script.h"
 #include "sim/rng.h"
@@ -37,6 +38,7 @@ struct seen {
 };
 
 static struct seen last_op; /* the last completed operation */
+static struct history hist; /* the client history of the current world */
 
 static void on_trace(void *ctx, const struct trace_event *ev)
 {
@@ -55,6 +57,7 @@ static void on_new_sim(void *ctx, struct world *w, struct sim *s)
 	(void)ctx;
 	(void)w;
 	sim_observe(s, on_trace, NULL);
+	history_attach(&hist, s);
 }
 
 static void quiet(void *ctx, enum world_out k, const char *text)
@@ -64,20 +67,22 @@ static void quiet(void *ctx, enum world_out k, const char *text)
 	(void)text;
 }
 
-static struct world *world(const char *cluster)
+static void cmd(struct world *w, const char *fmt, ...) NS_PRINTF(2, 3);
+
+/* A world running `cluster` with `seed` (the seed first: a seed given
+ * after the cluster would rebuild the simulation under the history). */
+static struct world *world(int seed, const char *cluster)
 {
 	struct world *w = world_new();
 	world_set_output(w, quiet, NULL);
 	world_on_new_sim(w, on_new_sim, NULL);
 	memset(&last_op, 0, sizeof last_op);
-	struct sbuf err = {0};
-	if (world_exec_line(w, cluster, &err) != EXEC_OK)
-		fail_msg("%s: %s", cluster, sbuf_str(&err));
-	sbuf_free(&err);
+	history_init(&hist);
+	cmd(w, "seed %d", seed);
+	cmd(w, "%s", cluster);
 	return w;
 }
 
-static void cmd(struct world *w, const char *fmt, ...) NS_PRINTF(2, 3);
 static void cmd(struct world *w, const char *fmt, ...)
 {
 	char line[256];
@@ -129,6 +134,23 @@ static struct seen op(struct world *w, const char *line)
 		cmd(w, "run 10ms");
 	assert_int_equal(last_op.completed, before + 1);
 	return last_op;
+}
+
+/* Frees a world made by world() (the history first: it observes the sim). */
+static void done(struct world *w)
+{
+	history_close(&hist);
+	world_free(w);
+}
+
+/* The linearizability checker's verdict on the world's client history. */
+static enum lin_verdict lin_of(struct world *w)
+{
+	(void)w;
+	struct lin_checker *c = lin_new(&hist, LIN_MODEL_KV);
+	enum lin_verdict v = lin_check(c, NULL);
+	lin_free(c);
+	return v;
 }
 
 static struct dyn *node_dyn(struct world *w, int i)
@@ -267,8 +289,7 @@ static void test_wire(void **state)
 static void test_quorum_write_read(void **state)
 {
 	(void)state;
-	struct world *w = world("cluster dynamo 5");
-	cmd(w, "seed 5");
+	struct world *w = world(5, "cluster dynamo 5");
 	cmd(w, "run 300ms");
 	/* Through a node outside x's list (n2): forwarded to n5. */
 	struct seen s = op(w, "put x 1 via n2");
@@ -290,7 +311,7 @@ static void test_quorum_write_read(void **state)
 	assert_int_equal(s.out, OUT_FAIL);
 	s = op(w, "put x \"a|b\"");
 	assert_int_equal(s.out, OUT_FAIL);
-	world_free(w);
+	done(w);
 }
 
 /* A write that reached only w = 2 of x's replicas, then a read through the
@@ -300,8 +321,7 @@ static void test_fresh_read(void **state)
 	(void)state;
 	for (int seed = 1; seed <= 20; seed++) {
 		struct world *w =
-		    world("cluster dynamo 5 sloppy=off read-repair=off anti-entropy=0s");
-		cmd(w, "seed %d", seed);
+		    world(seed, "cluster dynamo 5 sloppy=off read-repair=off anti-entropy=0s");
 		cmd(w, "run 300ms");
 		assert_int_equal(op(w, "put x 1 via n5").out, OUT_OK);
 		cmd(w, "run 100ms");
@@ -313,7 +333,10 @@ static void test_fresh_read(void **state)
 		assert_int_equal(s.out, OUT_OK);
 		assert_string_equal(s.result, "2");
 		EXPECT(w, "safe");
-		world_free(w);
+		/* One client, every op acknowledged, strict quorums: this
+		 * history must be linearizable. */
+		assert_int_equal(lin_of(w), LIN_OK);
+		done(w);
 	}
 }
 
@@ -321,7 +344,7 @@ static void test_fresh_read(void **state)
 static void test_stale_read(void **state)
 {
 	(void)state;
-	struct world *w = world("cluster dynamo 5 sloppy=off read-repair=off anti-entropy=0s");
+	struct world *w = world(1, "cluster dynamo 5 sloppy=off read-repair=off anti-entropy=0s");
 	cmd(w, "run 300ms");
 	assert_int_equal(op(w, "put x 1 via n5").out, OUT_OK);
 	cmd(w, "run 100ms");
@@ -335,7 +358,8 @@ static void test_stale_read(void **state)
 	assert_string_equal(s.result, "1"); /* stale: the write of 2 was acknowledged */
 	EXPECT(w, "last-read x = 1");
 	EXPECT(w, "safe"); /* nothing was promised */
-	world_free(w);
+	assert_int_equal(lin_of(w), LIN_VIOLATION);
+	done(w);
 }
 
 /* The checker is not vacuous: lose a replica's disk behind the protocol's
@@ -343,7 +367,7 @@ static void test_stale_read(void **state)
 static void test_checker_catches_lost_write(void **state)
 {
 	(void)state;
-	struct world *w = world("cluster dynamo 5 sloppy=off read-repair=off anti-entropy=0s");
+	struct world *w = world(1, "cluster dynamo 5 sloppy=off read-repair=off anti-entropy=0s");
 	cmd(w, "run 300ms");
 	cmd(w, "partition n4");
 	assert_int_equal(op(w, "put x 1 via n5").out, OUT_OK);
@@ -361,13 +385,13 @@ static void test_checker_catches_lost_write(void **state)
 	char why[512];
 	assert_false(holds(w, "safe", why, sizeof why));
 	assert_non_null(strstr(why, "quorum read"));
-	world_free(w);
+	done(w);
 }
 
 static void test_strict_quorum_unavailable(void **state)
 {
 	(void)state;
-	struct world *w = world("cluster dynamo 5 sloppy=off w=3");
+	struct world *w = world(1, "cluster dynamo 5 sloppy=off w=3");
 	cmd(w, "client timeout 1s");
 	cmd(w, "run 300ms");
 	cmd(w, "crash n4");
@@ -380,7 +404,7 @@ static void test_strict_quorum_unavailable(void **state)
 	cmd(w, "run 600ms");
 	s = op(w, "get x via n2");
 	assert_int_equal(s.out, OUT_FAIL);
-	world_free(w);
+	done(w);
 }
 
 /* ---- sloppy quorum, hinted handoff, read repair, anti-entropy ------------- */
@@ -388,7 +412,7 @@ static void test_strict_quorum_unavailable(void **state)
 static void test_sloppy_handoff(void **state)
 {
 	(void)state;
-	struct world *w = world("cluster dynamo 5 sloppy=on w=3 anti-entropy=0s");
+	struct world *w = world(1, "cluster dynamo 5 sloppy=on w=3 anti-entropy=0s");
 	cmd(w, "run 300ms");
 	cmd(w, "partition n4"); /* x's third replica */
 	cmd(w, "run 600ms");    /* suspected by now */
@@ -419,14 +443,14 @@ static void test_sloppy_handoff(void **state)
 	EXPECT(w, "value n4 x = 1");
 	EXPECT(w, "not hints >= 1");
 	EXPECT(w, "converged and replicas x = 3 and safe");
-	world_free(w);
+	done(w);
 }
 
 static void test_read_repair(void **state)
 {
 	(void)state;
 	for (int repair = 0; repair <= 1; repair++) {
-		struct world *w = world("cluster dynamo 5 sloppy=off r=3 anti-entropy=0s");
+		struct world *w = world(1, "cluster dynamo 5 sloppy=off r=3 anti-entropy=0s");
 		cmd(w, "set read-repair %s", repair ? "on" : "off");
 		cmd(w, "run 300ms");
 		cmd(w, "partition n1");
@@ -439,7 +463,7 @@ static void test_read_repair(void **state)
 		cmd(w, "run 300ms");
 		EXPECT(w, repair ? "replicas x = 3 and converged" : "replicas x = 2");
 		EXPECT(w, "safe");
-		world_free(w);
+		done(w);
 	}
 }
 
@@ -447,7 +471,7 @@ static void test_anti_entropy(void **state)
 {
 	(void)state;
 	for (int ae = 0; ae <= 1; ae++) {
-		struct world *w = world("cluster dynamo 5 sloppy=off w=1 read-repair=off");
+		struct world *w = world(1, "cluster dynamo 5 sloppy=off w=1 read-repair=off");
 		cmd(w, "set anti-entropy %s", ae ? "200ms" : "0s");
 		cmd(w, "run 300ms");
 		cmd(w, "partition n5 | n1 | n4 n2 n3");
@@ -462,14 +486,14 @@ static void test_anti_entropy(void **state)
 			EXPECT(w, "replicas x = 1");
 		}
 		EXPECT(w, "safe");
-		world_free(w);
+		done(w);
 	}
 }
 
 static void test_concurrent_siblings(void **state)
 {
 	(void)state;
-	struct world *w = world("cluster dynamo 5 sloppy=off w=1 r=1 anti-entropy=200ms");
+	struct world *w = world(1, "cluster dynamo 5 sloppy=off w=1 r=1 anti-entropy=200ms");
 	cmd(w, "run 300ms");
 	cmd(w, "partition n5 n2 | n1 n3 n4");
 	assert_int_equal(op(w, "put x a via n5").out, OUT_OK);
@@ -479,17 +503,18 @@ static void test_concurrent_siblings(void **state)
 	EXPECT(w, "siblings x >= 2 and converged and safe");
 	struct seen s = op(w, "get x via n4");
 	assert_string_equal(s.result, "a|b");
+	assert_int_equal(lin_of(w), LIN_VIOLATION); /* nobody wrote "a|b" */
 	/* A write by a coordinator that holds both supersedes both. */
 	assert_int_equal(op(w, "put x c via n5").out, OUT_OK);
 	cmd(w, "run 3s");
 	EXPECT(w, "not siblings x >= 2 and value n4 x = c and converged and safe");
-	world_free(w);
+	done(w);
 }
 
 static void test_crash_restart(void **state)
 {
 	(void)state;
-	struct world *w = world("cluster dynamo 5 sloppy=off");
+	struct world *w = world(1, "cluster dynamo 5 sloppy=off");
 	cmd(w, "run 300ms");
 	assert_int_equal(op(w, "put x 1 via n5").out, OUT_OK);
 	cmd(w, "run 100ms");
@@ -505,7 +530,7 @@ static void test_crash_restart(void **state)
 	assert_string_equal(s.result, "2");
 	cmd(w, "run 300ms");
 	EXPECT(w, "value n4 x = 2 and safe");
-	world_free(w);
+	done(w);
 }
 
 /* ---- randomized ------------------------------------------------------------ */
