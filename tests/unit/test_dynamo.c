@@ -362,6 +362,29 @@ static void test_stale_read(void **state)
 	done(w);
 }
 
+/* W + R > N and still not linearizable: two reads run while a write that
+ * reached one replica is in progress (tests/scenarios/
+ * dynamo_quorum_not_linearizable.ns tells the story). */
+static void test_quorum_not_linearizable(void **state)
+{
+	(void)state;
+	struct world *w =
+	    world(31, "cluster dynamo 5 n=3 w=2 r=2 sloppy=off read-repair=off anti-entropy=0s");
+	cmd(w, "link n1 n5 latency 100ms");
+	cmd(w, "run 300ms");
+	assert_int_equal(op(w, "put x 1 via n5").out, OUT_OK);
+	cmd(w, "run 400ms");
+	cmd(w, "partition n5");
+	cmd(w, "put x 2 via n5");
+	cmd(w, "run 10ms");
+	cmd(w, "heal");
+	assert_string_equal(op(w, "get x via n5 as c2").result, "2");
+	assert_string_equal(op(w, "get x via n1 as c3").result, "1");
+	EXPECT(w, "quorum-overlap and safe and not committed x = 2");
+	assert_int_equal(lin_of(w), LIN_VIOLATION);
+	done(w);
+}
+
 /* The checker is not vacuous: lose a replica's disk behind the protocol's
  * back and the next quorum read misses an acknowledged write. */
 static void test_checker_catches_lost_write(void **state)
@@ -683,6 +706,7 @@ int main(void)
 	    cmocka_unit_test(test_quorum_write_read),
 	    cmocka_unit_test(test_fresh_read),
 	    cmocka_unit_test(test_stale_read),
+	    cmocka_unit_test(test_quorum_not_linearizable),
 	    cmocka_unit_test(test_checker_catches_lost_write),
 	    cmocka_unit_test(test_strict_quorum_unavailable),
 	    cmocka_unit_test(test_sloppy_handoff),
