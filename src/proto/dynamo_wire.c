@@ -166,12 +166,16 @@ bool dyn_wire_decode(const struct msg *m, struct dyn_wire *w)
 	}
 	if (w->type == DYN_FORWARD) {
 		const unsigned char *p = take(&r, sizeof w->creq);
-		if (p)
+		if (p) {
 			memcpy(&w->creq, p, sizeof w->creq);
+			w->creq.op.key[KV_KEY_MAX - 1] = '\0';
+			w->creq.op.arg[KV_VAL_MAX - 1] = '\0';
+			w->creq.op.arg2[KV_VAL_MAX - 1] = '\0';
+		}
 	}
 	if (w->type == DYN_KEY_DIGESTS) {
 		uint32_t n = (uint32_t)get_n(&r, 4);
-		if (n > (r.len - r.off) / 10) /* each leaf takes at least 10 bytes */
+		if (n > (r.len - r.off) / 9) /* each leaf takes at least 9 bytes */
 			r.bad = true;
 		if (!r.bad && n) {
 			w->keys = xcalloc(n, sizeof *w->keys);
