@@ -21,7 +21,7 @@ add_custom_target(translations ALL DEPENDS ${NETSPLIT_MO_FILES})
 if(XGETTEXT)
   add_custom_target(pot
     COMMAND sh -c "find src -name '*.c' -o -name '*.h' | LC_ALL=C sort > ${CMAKE_BINARY_DIR}/potfiles"
-    COMMAND ${XGETTEXT} --from-code=UTF-8 --language=C --keyword=_ --keyword=N_
+    COMMAND ${XGETTEXT} --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=P_:1,2
             --add-comments=TRANSLATORS: --package-name=netsplit
             --package-version=${PROJECT_VERSION}
             --files-from=${CMAKE_BINARY_DIR}/potfiles -o po/netsplit.pot

@@ -3,6 +3,7 @@
  * subcommand (src/app) or the screen (src/tui).
  */
 #include "app/app.h"
+#include "app/check_cmd.h"
 #include "config.h"
 #include "util/i18n.h"
 
@@ -17,11 +18,13 @@ static void usage(FILE *f)
 			   "\n"
 			   "Commands:\n"
 			   "  run FILE.ns         run a scenario headless and print its trace\n"
+			   "  fuzz PROTOCOL       random fault schedules over many seeds\n"
 			   "  lessons             list the lessons with your progress\n"
 			   "  progress --reset [LESSON]  forget progress\n"
 			   "  recordings          list recorded sessions\n"
 			   "  export ID           write a recording as a scenario or a trace\n"
 			   "  import FILE.ns      store a scenario as a recording\n"
+			   "  check FILE          is a history linearizable? (JSON lines, EDN, Jepsen logs)\n"
 			   "\n"
 			   "Options:\n"
 			   "  -h, --help          show this help and exit\n"
@@ -50,11 +53,13 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{"run", run_cmd_main},
+		{"fuzz", fuzz_cmd_main},
 		{"lessons", lessons_cmd_main},
 		{"progress", progress_cmd_main},
 		{"recordings", recordings_cmd_main},
 		{"export", export_cmd_main},
 		{"import", import_cmd_main},
+		{"check", check_cmd_main},
 	};
 	for (size_t i = 0; argc >= 2 && i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))

@@ -33,6 +33,8 @@ struct world *world_new(void)
 	struct world *w = xcalloc(1, sizeof *w);
 	w->seed = 1;
 	w->out = default_out;
+	w->hist = xmalloc(sizeof *w->hist);
+	history_init(w->hist);
 	return w;
 }
 
@@ -40,8 +42,18 @@ static void drop_sim(struct world *w)
 {
 	inv_watch_free(w->inv);
 	w->inv = NULL;
+	lin_free(w->lin);
+	w->lin = NULL;
+	history_detach(w->hist);
+	history_clear(w->hist);
 	sim_free(w->sim);
 	w->sim = NULL;
+	/* a workload's scheduled arrivals die with the sim: free it after */
+	for (int i = 0; i < w->nwl; i++)
+		workload_free(w->wl[i]);
+	free(w->wl);
+	w->wl = NULL;
+	w->nwl = 0;
 }
 
 void world_free(struct world *w)
@@ -52,6 +64,8 @@ void world_free(struct world *w)
 	for (int i = 0; i < w->nkept; i++)
 		script_free(w->kept[i]);
 	free(w->kept);
+	history_close(w->hist);
+	free(w->hist);
 	free(w);
 }
 
@@ -63,6 +77,11 @@ struct sim *world_sim(struct world *w)
 struct history *world_history(struct world *w)
 {
 	return w->hist;
+}
+
+struct lin_checker *world_lin(struct world *w)
+{
+	return w->lin;
 }
 
 void world_set_output(struct world *w, void (*fn)(void *, enum world_out, const char *), void *ctx)
@@ -316,6 +335,8 @@ static void make_sim(struct world *w, const struct cluster_spec *cs)
 	w->sim = sim_new(cs->proto, &cs->opts, cs->n, w->seed);
 	memset(w->ops, 0, sizeof w->ops);
 	sim_observe(w->sim, count_ops, w);
+	history_attach(w->hist, w->sim);
+	w->lin = lin_new(w->hist, LIN_MODEL_KV);
 	w->inv = inv_watch_new(w->sim);
 	if (w->on_sim)
 		w->on_sim(w->on_sim_ctx, w, w->sim);
@@ -563,6 +584,21 @@ static int x_set(struct ctx *x)
 	return 0;
 }
 
+static int x_workload(struct ctx *x)
+{
+	struct world *w = x->w;
+	for (int i = 0; i < w->nwl; i++)
+		workload_stop(w->wl[i]);
+	if (!x->c->wl.clients) {
+		fault(w, -1, -1, "workload stop");
+		return 0;
+	}
+	w->wl = xrealloc(w->wl, (size_t)(w->nwl + 1) * sizeof *w->wl);
+	w->wl[w->nwl++] = workload_start(w->sim, &x->c->wl);
+	fault(w, -1, -1, x->c->src);
+	return 0;
+}
+
 static int exec_cmd(struct world *w, const struct cmd *c, const char *file, struct sbuf *err);
 
 struct sched {
@@ -694,6 +730,7 @@ static int exec_owned(struct world *w, const struct cmd *c, const char *file, st
 		return x_at(&x, owner);
 	case C_NOTE: sim_note(w->sim, TR_NOTE, -1, -1, "%s", c->str); return 0;
 	case C_PROTO: return x_proto(&x);
+	case C_WORKLOAD: return x_workload(&x);
 	default: return 0;
 	}
 }

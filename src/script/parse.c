@@ -42,6 +42,8 @@ const struct cmd_info script_commands[] = {
 	{"at", "TIME COMMAND", N_("run COMMAND when simulated time reaches TIME")},
 	{"after", "DURATION COMMAND", N_("run COMMAND after DURATION of simulated time")},
 	{"expect", "[not] PRED [and|or PRED...]", N_("check a predicate now; a script fails if it does not hold")},
+	{"workload", "[clients N] [rate R/s] [keys N] [mix get:W,put:W,cas:W,append:W] | stop",
+	 N_("clients that issue operations by themselves (e.g. workload clients 3 rate 20/s keys 2)")},
 	{"note", "TEXT", N_("print a line in the event log")},
 	{"help", "[COMMAND]", N_("list commands and predicates, or explain one")},
 	{NULL, NULL, NULL},
@@ -566,6 +568,22 @@ static bool parse_rest_text(struct parser *p, struct cmd *c)
 	return true;
 }
 
+static bool parse_workload(struct parser *p, struct cmd *c)
+{
+	if (p_accept_word(p, "stop"))
+		return p_end(p);
+	const struct token *first = p_peek(p);
+	struct sbuf spec = {0}, e = {0};
+	while (!p_at_end(p))
+		sbuf_printf(&spec, "%s%s", spec.len ? " " : "", p_next(p)->text);
+	bool ok = workload_parse(sbuf_str(&spec), &c->wl, &e);
+	if (!ok)
+		p_error(p, first, "%s", sbuf_str(&e));
+	sbuf_free(&spec);
+	sbuf_free(&e);
+	return ok;
+}
+
 static bool parse_proto_cmd(struct parser *p, struct cmd *c)
 {
 	return p_usage(p, c->pcmd->usage, &c->pargs) && p_end(p);
@@ -640,6 +658,9 @@ struct cmd *parse_cmd(struct parser *p)
 	} else if (!strcmp(w, "expect")) {
 		c->kind = C_EXPECT;
 		ok = parse_expect(p, c);
+	} else if (!strcmp(w, "workload")) {
+		c->kind = C_WORKLOAD;
+		ok = parse_workload(p, c);
 	} else if (!strcmp(w, "note")) {
 		c->kind = C_NOTE;
 		ok = parse_rest_text(p, c);

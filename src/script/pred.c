@@ -209,6 +209,30 @@ static bool g_ops(struct world *w, const struct proto_args *a, struct sbuf *why)
 	return n >= a->a[1].num;
 }
 
+/* linearizable: the history of client operations so far has a
+ * linearization (kv model, per key). The budget is in search steps, so the
+ * answer is the same on any machine; when it runs out the predicate is
+ * neither true nor false ("unknown"), and `not linearizable` fails too. */
+static bool g_linearizable(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	(void)a;
+	struct lin_budget b = {.max_steps = 50000000};
+	enum lin_verdict v = lin_check(w->lin, &b);
+	int n = (int)w->hist->n;
+	switch (v) {
+	case LIN_OK:
+		sbuf_printf(why, P_("linearizable (%d operation)", "linearizable (%d operations)", n), n);
+		return true;
+	case LIN_VIOLATION:
+		lin_explain(w->lin, &b, why);
+		return false;
+	default:
+		sbuf_printf(why, _("unknown: the check ran out of budget over %d operations"), n);
+		w->unknown = true;
+		return false;
+	}
+}
+
 const struct gpred gpreds[] = {
 	{"leader", "[in NODES]", N_("some up node is leader (in NODES, when given); the leader with the highest term counts"), g_leader},
 	{"no", "leader [among NODES]", N_("no up node (among NODES) is leader"), g_no_leader},
@@ -221,6 +245,7 @@ const struct gpred gpreds[] = {
 	{"time", "DURATION", N_("simulated time has reached DURATION"), g_time},
 	{"inflight", ">= INT", N_("at least INT messages are on the wire"), g_inflight},
 	{"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)"), g_leaders},
+	{"linearizable", NULL, N_("the clients' history so far is linearizable (use `not linearizable` for the opposite)"), g_linearizable},
 	{"ops", "WORD >= INT", N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or done; or are pending"), g_ops},
 	{NULL, NULL, NULL, NULL},
 };
@@ -238,6 +263,7 @@ const struct cmd_info script_preds[] = {
 	{"time", "DURATION", N_("simulated time has reached DURATION")},
 	{"inflight", ">= INT", N_("at least INT messages are on the wire")},
 	{"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)")},
+	{"linearizable", "", N_("the clients' history so far is linearizable (use `not linearizable` for the opposite)")},
 	{"ops", "WORD >= INT", N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or done; or are pending")},
 	{NULL, NULL, NULL},
 };
@@ -426,7 +452,8 @@ bool pred_eval(struct world *w, const struct pred *pr, struct sbuf *why)
 	}
 	switch (pr->kind) {
 	case PK_NOT:
-		r = !pred_eval(w, pr->l, y);
+		w->unknown = false;
+		r = !pred_eval(w, pr->l, y) && !w->unknown;
 		break;
 	case PK_AND:
 		r = pred_eval(w, pr->l, y);

@@ -33,6 +33,7 @@ struct world;
 struct script;
 struct pred;
 struct history;
+struct lin_checker;
 
 /* ---- the table of commands ------------------------------------------------ */
 
@@ -64,6 +65,10 @@ void world_free(struct world *w);
 struct sim *world_sim(struct world *w);
 /* The history of client operations (see check/history.h), never NULL. */
 struct history *world_history(struct world *w);
+/* The incremental linearizability checker over that history (kv model),
+ * NULL before the first cluster. The screen calls lin_check on it with a
+ * time budget each frame for the live verdict. */
+struct lin_checker *world_lin(struct world *w);
 
 /* Text that is not a trace event (help, replies, errors) goes here; the
  * default writes to stdout. */

@@ -6,8 +6,11 @@
 #ifndef NETSPLIT_SCRIPT_INTERNAL_H
 #define NETSPLIT_SCRIPT_INTERNAL_H
 
+#include "check/history.h"
 #include "check/invariants.h"
+#include "check/lin.h"
 #include "script/script.h"
+#include "sim/workload.h"
 
 /* ---- tokens ------------------------------------------------------------- */
 
@@ -133,7 +136,7 @@ struct pred *p_pred(struct parser *p, const char *stop);
 enum cmd_kind {
 	C_CLUSTER, C_SEED, C_RUN, C_RUN_UNTIL, C_STEP, C_CRASH, C_RESTART, C_PARTITION,
 	C_CUT, C_HEAL, C_LINK, C_NET, C_CLOCK, C_OP, C_CLIENT, C_SET, C_AT, C_AFTER,
-	C_EXPECT, C_NOTE, C_HELP, C_PROTO,
+	C_EXPECT, C_NOTE, C_HELP, C_PROTO, C_WORKLOAD,
 };
 
 /* Link settings given in a `link` or `net` command; `mask` says which. */
@@ -177,6 +180,7 @@ struct cmd {
 	char *str;                     /* note, help topic */
 	const struct proto_cmd *pcmd;  /* C_PROTO */
 	struct pargs pargs;
+	struct workload_cfg wl;        /* workload; clients == 0: stop */
 };
 
 struct script {
@@ -197,7 +201,11 @@ struct world {
 	uint64_t seed;
 	bool seed_forced;
 	struct inv_watch *inv;
-	struct history *hist;
+	struct history *hist;     /* every client operation of the cluster */
+	struct lin_checker *lin;  /* incremental checker over hist */
+	struct workload **wl;     /* workloads started (freed with the sim) */
+	int nwl;
+	bool unknown;             /* the last predicate leaf could not decide */
 
 	void (*out)(void *ctx, enum world_out k, const char *text);
 	void *out_ctx;
