@@ -38,7 +38,6 @@ struct seen {
 };
 
 static struct seen last_op; /* the last completed operation */
-static struct history hist; /* the client history of the current world */
 
 static void on_trace(void *ctx, const struct trace_event *ev)
 {
@@ -57,7 +56,6 @@ static void on_new_sim(void *ctx, struct world *w, struct sim *s)
 	(void)ctx;
 	(void)w;
 	sim_observe(s, on_trace, NULL);
-	history_attach(&hist, s);
 }
 
 static void quiet(void *ctx, enum world_out k, const char *text)
@@ -69,15 +67,13 @@ static void quiet(void *ctx, enum world_out k, const char *text)
 
 static void cmd(struct world *w, const char *fmt, ...) NS_PRINTF(2, 3);
 
-/* A world running `cluster` with `seed` (the seed first: a seed given
- * after the cluster would rebuild the simulation under the history). */
+/* A world running `cluster` with `seed`. */
 static struct world *world(int seed, const char *cluster)
 {
 	struct world *w = world_new();
 	world_set_output(w, quiet, NULL);
 	world_on_new_sim(w, on_new_sim, NULL);
 	memset(&last_op, 0, sizeof last_op);
-	history_init(&hist);
 	cmd(w, "seed %d", seed);
 	cmd(w, "%s", cluster);
 	return w;
@@ -136,18 +132,15 @@ static struct seen op(struct world *w, const char *line)
 	return last_op;
 }
 
-/* Frees a world made by world() (the history first: it observes the sim). */
 static void done(struct world *w)
 {
-	history_close(&hist);
 	world_free(w);
 }
 
 /* The linearizability checker's verdict on the world's client history. */
 static enum lin_verdict lin_of(struct world *w)
 {
-	(void)w;
-	struct lin_checker *c = lin_new(&hist, LIN_MODEL_KV);
+	struct lin_checker *c = lin_new(world_history(w), LIN_MODEL_KV);
 	enum lin_verdict v = lin_check(c, NULL);
 	lin_free(c);
 	return v;
