@@ -91,6 +91,7 @@ void dyn_local_versions(const struct dyn *d, const char *key, struct dyn_obj *ou
 /* Stores versions locally: in the store, or as a hinted copy for owner. */
 static bool store_local(struct dyn *d, int hint, const struct dyn_obj *src)
 {
+	d->changes++;
 	if (hint >= 0 && hint != d->n->id)
 		return dyn_obj_merge_all(&dyn_hint_get(d, hint, src->key)->obj, src);
 	return dyn_obj_merge_all(dyn_store_get(&d->store, src->key), src);

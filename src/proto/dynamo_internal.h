@@ -228,6 +228,7 @@ struct dyn {
 	uint32_t ping_seq;
 	uint64_t stat_repairs, stat_handoffs, stat_syncs;
 	/* instrumentation */
+	uint64_t changes; /* bumped whenever the store or a hinted copy changes */
 	int nghost, gcap;
 	struct dyn_ghost *ghost;
 };

@@ -68,6 +68,7 @@ void dyn_ping_tick(struct dyn *d)
 
 void dyn_on_handoff(struct dyn *d, const struct msg *m, const struct dyn_wire *w)
 {
+	d->changes++;
 	if (dyn_obj_merge_all(dyn_store_get(&d->store, w->obj.key), &w->obj))
 		node_state(d->n, "took back %s from n%d (hinted handoff)", w->obj.key, m->from + 1);
 	struct dyn_wire a = {.type = DYN_HANDOFF_ACK, .hint = d->n->id, .obj = w->obj};
@@ -81,6 +82,7 @@ void dyn_on_handoff_ack(struct dyn *d, const struct msg *m, const struct dyn_wir
 		if (h->owner != m->from || strcmp(h->obj.key, w->obj.key))
 			continue;
 		/* Keep only what the owner has not acknowledged. */
+		d->changes++;
 		int k = 0;
 		for (int j = 0; j < h->obj.nv; j++) {
 			bool delivered = false;
@@ -211,6 +213,7 @@ void dyn_on_key_digests(struct dyn *d, const struct msg *m, const struct dyn_wir
 
 void dyn_on_sync(struct dyn *d, const struct msg *m, const struct dyn_wire *w)
 {
+	d->changes++;
 	if (w->obj.nv && dyn_obj_merge_all(dyn_store_get(&d->store, w->obj.key), &w->obj)) {
 		d->stat_syncs++;
 		node_state(d->n, "anti-entropy: %s updated from n%d", w->obj.key, m->from + 1);
