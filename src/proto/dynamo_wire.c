@@ -145,7 +145,7 @@ bool dyn_wire_decode(const struct msg *m, struct dyn_wire *w)
 	w->flags = (uint32_t)get_n(&r, 4);
 	w->range = (int)(uint32_t)get_n(&r, 4);
 	w->hash = get_n(&r, 8);
-	if (r.bad || w->type != m->type || w->type >= DYN_NMSG)
+	if (r.bad || w->type != m->type || w->type >= DYN_NMSG || w->hint >= SIM_MAX_NODES)
 		return false;
 	if (has_obj(w->type)) {
 		get_str(&r, w->obj.key, sizeof w->obj.key);
@@ -155,6 +155,8 @@ bool dyn_wire_decode(const struct msg *m, struct dyn_wire *w)
 			get_str(&r, v.val, sizeof v.val);
 			v.dot_node = (uint16_t)get_n(&r, 2);
 			v.dot_ctr = (uint32_t)get_n(&r, 4);
+			if (v.dot_node >= SIM_MAX_NODES)
+				r.bad = true;
 			size_t used = r.bad ? 0 : vclock_decode(&v.vc, r.p + r.off, r.len - r.off);
 			if (!used || !take(&r, used))
 				r.bad = true;
