@@ -259,6 +259,14 @@ static void test_wire(void **state)
 	struct sbuf d = {0};
 	dynamo_ops.describe_msg(&m, &d);
 	assert_string_equal(sbuf_str(&d), "Put x=5 [n1:2] to n3 (hint for n2)");
+	/* A hint naming a node that cannot exist is refused. */
+	struct dyn_wire bad = w;
+	bad.hint = SIM_MAX_NODES + 3;
+	struct sbuf bb = {0};
+	dyn_wire_encode(&bad, &bb);
+	struct msg mb = {.type = DYN_PUT, .len = (uint32_t)bb.len, .data = bb.s};
+	assert_false(dyn_wire_decode(&mb, &back));
+	sbuf_free(&bb);
 	/* Every truncation is refused, never read past the end. */
 	for (uint32_t len = 0; len < m.len; len++) {
 		struct msg t = m;
