@@ -12,12 +12,14 @@
 
 extern const struct invariant_ops raft_invariants;
 extern const struct invariant_ops multileader_invariants;
+extern const struct invariant_ops dynamo_invariants;
 
 /* Registered checkers; a protocol's checker lives in src/check/PROTO_*.c. */
 static const struct invariant_ops *const all[] = {
 	&raft_invariants,
 	&primary_invariants,
 	&multileader_invariants,
+	&dynamo_invariants,
 	NULL,
 };
 
