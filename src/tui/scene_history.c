@@ -238,6 +238,12 @@ void scene_history(struct scene *sc, struct scene_rect m, const struct scene_his
 	int ww = scene_width(win);
 	if (xr - ww > x + 1)
 		scene_text(sc, xr - ww, m.y, ww, SS_DIM, win);
+	if (hv->total == 0) {
+		wrap_line(sc, m.x + 1, m.y + 2, m.w - 2, m.y + m.h, SS_DIM,
+			  _("No client operations yet: s writes and g reads through the selected "
+			    "node; w starts a workload (workload clients 3 rate 20/s keys 2)."));
+		return;
+	}
 	/* Rows: two lines each (bar, label) if they fit with two lines of
 	 * explanation, else one. */
 	int avail = m.h - 2;
