@@ -14,6 +14,8 @@
  */
 #include "tui/tui_cap.h"
 
+#include "tui/scene_history.h"
+
 #include "util/i18n.h"
 
 #include <string.h>
@@ -33,8 +35,8 @@ static void side(struct scene *sc, struct scene_rect r, const struct scene_cap_s
 		   line);
 	ns_snprintf(line, sizeof line, _("refused %d%stimed out %d"), s->st.fail, dot,
 		    s->st.unknown);
-	scene_text(sc, r.x + 1, r.y + 2, r.w - 2, s->st.fail + s->st.unknown ? SS_ONEWAY : SS_NORMAL,
-		   line);
+	scene_text(sc, r.x + 1, r.y + 2, r.w - 2,
+		   s->st.fail + s->st.unknown ? SS_ONEWAY : SS_NORMAL, line);
 	if (s->verdict)
 		scene_text(sc, r.x + 1, r.y + 3, r.w - 2, s->verdict_style, s->verdict);
 	int top = 4;
@@ -42,10 +44,17 @@ static void side(struct scene *sc, struct scene_rect r, const struct scene_cap_s
 		scene_text(sc, r.x + 1, r.y + 4, r.w - 2, SS_DIM, s->last);
 		top = 5;
 	}
+	/* On a tall screen the side's history goes under its diagram. */
+	int hist_h = 0;
+	if (s->hist && r.h - top >= 30)
+		hist_h = MIN(14, (r.h - top) * 2 / 5);
 	/* Each diagram computes its own paths: forget the other side's. */
 	sc->npaths = 0;
 	memset(sc->path_off, 0xff, sizeof sc->path_off);
-	scene_cluster(sc, (struct scene_rect){r.x, r.y + top, r.w, r.h - top}, s->snap);
+	scene_cluster(sc, (struct scene_rect){r.x, r.y + top, r.w, r.h - top - hist_h}, s->snap);
+	if (hist_h)
+		scene_history(sc, (struct scene_rect){r.x, r.y + r.h - hist_h, r.w, hist_h},
+			      s->hist);
 }
 
 void scene_view_cap(struct scene *sc, const struct scene_snap *snap,
@@ -56,8 +65,9 @@ void scene_view_cap(struct scene *sc, const struct scene_snap *snap,
 		return;
 	struct scene_rect m = l.main;
 	int half = m.w / 2;
-	side(sc, (struct scene_rect){m.x, m.y, half, m.h}, cp);
+	/* A blank column each side of the rule keeps the boxes off it. */
+	side(sc, (struct scene_rect){m.x, m.y, half - 1, m.h}, cp);
 	for (int y = m.y; y < m.y + m.h; y++)
 		scene_text(sc, m.x + half, y, 1, SS_FRAME, sc->unicode ? "│" : "|");
-	side(sc, (struct scene_rect){m.x + half + 1, m.y, m.w - half - 1, m.h}, ap);
+	side(sc, (struct scene_rect){m.x + half + 2, m.y, m.w - half - 2, m.h}, ap);
 }

@@ -50,6 +50,7 @@ struct cap_side {
 	struct tui_snapbuf sb;
 	struct hist_stats st;
 	uint64_t st_rev;
+	struct scene_hist hv;
 	char title[96];
 	char last[CAP_EV_LEN];
 };
@@ -285,6 +286,11 @@ static void cap_side_frame(struct cap *c, struct cap_side *sd, struct scene_cap_
 	    .verdict_style = tui_hist_verdict_style(sd->hist),
 	    .last = sd->last[0] ? sd->last : NULL,
 	};
+	if (LINES >= 40) {
+		tui_hist_fill(sd->hist, sd->w, c->term.unicode, COLS / 2 - SCENE_HIST_GUTTER - 3,
+			      &sd->hv);
+		out->hist = &sd->hv;
+	}
 }
 
 static void cap_draw(struct cap *c)

@@ -7,6 +7,7 @@
 #define NETSPLIT_TUI_CAP_H
 
 #include "check/history_stats.h"
+#include "tui/scene_history.h"
 #include "tui/scene.h"
 
 /* `netsplit cap [N] [--seed S] [--ap dynamo|primary]` (argv[0] is "cap").
@@ -20,7 +21,8 @@ struct scene_cap_side {
 	struct hist_stats st;
 	const char *verdict; /* translated, or NULL */
 	int verdict_style;
-	const char *last; /* the latest event line of this side, or NULL */
+	const char *last;              /* the latest event line of this side, or NULL */
+	const struct scene_hist *hist; /* the side's history (tall screens), or NULL */
 };
 
 /* Draws a whole CAP frame of snap->w x snap->h (status line, message and
