@@ -11,7 +11,7 @@
 # 2. `netsplit cap` at 80x24: both clusters drawn side by side with their
 #    tallies; after `p` (a partition both take) the AP side counts stale
 #    reads and is not linearizable while the CP side has none and stays
-#    linearizable.
+#    linearizable. At 160x50 (--ap primary) each side shows its history.
 #
 # Waiting is by polling the screen for the expected text with a timeout.
 # Needs tmux.
@@ -141,17 +141,24 @@ check "quits" wait_gone 'history · ' 5
 
 start 80 24 cap 5 --seed 7
 check "cap: CP side" wait_for '^ CP · raft 5 reads=readindex' 10
-check "cap: AP side" wait_for '│ AP · ' 5
-check "cap: tallies" wait_for 'answered [0-9]+ · stale reads [0-9]+ +│ answered' 5
+check "cap: AP side" wait_for '│ +AP · (dynamo 5 n=3 w=1 r=1|primary 5|raft 5 reads=local)' 5
+check "cap: tallies" wait_for 'answered [0-9]+ · stale reads [0-9]+ +│ +answered' 5
 check "cap: workload visible" wait_for 'both clusters run: workload clients 3' 5
 T send-keys -t ns p
 check "cap: one partition for both" wait_for 'partition n1 n2 \| n3 n4 n5 \(both clusters\)' 5
-check "cap: AP answers with stale reads" wait_for '│ answered [0-9]+ · stale reads [1-9]' 20
-check "cap: AP not linearizable" wait_for '│ not linearizable' 10
+check "cap: AP answers with stale reads" wait_for '│ +answered [0-9]+ · stale reads [1-9]' 20
+check "cap: AP not linearizable" wait_for '│ +not linearizable' 10
 check "cap: CP no stale reads" wait_for '^ answered [0-9]+ · stale reads 0 ' 5
 check "cap: CP linearizable" wait_for '^ linearizable ' 5
 T send-keys -t ns h
 check "cap: heal" wait_for 'heal \(both clusters\)' 5
+T send-keys -t ns q
+
+# ---- cap on a tall screen: each side's history under its diagram -------------
+
+start 160 50 cap 5 --seed 7 --ap primary
+check "cap 160x50: primary on the AP side" wait_for '│ +AP · primary 5 mode=async' 10
+check "cap 160x50: two histories" wait_for 'history · [0-9]+ operations.*│ +history · [0-9]+ operations' 10
 T send-keys -t ns q
 
 if [ $fails -gt 0 ]; then
