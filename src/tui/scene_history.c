@@ -291,7 +291,7 @@ void scene_view_history(struct scene *sc, const struct scene_snap *snap,
 	scene_history(sc, l.main, hv);
 }
 
-void scene_status_badge(struct scene *sc, const char *text, int style)
+void scene_status_badge(struct scene *sc, const char *status, const char *text, int style)
 {
 	if (!text)
 		return;
@@ -299,6 +299,25 @@ void scene_status_badge(struct scene *sc, const char *text, int style)
 	int x = sc->w - w - 2;
 	if (x < sc->w / 2)
 		return;
-	scene_fill(sc, (struct scene_rect){x - 1, 0, w + 3, 1}, SS_BAR);
+	/* Where the status line's own text would run into the badge, cut it
+	 * at its last separator that fits, not in the middle of a word. */
+	int from = x - 1;
+	if (status && 1 + scene_width(status) > x - 2) {
+		const char *sep = sc->unicode ? " · " : " - ";
+		const char *cut = NULL;
+		for (const char *p = strstr(status, sep); p; p = strstr(p + 1, sep)) {
+			char prefix[256];
+			ns_snprintf(prefix, sizeof prefix, "%.*s", (int)(p - status), status);
+			if (1 + scene_width(prefix) > x - 2)
+				break;
+			cut = p;
+		}
+		if (cut) {
+			char prefix[256];
+			ns_snprintf(prefix, sizeof prefix, "%.*s", (int)(cut - status), status);
+			from = 1 + scene_width(prefix);
+		}
+	}
+	scene_fill(sc, (struct scene_rect){from, 0, sc->w - from, 1}, SS_BAR);
 	scene_text(sc, x, 0, w, style, text);
 }

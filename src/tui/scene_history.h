@@ -58,8 +58,10 @@ void scene_view_history(struct scene *sc, const struct scene_snap *snap,
 			const struct scene_hist *hv);
 
 /* Puts text (the live verdict) at the right end of the status line, over
- * what is there, in its own style; nothing if text is NULL. */
-void scene_status_badge(struct scene *sc, const char *text, int style);
+ * what is there, in its own style; nothing if text is NULL. Where the
+ * status line's text (`status`, as drawn from column 1) would run into it,
+ * that text is cut at its last " · " that fits. */
+void scene_status_badge(struct scene *sc, const char *status, const char *text, int style);
 
 /* Columns the rows' names take (the bars start after them). */
 #define SCENE_HIST_GUTTER 6

@@ -624,7 +624,7 @@ static void draw(struct tui *t)
 	case VIEW_HELP: scene_view_help(&t->sc, &t->snap); break;
 	}
 	if (world_history(t->w)->n && !scene_too_small(COLS, LINES))
-		scene_status_badge(&t->sc, tui_hist_verdict_text(t->hist),
+		scene_status_badge(&t->sc, t->status, tui_hist_verdict_text(t->hist),
 				   tui_hist_verdict_style(t->hist));
 	scene_rasterize(&t->sc, &t->grid);
 	tui_paint(stdscr, &t->grid, &t->painted, t->term.attr);

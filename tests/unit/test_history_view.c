@@ -122,11 +122,36 @@ static void layout(void **state)
 	scene_close(&sc);
 }
 
+static void badge(void **state)
+{
+	(void)state;
+	struct scene sc;
+	scene_init(&sc);
+	scene_reset(&sc, 50, 2, false);
+	const char *status = "netsplit - raft - 5 nodes - t=8.000s - paused";
+	scene_text(&sc, 1, 0, -1, SS_BAR, status);
+	scene_status_badge(&sc, status, "not linearizable", SS_ERROR);
+	struct sbuf out = {0};
+	scene_render_text(&sc, &out);
+	/* Cut at the last separator that fits, never inside "t=8.000s". */
+	assert_string_equal(sbuf_str(&out), " netsplit - raft - 5 nodes      not linearizable\n\n");
+	sbuf_free(&out);
+	/* A short status line is left whole. */
+	scene_reset(&sc, 50, 1, false);
+	scene_text(&sc, 1, 0, -1, SS_BAR, "netsplit - raft");
+	scene_status_badge(&sc, "netsplit - raft", "checking", SS_DIM);
+	scene_render_text(&sc, &out);
+	assert_string_equal(sbuf_str(&out), " netsplit - raft                        checking\n");
+	sbuf_free(&out);
+	scene_close(&sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(labels),
 	    cmocka_unit_test(layout),
+	    cmocka_unit_test(badge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
