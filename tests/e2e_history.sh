@@ -93,14 +93,14 @@ start() {
 		"LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=$tmp XDG_STATE_HOME=$tmp/state $bin $*; sleep 60"
 }
 
-# cmd TEXT: runs a command at the `:` prompt and waits for its echo.
+# cmd TEXT: opens the `:` prompt, waits until it is open (an empty prompt
+# line), types TEXT and Enter, and waits until the prompt has closed.
 cmd() {
 	T send-keys -t ns ':'
-	wait_for '' 1
-	sleep 0.1
+	wait_for '^:$' 10 || echo "e2e_history: the prompt did not open for: $1"
 	T send-keys -t ns -l "$1"
 	T send-keys -t ns Enter
-	sleep 0.2
+	wait_gone '^:' 10
 }
 
 # ---- the sandbox: a stale read through the minority --------------------------
