@@ -54,6 +54,10 @@ static void drop_sim(struct world *w)
 	free(w->wl);
 	w->wl = NULL;
 	w->nwl = 0;
+	/* scheduled commands that never ran die with their sim */
+	for (int i = 0; i < w->nscheds; i++)
+		free(w->scheds[i]);
+	w->nscheds = 0;
 }
 
 void world_free(struct world *w)
@@ -66,6 +70,7 @@ void world_free(struct world *w)
 	free(w->kept);
 	history_close(w->hist);
 	free(w->hist);
+	free(w->scheds);
 	free(w);
 }
 
@@ -624,7 +629,7 @@ static void run_scheduled(void *ctx, struct sim *s, uint64_t arg)
 		sim_note(s, TR_NOTE, -1, -1, _("error: %s"), sbuf_str(&err));
 	}
 	sbuf_free(&err);
-	free(sc);
+	/* sc stays in w->scheds until the sim goes: its slot is not reused */
 }
 
 static int x_at(struct ctx *x, const struct script *owner)
@@ -636,6 +641,8 @@ static int x_at(struct ctx *x, const struct script *owner)
 		return fail_at(x, x->c->col, _("%s is in the past: the time is %s"),
 			       simtime_fmt(at, a, sizeof a), simtime_fmt(sim_now(s), b, sizeof b));
 	struct sched *sc = xmalloc(sizeof *sc);
+	xgrow((void **)&x->w->scheds, &x->w->scheds_cap, (size_t)x->w->nscheds + 1, sizeof(void *));
+	x->w->scheds[x->w->nscheds++] = sc;
 	sc->w = x->w;
 	sc->c = x->c->sub;
 	sc->file = owner ? owner->file : NULL;

@@ -246,6 +246,9 @@ struct world {
 	int passed, failed;
 	int ops[4];           /* completed client operations by outcome (enum op_outcome) */
 	int async_errors;     /* errors in commands run by `at` */
+	void **scheds;        /* commands scheduled with at/after (freed with the sim) */
+	int nscheds;
+	size_t scheds_cap;
 	struct script **kept; /* scripts with scheduled commands */
 	int nkept;
 	size_t kept_cap;

@@ -253,6 +253,8 @@ void client_event(struct sim *s, uint32_t op_id, uint64_t b)
 			return; /* lost: the attempt will time out */
 		if (attempt <= 64)
 			p->delivered |= (uint64_t)1 << (attempt - 1);
+		else
+			p->late_delivered = true; /* past the masks: assume it may count */
 		struct client_req req = {p->op.id, attempt, p->op.client, p->seq, p->op.op};
 		n->ops->on_client(n->self, &req);
 		return;
@@ -270,7 +272,7 @@ void client_event(struct sim *s, uint32_t op_id, uint64_t b)
 		send_attempt(s, pi, s->client.stick ? p->node : random_other_node(s, p->node));
 		return;
 	case CEV_DEADLINE: {
-		bool maybe = (p->delivered & ~p->refused) != 0;
+		bool maybe = (p->delivered & ~p->refused) != 0 || p->late_delivered;
 		complete(s, pi, maybe ? OUT_UNKNOWN : OUT_FAIL, maybe ? "timed out" : p->op.why);
 		return;
 	}

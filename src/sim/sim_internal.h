@@ -47,6 +47,7 @@ struct pend {
 	int node;           /* node of the current attempt */
 	uint64_t delivered; /* bit k: attempt k+1 reached a live node */
 	uint64_t refused;   /* bit k: attempt k+1 was explicitly refused */
+	bool late_delivered; /* an attempt past the 64th reached a live node */
 	uint32_t list_pos;  /* position in pending_list */
 	uint32_t next_free;
 	bool live;
