@@ -87,6 +87,15 @@ for tr in lessons/es/*.lesson; do
 	diff -u "$tmp/en.skel" "$tmp/es.skel" >"$tmp/diff" ||
 		fail "$tr differs from $en where it must not:
 $(cat "$tmp/diff")"
+	# An answer is one line: a wrapped answer's second line would be read
+	# as the start of its explanation, and every explanation here starts
+	# with "No:" or "Correcto:".
+	awk '/^[a-z]+:/ { inq = ($0 ~ /^question:/); next }
+	     inq && want { if ($0 !~ /^[ \t]+(No|Correcto):/) { print FILENAME ":" FNR ": " $0; bad = 1 } want = 0; next }
+	     inq && /^[ \t]+[-*][ \t]/ { want = 1 }
+	     END { exit bad }' "$tr" >"$tmp/wrap" ||
+		fail "an answer goes on over two lines, or its explanation does not start with No: or Correcto::
+$(cat "$tmp/wrap")"
 done
 
 # ---- the catalogue -----------------------------------------------------------
