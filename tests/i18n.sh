@@ -94,7 +94,7 @@ $(cat "$tmp/diff")"
 	     inq && want { if ($0 !~ /^[ \t]+(No|Correcto):/) { print FILENAME ":" FNR ": " $0; bad = 1 } want = 0; next }
 	     inq && /^[ \t]+[-*][ \t]/ { want = 1 }
 	     END { exit bad }' "$tr" >"$tmp/wrap" ||
-		fail "an answer goes on over two lines, or its explanation does not start with No: or Correcto::
+		fail "an answer goes on over two lines (or its explanation does not start with No: or Correcto:)
 $(cat "$tmp/wrap")"
 done
 
