@@ -331,8 +331,10 @@ static struct cluster_spec last_cluster_of(const struct world *w)
 static void count_ops(void *ctx, const struct trace_event *ev)
 {
 	struct world *w = ctx;
-	if (ev->kind == TR_COMPLETE && ev->op->outcome <= OUT_UNKNOWN)
+	if (ev->kind == TR_COMPLETE && ev->op->outcome <= OUT_UNKNOWN) {
 		w->ops[ev->op->outcome]++;
+		w->last_took = ev->op->completed - ev->op->invoked;
+	}
 }
 
 static void make_sim(struct world *w, const struct cluster_spec *cs)
@@ -340,6 +342,7 @@ static void make_sim(struct world *w, const struct cluster_spec *cs)
 	drop_sim(w);
 	w->sim = sim_new(cs->proto, &cs->opts, cs->n, w->seed);
 	memset(w->ops, 0, sizeof w->ops);
+	w->last_took = -1;
 	sim_observe(w->sim, count_ops, w);
 	history_attach(w->hist, w->sim);
 	w->lin = lin_new(w->hist, LIN_MODEL_KV);

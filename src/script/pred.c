@@ -185,6 +185,24 @@ static bool g_leaders(struct world *w, const struct proto_args *a, struct sbuf *
 	return n >= a->a[0].num;
 }
 
+/* took >=|<= DURATION: how long the latest completed client operation took,
+ * from invocation to completion. */
+static bool g_took(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	char tb[32];
+	const char *cmp = a->a[0].str;
+	if (strcmp(cmp, ">=") && strcmp(cmp, "<=")) {
+		sbuf_printf(why, _("expected >= or <= after took, got \"%s\""), cmp);
+		return false;
+	}
+	if (w->last_took < 0) {
+		sbuf_puts(why, _("no client operation has completed"));
+		return false;
+	}
+	sbuf_printf(why, _("the latest operation took %s"), simtime_fmt_dur(w->last_took, tb, sizeof tb));
+	return cmp[0] == '>' ? w->last_took >= a->a[1].num : w->last_took <= a->a[1].num;
+}
+
 /* ops WORD >= INT: completed client operations with that outcome. */
 static bool g_ops(struct world *w, const struct proto_args *a, struct sbuf *why)
 {
@@ -251,6 +269,8 @@ const struct gpred gpreds[] = {
     {"inflight", ">= INT", N_("at least INT messages are on the wire"), g_inflight},
     {"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)"),
      g_leaders},
+    {"took", "WORD DURATION",
+     N_("the latest completed client operation took >= or <= DURATION (took >= 100ms)"), g_took},
     {"linearizable", NULL,
      N_("the clients' history so far is linearizable (use `not linearizable` for the opposite)"),
      g_linearizable},
@@ -275,6 +295,8 @@ const struct cmd_info script_preds[] = {
     {"time", "DURATION", N_("simulated time has reached DURATION")},
     {"inflight", ">= INT", N_("at least INT messages are on the wire")},
     {"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)")},
+    {"took", ">=|<= DURATION",
+     N_("the latest completed client operation took >= or <= DURATION (took >= 100ms)")},
     {"linearizable", "",
      N_("the clients' history so far is linearizable (use `not linearizable` for the opposite)")},
     {"ops", "WORD >= INT",
