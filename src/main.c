@@ -5,10 +5,65 @@
 #include "app/app.h"
 #include "app/check_cmd.h"
 #include "config.h"
+#include "sim/sim.h"
+#include "tui/tui.h"
 #include "util/i18n.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* `sandbox [PROTOCOL] [N] [--seed S] [--db PATH]` and `open FILE.ns [--seed S]
+ * [--db PATH]`: minimal parsing until the lead's option handling lands. */
+static int screen_main(int argc, char **argv, bool open)
+{
+	struct tui_options o = {0};
+	int pos = 0;
+	for (int i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "--seed") || !strcmp(argv[i], "--db")) && i + 1 < argc) {
+			if (!strcmp(argv[i], "--db")) {
+				o.db_path = argv[++i];
+				continue;
+			}
+			char *end;
+			errno = 0;
+			o.seed = strtoull(argv[++i], &end, 10);
+			if (*end || errno || !*argv[i] || *argv[i] == '-') {
+				fprintf(stderr, _("netsplit: --seed expects a whole number, got \"%s\"\n"), argv[i]);
+				return 2;
+			}
+			o.seed_set = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, _("netsplit: unknown option \"%s\"\n"), argv[i]);
+			return 2;
+		} else if (open && pos == 0) {
+			o.open_file = argv[i];
+			pos++;
+		} else if (!open && pos == 0 && !(argv[i][0] >= '0' && argv[i][0] <= '9')) {
+			o.proto = argv[i];
+			pos++;
+		} else if (!open && pos <= 1) {
+			char *end;
+			long n = strtol(argv[i], &end, 10);
+			if (*end || n < 1 || n > SIM_MAX_NODES) {
+				fprintf(stderr, _("netsplit sandbox: expected a number of nodes (1-%d), got \"%s\"\n"),
+					SIM_MAX_NODES, argv[i]);
+				return 2;
+			}
+			o.nodes = (int)n;
+			pos = 2;
+		} else {
+			fprintf(stderr, _("netsplit: unexpected argument \"%s\"\n"), argv[i]);
+			return 2;
+		}
+	}
+	if (open && !o.open_file) {
+		fprintf(stderr, "%s", _("Usage: netsplit open FILE.ns [--seed S] [--db PATH]\n"));
+		return 2;
+	}
+	return tui_run(&o);
+}
 
 static void usage(FILE *f)
 {
@@ -64,6 +119,14 @@ int main(int argc, char **argv)
 	for (size_t i = 0; argc >= 2 && i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "sandbox"))
+		return screen_main(argc - 1, argv + 1, false);
+	if (argc >= 2 && !strcmp(argv[1], "open"))
+		return screen_main(argc - 1, argv + 1, true);
+	if (argc == 1) {
+		struct tui_options o = {0};
+		return tui_home(&o);
+	}
 	if (argc >= 2)
 		fprintf(stderr, argv[1][0] == '-' ? _("netsplit: unknown option \"%s\"\n")
 						  : _("netsplit: unknown command \"%s\"\n"),

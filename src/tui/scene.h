@@ -1,0 +1,290 @@
+/*
+ * scene.h — the screen as data. A scene is what one frame shows, computed
+ * without curses: a list of drawing items (boxes and text runs, each with a
+ * style role and, for the mouse, the node or link it belongs to) for a
+ * given width and height. A scene is rasterised into a grid of cells; the
+ * grid is what curses paints (tui_paint.c), what the golden tests compare
+ * as plain text, and what a `dump` prints.
+ *
+ * The views (scene_view.c) turn a snapshot of the simulation (struct
+ * scene_snap: node states, links worth drawing, messages in flight with
+ * their progress, recent drops, event lines, ...) into a scene. Nothing in
+ * this layer reads the simulator or the terminal: a snapshot in, a scene
+ * out, which is what makes the layout testable at every size.
+ *
+ * Widths are display widths (columns), measured with wcwidth() in the
+ * current locale, never bytes: translated labels and the box-drawing
+ * characters both take one column per glyph.
+ */
+#ifndef NETSPLIT_SCENE_H
+#define NETSPLIT_SCENE_H
+
+#include "proto/proto.h"
+#include "sim/simtime.h"
+#include "util/util.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SCENE_MAX_NODES 32 /* the ring is meant for 1..12; more fall back to a grid */
+
+/* Style roles. Colours and attributes are attached to roles in one place
+ * (tui_term.c); the scene only says what a thing is. */
+enum scene_style {
+	SS_NORMAL,
+	SS_DIM,    /* secondary text, plain links */
+	SS_BAR,    /* the status line */
+	SS_KEY,    /* a key in the key bar or the help */
+	SS_FRAME,  /* pane borders */
+	SS_TITLE,  /* pane titles, headings */
+	SS_LEADER, /* role words */
+	SS_CANDIDATE,
+	SS_FOLLOWER,
+	SS_ROLE,     /* any other role word */
+	SS_DOWN,     /* a crashed node */
+	SS_SELECT,   /* the selected node's frame */
+	SS_CUT,      /* a cut link */
+	SS_ONEWAY,   /* a link cut in one direction */
+	SS_DEGRADED, /* a slow or lossy link */
+	SS_MSG,      /* a request in flight */
+	SS_REPLY,    /* a reply in flight */
+	SS_DROP,     /* where a message died */
+	SS_TERM0,    /* log entries, coloured by term modulo SCENE_TERM_COLOURS */
+	SS_TERM5 = SS_TERM0 + 5,
+	SS_ERROR,
+	SS_OK,
+	SS_REC, /* the recording mark */
+	SS_COUNT
+};
+
+#define SCENE_TERM_COLOURS 6
+
+enum scene_kind {
+	SCENE_TEXT,  /* one line of UTF-8 text */
+	SCENE_BOX,   /* a rectangle's border */
+	SCENE_FILL,  /* a rectangle of blanks in a style (bars) */
+	SCENE_GLYPH, /* one glyph of width 1 (links, messages): no text buffer */
+};
+
+/* Box borders. */
+enum {
+	SCENE_HEAVY = 1,  /* the selected node: heavy lines (or '#' in ASCII) */
+	SCENE_DASHED = 2, /* a crashed node: dashed lines (or '.' in ASCII) */
+};
+
+struct scene_rect {
+	int x, y, w, h;
+};
+
+struct scene_item {
+	uint8_t kind;  /* enum scene_kind */
+	uint8_t style; /* enum scene_style */
+	uint8_t flags; /* SCENE_HEAVY, SCENE_DASHED */
+	int16_t x, y;
+	int16_t w, h;  /* TEXT: display width and 1 */
+	int16_t node;  /* mouse target: a node index, or -1 */
+	int16_t peer;  /* with node: the link node-peer; -1 for the node itself */
+	uint32_t text; /* TEXT: offset of the NUL-terminated text in scene.text */
+	char g[4];     /* GLYPH: its UTF-8 bytes, NUL-padded */
+};
+
+/* A frame's drawing. Owned by the caller (scene_init/scene_close); reused
+ * from frame to frame without reallocating. */
+struct scene {
+	int w, h;
+	bool unicode; /* false: ASCII only */
+	struct scene_item *items;
+	size_t nitems, cap;
+	struct sbuf text;
+	/* The ring's layout, kept for hit tests and the overlap checks. */
+	struct scene_rect area;
+	int nboxes;
+	struct scene_rect box[SCENE_MAX_NODES];
+	/* The straight paths between boxes, computed at most once per pair
+	 * and frame (scene_view.c): cells in paths[path_off[i]..+path_len[i]]
+	 * for the pair i = lo * SCENE_MAX_NODES + hi, path_off -1 if not yet. */
+	struct scene_cellpos {
+		int16_t x, y;
+	} * paths;
+	size_t npaths, cappaths;
+	int32_t path_off[SCENE_MAX_NODES * SCENE_MAX_NODES];
+	int16_t path_len[SCENE_MAX_NODES * SCENE_MAX_NODES];
+};
+
+void scene_init(struct scene *sc);
+void scene_close(struct scene *sc);
+/* Empties the scene for a new frame of w x h cells. */
+void scene_reset(struct scene *sc, int w, int h, bool unicode);
+
+/* Adds text at (x, y) cut to at most maxw columns (maxw < 0: to the
+ * scene's edge); returns the columns used. */
+int scene_text(struct scene *sc, int x, int y, int maxw, int style, const char *utf8);
+/* Same, with a mouse target. */
+int scene_text_hit(struct scene *sc, int x, int y, int maxw, int style, const char *utf8, int node,
+		   int peer);
+/* One glyph of one column (at most 4 bytes of UTF-8) at (x, y): the cheap
+ * item for lines and messages. */
+void scene_glyph(struct scene *sc, int x, int y, int style, const char *utf8, int node, int peer);
+void scene_box(struct scene *sc, struct scene_rect r, int style, int flags, int node);
+void scene_fill(struct scene *sc, struct scene_rect r, int style);
+
+/* The mouse: the topmost item under (x, y) with a target. Returns true and
+ * sets *node and *peer (peer -1: the node itself). */
+bool scene_hit(const struct scene *sc, int x, int y, int *node, int *peer);
+
+/* ---- measuring text -------------------------------------------------------- */
+
+/* Display width of a UTF-8 (locale-encoded) string, in columns. */
+int scene_width(const char *s);
+/* The number of bytes of s that fit in maxw columns. */
+size_t scene_fit(const char *s, int maxw, int *used);
+
+/* ---- the grid ------------------------------------------------------------- */
+
+struct scene_cell {
+	char g[8]; /* the glyph, UTF-8, NUL-terminated; "" under a wide glyph */
+	uint8_t style;
+};
+
+struct scene_grid {
+	int w, h;
+	struct scene_cell *c; /* w * h, row by row */
+};
+
+void scene_grid_init(struct scene_grid *g);
+void scene_grid_close(struct scene_grid *g);
+/* Rasterises the scene's items in order (later ones on top). */
+void scene_rasterize(const struct scene *sc, struct scene_grid *g);
+/* The grid as text: h lines, trailing blanks trimmed, each ending in '\n'. */
+void scene_grid_text(const struct scene_grid *g, struct sbuf *out);
+/* Rasterises and renders in one go (tests, `dump`). */
+void scene_render_text(const struct scene *sc, struct sbuf *out);
+
+/* ---- snapshots and views --------------------------------------------------- */
+
+#define SCENE_LOG_TAIL VIEW_LOG_MAX
+
+/* One node as the views need it. */
+struct scene_node {
+	char name[8];
+	bool up;
+	struct node_status st; /* st.role is the untranslated word */
+	char badge[24];        /* shown when the protocol has no log */
+	int nlog;              /* the log's tail, in index order */
+	struct {
+		int64_t index, term;
+	} log[SCENE_LOG_TAIL];
+	int64_t log_last;
+};
+
+/* A link worth drawing (the pair a < b); see scene_view.c for which. */
+struct scene_link {
+	int16_t a, b;
+	bool ab, ba; /* each direction is up */
+	bool slow;   /* latency or jitter above the cluster's default */
+	bool lossy;  /* loses or duplicates messages */
+};
+
+/* A message in flight: `at` is its progress 0..1 from sender to receiver. */
+struct scene_msg {
+	int16_t from, to;
+	float at;
+	char glyph;
+	bool reply;
+};
+
+/* A recent loss: where on the way from `from` to `to` it died (0..1). */
+struct scene_drop {
+	int16_t from, to;
+	float at;
+};
+
+/* A line of text with a style (event log, side pane, help). */
+struct scene_line {
+	char *text; /* owned by the snapshot */
+	uint8_t style;
+};
+
+/* One event for the timeline: a message (from -> to, sent at t0, gone
+ * at t1, dropped or delivered), or a mark on one node at t0 (a fault,
+ * a state change). */
+struct scene_tl_event {
+	sim_time t0, t1;
+	int16_t from, to; /* to = -1: a mark on `from` */
+	char glyph;
+	uint8_t style;
+	bool dropped;
+};
+
+struct scene_key {
+	const char *key;   /* "space" */
+	const char *label; /* already translated */
+};
+
+/* Everything a frame shows. Filled by the screen (tui_snap.c) or by a test;
+ * the arrays are owned by whoever fills them. */
+struct scene_snap {
+	int w, h;
+	bool unicode;
+	bool color;               /* false: NO_COLOR; log tails show term digits */
+	const char *status;       /* left part of the status line */
+	const char *status_right; /* "● REC", or NULL */
+	int nnodes;
+	struct scene_node node[SCENE_MAX_NODES];
+	int selected; /* node index, or -1 */
+	int nlinks;
+	const struct scene_link *links;
+	int nmsgs;
+	const struct scene_msg *msgs;
+	int ndrops;
+	const struct scene_drop *drops;
+	int nevents; /* event log lines, oldest first */
+	const struct scene_line *events;
+	const char *side_title;
+	int nside; /* side pane lines */
+	const struct scene_line *side;
+	const char *message; /* the line above the key bar (errors, replies) */
+	int message_style;
+	bool prompt; /* the prompt owns the message line: leave it blank */
+	int nkeys;
+	const struct scene_key *keys;
+	/* logs view: `logs_rows` rows of entries, row r holding index
+	 * logs_top - r; cell [r * nnodes + node], index 0 when not held */
+	int logs_rows;
+	int64_t logs_top;
+	const struct log_view_entry *logs;
+	/* timeline view */
+	int ntl;
+	const struct scene_tl_event *tl;
+	sim_time tl_now;
+	sim_time tl_scale; /* simulated time per row */
+	int tl_scroll;     /* rows scrolled back from now */
+	/* help view */
+	int nhelp;
+	const struct scene_line *help;
+	int help_scroll;
+};
+
+/* The smallest screen the views are laid out for. */
+#define SCENE_MIN_W 80
+#define SCENE_MIN_H 24
+
+/* Where the parts of a frame go, for a w x h screen. */
+struct scene_layout {
+	struct scene_rect status, main, cluster, side, events, message, keys;
+};
+void scene_layout(int w, int h, struct scene_layout *l);
+
+/* The views. Each resets the scene to snap->w x snap->h and draws a whole
+ * frame; below SCENE_MIN_W x SCENE_MIN_H they draw a request to enlarge the
+ * terminal instead. */
+void scene_view_cluster(struct scene *sc, const struct scene_snap *snap);
+void scene_view_logs(struct scene *sc, const struct scene_snap *snap);
+void scene_view_timeline(struct scene *sc, const struct scene_snap *snap);
+void scene_view_help(struct scene *sc, const struct scene_snap *snap);
+/* Draws only the ring of nodes into `area` (used by the cluster view). */
+void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_snap *snap);
+/* True if the frame is too small: the views then show only a message. */
+bool scene_too_small(int w, int h);
+
+#endif

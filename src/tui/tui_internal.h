@@ -1,0 +1,148 @@
+/*
+ * tui_internal.h — what the screen's files share: the terminal (tui_term.c),
+ * painting a grid (tui_paint.c), the key table (tui_keys.c), the prompt
+ * (tui_prompt.c), snapshots of the world (tui_snap.c) and the screen's state
+ * and event loop (tui.c). Only src/tui includes this file.
+ */
+#ifndef NETSPLIT_TUI_INTERNAL_H
+#define NETSPLIT_TUI_INTERNAL_H
+
+#include "script/script.h"
+#include "tui/scene.h"
+#include "tui/tui.h"
+
+#include <curses.h>
+#include <signal.h>
+
+/* ---- the terminal (tui_term.c) --------------------------------------------- */
+
+struct tui_term {
+	bool active;           /* curses owns the terminal */
+	bool unicode;          /* the locale's charset is UTF-8 */
+	bool color;            /* colours in use (a colour terminal and no NO_COLOR) */
+	attr_t attr[SS_COUNT]; /* each style role as curses attributes */
+	int saved_stderr;      /* fd 2 while curses runs, or -1 */
+};
+
+/* Takes the terminal: stderr to a log file, curses, keypad and mouse,
+ * signal handlers. Returns false (terminal untouched, message on stderr)
+ * if there is no usable terminal. */
+bool tui_term_open(struct tui_term *t);
+/* Gives the terminal back; safe to call twice. */
+void tui_term_close(struct tui_term *t);
+/* Fills t->attr for the current curses screen (colour or NO_COLOR). */
+void tui_term_styles(struct tui_term *t, bool want_color);
+/* A quit signal that arrived (SIGINT, SIGTERM, SIGHUP), or 0. */
+int tui_term_pending_signal(void);
+
+/* ---- painting (tui_paint.c) ---------------------------------------------------- */
+
+/* Paints the grid into win, one run of text per style change. Curses then
+ * sends only what differs from the screen (wnoutrefresh + doupdate). With
+ * `prev` (the grid painted last into win, or NULL), only cells that
+ * changed are painted, and prev becomes a copy of g. */
+void tui_paint(WINDOW *win, const struct scene_grid *g, struct scene_grid *prev,
+	       const attr_t *attr);
+/* Forgets the previous frame: the next tui_paint paints everything (after
+ * a resize, or when something else drew into the window). */
+void tui_paint_forget(struct scene_grid *prev);
+
+/* ---- keys (tui_keys.c) ------------------------------------------------------ */
+
+enum tui_act {
+	ACT_NONE,
+	ACT_HELP,
+	ACT_QUIT,
+	ACT_RUN,
+	ACT_STEP,
+	ACT_FASTER,
+	ACT_SLOWER,
+	ACT_SELECT, /* digits */
+	ACT_PREV,
+	ACT_NEXT,
+	ACT_CRASH,
+	ACT_CUT,
+	ACT_CUT_ONEWAY,
+	ACT_PARTITION,
+	ACT_HEAL,
+	ACT_PUT,
+	ACT_GET,
+	ACT_VIEW,
+	ACT_PROMPT,
+	ACT_UP,
+	ACT_DOWN,
+	ACT_PGUP,
+	ACT_PGDN,
+	ACT_BACK,
+};
+
+struct tui_key {
+	int code;         /* a curses key code or a character */
+	const char *name; /* as shown: "space", "1-9", "tab" */
+	enum tui_act act;
+	const char *help; /* N_() */
+	const char *bar;  /* N_() short label for the key bar, or NULL */
+};
+
+/* The key table, ending with code 0. */
+extern const struct tui_key tui_keys[];
+/* The action for a key code, or ACT_NONE. */
+enum tui_act tui_keys_action(int code);
+/* The help text: every key, then every command and predicate of the
+ * language (the current protocol's too), then the message glyphs of the
+ * current protocol. Appends lines to out (caller frees with
+ * tui_keys_help_free). */
+void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *n);
+void tui_keys_help_free(struct scene_line *lines, int n);
+
+/* ---- snapshots (tui_snap.c) ------------------------------------------------------ */
+
+/* Buffers a snapshot points into; reused from frame to frame. Zero it to
+ * start; tui_snapbuf_free releases it. */
+struct tui_snapbuf {
+	struct scene_link *links;
+	size_t caplinks;
+	struct scene_msg *msgs;
+	size_t capmsgs;
+	struct log_view_entry *logs;
+	size_t caplogs;
+	bool carry[SCENE_MAX_NODES][SCENE_MAX_NODES];
+	int nside;
+	struct scene_line side[VIEW_LINES + 12];
+	char side_text[VIEW_LINES + 12][VIEW_LINE_LEN + 48];
+	char side_title[64];
+	struct node_view view; /* scratch */
+};
+
+/* Fills the nodes, links, messages in flight and side pane of out from s,
+ * with node `sel` selected (-1: none). */
+void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scene_snap *out);
+/* Fills the logs view's rows (after tui_snap_cluster): `rows` indexes
+ * down from the newest, less `scroll`. */
+void tui_snap_logs(struct sim *s, int scroll, int rows, struct tui_snapbuf *b,
+		   struct scene_snap *out);
+void tui_snapbuf_free(struct tui_snapbuf *b);
+
+/* ---- the prompt (tui_prompt.c) --------------------------------------------------- */
+
+/* The `:` command line: GNU readline in callback mode inside curses. */
+struct tui_prompt;
+/* on_line receives each accepted line (NULL: cancelled). */
+struct tui_prompt *tui_prompt_new(struct world **w, void (*on_line)(void *ctx, const char *line),
+				  void *ctx);
+void tui_prompt_free(struct tui_prompt *p);
+/* Opens the prompt on row y of width w. */
+void tui_prompt_open(struct tui_prompt *p, int y, int w);
+bool tui_prompt_active(const struct tui_prompt *p);
+/* Moves the prompt after a resize. */
+void tui_prompt_resize(struct tui_prompt *p, int y, int w);
+/* Feeds the bytes read from the terminal. */
+void tui_prompt_feed(struct tui_prompt *p, const unsigned char *bytes, int n);
+/* Draws the prompt line (last, so the cursor stays in it). */
+void tui_prompt_draw(struct tui_prompt *p);
+/* The window the prompt reads from (keypad off: readline gets raw bytes). */
+WINDOW *tui_prompt_window(struct tui_prompt *p);
+/* Completion candidates shown above the prompt, or NULL. */
+const char *tui_prompt_matches(const struct tui_prompt *p);
+
+#endif

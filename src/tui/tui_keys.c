@@ -1,0 +1,144 @@
+/*
+ * tui_keys.c — the key table, and the help screen generated from it and
+ * from the command language's own tables (script_commands, script_preds,
+ * the protocol's commands, predicates and message kinds). Nothing in the
+ * help is written twice: a new key or command shows up here by itself.
+ */
+#include "tui/tui_internal.h"
+
+#include "util/i18n.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CTRL_KEY(c) ((c)&0x1f)
+
+const struct tui_key tui_keys[] = {
+    {'?', "?", ACT_HELP, N_("help: keys, commands and the legend (again to leave)"), N_("help")},
+    {':', ":", ACT_PROMPT, N_("the command line (tab completes, up/down recall history)"),
+     N_("command")},
+    {' ', "space", ACT_RUN, N_("run or pause simulated time"), N_("run")},
+    {'.', ".", ACT_STEP, N_("process one event (pauses first)"), NULL},
+    {'+', "+", ACT_FASTER, N_("faster: up to 100x real time"), NULL},
+    {'=', "=", ACT_FASTER, N_("faster (the same as +)"), NULL},
+    {'-', "-", ACT_SLOWER, N_("slower: down to 0.1x real time"), NULL},
+    {'1', "1-9", ACT_SELECT, N_("select node n1..n9 (0 selects n10)"), NULL},
+    {KEY_LEFT, "left", ACT_PREV, N_("select the previous node"), NULL},
+    {KEY_RIGHT, "right", ACT_NEXT, N_("select the next node"), NULL},
+    {'c', "c", ACT_CRASH, N_("crash the selected node, or restart it"), N_("crash")},
+    {'x', "x", ACT_CUT, N_("then a node: cut the link to it, or heal it"), N_("cut link")},
+    {'X', "X", ACT_CUT_ONEWAY, N_("then a node: cut or heal only the way from the selected node"),
+     NULL},
+    {'p', "p", ACT_PARTITION,
+     N_("partition presets: isolate the selected node, a minority/majority "
+	"split, healed"),
+     N_("split")},
+    {'h', "h", ACT_HEAL, N_("heal every link"), N_("heal")},
+    {'s', "s", ACT_PUT, N_("a client writes through the selected node"), NULL},
+    {'g', "g", ACT_GET, N_("a client reads through the selected node"), NULL},
+    {'\t', "tab", ACT_VIEW, N_("next view: cluster, logs, timeline"), N_("view")},
+    {'q', "q", ACT_QUIT, N_("quit (the terminal is restored)"), N_("quit")},
+    {KEY_UP, "up", ACT_UP, N_("scroll up (logs, timeline, help); previous node in the cluster"),
+     NULL},
+    {KEY_DOWN, "down", ACT_DOWN, N_("scroll down; next node in the cluster"), NULL},
+    {KEY_PPAGE, "pgup", ACT_PGUP, N_("scroll a page up"), NULL},
+    {KEY_NPAGE, "pgdn", ACT_PGDN, N_("scroll a page down"), NULL},
+    {27, "esc", ACT_BACK, N_("leave the help, cancel a pending x or X"), NULL},
+    {0, NULL, ACT_NONE, NULL, NULL},
+};
+
+enum tui_act tui_keys_action(int code)
+{
+	if (code >= '0' && code <= '9')
+		return ACT_SELECT;
+	for (int i = 0; tui_keys[i].code; i++)
+		if (tui_keys[i].code == code)
+			return tui_keys[i].act;
+	return ACT_NONE;
+}
+
+static void add(struct scene_line **lines, int *n, size_t *cap, int style, const char *fmt, ...)
+    NS_PRINTF(5, 6);
+static void add(struct scene_line **lines, int *n, size_t *cap, int style, const char *fmt, ...)
+{
+	xgrow((void **)lines, cap, (size_t)*n + 1, sizeof **lines);
+	struct sbuf b = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	sbuf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	(*lines)[*n].text = sbuf_take(&b);
+	(*lines)[*n].style = (uint8_t)style;
+	(*n)++;
+}
+
+/* "name usage" padded to a column, then the help text. */
+static void entry(struct scene_line **lines, int *n, size_t *cap, const char *name,
+		  const char *usage, const char *help)
+{
+	char head[160];
+	ns_snprintf(head, sizeof head, "%s%s%s", name, usage && *usage ? " " : "",
+		    usage ? usage : "");
+	int w = scene_width(head);
+	if (w < 30) {
+		add(lines, n, cap, SS_NORMAL, "  %s%*s  %s", head, 30 - w, "", _(help));
+		return;
+	}
+	add(lines, n, cap, SS_NORMAL, "  %s", head);
+	add(lines, n, cap, SS_NORMAL, "  %30s  %s", "", _(help));
+}
+
+void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *n)
+{
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	add(out, n, &cap, SS_TITLE, "%s", _("Keys"));
+	for (int i = 0; tui_keys[i].code; i++)
+		add(out, n, &cap, SS_NORMAL, "  %-8s %s", tui_keys[i].name, _(tui_keys[i].help));
+	add(out, n, &cap, SS_NORMAL, "  %-8s %s", _("mouse"),
+	    _("click a node to select it; click a drawn link to cut or heal it"));
+	add(out, n, &cap, SS_NORMAL, "%s", "");
+
+	struct sim *s = w ? world_sim(w) : NULL;
+	const struct proto_ops *p = s ? sim_proto(s) : NULL;
+	add(out, n, &cap, SS_TITLE, "%s", _("On the cluster"));
+	add(out, n, &cap, SS_NORMAL, "  %s",
+	    unicode ? _("╳ a cut link   → a one-way cut: the arrow shows the way that still works")
+		    : _("X a cut link   > < ^ v a one-way cut: the arrow shows the way that still "
+			"works"));
+	add(out, n, &cap, SS_NORMAL, "  ~ %s   %% %s",
+	    _("a slow link (latency or jitter above the default)"), _("a lossy link"));
+	add(out, n, &cap, SS_NORMAL, "  %s %s", unicode ? "✕" : "*", _("where a message was lost"));
+	add(out, n, &cap, SS_NORMAL, "  %s",
+	    unicode ? _("▪ a committed log entry, ▫ one not yet committed; colour = term")
+		    : _("# a committed log entry, + one not yet committed; colour = term"));
+	if (p) {
+		for (int i = 0; i < p->nmsg_kinds; i++)
+			add(out, n, &cap, SS_NORMAL, "  %c %s%s", p->msg_kinds[i].glyph,
+			    p->msg_kinds[i].name, p->msg_kinds[i].reply ? _(" (a reply)") : "");
+	}
+	add(out, n, &cap, SS_NORMAL, "%s", "");
+
+	add(out, n, &cap, SS_TITLE, "%s", _("Commands (type : first)"));
+	for (int i = 0; script_commands[i].name; i++)
+		entry(out, n, &cap, script_commands[i].name, script_commands[i].usage,
+		      script_commands[i].help);
+	for (int i = 0; p && p->commands && p->commands[i].name; i++)
+		entry(out, n, &cap, p->commands[i].name, p->commands[i].usage, p->commands[i].help);
+	add(out, n, &cap, SS_NORMAL, "%s", "");
+	add(out, n, &cap, SS_TITLE, "%s", _("Predicates (for expect and run until)"));
+	for (int i = 0; script_preds[i].name; i++)
+		entry(out, n, &cap, script_preds[i].name, script_preds[i].usage,
+		      script_preds[i].help);
+	for (int i = 0; p && p->preds && p->preds[i].name; i++)
+		entry(out, n, &cap, p->preds[i].name, p->preds[i].usage, p->preds[i].help);
+}
+
+void tui_keys_help_free(struct scene_line *lines, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(lines[i].text);
+	free(lines);
+}
