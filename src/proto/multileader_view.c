@@ -292,7 +292,8 @@ static bool pred_conflicts(struct sim *s, const struct proto_args *a, struct sbu
 	for (int i = 0; i < sim_nodes(s); i++) {
 		const struct ml *m = node_ml(s, i);
 		xgrow((void **)&all, &cap, n + m->nconf + 1, sizeof *all);
-		memcpy(all + n, m->conf, m->nconf * sizeof *all);
+		if (m->nconf)
+			memcpy(all + n, m->conf, m->nconf * sizeof *all);
 		n += m->nconf;
 	}
 	if (n)
