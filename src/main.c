@@ -73,6 +73,7 @@ static void usage(FILE *f)
 			   "\n"
 			   "Commands:\n"
 			   "  run FILE.ns         run a scenario headless and print its trace\n"
+			   "  fuzz PROTOCOL       random fault schedules over many seeds\n"
 			   "  lessons             list the lessons with your progress\n"
 			   "  progress --reset [LESSON]  forget progress\n"
 			   "  recordings          list recorded sessions\n"
@@ -107,6 +108,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{"run", run_cmd_main},
+		{"fuzz", fuzz_cmd_main},
 		{"lessons", lessons_cmd_main},
 		{"progress", progress_cmd_main},
 		{"recordings", recordings_cmd_main},

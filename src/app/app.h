@@ -18,6 +18,8 @@ struct sbuf;
 
 /* netsplit run FILE.ns [--seed N] [--json] [--quiet] [--record TITLE] */
 int run_cmd_main(int argc, char **argv);
+/* netsplit fuzz PROTOCOL [--seeds N] [--from S] [--time D] [--nodes A..B] */
+int fuzz_cmd_main(int argc, char **argv);
 /* netsplit lessons / progress / recordings / export / import */
 int lessons_cmd_main(int argc, char **argv);
 int progress_cmd_main(int argc, char **argv);

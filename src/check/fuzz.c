@@ -9,13 +9,19 @@
  */
 #include "check/fuzz.h"
 
+#include "check/history.h"
 #include "check/invariants.h"
+#include "check/lin.h"
 #include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_KEYS 5
+#define FUZZ_KEYS        5
+#define FUZZ_LIVE_KEY    "fuzz-live"
+#define FUZZ_LIVE_VALUE  "ok"
+#define FUZZ_LIN_STEPS   2000000 /* per seed; `expect linearizable` allows more */
+#define FUZZ_LIN_SECONDS 2.0     /* a budget: past it the verdict is unknown */
 
 void fuzz_opts_default(struct fuzz_opts *o)
 {
@@ -25,6 +31,7 @@ void fuzz_opts_default(struct fuzz_opts *o)
 	    .nodes_hi = 7,
 	    .duration = 20 * SIM_S,
 	    .liveness = 10 * SIM_S,
+	    .vary = true,
 	};
 }
 
@@ -72,6 +79,44 @@ static void random_op(struct rng *g, struct kv_op *op)
 	}
 }
 
+static bool user_sets(const struct fuzz_opts *o, const char *key)
+{
+	size_t n = strlen(key);
+	for (int i = 0; o->options && o->options[i]; i++)
+		if (!strncmp(o->options[i], key, n) && o->options[i][n] == '=')
+			return true;
+	return false;
+}
+
+/* Draws the varied options (see fuzz.h) into the plan. */
+static void vary_options(struct fuzz_plan *p, const struct fuzz_opts *o, struct rng *g)
+{
+	static const char *const batch[] = {"1", "4", "64"};
+	static const char *const election[] = {"150ms..300ms", "100ms..130ms", "150ms..160ms",
+					       "300ms..600ms"};
+	static const char *const heartbeat[] = {"50ms", "20ms", "90ms"};
+	static const char *const snapshot[] = {"1000", "10", "50", "0"};
+	static const struct {
+		const char *key;
+		const char *const *values;
+		int n;
+	} vary[FUZZ_MAX_VARY] = {
+	    {"batch", batch, 3},
+	    {"election", election, 4},
+	    {"heartbeat", heartbeat, 3},
+	    {"snapshot", snapshot, 4},
+	};
+	const struct proto_ops *ops = proto_find(o->proto);
+	for (int k = 0; k < FUZZ_MAX_VARY; k++) {
+		/* Always draw, so a plan does not depend on what is skipped. */
+		const char *v = vary[k].values[rng_below(g, (uint64_t)vary[k].n)];
+		if (!o->vary || !ops || proto_option_index(ops, vary[k].key) < 0 ||
+		    user_sets(o, vary[k].key))
+			continue;
+		ns_snprintf(p->vary[p->nvary++], sizeof p->vary[0], "%s=%s", vary[k].key, v);
+	}
+}
+
 void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t seed)
 {
 	memset(p, 0, sizeof *p);
@@ -80,13 +125,17 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 	rng_seed(&g, seed ^ 0x6e657473706c6974ULL); /* "netsplit" */
 	int lo = MAX(1, o->nodes_lo), hi = MAX(lo, MIN(o->nodes_hi, SIM_MAX_NODES));
 	int n = p->nodes = (int)rng_range(&g, lo, hi);
+	vary_options(p, o, &g);
 	bool down[SIM_MAX_NODES] = {0};
 	bool skewed[SIM_MAX_NODES] = {0};
 	bool net = false;
 
-	/* Faults: one every 100 ms to 1.5 s. */
-	for (sim_time t = rng_range(&g, 100 * SIM_MS, 1500 * SIM_MS); t < o->duration;
-	     t += rng_range(&g, 100 * SIM_MS, 1500 * SIM_MS)) {
+	/* Faults: one every 50 ms to 1.5 s, 600 ms or 300 ms (drawn per seed:
+	 * some seeds are storms). */
+	static const sim_time gaps[] = {1500 * SIM_MS, 600 * SIM_MS, 300 * SIM_MS};
+	sim_time gap = gaps[rng_below(&g, ARRAY_LEN(gaps))];
+	for (sim_time t = rng_range(&g, 50 * SIM_MS, gap); t < o->duration;
+	     t += rng_range(&g, 50 * SIM_MS, gap)) {
 		bool up_ok[SIM_MAX_NODES], down_ok[SIM_MAX_NODES], any[SIM_MAX_NODES];
 		for (int i = 0; i < n; i++) {
 			up_ok[i] = !down[i];
@@ -95,7 +144,7 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 		}
 		int r = (int)rng_below(&g, 100);
 		struct fuzz_step *s;
-		if (r < 18) {
+		if (r < 20) {
 			int a = pick(&g, up_ok, n);
 			if (a < 0)
 				continue;
@@ -166,9 +215,7 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 	p->steps = m;
 	p->cap = p->n;
 	/* The end of the faults: everything undone. */
-	for (int a = 0; a < n; a++)
-		if (down[a])
-			add(p, o->duration, FZ_RESTART)->a = a;
+	add(p, o->duration, FZ_RESTART)->a = -1;
 	add(p, o->duration, FZ_HEAL);
 	if (net)
 		add(p, o->duration, FZ_NET)->jitter = 5 * SIM_MS;
@@ -197,7 +244,12 @@ static void step_text(const struct fuzz_step *s, int nodes, struct sbuf *out)
 	char buf[32];
 	switch (s->kind) {
 	case FZ_CRASH: sbuf_printf(out, "crash n%d", s->a + 1); break;
-	case FZ_RESTART: sbuf_printf(out, "restart n%d", s->a + 1); break;
+	case FZ_RESTART:
+		if (s->a < 0)
+			sbuf_puts(out, "restart all");
+		else
+			sbuf_printf(out, "restart n%d", s->a + 1);
+		break;
 	case FZ_PARTITION:
 		sbuf_puts(out, "partition");
 		for (int i = 0; i < nodes; i++)
@@ -221,12 +273,12 @@ static void step_text(const struct fuzz_step *s, int nodes, struct sbuf *out)
 		sbuf_printf(out, "clock n%d skew %s%s", s->a + 1, s->v < 0 ? "-" : "+",
 			    simtime_fmt_dur(s->v < 0 ? -s->v : s->v, buf, sizeof buf));
 		break;
-	case FZ_DRIFT: {
-		int64_t v = s->v < 0 ? -s->v : s->v;
-		sbuf_printf(out, "clock n%d drift %s%lld.%02lld%%", s->a + 1, s->v < 0 ? "-" : "+",
-			    (long long)(v / 10000), (long long)(v % 10000 / 100));
+	case FZ_DRIFT:
+		if (s->v)
+			sbuf_printf(out, "clock n%d drift %+lldppm", s->a + 1, (long long)s->v);
+		else
+			sbuf_printf(out, "clock n%d drift 0ppm", s->a + 1);
 		break;
-	}
 	case FZ_OP:
 		switch (s->op.fn) {
 		case KV_GET: sbuf_printf(out, "get %s", s->op.key); break;
@@ -245,25 +297,33 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 	char buf[32];
 	sbuf_printf(out, "# netsplit fuzz %s: seed %llu, %d nodes\n", o->proto,
 		    (unsigned long long)p->seed, p->nodes);
+	sbuf_printf(out, "seed %llu\n", (unsigned long long)p->seed);
 	sbuf_printf(out, "cluster %s %d", o->proto, p->nodes);
 	for (int i = 0; o->options && o->options[i]; i++)
 		sbuf_printf(out, " %s", o->options[i]);
-	sbuf_printf(out, "\nseed %llu\n", (unsigned long long)p->seed);
+	for (int i = 0; i < p->nvary; i++)
+		sbuf_printf(out, " %s", p->vary[i]);
+	sbuf_putc(out, '\n');
 	for (size_t i = 0; i < p->n; i++) {
 		sbuf_printf(out, "at %s ", simtime_fmt(p->steps[i].at, buf, sizeof buf));
 		step_text(&p->steps[i], p->nodes, out);
 		sbuf_putc(out, '\n');
 	}
+	/* What fuzz_run does after the faults, step for step. */
+	char lb[32];
+	simtime_fmt_dur(o->liveness, lb, sizeof lb);
 	sbuf_printf(out, "run %s\n", simtime_fmt_dur(o->duration, buf, sizeof buf));
 	sbuf_puts(out, "expect safe\n");
-	sbuf_printf(out, "# liveness: within %s a leader, and a write that commits\n",
-		    simtime_fmt_dur(o->liveness, buf, sizeof buf));
-	sbuf_printf(out, "run until leader timeout %s\n",
-		    simtime_fmt_dur(o->liveness, buf, sizeof buf));
-	sbuf_puts(out, "put fuzz-live ok\n");
-	sbuf_printf(out, "run until committed fuzz-live = ok timeout %s\n",
-		    simtime_fmt_dur(o->liveness, buf, sizeof buf));
+	sbuf_printf(out, "# liveness: a leader, and a write committed, within %s each\n", lb);
+	sbuf_printf(out, "run until leader timeout %s\n", lb);
+	sbuf_printf(out, "client timeout %s\n", lb);
+	sbuf_printf(out, "put %s %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
+	sbuf_printf(out, "run until committed %s = %s timeout %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE,
+		    lb);
+	sbuf_printf(out, "expect committed %s = %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
 	sbuf_puts(out, "expect safe\n");
+	if (o->linearizable)
+		sbuf_puts(out, "expect linearizable\n");
 }
 
 /* ---- running ------------------------------------------------------------------ */
@@ -283,7 +343,11 @@ static void run_step(void *ctx, struct sim *s, uint64_t i)
 	const struct fuzz_step *st = &rn->p->steps[i];
 	switch (st->kind) {
 	case FZ_CRASH: sim_crash(s, st->a); break;
-	case FZ_RESTART: sim_restart(s, st->a); break;
+	case FZ_RESTART:
+		for (int a = 0; a < sim_nodes(s); a++)
+			if (st->a < 0 || a == st->a)
+				sim_restart(s, a);
+		break;
 	case FZ_PARTITION: {
 		int g[SIM_MAX_NODES];
 		for (int k = 0; k < sim_nodes(s); k++)
@@ -323,40 +387,62 @@ static bool p_leader(void *ctx, struct sim *s)
 	return proto_leader(s) >= 0;
 }
 
-static bool p_live(void *ctx, struct sim *s)
+/* The protocol's `committed KEY = VALUE` predicate for the liveness write;
+ * without one, the write's client operation having completed ok. */
+static bool p_committed(void *ctx, struct sim *s)
 {
-	(void)s;
-	return ((struct runner *)ctx)->live_ok;
+	struct runner *rn = ctx;
+	const struct proto_ops *ops = sim_proto(s);
+	for (int i = 0; ops->preds && ops->preds[i].name; i++)
+		if (!strcmp(ops->preds[i].name, "committed")) {
+			struct proto_args a = {.n = 2};
+			a.a[0] = (struct arg){.kind = ARG_KEY, .present = true};
+			a.a[1] = (struct arg){.kind = ARG_VALUE, .present = true};
+			ns_strlcpy(a.a[0].str, FUZZ_LIVE_KEY, sizeof a.a[0].str);
+			ns_strlcpy(a.a[1].str, FUZZ_LIVE_VALUE, sizeof a.a[1].str);
+			struct sbuf why = {0};
+			bool ok = ops->preds[i].eval(s, &a, &why);
+			sbuf_free(&why);
+			return ok;
+		}
+	return rn->live_ok;
+}
+
+/* One "key=value" into po; false with res->why on error. */
+static bool parse_option(const struct proto_ops *ops, const char *kv, struct proto_opts *po,
+			 struct fuzz_result *res)
+{
+	const char *eq = strchr(kv, '=');
+	char key[64];
+	if (!eq || (size_t)(eq - kv) >= sizeof key) {
+		ns_snprintf(res->why, sizeof res->why, _("expected key=value, got \"%s\""), kv);
+		return false;
+	}
+	memcpy(key, kv, (size_t)(eq - kv));
+	key[eq - kv] = '\0';
+	int idx = proto_option_index(ops, key);
+	if (idx < 0) {
+		ns_snprintf(res->why, sizeof res->why, _("%s has no option %s"), ops->name, key);
+		return false;
+	}
+	struct sbuf err = {0};
+	bool ok = proto_option_parse(ops, idx, eq + 1, &po->v[idx], &err);
+	if (!ok)
+		ns_strlcpy(res->why, sbuf_str(&err), sizeof res->why);
+	sbuf_free(&err);
+	return ok;
 }
 
 static bool parse_options(const struct proto_ops *ops, const struct fuzz_opts *o,
-			  struct proto_opts *po, struct fuzz_result *res)
+			  const struct fuzz_plan *p, struct proto_opts *po, struct fuzz_result *res)
 {
 	proto_opts_default(ops, po);
-	for (int i = 0; o->options && o->options[i]; i++) {
-		const char *kv = o->options[i], *eq = strchr(kv, '=');
-		char key[64];
-		if (!eq || (size_t)(eq - kv) >= sizeof key) {
-			ns_snprintf(res->why, sizeof res->why, _("expected key=value, got \"%s\""),
-				    kv);
+	for (int i = 0; o->options && o->options[i]; i++)
+		if (!parse_option(ops, o->options[i], po, res))
 			return false;
-		}
-		memcpy(key, kv, (size_t)(eq - kv));
-		key[eq - kv] = '\0';
-		int idx = proto_option_index(ops, key);
-		if (idx < 0) {
-			ns_snprintf(res->why, sizeof res->why, _("%s has no option %s"), ops->name,
-				    key);
+	for (int i = 0; i < p->nvary; i++)
+		if (!parse_option(ops, p->vary[i], po, res))
 			return false;
-		}
-		struct sbuf err = {0};
-		bool ok = proto_option_parse(ops, idx, eq + 1, &po->v[idx], &err);
-		if (!ok)
-			ns_strlcpy(res->why, sbuf_str(&err), sizeof res->why);
-		sbuf_free(&err);
-		if (!ok)
-			return false;
-	}
 	return true;
 }
 
@@ -369,11 +455,14 @@ bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_
 		return false;
 	}
 	struct proto_opts po;
-	if (!parse_options(ops, o, &po, res))
+	if (!parse_options(ops, o, p, &po, res))
 		return false;
 	struct runner rn = {.p = p};
 	rn.s = sim_new(ops, &po, p->nodes, p->seed);
 	rn.base = *sim_default_link(rn.s);
+	struct history hist;
+	history_init(&hist);
+	history_attach(&hist, rn.s);
 	struct inv_watch *w = inv_watch_new(rn.s);
 	int h = sim_observe(rn.s, on_trace, &rn);
 	for (size_t i = 0; i < p->n; i++)
@@ -388,29 +477,24 @@ bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_
 		if (t == o->duration)
 			break;
 	}
-	/* Liveness: a leader, then a write that commits. */
-	sim_time end = sim_now(rn.s) + o->liveness;
+	/* Liveness, as the rendered scenario does it: wait for a leader, give
+	 * the client the whole bound, put, wait for the commit. */
 	if (inv_watch_ok(w, NULL, NULL)) {
-		bool led = sim_run_while(rn.s, end, p_leader, NULL);
-		while (led && !rn.live_ok && sim_now(rn.s) < end) {
-			struct kv_op op;
-			memset(&op, 0, sizeof op);
-			op.fn = KV_PUT;
-			ns_strlcpy(op.key, "fuzz-live", sizeof op.key);
-			ns_strlcpy(op.arg, "ok", sizeof op.arg);
-			int c = sim_client_idle(rn.s, 1000);
-			rn.live_id = sim_client_invoke(rn.s, c, -1, &op);
-			sim_time until =
-			    MIN(end, sim_now(rn.s) + sim_client_config(rn.s)->deadline + SIM_MS);
-			sim_run_while(rn.s, until, p_live, &rn);
-		}
-		if (!rn.live_ok) {
+		bool led = sim_run_while(rn.s, sim_now(rn.s) + o->liveness, p_leader, NULL);
+		sim_client_config(rn.s)->deadline = o->liveness;
+		struct kv_op op;
+		memset(&op, 0, sizeof op);
+		op.fn = KV_PUT;
+		ns_strlcpy(op.key, FUZZ_LIVE_KEY, sizeof op.key);
+		ns_strlcpy(op.arg, FUZZ_LIVE_VALUE, sizeof op.arg);
+		rn.live_id = sim_client_invoke(rn.s, sim_client_idle(rn.s, 1), -1, &op);
+		bool done = sim_run_while(rn.s, sim_now(rn.s) + o->liveness, p_committed, &rn);
+		if (!done) {
 			res->liveness_failed = true;
 			res->at = sim_now(rn.s);
 			ns_snprintf(
 			    res->why, sizeof res->why,
-			    led ? _("liveness: no write committed within %lld ms after the "
-				    "faults ended")
+			    led ? _("liveness: the write was not committed within %lld ms")
 				: _("liveness: no leader within %lld ms after the faults ended"),
 			    (long long)(o->liveness / SIM_MS));
 		}
@@ -421,9 +505,31 @@ bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_
 		res->at = at;
 		ns_strlcpy(res->why, why, sizeof res->why);
 	}
+	if (o->linearizable && !res->safety_failed && !res->liveness_failed) {
+		/* A smaller budget than `expect linearizable`: a violation
+		 * found here is found there too; "unknown" is not a failure. */
+		struct lin_checker *lc = lin_new(&hist, LIN_MODEL_KV);
+		struct lin_budget b = {.max_steps = FUZZ_LIN_STEPS,
+				       .max_seconds = FUZZ_LIN_SECONDS};
+		enum lin_verdict v = lin_check(lc, &b);
+		if (v == LIN_VIOLATION) {
+			struct sbuf e = {0};
+			lin_explain(lc, &b, &e);
+			res->lin_failed = true;
+			res->at = sim_now(rn.s);
+			ns_snprintf(res->why, sizeof res->why, _("not linearizable: %s"),
+				    sbuf_str(&e));
+			sbuf_free(&e);
+		} else if (v != LIN_OK) {
+			res->lin_unknown = true;
+		}
+		lin_free(lc);
+	}
+	history_detach(&hist);
+	history_close(&hist);
 	res->events = sim_events(rn.s);
 	res->ops_ok = rn.ops_ok;
-	res->ok = !res->safety_failed && !res->liveness_failed;
+	res->ok = !res->safety_failed && !res->liveness_failed && !res->lin_failed;
 	sim_unobserve(rn.s, h);
 	inv_watch_free(w);
 	sim_free(rn.s);

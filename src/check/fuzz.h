@@ -6,9 +6,11 @@
  * times, faults (crash, restart, partition, one-way cut, heal, network
  * loss/duplication/jitter, clock skew and drift) and client operations.
  * At the end of the fault period every fault is undone. The run checks the
- * protocol's invariants after every event (safety) and then requires that,
+ * protocol's invariants after every event (safety), then requires that,
  * within a bounded simulated time, a leader emerges and a write commits
- * (liveness).
+ * (liveness), and, when asked (it can be costly), that the clients'
+ * history is linearizable — not with options meant to break it (leases
+ * under clock skew, local reads).
  *
  * A plan renders as command-language text (fuzz_plan_text), so that a
  * failing seed can be written out as a scenario file that replays it.
@@ -28,14 +30,22 @@ struct fuzz_opts {
 	int nodes_lo, nodes_hi;     /* cluster size drawn from [lo, hi] */
 	sim_time duration;          /* faults and load last this long */
 	sim_time liveness;          /* then a write must commit within this */
+	bool vary;                  /* draw timing/batching options per seed (below) */
+	bool linearizable;          /* also require a linearizable history (costly) */
 };
 
-/* Defaults: raft, 3..7 nodes, 20 s of faults, 10 s for liveness. */
+/* With `vary`, each seed also draws values for those of these options that
+ * the protocol has and `options` does not set: batch, election, heartbeat,
+ * snapshot — so that seeds explore one-entry batches, tight timeouts and
+ * frequent snapshots, where the subtle histories (Figure 8) are likelier. */
+#define FUZZ_MAX_VARY 4
+
+/* Defaults: raft, 3..7 nodes, 20 s of faults, 10 s for liveness, vary. */
 void fuzz_opts_default(struct fuzz_opts *o);
 
 enum fuzz_kind {
 	FZ_CRASH,     /* a */
-	FZ_RESTART,   /* a */
+	FZ_RESTART,   /* a; -1: every node */
 	FZ_PARTITION, /* side: the nodes of one side */
 	FZ_CUT,       /* a -> b, one way */
 	FZ_HEAL,
@@ -59,7 +69,9 @@ struct fuzz_step {
 struct fuzz_plan {
 	uint64_t seed;
 	int nodes;
-	struct fuzz_step *steps; /* in time order */
+	int nvary;
+	char vary[FUZZ_MAX_VARY][48]; /* drawn options, "key=value" */
+	struct fuzz_step *steps;      /* in time order */
 	size_t n, cap;
 };
 
@@ -74,6 +86,8 @@ struct fuzz_result {
 	bool ok;
 	bool safety_failed;   /* an invariant was violated */
 	bool liveness_failed; /* no committed write in time after the faults */
+	bool lin_failed;      /* the history is not linearizable */
+	bool lin_unknown;     /* the linearizability check ran out of budget */
 	sim_time at;          /* when it failed */
 	uint64_t events;      /* events simulated */
 	int ops_ok;           /* client operations that completed ok */

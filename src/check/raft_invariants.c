@@ -65,6 +65,8 @@ struct ri_node {
 };
 
 struct ri {
+	struct raft *r[SIM_MAX_NODES]; /* this check's nodes (raft_of), cached */
+	bool up[SIM_MAX_NODES];
 	int *leader_of_term; /* -1: none seen */
 	size_t nterms;
 	struct ri_gent *g;
@@ -171,7 +173,7 @@ static void prune(struct ri *c, struct sim *s)
 {
 	int64_t floor = INT64_MAX;
 	for (int i = 0; i < sim_nodes(s); i++)
-		floor = MIN(floor, raft_of(s, i)->st.snap_index);
+		floor = MIN(floor, c->r[i]->st.snap_index);
 	if (floor == INT64_MAX || floor - c->kbase < 4096)
 		return;
 	size_t drop = (size_t)MIN((int64_t)c->kcap, floor - c->kbase);
@@ -245,11 +247,12 @@ static bool leader_holds(struct ri *c, const struct raft *r, int who, int64_t i,
 
 static bool check_node_log(struct ri *c, struct sim *s, int i, struct sbuf *why)
 {
-	struct raft *r = raft_of(s, i);
+	(void)s;
+	struct raft *r = c->r[i];
 	struct ri_node *nd = &c->node[i];
 	int64_t d = r->st.dirty_from, last = raft_last_index(r);
 	r->st.dirty_from = INT64_MAX;
-	bool leader = sim_node(s, i)->up && r->role == RAFT_LEADER;
+	bool leader = c->up[i] && r->role == RAFT_LEADER;
 	if (leader && nd->leader_term == r->st.term) {
 		if (last < nd->leader_last || d <= nd->leader_last) {
 			sbuf_printf(
@@ -273,8 +276,9 @@ static bool check_node_log(struct ri *c, struct sim *s, int i, struct sbuf *why)
 
 static bool check_election(struct ri *c, struct sim *s, int i, struct sbuf *why)
 {
-	const struct raft *r = raft_of(s, i);
-	if (!sim_node(s, i)->up || r->role != RAFT_LEADER)
+	(void)s;
+	const struct raft *r = c->r[i];
+	if (!c->up[i] || r->role != RAFT_LEADER)
 		return true;
 	int64_t t = r->st.term;
 	if ((size_t)t >= c->nterms) {
@@ -305,9 +309,9 @@ static bool check_election(struct ri *c, struct sim *s, int i, struct sbuf *why)
 
 static bool check_commit(struct ri *c, struct sim *s, int i, struct sbuf *why)
 {
-	const struct raft *r = raft_of(s, i);
+	const struct raft *r = c->r[i];
 	struct ri_node *nd = &c->node[i];
-	if (!sim_node(s, i)->up)
+	if (!c->up[i])
 		return true;
 	if (r->commit < nd->seen_commit)
 		nd->seen_commit = r->commit; /* restarted */
@@ -339,8 +343,8 @@ static bool check_commit(struct ri *c, struct sim *s, int i, struct sbuf *why)
 				       .hash = h};
 		/* Every current leader of a later term must hold it. */
 		for (int j = 0; j < sim_nodes(s); j++) {
-			const struct raft *l = raft_of(s, j);
-			if (sim_node(s, j)->up && l->role == RAFT_LEADER &&
+			const struct raft *l = c->r[j];
+			if (c->up[j] && l->role == RAFT_LEADER &&
 			    l->st.term > ke->commit_term &&
 			    !leader_holds(c, l, j, k, ke, "is", why))
 				return false;
@@ -352,9 +356,10 @@ static bool check_commit(struct ri *c, struct sim *s, int i, struct sbuf *why)
 
 static bool check_applied(struct ri *c, struct sim *s, int i, struct sbuf *why)
 {
-	const struct raft *r = raft_of(s, i);
+	(void)s;
+	const struct raft *r = c->r[i];
 	struct ri_node *nd = &c->node[i];
-	if (!sim_node(s, i)->up)
+	if (!c->up[i])
 		return true;
 	if (r->applied < nd->seen_applied)
 		nd->seen_applied = r->applied;
@@ -402,6 +407,10 @@ static bool ri_check(void *self, struct sim *s, struct sbuf *why)
 {
 	struct ri *c = self;
 	int n = sim_nodes(s);
+	for (int i = 0; i < n; i++) {
+		c->r[i] = raft_of(s, i);
+		c->up[i] = sim_node(s, i)->up;
+	}
 	for (int i = 0; i < n; i++)
 		if (!check_node_log(c, s, i, why))
 			return false;

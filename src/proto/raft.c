@@ -287,12 +287,25 @@ static void raft_describe(const void *self, struct node_view *v)
 	if (boot) {
 		line(v, _("configuration: every node (initial)"));
 	} else {
-		raft_config_fmt(&r->cfg, buf, sizeof buf);
+		/* Down, the volatile copy is gone: read it from stable storage. */
+		struct nodeset cfg = r->st.snap_config;
+		int64_t at = r->st.snap_index;
+		if (up) {
+			cfg = r->cfg;
+			at = r->cfg_index;
+		} else {
+			for (int64_t i = raft_last_index(r); i > r->st.snap_index; i--)
+				if (raft_entry_at(r, i)->type == RAFT_ENTRY_CONFIG) {
+					cfg = raft_entry_at(r, i)->config;
+					at = i;
+					break;
+				}
+		}
+		raft_config_fmt(&cfg, buf, sizeof buf);
 		line(v,
-		     up && r->cfg_index > r->commit
-			 ? _("configuration %s (index %lld, uncommitted)")
-			 : _("configuration %s (index %lld)"),
-		     buf, (long long)r->cfg_index);
+		     up && at > r->commit ? _("configuration %s (index %lld, uncommitted)")
+					  : _("configuration %s (index %lld)"),
+		     buf, (long long)at);
 	}
 	if (r->st.snap_index)
 		line(v, _("snapshot up to %lld (term %lld)"), (long long)r->st.snap_index,
@@ -327,6 +340,11 @@ static void raft_describe(const void *self, struct node_view *v)
 				line(v, _("no lease"));
 		}
 	}
+	if (up && r->read_key[0])
+		line(v,
+		     r->read_found ? _("last read answered: %s = %s")
+				   : _("last read answered: %s unset"),
+		     r->read_key, r->read_value);
 	if (up && (r->npend || r->nreads))
 		line(v, _("waiting: %zu writes, %zu reads"), r->npend, r->nreads);
 	if (up && r->kv && r->kv->nitems) {

@@ -178,7 +178,8 @@ struct raft_read {
 	uint64_t round; /* heartbeat round that must be acknowledged by a majority */
 };
 
-#define RAFT_ROUNDS 64 /* heartbeat rounds whose send time is remembered */
+#define RAFT_MAX_UNCOMMITTED 1024 /* a leader refuses writes beyond this */
+#define RAFT_ROUNDS          64   /* heartbeat rounds whose send time is remembered */
 
 struct raft {
 	struct node *n;
@@ -210,6 +211,10 @@ struct raft {
 	size_t nreads, capreads;
 	bool reads_busy; /* raft_reads_progress is running (no re-entry) */
 	uint64_t snapshots_sent, snapshots_taken;
+	/* The last read this node answered, for the views and `read`. */
+	bool read_found;
+	char read_key[KV_KEY_MAX];
+	char read_value[KV_VAL_MAX];
 };
 
 /* ---- wire formats ------------------------------------------------------------ */

@@ -14,6 +14,12 @@
  * under the next leader, so "not leader" would be a lie; the client times
  * out, knows the outcome is unknown, and retries with the same sequence
  * number — which the session makes harmless.
+ *
+ * Bounds. A leader keeps one waiting write per client, and refuses new
+ * writes while RAFT_MAX_UNCOMMITTED entries of its log are uncommitted (a
+ * leader stranded in a minority would otherwise grow its log without end;
+ * etcd bounds it the same way), so memory stays bounded however long a
+ * session runs.
  */
 #include "proto/raft.h"
 
@@ -63,13 +69,29 @@ void raft_on_client(void *self, const struct client_req *req)
 	}
 	if (s && s->seq > req->seq)
 		return; /* an old attempt; its client has moved on */
-	for (size_t i = 0; i < r->npend; i++)
-		if (r->pend[i].req.client == req->client && r->pend[i].req.seq == req->seq) {
-			r->pend[i].req = *req; /* in the log already: wait for it */
-			return;
-		}
-	xgrow((void **)&r->pend, &r->cappend, r->npend + 1, sizeof *r->pend);
-	r->pend[r->npend++].req = *req;
+	/* One waiting write per client (clients are sequential): the latest
+	 * attempt of the same command waits for the entry already in the
+	 * log; a newer command means the client gave up on the older one. */
+	struct raft_pending *pd = NULL;
+	for (size_t i = 0; i < r->npend && !pd; i++)
+		if (r->pend[i].req.client == req->client)
+			pd = &r->pend[i];
+	if (pd && pd->req.seq == req->seq) {
+		pd->req = *req;
+		return;
+	}
+	if (raft_last_index(r) - r->commit >= RAFT_MAX_UNCOMMITTED) {
+		/* Not appended, so certainly not done: say so. */
+		struct client_reply rep = {.status = REPLY_UNAVAILABLE, .leader_hint = -1};
+		ns_strlcpy(rep.why, "too many uncommitted entries", sizeof rep.why);
+		node_reply(r->n, req, &rep);
+		return;
+	}
+	if (!pd) {
+		xgrow((void **)&r->pend, &r->cappend, r->npend + 1, sizeof *r->pend);
+		pd = &r->pend[r->npend++];
+	}
+	pd->req = *req;
 	struct raft_entry e;
 	memset(&e, 0, sizeof e);
 	e.term = r->st.term;

@@ -99,8 +99,12 @@ void raft_log_compact(struct raft *r, int64_t i)
 	memmove(st->log, st->log + drop, (st->nlog - drop) * sizeof *st->log);
 	st->nlog -= drop;
 	st->snap_index = i;
-	/* Keep memory bounded: give back most of a log that shrank a lot. */
-	if (st->caplog > 64 && st->nlog < st->caplog / 4) {
+	/* Keep memory bounded: give back most of a log that shrank a lot
+	 * below its usual size (twice the snapshot threshold), as after a
+	 * long partition — but not at every snapshot, which would only
+	 * reallocate it again. */
+	size_t usual = 2 * (size_t)(r->o->v[RAFT_OPT_SNAPSHOT].i + r->o->v[RAFT_OPT_BATCH].i) + 64;
+	if (st->caplog > usual && st->nlog < st->caplog / 4) {
 		st->caplog = st->nlog < 32 ? 32 : st->nlog * 2;
 		st->log = xrealloc(st->log, st->caplog * sizeof *st->log);
 	}

@@ -2,7 +2,8 @@
  * raft_pred.c — Raft's predicates for `expect` and `run until`.
  *
  * The command language provides the generic ones (`leader`, `leader in
- * NODES`, `no leader among NODES`, `up`, `down`) through the status op; these
+ * NODES`, `no leader among NODES`, `up`, `down`, `role NODE WORD`,
+ * `leaders >= N`) through the status op; these
  * read Raft's own state. Each says in `why` what it saw, so that a failed
  * expectation explains itself ("n3 is Follower in term 4").
  */
@@ -10,7 +11,6 @@
 
 #include "util/i18n.h"
 
-#include <strings.h>
 #include <string.h>
 
 static const struct raft *up_raft(struct sim *s, int i, struct sbuf *why)
@@ -96,15 +96,59 @@ static bool pred_snapshot(struct sim *s, const struct proto_args *a, struct sbuf
 	return r->st.snap_index >= a->a[1].num;
 }
 
-static bool pred_role(struct sim *s, const struct proto_args *a, struct sbuf *why)
+/* read NODE KEY = VALUE: the last read NODE answered was of KEY and gave
+ * VALUE — how a scenario shows a stale read. */
+static bool pred_read(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	int i = a->a[0].node;
 	const struct raft *r = up_raft(s, i, why);
 	if (!r)
 		return false;
-	sbuf_printf(why, _("n%d is %s in term %lld"), i + 1, raft_role_name(r->role),
-		    (long long)r->st.term);
-	return !strcasecmp(a->a[1].str, raft_role_name(r->role));
+	if (!r->read_key[0]) {
+		sbuf_printf(why, _("n%d has answered no read"), i + 1);
+		return false;
+	}
+	if (r->read_found)
+		sbuf_printf(why, _("n%d last answered %s = %s"), i + 1, r->read_key, r->read_value);
+	else
+		sbuf_printf(why, _("n%d last answered %s unset"), i + 1, r->read_key);
+	return r->read_found && !strcmp(r->read_key, a->a[1].str) &&
+	       !strcmp(r->read_value, a->a[2].str);
+}
+
+/* entry NODE INT term INT: NODE's log holds an entry of that term there. */
+static bool pred_entry(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int i = a->a[0].node;
+	const struct raft *r = raft_of(s, i);
+	if (!r)
+		return false;
+	int64_t t = raft_term_at(r, a->a[1].num);
+	if (t < 0)
+		sbuf_printf(why, _("n%d holds no entry at %lld (log %lld..%lld)"), i + 1,
+			    (long long)a->a[1].num, (long long)r->st.snap_index + 1,
+			    (long long)raft_last_index(r));
+	else
+		sbuf_printf(why, _("n%d has an entry of term %lld at %lld"), i + 1, (long long)t,
+			    (long long)a->a[1].num);
+	return t == a->a[2].num;
+}
+
+/* match NODE NODE >= INT: the first, a leader, knows that the second's log
+ * matches its own up to INT (matchIndex, Figure 2). */
+static bool pred_match(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int l = a->a[0].node, p = a->a[1].node;
+	const struct raft *r = up_raft(s, l, why);
+	if (!r)
+		return false;
+	if (r->role != RAFT_LEADER) {
+		sbuf_printf(why, _("n%d is not leader"), l + 1);
+		return false;
+	}
+	int64_t m = p == l ? raft_last_index(r) : r->peer[p].match;
+	sbuf_printf(why, _("n%d's matchIndex for n%d is %lld"), l + 1, p + 1, (long long)m);
+	return m >= a->a[2].num;
 }
 
 /* log-matches: every two up nodes hold the same entries (same terms) at
@@ -205,8 +249,12 @@ const struct proto_pred raft_preds[] = {
     {"commit", "NODE >= INT", N_("NODE's commit index is at least INT"), pred_commit},
     {"snapshot", "NODE >= INT", N_("NODE's snapshot covers the log up to at least INT"),
      pred_snapshot},
-    {"role", "NODE WORD", N_("NODE has the role WORD: leader, follower, candidate or precandidate"),
-     pred_role},
+    {"read", "NODE KEY = VALUE", N_("the last read NODE answered was of KEY, and gave VALUE"),
+     pred_read},
+    {"entry", "NODE INT term INT", N_("NODE's log holds an entry of the given term at index INT"),
+     pred_entry},
+    {"match", "NODE NODE >= INT",
+     N_("the leader (first NODE) knows the second's log matches its own up to INT"), pred_match},
     {"log-matches", "", N_("the up nodes agree on every entry they have both committed"),
      pred_log_matches},
     {"converged", "", N_("every up member has the same log, all of it committed and applied"),

@@ -40,6 +40,9 @@ static void answer(struct raft *r, const struct client_req *req)
 	if (v)
 		ns_strlcpy(rep.value, v, sizeof rep.value);
 	node_reply(r->n, req, &rep);
+	r->read_found = rep.found;
+	ns_strlcpy(r->read_key, req->op.key, sizeof r->read_key);
+	ns_strlcpy(r->read_value, rep.value, sizeof r->read_value);
 }
 
 void raft_read_request(struct raft *r, const struct client_req *req)
@@ -53,8 +56,16 @@ void raft_read_request(struct raft *r, const struct client_req *req)
 		raft_client_refuse(r, req);
 		return;
 	}
-	xgrow((void **)&r->reads, &r->capreads, r->nreads + 1, sizeof *r->reads);
-	struct raft_read *rd = &r->reads[r->nreads++];
+	/* One waiting read per client: a newer attempt replaces an older one
+	 * (whose client has stopped waiting for it). */
+	struct raft_read *rd = NULL;
+	for (size_t i = 0; i < r->nreads && !rd; i++)
+		if (r->reads[i].req.client == req->client)
+			rd = &r->reads[i];
+	if (!rd) {
+		xgrow((void **)&r->reads, &r->capreads, r->nreads + 1, sizeof *r->reads);
+		rd = &r->reads[r->nreads++];
+	}
 	rd->req = *req;
 	rd->index = -1;
 	rd->round = 0;

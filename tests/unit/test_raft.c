@@ -283,6 +283,109 @@ static void test_redirect(void **state)
 	fix_free(f);
 }
 
+static void check_msg(int type, const void *data, size_t len, const char *want)
+{
+	struct msg m = {.type = (uint16_t)type, .len = (uint32_t)len, .data = data};
+	struct sbuf out = {0};
+	raft_ops.describe_msg(&m, &out);
+	assert_string_equal(sbuf_str(&out), want);
+	sbuf_free(&out);
+}
+
+/* Messages in words, as the views and the trace show them. */
+static void test_describe_msg(void **state)
+{
+	(void)state;
+	struct raft_wire_vote v = {.term = 4, .last_index = 9, .last_term = 3, .candidate = 1};
+	check_msg(RAFT_MSG_VOTE, &v, sizeof v, "RequestVote t4 last=9/t3");
+	check_msg(RAFT_MSG_PREVOTE, &v, sizeof v, "PreVote t4 last=9/t3");
+	struct raft_wire_vote_reply vr = {.term = 4, .granted = 1};
+	check_msg(RAFT_MSG_VOTE_REPLY, &vr, sizeof vr, "RequestVote reply t4 granted");
+	vr.granted = 0;
+	check_msg(RAFT_MSG_PREVOTE_REPLY, &vr, sizeof vr, "PreVote reply t4 refused");
+	unsigned char buf[sizeof(struct raft_wire_append) + 2 * sizeof(struct raft_entry)] = {0};
+	struct raft_wire_append a = {
+	    .term = 3, .prev_index = 7, .prev_term = 2, .commit = 6, .nentries = 2};
+	memcpy(buf, &a, sizeof a);
+	check_msg(RAFT_MSG_APPEND, buf, sizeof buf, "AppendEntries t3 prev=7/t2 +2 commit=6");
+	struct raft_wire_append_reply ar = {.term = 3, .match = 9, .success = 1};
+	check_msg(RAFT_MSG_APPEND_REPLY, &ar, sizeof ar, "AppendEntries reply t3 ok match=9");
+	ar = (struct raft_wire_append_reply){.term = 3, .conflict_term = 2, .conflict_index = 5};
+	check_msg(RAFT_MSG_APPEND_REPLY, &ar, sizeof ar,
+		  "AppendEntries reply t3 rejected: log mismatch (conflict t2 from 5)");
+	ar = (struct raft_wire_append_reply){.term = 3, .conflict_index = 5};
+	check_msg(RAFT_MSG_APPEND_REPLY, &ar, sizeof ar,
+		  "AppendEntries reply t3 rejected: log too short (ends at 4)");
+	ar = (struct raft_wire_append_reply){.term = 5};
+	check_msg(RAFT_MSG_APPEND_REPLY, &ar, sizeof ar,
+		  "AppendEntries reply t5 rejected: stale term");
+	check_msg(RAFT_MSG_APPEND, buf, 3, "AppendEntries ?");
+	struct raft_wire_snapshot_reply sr = {.term = 2, .last_index = 40};
+	check_msg(RAFT_MSG_SNAPSHOT_REPLY, &sr, sizeof sr, "InstallSnapshot reply t2 last=40");
+}
+
+/* The views: status, details and the log tail of a leader. */
+static void test_views(void **state)
+{
+	(void)state;
+	struct fix *f = fix_new(3, 9, NULL);
+	int l = fix_leader(f, 5 * SIM_S);
+	assert_int_equal(fix_put(f, l, "x", "1")->outcome, OUT_OK);
+	struct sbuf err = {0};
+	assert_int_equal(raft_add_server(f->s, 3, &err), 0);
+	sbuf_free(&err);
+	fix_run(f, 500 * SIM_MS);
+	struct node_view v;
+	raft_ops.describe(R(f, l), &v);
+	assert_int_equal(v.st.kind, ROLE_LEADER);
+	assert_string_equal(v.st.role, "Leader");
+	assert_int_equal(v.log_first, 1);
+	assert_int_equal(v.log_last, 3);
+	assert_int_equal(v.nlog, 3);
+	assert_string_equal(v.log[0].cmd, "no-op");
+	assert_string_equal(v.log[1].cmd, "put x 1");
+	assert_string_equal(v.log[2].cmd, "config +n4");
+	assert_int_equal(v.applied, 3);
+	bool next_match = false;
+	for (int i = 0; i < v.nlines; i++)
+		if (strstr(v.lines[i], "n4 4/3"))
+			next_match = true;
+	assert_true(next_match);
+	struct log_view_entry e;
+	assert_true(raft_ops.log_entry(R(f, 3), 2, &e));
+	assert_string_equal(e.cmd, "put x 1");
+	assert_false(raft_ops.log_entry(R(f, 3), 9, &e));
+	sim_crash(f->s, 0);
+	raft_ops.describe(R(f, 0), &v);
+	assert_int_equal(v.applied, -1);
+	bool cfg = false;
+	for (int i = 0; i < v.nlines; i++)
+		if (strstr(v.lines[i], "n1 n2 n3 n4 (index 3)"))
+			cfg = true;
+	assert_true(cfg); /* read from stable storage while down */
+	fix_free(f);
+}
+
+/* A leader that cannot commit refuses writes beyond a bound, so its log
+ * cannot grow without end; the refusal is certain. */
+static void test_uncommitted_bound(void **state)
+{
+	(void)state;
+	struct fix *f = fix_new(3, 10, NULL);
+	int l = fix_leader(f, 5 * SIM_S);
+	fix_isolate(f, l);
+	for (int i = 0; i < RAFT_MAX_UNCOMMITTED + 50; i++) {
+		struct client_req req = {.op_id = 1u << 30,
+					 .client = 5 + i,
+					 .seq = 1,
+					 .op = fix_op(KV_PUT, "x", "v", NULL)};
+		raft_on_client(R(f, l), &req);
+	}
+	assert_int_equal(raft_last_index(R(f, l)) - R(f, l)->commit, RAFT_MAX_UNCOMMITTED);
+	assert_true(R(f, l)->npend <= RAFT_MAX_UNCOMMITTED);
+	fix_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +398,9 @@ int main(void)
 	    cmocka_unit_test(test_lossy_network),
 	    cmocka_unit_test(test_exactly_once),
 	    cmocka_unit_test(test_redirect),
+	    cmocka_unit_test(test_describe_msg),
+	    cmocka_unit_test(test_views),
+	    cmocka_unit_test(test_uncommitted_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@ static void run_seeds(uint64_t from, int count, const char *const *options)
 	fuzz_opts_default(&o);
 	o.options = options;
 	int failed = 0;
-	uint64_t events = 0;
+	uint64_t events = 0, ops = 0;
 	for (uint64_t seed = from; seed < from + (uint64_t)count; seed++) {
 		struct fuzz_plan p;
 		struct fuzz_result r;
@@ -35,13 +35,14 @@ static void run_seeds(uint64_t from, int count, const char *const *options)
 			sbuf_free(&text);
 			failed++;
 		}
-		assert_true(r.ops_ok > 0 || !r.ok);
 		events += r.events;
+		ops += (uint64_t)r.ops_ok;
 		fuzz_plan_free(&p);
 	}
 	fprintf(stderr, "%d seeds from %llu, %llu events, %d failed\n", count,
 		(unsigned long long)from, (unsigned long long)events, failed);
 	assert_int_equal(failed, 0);
+	assert_true(ops > (uint64_t)count * 10); /* the load did get through */
 }
 
 static void test_fuzz_defaults(void **state)
