@@ -42,7 +42,22 @@ struct tui_prompt {
 	char **cands;
 	size_t ncands, capcands, next;
 	FILE *devnull;
+	/* a question (tui_prompt_ask): its answer goes here, not to on_line */
+	void (*ask)(void *ctx, const char *answer);
+	void *ask_ctx;
 };
+
+/* Hands a finished line (NULL: cancelled) to whoever waits for it. */
+static void deliver(struct tui_prompt *p, const char *line)
+{
+	if (p->ask) {
+		void (*cb)(void *, const char *) = p->ask;
+		p->ask = NULL;
+		cb(p->ask_ctx, line);
+		return;
+	}
+	p->on_line(p->ctx, line);
+}
 
 static struct tui_prompt *the_prompt;
 
@@ -104,14 +119,14 @@ static void got_line(char *line)
 	p->active = false;
 	sbuf_clear(&p->matches);
 	curs_set(0);
-	if (line && *line) {
+	if (line && *line && !p->ask) {
 		add_history(line);
 		if (p->history[0]) {
 			write_history(p->history);
 			history_truncate_file(p->history, 1000);
 		}
 	}
-	p->on_line(p->ctx, line);
+	deliver(p, line);
 	free(line);
 }
 
@@ -267,6 +282,18 @@ void tui_prompt_open(struct tui_prompt *p, int y, int w)
 	rl_callback_handler_install(":", got_line);
 }
 
+void tui_prompt_ask(struct tui_prompt *p, int y, int w, const char *question,
+		    void (*cb)(void *ctx, const char *answer), void *ctx)
+{
+	tui_prompt_resize(p, y, w);
+	p->active = true;
+	p->ask = cb;
+	p->ask_ctx = ctx;
+	sbuf_clear(&p->matches);
+	curs_set(1);
+	rl_callback_handler_install(question, got_line);
+}
+
 bool tui_prompt_active(const struct tui_prompt *p)
 {
 	return p && p->active;
@@ -281,7 +308,7 @@ void tui_prompt_feed(struct tui_prompt *p, const unsigned char *bytes, int n)
 			p->active = false;
 			sbuf_clear(&p->matches);
 			curs_set(0);
-			p->on_line(p->ctx, NULL);
+			deliver(p, NULL);
 			return;
 		}
 		p->input = bytes[i];
