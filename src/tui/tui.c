@@ -885,7 +885,11 @@ int tui_run(const struct tui_options *o)
 {
 	struct tui_session *ses = tui_session_new(o);
 	int status = tui_screen_run(o, NULL, ses);
+	bool lessons = ses->next == NEXT_LESSONS;
 	tui_session_free(ses);
+	/* L: the lesson list, which the home screen shows. */
+	if (!status && lessons)
+		return tui_home_lessons(o);
 	return status;
 }
 

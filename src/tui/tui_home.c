@@ -247,7 +247,8 @@ static int menu_pick(struct home *h, char **cont)
 	return it[pick].id;
 }
 
-int tui_home(const struct tui_options *o)
+/* The home screen, from the menu or (lessons) from the lesson list. */
+static int home_main(const struct tui_options *o, bool lessons)
 {
 	struct home *h = xcalloc(1, sizeof *h);
 	h->term.saved_stderr = -1;
@@ -259,7 +260,7 @@ int tui_home(const struct tui_options *o)
 		status = 1;
 		goto out;
 	}
-	bool menu = true;
+	bool menu = !lessons;
 	for (;;) {
 		struct tui_options run = *o;
 		char *cont = NULL;
@@ -305,4 +306,14 @@ out:
 	tui_session_free(h->ses);
 	free(h);
 	return status;
+}
+
+int tui_home(const struct tui_options *o)
+{
+	return home_main(o, false);
+}
+
+int tui_home_lessons(const struct tui_options *o)
+{
+	return home_main(o, true);
 }

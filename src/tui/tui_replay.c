@@ -98,8 +98,13 @@ static void seek(struct tui_session *s, sim_time t)
 		w = tui_world_renew(s->t);
 		tui_session_world_renewed(s);
 	}
-	if (replay_seek(s->rp, w, t, &err) == EXEC_ERROR)
+	if (replay_seek(s->rp, w, t, &err) == EXEC_ERROR) {
 		tui_say(s->t, SS_ERROR, "%s", sbuf_str(&err));
+	} else {
+		char tb[32], eb[32];
+		tui_say(s->t, SS_DIM, _("at %s of %s"), simtime_fmt(now(s), tb, sizeof tb),
+			simtime_fmt(end, eb, sizeof eb));
+	}
 	sbuf_free(&err);
 	/* Keep the clock's anchor where the replay now is. */
 	tui_set_running(s->t, tui_is_running(s->t) && t < end);
@@ -184,8 +189,6 @@ bool tui_replay_act(struct tui_session *s, int act, int code)
 	case ACT_STEP: {
 		tui_set_running(s->t, false);
 		seek(s, next_command(s));
-		char tb[32];
-		tui_say(s->t, SS_DIM, _("at %s"), simtime_fmt(now(s), tb, sizeof tb));
 		return true;
 	}
 	case ACT_SEEK_BACK: seek(s, now(s) - step); return true;
@@ -236,9 +239,7 @@ void tui_replay_overlay(struct tui_session *s, struct scene *sc)
 	char a[32], b[32], head[64];
 	simtime_fmt(t / SIM_MS * SIM_MS, a, sizeof a);
 	simtime_fmt(end / SIM_MS * SIM_MS, b, sizeof b);
-	const char *state = !s->replaying		? _("live")
-			    : tui_is_running(s->t) ? (uni ? "▶" : ">")
-						   : (uni ? "❚❚" : "||");
+	const char *state = tui_is_running(s->t) ? (uni ? "▶" : ">") : (uni ? "❚❚" : "||");
 	ns_snprintf(head, sizeof head, " %s %s ", state, a);
 	char tail[48];
 	ns_snprintf(tail, sizeof tail, " %s ", b);

@@ -199,6 +199,8 @@ void tui_session_world_renewed(struct tui_session *s)
 	struct sbuf title = {0};
 	if (was)
 		sbuf_puts(&title, s->rec.rec.title ? s->rec.rec.title : "");
+	/* The old world is gone: nothing to detach from. */
+	s->rec.world = NULL;
 	attach_recorder(s);
 	if (was)
 		recorder_begin(&s->rec, sbuf_str(&title));
@@ -261,6 +263,6 @@ void tui_session_snap(struct tui_session *s, struct scene_snap *snap)
 
 void tui_session_overlay(struct tui_session *s, struct scene *sc)
 {
-	if (s->rp)
+	if (s->rp && s->replaying)
 		tui_replay_overlay(s, sc);
 }

@@ -158,6 +158,8 @@ bool tui_replay_advance(struct tui_session *s, sim_time to);
 void tui_replay_overlay(struct tui_session *s, struct scene *sc);
 void tui_replay_keys(struct tui_session *s);
 
+/* The home screen opened at the lesson list (L in a screen of its own). */
+int tui_home_lessons(const struct tui_options *o);
 /* Screens that run inside the home screen keep its terminal. */
 int tui_screen_run(const struct tui_options *o, struct tui_term *term, struct tui_session *s);
 
