@@ -35,6 +35,18 @@ struct home {
 
 enum { PICK_BACK = -1, PICK_QUIT = -2 };
 
+struct msg_lines {
+	int n;
+	char *v[16];
+};
+
+static void msg_line(void *ctx, const char *line, size_t len)
+{
+	struct msg_lines *m = ctx;
+	if (m->n < (int)ARRAY_LEN(m->v))
+		m->v[m->n++] = xstrndup(line, len);
+}
+
 /* Draws a titled list of two-line items, scrolled so the cursor shows. */
 static void list_draw(struct home *h, const char *title, const struct home_item *it, int n,
 		      int cur, const char *keys, const char *msg)
@@ -59,8 +71,17 @@ static void list_draw(struct home *h, const char *title, const struct home_item 
 	}
 	if (first + shown < n)
 		scene_text(sc, x, y + 2 + shown * 2, -1, SS_DIM, h->term.unicode ? "↓ …" : "v ...");
-	if (msg && *msg)
-		scene_text(sc, 1, LINES - 2, COLS - 2, SS_ERROR, msg);
+	if (msg && *msg) {
+		/* The store's message can be long (a path, what was done): up to
+		 * three lines above the keys. */
+		struct msg_lines ml = {0};
+		tui_wrap(msg, COLS - 2, msg_line, &ml);
+		int nml = MIN(ml.n, 3);
+		for (int i = 0; i < nml; i++)
+			scene_text(sc, 1, LINES - 1 - nml + i, COLS - 2, SS_ERROR, ml.v[i]);
+		for (int i = 0; i < ml.n; i++)
+			free(ml.v[i]);
+	}
 	scene_text(sc, MAX(0, (COLS - scene_width(keys)) / 2), LINES - 1, COLS, SS_DIM, keys);
 	scene_rasterize(sc, &h->grid);
 	werase(stdscr);
