@@ -111,7 +111,9 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 	*n = 0;
 	add(out, n, &cap, SS_TITLE, "%s", _("Keys"));
 	for (int i = 0; tui_keys[i].code; i++)
-		add(out, n, &cap, SS_NORMAL, "  %-8s %s", tui_keys[i].name, _(tui_keys[i].help));
+		if (tui_keys[i].act < ACT_LESSON_NEXT) /* the session's keys come last */
+			add(out, n, &cap, SS_NORMAL, "  %-8s %s", tui_keys[i].name,
+			    _(tui_keys[i].help));
 	add(out, n, &cap, SS_NORMAL, "  %-8s %s", _("mouse"),
 	    _("click a node to select it; click a drawn link to cut or heal it"));
 	add(out, n, &cap, SS_NORMAL, "%s", "");
@@ -149,6 +151,12 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 		      script_preds[i].help);
 	for (int i = 0; p && p->preds && p->preds[i].name; i++)
 		entry(out, n, &cap, p->preds[i].name, p->preds[i].usage, p->preds[i].help);
+	add(out, n, &cap, SS_NORMAL, "%s", "");
+	add(out, n, &cap, SS_TITLE, "%s", _("Keys in lessons, recordings and replays"));
+	for (int i = 0; tui_keys[i].code; i++)
+		if (tui_keys[i].act >= ACT_LESSON_NEXT)
+			add(out, n, &cap, SS_NORMAL, "  %-8s %s", tui_keys[i].name,
+			    _(tui_keys[i].help));
 }
 
 void tui_keys_help_free(struct scene_line *lines, int n)
