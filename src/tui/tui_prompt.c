@@ -42,6 +42,7 @@ struct tui_prompt {
 	char **cands;
 	size_t ncands, capcands, next;
 	FILE *devnull;
+	mmask_t mouse; /* the mouse events wanted when the prompt is closed */
 	/* a question (tui_prompt_ask): its answer goes here, not to on_line */
 	void (*ask)(void *ctx, const char *answer);
 	void *ask_ctx;
@@ -112,13 +113,22 @@ static void redisplay(void)
 	wnoutrefresh(p->win);
 }
 
-static void got_line(char *line)
+/* Closes the prompt: readline lets go, the cursor hides, the mouse
+ * comes back (while the prompt is open its escape sequences would reach
+ * readline as keystrokes, so it is off). */
+static void close_prompt(struct tui_prompt *p)
 {
-	struct tui_prompt *p = the_prompt;
 	rl_callback_handler_remove();
 	p->active = false;
 	sbuf_clear(&p->matches);
 	curs_set(0);
+	mousemask(p->mouse, NULL);
+}
+
+static void got_line(char *line)
+{
+	struct tui_prompt *p = the_prompt;
+	close_prompt(p);
 	if (line && *line && !p->ask) {
 		add_history(line);
 		if (p->history[0]) {
@@ -279,6 +289,7 @@ void tui_prompt_open(struct tui_prompt *p, int y, int w)
 	p->active = true;
 	sbuf_clear(&p->matches);
 	curs_set(1);
+	mousemask(0, &p->mouse);
 	rl_callback_handler_install(":", got_line);
 }
 
@@ -291,6 +302,7 @@ void tui_prompt_ask(struct tui_prompt *p, int y, int w, const char *question,
 	p->ask_ctx = ctx;
 	sbuf_clear(&p->matches);
 	curs_set(1);
+	mousemask(0, &p->mouse);
 	rl_callback_handler_install(question, got_line);
 }
 
@@ -304,10 +316,7 @@ void tui_prompt_feed(struct tui_prompt *p, const unsigned char *bytes, int n)
 	for (int i = 0; i < n && p->active; i++) {
 		/* A lone Escape (nothing after it in this read) cancels. */
 		if (bytes[i] == 27 && i == n - 1) {
-			rl_callback_handler_remove();
-			p->active = false;
-			sbuf_clear(&p->matches);
-			curs_set(0);
+			close_prompt(p);
 			deliver(p, NULL);
 			return;
 		}
