@@ -906,8 +906,11 @@ int tui_screen_run(const struct tui_options *o, struct tui_term *term, struct tu
 		t->term.unicode = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	}
 	if (!status) {
-		if (ses && ses->store_msg[0] && !t->msg[0])
+		/* What opening the store did (the home screen has said it). */
+		if (ses && ses->store_msg[0] && !term) {
 			set_msg(t, SS_ERROR, "%s", ses->store_msg);
+			log_line(t, SS_ERROR, ses->store_msg);
+		}
 		status = screen(t);
 	}
 	/* The home screen goes on with the terminal. */
