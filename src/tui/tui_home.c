@@ -21,7 +21,7 @@
 struct home_item {
 	char label[256];
 	char detail[256];
-	int id; /* what choosing it means */
+	int id;  /* what choosing it means */
 	int key; /* its shortcut, or 0 */
 };
 
@@ -48,8 +48,8 @@ static void msg_line(void *ctx, const char *line, size_t len)
 }
 
 /* Draws a titled list of two-line items, scrolled so the cursor shows. */
-static void list_draw(struct home *h, const char *title, const struct home_item *it, int n,
-		      int cur, const char *keys, const char *msg)
+static void list_draw(struct home *h, const char *title, const struct home_item *it, int n, int cur,
+		      const char *keys, const char *msg)
 {
 	struct scene *sc = &h->sc;
 	scene_reset(sc, COLS, LINES, h->term.unicode);
@@ -60,7 +60,8 @@ static void list_draw(struct home *h, const char *title, const struct home_item 
 	scene_text(sc, MAX(0, (COLS - scene_width(title)) / 2), y, -1, SS_TITLE, title);
 	int widest = 0;
 	for (int i = 0; i < n; i++)
-		widest = MAX(widest, MAX(scene_width(it[i].label) + 2, scene_width(it[i].detail) + 4));
+		widest =
+		    MAX(widest, MAX(scene_width(it[i].label) + 2, scene_width(it[i].detail) + 4));
 	int x = MAX(0, (COLS - MIN(widest, COLS)) / 2);
 	for (int i = first; i < first + shown; i++) {
 		char line[300];
@@ -92,8 +93,8 @@ static void list_draw(struct home *h, const char *title, const struct home_item 
 
 /* Lets the user pick an item: its index, PICK_BACK (esc, or q when
  * `q_backs`), or PICK_QUIT (q, or a signal). */
-static int list_pick(struct home *h, const char *title, const struct home_item *it, int n,
-		     int cur, const char *keys, const char *msg, bool q_backs)
+static int list_pick(struct home *h, const char *title, const struct home_item *it, int n, int cur,
+		     const char *keys, const char *msg, bool q_backs)
 {
 	if (n <= 0)
 		cur = 0;
@@ -145,8 +146,9 @@ static int lessons_pick(struct home *h)
 		bool complete = done >= l->nsteps;
 		if (!complete && suggest < 0)
 			suggest = i;
-		const char *mark = complete ? (uni ? "✓" : "[x]") : done ? (uni ? "◐" : "[~]")
-									    : (uni ? "○" : "[ ]");
+		const char *mark = complete ? (uni ? "✓" : "[x]")
+				   : done   ? (uni ? "◐" : "[~]")
+					    : (uni ? "○" : "[ ]");
 		ns_snprintf(it[i].label, sizeof it[i].label, "%s %s%s", mark, l->title,
 			    suggest == i ? (uni ? _("  ← next") : _("  <- next")) : "");
 		struct sbuf d = {0};
@@ -156,8 +158,10 @@ static int lessons_pick(struct home *h)
 		if (l->nrequires) {
 			sbuf_puts(&d, _(" · after:"));
 			for (int r = 0; r < l->nrequires; r++) {
-				const struct lesson *req = lesson_set_find(&s->lessons, l->requires[r]);
-				sbuf_printf(&d, "%s%s", r ? ", " : " ", req ? req->title : l->requires[r]);
+				const struct lesson *req =
+				    lesson_set_find(&s->lessons, l->requires[r]);
+				sbuf_printf(&d, "%s%s", r ? ", " : " ",
+					    req ? req->title : l->requires[r]);
 			}
 		}
 		ns_strlcpy(it[i].detail, sbuf_str(&d), sizeof it[i].detail);
@@ -167,9 +171,9 @@ static int lessons_pick(struct home *h)
 	const char *msg = s->lessons_err[0] ? s->lessons_err : NULL;
 	if (!n && !msg)
 		msg = _("no lessons found");
-	int pick = list_pick(h, _("Lessons"), it, n, MAX(0, suggest), 
-			     _("up/down choose · enter open (where you left off) · esc back · q quit"),
-			     msg, false);
+	int pick = list_pick(
+	    h, _("Lessons"), it, n, MAX(0, suggest),
+	    _("up/down choose · enter open (where you left off) · esc back · q quit"), msg, false);
 	free(it);
 	return pick;
 }

@@ -55,6 +55,7 @@ static void step_started(struct tui_session *s)
 		s->quiz = l->nquiz > 0;
 		s->q = s->cursor = s->right = 0;
 		s->chosen = -1;
+		memset(s->result, -1, sizeof s->result);
 		if (s->quiz)
 			tui_say(s->t, SS_OK, "%s",
 				_("every step done: now the quiz (1-9 or up/down and enter)"));
@@ -179,6 +180,8 @@ static void quiz_answer(struct tui_session *s, int k)
 	s->cursor = k;
 	bool ok = q->opt[k].correct;
 	s->right += ok;
+	if (s->q < (int)sizeof s->result)
+		s->result[s->q] = ok;
 	store_quiz_answer(s->store, lesson_id(s), s->lesson->nsteps, s->q, k, ok);
 	tui_say(s->t, ok ? SS_OK : SS_ERROR, "%s",
 		ok ? _("right: enter for the next question")
@@ -242,9 +245,7 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 	bool in_step = s->run.step < l->nsteps;
 	struct sbuf err = {0};
 	switch (act) {
-	case ACT_PANE:
-		s->pane = !s->pane;
-		return true;
+	case ACT_PANE: s->pane = !s->pane; return true;
 	case ACT_PGUP:
 	case ACT_PGDN:
 		if (!s->pane || !tui_view_is_cluster(s->t))
@@ -350,6 +351,13 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 	if (s->q >= l->nquiz) {
 		ns_snprintf(head, sizeof head, _("Quiz done: %d of %d right"), s->right, l->nquiz);
 		add_line(s, SS_TITLE, head);
+		for (int i = 0; i < l->nquiz && i < (int)sizeof s->result; i++) {
+			char prefix[32];
+			bool ok = s->result[i] == 1;
+			ns_snprintf(prefix, sizeof prefix, "%s %d. ",
+				    ok ? (uni ? "✓" : "+") : (uni ? "✗" : "x"), i + 1);
+			add_wrapped(s, ok ? SS_OK : SS_ERROR, prefix, l->quiz[i].text, width);
+		}
 		add_line(s, SS_NORMAL, "");
 		add_wrapped(s, SS_NORMAL, "",
 			    _("Your answers are kept; `netsplit lessons` shows the score. Enter "
@@ -379,7 +387,8 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 	}
 	add_line(s, SS_NORMAL, "");
 	add_line(s, SS_DIM,
-		 s->chosen < 0 ? _("1-9, or up/down and enter: answer") : _("enter: next question"));
+		 s->chosen < 0 ? _("1-9, or up/down and enter: answer")
+			       : _("enter: next question"));
 }
 
 static void step_lines(struct tui_session *s, int width, bool uni)
@@ -420,13 +429,17 @@ static void lesson_keys(struct tui_session *s)
 {
 	static const struct {
 		const char *key, *label;
-	} step_keys[] = {
-	    {"space", N_("run")}, {"H", N_("hint")},   {"S", N_("show me")}, {"n", N_("next")},
-	    {"r", N_("restart")}, {"l", N_("pane")},   {":", N_("command")}, {"?", N_("help")},
-	    {"q", N_("quit")},
-	},
+	} step_keys[] =
+	    {
+		{"space", N_("run")}, {"H", N_("hint")},    {"S", N_("show me")},
+		{"n", N_("next")},    {"r", N_("restart")}, {"l", N_("pane")},
+		{":", N_("command")}, {"?", N_("help")},    {"q", N_("quit")},
+	    },
 	  quiz_keys[] = {
-	      {"1-9", N_("answer")}, {"enter", N_("next")}, {"L", N_("lessons")}, {"q", N_("quit")},
+	      {"1-9", N_("answer")},
+	      {"enter", N_("next")},
+	      {"L", N_("lessons")},
+	      {"q", N_("quit")},
 	  };
 	bool quiz = s->quiz;
 	int n = quiz ? (int)ARRAY_LEN(quiz_keys) : (int)ARRAY_LEN(step_keys);
@@ -465,8 +478,7 @@ void tui_lesson_snap(struct tui_session *s, struct scene_snap *snap)
 	bool more = first + count < s->nlines;
 	if (more && count > 0) {
 		free(s->text[first + count - 1]);
-		s->text[first + count - 1] =
-		    xstrdup(uni ? _("↓ more: pgdn") : _("v more: pgdn"));
+		s->text[first + count - 1] = xstrdup(uni ? _("↓ more: pgdn") : _("v more: pgdn"));
 		s->lines[first + count - 1] =
 		    (struct scene_line){s->text[first + count - 1], SS_DIM};
 	}

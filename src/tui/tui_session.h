@@ -81,13 +81,14 @@ struct tui_session {
 	/* the lesson being played */
 	const struct lesson *lesson;
 	struct lesson_run run;
-	bool pane;         /* the side pane shows the lesson (else the node) */
-	int pane_scroll;   /* rows scrolled down in the lesson pane */
-	double solved_at;  /* wall time the goal held; 0: not yet */
-	bool started;      /* the step's set-up ran */
-	char why[256];     /* why the goal does not hold yet */
-	bool quiz;         /* the quiz is on */
+	bool pane;                    /* the side pane shows the lesson (else the node) */
+	int pane_scroll;              /* rows scrolled down in the lesson pane */
+	double solved_at;             /* wall time the goal held; 0: not yet */
+	bool started;                 /* the step's set-up ran */
+	char why[256];                /* why the goal does not hold yet */
+	bool quiz;                    /* the quiz is on */
 	int q, cursor, chosen, right; /* question, highlighted answer, answer given (-1) */
+	signed char result[64];       /* per question: -1 unanswered, 0 wrong, 1 right */
 	/* the pane's lines, rebuilt every frame */
 	struct scene_line lines[TUI_PANE_MAX];
 	char *text[TUI_PANE_MAX];
@@ -99,7 +100,7 @@ struct tui_session {
 	/* the recording being replayed */
 	struct store_recording replayed;
 	struct replay *rp;
-	bool replaying; /* the replay feeds the world (until take-over) */
+	bool replaying;  /* the replay feeds the world (until take-over) */
 	sim_time played; /* how far the replay has fed it */
 	char rec_title[160];
 };

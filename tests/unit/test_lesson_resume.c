@@ -35,13 +35,14 @@ static void resume_every_step(const struct lesson *l)
 		if (!lesson_run_start(&r, l, w, k, &err))
 			fail_msg("%s: resuming at step %d: %s", l->file, k + 1, sbuf_str(&err));
 		if (!world_sim(w))
-			fail_msg("%s:%d: resuming at step %d leaves no cluster", l->file, s->line, k + 1);
+			fail_msg("%s:%d: resuming at step %d leaves no cluster", l->file, s->line,
+				 k + 1);
 		if (lesson_run_check(&r, &why))
 			fail_msg("%s:%d: resumed at step %d, the goal already holds (%s)", l->file,
 				 s->line, k + 1, sbuf_str(&why));
 		if (!lesson_run_solve(&r, &err))
-			fail_msg("%s:%d: resumed at step %d, the solution failed: %s", l->file, s->line,
-				 k + 1, sbuf_str(&err));
+			fail_msg("%s:%d: resumed at step %d, the solution failed: %s", l->file,
+				 s->line, k + 1, sbuf_str(&err));
 		sbuf_clear(&why);
 		if (!lesson_run_check(&r, &why))
 			fail_msg("%s:%d: resumed at step %d, the goal does not hold after the "

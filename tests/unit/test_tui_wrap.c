@@ -43,7 +43,8 @@ static struct lines wrap(const char *text, int width)
 	assert_int_equal(n, l.n);
 	/* Only a single character wider than the line may exceed it. */
 	for (int i = 0; i < l.n; i++)
-		assert_true(scene_width(l.v[i]) <= width || mblen(l.v[i], 8) == (int)strlen(l.v[i]));
+		assert_true(scene_width(l.v[i]) <= width ||
+			    mblen(l.v[i], 8) == (int)strlen(l.v[i]));
 	return l;
 }
 
