@@ -145,13 +145,18 @@ sleep 1
 T send-keys -t ns R
 check "R again saves it" wait_for 'recording 1 saved' 3
 check "REC gone" sh -c "! tmux -L $sock capture-pane -p -t ns | head -1 | grep -q REC"
+T send-keys -t ns +
+check "+: faster" wait_for ' 2\.0x ' 3
 T send-keys -t ns q
 check "sandbox: q quits" wait_for 'EXIT=0' 5
 check "netsplit recordings lists it" sh -c "'$bin' recordings --db '$db' | grep -q 'e2e crash'"
 
+check "replay of no such recording: exit 2, said" sh -c "'$bin' replay 99 --db '$db' 2>&1 >/dev/null | grep -q 'no recording'; [ \$? -eq 0 ] && ! '$bin' replay 99 --db '$db' 2>/dev/null"
+
 # ---- replay: play, seek exactly, take over -----------------------------------------------
 start 80 24 replay 1 --db "$db"
 check "replay: the progress bar" wait_for 'replay 1: e2e crash.*[0-9]s' 5
+check "the speed was kept (a setting)" wait_for ' 2\.0x ' 2
 check "replay: plays to the end" wait_for 'end of the recording' 10
 check "replay: the crash replayed" wait_for 'n2 ✗ down' 2
 T send-keys -t ns G
