@@ -56,7 +56,8 @@ static void run(const char *label, int nodes, double seconds, sim_time jitter, u
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 300;
-	printf("netsplit simulator: 64-node all-to-all heartbeat, %.0f simulated seconds\n", seconds);
+	printf("netsplit simulator: 64-node all-to-all heartbeat, %.0f simulated seconds\n",
+	       seconds);
 	run("latency 10ms", 64, seconds, 0, 0, false);
 	run("latency 10ms, jitter 5ms", 64, seconds, 5 * SIM_MS, 0, false);
 	run("jitter 5ms, 10% loss", 64, seconds, 5 * SIM_MS, 100000, false);

@@ -31,5 +31,4 @@ int import_cmd_main(int argc, char **argv);
  * happened to it (created, recovered, not saving) on stderr. Never NULL. */
 struct store *app_open_store(const char *db_path);
 
-
 #endif

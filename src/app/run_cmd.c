@@ -29,7 +29,8 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 	if (o->quiet && (ev->kind == TR_DELIVER || ev->kind == TR_DROP))
 		return;
 	sbuf_clear(&o->line);
-	bool ok = o->json ? trace_format_json(o->sim, ev, &o->line) : trace_format(o->sim, ev, &o->line);
+	bool ok =
+	    o->json ? trace_format_json(o->sim, ev, &o->line) : trace_format(o->sim, ev, &o->line);
 	if (ok) {
 		fputs(sbuf_str(&o->line), stdout);
 		fputc('\n', stdout);
@@ -65,30 +66,31 @@ static void on_output(void *ctx, enum world_out k, const char *text)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "%s", _("Usage: netsplit run [OPTION]... FILE.ns\n"
-			   "Run a scenario headless and print its trace.\n"
-			   "\n"
-			   "  -s, --seed N   override the scenario's seed\n"
-			   "  -j, --json     one JSON object per event, and a final summary\n"
-			   "  -q, --quiet    leave out message deliveries and drops\n"
-			   "  -r, --record TITLE  store the run as a recording\n"
-			   "      --db PATH  the database for --record\n"
-			   "  -h, --help     show this help\n"
-			   "\n"
-			   "FILE may be - for standard input. Exit status: 0 every expect held,\n"
-			   "1 an expect failed, 2 bad input.\n"));
+	fprintf(f, "%s",
+		_("Usage: netsplit run [OPTION]... FILE.ns\n"
+		  "Run a scenario headless and print its trace.\n"
+		  "\n"
+		  "  -s, --seed N   override the scenario's seed\n"
+		  "  -j, --json     one JSON object per event, and a final summary\n"
+		  "  -q, --quiet    leave out message deliveries and drops\n"
+		  "  -r, --record TITLE  store the run as a recording\n"
+		  "      --db PATH  the database for --record\n"
+		  "  -h, --help     show this help\n"
+		  "\n"
+		  "FILE may be - for standard input. Exit status: 0 every expect held,\n"
+		  "1 an expect failed, 2 bad input.\n"));
 }
 
 int run_cmd_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"seed", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"record", required_argument, NULL, 'r'},
-		{"db", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"seed", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"record", required_argument, NULL, 'r'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct run_out o = {0};
 	bool seed_set = false;
@@ -103,7 +105,10 @@ int run_cmd_main(int argc, char **argv)
 			errno = 0;
 			seed = strtoull(optarg, &end, 10);
 			if (*end || errno || !*optarg || *optarg == '-') {
-				fprintf(stderr, _("netsplit run: --seed expects a whole number, got \"%s\"\n"), optarg);
+				fprintf(
+				    stderr,
+				    _("netsplit run: --seed expects a whole number, got \"%s\"\n"),
+				    optarg);
 				return 2;
 			}
 			seed_set = true;
@@ -171,25 +176,32 @@ int run_cmd_main(int argc, char **argv)
 		int64_t id;
 		struct sbuf why = {0};
 		if (recorder_save(&rec, stor, &id, &why) == STORE_OK)
-			fprintf(stderr, _("netsplit: recorded as %lld (netsplit replay %lld)\n"), (long long)id,
-				(long long)id);
+			fprintf(stderr, _("netsplit: recorded as %lld (netsplit replay %lld)\n"),
+				(long long)id, (long long)id);
 		else
-			fprintf(stderr, _("netsplit: the recording was not saved: %s\n"), sbuf_str(&why));
+			fprintf(stderr, _("netsplit: the recording was not saved: %s\n"),
+				sbuf_str(&why));
 		sbuf_free(&why);
 		store_close(stor);
 	}
 	struct sim *s = world_sim(w);
 	if (o.json) {
-		printf("{\"kind\":\"summary\",\"status\":\"%s\",\"expects_passed\":%d,\"expects_failed\":%d,"
+		printf("{\"kind\":\"summary\",\"status\":\"%s\",\"expects_passed\":%d,\"expects_"
+		       "failed\":%d,"
 		       "\"time\":%lld,\"events\":%llu,\"seed\":%llu}\n",
-		       status == 0 ? "ok" : status == 1 ? "failed" : "error", world_expects_passed(w),
-		       world_expects_failed(w), s ? (long long)sim_now(s) : 0LL,
-		       s ? (unsigned long long)sim_events(s) : 0ULL, s ? (unsigned long long)sim_seed(s) : 0ULL);
+		       status == 0   ? "ok"
+		       : status == 1 ? "failed"
+				     : "error",
+		       world_expects_passed(w), world_expects_failed(w),
+		       s ? (long long)sim_now(s) : 0LL,
+		       s ? (unsigned long long)sim_events(s) : 0ULL,
+		       s ? (unsigned long long)sim_seed(s) : 0ULL);
 	} else {
 		char tb[32];
 		printf(_("-- %d expects held, %d failed; %s simulated, %llu events, seed %llu\n"),
 		       world_expects_passed(w), world_expects_failed(w),
-		       simtime_fmt(s ? sim_now(s) : 0, tb, sizeof tb), s ? (unsigned long long)sim_events(s) : 0ULL,
+		       simtime_fmt(s ? sim_now(s) : 0, tb, sizeof tb),
+		       s ? (unsigned long long)sim_events(s) : 0ULL,
 		       s ? (unsigned long long)sim_seed(s) : 0ULL);
 	}
 out:

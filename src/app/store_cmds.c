@@ -90,10 +90,10 @@ static void print_lessons(struct store *st, const struct lesson_set *set)
 int lessons_cmd_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"lang", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"lang", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *lang = NULL;
 	int c;
@@ -131,10 +131,10 @@ int lessons_cmd_main(int argc, char **argv)
 int progress_cmd_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"reset", no_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"reset", no_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL;
 	bool reset = false;
@@ -184,11 +184,11 @@ static void fmt_created(int64_t created, char *buf, size_t n)
 int recordings_cmd_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"delete", required_argument, NULL, 'x'},
-		{"rename", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"delete", required_argument, NULL, 'x'},
+	    {"rename", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *del = NULL, *ren = NULL;
 	int c;
@@ -199,8 +199,10 @@ int recordings_cmd_main(int argc, char **argv)
 		case 'x': del = optarg; break;
 		case 'r': ren = optarg; break;
 		case 'h':
-			printf("%s", _("Usage: netsplit recordings [--db PATH] [--delete ID | --rename ID TITLE]\n"
-				       "List the recorded sessions; replay one with `netsplit replay ID`.\n"));
+			printf("%s", _("Usage: netsplit recordings [--db PATH] [--delete ID | "
+				       "--rename ID TITLE]\n"
+				       "List the recorded sessions; replay one with `netsplit "
+				       "replay ID`.\n"));
 			return 0;
 		default: return 2;
 		}
@@ -208,13 +210,16 @@ int recordings_cmd_main(int argc, char **argv)
 	int64_t id;
 	if ((del && !parse_id(del, &id)) || (ren && (!parse_id(ren, &id) || optind != argc - 1)) ||
 	    (!ren && optind != argc)) {
-		fprintf(stderr, "%s", _("Usage: netsplit recordings [--db PATH] [--delete ID | --rename ID TITLE]\n"));
+		fprintf(stderr, "%s",
+			_("Usage: netsplit recordings [--db PATH] [--delete ID | --rename ID "
+			  "TITLE]\n"));
 		return 2;
 	}
 	struct store *st = app_open_store(db);
 	int status = 0;
 	if (del || ren) {
-		int rc = del ? store_recording_delete(st, id) : store_recording_rename(st, id, argv[optind]);
+		int rc = del ? store_recording_delete(st, id)
+			     : store_recording_rename(st, id, argv[optind]);
 		if (rc < 0) {
 			fprintf(stderr, "netsplit: %s\n", store_errmsg(st));
 			status = rc == STORE_E_NOTFOUND ? 1 : 2;
@@ -230,17 +235,18 @@ int recordings_cmd_main(int argc, char **argv)
 		return 1;
 	}
 	if (!n)
-		printf("%s\n", _("No recordings yet. Press R on the screen, or use `netsplit run FILE.ns --record TITLE`."));
+		printf("%s\n", _("No recordings yet. Press R on the screen, or use `netsplit run "
+				 "FILE.ns --record TITLE`."));
 	else
-		printf("%5s  %-16s  %-10s %5s %10s %6s  %s\n", _("id"), _("created"), _("protocol"), _("nodes"),
-		       _("duration"), _("cmds"), _("title"));
+		printf("%5s  %-16s  %-10s %5s %10s %6s  %s\n", _("id"), _("created"), _("protocol"),
+		       _("nodes"), _("duration"), _("cmds"), _("title"));
 	for (size_t i = 0; i < n; i++) {
 		char when[32], dur[32] = "-";
 		fmt_created(v[i].created, when, sizeof when);
 		if (v[i].duration >= 0)
 			simtime_fmt(v[i].duration, dur, sizeof dur);
-		printf("%5lld  %-16s  %-10s %5d %10s %6zu  %s\n", (long long)v[i].id, when, v[i].protocol,
-		       v[i].nodes, dur, v[i].ncmds, v[i].title);
+		printf("%5lld  %-16s  %-10s %5d %10s %6zu  %s\n", (long long)v[i].id, when,
+		       v[i].protocol, v[i].nodes, dur, v[i].ncmds, v[i].title);
 	}
 	store_rec_summaries_free(v, n);
 	store_close(st);
@@ -250,11 +256,11 @@ int recordings_cmd_main(int argc, char **argv)
 int export_cmd_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *format = "ns", *output = NULL;
 	int c;
@@ -265,8 +271,10 @@ int export_cmd_main(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'h':
-			printf("%s", _("Usage: netsplit export ID [--format ns|jsonl|cast] [-o FILE] [--db PATH]\n"
-				       "Write a recording as a scenario (ns), its trace (jsonl), or an asciicast\n"
+			printf("%s", _("Usage: netsplit export ID [--format ns|jsonl|cast] [-o "
+				       "FILE] [--db PATH]\n"
+				       "Write a recording as a scenario (ns), its trace (jsonl), "
+				       "or an asciicast\n"
 				       "v2 file of the screen (cast) that asciinema plays.\n"));
 			return 0;
 		default: return 2;
@@ -274,11 +282,14 @@ int export_cmd_main(int argc, char **argv)
 	}
 	int64_t id;
 	if (optind != argc - 1 || !parse_id(argv[optind], &id)) {
-		fprintf(stderr, "%s", _("Usage: netsplit export ID [--format ns|jsonl|cast] [-o FILE] [--db PATH]\n"));
+		fprintf(stderr, "%s",
+			_("Usage: netsplit export ID [--format ns|jsonl|cast] [-o FILE] [--db "
+			  "PATH]\n"));
 		return 2;
 	}
 	if (strcmp(format, "ns") && strcmp(format, "jsonl")) {
-		fprintf(stderr, _("netsplit export: unknown format \"%s\" (ns or jsonl)\n"), format);
+		fprintf(stderr, _("netsplit export: unknown format \"%s\" (ns or jsonl)\n"),
+			format);
 		return 2;
 	}
 	struct store *st = app_open_store(db);
@@ -293,7 +304,8 @@ int export_cmd_main(int argc, char **argv)
 	}
 	FILE *f = output ? fopen(output, "w") : stdout;
 	if (!f) {
-		fprintf(stderr, _("netsplit export: cannot write %s: %s\n"), output, strerror(errno));
+		fprintf(stderr, _("netsplit export: cannot write %s: %s\n"), output,
+			strerror(errno));
 		status = 2;
 		goto out;
 	}
@@ -307,7 +319,8 @@ int export_cmd_main(int argc, char **argv)
 		fprintf(stderr, "netsplit export: %s\n", sbuf_str(&err));
 	sbuf_free(&err);
 	if (f != stdout && fclose(f) != 0) {
-		fprintf(stderr, _("netsplit export: cannot write %s: %s\n"), output, strerror(errno));
+		fprintf(stderr, _("netsplit export: cannot write %s: %s\n"), output,
+			strerror(errno));
 		status = 2;
 	}
 out:
@@ -319,10 +332,10 @@ out:
 int import_cmd_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"title", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"title", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *title = NULL;
 	int c;
@@ -339,7 +352,8 @@ int import_cmd_main(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "%s", _("Usage: netsplit import FILE.ns --title TITLE [--db PATH]\n"));
+		fprintf(stderr, "%s",
+			_("Usage: netsplit import FILE.ns --title TITLE [--db PATH]\n"));
 		return 2;
 	}
 	const char *path = argv[optind];

@@ -292,6 +292,15 @@ static void step_text(const struct fuzz_step *s, int nodes, struct sbuf *out)
 	}
 }
 
+/* The protocol's predicate `name`, or NULL. */
+static const struct proto_pred *find_pred(const struct proto_ops *ops, const char *name)
+{
+	for (int i = 0; ops->preds && ops->preds[i].name; i++)
+		if (!strcmp(ops->preds[i].name, name))
+			return &ops->preds[i];
+	return NULL;
+}
+
 void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct sbuf *out)
 {
 	char buf[32];
@@ -314,6 +323,23 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 	simtime_fmt_dur(o->liveness, lb, sizeof lb);
 	sbuf_printf(out, "run %s\n", simtime_fmt_dur(o->duration, buf, sizeof buf));
 	sbuf_puts(out, "expect safe\n");
+	const struct proto_ops *ops = proto_find(o->proto);
+	if (ops && !find_pred(ops, "committed")) {
+		/* A protocol without a log to commit: the write is acknowledged,
+		 * and (with a `converged` predicate) the replicas converge. */
+		sbuf_printf(out, "# liveness: a write acknowledged, within %s\n", lb);
+		sbuf_printf(out, "client timeout %s\n", lb);
+		sbuf_printf(out, "put %s %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
+		if (find_pred(ops, "converged")) {
+			sbuf_printf(out, "# then the replicas converge, within %s\n", lb);
+			sbuf_printf(out, "run until converged timeout %s\n", lb);
+			sbuf_puts(out, "expect converged\n");
+		}
+		sbuf_puts(out, "expect safe\n");
+		if (o->linearizable)
+			sbuf_puts(out, "expect linearizable\n");
+		return;
+	}
 	sbuf_printf(out, "# liveness: a leader, and a write committed, within %s each\n", lb);
 	sbuf_printf(out, "run until leader timeout %s\n", lb);
 	sbuf_printf(out, "client timeout %s\n", lb);
@@ -408,6 +434,17 @@ static bool p_committed(void *ctx, struct sim *s)
 	return rn->live_ok;
 }
 
+/* A protocol predicate without arguments (ctx: the struct proto_pred). */
+static bool p_pred(void *ctx, struct sim *s)
+{
+	const struct proto_pred *pp = ctx;
+	struct proto_args none = {0};
+	struct sbuf why = {0};
+	bool ok = pp->eval(s, &none, &why);
+	sbuf_free(&why);
+	return ok;
+}
+
 /* One "key=value" into po; false with res->why on error. */
 static bool parse_option(const struct proto_ops *ops, const char *kv, struct proto_opts *po,
 			 struct fuzz_result *res)
@@ -478,8 +515,38 @@ bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_
 			break;
 	}
 	/* Liveness, as the rendered scenario does it: wait for a leader, give
-	 * the client the whole bound, put, wait for the commit. */
-	if (inv_watch_ok(w, NULL, NULL)) {
+	 * the client the whole bound, put, wait for the commit. A protocol
+	 * without `committed` (no log, no leader): put, wait for the ok, then
+	 * for `converged` if it has that predicate. */
+	const struct proto_pred *conv = find_pred(ops, "converged");
+	if (!find_pred(ops, "committed") && inv_watch_ok(w, NULL, NULL)) {
+		sim_client_config(rn.s)->deadline = o->liveness;
+		struct kv_op op;
+		memset(&op, 0, sizeof op);
+		op.fn = KV_PUT;
+		ns_strlcpy(op.key, FUZZ_LIVE_KEY, sizeof op.key);
+		ns_strlcpy(op.arg, FUZZ_LIVE_VALUE, sizeof op.arg);
+		rn.live_id = sim_client_invoke(rn.s, sim_client_idle(rn.s, 1), -1, &op);
+		bool done = sim_run_while(rn.s, sim_now(rn.s) + o->liveness, p_committed, &rn);
+		if (done && conv &&
+		    !sim_run_while(rn.s, sim_now(rn.s) + o->liveness, p_pred, (void *)conv)) {
+			struct sbuf cw = {0};
+			struct proto_args none = {0};
+			conv->eval(rn.s, &none, &cw);
+			res->liveness_failed = true;
+			res->at = sim_now(rn.s);
+			ns_snprintf(res->why, sizeof res->why,
+				    _("liveness: the replicas did not converge within %lld ms: %s"),
+				    (long long)(o->liveness / SIM_MS), sbuf_str(&cw));
+			sbuf_free(&cw);
+		} else if (!done) {
+			res->liveness_failed = true;
+			res->at = sim_now(rn.s);
+			ns_snprintf(res->why, sizeof res->why,
+				    _("liveness: the write was not acknowledged within %lld ms"),
+				    (long long)(o->liveness / SIM_MS));
+		}
+	} else if (inv_watch_ok(w, NULL, NULL)) {
 		bool led = sim_run_while(rn.s, sim_now(rn.s) + o->liveness, p_leader, NULL);
 		sim_client_config(rn.s)->deadline = o->liveness;
 		struct kv_op op;

@@ -8,7 +8,9 @@
  * At the end of the fault period every fault is undone. The run checks the
  * protocol's invariants after every event (safety), then requires that,
  * within a bounded simulated time, a leader emerges and a write commits
- * (liveness), and, when asked (it can be costly), that the clients'
+ * (liveness; for a protocol without a `committed` predicate: a write is
+ * acknowledged and, if it has a `converged` predicate, its replicas
+ * converge), and, when asked (it can be costly), that the clients'
  * history is linearizable — not with options meant to break it (leases
  * under clock skew, local reads).
  *

@@ -4,16 +4,22 @@
  */
 #include "check/invariants.h"
 
+#include "check/primary_invariants.h"
 #include "proto/proto.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 extern const struct invariant_ops raft_invariants;
+extern const struct invariant_ops multileader_invariants;
+extern const struct invariant_ops dynamo_invariants;
 
 /* Registered checkers; a protocol's checker lives in src/check/PROTO_*.c. */
 static const struct invariant_ops *const all[] = {
 	&raft_invariants,
+	&primary_invariants,
+	&multileader_invariants,
+	&dynamo_invariants,
 	NULL,
 };
 

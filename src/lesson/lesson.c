@@ -97,24 +97,36 @@ static char *trim(const char *s)
 }
 
 enum key {
-	K_NONE, K_LESSON, K_TITLE, K_ORDER, K_REQUIRES, K_SUMMARY, K_SOURCES, K_STEP, K_TEXT,
-	K_SETUP, K_GOAL, K_HINT, K_SOLUTION, K_QUESTION,
+	K_NONE,
+	K_LESSON,
+	K_TITLE,
+	K_ORDER,
+	K_REQUIRES,
+	K_SUMMARY,
+	K_SOURCES,
+	K_STEP,
+	K_TEXT,
+	K_SETUP,
+	K_GOAL,
+	K_HINT,
+	K_SOLUTION,
+	K_QUESTION,
 };
 
 static const struct {
 	const char *name;
 	enum key key;
 } keys[] = {
-	{"lesson", K_LESSON}, {"title", K_TITLE}, {"order", K_ORDER}, {"requires", K_REQUIRES},
-	{"summary", K_SUMMARY}, {"sources", K_SOURCES}, {"step", K_STEP}, {"text", K_TEXT},
-	{"setup", K_SETUP}, {"goal", K_GOAL}, {"hint", K_HINT}, {"solution", K_SOLUTION},
-	{"question", K_QUESTION},
+    {"lesson", K_LESSON},     {"title", K_TITLE},     {"order", K_ORDER}, {"requires", K_REQUIRES},
+    {"summary", K_SUMMARY},   {"sources", K_SOURCES}, {"step", K_STEP},   {"text", K_TEXT},
+    {"setup", K_SETUP},       {"goal", K_GOAL},       {"hint", K_HINT},   {"solution", K_SOLUTION},
+    {"question", K_QUESTION},
 };
 
 struct parse_state {
 	struct lesson *l;
-	enum key key;           /* the key the current block belongs to */
-	struct block blk;       /* its lines */
+	enum key key;     /* the key the current block belongs to */
+	struct block blk; /* its lines */
 	int key_line;
 	struct lesson_step *step;
 	struct lesson_question *q;
@@ -140,13 +152,12 @@ static bool finish_block(struct lx *x, struct parse_state *ps)
 		free(ps->step->text);
 		ps->step->text = prose(raw);
 		break;
-	case K_HINT:
-		ps->step->hints[ps->step->nhints - 1] = prose(raw);
-		break;
+	case K_HINT: ps->step->hints[ps->step->nhints - 1] = prose(raw); break;
 	case K_SETUP:
 	case K_SOLUTION: {
 		struct sbuf err = {0};
-		struct script *sc = script_parse_at(raw, x->file, ps->blk.first_line, ps->proto, &err);
+		struct script *sc =
+		    script_parse_at(raw, x->file, ps->blk.first_line, ps->proto, &err);
 		if (!sc) {
 			/* err already names file:line:col */
 			if (!x->err->len)
@@ -163,8 +174,7 @@ static bool finish_block(struct lx *x, struct parse_state *ps)
 		sbuf_free(&err);
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 	sbuf_free(&ps->blk.text);
 	memset(&ps->blk, 0, sizeof ps->blk);
@@ -190,24 +200,30 @@ static bool check_question(struct lx *x, const struct lesson_question *q)
 	if (!q)
 		return true;
 	if (q->nopt < 2)
-		return fail(x, q->line, "%s", _("a question needs at least two answers (lines starting with - or *)"));
+		return fail(
+		    x, q->line, "%s",
+		    _("a question needs at least two answers (lines starting with - or *)"));
 	int right = 0;
 	for (int i = 0; i < q->nopt; i++) {
 		right += q->opt[i].correct;
 		if (!q->opt[i].why || !*q->opt[i].why)
-			return fail(x, q->line, _("answer \"%s\" has no explanation (an indented line below it)"),
-				    q->opt[i].text);
+			return fail(
+			    x, q->line,
+			    _("answer \"%s\" has no explanation (an indented line below it)"),
+			    q->opt[i].text);
 	}
 	if (!right)
-		return fail(x, q->line, "%s", _("a question needs a right answer (a line starting with *)"));
+		return fail(x, q->line, "%s",
+			    _("a question needs a right answer (a line starting with *)"));
 	return true;
 }
 
-static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const char *value, int lineno)
+static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const char *value,
+		       int lineno)
 {
 	struct lesson *l = ps->l;
-	bool header = k == K_LESSON || k == K_TITLE || k == K_ORDER || k == K_REQUIRES || k == K_SUMMARY ||
-		      k == K_SOURCES;
+	bool header = k == K_LESSON || k == K_TITLE || k == K_ORDER || k == K_REQUIRES ||
+		      k == K_SUMMARY || k == K_SOURCES;
 	if (header && (l->nsteps || l->nquiz))
 		return fail(x, lineno, _("`%s:` belongs at the top, before the first step"),
 			    keys[k - 1].name);
@@ -221,7 +237,8 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 	case K_LESSON:
 		for (const char *c = v; *c; c++)
 			if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '-')
-				ok = fail(x, lineno, "%s", _("a lesson id is lower-case letters, digits and -"));
+				ok = fail(x, lineno, "%s",
+					  _("a lesson id is lower-case letters, digits and -"));
 		free(l->id);
 		l->id = xstrdup(v);
 		break;
@@ -240,7 +257,8 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 	case K_REQUIRES: {
 		char *save = NULL;
 		for (char *w = strtok_r(v, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
-			l->requires = xrealloc(l->requires, (size_t)(l->nrequires + 1) * sizeof *l->requires);
+			l->requires =
+			    xrealloc(l->requires, (size_t)(l->nrequires + 1) * sizeof *l->requires);
 			l->requires[l->nrequires++] = xstrdup(w);
 		}
 		break;
@@ -262,13 +280,15 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 		break;
 	case K_GOAL: {
 		if (ps->step->goal) {
-			ok = fail(x, lineno, "%s", _("a step has one goal (combine predicates with and/or)"));
+			ok = fail(x, lineno, "%s",
+				  _("a step has one goal (combine predicates with and/or)"));
 			break;
 		}
 		/* a goal is one line; blanking out "goal:" keeps the columns */
 		struct sbuf err = {0}, padded = {0};
 		sbuf_printf(&padded, "%*s%s", (int)strlen("goal:"), "", value);
-		ps->step->goal = pred_parse_for(sbuf_str(&padded), x->file, lineno, ps->proto, &err);
+		ps->step->goal =
+		    pred_parse_for(sbuf_str(&padded), x->file, lineno, ps->proto, &err);
 		sbuf_free(&padded);
 		if (!ps->step->goal) {
 			if (!x->err->len)
@@ -280,7 +300,8 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 		break;
 	}
 	case K_HINT:
-		ps->step->hints = xrealloc(ps->step->hints, (size_t)(ps->step->nhints + 1) * sizeof(char *));
+		ps->step->hints =
+		    xrealloc(ps->step->hints, (size_t)(ps->step->nhints + 1) * sizeof(char *));
 		ps->step->hints[ps->step->nhints++] = NULL;
 		break;
 	case K_QUESTION:
@@ -289,7 +310,8 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 			break;
 		}
 		if (!*v) {
-			ok = fail(x, lineno, "%s", _("`question:` needs the question on the same line"));
+			ok = fail(x, lineno, "%s",
+				  _("`question:` needs the question on the same line"));
 			break;
 		}
 		ps->step = NULL;
@@ -300,8 +322,7 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 		ps->q->line = lineno;
 		ps->opt = NULL;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	/* keys whose value may go on over indented lines */
 	if (ok && (k == K_SUMMARY || k == K_SOURCES || k == K_TEXT || k == K_HINT || k == K_SETUP ||
@@ -354,7 +375,8 @@ struct lesson *lesson_parse(const char *text, const char *file, struct sbuf *err
 		if (!indented && (t[0] == '#' || !t[0])) {
 			/* a comment or blank line at the margin: blank lines still
 			 * belong to a block (paragraph breaks, script line numbers) */
-			if (ps.key != K_NONE && (!t[0] || ps.key == K_SETUP || ps.key == K_SOLUTION))
+			if (ps.key != K_NONE &&
+			    (!t[0] || ps.key == K_SETUP || ps.key == K_SOLUTION))
 				block_add(&ps.blk, "", lineno);
 			free(t);
 			free(line);
@@ -379,7 +401,9 @@ struct lesson *lesson_parse(const char *text, const char *file, struct sbuf *err
 			} else if (ps.key != K_NONE) {
 				block_add(&ps.blk, line, lineno);
 			} else {
-				ok = fail(&x, lineno, "%s", _("an indented line continues a key, but there is none here"));
+				ok = fail(
+				    &x, lineno, "%s",
+				    _("an indented line continues a key, but there is none here"));
 			}
 			free(t);
 			free(line);
@@ -395,7 +419,8 @@ struct lesson *lesson_parse(const char *text, const char *file, struct sbuf *err
 					k = keys[i].key;
 		}
 		if (k == K_NONE) {
-			ok = fail(&x, lineno, _("expected a key like `title:` or `step:`, got \"%s\""), t);
+			ok = fail(&x, lineno,
+				  _("expected a key like `title:` or `step:`, got \"%s\""), t);
 		} else {
 			ok = finish_block(&x, &ps);
 			if (ok && ps.opt) {
@@ -519,7 +544,8 @@ void lesson_set_load(struct lesson_set *set, const char *dir, const char *lang, 
 	memset(set, 0, sizeof *set);
 	DIR *d = opendir(dir);
 	if (!d) {
-		sbuf_printf(errors, _("%s: cannot open the lessons directory: %s\n"), dir, strerror(errno));
+		sbuf_printf(errors, _("%s: cannot open the lessons directory: %s\n"), dir,
+			    strerror(errno));
 		return;
 	}
 	/* language directories to try: "es_ES" then "es" */

@@ -30,8 +30,8 @@ struct lesson_question {
 
 struct lesson_step {
 	char *title;
-	char *text;            /* what to look at and why it matters */
-	struct script *setup;  /* may be NULL: the step continues the last */
+	char *text;           /* what to look at and why it matters */
+	struct script *setup; /* may be NULL: the step continues the last */
 	char *setup_text;
 	struct pred *goal;
 	char *goal_text;
@@ -46,9 +46,9 @@ struct lesson {
 	char *id;
 	char *title;
 	char *summary;
-	char *sources;   /* where to read more */
+	char *sources; /* where to read more */
 	char *file;
-	char *lang;      /* "en", or the translation's language */
+	char *lang; /* "en", or the translation's language */
 	int nrequires;
 	char **requires; /* lesson ids */
 	int order;       /* position in the curriculum (from `order:`) */
@@ -71,7 +71,8 @@ struct lesson_set {
 	int n;
 	struct lesson **v;
 };
-void lesson_set_load(struct lesson_set *set, const char *dir, const char *lang, struct sbuf *errors);
+void lesson_set_load(struct lesson_set *set, const char *dir, const char *lang,
+		     struct sbuf *errors);
 void lesson_set_free(struct lesson_set *set);
 const struct lesson *lesson_set_find(const struct lesson_set *set, const char *id);
 

@@ -30,15 +30,15 @@ enum { HB_TIMER_TICK };
 enum { HB_MSG_HEARTBEAT };
 
 static const struct proto_option hb_options[] = {
-	{"interval", OPT_DURATION, "100ms", NULL, 1 * SIM_MS, 60 * SIM_S,
-	 N_("time between two heartbeats to each peer"), true},
-	{"timeout", OPT_DURATION, "500ms", NULL, 1 * SIM_MS, 600 * SIM_S,
-	 N_("silence after which a peer is suspected"), true},
-	{NULL, 0, NULL, NULL, 0, 0, NULL, false},
+    {"interval", OPT_DURATION, "100ms", NULL, 1 * SIM_MS, 60 * SIM_S,
+     N_("time between two heartbeats to each peer"), true},
+    {"timeout", OPT_DURATION, "500ms", NULL, 1 * SIM_MS, 600 * SIM_S,
+     N_("silence after which a peer is suspected"), true},
+    {NULL, 0, NULL, NULL, 0, 0, NULL, false},
 };
 
 static const struct msg_kind hb_msgs[] = {
-	{"Heartbeat", 'h', false},
+    {"Heartbeat", 'h', false},
 };
 
 /* The wire format of a heartbeat. */
@@ -107,7 +107,8 @@ static void update_suspicions(struct hb *h)
 			pp->suspected = s;
 			h->changed = *h->n->now;
 			if (s)
-				node_state(h->n, "suspects n%d (silent for more than the timeout)", p + 1);
+				node_state(h->n, "suspects n%d (silent for more than the timeout)",
+					   p + 1);
 			else
 				node_state(h->n, "trusts n%d again", p + 1);
 		}
@@ -173,7 +174,8 @@ static void hb_on_restart(void *self)
 static int witness(const struct hb *h, int p)
 {
 	for (int k = 0; k < node_count(h->n); k++)
-		if (k != p && k != h->n->id && !h->peer[k].suspected && nodeset_has(&h->peer[k].hears, p))
+		if (k != p && k != h->n->id && !h->peer[k].suspected &&
+		    nodeset_has(&h->peer[k].hears, p))
 			return k;
 	return -1;
 }
@@ -200,19 +202,23 @@ static void hb_describe(const void *self, struct node_view *v)
 		simtime_fmt_dur((now - pp->last_heard) / 1000 * 1000, tbuf, sizeof tbuf);
 		char *line = v->lines[v->nlines++];
 		if (!pp->suspected) {
-			ns_snprintf(line, VIEW_LINE_LEN, _("n%d trusted, heard %s ago"), p + 1, tbuf);
+			ns_snprintf(line, VIEW_LINE_LEN, _("n%d trusted, heard %s ago"), p + 1,
+				    tbuf);
 			continue;
 		}
 		nsusp++;
 		int w = witness(h, p);
 		if (w >= 0)
 			ns_snprintf(line, VIEW_LINE_LEN,
-				    _("n%d unreachable: silent %s, but n%d hears it"), p + 1, tbuf, w + 1);
+				    _("n%d unreachable: silent %s, but n%d hears it"), p + 1, tbuf,
+				    w + 1);
 		else
-			ns_snprintf(line, VIEW_LINE_LEN, _("n%d presumed dead: silent %s"), p + 1, tbuf);
+			ns_snprintf(line, VIEW_LINE_LEN, _("n%d presumed dead: silent %s"), p + 1,
+				    tbuf);
 	}
 	if (nsusp)
-		ns_snprintf(v->badge, sizeof v->badge, P_("suspects %d", "suspects %d", nsusp), nsusp);
+		ns_snprintf(v->badge, sizeof v->badge, P_("suspects %d", "suspects %d", nsusp),
+			    nsusp);
 	else
 		ns_strlcpy(v->badge, _("trusts all"), sizeof v->badge);
 }
@@ -261,15 +267,15 @@ static bool judge_all(struct sim *s, const struct proto_args *a, struct sbuf *wh
 		if (!nodeset_has(&obs, i) || i == p)
 			continue;
 		const struct hb *h = sim_node(s, i)->self;
-		enum verdict v = !sim_node(s, i)->up ? V_TRUSTED
+		enum verdict v = !sim_node(s, i)->up     ? V_TRUSTED
 				 : !h->peer[p].suspected ? V_TRUSTED
-				 : witness(h, p) >= 0   ? V_UNREACHABLE
-							: V_DEAD;
+				 : witness(h, p) >= 0    ? V_UNREACHABLE
+							 : V_DEAD;
 		bool ok = sim_node(s, i)->up && want(v);
 		if (!ok)
 			all = false;
-		const char *word = !sim_node(s, i)->up ? _("is down")
-				   : v == V_TRUSTED   ? _("trusts it")
+		const char *word = !sim_node(s, i)->up  ? _("is down")
+				   : v == V_TRUSTED     ? _("trusts it")
 				   : v == V_UNREACHABLE ? _("finds it unreachable")
 							: _("presumes it dead");
 		sbuf_printf(why, "%sn%d %s", first ? "" : ", ", i + 1, word);
@@ -279,10 +285,22 @@ static bool judge_all(struct sim *s, const struct proto_args *a, struct sbuf *wh
 	return all;
 }
 
-static bool want_suspected(enum verdict v) { return v != V_TRUSTED; }
-static bool want_unreachable(enum verdict v) { return v == V_UNREACHABLE; }
-static bool want_dead(enum verdict v) { return v == V_DEAD; }
-static bool want_trusted(enum verdict v) { return v == V_TRUSTED; }
+static bool want_suspected(enum verdict v)
+{
+	return v != V_TRUSTED;
+}
+static bool want_unreachable(enum verdict v)
+{
+	return v == V_UNREACHABLE;
+}
+static bool want_dead(enum verdict v)
+{
+	return v == V_DEAD;
+}
+static bool want_trusted(enum verdict v)
+{
+	return v == V_TRUSTED;
+}
 
 static bool pred_suspected(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
@@ -317,8 +335,9 @@ static bool pred_settled(struct sim *s, const struct proto_args *a, struct sbuf 
 				return false;
 			}
 		if (now - h->changed < need) {
-			sbuf_printf(why, _("n%d changed its mind %s ago"), i + 1,
-				    simtime_fmt_dur((now - h->changed) / 1000 * 1000, tb, sizeof tb));
+			sbuf_printf(
+			    why, _("n%d changed its mind %s ago"), i + 1,
+			    simtime_fmt_dur((now - h->changed) / 1000 * 1000, tb, sizeof tb));
 			return false;
 		}
 	}
@@ -327,33 +346,33 @@ static bool pred_settled(struct sim *s, const struct proto_args *a, struct sbuf 
 }
 
 static const struct proto_pred hb_preds[] = {
-	{"settled", "DURATION",
-	 N_("every up node trusts every up peer, with no change of mind for DURATION"), pred_settled},
-	{"suspected", "NODE [by NODES]",
-	 N_("every observer (default: every other up node) suspects NODE"), pred_suspected},
-	{"unreachable", "NODE [by NODES]",
-	 N_("every observer suspects NODE but hears from a peer that NODE is alive"), pred_unreachable},
-	{"presumed-dead", "NODE [by NODES]",
-	 N_("every observer suspects NODE and no peer it trusts hears NODE"), pred_dead},
-	{"trusted", "NODE [by NODES]", N_("no observer suspects NODE"), pred_trusted},
-	{NULL, NULL, NULL, NULL},
+    {"settled", "DURATION",
+     N_("every up node trusts every up peer, with no change of mind for DURATION"), pred_settled},
+    {"suspected", "NODE [by NODES]",
+     N_("every observer (default: every other up node) suspects NODE"), pred_suspected},
+    {"unreachable", "NODE [by NODES]",
+     N_("every observer suspects NODE but hears from a peer that NODE is alive"), pred_unreachable},
+    {"presumed-dead", "NODE [by NODES]",
+     N_("every observer suspects NODE and no peer it trusts hears NODE"), pred_dead},
+    {"trusted", "NODE [by NODES]", N_("no observer suspects NODE"), pred_trusted},
+    {NULL, NULL, NULL, NULL},
 };
 
 const struct proto_ops heartbeat_ops = {
-	.name = "heartbeat",
-	.summary = N_("all-to-all heartbeat failure detector: crashed, or just unreachable?"),
-	.options = hb_options,
-	.msg_kinds = hb_msgs,
-	.nmsg_kinds = 1,
-	.create = hb_create,
-	.destroy = hb_destroy,
-	.on_message = hb_on_message,
-	.on_timer = hb_on_timer,
-	.on_client = hb_on_client,
-	.on_crash = hb_on_crash,
-	.on_restart = hb_on_restart,
-	.status = hb_status,
-	.describe = hb_describe,
-	.describe_msg = hb_describe_msg,
-	.preds = hb_preds,
+    .name = "heartbeat",
+    .summary = N_("all-to-all heartbeat failure detector: crashed, or just unreachable?"),
+    .options = hb_options,
+    .msg_kinds = hb_msgs,
+    .nmsg_kinds = 1,
+    .create = hb_create,
+    .destroy = hb_destroy,
+    .on_message = hb_on_message,
+    .on_timer = hb_on_timer,
+    .on_client = hb_on_client,
+    .on_crash = hb_on_crash,
+    .on_restart = hb_on_restart,
+    .status = hb_status,
+    .describe = hb_describe,
+    .describe_msg = hb_describe_msg,
+    .preds = hb_preds,
 };

@@ -64,11 +64,11 @@ struct proto_opts {
 /* ---- views -------------------------------------------------------------- */
 
 enum role_kind {
-	ROLE_NONE,      /* no roles in this protocol */
+	ROLE_NONE, /* no roles in this protocol */
 	ROLE_FOLLOWER,
 	ROLE_CANDIDATE,
 	ROLE_LEADER,
-	ROLE_OTHER,     /* learner, pre-candidate, ... (see role name) */
+	ROLE_OTHER, /* learner, pre-candidate, ... (see role name) */
 };
 
 /* What the command language and the status line need, cheaply. */
@@ -80,8 +80,8 @@ struct node_status {
 	int leader;       /* the leader this node knows, or -1 */
 };
 
-#define VIEW_LOG_MAX 16
-#define VIEW_LINES 24
+#define VIEW_LOG_MAX  16
+#define VIEW_LINES    24
 #define VIEW_LINE_LEN 80
 
 struct log_view_entry {
@@ -92,13 +92,13 @@ struct log_view_entry {
 /* The full state of one node, for the side pane and the logs view. */
 struct node_view {
 	struct node_status st;
-	int64_t applied;    /* -1: none */
-	int64_t log_first;  /* first index still held (after a snapshot) */
-	int64_t log_last;   /* last index; 0 when empty */
-	int nlog;           /* the tail: log[0..nlog) in index order */
+	int64_t applied;   /* -1: none */
+	int64_t log_first; /* first index still held (after a snapshot) */
+	int64_t log_last;  /* last index; 0 when empty */
+	int nlog;          /* the tail: log[0..nlog) in index order */
 	struct log_view_entry log[VIEW_LOG_MAX];
-	char badge[24];     /* a short word for the box when there is no log */
-	int nlines;         /* detail lines, already in the user's language */
+	char badge[24]; /* a short word for the box when there is no log */
+	int nlines;     /* detail lines, already in the user's language */
 	char lines[VIEW_LINES][VIEW_LINE_LEN];
 };
 
@@ -116,10 +116,10 @@ enum arg_kind { ARG_NODE, ARG_NODES, ARG_KEY, ARG_VALUE, ARG_WORD, ARG_INT, ARG_
 struct arg {
 	enum arg_kind kind;
 	bool present;
-	int node;            /* ARG_NODE */
-	struct nodeset set;  /* ARG_NODES */
-	int64_t num;         /* ARG_INT, ARG_DURATION (us) */
-	char str[KV_VAL_MAX];/* ARG_KEY, ARG_VALUE, ARG_WORD */
+	int node;             /* ARG_NODE */
+	struct nodeset set;   /* ARG_NODES */
+	int64_t num;          /* ARG_INT, ARG_DURATION (us) */
+	char str[KV_VAL_MAX]; /* ARG_KEY, ARG_VALUE, ARG_WORD */
 };
 
 #define PROTO_MAX_ARGS 8
@@ -150,8 +150,8 @@ struct proto_pred {
 /* ---- the protocol -------------------------------------------------------- */
 
 struct proto_ops {
-	const char *name;    /* "raft" */
-	const char *summary; /* N_() one line */
+	const char *name;                   /* "raft" */
+	const char *summary;                /* N_() one line */
 	const struct proto_option *options; /* NULL-terminated by key == NULL */
 	const struct msg_kind *msg_kinds;
 	int nmsg_kinds;

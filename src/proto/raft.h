@@ -146,6 +146,7 @@ struct raft_stable {
 	struct nodeset snap_config; /* the configuration as of snap_index */
 	struct raft_kv *snap_kv;    /* the state machine at snap_index (NULL: empty) */
 	bool boot;                  /* the initial configuration is not fixed yet */
+	int64_t cfg_known;          /* latest configuration entry known committed */
 	uint64_t writes;            /* writes to stable storage, for the views */
 	/* For the checker, not the protocol: the lowest index whose entry was
 	 * written or removed since the checker last looked (INT64_MAX: none). */
@@ -164,6 +165,7 @@ struct raft_peer {
 	int64_t sent_last;    /* the last index they carry */
 	bool active;          /* heard from since the last CheckQuorum tick */
 	uint64_t acked_round; /* highest heartbeat round acknowledged */
+	int64_t commit_known; /* the commit index it last said it knows */
 };
 
 /* A client write waiting to be applied (answered by (client, seq)). */
@@ -252,6 +254,7 @@ struct raft_wire_append_reply {
 	int64_t conflict_index; /* failure: where the leader should go back to */
 	int64_t conflict_term;  /* failure: term of the conflicting entry, 0 if none */
 	int64_t last_index;     /* the follower's last index */
+	int64_t commit;         /* the follower's commit index after this message */
 	uint64_t round;
 	uint32_t success;
 	uint32_t pad;
@@ -310,6 +313,8 @@ void raft_on_checkquorum(struct raft *r);
 void raft_step_down(struct raft *r, int64_t term, const char *why);
 void raft_become_leader(struct raft *r);
 bool raft_is_member(const struct raft *r, int node);
+/* Whether this server starts elections when its timeout elapses. */
+bool raft_may_campaign(const struct raft *r);
 bool raft_majority(const struct raft *r, const struct nodeset *votes);
 /* Thesis §4.2.3: ignore vote requests within the minimum election timeout
  * of hearing from a leader (active with prevote, checkquorum or leases). */
@@ -332,8 +337,8 @@ void raft_recv_append(struct raft *r, const struct msg *m);
 void raft_recv_append_reply(struct raft *r, const struct msg *m);
 void raft_advance_commit(struct raft *r);
 void raft_apply(struct raft *r);
-/* The peers a leader replicates to (its configuration, plus the servers of
- * the previous one while a change is uncommitted), less itself. */
+/* The peers a leader replicates to: its configuration, plus the servers of
+ * the previous one until they know the change is committed; less itself. */
 struct nodeset raft_targets(const struct raft *r);
 /* A peer acknowledged `round` of the current term. */
 void raft_peer_acked(struct raft *r, int peer, uint64_t round);

@@ -7,10 +7,9 @@
  * nothing from a leader for its election timeout (drawn anew each time
  * from the `election` range, on its local clock) becomes a candidate.
  *
- * A server that is not in its own latest configuration (a fresh server
- * still joining, or one that was removed) never starts an election
- * (thesis §4.2.1, §4.2.3); it still answers vote requests, which count only
- * if the candidate's configuration includes it.
+ * Who may campaign is raft_may_campaign(): members, and a server left out
+ * of a configuration change that is not yet known committed. Votes count
+ * only from the members of the candidate's latest configuration.
  */
 #include "proto/raft.h"
 
@@ -32,6 +31,26 @@ bool raft_majority(const struct raft *r, const struct nodeset *votes)
 		if (nodeset_has(&r->cfg, i) && nodeset_has(votes, i))
 			got++;
 	return members > 0 && 2 * got > members;
+}
+
+/* A member campaigns. So does a server that its own latest configuration
+ * leaves out, as long as that configuration is not known to be committed:
+ * it may be the one that must commit it — say a leader that removed itself
+ * and crashed before the change committed, whose log is now the most
+ * up-to-date (thesis §4.2.2: a leader outside the configuration manages
+ * the cluster until the change commits, counting only the members' votes
+ * and acknowledgements). A server with no configuration yet (a newcomer
+ * catching up, thesis §4.2.1) or one that knows it was removed never does
+ * (§4.2.3) — knows even after a restart, which forgets commitIndex: the
+ * index of the latest configuration known committed is kept in stable
+ * storage for this (st.cfg_known), or a removed server would disrupt the
+ * cluster after every reboot. */
+bool raft_may_campaign(const struct raft *r)
+{
+	if (raft_is_member(r, r->n->id))
+		return true;
+	return !nodeset_empty(&r->cfg) && r->cfg_index > r->commit &&
+	       r->cfg_index > r->st.cfg_known;
 }
 
 void raft_arm_election(struct raft *r)
@@ -150,8 +169,8 @@ void raft_on_election_timeout(struct raft *r)
 {
 	if (r->role == RAFT_LEADER)
 		return;
-	if (!raft_is_member(r, r->n->id)) {
-		raft_arm_election(r); /* joining or removed: never campaigns */
+	if (!raft_may_campaign(r)) {
+		raft_arm_election(r);
 		return;
 	}
 	if (r->o->v[RAFT_OPT_PREVOTE].i)

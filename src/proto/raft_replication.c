@@ -25,13 +25,13 @@
 struct nodeset raft_targets(const struct raft *r)
 {
 	struct nodeset t = r->cfg;
-	if (r->cfg_index > r->commit) {
-		/* Servers being removed keep receiving entries until the
-		 * change commits, so that they learn they are out (thesis
-		 * §4.2.3 would otherwise leave them campaigning). */
-		t.w[0] |= r->prev_cfg.w[0];
-		t.w[1] |= r->prev_cfg.w[1];
-	}
+	/* Servers being removed keep receiving entries until they say they
+	 * know the change is committed: then they know they are out and stay
+	 * quiet (raft_may_campaign; thesis §4.2.3 describes the disruption a
+	 * removed server causes otherwise). */
+	for (int p = 0; p < node_count(r->n); p++)
+		if (nodeset_has(&r->prev_cfg, p) && r->peer[p].commit_known < r->cfg_index)
+			nodeset_add(&t, p);
 	nodeset_del(&t, r->n->id);
 	for (int i = node_count(r->n); i < SIM_MAX_NODES; i++)
 		nodeset_del(&t, i);
@@ -192,12 +192,17 @@ void raft_apply(struct raft *r)
 		if (e->type == RAFT_ENTRY_CMD)
 			raft_client_applied(r, e, &rep);
 	}
+	if (r->cfg_index <= r->commit && r->cfg_index > r->st.cfg_known) {
+		r->st.cfg_known = r->cfg_index; /* see raft_may_campaign */
+		raft_persist(r);
+	}
 	raft_reads_progress(r);
 }
 
 static void send_reply(struct raft *r, int to, struct raft_wire_append_reply *rep)
 {
 	rep->last_index = raft_last_index(r);
+	rep->commit = r->commit;
 	node_send(r->n, to, RAFT_MSG_APPEND_REPLY, rep, sizeof *rep);
 }
 
@@ -306,6 +311,8 @@ void raft_recv_append_reply(struct raft *r, const struct msg *m)
 		return;
 	struct raft_peer *pp = &r->peer[m->from];
 	pp->active = true;
+	if (w.commit > pp->commit_known)
+		pp->commit_known = w.commit;
 	int64_t last = raft_last_index(r);
 	if (w.success) {
 		/* Figure 2, leaders: "If successful: update nextIndex and

@@ -148,6 +148,8 @@ void raft_recv_snapshot_reply(struct raft *r, const struct msg *m)
 		return;
 	struct raft_peer *pp = &r->peer[m->from];
 	pp->active = true;
+	if (w.last_index > pp->commit_known)
+		pp->commit_known = w.last_index; /* it committed what it installed */
 	if (w.last_index > pp->match)
 		pp->match = MIN(w.last_index, raft_last_index(r));
 	if (pp->next < pp->match + 1)

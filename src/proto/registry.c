@@ -12,10 +12,16 @@
 
 extern const struct proto_ops raft_ops;
 extern const struct proto_ops heartbeat_ops;
+extern const struct proto_ops primary_ops;
+extern const struct proto_ops multileader_ops;
+extern const struct proto_ops dynamo_ops;
 
 const struct proto_ops *const proto_all[] = {
 	&raft_ops,
 	&heartbeat_ops,
+	&primary_ops,
+	&multileader_ops,
+	&dynamo_ops,
 	NULL,
 };
 

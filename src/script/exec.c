@@ -54,6 +54,10 @@ static void drop_sim(struct world *w)
 	free(w->wl);
 	w->wl = NULL;
 	w->nwl = 0;
+	/* scheduled commands that never ran die with their sim */
+	for (int i = 0; i < w->nscheds; i++)
+		free(w->scheds[i]);
+	w->nscheds = 0;
 }
 
 void world_free(struct world *w)
@@ -66,6 +70,7 @@ void world_free(struct world *w)
 	free(w->kept);
 	history_close(w->hist);
 	free(w->hist);
+	free(w->scheds);
 	free(w);
 }
 
@@ -231,7 +236,8 @@ bool world_nodes(struct world *w, const struct noderefs *r, struct nodeset *out,
 		const struct noderef *x = &r->v[i];
 		if (x->index == NREF_ALL) {
 			if (!w->sim) {
-				sbuf_puts(err, _("no cluster yet: start one with `cluster raft 5`"));
+				sbuf_puts(err,
+					  _("no cluster yet: start one with `cluster raft 5`"));
 				return false;
 			}
 			for (int k = 0; k < sim_nodes(w->sim); k++)
@@ -357,7 +363,8 @@ static int x_seed(struct ctx *x)
 {
 	struct world *w = x->w;
 	if (w->seed_forced) {
-		world_say(w, OUT_INFO, _("seed %llu ignored: the seed was set on the command line (%llu)"),
+		world_say(w, OUT_INFO,
+			  _("seed %llu ignored: the seed was set on the command line (%llu)"),
 			  (unsigned long long)x->c->seed, (unsigned long long)w->seed);
 		return 0;
 	}
@@ -394,8 +401,9 @@ static int x_run_until(struct ctx *x)
 		sim_note(s, TR_NOTE, -1, -1, _("run until %s: held at %s (%s)"), x->c->pred->text,
 			 simtime_fmt(sim_now(s), tb, sizeof tb), sbuf_str(&why));
 	else
-		sim_note(s, TR_NOTE, -1, -1, _("run until %s: still false after %s (%s)"), x->c->pred->text,
-			 simtime_fmt_dur(x->c->dur, db, sizeof db), sbuf_str(&why));
+		sim_note(s, TR_NOTE, -1, -1, _("run until %s: still false after %s (%s)"),
+			 x->c->pred->text, simtime_fmt_dur(x->c->dur, db, sizeof db),
+			 sbuf_str(&why));
 	sbuf_free(&why);
 	return 0;
 }
@@ -413,7 +421,8 @@ static int x_crash_restart(struct ctx *x, bool crash)
 		if (changed)
 			sim_note(s, TR_FAULT, i, -1, "%s n%d", crash ? "crash" : "restart", i + 1);
 		else
-			sim_note(s, TR_NOTE, i, -1, crash ? _("n%d is already down") : _("n%d is already up"), i + 1);
+			sim_note(s, TR_NOTE, i, -1,
+				 crash ? _("n%d is already down") : _("n%d is already up"), i + 1);
 	}
 	return 0;
 }
@@ -432,7 +441,8 @@ static int x_partition(struct ctx *x)
 			if (!nodeset_has(&set, i))
 				continue;
 			if (group[i] >= 0 && group[i] != g)
-				return fail_at(x, x->c->groups[g].v[0].col, _("n%d is in two groups"), i + 1);
+				return fail_at(x, x->c->groups[g].v[0].col,
+					       _("n%d is in two groups"), i + 1);
 			group[i] = g;
 		}
 	}
@@ -449,7 +459,8 @@ static int pair_of(struct ctx *x, int *a, int *b)
 	if ((*a = node_of(x, &x->c->a.v[0])) < 0 || (*b = node_of(x, &x->c->b.v[0])) < 0)
 		return -1;
 	if (*a == *b)
-		return fail_at(x, x->c->b.v[0].col, _("a link joins two different nodes (n%d twice)"), *a + 1);
+		return fail_at(x, x->c->b.v[0].col,
+			       _("a link joins two different nodes (n%d twice)"), *a + 1);
 	return 0;
 }
 
@@ -543,7 +554,8 @@ static int x_op(struct ctx *x)
 		return -1;
 	int client = x->c->client;
 	if (client && sim_client_busy(s, client))
-		return fail_at(x, x->c->col, _("c%d is still waiting for its last operation"), client);
+		return fail_at(x, x->c->col, _("c%d is still waiting for its last operation"),
+			       client);
 	if (!client)
 		client = sim_client_idle(s, 1);
 	sim_client_invoke(s, client, node, &x->c->op);
@@ -574,8 +586,8 @@ static int x_set(struct ctx *x)
 {
 	struct sim *s = x->w->sim;
 	if (sim_proto(s) != x->c->proto)
-		return fail_at(x, x->c->col, _("the running protocol is %s, not %s"), sim_proto(s)->name,
-			       x->c->proto->name);
+		return fail_at(x, x->c->col, _("the running protocol is %s, not %s"),
+			       sim_proto(s)->name, x->c->proto->name);
 	sim_opts_mut(s)->v[x->c->opt] = x->c->optv;
 	for (int i = 0; i < sim_nodes(s); i++)
 		if (sim_proto(s)->option_changed)
@@ -617,7 +629,7 @@ static void run_scheduled(void *ctx, struct sim *s, uint64_t arg)
 		sim_note(s, TR_NOTE, -1, -1, _("error: %s"), sbuf_str(&err));
 	}
 	sbuf_free(&err);
-	free(sc);
+	/* sc stays in w->scheds until the sim goes: its slot is not reused */
 }
 
 static int x_at(struct ctx *x, const struct script *owner)
@@ -626,9 +638,11 @@ static int x_at(struct ctx *x, const struct script *owner)
 	sim_time at = x->c->kind == C_AT ? x->c->dur : sim_now(s) + x->c->dur;
 	char a[32], b[32];
 	if (at < sim_now(s))
-		return fail_at(x, x->c->col, _("%s is in the past: the time is %s"), simtime_fmt(at, a, sizeof a),
-			       simtime_fmt(sim_now(s), b, sizeof b));
+		return fail_at(x, x->c->col, _("%s is in the past: the time is %s"),
+			       simtime_fmt(at, a, sizeof a), simtime_fmt(sim_now(s), b, sizeof b));
 	struct sched *sc = xmalloc(sizeof *sc);
+	xgrow((void **)&x->w->scheds, &x->w->scheds_cap, (size_t)x->w->nscheds + 1, sizeof(void *));
+	x->w->scheds[x->w->nscheds++] = sc;
 	sc->w = x->w;
 	sc->c = x->c->sub;
 	sc->file = owner ? owner->file : NULL;
@@ -652,11 +666,15 @@ static int x_expect(struct ctx *x)
 		w->failed++;
 	if (x->file)
 		sbuf_printf(&text, "%s:", x->file);
-	sbuf_printf(&text, "%d: expect %s: %s (%s)", x->c->lineno, x->c->pred->text, ok ? "ok" : "FAILED",
-		    sbuf_str(&why));
+	sbuf_printf(&text, "%d: expect %s: %s (%s)", x->c->lineno, x->c->pred->text,
+		    ok ? "ok" : "FAILED", sbuf_str(&why));
 	if (w->sim) {
-		struct trace_event ev = {.kind = TR_EXPECT, .at = sim_now(w->sim), .node = -1, .peer = -1,
-					 .text = sbuf_str(&text), .ok = ok};
+		struct trace_event ev = {.kind = TR_EXPECT,
+					 .at = sim_now(w->sim),
+					 .node = -1,
+					 .peer = -1,
+					 .text = sbuf_str(&text),
+					 .ok = ok};
 		sim_emit(w->sim, &ev);
 	} else {
 		world_say(w, OUT_INFO, "%s", sbuf_str(&text));
@@ -670,7 +688,8 @@ static int x_proto(struct ctx *x)
 {
 	struct sim *s = x->w->sim;
 	if (sim_proto(s) != x->c->proto)
-		return fail_at(x, x->c->col, _("the running protocol is %s, which has no command %s"),
+		return fail_at(x, x->c->col,
+			       _("the running protocol is %s, which has no command %s"),
 			       sim_proto(s)->name, x->c->pcmd->name);
 	struct proto_args args;
 	struct sbuf m = {0};
@@ -769,8 +788,10 @@ enum exec_status world_run(struct world *w, const struct script *sc, struct sbuf
 			return EXEC_ERROR;
 	if (w->async_errors > async_before) {
 		if (!err->len)
-			sbuf_printf(err, P_("%d scheduled command failed", "%d scheduled commands failed",
-					    w->async_errors - async_before),
+			sbuf_printf(err,
+				    P_("%d scheduled command failed",
+				       "%d scheduled commands failed",
+				       w->async_errors - async_before),
 				    w->async_errors - async_before);
 		return EXEC_ERROR;
 	}

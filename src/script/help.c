@@ -27,7 +27,8 @@ static const struct proto_ops *current(struct world *w)
 
 static void help_preds(struct world *w, struct sbuf *out)
 {
-	sbuf_printf(out, "%s\n", _("Predicates (expect, run until, lesson goals; combine with not, and, or):"));
+	sbuf_printf(out, "%s\n",
+		    _("Predicates (expect, run until, lesson goals; combine with not, and, or):"));
 	for (int i = 0; script_preds[i].name; i++)
 		help_row(out, script_preds[i].name, script_preds[i].usage, script_preds[i].help);
 	const struct proto_ops *p = current(w);
@@ -39,11 +40,14 @@ static void help_protocol(const struct proto_ops *p, struct sbuf *out)
 {
 	sbuf_printf(out, "%s — %s\n", p->name, _(p->summary));
 	if (p->options && p->options[0].key) {
-		sbuf_printf(out, "%s\n", _("Options (cluster ... KEY=VALUE; * may change while running with `set`):"));
+		sbuf_printf(
+		    out, "%s\n",
+		    _("Options (cluster ... KEY=VALUE; * may change while running with `set`):"));
 		for (int i = 0; p->options[i].key; i++) {
 			struct sbuf u = {0};
 			if (p->options[i].kind == OPT_CHOICE)
-				sbuf_printf(&u, "%s=%s", p->options[i].key, p->options[i].choices);
+				sbuf_printf(&u, "%s=%s%s", p->options[i].key, p->options[i].choices,
+					    p->options[i].live ? " *" : "");
 			else
 				sbuf_printf(&u, "%s=%s%s", p->options[i].key, p->options[i].def,
 					    p->options[i].live ? " *" : "");
@@ -54,7 +58,8 @@ static void help_protocol(const struct proto_ops *p, struct sbuf *out)
 	if (p->commands && p->commands[0].name) {
 		sbuf_printf(out, "%s\n", _("Commands:"));
 		for (int i = 0; p->commands[i].name; i++)
-			help_row(out, p->commands[i].name, p->commands[i].usage, p->commands[i].help);
+			help_row(out, p->commands[i].name, p->commands[i].usage,
+				 p->commands[i].help);
 	}
 	if (p->preds && p->preds[0].name) {
 		sbuf_printf(out, "%s\n", _("Predicates:"));
@@ -70,26 +75,31 @@ void script_help(struct world *w, const char *topic, struct sbuf *out)
 		bool found = false;
 		for (int i = 0; script_commands[i].name; i++)
 			if (!strcmp(script_commands[i].name, topic)) {
-				help_row(out, script_commands[i].name, script_commands[i].usage, script_commands[i].help);
+				help_row(out, script_commands[i].name, script_commands[i].usage,
+					 script_commands[i].help);
 				found = true;
 			}
 		if (!strcmp(topic, "expect") || !strcmp(topic, "run")) {
 			help_preds(w, out);
 			found = true;
 		}
-		for (int i = 0; script_preds[i].name && strcmp(topic, "expect") && strcmp(topic, "run"); i++)
+		for (int i = 0;
+		     script_preds[i].name && strcmp(topic, "expect") && strcmp(topic, "run"); i++)
 			if (!strcmp(script_preds[i].name, topic)) {
-				help_row(out, script_preds[i].name, script_preds[i].usage, script_preds[i].help);
+				help_row(out, script_preds[i].name, script_preds[i].usage,
+					 script_preds[i].help);
 				found = true;
 			}
 		for (int i = 0; p && p->commands && p->commands[i].name; i++)
 			if (!strcmp(p->commands[i].name, topic)) {
-				help_row(out, p->commands[i].name, p->commands[i].usage, p->commands[i].help);
+				help_row(out, p->commands[i].name, p->commands[i].usage,
+					 p->commands[i].help);
 				found = true;
 			}
 		for (int i = 0; p && p->preds && p->preds[i].name; i++)
 			if (!strcmp(p->preds[i].name, topic)) {
-				help_row(out, p->preds[i].name, p->preds[i].usage, p->preds[i].help);
+				help_row(out, p->preds[i].name, p->preds[i].usage,
+					 p->preds[i].help);
 				found = true;
 			}
 		const struct proto_ops *named = proto_find(topic);
@@ -101,13 +111,17 @@ void script_help(struct world *w, const char *topic, struct sbuf *out)
 			sbuf_printf(out, _("no help for \"%s\": try `help` for the list\n"), topic);
 		return;
 	}
-	sbuf_printf(out, "%s\n", _("Commands (durations take us, ms or s; nodes are n1, n2, ..., `leader`, `all`, n1..n3):"));
+	sbuf_printf(out, "%s\n",
+		    _("Commands (durations take us, ms or s; nodes are n1, n2, ..., `leader`, "
+		      "`all`, n1..n3):"));
 	for (int i = 0; script_commands[i].name; i++)
-		help_row(out, script_commands[i].name, script_commands[i].usage, script_commands[i].help);
+		help_row(out, script_commands[i].name, script_commands[i].usage,
+			 script_commands[i].help);
 	if (p && p->commands && p->commands[0].name) {
 		sbuf_printf(out, _("Commands of %s:\n"), p->name);
 		for (int i = 0; p->commands[i].name; i++)
-			help_row(out, p->commands[i].name, p->commands[i].usage, p->commands[i].help);
+			help_row(out, p->commands[i].name, p->commands[i].usage,
+				 p->commands[i].help);
 	}
 	help_preds(w, out);
 	sbuf_printf(out, "%s\n", _("Protocols (help PROTOCOL for its options):"));
@@ -209,16 +223,21 @@ void script_complete(struct world *w, const char *line, int point,
 		char cand[128];
 		for (int i = 0; p->options[i].key; i++) {
 			size_t klen = strlen(p->options[i].key);
-			if (eq && (size_t)(eq - last) == klen && !strncmp(last, p->options[i].key, klen)) {
-				const char *choices = p->options[i].kind == OPT_BOOL ? "on|off" : p->options[i].choices;
+			if (eq && (size_t)(eq - last) == klen &&
+			    !strncmp(last, p->options[i].key, klen)) {
+				const char *choices = p->options[i].kind == OPT_BOOL
+							  ? "on|off"
+							  : p->options[i].choices;
 				if (!choices) {
-					ns_snprintf(cand, sizeof cand, "%s=%s", p->options[i].key, p->options[i].def);
+					ns_snprintf(cand, sizeof cand, "%s=%s", p->options[i].key,
+						    p->options[i].def);
 					offer(&c, cand);
 					continue;
 				}
 				for (const char *q = choices; *q;) {
 					size_t l = strcspn(q, "|");
-					ns_snprintf(cand, sizeof cand, "%s=%.*s", p->options[i].key, (int)l, q);
+					ns_snprintf(cand, sizeof cand, "%s=%.*s", p->options[i].key,
+						    (int)l, q);
 					offer(&c, cand);
 					q += l;
 					if (*q == '|')
@@ -238,7 +257,8 @@ void script_complete(struct world *w, const char *line, int point,
 				offer(&c, p->options[i].key);
 		return;
 	}
-	if (!strcmp(cmd, "expect") || (!strcmp(cmd, "run") && nw >= 2 && !strcmp(words[1], "until"))) {
+	if (!strcmp(cmd, "expect") ||
+	    (!strcmp(cmd, "run") && nw >= 2 && !strcmp(words[1], "until"))) {
 		const char *prev = words[nw - 1];
 		if (!strcmp(prev, "expect") || !strcmp(prev, "until") || !strcmp(prev, "and") ||
 		    !strcmp(prev, "or") || !strcmp(prev, "not")) {
@@ -257,7 +277,8 @@ void script_complete(struct world *w, const char *line, int point,
 		return;
 	}
 	if (!strcmp(cmd, "link") || !strcmp(cmd, "net")) {
-		static const char *const settings[] = {"latency", "jitter", "loss", "dup", "bandwidth", "reset"};
+		static const char *const settings[] = {"latency", "jitter",    "loss",
+						       "dup",     "bandwidth", "reset"};
 		if (!strcmp(cmd, "link") && nw < 3)
 			offer_nodes(&c, w);
 		else
@@ -275,7 +296,8 @@ void script_complete(struct world *w, const char *line, int point,
 		}
 		return;
 	}
-	if (!strcmp(cmd, "put") || !strcmp(cmd, "get") || !strcmp(cmd, "cas") || !strcmp(cmd, "append")) {
+	if (!strcmp(cmd, "put") || !strcmp(cmd, "get") || !strcmp(cmd, "cas") ||
+	    !strcmp(cmd, "append")) {
 		if (!strcmp(words[nw - 1], "via"))
 			offer_nodes(&c, w);
 		else if (nw >= 2) {
@@ -285,7 +307,8 @@ void script_complete(struct world *w, const char *line, int point,
 		return;
 	}
 	if (!strcmp(cmd, "client")) {
-		static const char *const settings[] = {"latency", "attempt", "timeout", "backoff", "redirects", "stick"};
+		static const char *const settings[] = {"latency", "attempt",   "timeout",
+						       "backoff", "redirects", "stick"};
 		for (size_t i = 0; i < ARRAY_LEN(settings); i++)
 			offer(&c, settings[i]);
 		return;

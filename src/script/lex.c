@@ -70,7 +70,8 @@ bool lex_line(const char *text, int lineno, struct line *out, const char *file, 
 			if (*p != '"') {
 				if (file)
 					sbuf_printf(err, "%s:", file);
-				sbuf_printf(err, _("%d:%d: unterminated string: expected a closing \""),
+				sbuf_printf(err,
+					    _("%d:%d: unterminated string: expected a closing \""),
 					    lineno, col);
 				sbuf_free(&b);
 				line_free(out);
@@ -82,13 +83,14 @@ bool lex_line(const char *text, int lineno, struct line *out, const char *file, 
 		} else if ((unsigned char)*p < 0x20) {
 			if (file)
 				sbuf_printf(err, "%s:", file);
-			sbuf_printf(err, _("%d:%d: unexpected control character (code %d)"), lineno, col, *p);
+			sbuf_printf(err, _("%d:%d: unexpected control character (code %d)"), lineno,
+				    col, *p);
 			line_free(out);
 			return false;
 		} else {
 			const char *s = p;
-			while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '|' && *p != '=' &&
-			       *p != '#' && *p != '"' && *p != '(' && *p != ')' &&
+			while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '|' &&
+			       *p != '=' && *p != '#' && *p != '"' && *p != '(' && *p != ')' &&
 			       !(p[0] == '-' && p[1] == '>'))
 				p++;
 			add_tok(out, TK_WORD, s, (size_t)(p - s), col);
@@ -220,8 +222,8 @@ bool p_node(struct parser *p, struct noderef *out, bool allow_all)
 			if (n < sizeof a) {
 				memcpy(a, t->text, n);
 				a[n] = '\0';
-				if (parse_node_name(a, &out->index) && parse_node_name(dots + 2, &out->hi) &&
-				    out->hi >= out->index) {
+				if (parse_node_name(a, &out->index) &&
+				    parse_node_name(dots + 2, &out->hi) && out->hi >= out->index) {
 					p_next(p);
 					return true;
 				}
@@ -234,10 +236,13 @@ bool p_node(struct parser *p, struct noderef *out, bool allow_all)
 		}
 	}
 	if (allow_all)
-		p_error(p, t, _("expected a node like n1, a range like n1..n3, `leader` or `all`, got %s"),
-			p_got(t, got, sizeof got));
+		p_error(
+		    p, t,
+		    _("expected a node like n1, a range like n1..n3, `leader` or `all`, got %s"),
+		    p_got(t, got, sizeof got));
 	else
-		p_error(p, t, _("expected a node like n1 or `leader`, got %s"), p_got(t, got, sizeof got));
+		p_error(p, t, _("expected a node like n1 or `leader`, got %s"),
+			p_got(t, got, sizeof got));
 	return false;
 }
 
@@ -372,7 +377,8 @@ static bool parse_items(struct parser *p, const char *u, const char *end, struct
 			bool ok = (!strcmp(item, "=") && t->kind == TK_EQ) ||
 				  (t->kind == TK_WORD && !strcmp(t->text, item));
 			if (!ok) {
-				p_error(p, t, _("expected \"%s\", got %s"), item, p_got(t, got, sizeof got));
+				p_error(p, t, _("expected \"%s\", got %s"), item,
+					p_got(t, got, sizeof got));
 				return false;
 			}
 			p_next(p);
@@ -398,24 +404,31 @@ static bool parse_items(struct parser *p, const char *u, const char *end, struct
 		} else if (!strcmp(item, "INT")) {
 			a->kind = ARG_INT;
 			char *e;
-			if (t->kind != TK_WORD || (a->num = strtoll(t->text, &e, 10), *e) || !t->text[0]) {
-				p_error(p, t, _("expected a whole number, got %s"), p_got(t, got, sizeof got));
+			if (t->kind != TK_WORD || (a->num = strtoll(t->text, &e, 10), *e) ||
+			    !t->text[0]) {
+				p_error(p, t, _("expected a whole number, got %s"),
+					p_got(t, got, sizeof got));
 				return false;
 			}
 			p_next(p);
 		} else if (!strcmp(item, "DURATION")) {
 			a->kind = ARG_DURATION;
 			if (t->kind != TK_WORD || !simtime_parse(t->text, &a->num, 0)) {
-				p_error(p, t, _("expected a duration like 500ms, got %s"), p_got(t, got, sizeof got));
+				p_error(p, t, _("expected a duration like 500ms, got %s"),
+					p_got(t, got, sizeof got));
 				return false;
 			}
 			p_next(p);
 		} else {
-			a->kind = !strcmp(item, "KEY") ? ARG_KEY : !strcmp(item, "VALUE") ? ARG_VALUE : ARG_WORD;
+			a->kind = !strcmp(item, "KEY")     ? ARG_KEY
+				  : !strcmp(item, "VALUE") ? ARG_VALUE
+							   : ARG_WORD;
 			size_t max = a->kind == ARG_KEY ? KV_KEY_MAX : KV_VAL_MAX;
 			if (t->kind != TK_WORD && t->kind != TK_STRING) {
 				p_error(p, t, _("expected %s, got %s"),
-					a->kind == ARG_KEY ? _("a key") : a->kind == ARG_VALUE ? _("a value") : _("a word"),
+					a->kind == ARG_KEY     ? _("a key")
+					: a->kind == ARG_VALUE ? _("a value")
+							       : _("a word"),
 					p_got(t, got, sizeof got));
 				return false;
 			}
@@ -449,7 +462,8 @@ void pargs_free(struct pargs *a)
 	a->n = 0;
 }
 
-bool pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out, struct sbuf *why)
+bool pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out,
+		   struct sbuf *why)
 {
 	memset(out, 0, sizeof *out);
 	out->n = in->n;

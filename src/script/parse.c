@@ -15,38 +15,41 @@
 #include <string.h>
 
 const struct cmd_info script_commands[] = {
-	{"cluster", "PROTOCOL N [KEY=VALUE...]",
-	 N_("start a new cluster of N nodes running PROTOCOL (e.g. cluster raft 5 prevote=on)")},
-	{"seed", "N", N_("seed the simulation's random numbers (before it runs)")},
-	{"run", "DURATION | until PRED [timeout DURATION]",
-	 N_("advance simulated time, or run until a predicate holds (default timeout 10s)")},
-	{"step", "[N]", N_("process exactly one event (or N)")},
-	{"crash", "NODES", N_("crash nodes: volatile state is lost, stable storage kept")},
-	{"restart", "NODES", N_("restart crashed nodes from their stable storage")},
-	{"partition", "NODES | NODES [| NODES...]",
-	 N_("split the network into groups; unnamed nodes form one more group")},
-	{"cut", "NODE NODE | NODE -> NODE", N_("cut a link both ways, or one way (from -> to)")},
-	{"heal", "[NODE NODE | NODE -> NODE]", N_("heal one link, or every link")},
-	{"link", "NODE NODE|NODE -> NODE SETTINGS",
-	 N_("set a link: latency D, jitter D, loss P%, dup P%, bandwidth RATE, reset")},
-	{"net", "SETTINGS", N_("set every link: latency D, jitter D, loss P%, dup P%, bandwidth RATE, reset")},
-	{"clock", "NODE [skew ±D] [drift ±P%] | NODE reset",
-	 N_("skew a node's clock by an offset, or make it run fast or slow")},
-	{"put", "KEY VALUE [via NODE] [as CLIENT]", N_("a client writes KEY = VALUE")},
-	{"get", "KEY [via NODE] [as CLIENT]", N_("a client reads KEY")},
-	{"cas", "KEY OLD NEW [via NODE] [as CLIENT]", N_("a client sets KEY to NEW if it holds OLD")},
-	{"append", "KEY VALUE [via NODE] [as CLIENT]", N_("a client appends VALUE to KEY")},
-	{"client", "[latency D] [attempt D] [timeout D] [backoff D] [redirects on|off] [stick on|off]",
-	 N_("client settings: latency, per-attempt timeout, deadline; stick on: retry only the first node")},
-	{"set", "KEY VALUE", N_("change a protocol option while running (e.g. set heartbeat 100ms)")},
-	{"at", "TIME COMMAND", N_("run COMMAND when simulated time reaches TIME")},
-	{"after", "DURATION COMMAND", N_("run COMMAND after DURATION of simulated time")},
-	{"expect", "[not] PRED [and|or PRED...]", N_("check a predicate now; a script fails if it does not hold")},
-	{"workload", "[clients N] [rate R/s] [keys N] [mix get:W,put:W,cas:W,append:W] | stop",
-	 N_("clients that issue operations by themselves (e.g. workload clients 3 rate 20/s keys 2)")},
-	{"note", "TEXT", N_("print a line in the event log")},
-	{"help", "[COMMAND]", N_("list commands and predicates, or explain one")},
-	{NULL, NULL, NULL},
+    {"cluster", "PROTOCOL N [KEY=VALUE...]",
+     N_("start a new cluster of N nodes running PROTOCOL (e.g. cluster raft 5 prevote=on)")},
+    {"seed", "N", N_("seed the simulation's random numbers (before it runs)")},
+    {"run", "DURATION | until PRED [timeout DURATION]",
+     N_("advance simulated time, or run until a predicate holds (default timeout 10s)")},
+    {"step", "[N]", N_("process exactly one event (or N)")},
+    {"crash", "NODES", N_("crash nodes: volatile state is lost, stable storage kept")},
+    {"restart", "NODES", N_("restart crashed nodes from their stable storage")},
+    {"partition", "NODES | NODES [| NODES...]",
+     N_("split the network into groups; unnamed nodes form one more group")},
+    {"cut", "NODE NODE | NODE -> NODE", N_("cut a link both ways, or one way (from -> to)")},
+    {"heal", "[NODE NODE | NODE -> NODE]", N_("heal one link, or every link")},
+    {"link", "NODE NODE|NODE -> NODE SETTINGS",
+     N_("set a link: latency D, jitter D, loss P%, dup P%, bandwidth RATE, reset")},
+    {"net", "SETTINGS",
+     N_("set every link: latency D, jitter D, loss P%, dup P%, bandwidth RATE, reset")},
+    {"clock", "NODE [skew ±D] [drift ±P%] | NODE reset",
+     N_("skew a node's clock by an offset, or make it run fast or slow")},
+    {"put", "KEY VALUE [via NODE] [as CLIENT]", N_("a client writes KEY = VALUE")},
+    {"get", "KEY [via NODE] [as CLIENT]", N_("a client reads KEY")},
+    {"cas", "KEY OLD NEW [via NODE] [as CLIENT]", N_("a client sets KEY to NEW if it holds OLD")},
+    {"append", "KEY VALUE [via NODE] [as CLIENT]", N_("a client appends VALUE to KEY")},
+    {"client", "[latency D] [attempt D] [timeout D] [backoff D] [redirects on|off] [stick on|off]",
+     N_("client settings: latency, per-attempt timeout, deadline; stick on: retry only the first "
+	"node")},
+    {"set", "KEY VALUE", N_("change a protocol option while running (e.g. set heartbeat 100ms)")},
+    {"at", "TIME COMMAND", N_("run COMMAND when simulated time reaches TIME")},
+    {"after", "DURATION COMMAND", N_("run COMMAND after DURATION of simulated time")},
+    {"expect", "[not] PRED [and|or PRED...]",
+     N_("check a predicate now; a script fails if it does not hold")},
+    {"workload", "[clients N] [rate R/s] [keys N] [mix get:W,put:W,cas:W,append:W] | stop",
+     N_("clients that issue operations by themselves (e.g. workload clients 3 rate 20/s keys 2)")},
+    {"note", "TEXT", N_("print a line in the event log")},
+    {"help", "[COMMAND]", N_("list commands and predicates, or explain one")},
+    {NULL, NULL, NULL},
 };
 
 /* ---- small token parsers ----------------------------------------------------- */
@@ -59,7 +62,9 @@ static bool p_duration(struct parser *p, sim_time *out, bool sign)
 		p_next(p);
 		return true;
 	}
-	p_error(p, t, sign ? _("expected a duration like +200ms, got %s") : _("expected a duration like 500ms, got %s"),
+	p_error(p, t,
+		sign ? _("expected a duration like +200ms, got %s")
+		     : _("expected a duration like 500ms, got %s"),
 		p_got(t, got, sizeof got));
 	return false;
 }
@@ -96,7 +101,8 @@ static bool p_percent(struct parser *p, uint32_t *ppm)
 			return true;
 		}
 	}
-	p_error(p, t, _("expected a percentage from 0%% to 100%% like 20%%, got %s"), p_got(t, got, sizeof got));
+	p_error(p, t, _("expected a percentage from 0%% to 100%% like 20%%, got %s"),
+		p_got(t, got, sizeof got));
 	return false;
 }
 
@@ -135,8 +141,11 @@ static bool p_rate(struct parser *p, uint64_t *bps)
 		}
 		char *end;
 		double v = strtod(t->text, &end);
-		double mul = !strcmp(end, "B/s") ? 1 : !strcmp(end, "kB/s") ? 1e3 : !strcmp(end, "MB/s") ? 1e6
-			   : !strcmp(end, "GB/s") ? 1e9 : -1;
+		double mul = !strcmp(end, "B/s")    ? 1
+			     : !strcmp(end, "kB/s") ? 1e3
+			     : !strcmp(end, "MB/s") ? 1e6
+			     : !strcmp(end, "GB/s") ? 1e9
+						    : -1;
 		if (end != t->text && mul > 0 && v > 0 && v * mul < 1e15) {
 			*bps = (uint64_t)(v * mul + 0.5);
 			if (*bps == 0)
@@ -145,7 +154,8 @@ static bool p_rate(struct parser *p, uint64_t *bps)
 			return true;
 		}
 	}
-	p_error(p, t, _("expected a bandwidth like 1MB/s, 100kB/s or unlimited, got %s"), p_got(t, got, sizeof got));
+	p_error(p, t, _("expected a bandwidth like 1MB/s, 100kB/s or unlimited, got %s"),
+		p_got(t, got, sizeof got));
 	return false;
 }
 
@@ -186,7 +196,8 @@ static bool parse_cluster(struct parser *p, struct cmd *c)
 		struct sbuf names = {0};
 		for (int i = 0; proto_all[i]; i++)
 			sbuf_printf(&names, "%s%s", i ? ", " : "", proto_all[i]->name);
-		p_error(p, t, _("expected a protocol (%s), got %s"), sbuf_str(&names), p_got(t, got, sizeof got));
+		p_error(p, t, _("expected a protocol (%s), got %s"), sbuf_str(&names),
+			p_got(t, got, sizeof got));
 		sbuf_free(&names);
 		return false;
 	}
@@ -196,7 +207,8 @@ static bool parse_cluster(struct parser *p, struct cmd *c)
 	if (!p_uint(p, &n, _("a number of nodes")))
 		return false;
 	if (n < 1 || n > SIM_MAX_NODES) {
-		p_error(p, t, _("a cluster has 1 to %d nodes, got %llu"), SIM_MAX_NODES, (unsigned long long)n);
+		p_error(p, t, _("a cluster has 1 to %d nodes, got %llu"), SIM_MAX_NODES,
+			(unsigned long long)n);
 		return false;
 	}
 	c->count = (int)n;
@@ -204,7 +216,8 @@ static bool parse_cluster(struct parser *p, struct cmd *c)
 	while (!p_at_end(p)) {
 		const struct token *k = p_next(p);
 		if (k->kind != TK_WORD) {
-			p_error(p, k, _("expected an option like key=value, got %s"), p_got(k, got, sizeof got));
+			p_error(p, k, _("expected an option like key=value, got %s"),
+				p_got(k, got, sizeof got));
 			return false;
 		}
 		int idx = proto_option_index(c->proto, k->text);
@@ -213,23 +226,27 @@ static bool parse_cluster(struct parser *p, struct cmd *c)
 			for (int i = 0; c->proto->options && c->proto->options[i].key; i++)
 				sbuf_printf(&keys, "%s%s", i ? ", " : "", c->proto->options[i].key);
 			if (keys.len)
-				p_error(p, k, _("%s has no option \"%s\" (it has: %s)"), c->proto->name, k->text,
-					sbuf_str(&keys));
+				p_error(p, k, _("%s has no option \"%s\" (it has: %s)"),
+					c->proto->name, k->text, sbuf_str(&keys));
 			else
-				p_error(p, k, _("%s has no options, got \"%s\""), c->proto->name, k->text);
+				p_error(p, k, _("%s has no options, got \"%s\""), c->proto->name,
+					k->text);
 			sbuf_free(&keys);
 			return false;
 		}
 		if (p_peek(p)->kind != TK_EQ) {
-			p_error(p, p_peek(p), _("expected = after %s, got %s"), k->text, p_got(p_peek(p), got, sizeof got));
+			p_error(p, p_peek(p), _("expected = after %s, got %s"), k->text,
+				p_got(p_peek(p), got, sizeof got));
 			return false;
 		}
 		p_next(p);
 		const struct token *v = p_next(p);
 		struct sbuf e = {0};
-		if (v->kind != TK_WORD || !proto_option_parse(c->proto, idx, v->text, &c->opts.v[idx], &e)) {
+		if (v->kind != TK_WORD ||
+		    !proto_option_parse(c->proto, idx, v->text, &c->opts.v[idx], &e)) {
 			if (!e.len)
-				sbuf_printf(&e, _("expected a value for %s, got %s"), k->text, p_got(v, got, sizeof got));
+				sbuf_printf(&e, _("expected a value for %s, got %s"), k->text,
+					    p_got(v, got, sizeof got));
 			p_error(p, v, "%s", sbuf_str(&e));
 			sbuf_free(&e);
 			return false;
@@ -356,8 +373,10 @@ static bool parse_settings(struct parser *p, struct link_settings *ls)
 			ls->mask |= LS_RESET;
 		} else {
 		bad:
-			p_error(p, t, _("expected latency, jitter, loss, dup, bandwidth or reset, got %s"),
-				p_got(t, got, sizeof got));
+			p_error(
+			    p, t,
+			    _("expected latency, jitter, loss, dup, bandwidth or reset, got %s"),
+			    p_got(t, got, sizeof got));
 			return false;
 		}
 	}
@@ -399,7 +418,8 @@ static bool parse_clock(struct parser *p, struct cmd *c)
 			if (!p_drift(p, &c->drift_ppm))
 				return false;
 		} else {
-			p_error(p, p_peek(p), _("expected skew or drift, got %s"), p_got(p_peek(p), got, sizeof got));
+			p_error(p, p_peek(p), _("expected skew or drift, got %s"),
+				p_got(p_peek(p), got, sizeof got));
 			return false;
 		}
 	}
@@ -417,9 +437,12 @@ static bool parse_op_tail(struct parser *p, struct cmd *c)
 		} else if (p_accept_word(p, "as")) {
 			const struct token *t = p_peek(p);
 			char *end;
-			long v = t->kind == TK_WORD && t->text[0] == 'c' ? strtol(t->text + 1, &end, 10) : 0;
+			long v = t->kind == TK_WORD && t->text[0] == 'c'
+				     ? strtol(t->text + 1, &end, 10)
+				     : 0;
 			if (v < 1 || v > 100000 || *end) {
-				p_error(p, t, _("expected a client like c1, got %s"), p_got(t, got, sizeof got));
+				p_error(p, t, _("expected a client like c1, got %s"),
+					p_got(t, got, sizeof got));
 				return false;
 			}
 			c->client = (int)v;
@@ -454,7 +477,8 @@ static bool parse_client(struct parser *p, struct cmd *c)
 {
 	char got[80];
 	if (p_at_end(p)) {
-		p_error(p, p_peek(p), "%s", _("expected latency, attempt, timeout, backoff, redirects or stick"));
+		p_error(p, p_peek(p), "%s",
+			_("expected latency, attempt, timeout, backoff, redirects or stick"));
 		return false;
 	}
 	while (!p_at_end(p)) {
@@ -472,7 +496,8 @@ static bool parse_client(struct parser *p, struct cmd *c)
 		} else if (t->kind == TK_WORD && !strcmp(t->text, "backoff")) {
 			c->cc_mask |= CC_BACKOFF;
 			d = &c->cc.backoff;
-		} else if (t->kind == TK_WORD && (!strcmp(t->text, "redirects") || !strcmp(t->text, "stick"))) {
+		} else if (t->kind == TK_WORD &&
+			   (!strcmp(t->text, "redirects") || !strcmp(t->text, "stick"))) {
 			bool *flag = t->text[0] == 'r' ? &c->cc.follow_redirects : &c->cc.stick;
 			c->cc_mask |= t->text[0] == 'r' ? CC_REDIRECTS : CC_STICK;
 			if (p_accept_word(p, "on"))
@@ -480,12 +505,15 @@ static bool parse_client(struct parser *p, struct cmd *c)
 			else if (p_accept_word(p, "off"))
 				*flag = false;
 			else {
-				p_error(p, p_peek(p), _("expected on or off, got %s"), p_got(p_peek(p), got, sizeof got));
+				p_error(p, p_peek(p), _("expected on or off, got %s"),
+					p_got(p_peek(p), got, sizeof got));
 				return false;
 			}
 			continue;
 		} else {
-			p_error(p, t, _("expected latency, attempt, timeout, backoff, redirects or stick, got %s"),
+			p_error(p, t,
+				_("expected latency, attempt, timeout, backoff, redirects or "
+				  "stick, got %s"),
 				p_got(t, got, sizeof got));
 			return false;
 		}
@@ -510,8 +538,8 @@ static bool parse_set(struct parser *p, struct cmd *c)
 		return false;
 	}
 	if (!p->proto->options[c->opt].live) {
-		p_error(p, k, _("%s cannot change while running; start a new cluster with %s=..."), k->text,
-			k->text);
+		p_error(p, k, _("%s cannot change while running; start a new cluster with %s=..."),
+			k->text, k->text);
 		return false;
 	}
 	if (p_peek(p)->kind == TK_EQ)
@@ -520,7 +548,8 @@ static bool parse_set(struct parser *p, struct cmd *c)
 	struct sbuf e = {0};
 	if (v->kind != TK_WORD || !proto_option_parse(p->proto, c->opt, v->text, &c->optv, &e)) {
 		if (!e.len)
-			sbuf_printf(&e, _("expected a value for %s, got %s"), k->text, p_got(v, got, sizeof got));
+			sbuf_printf(&e, _("expected a value for %s, got %s"), k->text,
+				    p_got(v, got, sizeof got));
 		p_error(p, v, "%s", sbuf_str(&e));
 		sbuf_free(&e);
 		return false;
@@ -537,7 +566,8 @@ static bool parse_at(struct parser *p, struct cmd *c)
 		p_error(p, p_peek(p), "%s", _("expected a command to run"));
 		return false;
 	}
-	if (p_is_word(p, "at") || p_is_word(p, "after") || p_is_word(p, "cluster") || p_is_word(p, "seed")) {
+	if (p_is_word(p, "at") || p_is_word(p, "after") || p_is_word(p, "cluster") ||
+	    p_is_word(p, "seed")) {
 		p_error(p, p_peek(p), _("`%s` cannot be scheduled"), p_peek(p)->text);
 		return false;
 	}
@@ -707,7 +737,8 @@ void cmd_free(struct cmd *c)
 
 struct script *script_parse(const char *text, const char *file, struct world *w, struct sbuf *err)
 {
-	return script_parse_at(text, file, 1, w && world_sim(w) ? sim_proto(world_sim(w)) : NULL, err);
+	return script_parse_at(text, file, 1, w && world_sim(w) ? sim_proto(world_sim(w)) : NULL,
+			       err);
 }
 
 const struct proto_ops *script_protocol(const struct script *sc, const struct proto_ops *before)
@@ -744,7 +775,8 @@ struct script *script_parse_at(const char *text, const char *file, int first_lin
 			struct cmd *c = parse_cmd(&p);
 			if (c && !p_at_end(&p)) {
 				char got[80];
-				p_error(&p, p_peek(&p), _("expected the end of the command, got %s"),
+				p_error(&p, p_peek(&p),
+					_("expected the end of the command, got %s"),
 					p_got(p_peek(&p), got, sizeof got));
 				cmd_free(c);
 				c = NULL;

@@ -52,8 +52,8 @@ static bool g_no_leader(struct world *w, const struct proto_args *a, struct sbuf
 		n->ops->status(n->self, &st);
 		if (st.kind == ROLE_LEADER) {
 			if (st.term >= 0)
-				sbuf_printf(why, _("%s%s is leader (term %lld)"), none ? "" : ", ", n->name,
-					    (long long)st.term);
+				sbuf_printf(why, _("%s%s is leader (term %lld)"), none ? "" : ", ",
+					    n->name, (long long)st.term);
 			else
 				sbuf_printf(why, _("%s%s is leader"), none ? "" : ", ", n->name);
 			none = false;
@@ -72,7 +72,8 @@ static bool g_updown(struct world *w, const struct proto_args *a, struct sbuf *w
 			continue;
 		struct node *n = sim_node(w->sim, i);
 		if (n->up != want) {
-			sbuf_printf(why, "%s%s %s", all ? "" : ", ", n->name, n->up ? _("is up") : _("is down"));
+			sbuf_printf(why, "%s%s %s", all ? "" : ", ", n->name,
+				    n->up ? _("is up") : _("is down"));
 			all = false;
 		}
 	}
@@ -124,8 +125,8 @@ static bool g_linked(struct world *w, const struct proto_args *a, struct sbuf *w
 {
 	int x = a->a[0].node, y = a->a[1].node;
 	bool xy = sim_link_c(w->sim, x, y)->up, yx = sim_link_c(w->sim, y, x)->up;
-	sbuf_printf(why, _("n%d -> n%d %s, n%d -> n%d %s"), x + 1, y + 1, xy ? _("up") : _("cut"), y + 1,
-		    x + 1, yx ? _("up") : _("cut"));
+	sbuf_printf(why, _("n%d -> n%d %s, n%d -> n%d %s"), x + 1, y + 1, xy ? _("up") : _("cut"),
+		    y + 1, x + 1, yx ? _("up") : _("cut"));
 	return xy && yx;
 }
 
@@ -172,7 +173,8 @@ static bool g_leaders(struct world *w, const struct proto_args *a, struct sbuf *
 		nd->ops->status(nd->self, &st);
 		if (st.kind == ROLE_LEADER) {
 			if (st.term >= 0)
-				sbuf_printf(why, _("%s%s leads term %lld"), n ? ", " : "", nd->name, (long long)st.term);
+				sbuf_printf(why, _("%s%s leads term %lld"), n ? ", " : "", nd->name,
+					    (long long)st.term);
 			else
 				sbuf_printf(why, _("%s%s leads"), n ? ", " : "", nd->name);
 			n++;
@@ -201,11 +203,13 @@ static bool g_ops(struct world *w, const struct proto_args *a, struct sbuf *why)
 	else if (!strcmp(word, "pending"))
 		n = sim_pending_count(w->sim);
 	else {
-		sbuf_printf(why, _("no such outcome \"%s\" (ok, fail, unknown, failed, done, pending)"), word);
+		sbuf_printf(why,
+			    _("no such outcome \"%s\" (ok, fail, unknown, failed, done, pending)"),
+			    word);
 		return false;
 	}
-	sbuf_printf(why, _("ok %d, fail %d, unknown %d, pending %d"), w->ops[OUT_OK], w->ops[OUT_FAIL],
-		    w->ops[OUT_UNKNOWN], sim_pending_count(w->sim));
+	sbuf_printf(why, _("ok %d, fail %d, unknown %d, pending %d"), w->ops[OUT_OK],
+		    w->ops[OUT_FAIL], w->ops[OUT_UNKNOWN], sim_pending_count(w->sim));
 	return n >= a->a[1].num;
 }
 
@@ -221,11 +225,10 @@ static bool g_linearizable(struct world *w, const struct proto_args *a, struct s
 	int n = (int)w->hist->n;
 	switch (v) {
 	case LIN_OK:
-		sbuf_printf(why, P_("linearizable (%d operation)", "linearizable (%d operations)", n), n);
+		sbuf_printf(
+		    why, P_("linearizable (%d operation)", "linearizable (%d operations)", n), n);
 		return true;
-	case LIN_VIOLATION:
-		lin_explain(w->lin, &b, why);
-		return false;
+	case LIN_VIOLATION: lin_explain(w->lin, &b, why); return false;
 	default:
 		sbuf_printf(why, _("unknown: the check ran out of budget over %d operations"), n);
 		w->unknown = true;
@@ -234,38 +237,50 @@ static bool g_linearizable(struct world *w, const struct proto_args *a, struct s
 }
 
 const struct gpred gpreds[] = {
-	{"leader", "[in NODES]", N_("some up node is leader (in NODES, when given); the leader with the highest term counts"), g_leader},
-	{"no", "leader [among NODES]", N_("no up node (among NODES) is leader"), g_no_leader},
-	{"up", "NODES", N_("every node named is up"), g_up},
-	{"down", "NODES", N_("every node named is crashed"), g_down},
-	{"role", "NODE WORD", N_("NODE's role is WORD (leader, follower, candidate, ...)"), g_role},
-	{"isolated", "NODE", N_("every link to and from NODE is cut"), g_isolated},
-	{"linked", "NODE NODE", N_("the link between two nodes works both ways"), g_linked},
-	{"safe", NULL, N_("every invariant of the protocol has held after every event"), g_safe},
-	{"time", "DURATION", N_("simulated time has reached DURATION"), g_time},
-	{"inflight", ">= INT", N_("at least INT messages are on the wire"), g_inflight},
-	{"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)"), g_leaders},
-	{"linearizable", NULL, N_("the clients' history so far is linearizable (use `not linearizable` for the opposite)"), g_linearizable},
-	{"ops", "WORD >= INT", N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or done; or are pending"), g_ops},
-	{NULL, NULL, NULL, NULL},
+    {"leader", "[in NODES]",
+     N_("some up node is leader (in NODES, when given); the leader with the highest term counts"),
+     g_leader},
+    {"no", "leader [among NODES]", N_("no up node (among NODES) is leader"), g_no_leader},
+    {"up", "NODES", N_("every node named is up"), g_up},
+    {"down", "NODES", N_("every node named is crashed"), g_down},
+    {"role", "NODE WORD", N_("NODE's role is WORD (leader, follower, candidate, ...)"), g_role},
+    {"isolated", "NODE", N_("every link to and from NODE is cut"), g_isolated},
+    {"linked", "NODE NODE", N_("the link between two nodes works both ways"), g_linked},
+    {"safe", NULL, N_("every invariant of the protocol has held after every event"), g_safe},
+    {"time", "DURATION", N_("simulated time has reached DURATION"), g_time},
+    {"inflight", ">= INT", N_("at least INT messages are on the wire"), g_inflight},
+    {"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)"),
+     g_leaders},
+    {"linearizable", NULL,
+     N_("the clients' history so far is linearizable (use `not linearizable` for the opposite)"),
+     g_linearizable},
+    {"ops", "WORD >= INT",
+     N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or done; "
+	"or are pending"),
+     g_ops},
+    {NULL, NULL, NULL, NULL},
 };
 
 /* The built-in predicates for help and completion. */
 const struct cmd_info script_preds[] = {
-	{"leader", "[in NODES]", N_("some up node is leader (in NODES, when given); the leader with the highest term counts")},
-	{"no", "leader [among NODES]", N_("no up node (among NODES) is leader")},
-	{"up", "NODES", N_("every node named is up")},
-	{"down", "NODES", N_("every node named is crashed")},
-	{"role", "NODE WORD", N_("NODE's role is WORD (leader, follower, candidate, ...)")},
-	{"isolated", "NODE", N_("every link to and from NODE is cut")},
-	{"linked", "NODE NODE", N_("the link between two nodes works both ways")},
-	{"safe", "", N_("every invariant of the protocol has held after every event")},
-	{"time", "DURATION", N_("simulated time has reached DURATION")},
-	{"inflight", ">= INT", N_("at least INT messages are on the wire")},
-	{"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)")},
-	{"linearizable", "", N_("the clients' history so far is linearizable (use `not linearizable` for the opposite)")},
-	{"ops", "WORD >= INT", N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or done; or are pending")},
-	{NULL, NULL, NULL},
+    {"leader", "[in NODES]",
+     N_("some up node is leader (in NODES, when given); the leader with the highest term counts")},
+    {"no", "leader [among NODES]", N_("no up node (among NODES) is leader")},
+    {"up", "NODES", N_("every node named is up")},
+    {"down", "NODES", N_("every node named is crashed")},
+    {"role", "NODE WORD", N_("NODE's role is WORD (leader, follower, candidate, ...)")},
+    {"isolated", "NODE", N_("every link to and from NODE is cut")},
+    {"linked", "NODE NODE", N_("the link between two nodes works both ways")},
+    {"safe", "", N_("every invariant of the protocol has held after every event")},
+    {"time", "DURATION", N_("simulated time has reached DURATION")},
+    {"inflight", ">= INT", N_("at least INT messages are on the wire")},
+    {"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)")},
+    {"linearizable", "",
+     N_("the clients' history so far is linearizable (use `not linearizable` for the opposite)")},
+    {"ops", "WORD >= INT",
+     N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or done; "
+	"or are pending")},
+    {NULL, NULL, NULL},
 };
 
 const struct gpred *gpred_find(const char *name)
@@ -280,8 +295,8 @@ const struct gpred *gpred_find(const char *name)
 
 static bool is_stop(struct parser *p, const char *stop)
 {
-	return p_at_end(p) || (stop && p_is_word(p, stop)) || p_is_word(p, "and") || p_is_word(p, "or") ||
-	       p_peek(p)->kind == TK_RPAREN;
+	return p_at_end(p) || (stop && p_is_word(p, stop)) || p_is_word(p, "and") ||
+	       p_is_word(p, "or") || p_peek(p)->kind == TK_RPAREN;
 }
 
 static struct pred *p_or(struct parser *p, const char *stop);
@@ -311,7 +326,8 @@ static struct pred *p_atom(struct parser *p, const char *stop)
 		if (!x)
 			return NULL;
 		if (p_peek(p)->kind != TK_RPAREN) {
-			p_error(p, p_peek(p), _("expected ), and or or, got %s"), p_got(p_peek(p), got, sizeof got));
+			p_error(p, p_peek(p), _("expected ), and or or, got %s"),
+				p_got(p_peek(p), got, sizeof got));
 			pred_free(x);
 			return NULL;
 		}
@@ -319,8 +335,10 @@ static struct pred *p_atom(struct parser *p, const char *stop)
 		return x;
 	}
 	if (t->kind != TK_WORD || is_stop(p, stop)) {
-		p_error(p, t, _("expected a predicate like `leader` or `safe` (see `help expect`), got %s"),
-			p_got(t, got, sizeof got));
+		p_error(
+		    p, t,
+		    _("expected a predicate like `leader` or `safe` (see `help expect`), got %s"),
+		    p_got(t, got, sizeof got));
 		return NULL;
 	}
 	struct pred *pr = new_pred(PK_LEAF);
@@ -330,7 +348,8 @@ static struct pred *p_atom(struct parser *p, const char *stop)
 			pp = &p->proto->preds[i];
 	const struct gpred *g = pp ? NULL : gpred_find(t->text);
 	if (!pp && !g) {
-		p_error(p, t, _("unknown predicate %s (see `help expect`)"), p_got(t, got, sizeof got));
+		p_error(p, t, _("unknown predicate %s (see `help expect`)"),
+			p_got(t, got, sizeof got));
 		free(pr);
 		return NULL;
 	}
@@ -414,7 +433,8 @@ struct pred *pred_parse_for(const char *text, const char *file, int lineno,
 	struct pred *pr = p_pred(&p, NULL);
 	if (pr && !p_at_end(&p)) {
 		char got[80];
-		p_error(&p, p_peek(&p), _("expected and, or or the end, got %s"), p_got(p_peek(&p), got, sizeof got));
+		p_error(&p, p_peek(&p), _("expected and, or or the end, got %s"),
+			p_got(p_peek(&p), got, sizeof got));
 		pred_free(pr);
 		pr = NULL;
 	}
@@ -477,11 +497,13 @@ bool pred_eval(struct world *w, const struct pred *pr, struct sbuf *why)
 			for (int i = 0; sim_proto(w->sim)->preds[i].name; i++)
 				mine |= &sim_proto(w->sim)->preds[i] == pr->pp;
 			if (!mine) {
-				sbuf_printf(y, _("%s is not a predicate of %s"), pr->pp->name, sim_proto(w->sim)->name);
+				sbuf_printf(y, _("%s is not a predicate of %s"), pr->pp->name,
+					    sim_proto(w->sim)->name);
 				break;
 			}
 		} else if (pr->pp) {
-			sbuf_printf(y, _("%s is not a predicate of %s"), pr->pp->name, sim_proto(w->sim)->name);
+			sbuf_printf(y, _("%s is not a predicate of %s"), pr->pp->name,
+				    sim_proto(w->sim)->name);
 			break;
 		}
 		if (!pargs_resolve(w, &pr->args, &args, y))

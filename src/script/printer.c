@@ -34,10 +34,8 @@ bool trace_format(const struct sim *s, const struct trace_event *ev, struct sbuf
 	switch (ev->kind) {
 	case TR_SEND:
 	case TR_TIMER:
-	case TR_STEP:
-		return false;
-	default:
-		break;
+	case TR_STEP: return false;
+	default: break;
 	}
 	sbuf_printf(out, "%11s  ", simtime_fmt(ev->at, tb, sizeof tb));
 	switch (ev->kind) {
@@ -48,15 +46,14 @@ bool trace_format(const struct sim *s, const struct trace_event *ev, struct sbuf
 		if (ev->msg->flags & MSG_DUPLICATE)
 			sbuf_puts(out, " (duplicate)");
 		if (ev->kind == TR_DROP)
-			sbuf_printf(out, " -- %s: %s", _("dropped"), _(drop_reason_str(ev->reason)));
+			sbuf_printf(out, " -- %s: %s", _("dropped"),
+				    _(drop_reason_str(ev->reason)));
 		break;
 	case TR_STATE:
 		node_name(out, ev->node);
 		sbuf_printf(out, " %s", ev->text);
 		break;
-	case TR_FAULT:
-		sbuf_printf(out, "! %s", ev->text);
-		break;
+	case TR_FAULT: sbuf_printf(out, "! %s", ev->text); break;
 	case TR_INVOKE:
 		sbuf_printf(out, "c%d %s ", ev->op->client, _("invokes"));
 		kv_op_fmt(&ev->op->op, out);
@@ -71,11 +68,8 @@ bool trace_format(const struct sim *s, const struct trace_event *ev, struct sbuf
 		sbuf_puts(out, ")");
 		break;
 	case TR_EXPECT:
-	case TR_NOTE:
-		sbuf_puts(out, ev->text);
-		break;
-	default:
-		break;
+	case TR_NOTE: sbuf_puts(out, ev->text); break;
+	default: break;
 	}
 	return true;
 }
@@ -114,11 +108,11 @@ bool trace_format_json(const struct sim *s, const struct trace_event *ev, struct
 	case TR_DELIVER:
 	case TR_DROP: {
 		const struct msg *m = ev->msg;
-		sbuf_printf(out, ",\"id\":%u,\"from\":\"n%d\",\"to\":\"n%d\",\"type\":", m->id, m->from + 1,
-			    m->to + 1);
+		sbuf_printf(out, ",\"id\":%u,\"from\":\"n%d\",\"to\":\"n%d\",\"type\":", m->id,
+			    m->from + 1, m->to + 1);
 		sbuf_json_str(out, sim_msg_name(s, m));
-		sbuf_printf(out, ",\"sent\":%lld,\"arrives\":%lld,\"bytes\":%u", (long long)m->sent_at,
-			    (long long)m->arrives_at, m->len);
+		sbuf_printf(out, ",\"sent\":%lld,\"arrives\":%lld,\"bytes\":%u",
+			    (long long)m->sent_at, (long long)m->arrives_at, m->len);
 		if (m->flags & MSG_DUPLICATE)
 			sbuf_puts(out, ",\"duplicate\":true");
 		if (ev->kind == TR_DROP) {
@@ -149,8 +143,8 @@ bool trace_format_json(const struct sim *s, const struct trace_event *ev, struct
 		const struct client_op *op = ev->op;
 		struct sbuf d = {0};
 		kv_op_fmt(&op->op, &d);
-		sbuf_printf(out, ",\"op\":%u,\"client\":\"c%d\",\"node\":\"n%d\",\"f\":", op->id, op->client,
-			    op->node + 1);
+		sbuf_printf(out, ",\"op\":%u,\"client\":\"c%d\",\"node\":\"n%d\",\"f\":", op->id,
+			    op->client, op->node + 1);
 		static const char *const fns[] = {"get", "put", "cas", "append"};
 		sbuf_json_str(out, fns[op->op.fn]);
 		sbuf_puts(out, ",\"key\":");
@@ -160,7 +154,8 @@ bool trace_format_json(const struct sim *s, const struct trace_event *ev, struct
 		sbuf_free(&d);
 		if (ev->kind == TR_COMPLETE) {
 			sbuf_printf(out, ",\"outcome\":\"%s\",\"invoked\":%lld,\"attempts\":%d",
-				    op_outcome_str(op->outcome), (long long)op->invoked, op->attempts);
+				    op_outcome_str(op->outcome), (long long)op->invoked,
+				    op->attempts);
 			if (op->outcome == OUT_OK && op->op.fn == KV_GET) {
 				sbuf_puts(out, ",\"value\":");
 				if (op->found)
@@ -179,8 +174,7 @@ bool trace_format_json(const struct sim *s, const struct trace_event *ev, struct
 		sbuf_printf(out, ",\"ok\":%s,\"text\":", ev->ok ? "true" : "false");
 		sbuf_json_str(out, ev->text);
 		break;
-	case TR_STEP:
-		break;
+	case TR_STEP: break;
 	}
 	sbuf_putc(out, '}');
 	return true;

@@ -42,8 +42,9 @@ struct replay *replay_new(const sim_time *at, const char *const *text, size_t n,
 	if (!sc)
 		return NULL;
 	if ((size_t)sc->n != n) {
-		sbuf_printf(err, _("recording: %zu commands expected, %d found (empty or comment lines?)"), n,
-			    sc->n);
+		sbuf_printf(
+		    err, _("recording: %zu commands expected, %d found (empty or comment lines?)"),
+		    n, sc->n);
 		script_free(sc);
 		return NULL;
 	}

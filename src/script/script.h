@@ -123,9 +123,9 @@ int script_len(const struct script *sc);
 const struct proto_ops *script_protocol(const struct script *sc, const struct proto_ops *before);
 
 enum exec_status {
-	EXEC_OK = 0,         /* every command ran; every expect held */
-	EXEC_EXPECT_FAILED,  /* ran to the end; at least one expect failed */
-	EXEC_ERROR,          /* stopped at a command that could not run */
+	EXEC_OK = 0,        /* every command ran; every expect held */
+	EXEC_EXPECT_FAILED, /* ran to the end; at least one expect failed */
+	EXEC_ERROR,         /* stopped at a command that could not run */
 };
 
 /* Runs every command of sc in order. A failed expect is reported (trace

@@ -114,14 +114,15 @@ struct pargs {
 bool p_usage(struct parser *p, const char *usage, struct pargs *out);
 void pargs_free(struct pargs *a);
 /* Resolves node references; false (with why) if one cannot be resolved. */
-bool pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out, struct sbuf *why);
+bool pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out,
+		   struct sbuf *why);
 
 enum pred_kind { PK_LEAF, PK_NOT, PK_AND, PK_OR };
 
 struct pred {
 	enum pred_kind kind;
-	const struct gpred *g;         /* PK_LEAF, built-in */
-	const struct proto_pred *pp;   /* PK_LEAF, the protocol's */
+	const struct gpred *g;       /* PK_LEAF, built-in */
+	const struct proto_pred *pp; /* PK_LEAF, the protocol's */
 	struct pargs args;
 	struct pred *l, *r;
 	char *text; /* canonical text */
@@ -134,9 +135,29 @@ struct pred *p_pred(struct parser *p, const char *stop);
 /* ---- commands ------------------------------------------------------------ */
 
 enum cmd_kind {
-	C_CLUSTER, C_SEED, C_RUN, C_RUN_UNTIL, C_STEP, C_CRASH, C_RESTART, C_PARTITION,
-	C_CUT, C_HEAL, C_LINK, C_NET, C_CLOCK, C_OP, C_CLIENT, C_SET, C_AT, C_AFTER,
-	C_EXPECT, C_NOTE, C_HELP, C_PROTO, C_WORKLOAD,
+	C_CLUSTER,
+	C_SEED,
+	C_RUN,
+	C_RUN_UNTIL,
+	C_STEP,
+	C_CRASH,
+	C_RESTART,
+	C_PARTITION,
+	C_CUT,
+	C_HEAL,
+	C_LINK,
+	C_NET,
+	C_CLOCK,
+	C_OP,
+	C_CLIENT,
+	C_SET,
+	C_AT,
+	C_AFTER,
+	C_EXPECT,
+	C_NOTE,
+	C_HELP,
+	C_PROTO,
+	C_WORKLOAD,
 };
 
 /* Link settings given in a `link` or `net` command; `mask` says which. */
@@ -147,7 +168,14 @@ struct link_settings {
 	struct link_config cfg;
 };
 
-enum { CC_LATENCY = 1, CC_ATTEMPT = 2, CC_DEADLINE = 4, CC_BACKOFF = 8, CC_REDIRECTS = 16, CC_STICK = 32 };
+enum {
+	CC_LATENCY = 1,
+	CC_ATTEMPT = 2,
+	CC_DEADLINE = 4,
+	CC_BACKOFF = 8,
+	CC_REDIRECTS = 16,
+	CC_STICK = 32
+};
 
 struct cmd {
 	enum cmd_kind kind;
@@ -158,29 +186,29 @@ struct cmd {
 	int count;                     /* cluster: nodes; step: events */
 	struct proto_opts opts;        /* cluster */
 	uint64_t seed;
-	sim_time dur;                  /* run, at, after, run until timeout */
-	struct pred *pred;             /* expect, run until */
-	struct noderefs a, b;          /* nodes; cut/heal/link: a -> b */
-	struct noderefs *groups;       /* partition */
+	sim_time dur;            /* run, at, after, run until timeout */
+	struct pred *pred;       /* expect, run until */
+	struct noderefs a, b;    /* nodes; cut/heal/link: a -> b */
+	struct noderefs *groups; /* partition */
 	int ngroups;
 	bool oneway;
 	struct link_settings ls;
-	bool has_skew, has_drift;      /* clock */
+	bool has_skew, has_drift; /* clock */
 	sim_time skew;
 	int32_t drift_ppm;
-	struct kv_op op;               /* put/get/cas/append */
+	struct kv_op op; /* put/get/cas/append */
 	bool has_via;
 	struct noderef via;
-	int client;                    /* 0: any idle */
-	unsigned cc_mask;              /* client settings */
+	int client;       /* 0: any idle */
+	unsigned cc_mask; /* client settings */
 	struct client_config cc;
-	int opt;                       /* set */
+	int opt; /* set */
 	struct opt_value optv;
-	struct cmd *sub;               /* at, after */
-	char *str;                     /* note, help topic */
-	const struct proto_cmd *pcmd;  /* C_PROTO */
+	struct cmd *sub;              /* at, after */
+	char *str;                    /* note, help topic */
+	const struct proto_cmd *pcmd; /* C_PROTO */
 	struct pargs pargs;
-	struct workload_cfg wl;        /* workload; clients == 0: stop */
+	struct workload_cfg wl; /* workload; clients == 0: stop */
 };
 
 struct script {
@@ -201,11 +229,11 @@ struct world {
 	uint64_t seed;
 	bool seed_forced;
 	struct inv_watch *inv;
-	struct history *hist;     /* every client operation of the cluster */
-	struct lin_checker *lin;  /* incremental checker over hist */
-	struct workload **wl;     /* workloads started (freed with the sim) */
+	struct history *hist;    /* every client operation of the cluster */
+	struct lin_checker *lin; /* incremental checker over hist */
+	struct workload **wl;    /* workloads started (freed with the sim) */
 	int nwl;
-	bool unknown;             /* the last predicate leaf could not decide */
+	bool unknown; /* the last predicate leaf could not decide */
 
 	void (*out)(void *ctx, enum world_out k, const char *text);
 	void *out_ctx;
@@ -216,8 +244,11 @@ struct world {
 	sim_time rec_last; /* sim time of the last recorded command */
 
 	int passed, failed;
-	int ops[4];       /* completed client operations by outcome (enum op_outcome) */
-	int async_errors; /* errors in commands run by `at` */
+	int ops[4];           /* completed client operations by outcome (enum op_outcome) */
+	int async_errors;     /* errors in commands run by `at` */
+	void **scheds;        /* commands scheduled with at/after (freed with the sim) */
+	int nscheds;
+	size_t scheds_cap;
 	struct script **kept; /* scripts with scheduled commands */
 	int nkept;
 	size_t kept_cap;

@@ -130,7 +130,8 @@ uint32_t sim_client_invoke(struct sim *s, int client, int node, const struct kv_
 	if (node < 0 || node >= s->n)
 		node = random_up_node(s, -1);
 	p->op.node = node;
-	struct trace_event ev = {.kind = TR_INVOKE, .at = s->now, .node = node, .peer = -1, .op = &p->op};
+	struct trace_event ev = {
+	    .kind = TR_INVOKE, .at = s->now, .node = node, .peer = -1, .op = &p->op};
 	sim_emit(s, &ev);
 	send_attempt(s, pi, node);
 	queue_push(s, s->now + s->client.deadline, EV_CLIENT, p->op.id, cev(CEV_DEADLINE, 0, 0));
@@ -144,8 +145,8 @@ static void complete(struct sim *s, uint32_t pi, enum op_outcome out, const char
 	p->op.completed = s->now;
 	if (why)
 		ns_strlcpy(p->op.why, why, sizeof p->op.why);
-	struct trace_event ev = {.kind = TR_COMPLETE, .at = s->now, .node = p->op.node, .peer = -1,
-				 .op = &p->op};
+	struct trace_event ev = {
+	    .kind = TR_COMPLETE, .at = s->now, .node = p->op.node, .peer = -1, .op = &p->op};
 	sim_emit(s, &ev);
 	s->client_busy[p->op.client] = 0;
 	p->live = false;
@@ -175,7 +176,8 @@ void node_reply(struct node *n, const struct client_req *req, const struct clien
 			ri = s->free_reply;
 			s->free_reply = s->replies[ri].next_free;
 		} else {
-			xgrow((void **)&s->replies, &s->replies_cap, s->nreplies + 1, sizeof *s->replies);
+			xgrow((void **)&s->replies, &s->replies_cap, s->nreplies + 1,
+			      sizeof *s->replies);
 			ri = (uint32_t)s->nreplies++;
 		}
 		s->replies[ri].r = *r;
@@ -210,13 +212,16 @@ static void on_reply(struct sim *s, uint32_t pi, uint32_t attempt, uint32_t ri)
 	case REPLY_UNAVAILABLE:
 		if (attempt <= 64)
 			p->refused |= (uint64_t)1 << (attempt - 1);
-		ns_strlcpy(p->op.why, r->why[0] ? r->why : (r->status == REPLY_NOT_LEADER ? "not leader" : "unavailable"),
+		ns_strlcpy(p->op.why,
+			   r->why[0]
+			       ? r->why
+			       : (r->status == REPLY_NOT_LEADER ? "not leader" : "unavailable"),
 			   sizeof p->op.why);
 		if (attempt != p->attempt)
 			return; /* a stale refusal: the current attempt goes on */
-		if (r->status == REPLY_NOT_LEADER && s->client.follow_redirects && !s->client.stick &&
-		    r->leader_hint >= 0 &&
-		    r->leader_hint < s->n && r->leader_hint != rs.node) {
+		if (r->status == REPLY_NOT_LEADER && s->client.follow_redirects &&
+		    !s->client.stick && r->leader_hint >= 0 && r->leader_hint < s->n &&
+		    r->leader_hint != rs.node) {
 			send_attempt(s, pi, r->leader_hint);
 		} else {
 			/* Back off, then try another node. */
@@ -248,6 +253,8 @@ void client_event(struct sim *s, uint32_t op_id, uint64_t b)
 			return; /* lost: the attempt will time out */
 		if (attempt <= 64)
 			p->delivered |= (uint64_t)1 << (attempt - 1);
+		else
+			p->late_delivered = true; /* past the masks: assume it may count */
 		struct client_req req = {p->op.id, attempt, p->op.client, p->seq, p->op.op};
 		n->ops->on_client(n->self, &req);
 		return;
@@ -265,12 +272,11 @@ void client_event(struct sim *s, uint32_t op_id, uint64_t b)
 		send_attempt(s, pi, s->client.stick ? p->node : random_other_node(s, p->node));
 		return;
 	case CEV_DEADLINE: {
-		bool maybe = (p->delivered & ~p->refused) != 0;
+		bool maybe = (p->delivered & ~p->refused) != 0 || p->late_delivered;
 		complete(s, pi, maybe ? OUT_UNKNOWN : OUT_FAIL, maybe ? "timed out" : p->op.why);
 		return;
 	}
-	case CEV_REPLY:
-		break;
+	case CEV_REPLY: break;
 	}
 }
 

@@ -222,7 +222,8 @@ void sim_note(struct sim *s, enum trace_kind kind, int node, int peer, const cha
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	struct trace_event ev = {.kind = kind, .at = s->now, .node = node, .peer = peer, .text = buf};
+	struct trace_event ev = {
+	    .kind = kind, .at = s->now, .node = node, .peer = peer, .text = buf};
 	sim_emit(s, &ev);
 }
 
@@ -274,11 +275,11 @@ struct sim *sim_new(const struct proto_ops *ops, const struct proto_opts *opts, 
 	s->free_reply = UINT32_MAX;
 	s->link_default = (struct link_config){.latency = 10 * SIM_MS, .jitter = 5 * SIM_MS};
 	s->client = (struct client_config){
-		.latency = 1 * SIM_MS,
-		.attempt_timeout = 500 * SIM_MS,
-		.deadline = 2 * SIM_S,
-		.backoff = 50 * SIM_MS,
-		.follow_redirects = true,
+	    .latency = 1 * SIM_MS,
+	    .attempt_timeout = 500 * SIM_MS,
+	    .deadline = 2 * SIM_S,
+	    .backoff = 50 * SIM_MS,
+	    .follow_redirects = true,
 	};
 	s->links = xcalloc((size_t)SIM_MAX_NODES * SIM_MAX_NODES, sizeof *s->links);
 	for (int i = 0; i < n; i++)
@@ -321,18 +322,54 @@ void sim_free(struct sim *s)
 	free(s);
 }
 
-sim_time sim_now(const struct sim *s) { return s->now; }
-uint64_t sim_seed(const struct sim *s) { return s->seed; }
-struct rng *sim_rng(struct sim *s) { return &s->rng; }
-int sim_nodes(const struct sim *s) { return s->n; }
-struct node *sim_node(struct sim *s, int i) { return &s->node[i]; }
-const struct node *sim_node_c(const struct sim *s, int i) { return &s->node[i]; }
-const struct proto_ops *sim_proto(const struct sim *s) { return s->ops; }
-const struct proto_opts *sim_opts(const struct sim *s) { return &s->opts; }
-struct proto_opts *sim_opts_mut(struct sim *s) { return &s->opts; }
-uint64_t sim_events(const struct sim *s) { return s->events; }
-const struct link_config *sim_default_link(const struct sim *s) { return &s->link_default; }
-void sim_set_default_link(struct sim *s, const struct link_config *c) { s->link_default = *c; }
+sim_time sim_now(const struct sim *s)
+{
+	return s->now;
+}
+uint64_t sim_seed(const struct sim *s)
+{
+	return s->seed;
+}
+struct rng *sim_rng(struct sim *s)
+{
+	return &s->rng;
+}
+int sim_nodes(const struct sim *s)
+{
+	return s->n;
+}
+struct node *sim_node(struct sim *s, int i)
+{
+	return &s->node[i];
+}
+const struct node *sim_node_c(const struct sim *s, int i)
+{
+	return &s->node[i];
+}
+const struct proto_ops *sim_proto(const struct sim *s)
+{
+	return s->ops;
+}
+const struct proto_opts *sim_opts(const struct sim *s)
+{
+	return &s->opts;
+}
+struct proto_opts *sim_opts_mut(struct sim *s)
+{
+	return &s->opts;
+}
+uint64_t sim_events(const struct sim *s)
+{
+	return s->events;
+}
+const struct link_config *sim_default_link(const struct sim *s)
+{
+	return &s->link_default;
+}
+void sim_set_default_link(struct sim *s, const struct link_config *c)
+{
+	s->link_default = *c;
+}
 
 /* ---- sending -------------------------------------------------------------- */
 
@@ -355,9 +392,10 @@ void node_send(struct node *n, int to, int type, const void *data, size_t len)
 	/* Lost at the start: observers still see it sent, then dropped. */
 	l->lost++;
 	if (observed(s)) {
-		struct msg m = {id, (uint16_t)n->id, (uint16_t)to, (uint16_t)type, 0, s->now,
-				s->now, (uint32_t)len, data};
-		struct trace_event ev = {.kind = TR_SEND, .at = s->now, .node = n->id, .peer = to, .msg = &m};
+		struct msg m = {id,     (uint16_t)n->id, (uint16_t)to, (uint16_t)type, 0, s->now,
+				s->now, (uint32_t)len,   data};
+		struct trace_event ev = {
+		    .kind = TR_SEND, .at = s->now, .node = n->id, .peer = to, .msg = &m};
 		sim_emit(s, &ev);
 		ev.kind = TR_DROP;
 		ev.reason = why;
@@ -394,8 +432,11 @@ deliver:;
 		slot_fill(sl, data, len);
 		queue_push(s, sl->m.arrives_at, EV_DELIVER, si, 0);
 		if (observed(s)) {
-			struct trace_event ev = {.kind = TR_SEND, .at = s->now, .node = n->id,
-						 .peer = to, .msg = &sl->m};
+			struct trace_event ev = {.kind = TR_SEND,
+						 .at = s->now,
+						 .node = n->id,
+						 .peer = to,
+						 .msg = &sl->m};
 			sim_emit(s, &ev);
 		}
 	}
@@ -417,8 +458,11 @@ static void deliver(struct sim *s, uint32_t si)
 	else {
 		dst->received++;
 		if (observed(s)) {
-			struct trace_event ev = {.kind = TR_DELIVER, .at = s->now, .node = m->to,
-						 .peer = m->from, .msg = m};
+			struct trace_event ev = {.kind = TR_DELIVER,
+						 .at = s->now,
+						 .node = m->to,
+						 .peer = m->from,
+						 .msg = m};
 			sim_emit(s, &ev);
 		}
 		/* The slot stays allocated during the callback: m->data is valid. */
@@ -428,8 +472,12 @@ static void deliver(struct sim *s, uint32_t si)
 	}
 	l->lost++;
 	if (observed(s)) {
-		struct trace_event ev = {.kind = TR_DROP, .at = s->now, .node = m->from,
-					 .peer = m->to, .msg = m, .reason = why};
+		struct trace_event ev = {.kind = TR_DROP,
+					 .at = s->now,
+					 .node = m->from,
+					 .peer = m->to,
+					 .msg = m,
+					 .reason = why};
 		sim_emit(s, &ev);
 	}
 	slot_free(s, si);
@@ -451,7 +499,6 @@ const char *sim_msg_name(const struct sim *s, const struct msg *m)
 }
 
 /* ---- timers and clocks ------------------------------------------------------ */
-
 
 void node_set_timer(struct node *n, int timer, sim_time local_delay)
 {
@@ -506,7 +553,6 @@ int64_t node_rand_range(struct node *n, int64_t lo, int64_t hi)
 	return rng_range(&n->sim->rng, lo, hi);
 }
 
-
 void node_state(struct node *n, const char *fmt, ...)
 {
 	struct sim *s = n->sim;
@@ -517,7 +563,8 @@ void node_state(struct node *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	struct trace_event ev = {.kind = TR_STATE, .at = s->now, .node = n->id, .peer = -1, .text = buf};
+	struct trace_event ev = {
+	    .kind = TR_STATE, .at = s->now, .node = n->id, .peer = -1, .text = buf};
 	sim_emit(s, &ev);
 }
 
@@ -651,27 +698,24 @@ bool sim_step(struct sim *s)
 		s->now = ev.at;
 		s->events++;
 		switch (ev.kind) {
-		case EV_DELIVER:
-			deliver(s, ev.a);
-			break;
+		case EV_DELIVER: deliver(s, ev.a); break;
 		case EV_TIMER: {
 			struct node *n = &s->node[ev.a];
 			int t = (int)(ev.b >> 32);
 			n->timer_due[t] = SIM_NEVER;
 			if (observed(s)) {
-				struct trace_event te = {.kind = TR_TIMER, .at = s->now, .node = n->id,
-							 .peer = -1, .timer = t};
+				struct trace_event te = {.kind = TR_TIMER,
+							 .at = s->now,
+							 .node = n->id,
+							 .peer = -1,
+							 .timer = t};
 				sim_emit(s, &te);
 			}
 			n->ops->on_timer(n->self, t);
 			break;
 		}
-		case EV_CALL:
-			run_call(s, ev.a);
-			break;
-		case EV_CLIENT:
-			client_event(s, ev.a, ev.b);
-			break;
+		case EV_CALL: run_call(s, ev.a); break;
+		case EV_CLIENT: client_event(s, ev.a, ev.b); break;
 		}
 		if (observed(s))
 			emit_simple(s, TR_STEP, -1, -1);

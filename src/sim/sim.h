@@ -32,9 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SIM_MAX_NODES 128 /* nodes n1..n128; nodesets are 128-bit */
-#define SIM_MAX_TIMERS 8  /* timer ids 0..7 per node */
-#define SIM_MSG_INLINE 48 /* payloads up to this size live in the slot */
+#define SIM_MAX_NODES  128 /* nodes n1..n128; nodesets are 128-bit */
+#define SIM_MAX_TIMERS 8   /* timer ids 0..7 per node */
+#define SIM_MSG_INLINE 48  /* payloads up to this size live in the slot */
 
 struct sim;
 struct node;
@@ -111,10 +111,10 @@ struct link_config {
 
 struct link {
 	bool up;
-	uint32_t epoch;       /* bumped at every cut: in-flight messages die */
+	uint32_t epoch; /* bumped at every cut: in-flight messages die */
 	struct link_config cfg;
-	sim_time busy_until;  /* bandwidth: when the wire is free again */
-	uint64_t sent, lost;  /* counters for the views */
+	sim_time busy_until; /* bandwidth: when the wire is free again */
+	uint64_t sent, lost; /* counters for the views */
 };
 
 /* ---- client operations ---------------------------------------------------- */
@@ -142,16 +142,16 @@ enum op_outcome {
 
 /* One client operation, as recorded in the history. */
 struct client_op {
-	uint32_t id;       /* unique, increasing in invocation order */
-	int client;        /* client number, 1-based (c1, c2, ...) */
-	int node;          /* the node that answered (or last tried) */
+	uint32_t id; /* unique, increasing in invocation order */
+	int client;  /* client number, 1-based (c1, c2, ...) */
+	int node;    /* the node that answered (or last tried) */
 	struct kv_op op;
-	sim_time invoked;  /* true time */
-	sim_time completed;/* true time; SIM_NEVER while pending */
+	sim_time invoked;   /* true time */
+	sim_time completed; /* true time; SIM_NEVER while pending */
 	enum op_outcome outcome;
-	bool found;        /* get: the key existed */
+	bool found;              /* get: the key existed */
 	char result[KV_VAL_MAX]; /* get: the value read */
-	char why[64];      /* fail/unknown: a short reason, untranslated */
+	char why[64];            /* fail/unknown: a short reason, untranslated */
 	int attempts;
 };
 
@@ -191,28 +191,28 @@ struct client_reply {
  * gives up with outcome unknown (or fail when no attempt could have taken
  * effect). Explicit refusals are retried after `backoff`. */
 struct client_config {
-	sim_time latency;         /* one way, client <-> node */
+	sim_time latency; /* one way, client <-> node */
 	sim_time attempt_timeout;
 	sim_time deadline;
 	sim_time backoff;
 	bool follow_redirects;
-	bool stick;               /* retries stay on the first node: a client
-				   * that can reach only that node (say, on its
-				   * side of a partition) */
+	bool stick; /* retries stay on the first node: a client
+		     * that can reach only that node (say, on its
+		     * side of a partition) */
 };
 
 /* ---- nodes -------------------------------------------------------------- */
 
 struct node {
 	struct sim *sim;
-	const sim_time *now;    /* the simulator's clock (read-only) */
-	const int *count;       /* the simulator's number of nodes */
-	int id;                 /* index: n1 is 0 */
-	char name[8];           /* "n1" */
+	const sim_time *now; /* the simulator's clock (read-only) */
+	const int *count;    /* the simulator's number of nodes */
+	int id;              /* index: n1 is 0 */
+	char name[8];        /* "n1" */
 	bool up;
-	uint32_t incarnation;   /* bumped at every crash */
+	uint32_t incarnation; /* bumped at every crash */
 	const struct proto_ops *ops;
-	void *self;             /* the protocol's state */
+	void *self; /* the protocol's state */
 	/* local clock: local(t) = t + skew + drift_acc + (t - drift_since)*drift_ppm/1e6 */
 	sim_time skew;
 	int32_t drift_ppm;
@@ -293,7 +293,7 @@ void sim_unobserve(struct sim *s, int handle);
  * TR_EXPECT, TR_NOTE and TR_FAULT lines). */
 void sim_emit(struct sim *s, const struct trace_event *ev);
 void sim_note(struct sim *s, enum trace_kind kind, int node, int peer, const char *fmt, ...)
-	NS_PRINTF(5, 6);
+    NS_PRINTF(5, 6);
 
 /* ---- the simulation ----------------------------------------------------- */
 

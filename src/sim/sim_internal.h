@@ -42,12 +42,13 @@ struct call {
 /* A client operation in progress. */
 struct pend {
 	struct client_op op;
-	uint64_t seq;         /* the client's sequence number for this op */
-	uint32_t attempt;     /* current attempt number, from 1 */
-	int node;             /* node of the current attempt */
-	uint64_t delivered;   /* bit k: attempt k+1 reached a live node */
-	uint64_t refused;     /* bit k: attempt k+1 was explicitly refused */
-	uint32_t list_pos;    /* position in pending_list */
+	uint64_t seq;       /* the client's sequence number for this op */
+	uint32_t attempt;   /* current attempt number, from 1 */
+	int node;           /* node of the current attempt */
+	uint64_t delivered; /* bit k: attempt k+1 reached a live node */
+	uint64_t refused;   /* bit k: attempt k+1 was explicitly refused */
+	bool late_delivered; /* an attempt past the 64th reached a live node */
+	uint32_t list_pos;  /* position in pending_list */
 	uint32_t next_free;
 	bool live;
 };

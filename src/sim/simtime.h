@@ -11,9 +11,9 @@
 
 typedef int64_t sim_time;
 
-#define SIM_US ((sim_time)1)
-#define SIM_MS ((sim_time)1000)
-#define SIM_S ((sim_time)1000000)
+#define SIM_US    ((sim_time)1)
+#define SIM_MS    ((sim_time)1000)
+#define SIM_S     ((sim_time)1000000)
 #define SIM_NEVER INT64_MAX
 
 /* Parses a duration: a non-negative decimal number followed by us, ms or s

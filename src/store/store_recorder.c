@@ -167,11 +167,12 @@ void recording_write_ns(const struct store_recording *rec, FILE *out)
 	struct tm tm;
 	if (rec->created && gmtime_r(&t, &tm))
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-	fprintf(out, "# netsplit recording %lld: %s\n", (long long)rec->id, rec->title ? rec->title : "");
+	fprintf(out, "# netsplit recording %lld: %s\n", (long long)rec->id,
+		rec->title ? rec->title : "");
 	fprintf(out, "# recorded %s with netsplit %s: %s, %d nodes, seed %llu%s%s\n", when,
 		rec->version ? rec->version : NETSPLIT_VERSION, rec->protocol ? rec->protocol : "?",
-		rec->nodes, (unsigned long long)rec->seed, rec->options && *rec->options ? ", " : "",
-		rec->options ? rec->options : "");
+		rec->nodes, (unsigned long long)rec->seed,
+		rec->options && *rec->options ? ", " : "", rec->options ? rec->options : "");
 	fprintf(out, "# `netsplit run` on this file repeats the session exactly.\n");
 	for (size_t i = 0; i < rec->ncmds; i++)
 		fprintf(out, "%s\n", rec->cmds[i].text);

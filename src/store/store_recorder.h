@@ -16,8 +16,8 @@
 struct recorder {
 	struct store_recording rec; /* the log so far */
 	struct world *world;
-	bool recording;    /* between recorder_begin and recorder_end */
-	sim_time began;    /* simulated time when recording began */
+	bool recording; /* between recorder_begin and recorder_end */
+	sim_time began; /* simulated time when recording began */
 };
 
 /* Takes w's recorder hook and starts logging. */

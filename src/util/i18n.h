@@ -9,8 +9,8 @@
 
 #include <libintl.h>
 
-#define _(s) gettext(s)
-#define N_(s) (s)
+#define _(s)             gettext(s)
+#define N_(s)            (s)
 #define P_(one, many, n) ngettext(one, many, n)
 
 #endif

@@ -49,19 +49,24 @@ static void test_format_errors(void **state)
 	static const struct {
 		const char *text, *want;
 	} cases[] = {
-		{"title: T\n" STEP, "x.lesson:1: missing `lesson: ID`"},
-		{"lesson: Bad Id\n", "x.lesson:1: a lesson id is lower-case"},
-		{HEAD "nonsense here\n", "x.lesson:3: expected a key like `title:`"},
-		{HEAD "text: floating\n", "x.lesson:3: `text:` belongs to a step"},
-		{HEAD "step: S\ntext: t\nsolution:\n  run 1s\n", "x.lesson:3: step \"S\" has no goal"},
-		{HEAD "step: S\ntext: t\ngoal: leader in\nsolution:\n  run 1s\n", "x.lesson:5:16: expected a node"},
-		{HEAD "step: S\ntext: t\nsetup:\n  cluster heartbeat 3\n  run soon\ngoal: up n1\nsolution:\n  run 1s\n",
-		 "x.lesson:7:7: expected a duration like 500ms, got \"soon\""},
-		{HEAD STEP "question: Q?\n  - wrong\n    because\n  - also wrong\n    because\n", "x.lesson:8: a question needs a right answer"},
-		{HEAD STEP "question: Q?\n  * right\n", "x.lesson:8: a question needs at least two answers"},
-		{HEAD STEP "question: Q?\n  * right\n  - wrong\n    why\n", "answer \"right\" has no explanation"},
-		{HEAD, "a lesson needs at least one step"},
-		{HEAD "order: soon\n", "x.lesson:3: expected a number for order"},
+	    {"title: T\n" STEP, "x.lesson:1: missing `lesson: ID`"},
+	    {"lesson: Bad Id\n", "x.lesson:1: a lesson id is lower-case"},
+	    {HEAD "nonsense here\n", "x.lesson:3: expected a key like `title:`"},
+	    {HEAD "text: floating\n", "x.lesson:3: `text:` belongs to a step"},
+	    {HEAD "step: S\ntext: t\nsolution:\n  run 1s\n", "x.lesson:3: step \"S\" has no goal"},
+	    {HEAD "step: S\ntext: t\ngoal: leader in\nsolution:\n  run 1s\n",
+	     "x.lesson:5:16: expected a node"},
+	    {HEAD "step: S\ntext: t\nsetup:\n  cluster heartbeat 3\n  run soon\ngoal: up "
+		  "n1\nsolution:\n  run 1s\n",
+	     "x.lesson:7:7: expected a duration like 500ms, got \"soon\""},
+	    {HEAD STEP "question: Q?\n  - wrong\n    because\n  - also wrong\n    because\n",
+	     "x.lesson:8: a question needs a right answer"},
+	    {HEAD STEP "question: Q?\n  * right\n",
+	     "x.lesson:8: a question needs at least two answers"},
+	    {HEAD STEP "question: Q?\n  * right\n  - wrong\n    why\n",
+	     "answer \"right\" has no explanation"},
+	    {HEAD, "a lesson needs at least one step"},
+	    {HEAD "order: soon\n", "x.lesson:3: expected a number for order"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *got = parse_err(cases[i].text);
@@ -70,11 +75,12 @@ static void test_format_errors(void **state)
 	}
 	/* and a good one, with a protocol predicate after a set-up */
 	struct sbuf err = {0};
-	struct lesson *l = lesson_parse(HEAD "summary: one\n  two\n\nstep: S\ntext: a\n  b\n\n  c\nsetup:\n"
-					"  cluster heartbeat 3\n  # a comment\n  run 1s\ngoal: suspected n1\n"
-					"hint: h1\nhint: h2\n  more\nsolution:\n  crash n1\n  run 2s\n"
-					"question: Q\n  continued?\n  - no\n    because.\n  * yes\n    indeed\n    so.\n",
-					"x.lesson", &err);
+	struct lesson *l = lesson_parse(
+	    HEAD "summary: one\n  two\n\nstep: S\ntext: a\n  b\n\n  c\nsetup:\n"
+		 "  cluster heartbeat 3\n  # a comment\n  run 1s\ngoal: suspected n1\n"
+		 "hint: h1\nhint: h2\n  more\nsolution:\n  crash n1\n  run 2s\n"
+		 "question: Q\n  continued?\n  - no\n    because.\n  * yes\n    indeed\n    so.\n",
+	    "x.lesson", &err);
 	if (!l)
 		fail_msg("%s", sbuf_str(&err));
 	assert_string_equal(l->summary, "one two");
@@ -100,15 +106,16 @@ static void autopilot(const struct lesson *l)
 		const struct lesson_step *s = &l->steps[i];
 		sbuf_clear(&why);
 		if (lesson_run_check(&r, &why))
-			fail_msg("%s:%d: step \"%s\": the goal holds before the solution (%s)", l->file, s->line,
-				 s->title, sbuf_str(&why));
+			fail_msg("%s:%d: step \"%s\": the goal holds before the solution (%s)",
+				 l->file, s->line, s->title, sbuf_str(&why));
 		if (!lesson_run_solve(&r, &err))
-			fail_msg("%s:%d: step \"%s\": the solution failed: %s", l->file, s->line, s->title,
-				 sbuf_str(&err));
+			fail_msg("%s:%d: step \"%s\": the solution failed: %s", l->file, s->line,
+				 s->title, sbuf_str(&err));
 		sbuf_clear(&why);
 		if (!lesson_run_check(&r, &why))
-			fail_msg("%s:%d: step \"%s\": the goal does not hold after the solution (%s)", l->file,
-				 s->line, s->title, sbuf_str(&why));
+			fail_msg(
+			    "%s:%d: step \"%s\": the goal does not hold after the solution (%s)",
+			    l->file, s->line, s->title, sbuf_str(&why));
 		if (!lesson_run_next(&r, &err))
 			fail_msg("%s: set-up of step %d: %s", l->file, i + 2, sbuf_str(&err));
 	}
@@ -148,7 +155,8 @@ static void test_every_lesson_on_autopilot(void **state)
 			for (int r = 0; r < set.v[i]->nrequires; r++)
 				if (!lesson_set_find(&set, set.v[i]->requires[r]) &&
 				    strcmp(set.v[i]->requires[r], "welcome"))
-					fail_msg("%s requires unknown lesson %s", set.v[i]->file, set.v[i]->requires[r]);
+					fail_msg("%s requires unknown lesson %s", set.v[i]->file,
+						 set.v[i]->requires[r]);
 		}
 		lesson_set_free(&set);
 		sbuf_free(&errors);
@@ -198,10 +206,10 @@ static void test_lang(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_format_errors),
-		cmocka_unit_test(test_every_lesson_on_autopilot),
-		cmocka_unit_test(test_broken_lesson_does_not_hide_others),
-		cmocka_unit_test(test_lang),
+	    cmocka_unit_test(test_format_errors),
+	    cmocka_unit_test(test_every_lesson_on_autopilot),
+	    cmocka_unit_test(test_broken_lesson_does_not_hide_others),
+	    cmocka_unit_test(test_lang),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

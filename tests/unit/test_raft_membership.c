@@ -85,6 +85,30 @@ static void test_remove_follower(void **state)
 	fix_free(f);
 }
 
+/* A removed server that restarts (forgetting commitIndex) still knows it
+ * was removed, and stays quiet even when the leader no longer talks to it. */
+static void test_removed_server_restarts(void **state)
+{
+	(void)state;
+	struct fix *f = fix_new(5, 27, NULL);
+	int l = fix_leader(f, 5 * SIM_S);
+	int x = (l + 1) % 5;
+	uint64_t want = 0x1f & ~(1u << x);
+	change(f, x, false, want);
+	fix_run(f, 500 * SIM_MS);
+	change(f, 5, true, want | 0x20); /* another change: x is not in the previous one */
+	fix_run(f, 500 * SIM_MS);
+	l = proto_leader(f->s);
+	int64_t t = R(f, l)->st.term;
+	sim_crash(f->s, x);
+	sim_restart(f->s, x);
+	fix_run(f, 5 * SIM_S);
+	assert_int_equal(proto_leader(f->s), l);
+	assert_int_equal(R(f, l)->st.term, t);
+	assert_true(R(f, x)->st.term <= t);
+	fix_free(f);
+}
+
 /* remove the leader: it keeps leading until the change commits, then steps
  * down (thesis §4.2.2); the others elect a leader among themselves. */
 static void test_remove_leader(void **state)
@@ -202,12 +226,126 @@ static void test_bounded_log(void **state)
 	fix_free(f);
 }
 
+struct chaos {
+	struct fix *f;
+	struct rng g;
+	int changes; /* configuration changes accepted */
+};
+
+/* One random fault or membership change, every 100 ms to 1 s. */
+static void chaos_step(void *ctx, struct sim *s, uint64_t arg)
+{
+	struct chaos *c = ctx;
+	int n = sim_nodes(s);
+	int a = (int)rng_below(&c->g, (uint64_t)n);
+	struct sbuf err = {0};
+	switch (rng_below(&c->g, 8)) {
+	case 0: sim_crash(s, a); break;
+	case 1:
+	case 2: sim_restart(s, a); break;
+	case 3: {
+		int g[SIM_MAX_NODES];
+		for (int i = 0; i < n; i++)
+			g[i] = (int)rng_below(&c->g, 2);
+		sim_partition(s, g);
+		break;
+	}
+	case 4: sim_heal_all(s); break;
+	case 5:
+		if (raft_add_server(s, n < 9 ? n : a, &err) == 0)
+			c->changes++;
+		break;
+	case 6:
+	case 7:
+		if (raft_remove_server(s, a, &err) == 0)
+			c->changes++;
+		break;
+	}
+	sbuf_free(&err);
+	if (sim_now(s) < 15 * SIM_S)
+		sim_schedule(s, sim_now(s) + (sim_time)rng_range(&c->g, 100, 1000) * SIM_MS,
+			     chaos_step, c, arg);
+}
+
+static bool p_committed_live(void *ctx, struct sim *s)
+{
+	(void)s;
+	return fix_committed(ctx, "live", "1");
+}
+
+/* Membership changes among crashes and partitions, over many seeds: the
+ * invariants hold after every event, and once the faults stop a leader is
+ * elected and a write commits. */
+static void test_membership_chaos(void **state)
+{
+	(void)state;
+	int changes = 0;
+	const char *env = getenv("RAFT_CHAOS_SEEDS");
+	uint64_t seeds = env ? strtoull(env, NULL, 10) : 60;
+	for (uint64_t seed = 1; seed <= seeds; seed++) {
+		static const char *const optsets[][3] = {{NULL},
+							 {"prevote=on", "checkquorum=on", NULL},
+							 {"snapshot=10", "batch=2", NULL}};
+		struct fix *f = fix_new(3 + (int)(seed % 3), seed, optsets[seed / 3 % 3]);
+		struct chaos c = {.f = f};
+		rng_seed(&c.g, seed * 7919);
+		sim_schedule(f->s, 500 * SIM_MS, chaos_step, &c, 0);
+		for (sim_time t = 0; t < 15 * SIM_S; t += 50 * SIM_MS) {
+			int cl = sim_client_idle(f->s, 1);
+			if (cl <= 4) {
+				struct kv_op op = fix_op(KV_APPEND, "k", "x", NULL);
+				sim_client_invoke(f->s, cl, -1, &op);
+			}
+			fix_run(f, 50 * SIM_MS);
+		}
+		fix_run(f, 1 * SIM_S);
+		sim_heal_all(f->s);
+		for (int i = 0; i < sim_nodes(f->s); i++)
+			sim_restart(f->s, i);
+		fix_check(f);
+		if (fix_leader(f, 10 * SIM_S) < 0) {
+			fprintf(stderr, "seed %llu: no leader after the faults\n",
+				(unsigned long long)seed);
+			for (int i = 0; i < sim_nodes(f->s); i++) {
+				char cfg[80];
+				raft_config_fmt(&R(f, i)->cfg, cfg, sizeof cfg);
+				fprintf(stderr,
+					"  n%d %s t%lld last %lld/t%lld commit %lld cfg %s @%lld\n",
+					i + 1, raft_role_name(R(f, i)->role),
+					(long long)R(f, i)->st.term,
+					(long long)raft_last_index(R(f, i)),
+					(long long)raft_last_term(R(f, i)),
+					(long long)R(f, i)->commit, cfg,
+					(long long)R(f, i)->cfg_index);
+			}
+			fail();
+		}
+		sim_client_config(f->s)->deadline = 10 * SIM_S;
+		struct kv_op op = fix_op(KV_PUT, "live", "1", NULL);
+		sim_client_invoke(f->s, sim_client_idle(f->s, 100), -1, &op);
+		bool ok = sim_run_while(f->s, sim_now(f->s) + 10 * SIM_S, p_committed_live, f);
+		if (!ok)
+			fprintf(stderr, "seed %llu: no committed write after the faults\n",
+				(unsigned long long)seed);
+		assert_true(ok);
+		changes += c.changes;
+		fix_free(f);
+	}
+	fprintf(stderr, "%d configuration changes accepted\n", changes);
+	assert_true(changes > (int)seeds * 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_add_server),    cmocka_unit_test(test_remove_follower),
-	    cmocka_unit_test(test_remove_leader), cmocka_unit_test(test_membership_under_faults),
-	    cmocka_unit_test(test_snapshot),      cmocka_unit_test(test_bounded_log),
+	    cmocka_unit_test(test_add_server),
+	    cmocka_unit_test(test_remove_follower),
+	    cmocka_unit_test(test_remove_leader),
+	    cmocka_unit_test(test_membership_under_faults),
+	    cmocka_unit_test(test_snapshot),
+	    cmocka_unit_test(test_bounded_log),
+	    cmocka_unit_test(test_removed_server_restarts),
+	    cmocka_unit_test(test_membership_chaos),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,27 +50,29 @@ static void test_parse_errors(void **state)
 	static const struct {
 		const char *text, *want;
 	} cases[] = {
-		{"run fast", "t.ns:1:5: expected a duration like 500ms, got \"fast\""},
-		{"cluster heartbeat 3\nrun 1s\n  crash n1 bogus", "t.ns:3:12: expected the end of the command, got \"bogus\""},
-		{"cluster heartbeat 3\n  crash bogus", "t.ns:2:9: expected a node like n1"},
-		{"frobnicate", "t.ns:1:1: unknown command \"frobnicate\""},
-		{"cluster nosuch 3", "t.ns:1:9: expected a protocol"},
-		{"cluster heartbeat 0", "t.ns:1:19: a cluster has 1 to"},
-		{"cluster heartbeat 3 interval", "t.ns:1:29: expected = after interval"},
-		{"cluster heartbeat 3 interval=5", "expected a duration like 150ms for interval"},
-		{"link n1 n2 loss 120%", "t.ns:1:17: expected a percentage"},
-		{"link n1 n2 speed 3", "t.ns:1:12: expected latency, jitter, loss, dup, bandwidth or reset"},
-		{"clock n1 drift 90%", "expected a drift between -50% and +50%"},
-		{"expect leader in", "t.ns:1:17: expected a node"},
-		{"expect leader and", "t.ns:1:18: expected a predicate"},
-		{"put x", "t.ns:1:6: expected a value"},
-		{"put x 1 via", "t.ns:1:12: expected a node like n1"},
-		{"note \"open", "t.ns:1:6: unterminated string"},
-		{"at 1s at 2s crash n1", "t.ns:1:7: `at` cannot be scheduled"},
-		{"seed -4", "t.ns:1:6: expected a seed"},
-		{"step 0", "expected a number of events"},
-		{"run 1s extra", "t.ns:1:8: expected the end of the command, got \"extra\""},
-		{"set heartbeat 5ms", "no cluster yet"},
+	    {"run fast", "t.ns:1:5: expected a duration like 500ms, got \"fast\""},
+	    {"cluster heartbeat 3\nrun 1s\n  crash n1 bogus",
+	     "t.ns:3:12: expected the end of the command, got \"bogus\""},
+	    {"cluster heartbeat 3\n  crash bogus", "t.ns:2:9: expected a node like n1"},
+	    {"frobnicate", "t.ns:1:1: unknown command \"frobnicate\""},
+	    {"cluster nosuch 3", "t.ns:1:9: expected a protocol"},
+	    {"cluster heartbeat 0", "t.ns:1:19: a cluster has 1 to"},
+	    {"cluster heartbeat 3 interval", "t.ns:1:29: expected = after interval"},
+	    {"cluster heartbeat 3 interval=5", "expected a duration like 150ms for interval"},
+	    {"link n1 n2 loss 120%", "t.ns:1:17: expected a percentage"},
+	    {"link n1 n2 speed 3",
+	     "t.ns:1:12: expected latency, jitter, loss, dup, bandwidth or reset"},
+	    {"clock n1 drift 90%", "expected a drift between -50% and +50%"},
+	    {"expect leader in", "t.ns:1:17: expected a node"},
+	    {"expect leader and", "t.ns:1:18: expected a predicate"},
+	    {"put x", "t.ns:1:6: expected a value"},
+	    {"put x 1 via", "t.ns:1:12: expected a node like n1"},
+	    {"note \"open", "t.ns:1:6: unterminated string"},
+	    {"at 1s at 2s crash n1", "t.ns:1:7: `at` cannot be scheduled"},
+	    {"seed -4", "t.ns:1:6: expected a seed"},
+	    {"step 0", "expected a number of events"},
+	    {"run 1s extra", "t.ns:1:8: expected the end of the command, got \"extra\""},
+	    {"set heartbeat 5ms", "no cluster yet"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *got = parse_error(cases[i].text);
@@ -78,13 +80,15 @@ static void test_parse_errors(void **state)
 			fail_msg("for %s\n  got  %s\n  want %s", cases[i].text, got, cases[i].want);
 	}
 	/* good input parses */
-	assert_string_equal(parse_error("# comment only\n\ncluster heartbeat 3 timeout=1s # trailing\n"
-					"partition n1 | n2 n3\ncut n1 -> n2\nheal n1 n2\nlink n1 n2 latency 5ms "
-					"jitter 1ms loss 1.5% dup 2% bandwidth 10kB/s\nnet reset latency 3ms\n"
-					"clock n2 skew -20ms drift +1%\nput x \"a b\" via leader as c3\n"
-					"expect not leader or safe and up n1..n3\nat 2s crash n1\nafter 1s restart all\n"
-					"run until suspected n1 timeout 3s\nhelp cut\n"),
-			    "");
+	assert_string_equal(
+	    parse_error(
+		"# comment only\n\ncluster heartbeat 3 timeout=1s # trailing\n"
+		"partition n1 | n2 n3\ncut n1 -> n2\nheal n1 n2\nlink n1 n2 latency 5ms "
+		"jitter 1ms loss 1.5% dup 2% bandwidth 10kB/s\nnet reset latency 3ms\n"
+		"clock n2 skew -20ms drift +1%\nput x \"a b\" via leader as c3\n"
+		"expect not leader or safe and up n1..n3\nat 2s crash n1\nafter 1s restart all\n"
+		"run until suspected n1 timeout 3s\nhelp cut\n"),
+	    "");
 }
 
 static void test_runtime_errors_have_positions(void **state)
@@ -166,9 +170,10 @@ static void test_expect_counts(void **state)
 	(void)state;
 	struct world *w = new_world();
 	struct sbuf err = {0};
-	struct script *sc = script_parse("cluster heartbeat 3\nrun 1s\nexpect up all\nexpect leader\n"
-					 "expect no leader\n",
-					 "x.ns", w, &err);
+	struct script *sc =
+	    script_parse("cluster heartbeat 3\nrun 1s\nexpect up all\nexpect leader\n"
+			 "expect no leader\n",
+			 "x.ns", w, &err);
 	assert_non_null(sc);
 	assert_int_equal(world_run(w, sc, &err), EXEC_EXPECT_FAILED);
 	assert_int_equal(world_expects_passed(w), 2);
@@ -319,7 +324,8 @@ static void test_replay_seek_equals_straight_run(void **state)
 	world_record_flush(w);
 	world_free(w);
 
-	struct replay *r = replay_new(tm.at, (const char *const *)tm.text, (size_t)tm.n, 3 * SIM_S, &err);
+	struct replay *r =
+	    replay_new(tm.at, (const char *const *)tm.text, (size_t)tm.n, 3 * SIM_S, &err);
 	if (!r)
 		fail_msg("%s", sbuf_str(&err));
 	sim_time targets[] = {0, 400000, 700000, 1234567, 1600000, 2999999, 3 * SIM_S};
@@ -332,7 +338,8 @@ static void test_replay_seek_equals_straight_run(void **state)
 			world_on_new_sim(w2, attach, &again);
 			replay_rewind(r);
 			for (int h = 1; h <= hops; h++)
-				assert_int_not_equal(replay_seek(r, w2, t * h / hops, &err), EXEC_ERROR);
+				assert_int_not_equal(replay_seek(r, w2, t * h / hops, &err),
+						     EXEC_ERROR);
 			char *want = trace_upto(sbuf_str(&live.trace), t);
 			assert_string_equal(sbuf_str(&again.trace), want);
 			free(want);
@@ -391,14 +398,14 @@ static void test_help_and_completion(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_runtime_errors_have_positions),
-		cmocka_unit_test(test_predicates),
-		cmocka_unit_test(test_expect_counts),
-		cmocka_unit_test(test_at_and_after),
-		cmocka_unit_test(test_recording_replays_exactly),
-		cmocka_unit_test(test_replay_seek_equals_straight_run),
-		cmocka_unit_test(test_help_and_completion),
+	    cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_runtime_errors_have_positions),
+	    cmocka_unit_test(test_predicates),
+	    cmocka_unit_test(test_expect_counts),
+	    cmocka_unit_test(test_at_and_after),
+	    cmocka_unit_test(test_recording_replays_exactly),
+	    cmocka_unit_test(test_replay_seek_equals_straight_run),
+	    cmocka_unit_test(test_help_and_completion),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

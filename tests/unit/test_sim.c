@@ -46,7 +46,10 @@ static void *probe_create(struct node *n, const struct proto_opts *o)
 	p->stable_state = 9;
 	return p;
 }
-static void probe_destroy(void *self) { free(self); }
+static void probe_destroy(void *self)
+{
+	free(self);
+}
 static void probe_on_message(void *self, const struct msg *m)
 {
 	struct probe *p = self;
@@ -94,20 +97,23 @@ static void probe_status(const void *self, struct node_status *out)
 
 static const struct msg_kind probe_msgs[] = {{"Probe", 'p', false}};
 static const struct proto_ops probe_ops = {
-	.name = "probe",
-	.msg_kinds = probe_msgs,
-	.nmsg_kinds = 1,
-	.create = probe_create,
-	.destroy = probe_destroy,
-	.on_message = probe_on_message,
-	.on_timer = probe_on_timer,
-	.on_client = probe_on_client,
-	.on_crash = probe_on_crash,
-	.on_restart = probe_on_restart,
-	.status = probe_status,
+    .name = "probe",
+    .msg_kinds = probe_msgs,
+    .nmsg_kinds = 1,
+    .create = probe_create,
+    .destroy = probe_destroy,
+    .on_message = probe_on_message,
+    .on_timer = probe_on_timer,
+    .on_client = probe_on_client,
+    .on_crash = probe_on_crash,
+    .on_restart = probe_on_restart,
+    .status = probe_status,
 };
 
-static struct probe *P(struct sim *s, int i) { return sim_node(s, i)->self; }
+static struct probe *P(struct sim *s, int i)
+{
+	return sim_node(s, i)->self;
+}
 
 static void send_probes(struct sim *s, int from, int to, int count, sim_time spacing)
 {
@@ -236,7 +242,7 @@ static void test_latency_and_jitter(void **state)
 	assert_true(hi <= 30 * SIM_MS);
 	double mean = sum / p->received;
 	assert_true(fabs(mean - 25 * SIM_MS) < 300); /* within 0.3ms of 25ms */
-	assert_true(inversions > 1000);               /* jitter reorders */
+	assert_true(inversions > 1000);              /* jitter reorders */
 	sim_free(s);
 }
 
@@ -507,23 +513,23 @@ static void test_same_seed_same_run(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ties_break_by_insertion),
-		cmocka_unit_test(test_step_is_one_event),
-		cmocka_unit_test(test_cancelled_timers_are_skipped),
-		cmocka_unit_test(test_rng_determinism),
-		cmocka_unit_test(test_latency_and_jitter),
-		cmocka_unit_test(test_no_jitter_keeps_order),
-		cmocka_unit_test(test_loss_rate),
-		cmocka_unit_test(test_duplication_rate),
-		cmocka_unit_test(test_bandwidth_serialises),
-		cmocka_unit_test(test_one_way_cut),
-		cmocka_unit_test(test_cut_in_flight_is_lost),
-		cmocka_unit_test(test_partition_groups),
-		cmocka_unit_test(test_crash_and_restart),
-		cmocka_unit_test(test_restart_drops_old_connection),
-		cmocka_unit_test(test_clock_skew_and_drift),
-		cmocka_unit_test(test_client_outcomes),
-		cmocka_unit_test(test_same_seed_same_run),
+	    cmocka_unit_test(test_ties_break_by_insertion),
+	    cmocka_unit_test(test_step_is_one_event),
+	    cmocka_unit_test(test_cancelled_timers_are_skipped),
+	    cmocka_unit_test(test_rng_determinism),
+	    cmocka_unit_test(test_latency_and_jitter),
+	    cmocka_unit_test(test_no_jitter_keeps_order),
+	    cmocka_unit_test(test_loss_rate),
+	    cmocka_unit_test(test_duplication_rate),
+	    cmocka_unit_test(test_bandwidth_serialises),
+	    cmocka_unit_test(test_one_way_cut),
+	    cmocka_unit_test(test_cut_in_flight_is_lost),
+	    cmocka_unit_test(test_partition_groups),
+	    cmocka_unit_test(test_crash_and_restart),
+	    cmocka_unit_test(test_restart_drops_old_connection),
+	    cmocka_unit_test(test_clock_skew_and_drift),
+	    cmocka_unit_test(test_client_outcomes),
+	    cmocka_unit_test(test_same_seed_same_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

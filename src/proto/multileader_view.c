@@ -1,0 +1,328 @@
+/*
+ * multileader_view.c — what the screen, the trace and `expect` see of the
+ * multileader protocol: node status and detail, messages in words, and the
+ * predicates `value`, `siblings`, `converged`, `lost-updates` and
+ * `conflicts`. Nothing here changes a node's state.
+ */
+#include "proto/multileader_internal.h"
+
+#include "util/i18n.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ml_status(const void *self, struct node_status *out)
+{
+	(void)self;
+	/* Every node is a writer; none is "the" leader (ROLE_OTHER keeps the
+	 * generic `leader` predicate from firing). */
+	*out = (struct node_status){ROLE_OTHER, N_("Writer"), -1, -1, -1};
+}
+
+static void fmt_version(const struct ml_version *v, struct sbuf *out)
+{
+	char tb[32];
+	sbuf_printf(out, "ts=%s ", simtime_fmt(v->ts, tb, sizeof tb));
+	vclock_fmt(&v->vc, out);
+}
+
+void ml_describe(const void *self, struct node_view *v)
+{
+	const struct ml *m = self;
+	memset(v, 0, sizeof *v);
+	ml_status(self, &v->st);
+	v->applied = -1;
+	int nsib = 0;
+	char val[KV_VAL_MAX];
+	for (int i = 0; i < m->nkeys && v->nlines < VIEW_LINES - 3; i++) {
+		const struct ml_key *k = &m->keys[i];
+		if (!ml_read(k, val, sizeof val))
+			continue;
+		struct sbuf b = {0};
+		if (k->nver == 1) {
+			sbuf_printf(&b, "%s = %s  n%d ", k->key, val, k->ver[0].writer + 1);
+			fmt_version(&k->ver[0], &b);
+		} else {
+			nsib++;
+			sbuf_printf(&b, "%s = %s  ", k->key, val);
+			sbuf_printf(&b, P_("(%d sibling)", "(%d siblings)", k->nver), k->nver);
+		}
+		ns_strlcpy(v->lines[v->nlines++], sbuf_str(&b), VIEW_LINE_LEN);
+		sbuf_free(&b);
+	}
+	struct sbuf b = {0};
+	sbuf_printf(&b, P_("%zu write here", "%zu writes here", m->nout), m->nout);
+	bool any = false;
+	for (int p = 0; p < node_count(m->n); p++) {
+		if (p == m->n->id || m->acked[p] >= m->nout)
+			continue;
+		sbuf_printf(&b, "%s n%d %u", any ? "," : _("; unacked:"), p + 1,
+			    (unsigned)(m->nout - m->acked[p]));
+		any = true;
+	}
+	ns_strlcpy(v->lines[v->nlines++], sbuf_str(&b), VIEW_LINE_LEN);
+	sbuf_clear(&b);
+	if (m->nlost) {
+		const struct ml_lost *l = &m->lost[m->nlost - 1];
+		sbuf_printf(
+		    &b,
+		    P_("%zu lost update here; last: ", "%zu lost updates here; last: ", m->nlost),
+		    m->nlost);
+		ml_fmt_write(l->key, l->value, l->writer, &b);
+		ns_strlcpy(v->lines[v->nlines++], sbuf_str(&b), VIEW_LINE_LEN);
+	}
+	sbuf_free(&b);
+	if (nsib)
+		ns_snprintf(v->badge, sizeof v->badge, P_("%d key split", "%d keys split", nsib),
+			    nsib);
+	else
+		ns_snprintf(v->badge, sizeof v->badge, P_("%d key", "%d keys", m->nkeys), m->nkeys);
+}
+
+void ml_describe_msg(const struct msg *msg, struct sbuf *out)
+{
+	if (msg->type == ML_MSG_ACK) {
+		uint32_t upto = 0;
+		if (msg->len == 8) {
+			const uint8_t *p = (const uint8_t *)msg->data + 4;
+			upto = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			       (uint32_t)p[3] << 24;
+		}
+		sbuf_printf(out, "Ack n%d's writes up to #%u", msg->to + 1, upto);
+		return;
+	}
+	uint32_t lo;
+	int count;
+	char keys[ML_BATCH][KV_KEY_MAX];
+	struct ml_version *v = xmalloc(ML_BATCH * sizeof *v);
+	if (!ml_decode_batch(msg, &lo, &count, keys, v, ML_BATCH)) {
+		sbuf_puts(out, "Replicate ?");
+		free(v);
+		return;
+	}
+	sbuf_puts(out, "Replicate");
+	if (count > 1)
+		sbuf_printf(out, " #%u..%u:", lo, lo + (uint32_t)count - 1);
+	for (int i = 0; i < count && i < 2; i++) {
+		struct kv_op op = {.fn = KV_PUT};
+		ns_strlcpy(op.key, keys[i], sizeof op.key);
+		ns_strlcpy(op.arg, v[i].value, sizeof op.arg);
+		sbuf_puts(out, i ? ", " : " ");
+		kv_op_fmt(&op, out);
+		sbuf_putc(out, ' ');
+		fmt_version(&v[i], out);
+	}
+	if (count > 2)
+		sbuf_printf(out, ", +%d more", count - 2);
+	free(v);
+}
+
+/* ---- predicates ---------------------------------------------------------------- */
+
+static const struct ml *node_ml(struct sim *s, int i)
+{
+	return sim_node(s, i)->self;
+}
+
+/* value NODE KEY = VALUE: what a get at NODE would return. */
+static bool pred_value(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int i = a->a[0].node;
+	char val[KV_VAL_MAX];
+	bool found = ml_read(ml_find_key(node_ml(s, i), a->a[1].str), val, sizeof val);
+	if (found)
+		sbuf_printf(why, _("n%d has %s = %s"), i + 1, a->a[1].str, val);
+	else
+		sbuf_printf(why, _("n%d has no %s"), i + 1, a->a[1].str);
+	if (!sim_node(s, i)->up)
+		sbuf_printf(why, " %s", _("(down)"));
+	return found && !strcmp(val, a->a[2].str);
+}
+
+/* siblings KEY >= INT: at some up node. */
+static bool pred_siblings(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int best = 0, at = -1;
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct ml_key *k = ml_find_key(node_ml(s, i), a->a[0].str);
+		if (sim_node(s, i)->up && k && k->nver > best) {
+			best = k->nver;
+			at = i;
+		}
+	}
+	if (at < 0)
+		sbuf_printf(why, _("no up node has %s"), a->a[0].str);
+	else
+		sbuf_printf(why,
+			    P_("n%d holds %d version of %s", "n%d holds %d versions of %s", best),
+			    at + 1, best, a->a[0].str);
+	return best >= a->a[1].num;
+}
+
+static bool same_versions(const struct ml_key *x, const struct ml_key *y)
+{
+	int nx = x ? x->nver : 0, ny = y ? y->nver : 0;
+	if (nx != ny)
+		return false;
+	for (int i = 0; i < nx; i++) {
+		bool hit = false;
+		for (int j = 0; j < ny && !hit; j++)
+			hit = x->ver[i].writer == y->ver[j].writer &&
+			      x->ver[i].wseq == y->ver[j].wseq;
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+static void say_versions(const struct ml_key *k, struct sbuf *out)
+{
+	char val[KV_VAL_MAX];
+	if (ml_read(k, val, sizeof val))
+		sbuf_printf(out, "%s", val);
+	else
+		sbuf_puts(out, _("nothing"));
+}
+
+/* converged: every up node holds the same versions of every key. */
+static bool pred_converged(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	(void)a;
+	int ref = -1, nup = 0;
+	for (int i = 0; i < sim_nodes(s); i++) {
+		if (!sim_node(s, i)->up)
+			continue;
+		nup++;
+		if (ref < 0) {
+			ref = i;
+			continue;
+		}
+		/* every key either node has */
+		for (int side = 0; side < 2; side++) {
+			const struct ml *from = node_ml(s, side ? i : ref);
+			for (int k = 0; k < from->nkeys; k++) {
+				const char *key = from->keys[k].key;
+				const struct ml_key *x = ml_find_key(node_ml(s, ref), key);
+				const struct ml_key *y = ml_find_key(node_ml(s, i), key);
+				if (same_versions(x, y))
+					continue;
+				sbuf_printf(why, _("n%d and n%d differ on %s: "), ref + 1, i + 1,
+					    key);
+				say_versions(x, why);
+				sbuf_puts(why, _(" vs "));
+				say_versions(y, why);
+				return false;
+			}
+		}
+	}
+	if (nup == 0) {
+		sbuf_puts(why, _("no node is up"));
+		return false;
+	}
+	sbuf_printf(why,
+		    P_("the %d up node holds the same versions",
+		       "all %d up nodes hold the same versions", nup),
+		    nup);
+	return true;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* Write ids (writer, wseq) packed for sorting. */
+static uint64_t wid(int writer, uint32_t wseq)
+{
+	return (uint64_t)writer << 32 | wseq;
+}
+
+/* lost-updates >= INT: distinct writes some node lost. */
+static bool pred_lost(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	size_t n = 0, cap = 0;
+	uint64_t *ids = NULL;
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct ml *m = node_ml(s, i);
+		for (size_t k = 0; k < m->nlost; k++) {
+			xgrow((void **)&ids, &cap, n + 1, sizeof *ids);
+			ids[n++] = wid(m->lost[k].writer, m->lost[k].wseq);
+		}
+	}
+	if (n)
+		qsort(ids, n, sizeof *ids, cmp_pair);
+	size_t distinct = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (k && ids[k] == ids[k - 1])
+			continue;
+		const struct ml_write *w = ml_write_of(s, (int)(ids[k] >> 32), (uint32_t)ids[k]);
+		if (w && distinct < 4) {
+			sbuf_puts(why, distinct ? ", " : ": ");
+			ml_fmt_write(w->key, w->v.value, w->v.writer, why);
+		}
+		distinct++;
+	}
+	free(ids);
+	struct sbuf head = {0};
+	sbuf_printf(&head, P_("%zu lost update", "%zu lost updates", distinct), distinct);
+	sbuf_puts(&head, sbuf_str(why));
+	sbuf_clear(why);
+	sbuf_puts(why, sbuf_str(&head));
+	sbuf_free(&head);
+	return (int64_t)distinct >= a->a[0].num;
+}
+
+/* conflicts >= INT: distinct pairs of concurrent writes some node met. */
+static bool pred_conflicts(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	size_t n = 0, cap = 0;
+	uint64_t *ids = NULL;
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct ml *m = node_ml(s, i);
+		for (size_t k = 0; k < m->nconf; k++) {
+			const struct ml_conflict *c = &m->conf[k];
+			xgrow((void **)&ids, &cap, n + 2, sizeof *ids);
+			ids[n++] = wid(c->w1, c->s1);
+			ids[n++] = wid(c->w2, c->s2);
+		}
+	}
+	/* sort pairs as 128-bit units */
+	size_t np = n / 2;
+	for (size_t i = 1; i < np; i++)
+		for (size_t j = i; j > 0; j--) {
+			uint64_t *p = &ids[2 * (j - 1)], *q = &ids[2 * j];
+			if (p[0] < q[0] || (p[0] == q[0] && p[1] <= q[1]))
+				break;
+			uint64_t t0 = p[0], t1 = p[1];
+			p[0] = q[0];
+			p[1] = q[1];
+			q[0] = t0;
+			q[1] = t1;
+		}
+	size_t distinct = 0;
+	for (size_t i = 0; i < np; i++)
+		if (!i || ids[2 * i] != ids[2 * i - 2] || ids[2 * i + 1] != ids[2 * i - 1])
+			distinct++;
+	free(ids);
+	sbuf_printf(why,
+		    P_("%zu conflict (pair of concurrent writes)",
+		       "%zu conflicts (pairs of concurrent writes)", distinct),
+		    distinct);
+	return (int64_t)distinct >= a->a[0].num;
+}
+
+const struct proto_pred ml_preds[] = {
+    {"value", "NODE KEY = VALUE",
+     N_("a get at NODE would return VALUE (siblings sorted and joined by |: \"a|b\")"), pred_value},
+    {"siblings", "KEY >= INT", N_("some up node holds at least INT concurrent versions of KEY"),
+     pred_siblings},
+    {"converged", "", N_("every up node holds the same versions of every key"), pred_converged},
+    {"lost-updates", ">= INT",
+     N_("at least INT writes were lost to last-writer-wins (overwritten by a write that did "
+	"not causally follow them)"),
+     pred_lost},
+    {"conflicts", ">= INT", N_("at least INT pairs of concurrent writes were detected"),
+     pred_conflicts},
+    {NULL, NULL, NULL, NULL},
+};

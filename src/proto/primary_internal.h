@@ -1,0 +1,287 @@
+/*
+ * primary_internal.h — what the files of the `primary` protocol share with
+ * each other, with its invariant checker (src/check/primary_invariants.c)
+ * and with its unit tests: the log entry, the key-value state machine with
+ * its client sessions, one node's state, and the ledger of acknowledged
+ * writes.
+ *
+ * Leader-follower replication in one paragraph (Budhiraja, Marzullo,
+ * Schneider & Toueg, "The Primary-Backup Approach", 1993): one node, the
+ * primary, orders every write, applies it and streams it to the backups in
+ * that order; a client is answered when the write is "stable enough" for
+ * the chosen mode — at once (async), when one backup has it (semisync), or
+ * when every backup has it (sync). When the primary fails, a backup takes
+ * over in a new epoch; whatever the old primary acknowledged but never
+ * streamed is gone. Kleppmann, DDIA ch. 5, "Leaders and Followers", is the
+ * reading for learners.
+ *
+ * Ownership: each node's struct pb owns its log, state machine, sessions
+ * and waiting replies. The ledger is owned by n1's instance and is
+ * instrumentation only: the protocol writes to it but never reads it to
+ * decide anything.
+ */
+#ifndef NETSPLIT_PRIMARY_INTERNAL_H
+#define NETSPLIT_PRIMARY_INTERNAL_H
+
+#include "proto/proto.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Options, in the order of primary_ops.options. */
+enum {
+	PB_OPT_MODE,
+	PB_OPT_HEARTBEAT,
+	PB_OPT_TIMEOUT,
+	PB_OPT_FAILOVER,
+	PB_OPT_READS,
+	PB_OPT_FENCING
+};
+enum pb_mode { PB_SYNC, PB_SEMISYNC, PB_ASYNC };
+enum { PB_FAILOVER_AUTO, PB_FAILOVER_MANUAL };
+enum { PB_READS_PRIMARY, PB_READS_ANY };
+
+/* Message kinds, indexes into primary_ops.msg_kinds. */
+enum { PB_MSG_REPLICATE, PB_MSG_ACK, PB_MSG_HEARTBEAT, PB_MSG_NEWPRIMARY, PB_MSG_VOTE, PB_NMSG };
+
+/* Timers. */
+enum { PB_TIMER_TICK, PB_TIMER_PROMOTE, PB_TIMER_ELECT };
+
+#define PB_BATCH 32 /* entries per Replicate */
+#define PB_HOLD  16 /* out-of-order Replicates a backup keeps */
+
+enum pb_role { PB_BACKUP, PB_PRIMARY, PB_CANDIDATE, PB_DEPOSED };
+
+/* One write in the log; log[i] has seq i + 1. Copied as is on the wire. */
+struct pb_entry {
+	int64_t seq;
+	int64_t epoch;  /* the epoch of the primary that ordered it */
+	int64_t cseq;   /* the client's sequence number (exactly-once) */
+	sim_time at;    /* local time at the primary when it was ordered */
+	int32_t client; /* 1-based client number */
+	int32_t pad;
+	struct kv_op op;
+};
+
+/* What applying one entry answered. */
+struct pb_result {
+	bool ok; /* false: a cas whose compare failed */
+	char why[64];
+};
+
+struct pb_pair {
+	char key[KV_KEY_MAX];
+	char val[KV_VAL_MAX];
+};
+
+/* The last write of one client, to answer a retry without applying it
+ * twice. */
+struct pb_session {
+	int64_t cseq; /* 0: none */
+	int64_t seq;  /* the entry that holds it */
+	struct pb_result res;
+};
+
+/* The state machine: keys and client sessions. Small: a linear table. */
+struct pb_kv {
+	struct pb_pair *pair;
+	size_t npair, cap;
+	struct pb_session *sess; /* indexed by client number */
+	size_t nsess;
+};
+
+void pb_kv_init(struct pb_kv *kv);
+void pb_kv_free(struct pb_kv *kv);
+void pb_kv_clear(struct pb_kv *kv);
+/* Applies one entry: the key's new value and the client's session. */
+void pb_kv_apply(struct pb_kv *kv, const struct pb_entry *e, struct pb_result *out);
+/* The value of key, or NULL. */
+const char *pb_kv_get(const struct pb_kv *kv, const char *key);
+/* The session of a client (NULL when it never wrote). */
+const struct pb_session *pb_kv_session(const struct pb_kv *kv, int client);
+/* Do two state machines hold the same keys and values? */
+bool pb_kv_equal(const struct pb_kv *a, const struct pb_kv *b, struct sbuf *why);
+
+/* A client attempt waiting for its write (or read) to be acknowledged. */
+struct pb_wait {
+	struct client_req req;
+	int64_t seq; /* answered once acked >= seq */
+	struct client_reply rep;
+};
+
+/* One node. Fields marked (stable) survive a crash. */
+struct pb {
+	struct node *n;
+	const struct proto_opts *o;
+	struct pb_ledger *ledger; /* n1's; see pb_ledger_of */
+
+	/* stable storage */
+	int64_t epoch;    /* the epoch of the primary this node follows (or is) */
+	int64_t promised; /* highest epoch it voted for; one vote per epoch */
+	int voted_for;
+	bool was_primary; /* it was primary of `epoch` */
+	struct pb_entry *log;
+	int64_t nlog;
+	size_t logcap;
+	int64_t discarded; /* entries ever discarded (truncated) */
+	int64_t truncs;    /* times the log was cut back */
+
+	/* volatile */
+	enum pb_role role;
+	int primary;                     /* the primary it follows, or -1 */
+	struct pb_kv kv;                 /* rebuilt from the log after a restart */
+	int64_t verified;                /* log[..verified] is known to match the primary's */
+	sim_time last_heard;             /* local time the primary was last heard */
+	bool suspect;                    /* the primary is suspected */
+	int64_t peer_seq[SIM_MAX_NODES]; /* what the primary says each node has */
+
+	/* Replicates that arrived before the one they follow (jitter
+	 * reorders), kept to apply in order like a TCP receive window. */
+	struct pb_held {
+		int from;
+		size_t len;
+		char *data;
+	} held[PB_HOLD];
+	int nheld;
+
+	/* primary only */
+	int64_t match[SIM_MAX_NODES];   /* highest seq a follower acknowledged */
+	int64_t next[SIM_MAX_NODES];    /* next seq to send it */
+	sim_time ack_at[SIM_MAX_NODES]; /* local time of its last Ack */
+	bool acked_once[SIM_MAX_NODES];
+	int64_t acked;        /* clients are answered up to this seq */
+	bool confirmed;       /* a majority answered in this epoch since it (re)started */
+	struct nodeset heard; /* who answered, while not confirmed */
+	struct pb_wait *wait;
+	size_t nwait, waitcap;
+
+	/* candidate */
+	int64_t seen_epoch; /* highest epoch anyone asked for or refused with */
+	int64_t cand_epoch;
+	bool cand_force;
+	struct nodeset votes;
+};
+
+static inline int64_t pb_last(const struct pb *p)
+{
+	return p->nlog;
+}
+static inline int64_t pb_epoch_at(const struct pb *p, int64_t seq)
+{
+	return seq >= 1 && seq <= p->nlog ? p->log[seq - 1].epoch : 0;
+}
+static inline int64_t pb_opt(const struct pb *p, int i)
+{
+	return p->o->v[i].i;
+}
+
+/* Wire formats (the simulator copies the bytes; one process, one ABI). */
+struct pb_replicate_wire {
+	int64_t epoch;
+	int64_t prev_seq, prev_epoch;
+	int64_t p_last; /* the primary's last seq when it sent this */
+	int64_t acked;
+	uint32_t n;
+	uint32_t pad;
+	/* n struct pb_entry follow */
+};
+
+struct pb_heartbeat_wire {
+	int64_t epoch;
+	int64_t last, last_epoch;
+	int64_t acked;
+	uint32_t count; /* count int64_t follow: what each node holds */
+	uint32_t pad;
+};
+
+struct pb_ack_wire {
+	int64_t epoch;
+	int64_t match;   /* the highest seq held in agreement with the primary */
+	int64_t hint;    /* try prev = hint next */
+	int32_t primary; /* rejections: the primary the sender follows, or -1 */
+	uint8_t ok;      /* 0: rejected, the sender knows a newer epoch */
+	uint8_t nack;    /* the prev check failed */
+	uint8_t probe;   /* answers a Heartbeat */
+	uint8_t pad;
+};
+
+struct pb_newprimary_wire {
+	int64_t epoch;
+	int64_t last, last_epoch;
+	uint8_t force;
+	uint8_t pad[7];
+};
+
+struct pb_vote_wire {
+	int64_t epoch;
+	uint8_t granted;
+	uint8_t pad[7];
+};
+
+/* ---- primary_repl.c: replication, failure detection, failover ------------ */
+
+void pb_tick(struct pb *p);
+void pb_on_replicate(struct pb *p, const struct msg *m);
+/* Forgets the held out-of-order Replicates. */
+void pb_drop_held(struct pb *p);
+void pb_on_heartbeat(struct pb *p, const struct msg *m);
+void pb_on_ack(struct pb *p, const struct msg *m);
+void pb_on_newprimary(struct pb *p, const struct msg *m);
+void pb_on_vote(struct pb *p, const struct msg *m);
+void pb_on_promote_timer(struct pb *p);
+void pb_on_elect_timer(struct pb *p);
+/* Asks the other nodes for epoch max+1 (force: the operator's `promote`,
+ * which does not wait for the primary to look dead). */
+void pb_start_candidacy(struct pb *p, bool force);
+/* A new write at the primary: stream it to followers that are caught up. */
+void pb_stream_new(struct pb *p);
+/* Recomputes the acknowledged seq for the mode and answers waiting
+ * clients. */
+void pb_advance_acked(struct pb *p);
+/* Becomes primary of `epoch` (promotion or restart). */
+void pb_become_primary(struct pb *p, int64_t epoch, const char *why);
+/* Replays the whole log into a fresh state machine. O(log). */
+void pb_replay(struct pb *p);
+/* Appends one entry (already numbered) and applies it. */
+void pb_append(struct pb *p, const struct pb_entry *e, struct pb_result *res);
+
+/* ---- the ledger: acknowledged writes, for the lost-writes count ---------- */
+
+struct pb_acked {
+	int client;
+	int64_t cseq, seq, epoch;
+	int node; /* the primary that acknowledged it */
+	enum pb_mode mode;
+	sim_time at;
+	struct kv_op op;
+	bool lost;
+};
+
+struct pb_ledger {
+	struct pb_acked *w;
+	size_t n, cap;
+	int lost;
+	int top; /* the primary last checked against */
+	int64_t top_epoch;
+	size_t cursor; /* w[..cursor) were checked against top */
+};
+
+/* The ledger of the simulation (held by n1's instance). */
+struct pb_ledger *pb_ledger_of(struct sim *s);
+/* p answers ok to a write (entry e) for attempt r; recorded when the
+ * client is still waiting for it. */
+void pb_ledger_acked(struct pb *p, const struct client_req *r, const struct pb_entry *e);
+/* The primary of the highest epoch among up nodes, or -1. */
+int pb_top_primary(struct sim *s);
+/* Marks acknowledged writes missing from the top primary's log as lost;
+ * appends a description of newly lost ones to out (if not NULL). Returns
+ * how many were newly lost. */
+int pb_ledger_check(struct sim *s, struct sbuf *out);
+/* Entries [from, to] being discarded by p: those p acknowledged are lost
+ * (if not counted already). Returns how many p had acknowledged. */
+int pb_ledger_discard(struct pb *p, int64_t from, int64_t to);
+
+/* The protocol's table, for the checker and tests. */
+extern const struct proto_ops primary_ops;
+
+#endif

@@ -1,0 +1,599 @@
+/*
+ * test_multileader.c — the multileader protocol on a simulated cluster:
+ * last-writer-wins picking the wrong winner under clock skew, lost updates
+ * counted, siblings detected and merged by a put, local cas and append,
+ * convergence after partitions, crash and restart with stable storage,
+ * the messages in words, the invariant checker catching a damaged store,
+ * and a randomized run over many seeds with the invariants checked after
+ * every event.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "check/invariants.h"
+#include "proto/multileader_internal.h"
+#include "sim/rng.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A cluster with its checker and a record of the last completed op. */
+struct fx {
+	struct sim *s;
+	struct inv_watch *inv;
+	int obs;
+	struct client_op last; /* the last completed operation */
+	int completed;
+	char replicate_text[128]; /* the first Replicate delivered, in words */
+};
+
+static void on_trace(void *ctx, const struct trace_event *ev)
+{
+	struct fx *f = ctx;
+	if (ev->kind == TR_COMPLETE) {
+		f->last = *ev->op;
+		f->completed++;
+	}
+	if (ev->kind == TR_DELIVER && ev->msg->type == ML_MSG_REPLICATE && !f->replicate_text[0]) {
+		struct sbuf b = {0};
+		sim_describe_msg(f->s, ev->msg, &b);
+		ns_strlcpy(f->replicate_text, sbuf_str(&b), sizeof f->replicate_text);
+		sbuf_free(&b);
+	}
+}
+
+static void fx_init(struct fx *f, int n, bool siblings, uint64_t seed)
+{
+	memset(f, 0, sizeof *f);
+	struct proto_opts o;
+	proto_opts_default(&multileader_ops, &o);
+	o.v[ML_OPT_RESOLVE].i = siblings ? ML_RESOLVE_SIBLINGS : ML_RESOLVE_LWW;
+	f->s = sim_new(&multileader_ops, &o, n, seed);
+	f->inv = inv_watch_new(f->s);
+	f->obs = sim_observe(f->s, on_trace, f);
+}
+
+static void fx_free(struct fx *f)
+{
+	const char *why = NULL;
+	if (!inv_watch_ok(f->inv, &why, NULL))
+		fail_msg("invariant violated: %s", why);
+	sim_unobserve(f->s, f->obs);
+	inv_watch_free(f->inv);
+	sim_free(f->s);
+}
+
+static void run_for(struct fx *f, sim_time d)
+{
+	sim_run_until(f->s, sim_now(f->s) + d);
+}
+
+/* Runs one client operation at node `node` to completion. */
+static const struct client_op *op(struct fx *f, enum kv_fn fn, const char *key, const char *a,
+				  const char *b, int node)
+{
+	struct kv_op k = {.fn = fn};
+	ns_strlcpy(k.key, key, sizeof k.key);
+	ns_strlcpy(k.arg, a ? a : "", sizeof k.arg);
+	ns_strlcpy(k.arg2, b ? b : "", sizeof k.arg2);
+	int before = f->completed;
+	sim_client_invoke(f->s, sim_client_idle(f->s, 1), node, &k);
+	while (f->completed == before && sim_step(f->s))
+		;
+	assert_int_equal(f->completed, before + 1);
+	return &f->last;
+}
+
+static void put(struct fx *f, const char *key, const char *v, int node)
+{
+	const struct client_op *o = op(f, KV_PUT, key, v, NULL, node);
+	assert_int_equal(o->outcome, OUT_OK);
+	assert_int_equal(o->node, node);
+}
+
+static const char *value_at(struct fx *f, int node, const char *key)
+{
+	static char buf[KV_VAL_MAX];
+	const struct ml *m = sim_node(f->s, node)->self;
+	if (!ml_read(ml_find_key(m, key), buf, sizeof buf))
+		return "(none)";
+	return buf;
+}
+
+/* Evaluates the protocol predicate `name` with up to two args. */
+static bool pred(struct fx *f, const char *name, const struct proto_args *a, struct sbuf *why)
+{
+	for (int i = 0; ml_preds[i].name; i++)
+		if (!strcmp(ml_preds[i].name, name))
+			return ml_preds[i].eval(f->s, a, why);
+	fail_msg("no predicate %s", name);
+	return false;
+}
+
+static bool converged(struct fx *f)
+{
+	struct proto_args a = {0};
+	struct sbuf why = {0};
+	bool ok = pred(f, "converged", &a, &why);
+	if (!ok)
+		print_message("not converged: %s\n", sbuf_str(&why));
+	sbuf_free(&why);
+	return ok;
+}
+
+static int64_t count_pred(struct fx *f, const char *name)
+{
+	/* the largest n for which `name >= n` holds */
+	int64_t n = 0;
+	for (;;) {
+		struct proto_args a = {.n = 1};
+		a.a[0].kind = ARG_INT;
+		a.a[0].present = true;
+		a.a[0].num = n + 1;
+		struct sbuf why = {0};
+		bool ok = pred(f, name, &a, &why);
+		sbuf_free(&why);
+		if (!ok)
+			return n;
+		n++;
+	}
+}
+
+static void partition2(struct fx *f, const int *group)
+{
+	sim_partition(f->s, group);
+}
+
+/* ---- last-writer-wins ----------------------------------------------------------- */
+
+static void test_lww_skew_wrong_winner(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, 3, false, 11);
+	run_for(&f, 100 * SIM_MS);
+	sim_set_skew(f.s, 1, -500 * SIM_MS); /* n2's clock is half a second behind */
+	static const int split[] = {0, 1, 1};
+	partition2(&f, split);
+	put(&f, "x", "first", 0); /* true time ~0.1s, ts ~0.1s */
+	run_for(&f, 300 * SIM_MS);
+	put(&f, "x", "second", 1); /* later in true time, ts ~ -0.1s */
+	run_for(&f, 300 * SIM_MS);
+	assert_string_equal(value_at(&f, 1, "x"), "second");
+	assert_string_equal(value_at(&f, 0, "x"), "first");
+	sim_heal_all(f.s);
+	run_for(&f, 2 * SIM_S);
+	assert_true(converged(&f));
+	/* the write that came later in real time lost everywhere */
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(value_at(&f, i, "x"), "first");
+	assert_int_equal(count_pred(&f, "lost-updates"), 1);
+	assert_int_equal(count_pred(&f, "conflicts"), 1);
+	const struct ml *n2 = sim_node(f.s, 1)->self;
+	assert_true(n2->nlost >= 1);
+	assert_string_equal(n2->lost[0].value, "second");
+	assert_int_equal(n2->lost[0].writer, 1);
+	/* a get through n2 now returns the other write */
+	const struct client_op *g = op(&f, KV_GET, "x", NULL, NULL, 1);
+	assert_true(g->found);
+	assert_string_equal(g->result, "first");
+	fx_free(&f);
+}
+
+static void test_lww_own_write_lost_at_once(void **state)
+{
+	(void)state;
+	/* n1 (clock 1s ahead) writes; n2 (true clock) reads it, then writes
+	 * a causally later value, which loses at once to the "newer" one. */
+	struct fx f;
+	fx_init(&f, 2, false, 3);
+	sim_set_skew(f.s, 0, 1 * SIM_S);
+	put(&f, "x", "old", 0);
+	run_for(&f, 500 * SIM_MS);
+	assert_string_equal(value_at(&f, 1, "x"), "old");
+	put(&f, "x", "new", 1);                           /* acknowledged ... */
+	assert_string_equal(value_at(&f, 1, "x"), "old"); /* ... and gone */
+	run_for(&f, 1 * SIM_S);
+	assert_true(converged(&f));
+	assert_string_equal(value_at(&f, 0, "x"), "old");
+	assert_int_equal(count_pred(&f, "lost-updates"), 1);
+	assert_int_equal(count_pred(&f, "conflicts"), 0); /* not concurrent: causally after */
+	fx_free(&f);
+}
+
+static void test_lww_lost_updates_counted(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, 4, false, 5);
+	static const int alone[] = {0, 1, 2, 3};
+	partition2(&f, alone);
+	for (int i = 0; i < 4; i++) {
+		char v[8];
+		ns_snprintf(v, sizeof v, "v%d", i + 1);
+		put(&f, "k", v, i);
+		run_for(&f, 10 * SIM_MS);
+	}
+	run_for(&f, 200 * SIM_MS);
+	for (int i = 0; i < 4; i++) {
+		char v[8];
+		ns_snprintf(v, sizeof v, "v%d", i + 1);
+		assert_string_equal(value_at(&f, i, "k"), v); /* every node took its write */
+	}
+	sim_heal_all(f.s);
+	run_for(&f, 2 * SIM_S);
+	assert_true(converged(&f));
+	/* one write survives (the highest timestamp: the last one), three are lost */
+	assert_string_equal(value_at(&f, 0, "k"), "v4");
+	assert_int_equal(count_pred(&f, "lost-updates"), 3);
+	assert_true(count_pred(&f, "conflicts") >= 3);
+	fx_free(&f);
+}
+
+/* ---- siblings ------------------------------------------------------------------- */
+
+static void test_siblings_detected_and_merged(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, 3, true, 7);
+	static const int split[] = {0, 1, 1};
+	partition2(&f, split);
+	put(&f, "x", "b", 0);
+	put(&f, "x", "a", 1);
+	run_for(&f, 500 * SIM_MS);
+	sim_heal_all(f.s);
+	run_for(&f, 2 * SIM_S);
+	assert_true(converged(&f));
+	const struct client_op *g = op(&f, KV_GET, "x", NULL, NULL, 2);
+	assert_true(g->found);
+	assert_string_equal(g->result, "a|b"); /* sorted */
+	struct proto_args a = {.n = 2};
+	a.a[0].kind = ARG_KEY;
+	ns_strlcpy(a.a[0].str, "x", sizeof a.a[0].str);
+	a.a[1].kind = ARG_INT;
+	a.a[1].num = 2;
+	struct sbuf why = {0};
+	assert_true(pred(&f, "siblings", &a, &why));
+	sbuf_free(&why);
+	assert_int_equal(count_pred(&f, "lost-updates"), 0);
+	assert_int_equal(count_pred(&f, "conflicts"), 1);
+	/* append and cas need one value */
+	const struct client_op *o = op(&f, KV_APPEND, "x", "c", NULL, 0);
+	assert_int_equal(o->outcome, OUT_FAIL);
+	assert_non_null(strstr(o->why, "siblings"));
+	o = op(&f, KV_CAS, "x", "a", "c", 0);
+	assert_int_equal(o->outcome, OUT_FAIL);
+	/* a put through n3 supersedes both siblings, everywhere */
+	put(&f, "x", "ab", 2);
+	assert_string_equal(value_at(&f, 2, "x"), "ab");
+	run_for(&f, 1 * SIM_S);
+	assert_true(converged(&f));
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(value_at(&f, i, "x"), "ab");
+	const struct ml *n1 = sim_node(f.s, 0)->self;
+	struct sbuf vc = {0};
+	vclock_fmt(&ml_find_key(n1, "x")->ver[0].vc, &vc);
+	assert_string_equal(sbuf_str(&vc), "[n1:1 n2:1 n3:1]");
+	sbuf_free(&vc);
+	fx_free(&f);
+}
+
+static void test_siblings_three_way_and_partial_merge(void **state)
+{
+	(void)state;
+	/* A merge at a node that has seen only two of three siblings keeps the
+	 * third: it is not in the merging write's context. */
+	struct fx f;
+	fx_init(&f, 3, true, 9);
+	static const int alone[] = {0, 1, 2};
+	partition2(&f, alone);
+	put(&f, "x", "1", 0);
+	put(&f, "x", "2", 1);
+	put(&f, "x", "3", 2);
+	sim_heal_link(f.s, 1, 0); /* n2 -> n1 only */
+	run_for(&f, 1 * SIM_S);
+	assert_string_equal(value_at(&f, 0, "x"), "1|2");
+	put(&f, "x", "12", 0);
+	sim_heal_all(f.s);
+	run_for(&f, 2 * SIM_S);
+	assert_true(converged(&f));
+	assert_string_equal(value_at(&f, 1, "x"), "12|3");
+	fx_free(&f);
+}
+
+/* ---- local cas and append ----------------------------------------------------------- */
+
+static void test_cas_append_local(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, 2, false, 13);
+	const struct client_op *o = op(&f, KV_CAS, "x", "0", "1", 0);
+	assert_int_equal(o->outcome, OUT_FAIL);
+	assert_non_null(strstr(o->why, "missing"));
+	put(&f, "x", "0", 0);
+	run_for(&f, 500 * SIM_MS);
+	static const int split[] = {0, 1};
+	partition2(&f, split);
+	/* both nodes' cas succeed: each compares with its own copy */
+	assert_int_equal(op(&f, KV_CAS, "x", "0", "a", 0)->outcome, OUT_OK);
+	assert_int_equal(op(&f, KV_CAS, "x", "0", "b", 1)->outcome, OUT_OK);
+	o = op(&f, KV_CAS, "x", "0", "c", 1);
+	assert_int_equal(o->outcome, OUT_FAIL);
+	assert_string_equal(o->why, "x is \"b\" here");
+	assert_int_equal(op(&f, KV_APPEND, "x", "+", NULL, 1)->outcome, OUT_OK);
+	assert_string_equal(value_at(&f, 1, "x"), "b+");
+	sim_heal_all(f.s);
+	run_for(&f, 2 * SIM_S);
+	assert_true(converged(&f));
+	assert_int_equal(count_pred(&f, "lost-updates"), 1); /* cas ... a */
+	fx_free(&f);
+}
+
+/* ---- crash and restart --------------------------------------------------------------- */
+
+static void test_crash_restart(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, 3, true, 17);
+	sim_crash(f.s, 2);
+	static const int alone[] = {0, 1, 2};
+	partition2(&f, alone);
+	put(&f, "x", "1", 0);
+	put(&f, "y", "2", 1);
+	/* n1 crashes before its write could leave: the write is on its disk */
+	sim_crash(f.s, 0);
+	sim_heal_all(f.s);
+	run_for(&f, 1 * SIM_S);
+	assert_string_equal(value_at(&f, 1, "x"), "(none)");
+	sim_restart(f.s, 2);
+	sim_restart(f.s, 0);
+	assert_string_equal(value_at(&f, 0, "x"), "1");
+	run_for(&f, 2 * SIM_S);
+	assert_true(converged(&f));
+	assert_string_equal(value_at(&f, 2, "x"), "1");
+	assert_string_equal(value_at(&f, 2, "y"), "2");
+	/* a restarted node writes on from its stored clock */
+	put(&f, "x", "3", 0);
+	run_for(&f, 1 * SIM_S);
+	assert_true(converged(&f));
+	const struct ml *n2 = sim_node(f.s, 1)->self;
+	struct sbuf vc = {0};
+	vclock_fmt(&ml_find_key(n2, "x")->ver[0].vc, &vc);
+	assert_string_equal(sbuf_str(&vc), "[n1:2]");
+	sbuf_free(&vc);
+	fx_free(&f);
+}
+
+/* A backlog drains at a batch per tick even while new writes keep coming
+ * (a resend clock that restarted at every send would starve it). */
+static void test_backlog_drains_under_load(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, 2, false, 31);
+	static const int split[] = {0, 1};
+	partition2(&f, split);
+	char key[16];
+	for (int i = 0; i < 80; i++) {
+		ns_snprintf(key, sizeof key, "k%d", i);
+		put(&f, key, "v", 0);
+	}
+	sim_heal_all(f.s);
+	for (int i = 0; i < 25; i++) {
+		put(&f, "hot", key, 0);
+		run_for(&f, 40 * SIM_MS);
+	}
+	run_for(&f, 300 * SIM_MS);
+	const struct ml *n2 = sim_node(f.s, 1)->self;
+	assert_int_equal(n2->recv_upto[0], 105);
+	assert_true(converged(&f));
+	fx_free(&f);
+}
+
+/* Batches overtaken by later ones on a jittery link wait at the receiver
+ * for the gap to fill: no write waits for a resend (`retry`). */
+static void test_reordered_batches_wait(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, 2, true, 37);
+	struct link_config lc = *sim_default_link(f.s);
+	lc.jitter = 40 * SIM_MS;
+	sim_set_all_links(f.s, &lc);
+	char key[16];
+	for (int i = 0; i < 200; i++) {
+		ns_snprintf(key, sizeof key, "k%d", i);
+		put(&f, key, "v", 0);
+	}
+	run_for(&f, 200 * SIM_MS); /* < retry (500ms) */
+	const struct ml *n2 = sim_node(f.s, 1)->self;
+	assert_int_equal(n2->recv_upto[0], 200);
+	assert_int_equal(n2->nearly[0], 0);
+	assert_true(converged(&f));
+	fx_free(&f);
+}
+
+/* ---- words and the checker --------------------------------------------------------- */
+
+static void test_messages_in_words(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, 2, false, 19);
+	run_for(&f, 1200 * SIM_MS);
+	put(&f, "x", "5", 0);
+	run_for(&f, 200 * SIM_MS);
+	assert_non_null(strstr(f.replicate_text, "Replicate put x 5 ts=1.20"));
+	assert_non_null(strstr(f.replicate_text, "[n1:1]"));
+	struct node_view v;
+	multileader_ops.describe(sim_node(f.s, 1)->self, &v);
+	assert_string_equal(v.st.role, "Writer");
+	assert_int_equal(v.st.kind, ROLE_OTHER);
+	assert_int_equal(proto_leader(f.s), -1);
+	assert_non_null(strstr(v.lines[0], "x = 5"));
+	fx_free(&f);
+}
+
+static void test_checker_catches_a_dropped_sibling(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, 2, true, 23);
+	static const int split[] = {0, 1};
+	partition2(&f, split);
+	put(&f, "x", "a", 0);
+	put(&f, "x", "b", 1);
+	sim_heal_all(f.s);
+	run_for(&f, 2 * SIM_S);
+	assert_true(inv_watch_ok(f.inv, NULL, NULL));
+	/* damage n1's store behind the protocol's back: lose one sibling */
+	struct ml *n1 = sim_node(f.s, 0)->self;
+	struct ml_key *k = (struct ml_key *)ml_find_key(n1, "x");
+	assert_int_equal(k->nver, 2);
+	k->nver = 1;
+	put(&f, "y", "1", 1); /* any event with a store at n1 ... */
+	run_for(&f, 500 * SIM_MS);
+	/* ... the checker looks again at n1's keys once n1 restarts */
+	sim_crash(f.s, 0);
+	sim_restart(f.s, 0);
+	run_for(&f, 100 * SIM_MS);
+	const char *why = NULL;
+	assert_false(inv_watch_ok(f.inv, &why, NULL));
+	assert_non_null(strstr(why, "Siblings: n1 has silently dropped put x"));
+	sim_unobserve(f.s, f.obs);
+	inv_watch_free(f.inv);
+	sim_free(f.s);
+}
+
+static void test_checker_catches_a_wrong_clock(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f, 2, true, 29);
+	put(&f, "x", "a", 0);
+	run_for(&f, 500 * SIM_MS);
+	/* n2 forgets its context: its next write will not descend n1's */
+	struct ml *n2 = sim_node(f.s, 1)->self;
+	struct ml_key *k = (struct ml_key *)ml_find_key(n2, "x");
+	vclock_init(&k->ctx);
+	put(&f, "x", "b", 1);
+	const char *why = NULL;
+	assert_false(inv_watch_ok(f.inv, &why, NULL));
+	assert_non_null(strstr(why, "Vector clocks: on key x"));
+	assert_non_null(strstr(why, "the clocks say concurrent"));
+	sim_unobserve(f.s, f.obs);
+	inv_watch_free(f.inv);
+	sim_free(f.s);
+}
+
+/* ---- randomized ------------------------------------------------------------------------ */
+
+/* Random writes, reads, partitions, crashes, skews and lossy links for a
+ * few simulated seconds; invariants after every event; then heal, restart
+ * everyone, wait, and every replica must hold the same versions. */
+static void random_run(uint64_t seed, bool siblings)
+{
+	struct fx f;
+	fx_init(&f, 3 + (int)(seed % 3), siblings, seed);
+	struct rng r;
+	rng_seed(&r, seed * 7919 + 1);
+	int n = sim_nodes(f.s);
+	static const char *const keys[] = {"x", "y", "z"};
+	for (int step = 0; step < 120; step++) {
+		int what = (int)rng_below(&r, 20);
+		int node = (int)rng_below(&r, (uint64_t)n);
+		if (what < 10) {
+			int c = sim_client_idle(f.s, 1);
+			struct kv_op k = {.fn = what < 6   ? KV_PUT
+						: what < 8 ? KV_GET
+						: what < 9 ? KV_APPEND
+							   : KV_CAS};
+			ns_strlcpy(k.key, keys[rng_below(&r, 3)], sizeof k.key);
+			ns_snprintf(k.arg, sizeof k.arg, "%d", (int)rng_below(&r, 10));
+			ns_snprintf(k.arg2, sizeof k.arg2, "%d", (int)rng_below(&r, 10));
+			if (c < 8)
+				sim_client_invoke(f.s, c, node, &k);
+		} else if (what < 12) {
+			int group[SIM_MAX_NODES];
+			for (int i = 0; i < n; i++)
+				group[i] = (int)rng_below(&r, 2);
+			sim_partition(f.s, group);
+		} else if (what < 13) {
+			sim_heal_all(f.s);
+		} else if (what < 14) {
+			if (sim_node(f.s, node)->up)
+				sim_crash(f.s, node);
+			else
+				sim_restart(f.s, node);
+		} else if (what < 15) {
+			sim_set_skew(f.s, node, rng_range(&r, -800, 800) * SIM_MS);
+		} else if (what < 16) {
+			struct link_config lc = *sim_default_link(f.s);
+			lc.loss_ppm = (uint32_t)rng_below(&r, 300000);
+			lc.dup_ppm = (uint32_t)rng_below(&r, 100000);
+			lc.jitter = 30 * SIM_MS;
+			sim_set_all_links(f.s, &lc);
+		} else if (what < 17 && !siblings) {
+			/* lww runs also switch the option live, both ways */
+			struct opt_value *v = &sim_opts_mut(f.s)->v[ML_OPT_RESOLVE];
+			v->i = v->i == ML_RESOLVE_LWW ? ML_RESOLVE_SIBLINGS : ML_RESOLVE_LWW;
+			for (int i = 0; i < n; i++)
+				multileader_ops.option_changed(sim_node(f.s, i)->self,
+							       ML_OPT_RESOLVE);
+		}
+		run_for(&f, (sim_time)rng_range(&r, 1, 150) * SIM_MS);
+		const char *why = NULL;
+		if (!inv_watch_ok(f.inv, &why, NULL))
+			fail_msg("seed %llu (%s): %s", (unsigned long long)seed,
+				 siblings ? "siblings" : "lww", why);
+	}
+	sim_heal_all(f.s);
+	struct link_config lc = *sim_default_link(f.s);
+	lc.loss_ppm = 0;
+	lc.dup_ppm = 0;
+	sim_set_all_links(f.s, &lc);
+	for (int i = 0; i < n; i++)
+		sim_restart(f.s, i);
+	run_for(&f, 5 * SIM_S);
+	if (!converged(&f))
+		fail_msg("seed %llu (%s): no convergence", (unsigned long long)seed,
+			 siblings ? "siblings" : "lww");
+	fx_free(&f);
+}
+
+static void test_random_many_seeds(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 400; seed++) {
+		random_run(seed, false);
+		random_run(seed, true);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_lww_skew_wrong_winner),
+	    cmocka_unit_test(test_lww_own_write_lost_at_once),
+	    cmocka_unit_test(test_lww_lost_updates_counted),
+	    cmocka_unit_test(test_siblings_detected_and_merged),
+	    cmocka_unit_test(test_siblings_three_way_and_partial_merge),
+	    cmocka_unit_test(test_cas_append_local),
+	    cmocka_unit_test(test_crash_restart),
+	    cmocka_unit_test(test_backlog_drains_under_load),
+	    cmocka_unit_test(test_reordered_batches_wait),
+	    cmocka_unit_test(test_messages_in_words),
+	    cmocka_unit_test(test_checker_catches_a_dropped_sibling),
+	    cmocka_unit_test(test_checker_catches_a_wrong_clock),
+	    cmocka_unit_test(test_random_many_seeds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
