@@ -90,6 +90,14 @@ EOF
 	T new-session -d -s ns -x "$w" -y "$h" "sh $tmp/run.sh"
 }
 
+# click X Y: a left click at column X, row Y (0-based), X10 encoding.
+click() {
+	cx=$(printf "\\$(printf %o $(($1 + 33)))")
+	cy=$(printf "\\$(printf %o $(($2 + 33)))")
+	T send-keys -t ns -l "$(printf '\033[M ')$cx$cy"
+	T send-keys -t ns -l "$(printf '\033[M#')$cx$cy"
+}
+
 status_time() { screen | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p'; }
 
 # ---- a lesson: first step, show me, done, next step ---------------------------
@@ -171,12 +179,17 @@ T send-keys -t ns G
 T send-keys -t ns -l "100s"
 T send-keys -t ns Enter
 check "seek to the end: n2 down again" wait_for 'n2 ✗ down' 3
+end_t=$(status_time)
+# A click on the progress bar (row 18 at 80x24) seeks to the time under it.
+bar_x=$(screen | perl -CSA -ne 'if ($. == 19 && /[━─]{4}/) { print $-[0] + 2; exit }')
+click "${bar_x:-40}" 18
+check "a click on the bar seeks back" sh -c "sleep 0.3; t=\$(tmux -L $sock capture-pane -p -t ns | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p'); [ \"\$t\" != '$end_t' ]"
 T send-keys -t ns c
 check "before take-over, keys do not act" wait_for 'T takes over' 3
 T send-keys -t ns T
 check "take over" wait_for 'taken over' 3
 T send-keys -t ns 2 c
-check "after take-over, c restarts n2" wait_for ':restart n2' 3
+check "after take-over, c acts on n2" wait_for ':(crash|restart) n2' 3
 T send-keys -t ns q
 check "replay: q quits" wait_for 'EXIT=0' 5
 

@@ -495,6 +495,8 @@ static void on_mouse(struct tui *t)
 	MEVENT me;
 	if (getmouse(&me) != OK || !(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
 		return;
+	if (t->ses && tui_session_click(t->ses, me.x, me.y))
+		return;
 	if (t->view != VIEW_CLUSTER)
 		return;
 	int node, peer;

@@ -2,8 +2,9 @@
  * tui_replay.c — a recording on the screen (`netsplit replay ID`, or the
  * home screen's recordings): play and pause (space), the speed (+ -), a
  * step to the next recorded command (.), seeking ([ and ] by a twentieth,
- * G to any time), a progress bar with the time, and take-over (T): the
- * replay stops feeding the world and keys and commands act on it live.
+ * G to any time, a click on the bar), a progress bar with the time, and
+ * take-over (T): the replay stops feeding the world, and keys and commands
+ * act on it live.
  *
  * Seeking is exact. Forwards, the replay simply plays on to the time
  * asked. Backwards, a simulation cannot be run in reverse: the replay is
@@ -211,6 +212,16 @@ bool tui_replay_act(struct tui_session *s, int act, int code)
 	return false;
 }
 
+/* A click on the progress bar seeks to the time under it. */
+bool tui_replay_click(struct tui_session *s, int x, int y)
+{
+	if (!s->bar_w || y != s->bar_y || x < s->bar_x || x >= s->bar_x + s->bar_w)
+		return false;
+	double f = (double)(x - s->bar_x) / (double)(s->bar_w - 1 > 0 ? s->bar_w - 1 : 1);
+	seek(s, (sim_time)(f * (double)duration(s)));
+	return true;
+}
+
 void tui_replay_keys(struct tui_session *s)
 {
 	if (!s->replaying)
@@ -257,6 +268,9 @@ void tui_replay_overlay(struct tui_session *s, struct scene *sc)
 	for (int i = 0; i < barw; i++)
 		sbuf_puts(&bar, i < filled ? (uni ? "━" : "=") : (uni ? "─" : "-"));
 	scene_text(sc, x, y, barw, SS_OK, sbuf_str(&bar));
+	s->bar_x = x;
+	s->bar_y = y;
+	s->bar_w = barw;
 	scene_text(sc, x + barw, y, -1, SS_BAR, tail);
 	sbuf_free(&bar);
 }

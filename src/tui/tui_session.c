@@ -261,8 +261,14 @@ void tui_session_snap(struct tui_session *s, struct scene_snap *snap)
 	}
 }
 
+bool tui_session_click(struct tui_session *s, int x, int y)
+{
+	return s->rp && s->replaying && tui_replay_click(s, x, y);
+}
+
 void tui_session_overlay(struct tui_session *s, struct scene *sc)
 {
+	s->bar_w = 0;
 	if (s->rp && s->replaying)
 		tui_replay_overlay(s, sc);
 }

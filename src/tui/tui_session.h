@@ -101,7 +101,7 @@ struct tui_session {
 	struct store_recording replayed;
 	struct replay *rp;
 	bool replaying;  /* the replay feeds the world (until take-over) */
-	sim_time played; /* how far the replay has fed it */
+	int bar_x, bar_y, bar_w; /* where the progress bar was drawn (bar_w 0: not) */
 	char rec_title[160];
 };
 
@@ -138,6 +138,8 @@ bool tui_session_busy(const struct tui_session *s);
 /* Fills what the session shows into the snapshot: the lesson pane, the
  * REC mark, the key bar. */
 void tui_session_snap(struct tui_session *s, struct scene_snap *snap);
+/* A click at (x, y): true when the session took it (the progress bar). */
+bool tui_session_click(struct tui_session *s, int x, int y);
 /* Draws over a finished frame (the replay's progress bar). */
 void tui_session_overlay(struct tui_session *s, struct scene *sc);
 
@@ -158,6 +160,7 @@ bool tui_replay_act(struct tui_session *s, int act, int code);
 bool tui_replay_advance(struct tui_session *s, sim_time to);
 void tui_replay_overlay(struct tui_session *s, struct scene *sc);
 void tui_replay_keys(struct tui_session *s);
+bool tui_replay_click(struct tui_session *s, int x, int y);
 
 /* The home screen opened at the lesson list (L in a screen of its own). */
 int tui_home_lessons(const struct tui_options *o);
