@@ -16,6 +16,10 @@
  * event log shows the command that was run. Only time (world_advance_to,
  * world_step), the speed, the selection and the view are the screen's own.
  *
+ * Lessons, recordings and replays live in the session (tui_session.h),
+ * which this file calls at a few hooks: a key, the advance of time, after
+ * each frame's advance, the snapshot, and over the finished frame.
+ *
  * Drawing. A frame is a snapshot (tui_snap.c) turned into a scene by a view
  * (scene_view.c), rasterised into a grid and painted (tui_paint.c); curses
  * sends only the cells that changed.

@@ -135,6 +135,9 @@ bool tui_lesson_open(struct tui_session *s, struct sbuf *fail)
 
 void tui_lesson_close(struct tui_session *s)
 {
+	/* Left in the pause after a goal was reached: resume at the next step. */
+	if (s->lesson && s->solved_at > 0 && s->run.step < s->lesson->nsteps)
+		store_position_set(s->store, s->lesson->id, s->run.step + 1);
 	s->lesson = NULL;
 	s->quiz = false;
 	s->solved_at = 0;

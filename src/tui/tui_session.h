@@ -84,7 +84,6 @@ struct tui_session {
 	bool pane;                    /* the side pane shows the lesson (else the node) */
 	int pane_scroll;              /* rows scrolled down in the lesson pane */
 	double solved_at;             /* wall time the goal held; 0: not yet */
-	bool started;                 /* the step's set-up ran */
 	char why[256];                /* why the goal does not hold yet */
 	bool quiz;                    /* the quiz is on */
 	int q, cursor, chosen, right; /* question, highlighted answer, answer given (-1) */
