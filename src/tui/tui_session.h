@@ -99,7 +99,7 @@ struct tui_session {
 	/* the recording being replayed */
 	struct store_recording replayed;
 	struct replay *rp;
-	bool replaying;  /* the replay feeds the world (until take-over) */
+	bool replaying;          /* the replay feeds the world (until take-over) */
 	int bar_x, bar_y, bar_w; /* where the progress bar was drawn (bar_w 0: not) */
 	char rec_title[160];
 };
