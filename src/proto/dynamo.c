@@ -496,8 +496,10 @@ static bool pred_last_read(struct sim *s, const struct proto_args *a, struct sbu
 }
 
 /* A put of VALUE to KEY was acknowledged: its coordinator gathered w acks
- * (from the ghost logs; the fault runner's liveness check uses it). */
-static bool pred_committed(struct sim *s, const struct proto_args *a, struct sbuf *why)
+ * (from the ghost logs). Not called `committed`: there is no log, and the
+ * fault runner treats a protocol without `committed` as leaderless
+ * (a write acknowledged, then `converged`). */
+static bool pred_acknowledged(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	for (int i = 0; i < sim_nodes(s); i++) {
 		const struct dyn *d = node_dyn(s, i);
@@ -528,8 +530,8 @@ static const struct proto_pred dyn_preds[] = {
      pred_overlap},
     {"siblings", "KEY >= INT", N_("KEY has at least INT concurrent latest versions"),
      pred_siblings},
-    {"committed", "KEY = VALUE",
-     N_("a put of VALUE to KEY was acknowledged (w replicas stored it)"), pred_committed},
+    {"acknowledged", "KEY = VALUE",
+     N_("a put of VALUE to KEY was acknowledged (w replicas stored it)"), pred_acknowledged},
     {"last-read", "KEY = VALUE", N_("the latest get of KEY a coordinator answered returned VALUE"),
      pred_last_read},
     {NULL, NULL, NULL, NULL},

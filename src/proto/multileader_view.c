@@ -273,38 +273,35 @@ static bool pred_lost(struct sim *s, const struct proto_args *a, struct sbuf *wh
 	return (int64_t)distinct >= a->a[0].num;
 }
 
-/* conflicts >= INT: distinct pairs of concurrent writes some node met. */
+static int cmp_conflict(const void *a, const void *b)
+{
+	const struct ml_conflict *x = a, *y = b;
+	uint64_t xa = wid(x->w1, x->s1), ya = wid(y->w1, y->s1);
+	uint64_t xb = wid(x->w2, x->s2), yb = wid(y->w2, y->s2);
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	return xb < yb ? -1 : xb > yb;
+}
+
+/* conflicts >= INT: distinct pairs of concurrent writes some node met.
+ * O(p log p) in the pairs recorded. */
 static bool pred_conflicts(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	size_t n = 0, cap = 0;
-	uint64_t *ids = NULL;
+	struct ml_conflict *all = NULL;
 	for (int i = 0; i < sim_nodes(s); i++) {
 		const struct ml *m = node_ml(s, i);
-		for (size_t k = 0; k < m->nconf; k++) {
-			const struct ml_conflict *c = &m->conf[k];
-			xgrow((void **)&ids, &cap, n + 2, sizeof *ids);
-			ids[n++] = wid(c->w1, c->s1);
-			ids[n++] = wid(c->w2, c->s2);
-		}
+		xgrow((void **)&all, &cap, n + m->nconf + 1, sizeof *all);
+		memcpy(all + n, m->conf, m->nconf * sizeof *all);
+		n += m->nconf;
 	}
-	/* sort pairs as 128-bit units */
-	size_t np = n / 2;
-	for (size_t i = 1; i < np; i++)
-		for (size_t j = i; j > 0; j--) {
-			uint64_t *p = &ids[2 * (j - 1)], *q = &ids[2 * j];
-			if (p[0] < q[0] || (p[0] == q[0] && p[1] <= q[1]))
-				break;
-			uint64_t t0 = p[0], t1 = p[1];
-			p[0] = q[0];
-			p[1] = q[1];
-			q[0] = t0;
-			q[1] = t1;
-		}
+	if (n)
+		qsort(all, n, sizeof *all, cmp_conflict);
 	size_t distinct = 0;
-	for (size_t i = 0; i < np; i++)
-		if (!i || ids[2 * i] != ids[2 * i - 2] || ids[2 * i + 1] != ids[2 * i - 1])
+	for (size_t i = 0; i < n; i++)
+		if (!i || cmp_conflict(&all[i], &all[i - 1]))
 			distinct++;
-	free(ids);
+	free(all);
 	sbuf_printf(why,
 		    P_("%zu conflict (pair of concurrent writes)",
 		       "%zu conflicts (pairs of concurrent writes)", distinct),

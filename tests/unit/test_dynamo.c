@@ -381,7 +381,7 @@ static void test_quorum_not_linearizable(void **state)
 	cmd(w, "heal");
 	assert_string_equal(op(w, "get x via n5 as c2").result, "2");
 	assert_string_equal(op(w, "get x via n1 as c3").result, "1");
-	EXPECT(w, "quorum-overlap and safe and not committed x = 2");
+	EXPECT(w, "quorum-overlap and safe and not acknowledged x = 2");
 	assert_int_equal(lin_of(w), LIN_VIOLATION);
 	done(w);
 }
