@@ -203,6 +203,17 @@ check "opens the replay" wait_for 'replay 1: e2e crash' 5
 T send-keys -t ns q
 check "q quits" wait_for 'EXIT=0' 5
 
+# ---- L from a sandbox: the lesson list, then the menu ----------------------------------------
+start 80 24 sandbox raft 3 --db "$db"
+check "L: sandbox comes up" wait_for 'n[0-9] Leader' 10
+T send-keys -t ns L
+check "L: the lesson list" wait_for 'Welcome.*next' 5
+check "L: the lesson's progress is kept" wait_for '1/4 steps' 2
+T send-keys -t ns Escape
+check "esc: the menu, with Continue" wait_for 'Continue' 3
+T send-keys -t ns q
+check "L: q quits" wait_for 'EXIT=0' 5
+
 # ---- a damaged database ------------------------------------------------------------------------
 i=0
 while [ $i -lt 50 ]; do echo "this is not a database"; i=$((i + 1)); done >"$tmp/bad.db"
