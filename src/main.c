@@ -15,13 +15,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* `sandbox [PROTOCOL] [N] [--seed S] [--db PATH]` and `open FILE.ns [--seed S]
- * [--db PATH]`: minimal parsing until the lead's option handling lands. */
-static int screen_main(int argc, char **argv, bool open)
+enum screen_mode { SCREEN_SANDBOX, SCREEN_OPEN, SCREEN_REPLAY, SCREEN_HOME };
+
+/* `sandbox [PROTOCOL] [N] [--seed S] [--db PATH]`, `open FILE.ns [--seed S]
+ * [--db PATH]`, `replay ID [--db PATH]` and `netsplit [--db PATH] [--lang
+ * LANG]`: minimal parsing until the lead's option handling lands. */
+static int screen_main(int argc, char **argv, enum screen_mode mode)
 {
 	struct tui_options o = {0};
+	bool open = mode == SCREEN_OPEN;
 	int pos = 0;
-	for (int i = 1; i < argc; i++) {
+	for (int i = mode == SCREEN_HOME ? 0 : 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--lang") && i + 1 < argc) {
+			o.lang = argv[++i];
+			continue;
+		}
 		if ((!strcmp(argv[i], "--seed") || !strcmp(argv[i], "--db")) && i + 1 < argc) {
 			if (!strcmp(argv[i], "--db")) {
 				o.db_path = argv[++i];
@@ -37,6 +45,20 @@ static int screen_main(int argc, char **argv, bool open)
 			o.seed_set = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, _("netsplit: unknown option \"%s\"\n"), argv[i]);
+			return 2;
+		} else if (mode == SCREEN_REPLAY && pos == 0) {
+			char *end;
+			errno = 0;
+			long long id = strtoll(argv[i], &end, 10);
+			if (*end || errno || id <= 0) {
+				fprintf(stderr, _("netsplit replay: expected a recording id, got \"%s\"\n"),
+					argv[i]);
+				return 2;
+			}
+			o.replay_id = id;
+			pos++;
+		} else if (mode >= SCREEN_REPLAY) {
+			fprintf(stderr, _("netsplit: unexpected argument \"%s\"\n"), argv[i]);
 			return 2;
 		} else if (open && pos == 0) {
 			o.open_file = argv[i];
@@ -63,6 +85,12 @@ static int screen_main(int argc, char **argv, bool open)
 		fprintf(stderr, "%s", _("Usage: netsplit open FILE.ns [--seed S] [--db PATH]\n"));
 		return 2;
 	}
+	if (mode == SCREEN_REPLAY && !o.replay_id) {
+		fprintf(stderr, "%s", _("Usage: netsplit replay ID [--db PATH]\n"));
+		return 2;
+	}
+	if (mode == SCREEN_HOME)
+		return tui_home(&o);
 	return tui_run(&o);
 }
 
@@ -72,13 +100,18 @@ static void usage(FILE *f)
 			   "Learn distributed systems by breaking them: a simulated cluster running\n"
 			   "real protocol code that you crash, cut and partition.\n"
 			   "\n"
+			   "With no command, the home screen: continue, lessons, sandbox, recordings.\n"
+			   "\n"
 			   "Commands:\n"
+			   "  sandbox [PROTOCOL] [N] [--seed S]  a fresh cluster to break (raft 5)\n"
+			   "  open FILE.ns        run a scenario, then show the screen on its result\n"
 			   "  run FILE.ns         run a scenario headless and print its trace\n"
 			   "  fuzz PROTOCOL       random fault schedules over many seeds\n"
 			   "  cap [N]             a CP and an AP cluster side by side, same faults\n"
 			   "  lessons             list the lessons with your progress\n"
 			   "  progress --reset [LESSON]  forget progress\n"
 			   "  recordings          list recorded sessions\n"
+			   "  replay ID           replay a recording on the screen: seek, take over\n"
 			   "  export ID           write a recording as a scenario or a trace\n"
 			   "  import FILE.ns      store a scenario as a recording\n"
 			   "  check FILE          is a history linearizable? (JSON lines, EDN, Jepsen logs)\n"
@@ -86,6 +119,8 @@ static void usage(FILE *f)
 			   "Options:\n"
 			   "  -h, --help          show this help and exit\n"
 			   "  -V, --version       show the version and exit\n"
+			   "      --db PATH       the database of progress and recordings\n"
+			   "      --lang LANG     the lessons' language (default: from the locale)\n"
 			   "\n"
 			   "`netsplit COMMAND --help` explains a command.\n"));
 }
@@ -122,15 +157,16 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "sandbox"))
-		return screen_main(argc - 1, argv + 1, false);
+		return screen_main(argc - 1, argv + 1, SCREEN_SANDBOX);
 	if (argc >= 2 && !strcmp(argv[1], "cap"))
 		return tui_cap_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "open"))
-		return screen_main(argc - 1, argv + 1, true);
-	if (argc == 1) {
-		struct tui_options o = {0};
-		return tui_home(&o);
-	}
+		return screen_main(argc - 1, argv + 1, SCREEN_OPEN);
+	if (argc >= 2 && !strcmp(argv[1], "replay"))
+		return screen_main(argc - 1, argv + 1, SCREEN_REPLAY);
+	/* `netsplit` alone, or with only --db and --lang: the home screen. */
+	if (argc == 1 || !strcmp(argv[1], "--db") || !strcmp(argv[1], "--lang"))
+		return screen_main(argc - 1, argv + 1, SCREEN_HOME);
 	if (argc >= 2)
 		fprintf(stderr, argv[1][0] == '-' ? _("netsplit: unknown option \"%s\"\n")
 						  : _("netsplit: unknown command \"%s\"\n"),

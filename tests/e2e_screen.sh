@@ -281,9 +281,9 @@ check "C locale: q quits" wait_for 'EXIT=0' 5
 # ---- the home screen -----------------------------------------------------------
 args="" start 80 24
 check "home: the menu comes up" wait_for 'Sandbox' 5
-check "home: only entries that exist" sh -c "! tmux -L $sock capture-pane -p -t ns | grep -q 'Recordings\|Continue'"
-T send-keys -t ns Enter
-check "home: enter opens a sandbox" wait_for '^ netsplit · ' 5
+check "home: no Continue without a lesson begun" sh -c "! tmux -L $sock capture-pane -p -t ns | grep -q 'Continue'"
+T send-keys -t ns s
+check "home: s opens a sandbox" wait_for '^ netsplit · ' 5
 T send-keys -t ns q
 check "home: q quits with status 0" wait_for 'EXIT=0' 5
 

@@ -29,18 +29,20 @@ bool lesson_run_start(struct lesson_run *r, const struct lesson *l, struct world
 	r->step = step < 0 ? 0 : step > l->nsteps ? l->nsteps : step;
 	if (r->step == l->nsteps)
 		return true;
-	/* Resuming in the middle: the nearest set-up at or before the step
-	 * rebuilds a cluster in the state the step expects. */
+	/* Resuming in the middle: from the nearest step at or before this one
+	 * whose set-up makes a cluster, every set-up and solution up to the
+	 * step rebuild the state the step expects (a step without a set-up, or
+	 * with an empty one, continues the last; one without a `cluster`
+	 * command changes the cluster it finds). */
 	int from = r->step;
-	while (from > 0 && !l->steps[from].setup)
+	while (from > 0 && !(l->steps[from].setup && script_protocol(l->steps[from].setup, NULL)))
 		from--;
 	for (int i = from; i < r->step; i++) {
-		if (i == from && !run_script(r, l->steps[i].setup, err))
+		if (!run_script(r, l->steps[i].setup, err))
 			return false;
 		if (!run_script(r, l->steps[i].solution, err))
 			return false;
 	}
-	/* (when from < step, the step itself has no set-up: a no-op) */
 	return run_script(r, l->steps[r->step].setup, err);
 }
 

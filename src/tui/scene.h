@@ -240,6 +240,7 @@ struct scene_snap {
 	const struct scene_drop *drops;
 	int nevents; /* event log lines, oldest first */
 	const struct scene_line *events;
+	int side_w; /* the side pane's width in the cluster view; 0: the default */
 	const char *side_title;
 	int nside; /* side pane lines */
 	const struct scene_line *side;

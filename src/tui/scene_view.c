@@ -631,6 +631,12 @@ void scene_view_cluster(struct scene *sc, const struct scene_snap *s)
 	struct scene_layout l;
 	if (!frame_begin(sc, s, &l))
 		return;
+	if (s->side_w > 0 && s->side_w <= s->w - 30) {
+		/* A wider pane (a lesson's text) narrows the ring. */
+		l.side.x = s->w - s->side_w;
+		l.side.w = s->side_w;
+		l.cluster.w = s->w - s->side_w;
+	}
 	struct scene_rect area = l.cluster;
 	area.x += 1;
 	area.w -= 2;

@@ -16,12 +16,17 @@
  * event log shows the command that was run. Only time (world_advance_to,
  * world_step), the speed, the selection and the view are the screen's own.
  *
+ * Lessons, recordings and replays live in the session (tui_session.h),
+ * which this file calls at a few hooks: a key, the advance of time, after
+ * each frame's advance, the snapshot, and over the finished frame.
+ *
  * Drawing. A frame is a snapshot (tui_snap.c) turned into a scene by a view
  * (scene_view.c), rasterised into a grid and painted (tui_paint.c); curses
  * sends only the cells that changed.
  */
 #include "tui/tui_internal.h"
 #include "tui/tui_history.h"
+#include "tui/tui_session.h"
 
 #include "util/i18n.h"
 
@@ -100,6 +105,8 @@ struct tui {
 	struct sbuf fail; /* why setup failed, printed once the terminal is ours again */
 	struct tui_hist *hist; /* the live verdict and the history view (tui_history.c) */
 	struct scene_hist hv;
+	struct tui_session *ses; /* lessons, recordings, replays (tui_session.h) */
+	bool keep_term;          /* the terminal is the home screen's: leave it open */
 };
 
 static double wall_now(void)
@@ -406,6 +413,8 @@ static void scroll_view(struct tui *t, int delta)
 static void act(struct tui *t, enum tui_act a, int code)
 {
 	int n = nnodes(t);
+	if (t->ses && tui_session_act(t->ses, a, code))
+		return;
 	if (a != ACT_SELECT && a != ACT_BACK && a != ACT_HELP && t->pending != ACT_NONE) {
 		t->pending = ACT_NONE;
 		t->msg[0] = '\0';
@@ -494,6 +503,7 @@ static void act(struct tui *t, enum tui_act a, int code)
 		tui_prompt_open(t->prompt, y, COLS);
 		break;
 	}
+	default: break; /* the session's keys (tui_session.c) */
 	}
 }
 
@@ -502,6 +512,8 @@ static void on_mouse(struct tui *t)
 {
 	MEVENT me;
 	if (getmouse(&me) != OK || !(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+		return;
+	if (t->ses && tui_session_click(t->ses, me.x, me.y))
 		return;
 	if (t->view != VIEW_CLUSTER)
 		return;
@@ -591,6 +603,8 @@ static void build_snapshot(struct tui *t)
 	build_keys(t);
 	s->nkeys = t->nkeys;
 	s->keys = t->keys;
+	if (t->ses)
+		tui_session_snap(t->ses, s);
 	if (t->view == VIEW_LOGS && t->sim)
 		tui_snap_logs(t->sim, t->logs_scroll, MAX(0, LINES - 4), &t->sb, s);
 	if (t->view == VIEW_TIMELINE) {
@@ -626,6 +640,8 @@ static void draw(struct tui *t)
 	if (world_history(t->w)->n && !scene_too_small(COLS, LINES))
 		scene_status_badge(&t->sc, t->status, tui_hist_verdict_text(t->hist),
 				   tui_hist_verdict_style(t->hist));
+	if (t->ses && !scene_too_small(COLS, LINES))
+		tui_session_overlay(t->ses, &t->sc);
 	scene_rasterize(&t->sc, &t->grid);
 	tui_paint(stdscr, &t->grid, &t->painted, t->term.attr);
 	/* The prompt's window covers the message line while it is open;
@@ -657,7 +673,8 @@ static void advance(struct tui *t)
 	 * on all the time missed at once: at most a fifth of a second's worth. */
 	sim_time most = sim_now(t->sim) + (sim_time)(0.2 * speeds[t->speed] * 1e6);
 	bool slipped = target > most;
-	world_advance_to(t->w, slipped ? most : target);
+	if (!t->ses || !tui_session_advance(t->ses, slipped ? most : target))
+		world_advance_to(t->w, slipped ? most : target);
 	/* If the simulation cannot keep up, let the clock slip rather than
 	 * fall further behind each frame. */
 	if (slipped || wall_now() - now > 0.2)
@@ -724,10 +741,12 @@ static void loop(struct tui *t)
 		if (tui_hist_tick(t->hist, t->w, 0.002))
 			set_msg(t, SS_ERROR, "%s",
 				_("not linearizable: tab to the history view for the proof"));
+		if (t->ses)
+			tui_session_frame(t->ses);
 		draw(t);
 		double spent = wall_now() - t->last_frame;
 		int timeout = -1;
-		if (t->running || tui_hist_busy(t->hist))
+		if (t->running || tui_hist_busy(t->hist) || (t->ses && tui_session_busy(t->ses)))
 			timeout = MAX(1, (int)((FRAME_US / 1e6 - spent) * 1000));
 		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
 		int r = poll(&pfd, 1, timeout);
@@ -780,6 +799,12 @@ static int setup(struct tui *t, const struct tui_options *o)
 	scene_grid_init(&t->grid);
 	world_set_output(t->w, on_output, t);
 	world_on_new_sim(t->w, on_new_sim, t);
+	if (t->ses) {
+		/* Settings, the recorder; a lesson or a replay opens here. */
+		int st = tui_session_begin(t->ses, t, o, &t->fail);
+		if (st || tui_session_opens(o))
+			return st;
+	}
 	struct sbuf err = {0};
 	int status = 0;
 	if (o->open_file) {
@@ -852,7 +877,10 @@ static void teardown(struct tui *t)
 {
 	tui_prompt_free(t->prompt);
 	t->prompt = NULL;
-	tui_term_close(&t->term);
+	if (t->ses)
+		tui_session_end(t->ses);
+	if (!t->keep_term)
+		tui_term_close(&t->term);
 	world_free(t->w);
 	t->w = NULL;
 	tui_hist_free(t->hist);
@@ -877,6 +905,10 @@ static int screen(struct tui *t)
 		return 1;
 	t->prompt = tui_prompt_new(&t->w, on_prompt_line, t);
 	tui_keys_help(t->w, t->term.unicode, &t->help, &t->nhelp);
+	if (t->opt.start_help) {
+		t->running = false;
+		help_open(t);
+	}
 	loop(t);
 	int sig = tui_term_pending_signal();
 	return sig ? 128 + sig : 0;
@@ -884,122 +916,127 @@ static int screen(struct tui *t)
 
 int tui_run(const struct tui_options *o)
 {
+	struct tui_session *ses = tui_session_new(o);
+	int status = tui_screen_run(o, NULL, ses);
+	bool lessons = ses->next == NEXT_LESSONS;
+	tui_session_free(ses);
+	/* L: the lesson list, which the home screen shows. */
+	if (!status && lessons)
+		return tui_home_lessons(o);
+	return status;
+}
+
+/* A screen inside the home screen: it keeps the home screen's terminal
+ * (term), which the caller closes; with term NULL the screen takes the
+ * terminal and gives it back. */
+int tui_screen_run(const struct tui_options *o, struct tui_term *term, struct tui_session *ses)
+{
 	struct tui *t = xcalloc(1, sizeof *t);
+	t->ses = ses;
 	int status = setup(t, o);
-	if (!status)
-		status = screen(t);
-	teardown(t);
-	free(t);
-	return status;
-}
-
-/* ---- the home screen -------------------------------------------------------------- */
-
-struct home_entry {
-	const char *label; /* N_() */
-	const char *help;  /* N_() */
-	int id;
-};
-
-enum { HOME_SANDBOX, HOME_HELP, HOME_QUIT };
-
-/* Only entries whose feature exists: continue, lessons and recordings come
- * with the store and the lessons. */
-static const struct home_entry home_entries[] = {
-    {N_("Sandbox"), N_("a fresh cluster to break as you like"), HOME_SANDBOX},
-    {N_("Help"), N_("keys, commands and the legend"), HOME_HELP},
-    {N_("Quit"), N_("leave netsplit"), HOME_QUIT},
-};
-
-static void home_draw(struct tui *t, int cur)
-{
-	struct scene *sc = &t->sc;
-	scene_reset(sc, COLS, LINES, t->term.unicode);
-	int n = (int)ARRAY_LEN(home_entries);
-	int y = MAX(0, (LINES - (n * 2 + 4)) / 2);
-	const char *title = _("netsplit — learn distributed systems by breaking them");
-	if (!t->term.unicode)
-		title = "netsplit";
-	scene_text(sc, MAX(0, (COLS - scene_width(title)) / 2), y, -1, SS_TITLE, title);
-	int x = MAX(0, COLS / 2 - 20);
-	for (int i = 0; i < n; i++) {
-		char line[128];
-		ns_snprintf(line, sizeof line, "%s %s", i == cur ? ">" : " ",
-			    _(home_entries[i].label));
-		scene_text(sc, x, y + 2 + i * 2, -1, i == cur ? SS_SELECT : SS_NORMAL, line);
-		scene_text(sc, x + 4, y + 3 + i * 2, -1, SS_DIM, _(home_entries[i].help));
+	if (term) {
+		t->term = *term;
+		t->term.unicode = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	}
-	const char *keys = _("up/down choose · enter open · q quit");
-	scene_text(sc, MAX(0, (COLS - scene_width(keys)) / 2), LINES - 1, -1, SS_DIM, keys);
-	scene_rasterize(sc, &t->grid);
-	werase(stdscr);
-	tui_paint(stdscr, &t->grid, NULL, t->term.attr);
-	wnoutrefresh(stdscr);
-	doupdate();
-}
-
-int tui_home(const struct tui_options *o)
-{
-	struct tui *t = xcalloc(1, sizeof *t);
-	scene_init(&t->sc);
-	scene_grid_init(&t->grid);
-	if (!tui_term_open(&t->term)) {
-		free(t);
-		return 1;
-	}
-	int cur = 0, status = 0, choice = -1;
-	while (choice < 0) {
-		home_draw(t, cur);
-		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-			break;
-		if (tui_term_pending_signal()) {
-			status = 128 + tui_term_pending_signal();
-			break;
-		}
-		nodelay(stdscr, TRUE);
-		int ch;
-		while ((ch = wgetch(stdscr)) != ERR) {
-			int n = (int)ARRAY_LEN(home_entries);
-			if (ch == KEY_UP || ch == 'k')
-				cur = (cur + n - 1) % n;
-			else if (ch == KEY_DOWN || ch == 'j' || ch == '\t')
-				cur = (cur + 1) % n;
-			else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER || ch == ' ')
-				choice = home_entries[cur].id;
-			else if (ch == 'q' || ch == 27)
-				choice = HOME_QUIT;
-			else if (ch == '?')
-				choice = HOME_HELP;
-		}
-	}
-	if (choice == HOME_QUIT || choice < 0) {
-		scene_close(&t->sc);
-		scene_grid_close(&t->grid);
-		tui_term_close(&t->term);
-		free(t);
-		return status;
-	}
-	/* Sandbox or help: a sandbox, keeping the terminal. */
-	struct tui_term term = t->term;
-	scene_close(&t->sc);
-	scene_grid_close(&t->grid);
-	memset(t, 0, sizeof *t);
-	status = setup(t, o);
-	t->term = term;
 	if (!status) {
-		if (choice == HOME_HELP)
-			t->running = false;
-		t->prompt = tui_prompt_new(&t->w, on_prompt_line, t);
-		if (choice == HOME_HELP)
-			help_open(t);
-		else
-			tui_keys_help(t->w, t->term.unicode, &t->help, &t->nhelp);
-		loop(t);
-		int sig = tui_term_pending_signal();
-		status = sig ? 128 + sig : 0;
+		/* What opening the store did (the home screen has said it). */
+		if (ses && ses->store_msg[0] && !term) {
+			set_msg(t, SS_ERROR, "%s", ses->store_msg);
+			log_line(t, SS_ERROR, ses->store_msg);
+		}
+		status = screen(t);
 	}
+	/* The home screen goes on with the terminal. */
+	t->keep_term = term != NULL;
 	teardown(t);
 	free(t);
 	return status;
+}
+
+/* ---- what the session's files may use (tui_session.h) -------------------------------- */
+
+struct world *tui_world(struct tui *t)
+{
+	return t->w;
+}
+
+void tui_exec(struct tui *t, const char *cmd)
+{
+	exec(t, cmd);
+}
+
+void tui_say(struct tui *t, int style, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[512];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	set_msg(t, style, "%s", buf);
+}
+
+void tui_log(struct tui *t, int style, const char *text)
+{
+	log_line(t, style, text);
+}
+
+bool tui_is_running(const struct tui *t)
+{
+	return t->running;
+}
+
+void tui_set_running(struct tui *t, bool on)
+{
+	t->running = on;
+	anchor(t);
+}
+
+int tui_speed(const struct tui *t)
+{
+	return t->speed;
+}
+
+void tui_set_speed(struct tui *t, int index)
+{
+	t->speed = MAX(0, MIN((int)ARRAY_LEN(speeds) - 1, index));
+	anchor(t);
+}
+
+double tui_speed_factor(const struct tui *t)
+{
+	return speeds[t->speed];
+}
+
+bool tui_view_is_cluster(const struct tui *t)
+{
+	return t->view == VIEW_CLUSTER;
+}
+
+void tui_quit(struct tui *t)
+{
+	t->quit = true;
+}
+
+bool tui_unicode(const struct tui *t)
+{
+	return t->term.unicode;
+}
+
+struct world *tui_world_renew(struct tui *t)
+{
+	world_free(t->w);
+	t->sim = NULL;
+	t->w = world_new();
+	world_set_output(t->w, on_output, t);
+	world_on_new_sim(t->w, on_new_sim, t);
+	t->ev_n = t->ev_next = 0;
+	t->tl_n = t->tl_next = 0;
+	t->ndrops = 0;
+	return t->w;
+}
+
+void tui_ask(struct tui *t, const char *question, void (*cb)(void *ctx, const char *answer),
+	     void *ctx)
+{
+	tui_prompt_ask(t->prompt, LINES - 2, COLS, question, cb, ctx);
 }

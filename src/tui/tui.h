@@ -20,8 +20,12 @@ struct tui_options {
 	int nodes;         /* 0: 5 */
 	bool seed_set;
 	uint64_t seed;         /* used when seed_set; else one is drawn at random */
-	const char *db_path;   /* --db PATH: kept for the store (not used yet) */
+	const char *db_path;   /* --db PATH: the store (NULL: the default place) */
 	const char *open_file; /* `netsplit open FILE.ns`: run it, then show it paused */
+	const char *lang;      /* --lang for lessons; NULL: from the locale */
+	const char *lesson;    /* a lesson's id: play it, from the saved step */
+	int64_t replay_id;     /* `netsplit replay ID`: a recording (0: none) */
+	bool start_help;       /* open on the help, time paused (home: Help) */
 };
 
 /* Runs the screen. Returns the process exit status: 0 after `q`, 2 when
@@ -29,9 +33,9 @@ struct tui_options {
  * terminal untouched), 128 + signal number after SIGINT, SIGTERM or SIGHUP. */
 int tui_run(const struct tui_options *o);
 
-/* The start menu (`netsplit` without a command): the entries whose
- * feature exists (sandbox, help, quit); a sandbox uses o as tui_run does.
- * Returns an exit status like tui_run. */
+/* The start menu (`netsplit` without a command): continue (the last
+ * lesson, at its saved step), lessons, sandbox, recordings, help, quit; a
+ * sandbox uses o as tui_run does. Returns an exit status like tui_run. */
 int tui_home(const struct tui_options *o);
 
 #endif

@@ -77,6 +77,19 @@ enum tui_act {
 	ACT_ZOOM_IN,  /* history view */
 	ACT_ZOOM_OUT,
 	ACT_WORKLOAD,
+	/* lessons, recordings and replays (tui_session.c) */
+	ACT_LESSON_NEXT,
+	ACT_HINT,
+	ACT_SHOW_ME,
+	ACT_RESTART,
+	ACT_PANE,
+	ACT_LESSONS,
+	ACT_ENTER,
+	ACT_RECORD,
+	ACT_SEEK_BACK,
+	ACT_SEEK_FWD,
+	ACT_GOTO,
+	ACT_TAKEOVER,
 };
 
 struct tui_key {
@@ -141,6 +154,10 @@ bool tui_prompt_active(const struct tui_prompt *p);
 void tui_prompt_resize(struct tui_prompt *p, int y, int w);
 /* Feeds the bytes read from the terminal. */
 void tui_prompt_feed(struct tui_prompt *p, const unsigned char *bytes, int n);
+/* Opens the prompt for a question (no completion of commands needed, no
+ * history kept): cb gets the answer, or NULL when cancelled. */
+void tui_prompt_ask(struct tui_prompt *p, int y, int w, const char *question,
+		    void (*cb)(void *ctx, const char *answer), void *ctx);
 /* Draws the prompt line (last, so the cursor stays in it). */
 void tui_prompt_draw(struct tui_prompt *p);
 /* The window the prompt reads from (keypad off: readline gets raw bytes). */

@@ -47,6 +47,21 @@ const struct tui_key tui_keys[] = {
     {KEY_PPAGE, "pgup", ACT_PGUP, N_("scroll a page up"), NULL},
     {KEY_NPAGE, "pgdn", ACT_PGDN, N_("scroll a page down"), NULL},
     {27, "esc", ACT_BACK, N_("leave the help, cancel a pending x or X"), NULL},
+    /* lessons, recordings and replays: their key bars are built by the session */
+    {'n', "n", ACT_LESSON_NEXT, N_("lesson: the next step (it opens by itself once the goal holds)"),
+     NULL},
+    {'H', "H", ACT_HINT, N_("lesson: reveal the next hint"), NULL},
+    {'S', "S", ACT_SHOW_ME, N_("lesson: show me (runs the solution as commands)"), NULL},
+    {'r', "r", ACT_RESTART, N_("lesson: restart the step"), NULL},
+    {'l', "l", ACT_PANE, N_("lesson: the side pane shows the lesson or the selected node"), NULL},
+    {'L', "L", ACT_LESSONS, N_("the lesson list"), NULL},
+    {'\n', "enter", ACT_ENTER, N_("quiz: answer the highlighted choice, then the next question"),
+     NULL},
+    {'R', "R", ACT_RECORD, N_("record: start (asks for a title), or stop and save"), NULL},
+    {'[', "[", ACT_SEEK_BACK, N_("replay: back a twentieth of the recording"), NULL},
+    {']', "]", ACT_SEEK_FWD, N_("replay: forward a twentieth of the recording"), NULL},
+    {'G', "G", ACT_GOTO, N_("replay: go to a time (asks for it)"), NULL},
+    {'T', "T", ACT_TAKEOVER, N_("replay: take over and go on live from here"), NULL},
     {0, NULL, ACT_NONE, NULL, NULL},
 };
 
@@ -100,7 +115,9 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 	*n = 0;
 	add(out, n, &cap, SS_TITLE, "%s", _("Keys"));
 	for (int i = 0; tui_keys[i].code; i++)
-		add(out, n, &cap, SS_NORMAL, "  %-8s %s", tui_keys[i].name, _(tui_keys[i].help));
+		if (tui_keys[i].act < ACT_LESSON_NEXT) /* the session's keys come last */
+			add(out, n, &cap, SS_NORMAL, "  %-8s %s", tui_keys[i].name,
+			    _(tui_keys[i].help));
 	add(out, n, &cap, SS_NORMAL, "  %-8s %s", _("mouse"),
 	    _("click a node to select it; click a drawn link to cut or heal it"));
 	add(out, n, &cap, SS_NORMAL, "%s", "");
@@ -138,6 +155,12 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 		      script_preds[i].help);
 	for (int i = 0; p && p->preds && p->preds[i].name; i++)
 		entry(out, n, &cap, p->preds[i].name, p->preds[i].usage, p->preds[i].help);
+	add(out, n, &cap, SS_NORMAL, "%s", "");
+	add(out, n, &cap, SS_TITLE, "%s", _("Keys in lessons, recordings and replays"));
+	for (int i = 0; tui_keys[i].code; i++)
+		if (tui_keys[i].act >= ACT_LESSON_NEXT)
+			add(out, n, &cap, SS_NORMAL, "  %-8s %s", tui_keys[i].name,
+			    _(tui_keys[i].help));
 }
 
 void tui_keys_help_free(struct scene_line *lines, int n)

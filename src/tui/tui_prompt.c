@@ -43,7 +43,22 @@ struct tui_prompt {
 	size_t ncands, capcands, next;
 	FILE *devnull;
 	mmask_t mouse; /* the mouse events wanted when the prompt is closed */
+	/* a question (tui_prompt_ask): its answer goes here, not to on_line */
+	void (*ask)(void *ctx, const char *answer);
+	void *ask_ctx;
 };
+
+/* Hands a finished line (NULL: cancelled) to whoever waits for it. */
+static void deliver(struct tui_prompt *p, const char *line)
+{
+	if (p->ask) {
+		void (*cb)(void *, const char *) = p->ask;
+		p->ask = NULL;
+		cb(p->ask_ctx, line);
+		return;
+	}
+	p->on_line(p->ctx, line);
+}
 
 static struct tui_prompt *the_prompt;
 
@@ -114,14 +129,14 @@ static void got_line(char *line)
 {
 	struct tui_prompt *p = the_prompt;
 	close_prompt(p);
-	if (line && *line) {
+	if (line && *line && !p->ask) {
 		add_history(line);
 		if (p->history[0]) {
 			write_history(p->history);
 			history_truncate_file(p->history, 1000);
 		}
 	}
-	p->on_line(p->ctx, line);
+	deliver(p, line);
 	free(line);
 }
 
@@ -278,6 +293,19 @@ void tui_prompt_open(struct tui_prompt *p, int y, int w)
 	rl_callback_handler_install(":", got_line);
 }
 
+void tui_prompt_ask(struct tui_prompt *p, int y, int w, const char *question,
+		    void (*cb)(void *ctx, const char *answer), void *ctx)
+{
+	tui_prompt_resize(p, y, w);
+	p->active = true;
+	p->ask = cb;
+	p->ask_ctx = ctx;
+	sbuf_clear(&p->matches);
+	curs_set(1);
+	mousemask(0, &p->mouse);
+	rl_callback_handler_install(question, got_line);
+}
+
 bool tui_prompt_active(const struct tui_prompt *p)
 {
 	return p && p->active;
@@ -289,7 +317,7 @@ void tui_prompt_feed(struct tui_prompt *p, const unsigned char *bytes, int n)
 		/* A lone Escape (nothing after it in this read) cancels. */
 		if (bytes[i] == 27 && i == n - 1) {
 			close_prompt(p);
-			p->on_line(p->ctx, NULL);
+			deliver(p, NULL);
 			return;
 		}
 		p->input = bytes[i];

@@ -1,0 +1,517 @@
+/*
+ * tui_lesson.c — a lesson on the screen: the lesson pane beside the
+ * cluster (title, step n/N, the step's text wrapped by display width, the
+ * hints revealed so far, and the goal's status, live), the keys that play
+ * it (n next step, H hint, S show me, r restart the step, l the pane or
+ * the node's details), and the quiz at the end.
+ *
+ * The goal is evaluated after every frame (lesson_run_check). When it
+ * holds, the step is marked done in the store at once, the pane says so,
+ * and the next step opens after a short pause (or at once with n), so the
+ * learner sees what made it pass. Progress goes to the store as it
+ * happens: an attempt when a step starts or restarts, each hint, each
+ * "show me", the position (so that `continue` resumes here), each quiz
+ * answer.
+ */
+#include "tui/tui_internal.h"
+#include "tui/tui_session.h"
+
+#include "util/i18n.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NEXT_PAUSE 2.0 /* seconds between a goal reached and the next step */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *lesson_id(const struct tui_session *s)
+{
+	return s->lesson->id;
+}
+
+/* The width of the lesson pane for a screen w columns wide. */
+static int pane_width(int w)
+{
+	return w >= 100 ? MIN(64, MAX(40, w * 2 / 5)) : 40;
+}
+
+/* ---- steps ------------------------------------------------------------------------- */
+
+static void step_started(struct tui_session *s)
+{
+	const struct lesson *l = s->lesson;
+	s->solved_at = 0;
+	s->pane_scroll = 0;
+	s->why[0] = '\0';
+	store_position_set(s->store, lesson_id(s), s->run.step);
+	if (s->run.step >= l->nsteps) {
+		s->quiz = l->nquiz > 0;
+		s->q = s->cursor = s->right = 0;
+		s->chosen = -1;
+		memset(s->result, -1, sizeof s->result);
+		if (s->quiz)
+			tui_say(s->t, SS_OK, "%s",
+				_("every step done: now the quiz (1-9 or up/down and enter)"));
+		else
+			tui_say(s->t, SS_OK, "%s", _("lesson done: L for the lesson list"));
+		return;
+	}
+	store_step_attempt(s->store, lesson_id(s), s->run.step);
+	tui_say(s->t, SS_TITLE, _("step %d/%d: %s"), s->run.step + 1, l->nsteps,
+		l->steps[s->run.step].title);
+	char line[256];
+	ns_snprintf(line, sizeof line, _("-- lesson %s, step %d/%d: %s"), l->id, s->run.step + 1,
+		    l->nsteps, l->steps[s->run.step].title);
+	tui_log(s->t, SS_TITLE, line);
+}
+
+static void go_next(struct tui_session *s)
+{
+	struct sbuf err = {0};
+	bool ok = lesson_run_next(&s->run, &err);
+	if (!ok && err.len) {
+		tui_say(s->t, SS_ERROR, "%s", sbuf_str(&err));
+		sbuf_free(&err);
+		return;
+	}
+	sbuf_free(&err);
+	step_started(s);
+	tui_set_running(s->t, true);
+}
+
+static void restart_step(struct tui_session *s)
+{
+	struct sbuf err = {0};
+	int step = s->run.step;
+	if (!lesson_run_start(&s->run, s->lesson, tui_world(s->t), step, &err)) {
+		tui_say(s->t, SS_ERROR, "%s", sbuf_str(&err));
+		sbuf_free(&err);
+		return;
+	}
+	sbuf_free(&err);
+	step_started(s);
+	tui_set_running(s->t, true);
+}
+
+bool tui_lesson_open(struct tui_session *s, struct sbuf *fail)
+{
+	tui_session_lessons(s);
+	const struct lesson *l = lesson_set_find(&s->lessons, s->opt.lesson);
+	if (!l) {
+		sbuf_printf(fail, _("netsplit: no lesson \"%s\" in %s\n"), s->opt.lesson,
+			    lesson_dir());
+		if (s->lessons_err[0])
+			sbuf_printf(fail, "%s\n", s->lessons_err);
+		return false;
+	}
+	int step = -1;
+	store_position_get(s->store, l->id, &step);
+	/* A lesson left in its quiz goes back to the quiz; one finished
+	 * (or never begun) starts at its first step. */
+	if (step < 0 || step > l->nsteps || (step == l->nsteps && !l->nquiz))
+		step = 0;
+	s->lesson = l;
+	s->pane = true;
+	s->quiz = false;
+	struct sbuf err = {0};
+	if (!lesson_run_start(&s->run, l, tui_world(s->t), step, &err)) {
+		sbuf_printf(fail, "%s\n", sbuf_str(&err));
+		sbuf_free(&err);
+		s->lesson = NULL;
+		return false;
+	}
+	sbuf_free(&err);
+	step_started(s);
+	tui_set_running(s->t, step < l->nsteps);
+	return true;
+}
+
+void tui_lesson_close(struct tui_session *s)
+{
+	/* Left in the pause after a goal was reached: resume at the next step. */
+	if (s->lesson && s->solved_at > 0 && s->run.step < s->lesson->nsteps)
+		store_position_set(s->store, s->lesson->id, s->run.step + 1);
+	s->lesson = NULL;
+	s->quiz = false;
+	s->solved_at = 0;
+	for (int i = 0; i < s->nlines; i++)
+		free(s->text[i]);
+	s->nlines = 0;
+}
+
+void tui_lesson_frame(struct tui_session *s)
+{
+	const struct lesson *l = s->lesson;
+	if (s->run.step >= l->nsteps)
+		return;
+	if (s->solved_at > 0) {
+		if (now_s() - s->solved_at >= NEXT_PAUSE)
+			go_next(s);
+		return;
+	}
+	struct sbuf why = {0};
+	if (lesson_run_check(&s->run, &why)) {
+		store_step_done(s->store, lesson_id(s), s->run.step);
+		s->solved_at = now_s();
+		tui_say(s->t, SS_OK, _("step %d done: %s"), s->run.step + 1,
+			l->steps[s->run.step].title);
+		char line[256];
+		ns_snprintf(line, sizeof line, _("-- step %d done"), s->run.step + 1);
+		tui_log(s->t, SS_OK, line);
+	} else {
+		size_t n = strcspn(sbuf_str(&why), "\n");
+		ns_snprintf(s->why, sizeof s->why, "%.*s", (int)n, sbuf_str(&why));
+	}
+	sbuf_free(&why);
+}
+
+/* ---- the quiz ---------------------------------------------------------------------- */
+
+static void quiz_answer(struct tui_session *s, int k)
+{
+	const struct lesson_question *q = &s->lesson->quiz[s->q];
+	if (s->chosen >= 0 || k < 0 || k >= q->nopt)
+		return;
+	s->chosen = k;
+	s->cursor = k;
+	bool ok = q->opt[k].correct;
+	s->right += ok;
+	if (s->q < (int)sizeof s->result)
+		s->result[s->q] = ok;
+	store_quiz_answer(s->store, lesson_id(s), s->lesson->nsteps, s->q, k, ok);
+	tui_say(s->t, ok ? SS_OK : SS_ERROR, "%s",
+		ok ? _("right: enter for the next question")
+		   : _("not quite: read why, then enter for the next question"));
+}
+
+static bool quiz_act(struct tui_session *s, int act, int code)
+{
+	const struct lesson *l = s->lesson;
+	if (s->q >= l->nquiz) {
+		if (act == ACT_ENTER || code == '\r' || code == KEY_ENTER) {
+			s->next = NEXT_LESSONS;
+			tui_quit(s->t);
+			return true;
+		}
+		return act == ACT_SELECT;
+	}
+	const struct lesson_question *q = &l->quiz[s->q];
+	switch (act) {
+	case ACT_SELECT:
+		if (code >= '1' && code <= '9')
+			quiz_answer(s, code - '1');
+		return true;
+	case ACT_UP:
+	case ACT_PREV:
+		if (s->chosen < 0)
+			s->cursor = (s->cursor + q->nopt - 1) % q->nopt;
+		return true;
+	case ACT_DOWN:
+	case ACT_NEXT:
+		if (s->chosen < 0)
+			s->cursor = (s->cursor + 1) % q->nopt;
+		return true;
+	default: break;
+	}
+	if (act == ACT_ENTER || code == '\r' || code == KEY_ENTER || act == ACT_LESSON_NEXT) {
+		if (s->chosen < 0) {
+			quiz_answer(s, s->cursor);
+			return true;
+		}
+		s->q++;
+		s->chosen = -1;
+		s->cursor = 0;
+		s->pane_scroll = 0;
+		if (s->q >= l->nquiz)
+			tui_say(s->t, SS_OK, _("quiz done: %d of %d right"), s->right, l->nquiz);
+		else
+			tui_say(s->t, SS_DIM, _("question %d of %d"), s->q + 1, l->nquiz);
+		return true;
+	}
+	return false;
+}
+
+/* ---- keys ---------------------------------------------------------------------------- */
+
+bool tui_lesson_act(struct tui_session *s, int act, int code)
+{
+	const struct lesson *l = s->lesson;
+	if (s->quiz && quiz_act(s, act, code))
+		return true;
+	bool in_step = s->run.step < l->nsteps;
+	struct sbuf err = {0};
+	switch (act) {
+	case ACT_PANE: s->pane = !s->pane; return true;
+	case ACT_PGUP:
+	case ACT_PGDN:
+		if (!s->pane || !tui_view_is_cluster(s->t))
+			return false;
+		s->pane_scroll = MAX(0, s->pane_scroll + (act == ACT_PGDN ? 5 : -5));
+		return true;
+	case ACT_LESSON_NEXT:
+		if (!in_step)
+			return true;
+		if (!s->run.solved)
+			tui_log(s->t, SS_DIM, _("-- step skipped"));
+		go_next(s);
+		return true;
+	case ACT_HINT: {
+		if (!in_step)
+			return true;
+		const char *h = lesson_run_hint(&s->run);
+		if (!h) {
+			tui_say(s->t, SS_DIM, "%s", _("no more hints: S shows the solution"));
+			return true;
+		}
+		store_step_hint(s->store, lesson_id(s), s->run.step);
+		s->pane = true;
+		tui_say(s->t, SS_KEY, _("hint %d: %s"), s->run.hints_shown, h);
+		return true;
+	}
+	case ACT_SHOW_ME: {
+		if (!in_step)
+			return true;
+		const struct lesson_step *st = &l->steps[s->run.step];
+		tui_log(s->t, SS_TITLE, _("-- show me: the solution, as commands"));
+		/* Each line as it will run, so the learner can type it next time. */
+		const char *p = st->solution_text ? st->solution_text : "";
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+			char line[200];
+			ns_snprintf(line, sizeof line, "  :%.*s", (int)n, p + strspn(p, " "));
+			if (n > strspn(p, " "))
+				tui_log(s->t, SS_KEY, line);
+			p += n;
+			if (*p)
+				p++;
+		}
+		store_step_shown(s->store, lesson_id(s), s->run.step);
+		if (!lesson_run_solve(&s->run, &err))
+			tui_say(s->t, SS_ERROR, "%s", sbuf_str(&err));
+		sbuf_free(&err);
+		tui_set_running(s->t, tui_is_running(s->t));
+		return true;
+	}
+	case ACT_RESTART:
+		if (in_step)
+			restart_step(s);
+		return true;
+	default: return false;
+	}
+}
+
+/* ---- the pane ------------------------------------------------------------------------- */
+
+struct emit_ctx {
+	struct tui_session *s;
+	int style;
+	const char *prefix; /* the first line's */
+	int indent;         /* the others' */
+	bool first;
+};
+
+static void add_line(struct tui_session *s, int style, const char *text)
+{
+	if (s->nlines >= TUI_PANE_MAX)
+		return;
+	/* The side pane skips an empty line: a blank keeps its row. */
+	s->text[s->nlines] = xstrdup(*text ? text : " ");
+	s->lines[s->nlines] = (struct scene_line){s->text[s->nlines], (uint8_t)style};
+	s->nlines++;
+}
+
+static void emit(void *ctx, const char *line, size_t len)
+{
+	struct emit_ctx *e = ctx;
+	char buf[1024];
+	ns_snprintf(buf, sizeof buf, "%*s%s%.*s", e->first ? 0 : e->indent, "",
+		    e->first ? e->prefix : "", (int)len, line);
+	add_line(e->s, e->style, buf);
+	e->first = false;
+}
+
+/* Text wrapped to width, the first line after `prefix`, the others indented
+ * as far. */
+static void add_wrapped(struct tui_session *s, int style, const char *prefix, const char *text,
+			int width)
+{
+	int pw = scene_width(prefix);
+	struct emit_ctx e = {s, style, prefix, pw, true};
+	tui_wrap(text, MAX(8, width - pw), emit, &e);
+}
+
+static void quiz_lines(struct tui_session *s, int width, bool uni)
+{
+	const struct lesson *l = s->lesson;
+	char head[128];
+	if (s->q >= l->nquiz) {
+		ns_snprintf(head, sizeof head, _("Quiz done: %d of %d right"), s->right, l->nquiz);
+		add_line(s, SS_TITLE, head);
+		for (int i = 0; i < l->nquiz && i < (int)sizeof s->result; i++) {
+			char prefix[32];
+			bool ok = s->result[i] == 1;
+			ns_snprintf(prefix, sizeof prefix, "%s %d. ",
+				    ok ? (uni ? "✓" : "+") : (uni ? "✗" : "x"), i + 1);
+			add_wrapped(s, ok ? SS_OK : SS_ERROR, prefix, l->quiz[i].text, width);
+		}
+		add_line(s, SS_NORMAL, "");
+		add_wrapped(s, SS_NORMAL, "",
+			    _("Your answers are kept; `netsplit lessons` shows the score. Enter "
+			      "or L: the lesson list; q: quit."),
+			    width);
+		return;
+	}
+	const struct lesson_question *q = &l->quiz[s->q];
+	ns_snprintf(head, sizeof head, _("Quiz %d/%d"), s->q + 1, l->nquiz);
+	add_line(s, SS_TITLE, head);
+	add_wrapped(s, SS_NORMAL, "", q->text, width);
+	add_line(s, SS_NORMAL, "");
+	for (int i = 0; i < q->nopt; i++) {
+		const struct lesson_option *o = &q->opt[i];
+		char prefix[32];
+		const char *mark = " ";
+		int style = i == s->cursor && s->chosen < 0 ? SS_SELECT : SS_NORMAL;
+		if (s->chosen >= 0 && (i == s->chosen || o->correct)) {
+			mark = o->correct ? (uni ? "✓" : "+") : (uni ? "✗" : "x");
+			style = o->correct ? SS_OK : SS_ERROR;
+		}
+		ns_snprintf(prefix, sizeof prefix, "%s%s%d. ",
+			    i == s->cursor && s->chosen < 0 ? ">" : " ", mark, i + 1);
+		add_wrapped(s, style, prefix, o->text, width);
+		if (i == s->chosen && o->why)
+			add_wrapped(s, o->correct ? SS_OK : SS_NORMAL, "     ", o->why, width);
+	}
+	add_line(s, SS_NORMAL, "");
+	add_line(s, SS_DIM,
+		 s->chosen < 0 ? _("1-9, or up/down and enter: answer")
+			       : _("enter: next question"));
+}
+
+static void step_lines(struct tui_session *s, int width, bool uni)
+{
+	const struct lesson *l = s->lesson;
+	if (s->run.step >= l->nsteps) {
+		add_line(s, SS_OK, _("Every step done."));
+		add_wrapped(s, SS_NORMAL, "", _("L: the lesson list; q: quit."), width);
+		return;
+	}
+	const struct lesson_step *st = &l->steps[s->run.step];
+	char head[256];
+	ns_snprintf(head, sizeof head, _("Step %d/%d · %s"), s->run.step + 1, l->nsteps, st->title);
+	add_wrapped(s, SS_TITLE, "", head, width);
+	if (s->run.solved) {
+		char done[160];
+		ns_snprintf(done, sizeof done, "%s %s", uni ? "✓" : "[x]",
+			    _("Goal reached! The next step opens in a moment (n: now)."));
+		add_wrapped(s, SS_OK, "", done, width);
+	} else {
+		char goal[256];
+		ns_snprintf(goal, sizeof goal, "%s ", uni ? "○" : "[ ]");
+		add_wrapped(s, SS_LEADER, goal, _("Goal not reached yet"), width);
+		if (s->why[0])
+			add_wrapped(s, SS_DIM, "  ", s->why, width);
+	}
+	/* Hints before the text: on a small screen they stay in sight. */
+	for (int i = 0; i < s->run.hints_shown && i < st->nhints; i++) {
+		char prefix[32];
+		ns_snprintf(prefix, sizeof prefix, _("Hint %d: "), i + 1);
+		add_wrapped(s, SS_KEY, prefix, st->hints[i], width);
+	}
+	add_line(s, SS_NORMAL, "");
+	add_wrapped(s, SS_NORMAL, "", st->text, width);
+}
+
+static void lesson_keys(struct tui_session *s)
+{
+	static const struct {
+		const char *key, *label;
+	} step_keys[] =
+	    {
+		{"space", N_("run")}, {"H", N_("hint")},    {"S", N_("show me")},
+		{"n", N_("next")},    {"r", N_("restart")}, {"l", N_("pane")},
+		{":", N_("command")}, {"?", N_("help")},    {"q", N_("quit")},
+	    },
+	  quiz_keys[] = {
+	      {"1-9", N_("answer")},
+	      {"enter", N_("next")},
+	      {"L", N_("lessons")},
+	      {"q", N_("quit")},
+	  };
+	bool quiz = s->quiz;
+	int n = quiz ? (int)ARRAY_LEN(quiz_keys) : (int)ARRAY_LEN(step_keys);
+	s->nkeys = 0;
+	for (int i = 0; i < n && s->nkeys < (int)ARRAY_LEN(s->keys); i++) {
+		const char *key = quiz ? quiz_keys[i].key : step_keys[i].key;
+		const char *label = _(quiz ? quiz_keys[i].label : step_keys[i].label);
+		if (!quiz && i == 0 && tui_is_running(s->t))
+			label = _("pause");
+		s->keys[s->nkeys++] = (struct scene_key){key, label};
+	}
+}
+
+void tui_lesson_snap(struct tui_session *s, struct scene_snap *snap)
+{
+	lesson_keys(s);
+	if (!s->pane && !s->quiz)
+		return;
+	for (int i = 0; i < s->nlines; i++)
+		free(s->text[i]);
+	s->nlines = 0;
+	int pw = pane_width(snap->w);
+	int width = pw - 3;
+	bool uni = snap->unicode;
+	if (s->quiz)
+		quiz_lines(s, width, uni);
+	else
+		step_lines(s, width, uni);
+	/* Scrolling: what fits below the pane's title row. */
+	struct scene_layout lay;
+	scene_layout(snap->w, snap->h, &lay);
+	int rows = MAX(1, lay.side.h - 1);
+	s->pane_scroll = MAX(0, MIN(s->pane_scroll, s->nlines - rows));
+	int first = s->pane_scroll;
+	int count = MIN(rows, s->nlines - first);
+	bool more = first + count < s->nlines;
+	if (more && count > 0) {
+		free(s->text[first + count - 1]);
+		s->text[first + count - 1] = xstrdup(uni ? _("↓ more: pgdn") : _("v more: pgdn"));
+		s->lines[first + count - 1] =
+		    (struct scene_line){s->text[first + count - 1], SS_DIM};
+	}
+	ns_snprintf(s->title, sizeof s->title, "%s", s->lesson->title);
+	snap->side_title = s->title;
+	snap->side = s->lines + first;
+	snap->nside = count;
+	snap->side_w = pw;
+}
+
+/* ---- progress for the lesson list ------------------------------------------------------- */
+
+void tui_lesson_progress(struct store *st, const struct lesson *l, int *done, int *right)
+{
+	*done = *right = 0;
+	struct store_step *steps = NULL;
+	size_t n = 0;
+	if (store_lesson_steps(st, l->id, &steps, &n) >= 0)
+		for (size_t k = 0; k < n; k++)
+			*done += steps[k].done_at != 0 && steps[k].step < l->nsteps;
+	free(steps);
+	struct store_quiz_answer *qa = NULL;
+	size_t nq = 0;
+	if (store_quiz_answers(st, l->id, &qa, &nq) >= 0)
+		for (int q = 0; q < l->nquiz; q++) {
+			int last = -1;
+			for (size_t k = 0; k < nq; k++)
+				if (qa[k].question == q)
+					last = (int)k;
+			*right += last >= 0 && qa[last].correct;
+		}
+	free(qa);
+}

@@ -1,0 +1,231 @@
+#!/bin/sh
+# e2e_lessons.sh NETSPLIT — lessons, progress and recordings on the screen,
+# end to end in tmux, as a user sees them.
+#
+# With a database in a temporary directory (--db): the home screen has no
+# "Continue" at first; open the first lesson from the list, see its first
+# step, use "show me", see the step marked done and the next step open,
+# quit; `netsplit lessons` counts the step; start again and "Continue"
+# resumes at the saved step. Then record a sandbox with R (a title at the
+# prompt, "REC" on the status line), stop, quit; `netsplit recordings`
+# lists it; `netsplit replay ID` plays it with a progress bar, seeks
+# backwards and forwards exactly (the crash recorded is there after it and
+# not before), and takes over; the home screen lists the recording too. A
+# damaged database is moved aside and the home screen says so.
+#
+# Waiting is by polling the screen for the expected text with a timeout.
+# Needs tmux and perl (as e2e_screen.sh).
+set -u
+
+for tool in tmux; do
+	if ! command -v $tool >/dev/null; then
+		echo "e2e_lessons: $tool is needed to drive the screen" >&2
+		exit 1
+	fi
+done
+bin=$1
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+if ! printf 'cluster raft 3\n' | "$bin" run - >/dev/null 2>&1; then
+	echo "e2e_lessons: skipped: the lessons need Raft"
+	exit 0
+fi
+sessions="a b c d e f g h i j"
+sock=nsles$$
+tmp=$(mktemp -d)
+db=$tmp/progress.db
+fails=0
+T() { tmux -L "$sock" -f /dev/null "$@"; }
+cleanup() {
+	for x in ${used:-}; do
+		tmux -L "nsles$$$x" -f /dev/null kill-server 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+screen() { T capture-pane -p -t ns; }
+
+wait_for() {
+	limit=$(( ${2:-10} * 20 ))
+	i=0
+	while [ $i -lt $limit ]; do
+		if screen | grep -Eq -- "$1"; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+check() { # check NAME COMMAND...
+	name=$1
+	shift
+	if "$@"; then
+		echo "ok   $name"
+	else
+		echo "FAIL $name"
+		echo "---- screen:"
+		screen
+		echo "----"
+		fails=$((fails + 1))
+	fi
+}
+
+# start W H ARGS...: a fresh tmux server running netsplit ARGS.
+start() {
+	w=$1
+	h=$2
+	shift 2
+	next=${sessions%% *}
+	sessions=${sessions#* }
+	used="${used:-} $next"
+	sock=nsles$$$next
+	cat >"$tmp/run.sh" <<EOF
+LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= HOME=$tmp XDG_STATE_HOME=$tmp/state "$bin" $*
+echo EXIT=\$?
+sleep 60
+EOF
+	T new-session -d -s ns -x "$w" -y "$h" "sh $tmp/run.sh"
+}
+
+# click X Y: a left click at column X, row Y (0-based), X10 encoding.
+click() {
+	cx=$(printf "\\$(printf %o $(($1 + 33)))")
+	cy=$(printf "\\$(printf %o $(($2 + 33)))")
+	T send-keys -t ns -l "$(printf '\033[M ')$cx$cy"
+	T send-keys -t ns -l "$(printf '\033[M#')$cx$cy"
+}
+
+status_time() { screen | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p'; }
+
+# ---- a lesson: first step, show me, done, next step ---------------------------
+start 80 24 --db "$db"
+check "home: the menu comes up" wait_for 'Lessons' 5
+check "home: no Continue before any lesson" sh -c "! tmux -L $sock capture-pane -p -t ns | grep -q Continue"
+check "home: Recordings entry" wait_for 'Recordings' 2
+T send-keys -t ns l
+check "lesson list: every lesson, the next one marked" wait_for 'Welcome.*next' 5
+check "lesson list: progress and prerequisites" wait_for '0/[0-9]+ steps .*after:' 2
+T send-keys -t ns Enter
+check "lesson: the pane shows step 1" wait_for 'Step 1/4' 5
+check "lesson: the step's text, wrapped" wait_for '│ This cluster has a single node' 2
+check "lesson: the goal's status" wait_for 'Goal not reached yet' 2
+check "lesson: the key bar" wait_for 'S show me' 2
+T send-keys -t ns H
+check "lesson: a hint in the pane" wait_for 'Hint 1: Press s' 3
+T send-keys -t ns S
+check "lesson: show me reaches the goal" wait_for 'Goal reached' 5
+check "lesson: the solution ran as a command" sh -c "tmux -L $sock capture-pane -p -t ns | grep -q 'step 1 done'"
+check "lesson: the next step opens" wait_for 'Step 2/4' 6
+cp "$tmp/run.sh" "$tmp/run1.sh"
+T send-keys -t ns q
+check "lesson: q quits with status 0" wait_for 'EXIT=0' 5
+
+check "netsplit lessons counts the step" sh -c "'$bin' lessons --db '$db' | grep -q '1 of 4 steps done'"
+
+# ---- continue resumes at the saved step ---------------------------------------------
+start 80 24 --db "$db"
+check "home: Continue names the saved step" wait_for 'step 2/4' 5
+T send-keys -t ns Enter
+check "continue: resumes at step 2" wait_for 'Step 2/4' 5
+check "continue: the step's set-up ran (one node)" wait_for '1 node' 2
+T send-keys -t ns l
+check "l: the node's details instead of the lesson" sh -c "sleep 0.3; ! tmux -L $sock capture-pane -p -t ns | grep -q 'Step 2/4'"
+T send-keys -t ns l
+check "l again: the lesson" wait_for 'Step 2/4' 3
+T send-keys -t ns q
+check "continue: q quits" wait_for 'EXIT=0' 5
+
+# ---- record with R ------------------------------------------------------------------------
+start 80 24 sandbox raft 5 --seed 7 --db "$db"
+check "sandbox comes up" wait_for 'n[0-9] Leader' 10
+T send-keys -t ns R
+check "R asks for a title" wait_for 'title of the recording' 3
+T send-keys -t ns -l "e2e crash"
+T send-keys -t ns Enter
+check "REC on the status line" wait_for 'REC *$' 3
+sleep 0.5
+T send-keys -t ns 2 c
+check "the crash is shown" wait_for 'n2 ✗ down' 3
+sleep 1
+T send-keys -t ns R
+check "R again saves it" wait_for 'recording 1 saved' 3
+check "REC gone" sh -c "! tmux -L $sock capture-pane -p -t ns | head -1 | grep -q REC"
+T send-keys -t ns +
+check "+: faster" wait_for ' 2\.0x ' 3
+T send-keys -t ns q
+check "sandbox: q quits" wait_for 'EXIT=0' 5
+check "netsplit recordings lists it" sh -c "'$bin' recordings --db '$db' | grep -q 'e2e crash'"
+
+check "replay of no such recording: exit 2, said" sh -c "'$bin' replay 99 --db '$db' 2>&1 >/dev/null | grep -q 'no recording'; [ \$? -eq 0 ] && ! '$bin' replay 99 --db '$db' 2>/dev/null"
+
+# ---- replay: play, seek exactly, take over -----------------------------------------------
+start 80 24 replay 1 --db "$db"
+check "replay: the progress bar" wait_for 'replay 1: e2e crash.*[0-9]s' 5
+check "the speed was kept (a setting)" wait_for ' 2\.0x ' 2
+check "replay: plays to the end" wait_for 'end of the recording' 10
+check "replay: the crash replayed" wait_for 'n2 ✗ down' 2
+T send-keys -t ns G
+check "G asks for a time" wait_for 'go to time' 3
+T send-keys -t ns -l "0.5s"
+T send-keys -t ns Enter
+check "seek back: the time" wait_for 't=0\.500s' 3
+check "seek back: before the crash n2 is up" sh -c "! tmux -L $sock capture-pane -p -t ns | grep -q 'n2 ✗ down'"
+T send-keys -t ns ']'
+check "] seeks forward" sh -c "sleep 0.3; t=\$(tmux -L $sock capture-pane -p -t ns | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p'); [ \"\$t\" != 0.500 ]"
+T send-keys -t ns G
+T send-keys -t ns -l "100s"
+T send-keys -t ns Enter
+check "seek to the end: n2 down again" wait_for 'n2 ✗ down' 3
+end_t=$(status_time)
+# A click on the progress bar (row 18 at 80x24) seeks to the time under it.
+bar_x=$(screen | perl -CSA -ne 'if ($. == 19 && /[━─]{4}/) { print $-[0] + 2; exit }')
+click "${bar_x:-40}" 18
+check "a click on the bar seeks back" sh -c "sleep 0.3; t=\$(tmux -L $sock capture-pane -p -t ns | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p'); [ \"\$t\" != '$end_t' ]"
+T send-keys -t ns c
+check "before take-over, keys do not act" wait_for 'T takes over' 3
+T send-keys -t ns T
+check "take over" wait_for 'taken over' 3
+T send-keys -t ns 2 c
+check "after take-over, c acts on n2" wait_for ':(crash|restart) n2' 3
+T send-keys -t ns q
+check "replay: q quits" wait_for 'EXIT=0' 5
+
+# ---- the home screen's recordings ----------------------------------------------------------
+start 100 30 --db "$db"
+check "home at 100x30" wait_for 'Recordings' 5
+T send-keys -t ns r
+check "recordings list" wait_for '1  e2e crash' 3
+T send-keys -t ns Enter
+check "opens the replay" wait_for 'replay 1: e2e crash' 5
+T send-keys -t ns q
+check "q quits" wait_for 'EXIT=0' 5
+
+# ---- L from a sandbox: the lesson list, then the menu ----------------------------------------
+start 80 24 sandbox raft 3 --db "$db"
+check "L: sandbox comes up" wait_for 'n[0-9] Leader' 10
+T send-keys -t ns L
+check "L: the lesson list" wait_for 'Welcome.*next' 5
+check "L: the lesson's progress is kept" wait_for '1/4 steps' 2
+T send-keys -t ns Escape
+check "esc: the menu, with Continue" wait_for 'Continue' 3
+T send-keys -t ns q
+check "L: q quits" wait_for 'EXIT=0' 5
+
+# ---- a damaged database ------------------------------------------------------------------------
+i=0
+while [ $i -lt 50 ]; do echo "this is not a database"; i=$((i + 1)); done >"$tmp/bad.db"
+start 80 24 --db "$tmp/bad.db"
+check "damaged database: said on the home screen" wait_for 'was damaged' 5
+check "damaged database: moved aside" sh -c "ls '$tmp' | grep -q 'bad.db.corrupt-'"
+T send-keys -t ns q
+check "damaged database: q quits" wait_for 'EXIT=0' 5
+
+if [ $fails -ne 0 ]; then
+	echo "$fails check(s) failed"
+	exit 1
+fi
+echo "all checks passed"
+exit 0
