@@ -28,6 +28,10 @@ for f in tests/scenarios/heartbeat_crash_vs_cut.ns tests/scenarios/schedule_at.n
 	strip "$tmp/trace.json" >"$tmp/c"
 	cmp -s "$tmp/a" "$tmp/c" || fail "$f: the exported trace differs"
 done
+"$ns" export 1 --format cast --db "$db" >"$tmp/rec.cast" || fail "export cast"
+head -n 1 "$tmp/rec.cast" | grep -q '^{"version": 2, "width": 80, "height": 24' || fail "cast header"
+[ "$(sed -n '2,$p' "$tmp/rec.cast" | grep -c '^\[[0-9.]*, "o", ".*"\]$')" -ge 10 ] || fail "cast frames"
+grep -q 'Follower\|Detector\|Leader' "$tmp/rec.cast" || fail "cast frames do not show the cluster"
 "$ns" import tests/scenarios/heartbeat_partition.ns --title imported --db "$db" >"$tmp/out" || fail "import"
 grep -q "Stored as recording 3" "$tmp/out" || fail "import: $(cat "$tmp/out")"
 "$ns" recordings --db "$db" >"$tmp/list" || fail "list"

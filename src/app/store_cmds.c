@@ -8,6 +8,7 @@
 #include "lesson/lesson.h"
 #include "store/store.h"
 #include "store/store_recorder.h"
+#include "tui/tui_cast.h"
 #include "util/i18n.h"
 
 #include <errno.h>
@@ -287,8 +288,8 @@ int export_cmd_main(int argc, char **argv)
 			  "PATH]\n"));
 		return 2;
 	}
-	if (strcmp(format, "ns") && strcmp(format, "jsonl")) {
-		fprintf(stderr, _("netsplit export: unknown format \"%s\" (ns or jsonl)\n"),
+	if (strcmp(format, "ns") && strcmp(format, "jsonl") && strcmp(format, "cast")) {
+		fprintf(stderr, _("netsplit export: unknown format \"%s\" (ns, jsonl or cast)\n"),
 			format);
 		return 2;
 	}
@@ -312,8 +313,20 @@ int export_cmd_main(int argc, char **argv)
 	struct sbuf err = {0};
 	if (!strcmp(format, "ns")) {
 		recording_write_ns(&rec, f);
-	} else if (recording_trace_json(&rec, f, &err) < 0) {
-		status = 2;
+	} else if (!strcmp(format, "jsonl")) {
+		if (recording_trace_json(&rec, f, &err) < 0)
+			status = 2;
+	} else {
+		sim_time *at = xmalloc((rec.ncmds + 1) * sizeof *at);
+		const char **text = xmalloc((rec.ncmds + 1) * sizeof *text);
+		for (size_t i = 0; i < rec.ncmds; i++) {
+			at[i] = rec.cmds[i].at;
+			text[i] = rec.cmds[i].text;
+		}
+		if (tui_export_cast(at, text, rec.ncmds, rec.duration, rec.title, rec.created, f, &err) < 0)
+			status = 2;
+		free(at);
+		free(text);
 	}
 	if (status)
 		fprintf(stderr, "netsplit export: %s\n", sbuf_str(&err));
