@@ -47,7 +47,7 @@ trap "exit 1" INT TERM
 screen() { T capture-pane -p -t ns; }
 
 wait_for() {
-	limit=$(( ${2:-10} * 20 ))
+	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
 	i=0
 	while [ $i -lt $limit ]; do
 		if screen | grep -Eq -- "$1"; then

@@ -51,7 +51,7 @@ screen() { T capture-pane -p -t ns; }
 
 # wait_for REGEX [SECONDS]: polls the screen until a line matches.
 wait_for() {
-	limit=$(( ${2:-10} * 20 ))
+	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
 	i=0
 	while [ $i -lt $limit ]; do
 		if screen | grep -Eq -- "$1"; then
@@ -65,7 +65,7 @@ wait_for() {
 
 # wait_gone REGEX [SECONDS]: polls until no line matches.
 wait_gone() {
-	limit=$(( ${2:-10} * 20 ))
+	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
 	i=0
 	while [ $i -lt $limit ]; do
 		if ! screen | grep -Eq -- "$1"; then
