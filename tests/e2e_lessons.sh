@@ -212,7 +212,7 @@ check "L: the lesson's progress is kept" wait_for '1/4 steps' 2
 T send-keys -t ns Escape
 check "esc: the menu, with Continue" wait_for 'Continue' 3
 T send-keys -t ns q
-check "L: q quits" wait_for 'EXIT=0' 5
+check "L: q quits" wait_for 'EXIT=0' 5 || { screen | tail -25 >&2; false; }
 
 # ---- a damaged database ------------------------------------------------------------------------
 i=0

@@ -286,9 +286,11 @@ static int home_main(const struct tui_options *o, bool lessons)
 		goto out;
 	}
 	bool menu = !lessons;
+	char *cont = NULL; /* the lesson "continue" would open; freed on every path */
 	for (;;) {
 		struct tui_options run = *o;
-		char *cont = NULL;
+		free(cont);
+		cont = NULL;
 		int64_t id = 0;
 		int choice = menu ? menu_pick(h, &cont) : HOME_LESSONS;
 		menu = true;
@@ -315,13 +317,13 @@ static int home_main(const struct tui_options *o, bool lessons)
 		}
 		h->ses->next = NEXT_QUIT;
 		status = tui_screen_run(&run, &h->term, h->ses);
-		free(cont);
 		if (status || h->ses->next != NEXT_LESSONS)
 			break;
 		/* L: back to the lesson list. */
 		menu = false;
 		tui_session_lessons(h->ses);
 	}
+	free(cont);
 	if (!status && h->status)
 		status = h->status;
 out:
