@@ -258,7 +258,7 @@ static struct nodeset observers(struct sim *s, const struct proto_args *a, int s
 enum verdict { V_TRUSTED, V_UNREACHABLE, V_DEAD };
 
 static bool judge_all(struct sim *s, const struct proto_args *a, struct sbuf *why,
-		      bool (*want)(enum verdict), const char *what)
+		      bool (*want)(enum verdict))
 {
 	int p = a->a[0].node;
 	struct nodeset obs = observers(s, a, p);
@@ -281,7 +281,6 @@ static bool judge_all(struct sim *s, const struct proto_args *a, struct sbuf *wh
 		sbuf_printf(why, "%sn%d %s", first ? "" : ", ", i + 1, word);
 		first = false;
 	}
-	(void)what;
 	return all;
 }
 
@@ -304,19 +303,19 @@ static bool want_trusted(enum verdict v)
 
 static bool pred_suspected(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
-	return judge_all(s, a, why, want_suspected, "suspected");
+	return judge_all(s, a, why, want_suspected);
 }
 static bool pred_unreachable(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
-	return judge_all(s, a, why, want_unreachable, "unreachable");
+	return judge_all(s, a, why, want_unreachable);
 }
 static bool pred_dead(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
-	return judge_all(s, a, why, want_dead, "dead");
+	return judge_all(s, a, why, want_dead);
 }
 static bool pred_trusted(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
-	return judge_all(s, a, why, want_trusted, "trusted");
+	return judge_all(s, a, why, want_trusted);
 }
 
 /* settled DURATION: every up node trusts every up peer and has not changed

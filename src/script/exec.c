@@ -491,7 +491,6 @@ static int x_cut_heal(struct ctx *x, bool cut)
 	return 0;
 }
 
-static const struct link_config base_link = {.latency = 10 * SIM_MS, .jitter = 5 * SIM_MS};
 
 static void apply_settings(struct link_config *cfg, const struct link_settings *ls,
 			   const struct link_config *reset_to)
@@ -527,10 +526,10 @@ static int x_net(struct ctx *x)
 {
 	struct sim *s = x->w->sim;
 	struct link_config def = *sim_default_link(s);
-	apply_settings(&def, &x->c->ls, &base_link);
+	apply_settings(&def, &x->c->ls, &sim_link_base);
 	for (int i = 0; i < sim_nodes(s); i++)
 		for (int j = 0; j < sim_nodes(s); j++)
-			apply_settings(&sim_link(s, i, j)->cfg, &x->c->ls, &base_link);
+			apply_settings(&sim_link(s, i, j)->cfg, &x->c->ls, &sim_link_base);
 	sim_set_default_link(s, &def);
 	fault(x->w, -1, -1, x->c->src);
 	return 0;

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+const struct link_config sim_link_base = {.latency = 10 * SIM_MS, .jitter = 5 * SIM_MS};
+
 int nodeset_count(const struct nodeset *s)
 {
 	return __builtin_popcountll(s->w[0]) + __builtin_popcountll(s->w[1]);
@@ -273,7 +275,7 @@ struct sim *sim_new(const struct proto_ops *ops, const struct proto_opts *opts, 
 	s->free_call = UINT32_MAX;
 	s->free_pend = UINT32_MAX;
 	s->free_reply = UINT32_MAX;
-	s->link_default = (struct link_config){.latency = 10 * SIM_MS, .jitter = 5 * SIM_MS};
+	s->link_default = sim_link_base;
 	s->client = (struct client_config){
 	    .latency = 1 * SIM_MS,
 	    .attempt_timeout = 500 * SIM_MS,

@@ -109,6 +109,9 @@ struct link_config {
 	uint64_t bandwidth; /* bytes per second; 0 = unlimited */
 };
 
+/* The settings every link starts with, and what `net reset` returns to. */
+extern const struct link_config sim_link_base;
+
 struct link {
 	bool up;
 	uint32_t epoch; /* bumped at every cut: in-flight messages die */
