@@ -98,7 +98,7 @@ static void proto_free(void *args)
 }
 
 const struct cmd_entry cmd_proto_entry = {
-    .info = {"(protocol command)", NULL, NULL},
+    .info = {"(protocol command)", NULL, NULL, NULL},
     .size = sizeof(struct proto_cmd_args),
     .parse = proto_parse,
     .exec = proto_exec,

@@ -63,13 +63,13 @@ static void expect_complete(struct comp *k, struct world *w, const char *const *
 
 const struct cmd_entry cmd_expect_table[] = {
     {.info = {"expect", "[not] PRED [and|or PRED...]",
-	      N_("check a predicate now; a script fails if it does not hold")},
-     .example = "expect not (leader in n1 n2) and safe",
+	      N_("check a predicate now; a script fails if it does not hold"),
+	      "expect not (leader in n1 n2) and safe"},
      .flags = CMD_NO_CLUSTER,
      .size = sizeof(struct expect_args),
      .parse = expect_parse,
      .exec = expect_exec,
      .complete = expect_complete,
      .free = expect_free},
-    {.info = {NULL, NULL, NULL}},
+    {.info = {NULL, NULL, NULL, NULL}},
 };

@@ -69,14 +69,13 @@ static void help_complete(struct comp *k, struct world *w, const char *const *wo
 }
 
 const struct cmd_entry cmd_text_table[] = {
-    {.info = {"note", "TEXT", N_("print a line in the event log")},
-     .example = "note the leader is about to fail",
+    {.info = {"note", "TEXT", N_("print a line in the event log"),
+	      "note the leader is about to fail"},
      .size = sizeof(struct text_args),
      .parse = text_parse,
      .exec = note_exec,
      .free = text_free},
-    {.info = {"help", "[COMMAND]", N_("list commands and predicates, or explain one")},
-     .example = "help cut",
+    {.info = {"help", "[COMMAND]", N_("list commands and predicates, or explain one"), "help cut"},
      .flags = CMD_NO_CLUSTER,
      .size = sizeof(struct text_args),
      .parse = text_parse,
@@ -84,5 +83,5 @@ const struct cmd_entry cmd_text_table[] = {
      .complete = help_complete,
      .free = text_free,
      .record = help_record},
-    {.info = {NULL, NULL, NULL}},
+    {.info = {NULL, NULL, NULL, NULL}},
 };

@@ -96,22 +96,21 @@ static bool g_linearizable(struct world *w, const struct proto_args *a, struct s
 }
 
 const struct pred_entry pred_check_table[] = {
-    {{"safe", NULL, N_("every invariant of the protocol has held after every event")},
-     "safe",
+    {{"safe", "", N_("every invariant of the protocol has held after every event"), "safe"},
      g_safe},
     {{"took", ">=|<= DURATION",
-      N_("the latest completed client operation took >= or <= DURATION (took >= 100ms)")},
-     "took <= 100ms",
+      N_("the latest completed client operation took >= or <= DURATION (took >= 100ms)"),
+      "took <= 100ms"},
      g_took},
-    {{"linearizable", NULL,
+    {{"linearizable", "",
       N_("the clients' history so far is linearizable (use `not linearizable` for the "
-	 "opposite)")},
-     "linearizable",
+	 "opposite)"),
+      "linearizable"},
      g_linearizable},
     {{"ops", "WORD >= INT",
       N_("at least INT client operations ended ok, fail, unknown, failed (fail or unknown) or "
-	 "done; or are pending")},
-     "ops done >= 1",
+	 "done; or are pending"),
+      "ops done >= 1"},
      g_ops},
-    {{NULL, NULL, NULL}, NULL, NULL},
+    {{NULL, NULL, NULL, NULL}, NULL},
 };

@@ -41,8 +41,11 @@ struct lin_checker;
  * parser follows (for predicates, p_usage parses it literally). */
 struct cmd_info {
 	const char *name;
-	const char *usage; /* after the name: "NODES", "PRED [timeout DURATION]" */
-	const char *help;  /* N_(); translate when shown */
+	const char *usage;   /* after the name: "NODES", "PRED [timeout DURATION]" */
+	const char *help;    /* N_(); translate when shown */
+	const char *example; /* a whole command or predicate that parses and
+				runs (on a fresh 3-node raft cluster); the table
+				tests walk these */
 };
 
 /* The i-th built-in command (i from 0), in the order `help` lists them;

@@ -110,8 +110,7 @@ void noderefs_free(struct noderefs *r);
 /* A built-in predicate: one row of a table in src/script/pred_*.c. Like
  * struct proto_pred, but it sees the world. */
 struct pred_entry {
-	struct cmd_info info; /* name, usage (parsed by p_usage), help */
-	const char *example;  /* a whole predicate that parses: "took >= 100ms" */
+	struct cmd_info info; /* name, usage (parsed by p_usage), help, example */
 	bool (*eval)(struct world *w, const struct proto_args *a, struct sbuf *why);
 };
 
@@ -176,9 +175,7 @@ enum {
  * the manner of tmux's cmd_entry. help, completion, parsing, execution and
  * recording all come from the row. */
 struct cmd_entry {
-	struct cmd_info info; /* name, usage, help: what `help` prints */
-	const char *example;  /* a whole command that parses and runs on a
-				 fresh 3-node raft cluster (tests walk the table) */
+	struct cmd_info info; /* name, usage, help (what `help` prints), example */
 	unsigned flags;       /* CMD_* */
 	size_t size;          /* of the arguments parse() fills (0: none) */
 	/* Parses what follows the name into c->args (zeroed, `size` bytes);
