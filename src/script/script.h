@@ -44,8 +44,8 @@ struct cmd_info {
 	const char *usage;   /* after the name: "NODES", "PRED [timeout DURATION]" */
 	const char *help;    /* N_(); translate when shown */
 	const char *example; /* a whole command or predicate that parses and
-				runs (on a fresh 3-node raft cluster); the table
-				tests walk these */
+				runs on a 3-node raft cluster that has run 1s
+				(tests/unit/test_cmd_table.c walks these) */
 };
 
 /* The i-th built-in command (i from 0), in the order `help` lists them;
