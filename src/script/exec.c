@@ -2,10 +2,11 @@
  * exec.c — the world, and running parsed commands against it.
  *
  * The world owns the simulation and what lives beside it (the invariant
- * watch, the history, scheduled commands). Commands run in order; a command
- * that cannot run (a node that does not exist, `crash leader` with no
- * leader) stops the script with file:line:col, while a failed `expect` is
- * reported and counted and the script goes on.
+ * watch, the history, scheduled commands). Commands run in order, each by
+ * its row's exec (cmd_*.c); a command that cannot run (a node that does not
+ * exist, `crash leader` with no leader) stops the script with
+ * file:line:col, while a failed `expect` is reported and counted and the
+ * script goes on.
  *
  * Recording: see script.h. rec_last is the simulated time of the last
  * recorded command; time that passed since (through world_advance_to) is
@@ -177,7 +178,7 @@ void world_record_flush(struct world *w)
 	w->rec_last = sim_now(w->sim);
 }
 
-static void record(struct world *w, sim_time t, const char *cmd)
+void world_record(struct world *w, sim_time t, const char *cmd)
 {
 	if (!w->rec)
 		return;
@@ -199,7 +200,7 @@ bool world_step(struct world *w)
 	sim_time t = sim_now(w->sim);
 	bool r = sim_step(w->sim);
 	if (r)
-		record(w, t, "step");
+		world_record(w, t, "step");
 	return r;
 }
 
@@ -255,15 +256,7 @@ bool world_nodes(struct world *w, const struct noderefs *r, struct nodeset *out,
 
 /* ---- execution ---------------------------------------------------------------- */
 
-struct ctx {
-	struct world *w;
-	const char *file;
-	const struct cmd *c;
-	struct sbuf *err;
-};
-
-static int fail_at(struct ctx *x, int col, const char *fmt, ...) NS_PRINTF(3, 4);
-static int fail_at(struct ctx *x, int col, const char *fmt, ...)
+int exec_fail(struct exec_ctx *x, int col, const char *fmt, ...)
 {
 	if (x->file)
 		sbuf_printf(x->err, "%s:", x->file);
@@ -275,24 +268,17 @@ static int fail_at(struct ctx *x, int col, const char *fmt, ...)
 	return -1;
 }
 
-static int need_sim(struct ctx *x)
-{
-	if (x->w->sim)
-		return 0;
-	return fail_at(x, x->c->col, "%s", _("no cluster yet: start one with `cluster raft 5`"));
-}
-
-static int node_of(struct ctx *x, const struct noderef *r)
+int exec_node(struct exec_ctx *x, const struct noderef *r)
 {
 	struct sbuf m = {0};
 	int i = world_node(x->w, r, &m);
 	if (i < 0)
-		fail_at(x, r->col, "%s", sbuf_str(&m));
+		exec_fail(x, r->col, "%s", sbuf_str(&m));
 	sbuf_free(&m);
 	return i;
 }
 
-static int nodes_of(struct ctx *x, const struct noderefs *r, struct nodeset *out)
+int exec_nodes(struct exec_ctx *x, const struct noderefs *r, struct nodeset *out)
 {
 	*out = (struct nodeset){{0, 0}};
 	for (int i = 0; i < r->n; i++) {
@@ -301,7 +287,7 @@ static int nodes_of(struct ctx *x, const struct noderefs *r, struct nodeset *out
 		struct sbuf m = {0};
 		bool ok = world_nodes(x->w, &one, &set, &m);
 		if (!ok)
-			fail_at(x, r->v[i].col, "%s", sbuf_str(&m));
+			exec_fail(x, r->v[i].col, "%s", sbuf_str(&m));
 		sbuf_free(&m);
 		if (!ok)
 			return -1;
@@ -311,21 +297,9 @@ static int nodes_of(struct ctx *x, const struct noderefs *r, struct nodeset *out
 	return 0;
 }
 
-static void fault(struct world *w, int node, int peer, const char *text)
+void world_fault(struct world *w, int node, int peer, const char *text)
 {
 	sim_note(w->sim, TR_FAULT, node, peer, "%s", text);
-}
-
-struct cluster_spec {
-	const struct proto_ops *proto;
-	int n;
-	struct proto_opts opts;
-};
-
-static struct cluster_spec last_cluster_of(const struct world *w)
-{
-	struct cluster_spec cs = {sim_proto(w->sim), sim_nodes(w->sim), *sim_opts(w->sim)};
-	return cs;
 }
 
 static void count_ops(void *ctx, const struct trace_event *ev)
@@ -337,10 +311,12 @@ static void count_ops(void *ctx, const struct trace_event *ev)
 	}
 }
 
-static void make_sim(struct world *w, const struct cluster_spec *cs)
+void world_make_sim(struct world *w, const struct proto_ops *proto, int n,
+		    const struct proto_opts *opts)
 {
+	struct proto_opts o = *opts; /* opts may belong to the sim dropped here */
 	drop_sim(w);
-	w->sim = sim_new(cs->proto, &cs->opts, cs->n, w->seed);
+	w->sim = sim_new(proto, &o, n, w->seed);
 	memset(w->ops, 0, sizeof w->ops);
 	w->last_took = -1;
 	sim_observe(w->sim, count_ops, w);
@@ -351,414 +327,14 @@ static void make_sim(struct world *w, const struct cluster_spec *cs)
 		w->on_sim(w->on_sim_ctx, w, w->sim);
 }
 
-static int x_cluster(struct ctx *x)
+int world_exec(struct world *w, const struct cmd *c, const char *file, struct sbuf *err,
+	       const struct script *owner)
 {
-	struct cluster_spec cs = {x->c->proto, x->c->count, x->c->opts};
-	make_sim(x->w, &cs);
-	struct sbuf d = {0};
-	world_describe(x->w, &d);
-	world_say(x->w, OUT_INFO, _("new cluster: %s"), sbuf_str(&d));
-	sbuf_free(&d);
-	return 0;
-}
-
-static int x_seed(struct ctx *x)
-{
-	struct world *w = x->w;
-	if (w->seed_forced) {
-		world_say(w, OUT_INFO,
-			  _("seed %llu ignored: the seed was set on the command line (%llu)"),
-			  (unsigned long long)x->c->seed, (unsigned long long)w->seed);
-		return 0;
-	}
-	w->seed = x->c->seed;
-	if (w->sim && (sim_now(w->sim) > 0 || sim_events(w->sim) > 0)) {
-		world_say(w, OUT_INFO, _("seed %llu: it takes effect with the next cluster"),
-			  (unsigned long long)w->seed);
-		return 0;
-	}
-	if (w->sim) {
-		/* Same cluster, new seed: rebuild it as if the seed came first. */
-		struct cluster_spec cs = last_cluster_of(w);
-		make_sim(w, &cs);
-	}
-	return 0;
-}
-
-static bool until_pred(void *ctx, struct sim *s)
-{
-	(void)s;
-	struct ctx *x = ctx;
-	return pred_eval(x->w, x->c->pred, NULL);
-}
-
-static int x_run_until(struct ctx *x)
-{
-	struct sim *s = x->w->sim;
-	sim_time start = sim_now(s);
-	bool held = sim_run_while(s, start + x->c->dur, until_pred, x);
-	char tb[32], db[32];
-	struct sbuf why = {0};
-	pred_eval(x->w, x->c->pred, &why);
-	if (held)
-		sim_note(s, TR_NOTE, -1, -1, _("run until %s: held at %s (%s)"), x->c->pred->text,
-			 simtime_fmt(sim_now(s), tb, sizeof tb), sbuf_str(&why));
-	else
-		sim_note(s, TR_NOTE, -1, -1, _("run until %s: still false after %s (%s)"),
-			 x->c->pred->text, simtime_fmt_dur(x->c->dur, db, sizeof db),
-			 sbuf_str(&why));
-	sbuf_free(&why);
-	return 0;
-}
-
-static int x_crash_restart(struct ctx *x, bool crash)
-{
-	struct nodeset set;
-	if (nodes_of(x, &x->c->a, &set) < 0)
-		return -1;
-	struct sim *s = x->w->sim;
-	for (int i = 0; i < sim_nodes(s); i++) {
-		if (!nodeset_has(&set, i))
-			continue;
-		bool changed = crash ? sim_crash(s, i) : sim_restart(s, i);
-		if (changed)
-			sim_note(s, TR_FAULT, i, -1, "%s n%d", crash ? "crash" : "restart", i + 1);
-		else
-			sim_note(s, TR_NOTE, i, -1,
-				 crash ? _("n%d is already down") : _("n%d is already up"), i + 1);
-	}
-	return 0;
-}
-
-static int x_partition(struct ctx *x)
-{
-	struct sim *s = x->w->sim;
-	int group[SIM_MAX_NODES];
-	for (int i = 0; i < SIM_MAX_NODES; i++)
-		group[i] = -1;
-	for (int g = 0; g < x->c->ngroups; g++) {
-		struct nodeset set;
-		if (nodes_of(x, &x->c->groups[g], &set) < 0)
-			return -1;
-		for (int i = 0; i < sim_nodes(s); i++) {
-			if (!nodeset_has(&set, i))
-				continue;
-			if (group[i] >= 0 && group[i] != g)
-				return fail_at(x, x->c->groups[g].v[0].col,
-					       _("n%d is in two groups"), i + 1);
-			group[i] = g;
-		}
-	}
-	for (int i = 0; i < sim_nodes(s); i++)
-		if (group[i] < 0)
-			group[i] = x->c->ngroups;
-	sim_partition(s, group);
-	fault(x->w, -1, -1, x->c->src);
-	return 0;
-}
-
-static int pair_of(struct ctx *x, int *a, int *b)
-{
-	if ((*a = node_of(x, &x->c->a.v[0])) < 0 || (*b = node_of(x, &x->c->b.v[0])) < 0)
-		return -1;
-	if (*a == *b)
-		return fail_at(x, x->c->b.v[0].col,
-			       _("a link joins two different nodes (n%d twice)"), *a + 1);
-	return 0;
-}
-
-static int x_cut_heal(struct ctx *x, bool cut)
-{
-	struct sim *s = x->w->sim;
-	if (!cut && !x->c->a.n) {
-		sim_heal_all(s);
-		fault(x->w, -1, -1, "heal");
-		return 0;
-	}
-	int a, b;
-	if (pair_of(x, &a, &b) < 0)
-		return -1;
-	if (cut) {
-		sim_cut(s, a, b);
-		if (!x->c->oneway)
-			sim_cut(s, b, a);
-	} else {
-		sim_heal_link(s, a, b);
-		if (!x->c->oneway)
-			sim_heal_link(s, b, a);
-	}
-	fault(x->w, a, b, x->c->src);
-	return 0;
-}
-
-
-static void apply_settings(struct link_config *cfg, const struct link_settings *ls,
-			   const struct link_config *reset_to)
-{
-	if (ls->mask & LS_RESET)
-		*cfg = *reset_to;
-	if (ls->mask & LS_LATENCY)
-		cfg->latency = ls->cfg.latency;
-	if (ls->mask & LS_JITTER)
-		cfg->jitter = ls->cfg.jitter;
-	if (ls->mask & LS_LOSS)
-		cfg->loss_ppm = ls->cfg.loss_ppm;
-	if (ls->mask & LS_DUP)
-		cfg->dup_ppm = ls->cfg.dup_ppm;
-	if (ls->mask & LS_BANDWIDTH)
-		cfg->bandwidth = ls->cfg.bandwidth;
-}
-
-static int x_link(struct ctx *x)
-{
-	struct sim *s = x->w->sim;
-	int a, b;
-	if (pair_of(x, &a, &b) < 0)
-		return -1;
-	apply_settings(&sim_link(s, a, b)->cfg, &x->c->ls, sim_default_link(s));
-	if (!x->c->oneway)
-		apply_settings(&sim_link(s, b, a)->cfg, &x->c->ls, sim_default_link(s));
-	fault(x->w, a, b, x->c->src);
-	return 0;
-}
-
-static int x_net(struct ctx *x)
-{
-	struct sim *s = x->w->sim;
-	struct link_config def = *sim_default_link(s);
-	apply_settings(&def, &x->c->ls, &sim_link_base);
-	for (int i = 0; i < sim_nodes(s); i++)
-		for (int j = 0; j < sim_nodes(s); j++)
-			apply_settings(&sim_link(s, i, j)->cfg, &x->c->ls, &sim_link_base);
-	sim_set_default_link(s, &def);
-	fault(x->w, -1, -1, x->c->src);
-	return 0;
-}
-
-static int x_clock(struct ctx *x)
-{
-	int n = node_of(x, &x->c->a.v[0]);
-	if (n < 0)
-		return -1;
-	if (x->c->has_skew)
-		sim_set_skew(x->w->sim, n, x->c->skew);
-	if (x->c->has_drift)
-		sim_set_drift(x->w->sim, n, x->c->drift_ppm);
-	fault(x->w, n, -1, x->c->src);
-	return 0;
-}
-
-static int x_op(struct ctx *x)
-{
-	struct sim *s = x->w->sim;
-	int node = -1;
-	if (x->c->has_via && (node = node_of(x, &x->c->via)) < 0)
-		return -1;
-	int client = x->c->client;
-	if (client && sim_client_busy(s, client))
-		return fail_at(x, x->c->col, _("c%d is still waiting for its last operation"),
-			       client);
-	if (!client)
-		client = sim_client_idle(s, 1);
-	sim_client_invoke(s, client, node, &x->c->op);
-	return 0;
-}
-
-static int x_client(struct ctx *x)
-{
-	struct client_config *cc = sim_client_config(x->w->sim);
-	const struct client_config *n = &x->c->cc;
-	unsigned m = x->c->cc_mask;
-	if (m & CC_LATENCY)
-		cc->latency = n->latency;
-	if (m & CC_ATTEMPT)
-		cc->attempt_timeout = n->attempt_timeout;
-	if (m & CC_DEADLINE)
-		cc->deadline = n->deadline;
-	if (m & CC_BACKOFF)
-		cc->backoff = n->backoff;
-	if (m & CC_REDIRECTS)
-		cc->follow_redirects = n->follow_redirects;
-	if (m & CC_STICK)
-		cc->stick = n->stick;
-	return 0;
-}
-
-static int x_set(struct ctx *x)
-{
-	struct sim *s = x->w->sim;
-	if (sim_proto(s) != x->c->proto)
-		return fail_at(x, x->c->col, _("the running protocol is %s, not %s"),
-			       sim_proto(s)->name, x->c->proto->name);
-	sim_opts_mut(s)->v[x->c->opt] = x->c->optv;
-	for (int i = 0; i < sim_nodes(s); i++)
-		if (sim_proto(s)->option_changed)
-			sim_proto(s)->option_changed(sim_node(s, i)->self, x->c->opt);
-	fault(x->w, -1, -1, x->c->src);
-	return 0;
-}
-
-static int x_workload(struct ctx *x)
-{
-	struct world *w = x->w;
-	for (int i = 0; i < w->nwl; i++)
-		workload_stop(w->wl[i]);
-	if (!x->c->wl.clients) {
-		fault(w, -1, -1, "workload stop");
-		return 0;
-	}
-	w->wl = xrealloc(w->wl, (size_t)(w->nwl + 1) * sizeof *w->wl);
-	w->wl[w->nwl++] = workload_start(w->sim, &x->c->wl);
-	fault(w, -1, -1, x->c->src);
-	return 0;
-}
-
-static int exec_cmd(struct world *w, const struct cmd *c, const char *file, struct sbuf *err);
-
-struct sched {
-	struct world *w;
-	const struct cmd *c;
-	const char *file;
-};
-
-static void run_scheduled(void *ctx, struct sim *s, uint64_t arg)
-{
-	(void)arg;
-	struct sched *sc = ctx;
-	struct sbuf err = {0};
-	if (exec_cmd(sc->w, sc->c, sc->file, &err) < 0) {
-		sc->w->async_errors++;
-		sim_note(s, TR_NOTE, -1, -1, _("error: %s"), sbuf_str(&err));
-	}
-	sbuf_free(&err);
-	/* sc stays in w->scheds until the sim goes: its slot is not reused */
-}
-
-static int x_at(struct ctx *x, const struct script *owner)
-{
-	struct sim *s = x->w->sim;
-	sim_time at = x->c->kind == C_AT ? x->c->dur : sim_now(s) + x->c->dur;
-	char a[32], b[32];
-	if (at < sim_now(s))
-		return fail_at(x, x->c->col, _("%s is in the past: the time is %s"),
-			       simtime_fmt(at, a, sizeof a), simtime_fmt(sim_now(s), b, sizeof b));
-	struct sched *sc = xmalloc(sizeof *sc);
-	xgrow((void **)&x->w->scheds, &x->w->scheds_cap, (size_t)x->w->nscheds + 1, sizeof(void *));
-	x->w->scheds[x->w->nscheds++] = sc;
-	sc->w = x->w;
-	sc->c = x->c->sub;
-	sc->file = owner ? owner->file : NULL;
-	/* The scheduled command belongs to its script: keep the script. */
-	struct world *w = x->w;
-	xgrow((void **)&w->kept, &w->kept_cap, (size_t)w->nkept + 1, sizeof *w->kept);
-	w->kept[w->nkept++] = (struct script *)owner;
-	((struct script *)owner)->refs++;
-	sim_schedule(s, at, run_scheduled, sc, 0);
-	return 0;
-}
-
-static int x_expect(struct ctx *x)
-{
-	struct world *w = x->w;
-	struct sbuf why = {0}, text = {0};
-	bool ok = pred_eval(w, x->c->pred, &why);
-	if (ok)
-		w->passed++;
-	else
-		w->failed++;
-	if (x->file)
-		sbuf_printf(&text, "%s:", x->file);
-	sbuf_printf(&text, "%d: expect %s: %s (%s)", x->c->lineno, x->c->pred->text,
-		    ok ? "ok" : "FAILED", sbuf_str(&why));
-	if (w->sim) {
-		struct trace_event ev = {.kind = TR_EXPECT,
-					 .at = sim_now(w->sim),
-					 .node = -1,
-					 .peer = -1,
-					 .text = sbuf_str(&text),
-					 .ok = ok};
-		sim_emit(w->sim, &ev);
-	} else {
-		world_say(w, OUT_INFO, "%s", sbuf_str(&text));
-	}
-	sbuf_free(&why);
-	sbuf_free(&text);
-	return 0;
-}
-
-static int x_proto(struct ctx *x)
-{
-	struct sim *s = x->w->sim;
-	if (sim_proto(s) != x->c->proto)
-		return fail_at(x, x->c->col,
-			       _("the running protocol is %s, which has no command %s"),
-			       sim_proto(s)->name, x->c->pcmd->name);
-	struct proto_args args;
-	struct sbuf m = {0};
-	if (!pargs_resolve(x->w, &x->c->pargs, &args, &m) || x->c->pcmd->run(s, &args, &m) < 0) {
-		fail_at(x, x->c->col, "%s", sbuf_str(&m));
-		sbuf_free(&m);
-		return -1;
-	}
-	sbuf_free(&m);
-	fault(x->w, -1, -1, x->c->src);
-	return 0;
-}
-
-/* Runs one command; owner is the script it belongs to (for `at`). */
-static int exec_owned(struct world *w, const struct cmd *c, const char *file, struct sbuf *err,
-		      const struct script *owner)
-{
-	struct ctx x = {w, file, c, err};
-	switch (c->kind) {
-	case C_CLUSTER: return x_cluster(&x);
-	case C_SEED: return x_seed(&x);
-	case C_HELP: {
-		struct sbuf h = {0};
-		script_help(w, c->str && *c->str ? c->str : NULL, &h);
-		world_say(w, OUT_HELP, "%s", sbuf_str(&h));
-		sbuf_free(&h);
-		return 0;
-	}
-	case C_EXPECT: return x_expect(&x);
-	default: break;
-	}
-	if (need_sim(&x) < 0)
-		return -1;
-	switch (c->kind) {
-	case C_RUN: sim_run_until(w->sim, sim_now(w->sim) + c->dur); return 0;
-	case C_RUN_UNTIL: return x_run_until(&x);
-	case C_STEP:
-		for (int i = 0; i < c->count; i++)
-			if (!sim_step(w->sim))
-				break;
-		return 0;
-	case C_CRASH: return x_crash_restart(&x, true);
-	case C_RESTART: return x_crash_restart(&x, false);
-	case C_PARTITION: return x_partition(&x);
-	case C_CUT: return x_cut_heal(&x, true);
-	case C_HEAL: return x_cut_heal(&x, false);
-	case C_LINK: return x_link(&x);
-	case C_NET: return x_net(&x);
-	case C_CLOCK: return x_clock(&x);
-	case C_OP: return x_op(&x);
-	case C_CLIENT: return x_client(&x);
-	case C_SET: return x_set(&x);
-	case C_AT:
-	case C_AFTER:
-		if (!owner)
-			return fail_at(&x, c->col, "%s", _("`at` cannot be nested"));
-		return x_at(&x, owner);
-	case C_NOTE: sim_note(w->sim, TR_NOTE, -1, -1, "%s", c->str); return 0;
-	case C_PROTO: return x_proto(&x);
-	case C_WORKLOAD: return x_workload(&x);
-	default: return 0;
-	}
-}
-
-static int exec_cmd(struct world *w, const struct cmd *c, const char *file, struct sbuf *err)
-{
-	return exec_owned(w, c, file, err, NULL);
+	struct exec_ctx x = {w, file, c, c->args, err, owner};
+	if (!w->sim && !(c->e->flags & CMD_NO_CLUSTER))
+		return exec_fail(&x, c->col, "%s",
+				 _("no cluster yet: start one with `cluster raft 5`"));
+	return c->e->exec(&x);
 }
 
 int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *err)
@@ -766,19 +342,12 @@ int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *
 	const struct cmd *c = sc->cmd[i];
 	world_record_flush(w);
 	sim_time t = w->sim ? sim_now(w->sim) : 0;
-	if (exec_owned(w, c, sc->file, err, sc) < 0)
+	if (world_exec(w, c, sc->file, err, sc) < 0)
 		return -1;
-	if (c->kind == C_CLUSTER || c->kind == C_SEED) {
-		/* The effective seed (--seed may override the file's) goes
-		 * into the recording, and before a cluster. */
-		char seed[40];
-		ns_snprintf(seed, sizeof seed, "seed %llu", (unsigned long long)w->seed);
-		record(w, 0, seed);
-		if (c->kind == C_CLUSTER)
-			record(w, 0, c->src);
-	} else if (c->kind != C_HELP) {
-		record(w, t, c->src);
-	}
+	if (c->e->record)
+		c->e->record(w, c, t);
+	else
+		world_record(w, t, c->src);
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /*
  * help.c — `help` and tab completion, both generated from the tables: the
- * built-in commands and predicates, the protocols, and the running
- * protocol's options, commands and predicates.
+ * rows of the built-in commands (cmd.c) and predicates (pred.c), the
+ * protocols, and the running protocol's options, commands and predicates.
+ * What to complete after a command's name is its row's `complete`.
  */
 #include "script/script_internal.h"
 
@@ -27,12 +28,13 @@ static const struct proto_ops *current(struct world *w)
 
 static void help_preds(struct world *w, struct sbuf *out)
 {
+	int i = 0;
 	sbuf_printf(out, "%s\n",
 		    _("Predicates (expect, run until, lesson goals; combine with not, and, or):"));
-	for (int i = 0; script_preds[i].name; i++)
-		help_row(out, script_preds[i].name, script_preds[i].usage, script_preds[i].help);
+	for (const struct cmd_info *r; (r = script_pred(i)); i++)
+		help_row(out, r->name, r->usage, r->help);
 	const struct proto_ops *p = current(w);
-	for (int i = 0; p && p->preds && p->preds[i].name; i++)
+	for (i = 0; p && p->preds && p->preds[i].name; i++)
 		help_row(out, p->preds[i].name, p->preds[i].usage, p->preds[i].help);
 }
 
@@ -73,23 +75,20 @@ void script_help(struct world *w, const char *topic, struct sbuf *out)
 	const struct proto_ops *p = current(w);
 	if (topic) {
 		bool found = false;
-		for (int i = 0; script_commands[i].name; i++)
-			if (!strcmp(script_commands[i].name, topic)) {
-				help_row(out, script_commands[i].name, script_commands[i].usage,
-					 script_commands[i].help);
-				found = true;
-			}
+		const struct cmd_entry *e = cmd_find(topic);
+		if (e) {
+			help_row(out, e->info.name, e->info.usage, e->info.help);
+			found = true;
+		}
 		if (!strcmp(topic, "expect") || !strcmp(topic, "run")) {
 			help_preds(w, out);
 			found = true;
 		}
-		for (int i = 0;
-		     script_preds[i].name && strcmp(topic, "expect") && strcmp(topic, "run"); i++)
-			if (!strcmp(script_preds[i].name, topic)) {
-				help_row(out, script_preds[i].name, script_preds[i].usage,
-					 script_preds[i].help);
-				found = true;
-			}
+		const struct pred_entry *g = pred_find(topic);
+		if (g && strcmp(topic, "expect") && strcmp(topic, "run")) {
+			help_row(out, g->info.name, g->info.usage, g->info.help);
+			found = true;
+		}
 		for (int i = 0; p && p->commands && p->commands[i].name; i++)
 			if (!strcmp(p->commands[i].name, topic)) {
 				help_row(out, p->commands[i].name, p->commands[i].usage,
@@ -114,55 +113,86 @@ void script_help(struct world *w, const char *topic, struct sbuf *out)
 	sbuf_printf(out, "%s\n",
 		    _("Commands (durations take us, ms or s; nodes are n1, n2, ..., `leader`, "
 		      "`all`, n1..n3):"));
-	for (int i = 0; script_commands[i].name; i++)
-		help_row(out, script_commands[i].name, script_commands[i].usage,
-			 script_commands[i].help);
+	int i = 0;
+	for (const struct cmd_info *r; (r = script_command(i)); i++)
+		help_row(out, r->name, r->usage, r->help);
 	if (p && p->commands && p->commands[0].name) {
 		sbuf_printf(out, _("Commands of %s:\n"), p->name);
-		for (int i = 0; p->commands[i].name; i++)
+		for (i = 0; p->commands[i].name; i++)
 			help_row(out, p->commands[i].name, p->commands[i].usage,
 				 p->commands[i].help);
 	}
 	help_preds(w, out);
 	sbuf_printf(out, "%s\n", _("Protocols (help PROTOCOL for its options):"));
-	for (int i = 0; proto_all[i]; i++)
+	for (i = 0; proto_all[i]; i++)
 		help_row(out, proto_all[i]->name, NULL, proto_all[i]->summary);
 }
 
 /* ---- completion --------------------------------------------------------------- */
 
-struct comp {
-	const char *prefix;
-	size_t plen;
-	void (*add)(void *ctx, const char *cand);
-	void *ctx;
-};
-
-static void offer(struct comp *c, const char *cand)
+void comp_offer(struct comp *k, const char *cand)
 {
-	if (!strncmp(cand, c->prefix, c->plen))
-		c->add(c->ctx, cand);
+	if (!strncmp(cand, k->prefix, k->plen))
+		k->add(k->ctx, cand);
 }
 
-static void offer_nodes(struct comp *c, struct world *w)
+void comp_nodes(struct comp *k, struct world *w)
 {
 	char name[16];
 	int n = w && w->sim ? sim_nodes(w->sim) : 0;
 	for (int i = 0; i < n; i++) {
 		ns_snprintf(name, sizeof name, "n%d", i + 1);
-		offer(c, name);
+		comp_offer(k, name);
 	}
-	offer(c, "leader");
+	comp_offer(k, "leader");
 }
 
-static void offer_preds(struct comp *c, struct world *w)
+void comp_preds(struct comp *k, struct world *w)
 {
-	for (int i = 0; script_preds[i].name; i++)
-		offer(c, script_preds[i].name);
+	for (int i = 0; script_pred(i); i++)
+		comp_offer(k, script_pred(i)->name);
 	const struct proto_ops *p = current(w);
 	for (int i = 0; p && p->preds && p->preds[i].name; i++)
-		offer(c, p->preds[i].name);
-	offer(c, "not");
+		comp_offer(k, p->preds[i].name);
+	comp_offer(k, "not");
+}
+
+void comp_pred_words(struct comp *k, struct world *w, const char *const *words, int nw,
+		     bool timeout)
+{
+	const char *prev = words[nw - 1];
+	if (!strcmp(prev, "expect") || !strcmp(prev, "until") || !strcmp(prev, "and") ||
+	    !strcmp(prev, "or") || !strcmp(prev, "not")) {
+		comp_preds(k, w);
+		return;
+	}
+	comp_nodes(k, w);
+	comp_offer(k, "and");
+	comp_offer(k, "or");
+	if (timeout)
+		comp_offer(k, "timeout");
+}
+
+void comp_proto_cmds(struct comp *k, struct world *w)
+{
+	const struct proto_ops *p = current(w);
+	for (int i = 0; p && p->commands && p->commands[i].name; i++)
+		comp_offer(k, p->commands[i].name);
+}
+
+void comp_command(struct comp *k, struct world *w, const char *const *words, int nw)
+{
+	const struct cmd_entry *e = cmd_find(words[0]);
+	if (e) {
+		if (e->complete)
+			e->complete(k, w, words, nw);
+		return;
+	}
+	/* a protocol's command: its arguments are mostly nodes */
+	const struct proto_ops *p = current(w);
+	for (int i = 0; p && p->commands && p->commands[i].name; i++)
+		if (!strcmp(p->commands[i].name, words[0]))
+			comp_nodes(k, w);
 }
 
 void script_complete(struct world *w, const char *line, int point,
@@ -194,127 +224,12 @@ void script_complete(struct world *w, const char *line, int point,
 		if (nw < 64)
 			words[nw++] = start;
 	}
-	/* cluster raft 5 key=va|: complete the value of an option */
-	const char *eq = strchr(last, '=');
-	struct comp c = {last, strlen(last), add, ctx};
+	struct comp k = {last, strlen(last), add, ctx};
 	if (nw == 0) {
-		for (int i = 0; script_commands[i].name; i++)
-			offer(&c, script_commands[i].name);
-		const struct proto_ops *p = current(w);
-		for (int i = 0; p && p->commands && p->commands[i].name; i++)
-			offer(&c, p->commands[i].name);
+		for (int i = 0; script_command(i); i++)
+			comp_offer(&k, script_command(i)->name);
+		comp_proto_cmds(&k, w);
 		return;
 	}
-	const char *cmd = words[0];
-	if (!strcmp(cmd, "cluster") || (!strcmp(cmd, "help") && nw == 1)) {
-		if (nw == 1) {
-			for (int i = 0; proto_all[i]; i++)
-				offer(&c, proto_all[i]->name);
-			if (!strcmp(cmd, "help"))
-				for (int i = 0; script_commands[i].name; i++)
-					offer(&c, script_commands[i].name);
-			return;
-		}
-		if (!strcmp(cmd, "help"))
-			return;
-		const struct proto_ops *p = proto_find(words[1]);
-		if (!p || nw < 3 || !p->options)
-			return;
-		char cand[128];
-		for (int i = 0; p->options[i].key; i++) {
-			size_t klen = strlen(p->options[i].key);
-			if (eq && (size_t)(eq - last) == klen &&
-			    !strncmp(last, p->options[i].key, klen)) {
-				const char *choices = p->options[i].kind == OPT_BOOL
-							  ? "on|off"
-							  : p->options[i].choices;
-				if (!choices) {
-					ns_snprintf(cand, sizeof cand, "%s=%s", p->options[i].key,
-						    p->options[i].def);
-					offer(&c, cand);
-					continue;
-				}
-				for (const char *q = choices; *q;) {
-					size_t l = strcspn(q, "|");
-					ns_snprintf(cand, sizeof cand, "%s=%.*s", p->options[i].key,
-						    (int)l, q);
-					offer(&c, cand);
-					q += l;
-					if (*q == '|')
-						q++;
-				}
-			} else if (!eq) {
-				ns_snprintf(cand, sizeof cand, "%s=", p->options[i].key);
-				offer(&c, cand);
-			}
-		}
-		return;
-	}
-	if (!strcmp(cmd, "set") && w && w->sim) {
-		const struct proto_ops *p = sim_proto(w->sim);
-		for (int i = 0; nw == 1 && p->options && p->options[i].key; i++)
-			if (p->options[i].live)
-				offer(&c, p->options[i].key);
-		return;
-	}
-	if (!strcmp(cmd, "expect") ||
-	    (!strcmp(cmd, "run") && nw >= 2 && !strcmp(words[1], "until"))) {
-		const char *prev = words[nw - 1];
-		if (!strcmp(prev, "expect") || !strcmp(prev, "until") || !strcmp(prev, "and") ||
-		    !strcmp(prev, "or") || !strcmp(prev, "not")) {
-			offer_preds(&c, w);
-			return;
-		}
-		offer_nodes(&c, w);
-		offer(&c, "and");
-		offer(&c, "or");
-		if (!strcmp(cmd, "run"))
-			offer(&c, "timeout");
-		return;
-	}
-	if (!strcmp(cmd, "run") && nw == 1) {
-		offer(&c, "until");
-		return;
-	}
-	if (!strcmp(cmd, "link") || !strcmp(cmd, "net")) {
-		static const char *const settings[] = {"latency", "jitter",    "loss",
-						       "dup",     "bandwidth", "reset"};
-		if (!strcmp(cmd, "link") && nw < 3)
-			offer_nodes(&c, w);
-		else
-			for (size_t i = 0; i < ARRAY_LEN(settings); i++)
-				offer(&c, settings[i]);
-		return;
-	}
-	if (!strcmp(cmd, "clock")) {
-		if (nw == 1)
-			offer_nodes(&c, w);
-		else {
-			offer(&c, "skew");
-			offer(&c, "drift");
-			offer(&c, "reset");
-		}
-		return;
-	}
-	if (!strcmp(cmd, "put") || !strcmp(cmd, "get") || !strcmp(cmd, "cas") ||
-	    !strcmp(cmd, "append")) {
-		if (!strcmp(words[nw - 1], "via"))
-			offer_nodes(&c, w);
-		else if (nw >= 2) {
-			offer(&c, "via");
-			offer(&c, "as");
-		}
-		return;
-	}
-	if (!strcmp(cmd, "client")) {
-		static const char *const settings[] = {"latency", "attempt",   "timeout",
-						       "backoff", "redirects", "stick"};
-		for (size_t i = 0; i < ARRAY_LEN(settings); i++)
-			offer(&c, settings[i]);
-		return;
-	}
-	/* crash, restart, partition, cut, heal, protocol commands, at ...: nodes */
-	offer_nodes(&c, w);
-	if (!strcmp(cmd, "crash") || !strcmp(cmd, "restart") || !strcmp(cmd, "partition"))
-		offer(&c, "all");
+	comp_command(&k, w, words, nw);
 }

@@ -19,7 +19,7 @@
 
 static void add_tok(struct line *l, enum tok_kind k, const char *s, size_t n, int col)
 {
-	l->tok = xrealloc(l->tok, (size_t)(l->ntok + 1) * sizeof *l->tok);
+	xgrow((void **)&l->tok, &l->cap, (size_t)l->ntok + 1, sizeof *l->tok);
 	l->tok[l->ntok].kind = k;
 	l->tok[l->ntok].text = xstrndup(s, n);
 	l->tok[l->ntok].col = col;
@@ -301,6 +301,31 @@ static const char *skip_group(const char *u)
 	return u;
 }
 
+static bool is_placeholder(const char *item)
+{
+	return isupper((unsigned char)item[0]);
+}
+
+/* A literal item with alternatives, ">=|<=": does the word match one? */
+static bool is_choice(const char *item)
+{
+	return !is_placeholder(item) && item[0] != '|' && strchr(item, '|');
+}
+
+static bool choice_has(const char *item, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *q = item; *q;) {
+		size_t l = strcspn(q, "|");
+		if (l == n && !strncmp(q, word, n))
+			return true;
+		q += l;
+		if (*q == '|')
+			q++;
+	}
+	return false;
+}
+
 /* Marks every placeholder in a skipped optional group as absent. */
 static void absent_group(const char *u, const char *end, struct pargs *out)
 {
@@ -315,7 +340,7 @@ static void absent_group(const char *u, const char *end, struct pargs *out)
 			k = ARG_KEY;
 		else if (!strcmp(item, "VALUE"))
 			k = ARG_VALUE;
-		else if (!strcmp(item, "WORD"))
+		else if (!strcmp(item, "WORD") || is_choice(item))
 			k = ARG_WORD;
 		else if (!strcmp(item, "INT"))
 			k = ARG_INT;
@@ -331,11 +356,6 @@ static void absent_group(const char *u, const char *end, struct pargs *out)
 	}
 }
 
-static bool is_placeholder(const char *item)
-{
-	return isupper((unsigned char)item[0]);
-}
-
 /* Does the first item of an optional group match what is next? */
 static bool group_starts(struct parser *p, const char *u)
 {
@@ -345,6 +365,8 @@ static bool group_starts(struct parser *p, const char *u)
 	const struct token *t = p_peek(p);
 	if (t->kind == TK_END)
 		return false;
+	if (is_choice(item))
+		return t->kind == TK_WORD && choice_has(item, t->text);
 	if (!is_placeholder(item))
 		return (t->kind == TK_EQ && !strcmp(item, "=")) ||
 		       (t->kind == TK_WORD && !strcmp(item, t->text));
@@ -373,6 +395,25 @@ static bool parse_items(struct parser *p, const char *u, const char *end, struct
 		if (!strcmp(item, "]"))
 			continue;
 		const struct token *t = p_peek(p);
+		if (is_choice(item)) {
+			/* one of the words, kept as a WORD argument */
+			if (t->kind != TK_WORD || !choice_has(item, t->text)) {
+				p_error(p, t, _("expected one of %s, got %s"), item,
+					p_got(t, got, sizeof got));
+				return false;
+			}
+			if (out->n >= PROTO_MAX_ARGS) {
+				p_error(p, t, "%s", _("too many arguments"));
+				return false;
+			}
+			struct parg *a = &out->a[out->n++];
+			memset(a, 0, sizeof *a);
+			a->present = true;
+			a->kind = ARG_WORD;
+			ns_strlcpy(a->str, t->text, sizeof a->str);
+			p_next(p);
+			continue;
+		}
 		if (!is_placeholder(item)) {
 			bool ok = (!strcmp(item, "=") && t->kind == TK_EQ) ||
 				  (t->kind == TK_WORD && !strcmp(t->text, item));

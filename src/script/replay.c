@@ -88,11 +88,12 @@ enum exec_status replay_seek(struct replay *r, struct world *w, sim_time t, stru
 {
 	while (r->cur < r->sc->n) {
 		const struct cmd *c = r->sc->cmd[r->cur];
-		if (c->kind == C_RUN) {
+		sim_time dur;
+		if (cmd_time_is_run(c, &dur)) {
 			if (!r->in_run) {
 				if (!w->sim)
 					break;
-				r->run_end = sim_now(w->sim) + c->dur;
+				r->run_end = sim_now(w->sim) + dur;
 				r->in_run = true;
 			}
 			if (r->run_end > t) {

@@ -35,20 +35,31 @@ struct pred;
 struct history;
 struct lin_checker;
 
-/* ---- the table of commands ------------------------------------------------ */
+/* ---- the tables of commands and predicates ------------------------------- */
 
+/* What `help` shows of a command or predicate. The usage is the one the
+ * parser follows (for predicates, p_usage parses it literally). */
 struct cmd_info {
 	const char *name;
-	const char *usage; /* "NODES", "PRED [timeout DURATION]" */
-	const char *help;  /* N_(); translate when shown */
+	const char *usage;   /* after the name: "NODES", "PRED [timeout DURATION]" */
+	const char *help;    /* N_(); translate when shown */
+	const char *example; /* a whole command or predicate that parses and
+				runs on a 3-node raft cluster that has run 1s
+				(tests/unit/test_cmd_table.c walks these) */
 };
 
-/* The built-in commands, NULL-terminated (protocol commands come from
- * sim_proto()->commands). */
-extern const struct cmd_info script_commands[];
-/* The built-in predicates (for `expect`, `run until`, goals), likewise
- * (protocol predicates come from sim_proto()->preds). */
-extern const struct cmd_info script_preds[];
+/* The i-th built-in command (i from 0), in the order `help` lists them;
+ * NULL past the last. Each is one row of a family table (src/script/cmd_*.c)
+ * that also holds its parser, executor and completion. Protocol commands
+ * come from sim_proto()->commands. */
+const struct cmd_info *script_command(int i);
+/* The i-th built-in predicate (for `expect`, `run until`, goals), likewise
+ * (rows of src/script/pred_*.c; protocol predicates: sim_proto()->preds). */
+const struct cmd_info *script_pred(int i);
+/* How deeply `not` and parentheses may nest in a predicate; deeper is a
+ * parse error at the token that goes past it (and/or chains may be any
+ * length: they are flat). */
+#define SCRIPT_PRED_MAX_DEPTH 64
 
 /* ---- worlds ------------------------------------------------------------- */
 

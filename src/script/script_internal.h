@@ -35,6 +35,7 @@ struct token {
 struct line {
 	struct token *tok;
 	int ntok;
+	size_t cap; /* of tok */
 	int lineno;
 	char *src; /* the line without comment and surrounding space */
 };
@@ -53,7 +54,9 @@ struct parser {
 	int lineno;
 	struct sbuf *err;
 	struct world *w;
-	const struct proto_ops *proto; /* the protocol in force at this line */
+	const struct proto_ops *proto;         /* the protocol in force at this line */
+	const struct proto_ops *cluster_proto; /* set by each `cluster` command */
+	int depth; /* of `not` and parentheses in the predicate being parsed */
 };
 
 const struct token *p_peek(struct parser *p);
@@ -65,6 +68,21 @@ bool p_accept_word(struct parser *p, const char *word);
 void p_error(struct parser *p, const struct token *t, const char *fmt, ...) NS_PRINTF(3, 4);
 /* "got \"fast\"" or "got the end of the line": for messages. */
 const char *p_got(const struct token *t, char *buf, size_t n);
+
+/* Small token parsers (parse.c): each takes one token or reports an error
+ * at it. */
+bool p_duration(struct parser *p, sim_time *out, bool sign);
+bool p_uint(struct parser *p, uint64_t *out, const char *what);
+/* "20%", "0.5%" into parts per million. */
+bool p_percent(struct parser *p, uint32_t *ppm);
+/* "+1%", "-0.5%", "200ppm" into signed parts per million. */
+bool p_drift(struct parser *p, int32_t *ppm);
+/* "1MB/s", "100kB/s", "500B/s", "unlimited" (0) into bytes per second. */
+bool p_rate(struct parser *p, uint64_t *bps);
+/* A word or a quoted string of fewer than max bytes. */
+bool p_value(struct parser *p, char *out, size_t max, const char *what);
+/* True at the end of the line, else an error. */
+bool p_end(struct parser *p);
 
 /* ---- node references (resolved when run, since `leader` moves) ---------- */
 
@@ -89,13 +107,16 @@ void noderefs_free(struct noderefs *r);
 
 /* ---- predicates ---------------------------------------------------------- */
 
-/* A built-in predicate: like struct proto_pred, but it sees the world. */
-struct gpred {
-	const char *name;
-	const char *usage;
-	const char *help;
+/* A built-in predicate: one row of a table in src/script/pred_*.c. Like
+ * struct proto_pred, but it sees the world. */
+struct pred_entry {
+	struct cmd_info info; /* name, usage (parsed by p_usage), help, example */
 	bool (*eval)(struct world *w, const struct proto_args *a, struct sbuf *why);
 };
+
+/* The i-th built-in predicate row, NULL past the last; by name, or NULL. */
+const struct pred_entry *pred_entry_at(int i);
+const struct pred_entry *pred_find(const char *name);
 
 /* A parsed argument, before its node references are resolved. */
 struct parg {
@@ -111,21 +132,28 @@ struct pargs {
 	struct parg a[PROTO_MAX_ARGS];
 };
 
+/* Parses arguments by a usage string (see proto.h; a literal item with
+ * alternatives, ">=|<=", fills a WORD argument with the one given). */
 bool p_usage(struct parser *p, const char *usage, struct pargs *out);
 void pargs_free(struct pargs *a);
 /* Resolves node references; false (with why) if one cannot be resolved. */
 bool pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out,
 		   struct sbuf *why);
 
+/* A predicate is a tree whose and/or nodes are flat (a chain of any length
+ * is one node), so only `not` and parentheses nest, at most
+ * SCRIPT_PRED_MAX_DEPTH deep: parsing, evaluating and freeing recurse no
+ * deeper than that. */
 enum pred_kind { PK_LEAF, PK_NOT, PK_AND, PK_OR };
 
 struct pred {
 	enum pred_kind kind;
-	const struct gpred *g;       /* PK_LEAF, built-in */
+	int nkids;                   /* PK_NOT: 1; PK_AND, PK_OR: 2 or more */
+	struct pred **kid;           /* in the order written */
+	const struct pred_entry *g;  /* PK_LEAF, built-in */
 	const struct proto_pred *pp; /* PK_LEAF, the protocol's */
-	struct pargs args;
-	struct pred *l, *r;
-	char *text; /* canonical text */
+	struct pargs args;           /* PK_LEAF */
+	char *text;                  /* canonical text (the outermost node) */
 };
 
 /* Parses a predicate from the parser's current position to the end of the
@@ -134,93 +162,112 @@ struct pred *p_pred(struct parser *p, const char *stop);
 
 /* ---- commands ------------------------------------------------------------ */
 
-enum cmd_kind {
-	C_CLUSTER,
-	C_SEED,
-	C_RUN,
-	C_RUN_UNTIL,
-	C_STEP,
-	C_CRASH,
-	C_RESTART,
-	C_PARTITION,
-	C_CUT,
-	C_HEAL,
-	C_LINK,
-	C_NET,
-	C_CLOCK,
-	C_OP,
-	C_CLIENT,
-	C_SET,
-	C_AT,
-	C_AFTER,
-	C_EXPECT,
-	C_NOTE,
-	C_HELP,
-	C_PROTO,
-	C_WORKLOAD,
-};
-
-/* Link settings given in a `link` or `net` command; `mask` says which. */
-enum { LS_LATENCY = 1, LS_JITTER = 2, LS_LOSS = 4, LS_DUP = 8, LS_BANDWIDTH = 16, LS_RESET = 32 };
-
-struct link_settings {
-	unsigned mask;
-	struct link_config cfg;
-};
+struct cmd;
+struct exec_ctx;
+struct comp;
 
 enum {
-	CC_LATENCY = 1,
-	CC_ATTEMPT = 2,
-	CC_DEADLINE = 4,
-	CC_BACKOFF = 8,
-	CC_REDIRECTS = 16,
-	CC_STICK = 32
+	CMD_NO_CLUSTER = 1,  /* may run before the first `cluster` */
+	CMD_UNSCHEDULED = 2, /* cannot follow `at` or `after` */
 };
 
-struct cmd {
-	enum cmd_kind kind;
-	int lineno, col;
-	char *src; /* canonical text: the source line, trimmed */
+/* A built-in command: one row of a family table (src/script/cmd_*.c), in
+ * the manner of tmux's cmd_entry. help, completion, parsing, execution and
+ * recording all come from the row. */
+struct cmd_entry {
+	struct cmd_info info; /* name, usage, help (what `help` prints), example */
+	unsigned flags;       /* CMD_* */
+	size_t size;          /* of the arguments parse() fills (0: none) */
+	/* Parses what follows the name into c->args (zeroed, `size` bytes);
+	 * false with p_error on bad input. */
+	bool (*parse)(struct parser *p, struct cmd *c);
+	/* Runs the command: 0, or -1 with the message (exec_fail) in x->err. */
+	int (*exec)(struct exec_ctx *x);
+	/* Offers candidates for the word being typed after words[0..nw-1]
+	 * (words[0] is the name; nw >= 1). NULL: nothing to offer. */
+	void (*complete)(struct comp *k, struct world *w, const char *const *words, int nw);
+	/* Frees what the arguments own (not the arguments). NULL: nothing. */
+	void (*free)(void *args);
+	/* Reports the command to the recorder once it ran at time t. NULL:
+	 * its source text at t (world_record). */
+	void (*record)(struct world *w, const struct cmd *c, sim_time t);
+};
 
-	const struct proto_ops *proto; /* cluster; C_PROTO: whose command */
-	int count;                     /* cluster: nodes; step: events */
-	struct proto_opts opts;        /* cluster */
-	uint64_t seed;
-	sim_time dur;            /* run, at, after, run until timeout */
-	struct pred *pred;       /* expect, run until */
-	struct noderefs a, b;    /* nodes; cut/heal/link: a -> b */
-	struct noderefs *groups; /* partition */
-	int ngroups;
-	bool oneway;
-	struct link_settings ls;
-	bool has_skew, has_drift; /* clock */
-	sim_time skew;
-	int32_t drift_ppm;
-	struct kv_op op; /* put/get/cas/append */
-	bool has_via;
-	struct noderef via;
-	int client;       /* 0: any idle */
-	unsigned cc_mask; /* client settings */
-	struct client_config cc;
-	int opt; /* set */
-	struct opt_value optv;
-	struct cmd *sub;              /* at, after */
-	char *str;                    /* note, help topic */
-	const struct proto_cmd *pcmd; /* C_PROTO */
-	struct pargs pargs;
-	struct workload_cfg wl; /* workload; clients == 0: stop */
+/* The i-th built-in command row, NULL past the last; by name, or NULL. */
+const struct cmd_entry *cmd_entry_at(int i);
+const struct cmd_entry *cmd_find(const char *name);
+/* A protocol's command (struct proto_cmd), parsed by its usage string. */
+extern const struct cmd_entry cmd_proto_entry;
+/* Looks name up among the protocol in force (p->proto); on a match fills
+ * c with cmd_proto_entry and its arguments and returns true. */
+bool cmd_proto_lookup(struct parser *p, const char *name, struct cmd *c);
+
+/* A parsed command: its row, where it was, its text and its arguments. */
+struct cmd {
+	const struct cmd_entry *e;
+	int lineno, col;
+	char *src;  /* canonical text: the source line, trimmed */
+	void *args; /* e->size bytes, the row's own struct */
 };
 
 struct script {
 	struct cmd **cmd;
 	int n;
+	size_t cap;
 	int refs; /* scheduled commands keep their script alive */
 	char *file;
+	const struct proto_ops *proto; /* of the last `cluster`, or NULL */
 };
 
 /* Parses one line's command (the line has at least one token). */
 struct cmd *parse_cmd(struct parser *p);
 void cmd_free(struct cmd *c);
+
+/* `run DURATION` (not `run until`): its duration (replay seeks inside it). */
+bool cmd_time_is_run(const struct cmd *c, sim_time *dur);
+
+/* ---- execution ------------------------------------------------------------- */
+
+struct exec_ctx {
+	struct world *w;
+	const char *file;
+	const struct cmd *c;
+	const void *args; /* c->args */
+	struct sbuf *err;
+	const struct script *owner; /* the script c is in; NULL when scheduled */
+};
+
+/* Reports an error at column col of the command's line: returns -1. */
+int exec_fail(struct exec_ctx *x, int col, const char *fmt, ...) NS_PRINTF(3, 4);
+/* Resolves a node reference, or -1 with an error at its column. */
+int exec_node(struct exec_ctx *x, const struct noderef *r);
+/* Resolves node references into a set: 0, or -1 with an error. */
+int exec_nodes(struct exec_ctx *x, const struct noderefs *r, struct nodeset *out);
+
+/* ---- completion ------------------------------------------------------------ */
+
+struct comp {
+	const char *prefix; /* the word being completed */
+	size_t plen;
+	void (*add)(void *ctx, const char *cand);
+	void *ctx;
+};
+
+/* Offers cand if it starts with the prefix. */
+void comp_offer(struct comp *k, const char *cand);
+/* n1..nN of the running cluster, and `leader`. */
+void comp_nodes(struct comp *k, struct world *w);
+/* The predicates (built-in and the running protocol's), and `not`. */
+void comp_preds(struct comp *k, struct world *w);
+/* The running protocol's command names. */
+void comp_proto_cmds(struct comp *k, struct world *w);
+/* The word after words[0..nw-1], words[0] a command name (its row's
+ * completion; node names for a protocol's command). */
+void comp_command(struct comp *k, struct world *w, const char *const *words, int nw);
+/* After `expect`, `run until`: predicates, nodes, and/or, and `timeout`
+ * when `timeout` is true. */
+void comp_pred_words(struct comp *k, struct world *w, const char *const *words, int nw,
+		     bool timeout);
 
 /* ---- the world ------------------------------------------------------------- */
 
@@ -244,10 +291,10 @@ struct world {
 	sim_time rec_last; /* sim time of the last recorded command */
 
 	int passed, failed;
-	int ops[4];           /* completed client operations by outcome (enum op_outcome) */
+	int ops[4];         /* completed client operations by outcome (enum op_outcome) */
 	sim_time last_took; /* how long the latest completed operation took; -1: none */
-	int async_errors;     /* errors in commands run by `at` */
-	void **scheds;        /* commands scheduled with at/after (freed with the sim) */
+	int async_errors;   /* errors in commands run by `at` */
+	void **scheds;      /* commands scheduled with at/after (freed with the sim) */
 	int nscheds;
 	size_t scheds_cap;
 	struct script **kept; /* scripts with scheduled commands */
@@ -259,13 +306,21 @@ void world_say(struct world *w, enum world_out k, const char *fmt, ...) NS_PRINT
 /* Runs command i of sc (sc owns what `at` schedules), recording it; -1 on
  * error with the message in err. */
 int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *err);
+/* Runs one command; owner is the script it is in (NULL: a scheduled one,
+ * which may not schedule). Not recorded. 0, or -1 with err. */
+int world_exec(struct world *w, const struct cmd *c, const char *file, struct sbuf *err,
+	       const struct script *owner);
+/* Reports a command to the recorder (if any) as taking effect at t. */
+void world_record(struct world *w, sim_time t, const char *cmd);
+/* Replaces the simulation with a new one (observers are told). The
+ * arguments are copied first: they may point into the old simulation. */
+void world_make_sim(struct world *w, const struct proto_ops *proto, int n,
+		    const struct proto_opts *opts);
+/* A TR_FAULT trace line. */
+void world_fault(struct world *w, int node, int peer, const char *text);
 /* Resolves one reference to a node index, or -1 with a message in err. */
 int world_node(struct world *w, const struct noderef *r, struct sbuf *err);
 /* Resolves references into a set; false with a message in err. */
 bool world_nodes(struct world *w, const struct noderefs *r, struct nodeset *out, struct sbuf *err);
-
-/* Built-in predicates (pred.c). */
-extern const struct gpred gpreds[];
-const struct gpred *gpred_find(const char *name);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * tui_keys.c — the key table, and the help screen generated from it and
- * from the command language's own tables (script_commands, script_preds,
+ * from the command language's own tables (script_command, script_pred,
  * the protocol's commands, predicates and message kinds). Nothing in the
  * help is written twice: a new key or command shows up here by itself.
  */
@@ -143,16 +143,15 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 
 	add(out, n, &cap, SS_TITLE, "%s", _("Commands (type : first)"));
-	for (int i = 0; script_commands[i].name; i++)
-		entry(out, n, &cap, script_commands[i].name, script_commands[i].usage,
-		      script_commands[i].help);
+	const struct cmd_info *r;
+	for (int i = 0; (r = script_command(i)); i++)
+		entry(out, n, &cap, r->name, r->usage, r->help);
 	for (int i = 0; p && p->commands && p->commands[i].name; i++)
 		entry(out, n, &cap, p->commands[i].name, p->commands[i].usage, p->commands[i].help);
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 	add(out, n, &cap, SS_TITLE, "%s", _("Predicates (for expect and run until)"));
-	for (int i = 0; script_preds[i].name; i++)
-		entry(out, n, &cap, script_preds[i].name, script_preds[i].usage,
-		      script_preds[i].help);
+	for (int i = 0; (r = script_pred(i)); i++)
+		entry(out, n, &cap, r->name, r->usage, r->help);
 	for (int i = 0; p && p->preds && p->preds[i].name; i++)
 		entry(out, n, &cap, p->preds[i].name, p->preds[i].usage, p->preds[i].help);
 	add(out, n, &cap, SS_NORMAL, "%s", "");

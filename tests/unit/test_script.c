@@ -378,8 +378,8 @@ static void test_help_and_completion(void **state)
 	struct world *w = new_world();
 	struct sbuf err = {0}, h = {0};
 	script_help(w, NULL, &h);
-	for (int i = 0; script_commands[i].name; i++)
-		assert_non_null(strstr(sbuf_str(&h), script_commands[i].name));
+	for (int i = 0; script_command(i); i++)
+		assert_non_null(strstr(sbuf_str(&h), script_command(i)->name));
 	sbuf_clear(&h);
 	script_help(w, "heartbeat", &h);
 	assert_non_null(strstr(sbuf_str(&h), "interval="));

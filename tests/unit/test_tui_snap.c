@@ -139,15 +139,15 @@ static void test_help(void **state)
 		if (!help_has(lines, n, want))
 			fail_msg("key %s is not in the help", tui_keys[i].name);
 	}
-	for (int i = 0; script_commands[i].name; i++) {
+	for (int i = 0; script_command(i); i++) {
 		char want[64];
-		snprintf(want, sizeof want, "  %s ", script_commands[i].name);
+		snprintf(want, sizeof want, "  %s ", script_command(i)->name);
 		if (!help_has(lines, n, want))
-			fail_msg("command %s is not in the help", script_commands[i].name);
+			fail_msg("command %s is not in the help", script_command(i)->name);
 	}
-	for (int i = 0; script_preds[i].name; i++)
-		if (!help_has(lines, n, script_preds[i].name))
-			fail_msg("predicate %s is not in the help", script_preds[i].name);
+	for (int i = 0; script_pred(i); i++)
+		if (!help_has(lines, n, script_pred(i)->name))
+			fail_msg("predicate %s is not in the help", script_pred(i)->name);
 	const struct proto_ops *p = sim_proto(world_sim(w));
 	for (int i = 0; i < p->nmsg_kinds; i++)
 		if (!help_has(lines, n, p->msg_kinds[i].name))
