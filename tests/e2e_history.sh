@@ -17,70 +17,24 @@
 # Needs tmux.
 set -u
 
-if ! command -v tmux >/dev/null; then
-	echo "e2e_history: tmux is needed to drive the screen" >&2
-	exit 1
-fi
+e2e_name=e2e_history
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+. "$here/lib/e2e.sh"
+e2e_need tmux
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 if ! printf 'cluster raft 3\n' | "$bin" run - >/dev/null 2>&1; then
-	echo "e2e_history: raft is not compiled in; nothing to test"
-	exit 0
+	e2e_skip "raft is not compiled in"
 fi
 sock=nshist$$
 tmp=$(mktemp -d)
 fails=0
-T() { tmux -L "$sock" -f /dev/null "$@"; }
 cleanup() {
 	T kill-server 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-
-screen() { T capture-pane -p -t ns; }
-
-# wait_for REGEX [SECONDS]: polls the screen until a line matches.
-wait_for() {
-	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if screen | grep -Eq -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# wait_gone REGEX [SECONDS]: polls until no line matches.
-wait_gone() {
-	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if ! screen | grep -Eq -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-check() { # check NAME COMMAND...
-	name=$1
-	shift
-	if "$@"; then
-		echo "ok   $name"
-	else
-		echo "FAIL $name"
-		echo "---- screen:"
-		screen
-		echo "----"
-		fails=$((fails + 1))
-	fi
-}
 
 # start W H ARGS...: a fresh tmux server running netsplit ARGS.
 start() {
@@ -91,16 +45,6 @@ start() {
 	sleep 0.1
 	T new-session -d -s ns -x "$w" -y "$h" \
 		"LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=$tmp XDG_STATE_HOME=$tmp/state $bin $*; sleep 60"
-}
-
-# cmd TEXT: opens the `:` prompt, waits until it is open (an empty prompt
-# line), types TEXT and Enter, and waits until the prompt has closed.
-cmd() {
-	T send-keys -t ns ':'
-	wait_for '^:$' 10 || echo "e2e_history: the prompt did not open for: $1"
-	T send-keys -t ns -l "$1"
-	T send-keys -t ns Enter
-	wait_gone '^:' 10
 }
 
 # ---- the sandbox: a stale read through the minority --------------------------
@@ -161,8 +105,4 @@ check "cap 160x50: primary on the AP side" wait_for '│ +AP · primary 5 mode=a
 check "cap 160x50: two histories" wait_for 'history · [0-9]+ operations.*│ +history · [0-9]+ operations' 10
 T send-keys -t ns q
 
-if [ $fails -gt 0 ]; then
-	echo "e2e_history: $fails failed"
-	exit 1
-fi
-echo "e2e_history: all passed"
+e2e_done

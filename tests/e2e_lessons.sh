@@ -17,24 +17,20 @@
 # Needs tmux and perl (as e2e_screen.sh).
 set -u
 
-for tool in tmux; do
-	if ! command -v $tool >/dev/null; then
-		echo "e2e_lessons: $tool is needed to drive the screen" >&2
-		exit 1
-	fi
-done
+e2e_name=e2e_lessons
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+. "$here/lib/e2e.sh"
+e2e_need tmux perl
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 if ! printf 'cluster raft 3\n' | "$bin" run - >/dev/null 2>&1; then
-	echo "e2e_lessons: skipped: the lessons need Raft"
-	exit 0
+	e2e_skip "the lessons need Raft"
 fi
 sessions="a b c d e f g h i j"
 sock=nsles$$
 tmp=$(mktemp -d)
 db=$tmp/progress.db
 fails=0
-T() { tmux -L "$sock" -f /dev/null "$@"; }
 cleanup() {
 	for x in ${used:-}; do
 		tmux -L "nsles$$$x" -f /dev/null kill-server 2>/dev/null
@@ -43,35 +39,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-
-screen() { T capture-pane -p -t ns; }
-
-wait_for() {
-	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if screen | grep -Eq -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-check() { # check NAME COMMAND...
-	name=$1
-	shift
-	if "$@"; then
-		echo "ok   $name"
-	else
-		echo "FAIL $name"
-		echo "---- screen:"
-		screen
-		echo "----"
-		fails=$((fails + 1))
-	fi
-}
 
 # start W H ARGS...: a fresh tmux server running netsplit ARGS.
 start() {
@@ -89,16 +56,6 @@ sleep 60
 EOF
 	T new-session -d -s ns -x "$w" -y "$h" "sh $tmp/run.sh"
 }
-
-# click X Y: a left click at column X, row Y (0-based), X10 encoding.
-click() {
-	cx=$(printf "\\$(printf %o $(($1 + 33)))")
-	cy=$(printf "\\$(printf %o $(($2 + 33)))")
-	T send-keys -t ns -l "$(printf '\033[M ')$cx$cy"
-	T send-keys -t ns -l "$(printf '\033[M#')$cx$cy"
-}
-
-status_time() { screen | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p'; }
 
 # ---- a lesson: first step, show me, done, next step ---------------------------
 start 80 24 --db "$db"
@@ -223,9 +180,4 @@ check "damaged database: moved aside" sh -c "ls '$tmp' | grep -q 'bad.db.corrupt
 T send-keys -t ns q
 check "damaged database: q quits" wait_for 'EXIT=0' 5
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all checks passed"
-exit 0
+e2e_done

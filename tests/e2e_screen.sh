@@ -16,12 +16,10 @@
 # never by long fixed sleeps. Needs tmux and perl.
 set -u
 
-for tool in tmux perl; do
-	if ! command -v $tool >/dev/null; then
-		echo "e2e_screen: $tool is needed to drive the screen" >&2
-		exit 1
-	fi
-done
+e2e_name=e2e_screen
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+. "$here/lib/e2e.sh"
+e2e_need tmux perl
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 # One private tmux server per session (nstest$$a, nstest$$b, ...): a new
@@ -30,7 +28,6 @@ sessions="a b c d e f g"
 sock=nstest$$
 tmp=$(mktemp -d)
 fails=0
-T() { tmux -L "$sock" -f /dev/null "$@"; }
 cleanup() {
 	for x in ${used:-}; do
 		tmux -L "nstest$$$x" -f /dev/null kill-server 2>/dev/null
@@ -46,50 +43,6 @@ else
 	proto=heartbeat
 fi
 echo "protocol: $proto"
-
-screen() { T capture-pane -p -t ns; }
-
-# wait_for REGEX [SECONDS]: polls the screen until a line matches.
-wait_for() {
-	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if screen | grep -Eq -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# wait_gone REGEX [SECONDS]: polls until no line matches.
-wait_gone() {
-	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if ! screen | grep -Eq -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-check() { # check NAME COMMAND...
-	name=$1
-	shift
-	if "$@"; then
-		echo "ok   $name"
-	else
-		echo "FAIL $name"
-		echo "---- screen:"
-		screen
-		echo "----"
-		fails=$((fails + 1))
-	fi
-}
 
 # start W H [LOCALE [NO_COLOR]]: a fresh tmux server running the sandbox
 # in a shell that reports the exit status and whether the terminal
@@ -116,15 +69,6 @@ EOF
 	T new-session -d -s ns -x "$1" -y "$2" "sh $tmp/run.sh"
 }
 
-# click X Y: a left click at column X, row Y (0-based), as an xterm sends
-# it (X10 encoding, which the pane's TERM=screen announces).
-click() {
-	cx=$(printf "\\$(printf %o $(($1 + 33)))")
-	cy=$(printf "\\$(printf %o $(($2 + 33)))")
-	T send-keys -t ns -l "$(printf '\033[M ')$cx$cy"
-	T send-keys -t ns -l "$(printf '\033[M#')$cx$cy"
-}
-
 # find TEXT: "X Y" of the first place TEXT is drawn in the cluster pane
 # (rows 1-17, columns 0-53 at 80x24), counting characters, not bytes.
 find_text() {
@@ -132,8 +76,6 @@ find_text() {
 		next if $y < 1 || $y > 17; $l = substr($_, 0, 54);
 		if (($x = index($l, $t)) >= 0) { print "$x $y\n"; exit }' "$1"
 }
-
-status_time() { screen | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p'; }
 
 leader_of() { screen | grep -Eo 'n[0-9]+ Leader' | head -1 | sed 's/ Leader//; s/n//'; }
 
@@ -287,9 +229,4 @@ check "home: s opens a sandbox" wait_for '^ netsplit · ' 5
 T send-keys -t ns q
 check "home: q quits with status 0" wait_for 'EXIT=0' 5
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all checks passed"
-exit 0
+e2e_done
