@@ -7,7 +7,6 @@
 #include "config.h"
 #include "sim/sim.h"
 #include "tui/tui.h"
-#include "tui/tui_cap.h"
 #include "util/i18n.h"
 
 #include <errno.h>
@@ -159,7 +158,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "sandbox"))
 		return screen_main(argc - 1, argv + 1, SCREEN_SANDBOX);
 	if (argc >= 2 && !strcmp(argv[1], "cap"))
-		return tui_cap_main(argc - 1, argv + 1);
+		return cap_cmd_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "open"))
 		return screen_main(argc - 1, argv + 1, SCREEN_OPEN);
 	if (argc >= 2 && !strcmp(argv[1], "replay"))

@@ -88,6 +88,10 @@ check "cap: CP side" wait_for '^ CP · raft 5 reads=readindex' 10
 check "cap: AP side" wait_for '│ +AP · (dynamo 5 n=3 w=1 r=1|primary 5|raft 5 reads=local)' 5
 check "cap: tallies" wait_for 'answered [0-9]+ · stale reads [0-9]+ +│ +answered' 5
 check "cap: workload visible" wait_for 'both clusters run: workload clients 3' 5
+# p is the sandbox's preset: first the selected node alone, then a
+# minority/majority split, then heal.
+T send-keys -t ns p
+check "cap: p isolates n1 in both" wait_for 'partition n1 \| n2 n3 n4 n5 \(both clusters\)' 5
 T send-keys -t ns p
 check "cap: one partition for both" wait_for 'partition n1 n2 \| n3 n4 n5 \(both clusters\)' 5
 check "cap: AP answers with stale reads" wait_for '│ +answered [0-9]+ · stale reads [1-9]' 20
@@ -96,6 +100,40 @@ check "cap: CP no stale reads" wait_for '^ answered [0-9]+ · stale reads 0 ' 5
 check "cap: CP linearizable" wait_for '^ linearizable ' 5
 T send-keys -t ns h
 check "cap: heal" wait_for 'heal \(both clusters\)' 5
+
+# Every key of the single screen, on both clusters (the one event loop).
+T send-keys -t ns 1 x 2
+check "cap: x 1 2 cuts the link in both" wait_for ':cut n1 n2 \(both clusters\)' 5
+check "cap: both draw it cut" wait_for '╳.*│.*╳' 5
+T send-keys -t ns h .
+check "cap: . is one event in each cluster" wait_for 'one event in each cluster' 5
+check "cap: . pauses both" wait_for '^ netsplit · cap · 5 nodes .* paused' 5
+cmd 'crash n3'
+check "cap: the prompt runs in both" wait_for ':crash n3 \(both clusters\)' 5
+check "cap: n3 down on both sides" wait_for 'n3 ✗ down.*│.*n3 ✗ down' 5
+T send-keys -t ns '?'
+check "cap: ? the help, from the key table" wait_for 'crash the selected node' 5
+# The legend lists each protocol's message glyphs under its name.
+help_has_both() {
+	for _ in 1 2 3 4 5 6; do
+		screen | grep -q '^ *raft:' && screen | grep -Eq '^ *(dynamo|primary):' && return 0
+		T send-keys -t ns Down Down Down Down Down Down Down Down
+		sleep 0.2
+	done
+	return 1
+}
+check "cap: help lists both protocols' messages" help_has_both
+T send-keys -t ns Escape
+check "cap: esc leaves the help" wait_gone 'crash the selected node' 5
+T send-keys -t ns Tab
+check "cap: tab is refused with a message" wait_for 'side by side: the logs' 5
+T send-keys -t ns R
+check "cap: R is refused with a message" wait_for 'a recording replays one cluster' 5
+cmd 'run 1000000000s'
+check "cap: a long run shows its progress" wait_for ':run 1000000000s .*% .*esc cancels' 5
+T send-keys -t ns Escape
+check "cap: esc cancels it in both" wait_for ':run 1000000000s cancelled' 5
+check "cap: the cancel is noted per cluster" wait_for 'AP: cancelled at' 5
 T send-keys -t ns q
 
 # ---- cap on a tall screen: each side's history under its diagram -------------
