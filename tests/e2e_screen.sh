@@ -24,7 +24,7 @@ bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 # One private tmux server per session (nstest$$a, nstest$$b, ...): a new
 # server on the socket of one still shutting down may die with it.
-sessions="a b c d e f g"
+sessions="a b c d e f g h i j k"
 sock=nstest$$
 tmp=$(mktemp -d)
 fails=0
@@ -194,6 +194,51 @@ start 80 24
 check "again: the screen comes up" wait_for '^ netsplit · '
 kill -TERM "$(cat "$tmp/pid")"
 check "SIGTERM restores the terminal" wait_for 'TTY-RESTORED' 5
+
+# ---- a long command: progress, esc and ^C cancel, signals end it ---------------
+start 80 24
+check "long run: the screen comes up" wait_for '^ netsplit · '
+cmd 'run 1000000000s'
+check "long run: progress on the message line" wait_for ':run 1000000000s .*%.*esc cancels' 5
+t1=$(status_time)
+sleep 0.5
+check "long run: simulated time moves on" sh -c "[ \"\$(tmux -L $sock capture-pane -p -t ns | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p')\" != '$t1' ]"
+T send-keys -t ns c
+check "long run: other keys are refused" wait_for 'is running: esc cancels it|esc cancels' 3
+T send-keys -t ns Escape
+check "long run: esc cancels it, with a note" wait_for ':run 1000000000s cancelled' 5
+check "long run: the note in the event log" wait_for '^ cancelled at [0-9.]+s: [0-9.]+s of 1000000000s run' 2
+check "long run: paused where it stopped" wait_for '^ netsplit · .* paused$' 2
+T send-keys -t ns ' '
+check "long run: space runs on" wait_for '^ netsplit · .* running$' 2
+cmd 'run 1000000000s'
+check "long run again" wait_for ':run 1000000000s .*%' 5
+T send-keys -t ns C-c
+check "long run: ^C cancels it too" wait_for ':run 1000000000s cancelled' 5
+check "long run: the screen is still there after ^C" wait_for '^ netsplit · ' 2
+cmd 'run until leader timeout 1000000000s'
+check "run until: short, done in a slice" wait_for ':run until leader timeout 1000000000s$|held at' 5
+cmd 'run until no leader timeout 1000000000s'
+check "run until: long, progress" wait_for ':run until no leader .*%' 5
+T send-keys -t ns q
+check "long run: q cancels and quits" wait_for 'EXIT=0' 5
+check "long run: q restores the terminal" wait_for 'TTY-RESTORED' 2
+for sig in TERM HUP INT; do
+	start 80 24
+	check "SIG$sig during a long run: the screen comes up" wait_for '^ netsplit · '
+	cmd 'run 1000000000s'
+	check "SIG$sig during a long run: it runs" wait_for ':run 1000000000s .*%' 5
+	kill -$sig "$(cat "$tmp/pid")"
+	if [ $sig = INT ]; then
+		# SIGINT is ^C: it cancels the command; a second one ends the program.
+		check "SIGINT during a long run cancels it" wait_for ':run 1000000000s cancelled' 5
+		kill -INT "$(cat "$tmp/pid")"
+	fi
+	check "SIG$sig during a long run: the program ends" wait_for 'EXIT=' 5
+	check "SIG$sig during a long run: 128 + the signal" wait_for "EXIT=$(case $sig in TERM) echo 143 ;; HUP) echo 129 ;; INT) echo 130 ;; esac)" 1
+	check "SIG$sig during a long run: terminal restored" wait_for 'TTY-RESTORED' 2
+	check "SIG$sig during a long run: alternate screen off" sh -c "[ \"\$(tmux -L $sock display -p -t ns '#{alternate_on}')\" = 0 ]"
+done
 
 # ---- SIGHUP, and a crash ------------------------------------------------------
 start 80 24

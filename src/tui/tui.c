@@ -62,7 +62,7 @@ struct tui {
 	const struct tui_multi *multi; /* several panes: the screen's set-up and callbacks */
 	char job_cmd[256];             /* the long command running (tui_job), or "" */
 	double job_wall0;
-	bool job_resume; /* time was running when it began: runs on after it */
+	bool job_resume; /* time was running when it began: runs on once it is done */
 	struct tui_term term;
 	struct tui_prompt *prompt;
 	struct scene sc;
@@ -383,8 +383,8 @@ static void help_open(struct tui *t);
  * `run DURATION` and `run until PRED [timeout DURATION]` typed at the prompt
  * do not run to the end in one call: the loop runs them in slices of
  * JOB_SLICE seconds of wall time between frames, so keys, signals and the
- * screen go on (the message line shows the progress; esc or ^C cancels,
- * q cancels and quits). A slice is sim_run_while() with a stop test that
+ * screen go on (the message line shows the progress; esc or ^C cancels and
+ * pauses, q cancels and quits). A slice is sim_run_while() with a stop test that
  * looks at the wall clock every 64 events, so even a dense stretch of
  * simulated time yields in time.
  *
@@ -508,7 +508,7 @@ static void job_end(struct tui_pane *p, bool cancelled)
 	if (cancelled) {
 		char line[EV_LEN];
 		ns_snprintf(line, sizeof line, _("cancelled at %s: %s of %s run"), tb,
-			    simtime_fmt_dur(sim_now(p->sim) - j->start, db, sizeof db),
+			    simtime_fmt(sim_now(p->sim) - j->start, db, sizeof db),
 			    simtime_fmt_dur(j->end - j->start, eb, sizeof eb));
 		log_tagged(p, SS_ERROR, line);
 	} else if (j->pred) {
@@ -542,9 +542,10 @@ static void job_cancel(struct tui *t)
 		return;
 	for (int i = 0; i < t->npanes; i++)
 		job_end(&t->pane[i], true);
-	set_msg(t, SS_ERROR, _(":%s cancelled"), t->job_cmd);
+	/* Paused where it stopped, so that the note stays in view. */
+	set_msg(t, SS_ERROR, _(":%s cancelled; paused (space runs on)"), t->job_cmd);
 	t->job_cmd[0] = '\0';
-	t->running = t->job_resume;
+	t->running = false;
 	anchor(t);
 }
 
