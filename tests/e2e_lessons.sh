@@ -26,7 +26,7 @@ case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 if ! printf 'cluster raft 3\n' | "$bin" run - >/dev/null 2>&1; then
 	e2e_skip "the lessons need Raft"
 fi
-sessions="a b c d e f g h i j"
+sessions="a b c d e f g h i j k l"
 sock=nsles$$
 tmp=$(mktemp -d)
 db=$tmp/progress.db
@@ -170,6 +170,51 @@ T send-keys -t ns Escape
 check "esc: the menu, with Continue" wait_for 'Continue' 3
 T send-keys -t ns q
 check "L: q quits" wait_for 'EXIT=0' 5 || { screen | tail -25 >&2; false; }
+
+# ---- long commands run in slices, and a recording of them replays exactly ---------------
+# `run`, `run until` and `step N` typed at the prompt run in slices between
+# frames; what the recorder keeps must give the very same run: the replay
+# ends with the same message counts on n1 as the live screen had.
+sdb=$tmp/sliced.db
+start 100 30 sandbox raft 5 --seed 11 --db "$sdb"
+check "sliced: sandbox comes up" wait_for 'n[0-9] Leader' 10
+T send-keys -t ns ' '
+check "sliced: paused" wait_for 'paused' 3
+T send-keys -t ns R
+check "sliced: R asks for a title" wait_for 'title of the recording' 3
+T send-keys -t ns -l "sliced"
+T send-keys -t ns Enter
+check "sliced: recording" wait_for 'REC *$' 3
+cmd 'run 300s'
+check "sliced: run 300s done" wait_for '^ :run 300s$' 20
+T send-keys -t ns . . .
+cmd 'run until no leader timeout 2s'
+check "sliced: run until, still false" wait_for 'still false after 2s' 10
+cmd 'step 30000'
+check "sliced: step 30000 done" wait_for '^ :step 30000$' 20
+cmd 'crash n1'
+cmd 'run until leader timeout 100s'
+check "sliced: run until leader held" wait_for 'run until leader: held at' 10
+cmd 'restart n1'
+cmd 'run 100s'
+check "sliced: run 100s done" wait_for '^ :run 100s$' 20
+live=$(screen | grep -Eo 'sent [0-9]+' | head -1)
+live_t=$(status_time)
+check "sliced: n1's counts shown ($live at $live_t)" test -n "$live"
+T send-keys -t ns R
+check "sliced: saved" wait_for 'recording 1 saved' 3
+T send-keys -t ns q
+check "sliced: q quits" wait_for 'EXIT=0' 5
+start 100 30 replay 1 --db "$sdb"
+check "sliced replay: comes up" wait_for 'replay 1: sliced' 5
+T send-keys -t ns G
+check "sliced replay: G asks for a time" wait_for 'go to time' 3
+T send-keys -t ns -l "100000s"
+T send-keys -t ns Enter
+check "sliced replay: at the end" wait_for "t=$live_t" 20
+check "sliced replay: the same counts on n1 ($live)" wait_for "${live:-no count} " 5
+T send-keys -t ns q
+check "sliced replay: q quits" wait_for 'EXIT=0' 5
 
 # ---- a damaged database ------------------------------------------------------------------------
 i=0

@@ -380,8 +380,8 @@ static void help_open(struct tui *t);
 
 /* ---- long commands --------------------------------------------------------------
  *
- * `run DURATION` and `run until PRED [timeout DURATION]` typed at the prompt
- * do not run to the end in one call: the loop runs them in slices of
+ * `run DURATION`, `run until PRED [timeout DURATION]` and `step N` typed at
+ * the prompt do not run to the end in one call: the loop runs them in slices of
  * JOB_SLICE seconds of wall time between frames, so keys, signals and the
  * screen go on (the message line shows the progress; esc or ^C cancels and
  * pauses, q cancels and quits). A slice is sim_run_while() with a stop test that
@@ -393,7 +393,8 @@ static void help_open(struct tui *t);
  * stops part-way (held, cancelled) first finishes the simulated instant it
  * stopped in, so that no event of that instant is left for later. Nothing
  * else differs from the command run in one go: the same events in the same
- * order. */
+ * order. `step N` runs as commands `step K` of a slice's worth of events
+ * each, recorded as they are. */
 
 static bool job_running(const struct tui *t)
 {
@@ -404,13 +405,23 @@ static bool job_running(const struct tui *t)
  * when the line is not a run the slicer takes (then it runs as a command). */
 static bool job_begin(struct tui *t, const char *line)
 {
-	if (strncmp(line, "run ", 4))
+	long steps = 0;
+	if (!strncmp(line, "step ", 5)) {
+		char *end;
+		errno = 0;
+		steps = strtol(line + 5, &end, 10);
+		if (errno || steps < 1 || *(end + strspn(end, " ")))
+			return false;
+	} else if (strncmp(line, "run ", 4)) {
 		return false;
+	}
 	const char *rest = line + 4 + strspn(line + 4, " ");
 	sim_time dur = 0;
 	char pred_text[256] = "";
-	bool until = !strncmp(rest, "until ", 6);
-	if (until) {
+	bool until = !steps && !strncmp(rest, "until ", 6);
+	if (steps) {
+		/* events, not time */
+	} else if (until) {
 		rest += 6;
 		dur = 10 * SIM_S; /* the language's default timeout */
 		const char *to = strstr(rest, " timeout ");
@@ -462,7 +473,25 @@ static bool job_begin(struct tui *t, const char *line)
 		}
 		sim_time now = sim_now(p->sim);
 		p->job = (struct tui_job){true, now, dur > SIM_NEVER - now ? SIM_NEVER : now + dur,
-					  pr, false};
+					  pr, false, steps, steps, 256};
+		if (!steps && sim_next_time(p->sim) <= now) {
+			/* Events are due at this very instant (after a `.`): they
+			 * run as a command of their own, recorded, so that the
+			 * slices start at an instant's boundary. */
+			char first[320];
+			if (until)
+				ns_snprintf(first, sizeof first, "run until %s timeout 0us",
+					    pred_text);
+			else
+				ns_snprintf(first, sizeof first, "run 0us");
+			struct sbuf err = {0};
+			world_exec_line(p->w, first, &err);
+			sbuf_free(&err);
+			if (pr && pred_eval(p->w, pr, NULL)) {
+				pred_free(pr);
+				p->job = (struct tui_job){0}; /* held: exec said so */
+			}
+		}
 	}
 	ns_snprintf(t->job_cmd, sizeof t->job_cmd, "%s", line);
 	t->job_wall0 = wall_now();
@@ -501,11 +530,18 @@ static void job_end(struct tui_pane *p, bool cancelled)
 	if (!j->on)
 		return;
 	/* Every event of the instant it stopped in runs now, as a recorded
-	 * `run` replays it. */
-	sim_run_until(p->sim, sim_now(p->sim));
+	 * `run` replays it (the slices began at an instant's boundary, so
+	 * time has moved if any event ran). A `step` was recorded as run. */
+	if (!j->steps && sim_now(p->sim) > j->start)
+		sim_run_until(p->sim, sim_now(p->sim));
 	char tb[32], db[32], eb[32];
 	simtime_fmt(sim_now(p->sim), tb, sizeof tb);
-	if (cancelled) {
+	if (cancelled && j->steps) {
+		char line[EV_LEN];
+		ns_snprintf(line, sizeof line, _("cancelled at %s: %ld of %ld steps run"), tb,
+			    j->steps - j->steps_left, j->steps);
+		log_tagged(p, SS_ERROR, line);
+	} else if (cancelled) {
 		char line[EV_LEN];
 		ns_snprintf(line, sizeof line, _("cancelled at %s: %s of %s run"), tb,
 			    simtime_fmt(sim_now(p->sim) - j->start, db, sizeof db),
@@ -549,6 +585,36 @@ static void job_cancel(struct tui *t)
 	anchor(t);
 }
 
+/* One slice of `step N` in pane p, as `step K` commands: true while
+ * events are left. */
+static bool job_steps(struct tui_pane *p, double deadline)
+{
+	struct tui_job *j = &p->job;
+	while (j->steps_left > 0) {
+		long k = MIN(j->chunk, j->steps_left);
+		char cmd[48];
+		ns_snprintf(cmd, sizeof cmd, "step %ld", k);
+		uint64_t before = sim_events(p->sim);
+		double t0 = wall_now();
+		struct sbuf err = {0};
+		world_exec_line(p->w, cmd, &err);
+		sbuf_free(&err);
+		long done = (long)(sim_events(p->sim) - before);
+		j->steps_left -= k;
+		if (done < k)
+			j->steps_left = 0; /* nothing left to happen */
+		/* Chunks of about a fifth of a slice. */
+		double took = wall_now() - t0;
+		if (took < JOB_SLICE / 10 && j->chunk < (1L << 24))
+			j->chunk *= 2;
+		else if (took > JOB_SLICE / 3 && j->chunk > 1)
+			j->chunk /= 2;
+		if (wall_now() > deadline)
+			break;
+	}
+	return j->steps_left > 0;
+}
+
 /* One slice of the long command in every pane; the progress on the
  * message line, or how it ended. */
 static void job_slice(struct tui *t)
@@ -560,6 +626,16 @@ static void job_slice(struct tui *t)
 		struct tui_pane *p = &t->pane[i];
 		if (!p->job.on)
 			continue;
+		if (p->job.steps) {
+			if (job_steps(p, deadline)) {
+				left = true;
+				done = MIN(done, 1 - (double)p->job.steps_left / (double)p->job.steps);
+			} else {
+				p->job = (struct tui_job){0};
+			}
+			deadline += JOB_SLICE / t->npanes;
+			continue;
+		}
 		struct job_slice js = {p, deadline, 0, false};
 		bool stopped = sim_run_while(p->sim, p->job.end, job_stop, &js);
 		if (stopped && js.yielded) {
@@ -571,6 +647,23 @@ static void job_slice(struct tui *t)
 			job_end(p, false);
 		}
 		deadline += JOB_SLICE / t->npanes;
+	}
+	if (!left && t->npanes > 1) {
+		/* Each pane's `run until` stopped when its own predicate held:
+		 * the panes that stopped earlier run on to the latest, so that
+		 * the screen keeps one clock. */
+		sim_time latest = 0;
+		for (int i = 0; i < t->npanes; i++)
+			latest = MAX(latest, sim_now(t->pane[i].sim));
+		for (int i = 0; i < t->npanes; i++) {
+			struct tui_pane *p = &t->pane[i];
+			if (sim_now(p->sim) < latest) {
+				p->job = (struct tui_job){.on = true, .start = sim_now(p->sim),
+							  .end = latest};
+				left = true;
+				done = 0;
+			}
+		}
 	}
 	if (left) {
 		char tb[32];

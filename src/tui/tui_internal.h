@@ -197,6 +197,8 @@ struct tui_job {
 	sim_time start, end; /* the command's span of simulated time */
 	struct pred *pred;   /* `run until`: stop once it holds (owned), or NULL */
 	bool held;
+	long steps, steps_left; /* `step N`: events to process (0: a run) */
+	long chunk;             /* events per `step` command of a slice */
 };
 
 /* One cluster of the screen: its world and what the screen keeps for it.
