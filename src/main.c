@@ -5,6 +5,7 @@
 #include "app/app.h"
 #include "app/check_cmd.h"
 #include "config.h"
+#include "proto/proto.h"
 #include "sim/sim.h"
 #include "tui/tui.h"
 #include "util/i18n.h"
@@ -88,6 +89,9 @@ static int screen_main(int argc, char **argv, enum screen_mode mode)
 		fprintf(stderr, "%s", _("Usage: netsplit replay ID [--db PATH]\n"));
 		return 2;
 	}
+	/* The sandbox's protocol when none is named: the screen names none. */
+	if (!o.proto && proto_find("raft"))
+		o.proto = "raft";
 	if (mode == SCREEN_HOME)
 		return tui_home(&o);
 	return tui_run(&o);

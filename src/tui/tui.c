@@ -1208,10 +1208,6 @@ static uint64_t random_seed(void)
 	return s % 1000000; /* short enough to read off the status line */
 }
 
-static const char *default_proto(void)
-{
-	return proto_find("raft") ? "raft" : proto_all[0]->name;
-}
 
 /* Builds the world (before the terminal is taken, or under the home
  * screen). Returns 0, or an exit status with the reason in t->fail, which
@@ -1294,7 +1290,7 @@ static int setup(struct tui *t, const struct tui_options *o)
 		}
 		goto out;
 	}
-	const char *proto = o->proto ? o->proto : default_proto();
+	const char *proto = o->proto ? o->proto : proto_all[0]->name;
 	if (!proto_find(proto)) {
 		sbuf_printf(&t->fail, _("netsplit sandbox: unknown protocol \"%s\"; known:"),
 			    proto);

@@ -72,8 +72,7 @@ static const char *cap_refuse(struct tui *t, int act)
 	case ACT_ZOOM_OUT:
 		return _("this screen shows the clusters side by side: the logs, timeline and "
 			 "history views are for one cluster (netsplit sandbox)");
-	case ACT_RECORD:
-		return _("a recording replays one cluster: record in netsplit sandbox");
+	case ACT_RECORD: return _("a recording replays one cluster: record in netsplit sandbox");
 	case ACT_LESSON_NEXT:
 	case ACT_HINT:
 	case ACT_SHOW_ME:
