@@ -1,5 +1,14 @@
 /*
- * tui.c — the screen's state and its one event loop.
+ * tui.c — the screen's state and its one event loop, for every screen: a
+ * sandbox, a scenario opened, a lesson, a replay (through the session
+ * hooks), and clusters side by side (`netsplit cap`, through a
+ * struct tui_screen_ops: its layout and the keys it refuses).
+ *
+ * Panes. The screen holds one to TUI_PANES_MAX worlds under one clock.
+ * Every command — typed, or made by a key — runs in every pane, `.` is one
+ * event in each, a long command is sliced in each; with one pane the event
+ * log shows everything, with several it shows faults once and the rest
+ * tagged with the pane ("CP: ...").
  *
  * The loop. Simulated time advances with wall time times the speed
  * (0.1x..100x): each frame computes the simulated time that wall time has
@@ -8,7 +17,9 @@
  * on the terminal for what is left of the frame (30 frames a second); while
  * paused it waits without a timeout, so a paused screen costs no CPU. A
  * signal (resize, ^C, SIGTERM, SIGHUP) interrupts poll() and is handled at
- * the top of the loop. Nothing is drawn from a signal handler.
+ * the top of the loop; ^C while a long command runs cancels the command
+ * instead (see "long commands" below). Nothing is drawn from a signal
+ * handler.
  *
  * Every action that changes the world is command text run by
  * world_exec_line() — `c` on n3 is "crash n3", `x` 1 2 is "cut n1 n2" — so
