@@ -83,7 +83,7 @@ check "quits" wait_gone 'history · ' 5
 
 # ---- cap: the same cut, two choices ------------------------------------------
 
-start 80 24 cap 5 --seed 7
+start 80 24 cap 5 --seed 7 --db "$tmp/cap.db"
 check "cap: CP side" wait_for '^ CP · raft 5 reads=readindex' 10
 check "cap: AP side" wait_for '│ +AP · (dynamo 5 n=3 w=1 r=1|primary 5|raft 5 reads=local)' 5
 check "cap: tallies" wait_for 'answered [0-9]+ · stale reads [0-9]+ +│ +answered' 5
@@ -127,14 +127,30 @@ T send-keys -t ns Escape
 check "cap: esc leaves the help" wait_gone 'crash the selected node' 5
 T send-keys -t ns Tab
 check "cap: tab is refused with a message" wait_for 'side by side: the logs' 5
+T send-keys -t ns ' '
+check "cap: space runs both again" wait_for '^ netsplit · cap .* running' 5
 T send-keys -t ns R
-check "cap: R is refused with a message" wait_for 'a recording replays one cluster' 5
+check "cap: R asks for a title" wait_for 'title of the recording' 5
+T send-keys -t ns -l "cap crash"
+T send-keys -t ns Enter
+check "cap: REC on the status line" wait_for 'REC *$' 5
+T send-keys -t ns 2 c
+check "cap: c crashes n2 in both" wait_for ':(crash|restart) n2 \(both clusters\)' 5
+sleep 0.5
+T send-keys -t ns R
+check "cap: R saves one recording per cluster" wait_for 'recordings 1 to 2 saved, one per cluster' 5
 cmd 'run 1000000000s'
 check "cap: a long run shows its progress" wait_for ':run 1000000000s .*% .*esc cancels' 5
 T send-keys -t ns Escape
 check "cap: esc cancels it in both" wait_for ':run 1000000000s cancelled' 5
 check "cap: the cancel is noted per cluster" wait_for 'AP: cancelled at' 5
 T send-keys -t ns q
+check "cap: q quits" wait_gone '^ netsplit · cap' 5
+sleep 0.5
+check "cap: netsplit recordings lists the CP one" sh -c "'$bin' recordings --db '$tmp/cap.db' | grep -q 'cap crash · CP'"
+check "cap: and the AP one" sh -c "'$bin' recordings --db '$tmp/cap.db' | grep -q 'cap crash · AP'"
+check "cap: the AP recording replays its own cluster and the crash" sh -c "'$bin' export 2 --format ns --db '$tmp/cap.db' | grep -q '^cluster \(dynamo\|primary\|raft\)' && '$bin' export 2 --format ns --db '$tmp/cap.db' | grep -Eq '(crash|restart) n2'"
+check "cap: the CP recording is raft's" sh -c "'$bin' export 1 --format ns --db '$tmp/cap.db' | grep -q '^cluster raft 5 reads=readindex'"
 
 # ---- cap on a tall screen: each side's history under its diagram -------------
 

@@ -1,6 +1,6 @@
 /*
- * cap_cmd.c — `netsplit cap [N] [--seed S] [--ap dynamo|primary]`: which
- * clusters the side-by-side CAP screen (src/tui/tui_cap.c) compares.
+ * cap_cmd.c — `netsplit cap [N] [--seed S] [--ap dynamo|primary] [--db PATH]`:
+ * which clusters the side-by-side CAP screen (src/tui/tui_cap.c) compares.
  *
  * The screen knows no protocol; this file chooses them, as data: on the CP
  * side Raft with ReadIndex reads (linearizable), on the AP side Dynamo-style
@@ -72,18 +72,18 @@ int cap_cmd_main(int argc, char **argv)
 	int nodes = 5;
 	bool seed_set = false;
 	uint64_t seed = 0;
-	const char *ap = NULL;
+	const char *ap = NULL, *db = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf(
 			    "%s",
-			    _("Usage: netsplit cap [N] [--seed S] [--ap dynamo|primary]\n"
+			    _("Usage: netsplit cap [N] [--seed S] [--ap dynamo|primary] [--db PATH]\n"
 			      "A CP cluster (raft, ReadIndex reads) and an AP cluster (dynamo\n"
 			      "n=3 w=1 r=1, or an asynchronous primary) side by side, under the\n"
 			      "same seed, workload, clock and faults: every key and command\n"
 			      "applies to both. Each side counts requests answered, refused and\n"
 			      "timed out, stale reads, and says whether it stayed "
-			      "linearizable.\n"));
+			      "linearizable. R records both, each as a recording of its own.\n"));
 			return 0;
 		}
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
@@ -99,6 +99,8 @@ int cap_cmd_main(int argc, char **argv)
 			seed_set = true;
 		} else if (!strcmp(argv[i], "--ap") && i + 1 < argc) {
 			ap = argv[++i];
+		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			db = argv[++i];
 		} else if (argv[i][0] >= '1' && argv[i][0] <= '9') {
 			char *end;
 			long n = strtol(argv[i], &end, 10);
@@ -130,6 +132,7 @@ int cap_cmd_main(int argc, char **argv)
 	    .nodes = nodes,
 	    .seed = seed_set ? seed : cap_seed(),
 	    .workload = CAP_WORKLOAD,
+	    .db_path = db,
 	};
 	return tui_cap_run(&spec);
 }

@@ -1508,11 +1508,21 @@ int tui_multi_run(const struct tui_multi *m)
 	t->multi = m;
 	setup_common(t, MAX(1, MIN(m->n, TUI_PANES_MAX)));
 	int status = 0;
+	for (int i = 0; i < t->npanes; i++)
+		ns_snprintf(t->pane[i].tag, sizeof t->pane[i].tag, "%s", m->pane[i].tag);
+	t->ses = m->ses;
+	if (t->ses) {
+		/* Settings, and R's recorders on every world before its first
+		 * command. */
+		struct tui_options o = t->ses->opt;
+		o.lesson = NULL;
+		o.replay_id = 0;
+		status = tui_session_begin(t->ses, t, &o, &t->fail);
+	}
 	char seed[64];
 	ns_snprintf(seed, sizeof seed, "seed %llu", (unsigned long long)m->seed);
 	for (int i = 0; i < t->npanes && !status; i++) {
 		struct tui_pane *p = &t->pane[i];
-		ns_snprintf(p->tag, sizeof p->tag, "%s", m->pane[i].tag);
 		const char *cmds[] = {seed, m->pane[i].cluster, m->setup};
 		for (size_t k = 0; k < ARRAY_LEN(cmds) && !status; k++) {
 			struct sbuf e = {0};
@@ -1535,6 +1545,11 @@ int tui_multi_run(const struct tui_multi *m)
 		for (size_t i = 0; i < ARRAY_LEN(m->intro); i++)
 			if (m->intro[i])
 				log_line(t, i ? SS_NORMAL : SS_TITLE, m->intro[i]);
+		/* What opening the store did. */
+		if (t->ses && t->ses->store_msg[0]) {
+			set_msg(t, SS_ERROR, "%s", t->ses->store_msg);
+			log_line(t, SS_ERROR, t->ses->store_msg);
+		}
 		t->running = true;
 		status = screen(t);
 	}

@@ -15,6 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Clusters one screen can show side by side (tui_cap.h). */
+#define TUI_PANES_MAX 3
+
 struct tui_options {
 	const char *proto; /* NULL: the first protocol compiled in (main.c names raft) */
 	int nodes;         /* 0: 5 */

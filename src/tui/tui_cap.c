@@ -13,13 +13,15 @@
  * checked within a small budget per frame (tui_history.c).
  *
  * What a side-by-side screen refuses, with a message: the other views
- * (logs, timeline, history show one cluster), recording (a recording
- * replays one cluster), and the keys of lessons and replays.
+ * (logs, timeline, history show one cluster) and the keys of lessons and
+ * replays. `R` records every cluster, each as a recording of its own
+ * ("TITLE · CP", "TITLE · AP"), which `netsplit replay` plays alone.
  */
 #include "tui/tui_cap.h"
 
 #include "tui/tui_history.h"
 #include "tui/tui_internal.h"
+#include "tui/tui_session.h"
 #include "util/i18n.h"
 
 #include <string.h>
@@ -72,7 +74,6 @@ static const char *cap_refuse(struct tui *t, int act)
 	case ACT_ZOOM_OUT:
 		return _("this screen shows the clusters side by side: the logs, timeline and "
 			 "history views are for one cluster (netsplit sandbox)");
-	case ACT_RECORD: return _("a recording replays one cluster: record in netsplit sandbox");
 	case ACT_LESSON_NEXT:
 	case ACT_HINT:
 	case ACT_SHOW_ME:
@@ -111,5 +112,9 @@ int tui_cap_run(const struct tui_cap_spec *spec)
 				  "h heals it")
 			      : _("every key and command applies to every cluster");
 	m.ops = &cap_ops;
-	return tui_multi_run(&m);
+	struct tui_options o = {.db_path = spec->db_path};
+	m.ses = tui_session_new(&o);
+	int status = tui_multi_run(&m);
+	tui_session_free(m.ses);
+	return status;
 }

@@ -28,6 +28,7 @@ struct tui_cap_spec {
 	int nodes;            /* for the status line */
 	uint64_t seed;        /* every cluster's seed */
 	const char *workload; /* a command every cluster runs at once, or NULL */
+	const char *db_path;  /* --db PATH: the store for R (NULL: the default place) */
 };
 
 /* Runs the screen until the user quits. Returns the process exit status,

@@ -178,12 +178,12 @@ const char *tui_prompt_matches(const struct tui_prompt *p);
 
 /* ---- panes and screens (tui.c) ------------------------------------------------- */
 
-#define TUI_PANES_MAX 3 /* clusters side by side under one clock and one fault */
 #define TUI_EV_LEN    200
 #define TUI_DROPS_MAX 64
 
 struct tui_hist;
 struct tui;
+struct tui_session;
 
 struct tui_drop {
 	struct scene_drop d;
@@ -252,6 +252,7 @@ struct tui_multi {
 	const char *setup;    /* a command run in every pane after the cluster, or NULL */
 	const char *intro[2]; /* translated lines for the event log, or NULL */
 	const struct tui_screen_ops *ops;
+	struct tui_session *ses; /* the store and R's recorders, or NULL */
 };
 
 /* Runs a screen of several panes until the user quits; returns the exit
