@@ -77,7 +77,8 @@ int cap_cmd_main(int argc, char **argv)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf(
 			    "%s",
-			    _("Usage: netsplit cap [N] [--seed S] [--ap dynamo|primary] [--db PATH]\n"
+			    _("Usage: netsplit cap [N] [--seed S] [--ap dynamo|primary] [--db "
+			      "PATH]\n"
 			      "A CP cluster (raft, ReadIndex reads) and an AP cluster (dynamo\n"
 			      "n=3 w=1 r=1, or an asynchronous primary) side by side, under the\n"
 			      "same seed, workload, clock and faults: every key and command\n"

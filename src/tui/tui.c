@@ -57,14 +57,14 @@
 #define TL_MAX    4096
 #define DROPS_MAX TUI_DROPS_MAX
 #define JOB_SLICE 0.025 /* seconds of wall time a long command runs per frame */
-#define DROP_LIFE 0.8 /* seconds of running wall time a drop mark stays */
+#define DROP_LIFE 0.8   /* seconds of running wall time a drop mark stays */
 
 static const double speeds[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100};
 enum { SPEED_1X = 3 };
 
 enum tui_view { VIEW_CLUSTER, VIEW_LOGS, VIEW_TIMELINE, VIEW_HISTORY, VIEW_HELP };
-static const char *const view_names[] = {N_("cluster"), N_("logs"), N_("timeline"),
-					 N_("history"), N_("help")};
+static const char *const view_names[] = {N_("cluster"), N_("logs"), N_("timeline"), N_("history"),
+					 N_("help")};
 
 struct tui {
 	struct tui_options opt;
@@ -483,8 +483,9 @@ static bool job_begin(struct tui *t, const char *line)
 			}
 		}
 		sim_time now = sim_now(p->sim);
-		p->job = (struct tui_job){true, now, dur > SIM_NEVER - now ? SIM_NEVER : now + dur,
-					  pr, false, steps, steps, 256};
+		p->job = (struct tui_job){
+		    true,  now, dur > SIM_NEVER - now ? SIM_NEVER : now + dur, pr, false, steps,
+		    steps, 256};
 		if (!steps && sim_next_time(p->sim) <= now) {
 			/* Events are due at this very instant (after a `.`): they
 			 * run as a command of their own, recorded, so that the
@@ -640,7 +641,8 @@ static void job_slice(struct tui *t)
 		if (p->job.steps) {
 			if (job_steps(p, deadline)) {
 				left = true;
-				done = MIN(done, 1 - (double)p->job.steps_left / (double)p->job.steps);
+				done =
+				    MIN(done, 1 - (double)p->job.steps_left / (double)p->job.steps);
 			} else {
 				p->job = (struct tui_job){0};
 			}
@@ -669,8 +671,8 @@ static void job_slice(struct tui *t)
 		for (int i = 0; i < t->npanes; i++) {
 			struct tui_pane *p = &t->pane[i];
 			if (sim_now(p->sim) < latest) {
-				p->job = (struct tui_job){.on = true, .start = sim_now(p->sim),
-							  .end = latest};
+				p->job = (struct tui_job){
+				    .on = true, .start = sim_now(p->sim), .end = latest};
 				left = true;
 				done = 0;
 			}
@@ -788,7 +790,8 @@ static void scroll_view(struct tui *t, int delta)
 {
 	if (t->view == VIEW_HISTORY) {
 		/* Up and page up go back in time. */
-		tui_hist_scroll(t->pane[0].hist, t->pane[0].w, -delta * (delta == 1 || delta == -1 ? 10 : 4));
+		tui_hist_scroll(t->pane[0].hist, t->pane[0].w,
+				-delta * (delta == 1 || delta == -1 ? 10 : 4));
 		return;
 	}
 	int *s = t->view == VIEW_LOGS       ? &t->logs_scroll
@@ -880,7 +883,8 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_PGDN: scroll_view(t, -page); break;
 	case ACT_CRASH:
 		if (n)
-			execf(t, "%s n%d", sim_node_c(t->pane[0].sim, t->sel)->up ? "crash" : "restart",
+			execf(t, "%s n%d",
+			      sim_node_c(t->pane[0].sim, t->sel)->up ? "crash" : "restart",
 			      t->sel + 1);
 		break;
 	case ACT_CUT:
@@ -1057,7 +1061,8 @@ static void draw(struct tui *t)
 	case VIEW_LOGS: scene_view_logs(&t->sc, &t->snap); break;
 	case VIEW_TIMELINE: scene_view_timeline(&t->sc, &t->snap); break;
 	case VIEW_HISTORY:
-		tui_hist_fill(t->pane[0].hist, t->pane[0].w, t->term.unicode, COLS - SCENE_HIST_GUTTER - 1, &t->hv);
+		tui_hist_fill(t->pane[0].hist, t->pane[0].w, t->term.unicode,
+			      COLS - SCENE_HIST_GUTTER - 1, &t->hv);
 		scene_view_history(&t->sc, &t->snap, &t->hv);
 		break;
 	case VIEW_HELP: scene_view_help(&t->sc, &t->snap); break;
@@ -1179,8 +1184,9 @@ static void loop(struct tui *t)
 		for (int i = 0; i < t->npanes; i++) {
 			struct tui_pane *p = &t->pane[i];
 			if (tui_hist_tick(p->hist, p->w, 0.002 / t->npanes) && !t->multi)
-				set_msg(t, SS_ERROR, "%s",
-					_("not linearizable: tab to the history view for the proof"));
+				set_msg(
+				    t, SS_ERROR, "%s",
+				    _("not linearizable: tab to the history view for the proof"));
 			busy |= tui_hist_busy(p->hist);
 		}
 		if (t->ses)
@@ -1218,7 +1224,6 @@ static uint64_t random_seed(void)
 		s = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	return s % 1000000; /* short enough to read off the status line */
 }
-
 
 /* Builds the world (before the terminal is taken, or under the home
  * screen). Returns 0, or an exit status with the reason in t->fail, which

@@ -81,7 +81,7 @@ enum tui_act {
 	ACT_PGUP,
 	ACT_PGDN,
 	ACT_BACK,
-	ACT_ZOOM_IN,  /* history view */
+	ACT_ZOOM_IN, /* history view */
 	ACT_ZOOM_OUT,
 	ACT_WORKLOAD,
 	/* lessons, recordings and replays (tui_session.c) */

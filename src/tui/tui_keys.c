@@ -48,8 +48,8 @@ const struct tui_key tui_keys[] = {
     {KEY_NPAGE, "pgdn", ACT_PGDN, N_("scroll a page down"), NULL},
     {27, "esc", ACT_BACK, N_("leave the help, cancel a pending x or X"), NULL},
     /* lessons, recordings and replays: their key bars are built by the session */
-    {'n', "n", ACT_LESSON_NEXT, N_("lesson: the next step (it opens by itself once the goal holds)"),
-     NULL},
+    {'n', "n", ACT_LESSON_NEXT,
+     N_("lesson: the next step (it opens by itself once the goal holds)"), NULL},
     {'H', "H", ACT_HINT, N_("lesson: reveal the next hint"), NULL},
     {'S', "S", ACT_SHOW_ME, N_("lesson: show me (runs the solution as commands)"), NULL},
     {'r', "r", ACT_RESTART, N_("lesson: restart the step"), NULL},
@@ -173,8 +173,8 @@ void tui_keys_help_many(struct world *const *w, int nw, bool unicode, struct sce
 		      script_commands[i].help);
 	for (int k = 0; k < np; k++)
 		for (int i = 0; protos[k]->commands && protos[k]->commands[i].name; i++)
-			entry(out, n, &cap, protos[k]->commands[i].name, protos[k]->commands[i].usage,
-			      protos[k]->commands[i].help);
+			entry(out, n, &cap, protos[k]->commands[i].name,
+			      protos[k]->commands[i].usage, protos[k]->commands[i].help);
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 	add(out, n, &cap, SS_TITLE, "%s", _("Predicates (for expect and run until)"));
 	for (int i = 0; script_preds[i].name; i++)

@@ -110,7 +110,8 @@ static void attach_recorder(struct tui_session *s)
 	free_recorders(s);
 	s->nrec = MAX(1, MIN(tui_npanes(s->t), TUI_PANES_MAX));
 	for (int i = 0; i < s->nrec; i++)
-		recorder_attach(&s->rec[i], tui_pane(s->t, i) ? tui_pane(s->t, i)->w : tui_world(s->t));
+		recorder_attach(&s->rec[i],
+				tui_pane(s->t, i) ? tui_pane(s->t, i)->w : tui_world(s->t));
 	s->rec_attached = true;
 }
 
