@@ -1175,6 +1175,7 @@ static void loop(struct tui *t)
 			tui_term_signal_handled();
 			job_cancel(t);
 		} else if (sig) {
+			tui_term_signal_seen();
 			break;
 		}
 		if (job_running(t))

@@ -41,6 +41,9 @@ int tui_term_pending_signal(void);
 /* Takes back a pending SIGINT that the screen used (^C cancelling a long
  * command) instead of ending: the program goes on. */
 void tui_term_signal_handled(void);
+/* The loop saw the pending signal and is ending: the grace alarm is off
+ * (saving a recording on the way out may take its time). */
+void tui_term_signal_seen(void);
 
 /* ---- painting (tui_paint.c) ---------------------------------------------------- */
 

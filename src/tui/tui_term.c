@@ -5,10 +5,11 @@
  *
  * Signals. SIGINT, SIGTERM and SIGHUP only set a flag; the event loop sees
  * it (poll() returns EINTR), leaves, and restores the terminal in the normal
- * way. Should the loop not see it within QUIT_GRACE seconds (stuck in one
- * long computation), or a second one arrive first, an alarm ends the program
- * from the handler: the terminal restored (endwin(), as for a crash), exit
- * status 128 + the signal. A crash (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL) runs a handler
+ * way. If the loop has not seen it within QUIT_GRACE seconds (stuck in one
+ * long computation), an alarm ends the program from the handler, and so
+ * does a second quit signal before the loop saw the first: the terminal
+ * restored (endwin(), as for a crash), exit status 128 + the signal. A
+ * crash (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL) runs a handler
  * that calls endwin() — not async-signal-safe, but the process is dying and
  * a restored terminal is worth the risk — puts stderr back so the crash
  * report is seen, and re-raises the signal to whoever handled it before
@@ -97,6 +98,11 @@ void tui_term_signal_handled(void)
 {
 	alarm(0);
 	pending_sig = 0;
+}
+
+void tui_term_signal_seen(void)
+{
+	alarm(0);
 }
 
 static void install_signals(void)
