@@ -5,9 +5,9 @@
 #include "app/app.h"
 #include "app/check_cmd.h"
 #include "config.h"
+#include "proto/proto.h"
 #include "sim/sim.h"
 #include "tui/tui.h"
-#include "tui/tui_cap.h"
 #include "util/i18n.h"
 
 #include <errno.h>
@@ -89,6 +89,9 @@ static int screen_main(int argc, char **argv, enum screen_mode mode)
 		fprintf(stderr, "%s", _("Usage: netsplit replay ID [--db PATH]\n"));
 		return 2;
 	}
+	/* The sandbox's protocol when none is named: the screen names none. */
+	if (!o.proto && proto_find("raft"))
+		o.proto = "raft";
 	if (mode == SCREEN_HOME)
 		return tui_home(&o);
 	return tui_run(&o);
@@ -159,7 +162,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "sandbox"))
 		return screen_main(argc - 1, argv + 1, SCREEN_SANDBOX);
 	if (argc >= 2 && !strcmp(argv[1], "cap"))
-		return tui_cap_main(argc - 1, argv + 1);
+		return cap_cmd_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "open"))
 		return screen_main(argc - 1, argv + 1, SCREEN_OPEN);
 	if (argc >= 2 && !strcmp(argv[1], "replay"))

@@ -17,70 +17,24 @@
 # Needs tmux.
 set -u
 
-if ! command -v tmux >/dev/null; then
-	echo "e2e_history: tmux is needed to drive the screen" >&2
-	exit 1
-fi
+e2e_name=e2e_history
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+. "$here/lib/e2e.sh"
+e2e_need tmux
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 if ! printf 'cluster raft 3\n' | "$bin" run - >/dev/null 2>&1; then
-	echo "e2e_history: raft is not compiled in; nothing to test"
-	exit 0
+	e2e_skip "raft is not compiled in"
 fi
 sock=nshist$$
 tmp=$(mktemp -d)
 fails=0
-T() { tmux -L "$sock" -f /dev/null "$@"; }
 cleanup() {
 	T kill-server 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-
-screen() { T capture-pane -p -t ns; }
-
-# wait_for REGEX [SECONDS]: polls the screen until a line matches.
-wait_for() {
-	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if screen | grep -Eq -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# wait_gone REGEX [SECONDS]: polls until no line matches.
-wait_gone() {
-	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if ! screen | grep -Eq -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-check() { # check NAME COMMAND...
-	name=$1
-	shift
-	if "$@"; then
-		echo "ok   $name"
-	else
-		echo "FAIL $name"
-		echo "---- screen:"
-		screen
-		echo "----"
-		fails=$((fails + 1))
-	fi
-}
 
 # start W H ARGS...: a fresh tmux server running netsplit ARGS.
 start() {
@@ -91,16 +45,6 @@ start() {
 	sleep 0.1
 	T new-session -d -s ns -x "$w" -y "$h" \
 		"LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=$tmp XDG_STATE_HOME=$tmp/state $bin $*; sleep 60"
-}
-
-# cmd TEXT: opens the `:` prompt, waits until it is open (an empty prompt
-# line), types TEXT and Enter, and waits until the prompt has closed.
-cmd() {
-	T send-keys -t ns ':'
-	wait_for '^:$' 10 || echo "e2e_history: the prompt did not open for: $1"
-	T send-keys -t ns -l "$1"
-	T send-keys -t ns Enter
-	wait_gone '^:' 10
 }
 
 # ---- the sandbox: a stale read through the minority --------------------------
@@ -139,11 +83,15 @@ check "quits" wait_gone 'history · ' 5
 
 # ---- cap: the same cut, two choices ------------------------------------------
 
-start 80 24 cap 5 --seed 7
+start 80 24 cap 5 --seed 7 --db "$tmp/cap.db"
 check "cap: CP side" wait_for '^ CP · raft 5 reads=readindex' 10
 check "cap: AP side" wait_for '│ +AP · (dynamo 5 n=3 w=1 r=1|primary 5|raft 5 reads=local)' 5
 check "cap: tallies" wait_for 'answered [0-9]+ · stale reads [0-9]+ +│ +answered' 5
 check "cap: workload visible" wait_for 'both clusters run: workload clients 3' 5
+# p is the sandbox's preset: first the selected node alone, then a
+# minority/majority split, then heal.
+T send-keys -t ns p
+check "cap: p isolates n1 in both" wait_for 'partition n1 \| n2 n3 n4 n5 \(both clusters\)' 5
 T send-keys -t ns p
 check "cap: one partition for both" wait_for 'partition n1 n2 \| n3 n4 n5 \(both clusters\)' 5
 check "cap: AP answers with stale reads" wait_for '│ +answered [0-9]+ · stale reads [1-9]' 20
@@ -152,7 +100,57 @@ check "cap: CP no stale reads" wait_for '^ answered [0-9]+ · stale reads 0 ' 5
 check "cap: CP linearizable" wait_for '^ linearizable ' 5
 T send-keys -t ns h
 check "cap: heal" wait_for 'heal \(both clusters\)' 5
+
+# Every key of the single screen, on both clusters (the one event loop).
+T send-keys -t ns 1 x 2
+check "cap: x 1 2 cuts the link in both" wait_for ':cut n1 n2 \(both clusters\)' 5
+check "cap: both draw it cut" wait_for '╳.*│.*╳' 5
+T send-keys -t ns h .
+check "cap: . is one event in each cluster" wait_for 'one event in each cluster' 5
+check "cap: . pauses both" wait_for '^ netsplit · cap · 5 nodes .* paused' 5
+cmd 'crash n3'
+check "cap: the prompt runs in both" wait_for ':crash n3 \(both clusters\)' 5
+check "cap: n3 down on both sides" wait_for 'n3 ✗ down.*│.*n3 ✗ down' 5
+T send-keys -t ns '?'
+check "cap: ? the help, from the key table" wait_for 'crash the selected node' 5
+# The legend lists each protocol's message glyphs under its name.
+help_has_both() {
+	for _ in 1 2 3 4 5 6; do
+		screen | grep -q '^ *raft:' && screen | grep -Eq '^ *(dynamo|primary):' && return 0
+		T send-keys -t ns PPage
+		sleep 0.2
+	done
+	return 1
+}
+check "cap: help lists both protocols' messages" help_has_both
+T send-keys -t ns Escape
+check "cap: esc leaves the help" wait_gone 'crash the selected node' 5
+T send-keys -t ns Tab
+check "cap: tab is refused with a message" wait_for 'side by side: the logs' 5
+T send-keys -t ns ' '
+check "cap: space runs both again" wait_for '^ netsplit · cap .* running' 5
+T send-keys -t ns R
+check "cap: R asks for a title" wait_for 'title of the recording' 5
+T send-keys -t ns -l "cap crash"
+T send-keys -t ns Enter
+check "cap: REC on the status line" wait_for 'REC *$' 5
+T send-keys -t ns 2 c
+check "cap: c crashes n2 in both" wait_for ':(crash|restart) n2 \(both clusters\)' 5
+sleep 0.5
+T send-keys -t ns R
+check "cap: R saves one recording per cluster" wait_for 'recordings 1 to 2 saved, one per cluster' 5
+cmd 'run 1000000000s'
+check "cap: a long run shows its progress" wait_for ':run 1000000000s .*% .*esc cancels' 5
+T send-keys -t ns Escape
+check "cap: esc cancels it in both" wait_for ':run 1000000000s cancelled' 5
+check "cap: the cancel is noted per cluster" wait_for 'AP: cancelled at' 5
 T send-keys -t ns q
+check "cap: q quits" wait_gone '^ netsplit · cap' 5
+sleep 0.5
+check "cap: netsplit recordings lists the CP one" sh -c "'$bin' recordings --db '$tmp/cap.db' | grep -q 'cap crash · CP'"
+check "cap: and the AP one" sh -c "'$bin' recordings --db '$tmp/cap.db' | grep -q 'cap crash · AP'"
+check "cap: the AP recording replays its own cluster and the crash" sh -c "'$bin' export 2 --format ns --db '$tmp/cap.db' | grep -q '^cluster \(dynamo\|primary\|raft\)' && '$bin' export 2 --format ns --db '$tmp/cap.db' | grep -Eq '(crash|restart) n2'"
+check "cap: the CP recording is raft's" sh -c "'$bin' export 1 --format ns --db '$tmp/cap.db' | grep -q '^cluster raft 5 reads=readindex'"
 
 # ---- cap on a tall screen: each side's history under its diagram -------------
 
@@ -161,8 +159,4 @@ check "cap 160x50: primary on the AP side" wait_for '│ +AP · primary 5 mode=a
 check "cap 160x50: two histories" wait_for 'history · [0-9]+ operations.*│ +history · [0-9]+ operations' 10
 T send-keys -t ns q
 
-if [ $fails -gt 0 ]; then
-	echo "e2e_history: $fails failed"
-	exit 1
-fi
-echo "e2e_history: all passed"
+e2e_done

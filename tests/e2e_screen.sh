@@ -16,21 +16,18 @@
 # never by long fixed sleeps. Needs tmux and perl.
 set -u
 
-for tool in tmux perl; do
-	if ! command -v $tool >/dev/null; then
-		echo "e2e_screen: $tool is needed to drive the screen" >&2
-		exit 1
-	fi
-done
+e2e_name=e2e_screen
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+. "$here/lib/e2e.sh"
+e2e_need tmux perl
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 # One private tmux server per session (nstest$$a, nstest$$b, ...): a new
 # server on the socket of one still shutting down may die with it.
-sessions="a b c d e f g"
+sessions="a b c d e f g h i j k"
 sock=nstest$$
 tmp=$(mktemp -d)
 fails=0
-T() { tmux -L "$sock" -f /dev/null "$@"; }
 cleanup() {
 	for x in ${used:-}; do
 		tmux -L "nstest$$$x" -f /dev/null kill-server 2>/dev/null
@@ -46,50 +43,6 @@ else
 	proto=heartbeat
 fi
 echo "protocol: $proto"
-
-screen() { T capture-pane -p -t ns; }
-
-# wait_for REGEX [SECONDS]: polls the screen until a line matches.
-wait_for() {
-	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if screen | grep -Eq -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# wait_gone REGEX [SECONDS]: polls until no line matches.
-wait_gone() {
-	limit=$(( ${2:-10} * 20 * ${NETSPLIT_E2E_SCALE:-1} ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if ! screen | grep -Eq -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-check() { # check NAME COMMAND...
-	name=$1
-	shift
-	if "$@"; then
-		echo "ok   $name"
-	else
-		echo "FAIL $name"
-		echo "---- screen:"
-		screen
-		echo "----"
-		fails=$((fails + 1))
-	fi
-}
 
 # start W H [LOCALE [NO_COLOR]]: a fresh tmux server running the sandbox
 # in a shell that reports the exit status and whether the terminal
@@ -116,15 +69,6 @@ EOF
 	T new-session -d -s ns -x "$1" -y "$2" "sh $tmp/run.sh"
 }
 
-# click X Y: a left click at column X, row Y (0-based), as an xterm sends
-# it (X10 encoding, which the pane's TERM=screen announces).
-click() {
-	cx=$(printf "\\$(printf %o $(($1 + 33)))")
-	cy=$(printf "\\$(printf %o $(($2 + 33)))")
-	T send-keys -t ns -l "$(printf '\033[M ')$cx$cy"
-	T send-keys -t ns -l "$(printf '\033[M#')$cx$cy"
-}
-
 # find TEXT: "X Y" of the first place TEXT is drawn in the cluster pane
 # (rows 1-17, columns 0-53 at 80x24), counting characters, not bytes.
 find_text() {
@@ -132,8 +76,6 @@ find_text() {
 		next if $y < 1 || $y > 17; $l = substr($_, 0, 54);
 		if (($x = index($l, $t)) >= 0) { print "$x $y\n"; exit }' "$1"
 }
-
-status_time() { screen | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p'; }
 
 leader_of() { screen | grep -Eo 'n[0-9]+ Leader' | head -1 | sed 's/ Leader//; s/n//'; }
 
@@ -253,6 +195,51 @@ check "again: the screen comes up" wait_for '^ netsplit · '
 kill -TERM "$(cat "$tmp/pid")"
 check "SIGTERM restores the terminal" wait_for 'TTY-RESTORED' 5
 
+# ---- a long command: progress, esc and ^C cancel, signals end it ---------------
+start 80 24
+check "long run: the screen comes up" wait_for '^ netsplit · '
+cmd 'run 1000000000s'
+check "long run: progress on the message line" wait_for ':run 1000000000s .*%.*esc cancels' 5
+t1=$(status_time)
+sleep 0.5
+check "long run: simulated time moves on" sh -c "[ \"\$(tmux -L $sock capture-pane -p -t ns | head -1 | sed -n 's/.*t=\([0-9.]*\)s.*/\1/p')\" != '$t1' ]"
+T send-keys -t ns c
+check "long run: other keys are refused" wait_for 'is running: esc cancels it|esc cancels' 3
+T send-keys -t ns Escape
+check "long run: esc cancels it, with a note" wait_for ':run 1000000000s cancelled' 5
+check "long run: the note in the event log" wait_for '^ cancelled at [0-9.]+s: [0-9.]+s of 1000000000s run' 2
+check "long run: paused where it stopped" wait_for '^ netsplit · .* paused$' 2
+T send-keys -t ns ' '
+check "long run: space runs on" wait_for '^ netsplit · .* running$' 2
+cmd 'run 1000000000s'
+check "long run again" wait_for ':run 1000000000s .*%' 5
+T send-keys -t ns C-c
+check "long run: ^C cancels it too" wait_for ':run 1000000000s cancelled' 5
+check "long run: the screen is still there after ^C" wait_for '^ netsplit · ' 2
+cmd 'run until leader timeout 1000000000s'
+check "run until: short, done in a slice" wait_for ':run until leader timeout 1000000000s$|held at' 5
+cmd 'run until no leader timeout 1000000000s'
+check "run until: long, progress" wait_for ':run until no leader .*%' 5
+T send-keys -t ns q
+check "long run: q cancels and quits" wait_for 'EXIT=0' 5
+check "long run: q restores the terminal" wait_for 'TTY-RESTORED' 2
+for sig in TERM HUP INT; do
+	start 80 24
+	check "SIG$sig during a long run: the screen comes up" wait_for '^ netsplit · '
+	cmd 'run 1000000000s'
+	check "SIG$sig during a long run: it runs" wait_for ':run 1000000000s .*%' 5
+	kill -$sig "$(cat "$tmp/pid")"
+	if [ $sig = INT ]; then
+		# SIGINT is ^C: it cancels the command; a second one ends the program.
+		check "SIGINT during a long run cancels it" wait_for ':run 1000000000s cancelled' 5
+		kill -INT "$(cat "$tmp/pid")"
+	fi
+	check "SIG$sig during a long run: the program ends" wait_for 'EXIT=' 5
+	check "SIG$sig during a long run: 128 + the signal" wait_for "EXIT=$(case $sig in TERM) echo 143 ;; HUP) echo 129 ;; INT) echo 130 ;; esac)" 1
+	check "SIG$sig during a long run: terminal restored" wait_for 'TTY-RESTORED' 2
+	check "SIG$sig during a long run: alternate screen off" sh -c "[ \"\$(tmux -L $sock display -p -t ns '#{alternate_on}')\" = 0 ]"
+done
+
 # ---- SIGHUP, and a crash ------------------------------------------------------
 start 80 24
 check "again: the screen comes up" wait_for '^ netsplit · '
@@ -287,9 +274,4 @@ check "home: s opens a sandbox" wait_for '^ netsplit · ' 5
 T send-keys -t ns q
 check "home: q quits with status 0" wait_for 'EXIT=0' 5
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all checks passed"
-exit 0
+e2e_done

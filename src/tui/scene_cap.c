@@ -1,6 +1,7 @@
 /*
- * scene_cap.c — the CAP screen's layout, pure like the other views: two
- * compact cluster diagrams side by side, each under a title and a tally —
+ * scene_cap.c — the layout of clusters side by side (the CAP screen, and
+ * any screen that runs two or three clusters under one fault), pure like
+ * the other views: compact cluster diagrams side by side, each under a title and a tally —
  * requests answered, refused, timed out; stale reads; the live
  * linearizability verdict — inside the shared frame (status line, event
  * log, message line, key bar).
@@ -57,17 +58,23 @@ static void side(struct scene *sc, struct scene_rect r, const struct scene_cap_s
 			      s->hist);
 }
 
-void scene_view_cap(struct scene *sc, const struct scene_snap *snap,
-		    const struct scene_cap_side *cp, const struct scene_cap_side *ap)
+void scene_view_sides(struct scene *sc, const struct scene_snap *snap,
+		      const struct scene_cap_side *sides, int n)
 {
 	struct scene_layout l;
-	if (!scene_frame(sc, snap, &l))
+	if (!scene_frame(sc, snap, &l) || n < 1)
 		return;
 	struct scene_rect m = l.main;
-	int half = m.w / 2;
-	/* A blank column each side of the rule keeps the boxes off it. */
-	side(sc, (struct scene_rect){m.x, m.y, half - 1, m.h}, cp);
-	for (int y = m.y; y < m.y + m.h; y++)
-		scene_text(sc, m.x + half, y, 1, SS_FRAME, sc->unicode ? "│" : "|");
-	side(sc, (struct scene_rect){m.x + half + 2, m.y, m.w - half - 2, m.h}, ap);
+	int x = m.x;
+	for (int i = 0; i < n; i++) {
+		/* n columns split by rules; a blank column each side of a rule
+		 * keeps the boxes off it. */
+		int right = m.x + (int)((long)m.w * (i + 1) / n);
+		int w = right - x - (i + 1 < n ? 1 : 0);
+		side(sc, (struct scene_rect){x, m.y, w, m.h}, &sides[i]);
+		if (i + 1 < n)
+			for (int y = m.y; y < m.y + m.h; y++)
+				scene_text(sc, right, y, 1, SS_FRAME, sc->unicode ? "│" : "|");
+		x = right + 2;
+	}
 }

@@ -1,5 +1,14 @@
 /*
- * tui.c — the screen's state and its one event loop.
+ * tui.c — the screen's state and its one event loop, for every screen: a
+ * sandbox, a scenario opened, a lesson, a replay (through the session
+ * hooks), and clusters side by side (`netsplit cap`, through a
+ * struct tui_screen_ops: its layout and the keys it refuses).
+ *
+ * Panes. The screen holds one to TUI_PANES_MAX worlds under one clock.
+ * Every command — typed, or made by a key — runs in every pane, `.` is one
+ * event in each, a long command is sliced in each; with one pane the event
+ * log shows everything, with several it shows faults once and the rest
+ * tagged with the pane ("CP: ...").
  *
  * The loop. Simulated time advances with wall time times the speed
  * (0.1x..100x): each frame computes the simulated time that wall time has
@@ -8,7 +17,9 @@
  * on the terminal for what is left of the frame (30 frames a second); while
  * paused it waits without a timeout, so a paused screen costs no CPU. A
  * signal (resize, ^C, SIGTERM, SIGHUP) interrupts poll() and is handled at
- * the top of the loop. Nothing is drawn from a signal handler.
+ * the top of the loop; ^C while a long command runs cancels the command
+ * instead (see "long commands" below). Nothing is drawn from a signal
+ * handler.
  *
  * Every action that changes the world is command text run by
  * world_exec_line() — `c` on n3 is "crash n3", `x` 1 2 is "cut n1 n2" — so
@@ -42,27 +53,27 @@
 
 #define FRAME_US  (1000000 / 30)
 #define EV_MAX    256
-#define EV_LEN    200
+#define EV_LEN    TUI_EV_LEN
 #define TL_MAX    4096
-#define DROPS_MAX 64
-#define DROP_LIFE 0.8 /* seconds of running wall time a drop mark stays */
+#define DROPS_MAX TUI_DROPS_MAX
+#define JOB_SLICE 0.025 /* seconds of wall time a long command runs per frame */
+#define DROP_LIFE 0.8   /* seconds of running wall time a drop mark stays */
 
 static const double speeds[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100};
 enum { SPEED_1X = 3 };
 
 enum tui_view { VIEW_CLUSTER, VIEW_LOGS, VIEW_TIMELINE, VIEW_HISTORY, VIEW_HELP };
-static const char *const view_names[] = {N_("cluster"), N_("logs"), N_("timeline"),
-					 N_("history"), N_("help")};
-
-struct tui_drop {
-	struct scene_drop d;
-	double age;
-};
+static const char *const view_names[] = {N_("cluster"), N_("logs"), N_("timeline"), N_("history"),
+					 N_("help")};
 
 struct tui {
 	struct tui_options opt;
-	struct world *w;
-	struct sim *sim; /* world_sim(w), followed through world_on_new_sim */
+	struct tui_pane pane[TUI_PANES_MAX]; /* pane[0] is the world of a single screen */
+	int npanes;
+	const struct tui_multi *multi; /* several panes: the screen's set-up and callbacks */
+	char job_cmd[256];             /* the long command running (tui_job), or "" */
+	double job_wall0;
+	bool job_resume; /* time was running when it began: runs on once it is done */
 	struct tui_term term;
 	struct tui_prompt *prompt;
 	struct scene sc;
@@ -88,9 +99,6 @@ struct tui {
 	struct scene_tl_event tl[TL_MAX];
 	int tl_next, tl_n;
 	struct scene_tl_event tl_lin[TL_MAX];
-	struct tui_drop drops[DROPS_MAX];
-	int ndrops;
-	struct scene_drop droplist[DROPS_MAX];
 	char msg[512];
 	int msg_style;
 	char status[256];
@@ -103,7 +111,6 @@ struct tui {
 	bool quit;
 	struct sbuf line; /* scratch for formatting */
 	struct sbuf fail; /* why setup failed, printed once the terminal is ours again */
-	struct tui_hist *hist; /* the live verdict and the history view (tui_history.c) */
 	struct scene_hist hv;
 	struct tui_session *ses; /* lessons, recordings, replays (tui_session.h) */
 	bool keep_term;          /* the terminal is the home screen's: leave it open */
@@ -119,7 +126,7 @@ static double wall_now(void)
 static void anchor(struct tui *t)
 {
 	t->wall0 = wall_now();
-	t->sim0 = t->sim ? sim_now(t->sim) : 0;
+	t->sim0 = t->pane[0].sim ? sim_now(t->pane[0].sim) : 0;
 }
 
 static void set_msg(struct tui *t, int style, const char *fmt, ...) NS_PRINTF(3, 4);
@@ -191,10 +198,62 @@ static float drop_where(enum drop_reason r)
 	}
 }
 
+/* One line of several panes: "CP: text" in the event log. */
+static void log_tagged(struct tui_pane *p, int style, const char *text)
+{
+	char line[EV_LEN + 16];
+	while (*text == ' ')
+		text++;
+	ns_snprintf(line, sizeof line, "%s%s%s", p->tag, p->tag[0] ? ": " : "", text);
+	log_line(p->t, style, line);
+}
+
+static void add_drop(struct tui_pane *p, const struct msg *m, enum drop_reason why)
+{
+	struct tui_drop d = {{(int16_t)m->from, (int16_t)m->to, drop_where(why)}, 0};
+	if (p->ndrops == DROPS_MAX) {
+		memmove(p->drops, p->drops + 1, sizeof p->drops[0] * (DROPS_MAX - 1));
+		p->ndrops--;
+	}
+	p->drops[p->ndrops++] = d;
+}
+
+/* Several panes share one event log: a fault (the same in every pane) is
+ * logged once, from the first; a state change or a note per pane, tagged;
+ * messages only as drop marks. */
+static void on_trace_multi(struct tui_pane *p, const struct trace_event *ev)
+{
+	struct tui *t = p->t;
+	if (ev->kind == TR_DROP)
+		add_drop(p, ev->msg, ev->reason);
+	if (ev->kind != TR_FAULT && ev->kind != TR_STATE && ev->kind != TR_NOTE &&
+	    ev->kind != TR_EXPECT)
+		return;
+	sbuf_clear(&t->line);
+	if (!trace_format(p->sim, ev, &t->line))
+		return;
+	const char *txt = sbuf_str(&t->line);
+	if (ev->kind == TR_STATE) {
+		ns_snprintf(p->last, sizeof p->last, "%s", txt + strspn(txt, " "));
+		return;
+	}
+	if (ev->kind == TR_FAULT) {
+		if (p == &t->pane[0])
+			log_line(t, SS_CUT, txt);
+		return;
+	}
+	log_tagged(p, ev->kind == TR_EXPECT ? (ev->ok ? SS_OK : SS_ERROR) : SS_NORMAL, txt);
+}
+
 static void on_trace(void *ctx, const struct trace_event *ev)
 {
-	struct tui *t = ctx;
-	const struct proto_ops *ops = sim_proto(t->sim);
+	struct tui_pane *pn = ctx;
+	struct tui *t = pn->t;
+	if (t->npanes > 1) {
+		on_trace_multi(pn, ev);
+		return;
+	}
+	const struct proto_ops *ops = sim_proto(t->pane[0].sim);
 	int style = SS_NORMAL;
 	switch (ev->kind) {
 	case TR_DELIVER:
@@ -209,14 +268,7 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 					       (uint8_t)(k && k->reply ? SS_REPLY : SS_MSG), drop});
 		if (drop) {
 			style = SS_DROP;
-			struct tui_drop d = {
-			    {(int16_t)m->from, (int16_t)m->to, drop_where(ev->reason)}, 0};
-			if (t->ndrops == DROPS_MAX) {
-				memmove(t->drops, t->drops + 1,
-					sizeof t->drops[0] * (DROPS_MAX - 1));
-				t->ndrops--;
-			}
-			t->drops[t->ndrops++] = d;
+			add_drop(pn, m, ev->reason);
 		}
 		break;
 	}
@@ -241,25 +293,38 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 	default: break;
 	}
 	sbuf_clear(&t->line);
-	if (trace_format(t->sim, ev, &t->line))
+	if (trace_format(t->pane[0].sim, ev, &t->line))
 		log_line(t, style, sbuf_str(&t->line));
 }
 
 static void on_new_sim(void *ctx, struct world *w, struct sim *s)
 {
-	struct tui *t = ctx;
+	struct tui_pane *p = ctx;
+	struct tui *t = p->t;
 	(void)w;
-	t->sim = s;
-	sim_observe(s, on_trace, t);
+	p->sim = s;
+	sim_observe(s, on_trace, p);
 	t->tl_n = t->tl_next = 0;
-	t->ndrops = 0;
+	p->ndrops = 0;
 	t->sel = MIN(MAX(t->sel, 0), sim_nodes(s) - 1);
 	t->preset = 0;
 }
 
 static void on_output(void *ctx, enum world_out k, const char *text)
 {
-	struct tui *t = ctx;
+	struct tui_pane *pn = ctx;
+	struct tui *t = pn->t;
+	if (t->npanes > 1) {
+		/* The same reply from every pane says nothing new; errors are
+		 * tagged with their pane. */
+		if (k != OUT_ERROR && pn != &t->pane[0])
+			return;
+		if (k == OUT_ERROR) {
+			log_tagged(pn, SS_ERROR, text);
+			set_msg(t, SS_ERROR, "%s: %s", pn->tag, text);
+			return;
+		}
+	}
 	/* Multi-line output (help for one command) goes to the event log. */
 	const char *p = text;
 	bool first = true;
@@ -280,19 +345,34 @@ static void on_output(void *ctx, enum world_out k, const char *text)
 
 /* ---- actions ---------------------------------------------------------------- */
 
-/* Runs one command of the language: typed at the prompt or made by a key. */
+/* Runs one command of the language, typed at the prompt or made by a key,
+ * in every pane. */
 static void exec(struct tui *t, const char *cmd)
 {
-	struct sbuf err = {0};
 	t->msg[0] = '\0';
-	enum exec_status st = world_exec_line(t->w, cmd, &err);
-	if (st == EXEC_ERROR)
-		set_msg(t, SS_ERROR, "%s", sbuf_str(&err));
-	else if (!t->msg[0])
-		set_msg(t, SS_DIM, ":%s", cmd);
-	sbuf_free(&err);
-	if (t->sim && t->sel >= sim_nodes(t->sim))
-		t->sel = sim_nodes(t->sim) - 1;
+	bool failed = false;
+	for (int i = 0; i < t->npanes; i++) {
+		struct sbuf err = {0};
+		enum exec_status st = world_exec_line(t->pane[i].w, cmd, &err);
+		if (st == EXEC_ERROR && !failed) {
+			if (t->npanes > 1)
+				set_msg(t, SS_ERROR, "%s: %s", t->pane[i].tag, sbuf_str(&err));
+			else
+				set_msg(t, SS_ERROR, "%s", sbuf_str(&err));
+			failed = true;
+		}
+		sbuf_free(&err);
+	}
+	if (!t->msg[0]) {
+		if (t->npanes == 2)
+			set_msg(t, SS_DIM, _(":%s (both clusters)"), cmd);
+		else if (t->npanes > 2)
+			set_msg(t, SS_DIM, _(":%s (all %d clusters)"), cmd, t->npanes);
+		else
+			set_msg(t, SS_DIM, ":%s", cmd);
+	}
+	if (t->pane[0].sim && t->sel >= sim_nodes(t->pane[0].sim))
+		t->sel = sim_nodes(t->pane[0].sim) - 1;
 	anchor(t);
 }
 
@@ -308,6 +388,308 @@ static void execf(struct tui *t, const char *fmt, ...)
 }
 
 static void help_open(struct tui *t);
+
+/* ---- long commands --------------------------------------------------------------
+ *
+ * `run DURATION`, `run until PRED [timeout DURATION]` and `step N` typed at
+ * the prompt do not run to the end in one call: the loop runs them in slices of
+ * JOB_SLICE seconds of wall time between frames, so keys, signals and the
+ * screen go on (the message line shows the progress; esc or ^C cancels and
+ * pauses, q cancels and quits). A slice is sim_run_while() with a stop test that
+ * looks at the wall clock every 64 events, so even a dense stretch of
+ * simulated time yields in time.
+ *
+ * What the recorder sees is the time that passed, `run D` before the next
+ * command (world_advance_to's rule), which replays exactly: a run that
+ * stops part-way (held, cancelled) first finishes the simulated instant it
+ * stopped in, so that no event of that instant is left for later. Nothing
+ * else differs from the command run in one go: the same events in the same
+ * order. `step N` runs as commands `step K` of a slice's worth of events
+ * each, recorded as they are. */
+
+static bool job_running(const struct tui *t)
+{
+	return t->job_cmd[0] != '\0';
+}
+
+/* Parses `run ...` for the slicer: true with each pane's job set up, false
+ * when the line is not a run the slicer takes (then it runs as a command). */
+static bool job_begin(struct tui *t, const char *line)
+{
+	long steps = 0;
+	if (!strncmp(line, "step ", 5)) {
+		char *end;
+		errno = 0;
+		steps = strtol(line + 5, &end, 10);
+		if (errno || steps < 1 || *(end + strspn(end, " ")))
+			return false;
+	} else if (strncmp(line, "run ", 4)) {
+		return false;
+	}
+	const char *rest = line + 4 + strspn(line + 4, " ");
+	sim_time dur = 0;
+	char pred_text[256] = "";
+	bool until = !steps && !strncmp(rest, "until ", 6);
+	if (steps) {
+		/* events, not time */
+	} else if (until) {
+		rest += 6;
+		dur = 10 * SIM_S; /* the language's default timeout */
+		const char *to = strstr(rest, " timeout ");
+		size_t plen = to ? (size_t)(to - rest) : strlen(rest);
+		if (plen >= sizeof pred_text)
+			return false;
+		memcpy(pred_text, rest, plen);
+		pred_text[plen] = '\0';
+		if (to) {
+			char d[64];
+			ns_snprintf(d, sizeof d, "%s", to + 9 + strspn(to + 9, " "));
+			d[strcspn(d, " ")] = '\0';
+			if (!simtime_parse(d, &dur, 0))
+				return false;
+		}
+	} else {
+		char d[64];
+		ns_snprintf(d, sizeof d, "%s", rest);
+		size_t n = strlen(d);
+		while (n && d[n - 1] == ' ')
+			d[--n] = '\0';
+		if (!simtime_parse(d, &dur, 0))
+			return false;
+	}
+	/* The language must agree that this is one valid command. */
+	for (int i = 0; i < t->npanes; i++) {
+		struct sbuf err = {0};
+		struct script *sc = script_parse(line, NULL, t->pane[i].w, &err);
+		bool ok = sc && script_len(sc) == 1 && t->pane[i].sim;
+		script_free(sc);
+		sbuf_free(&err);
+		if (!ok)
+			return false;
+	}
+	for (int i = 0; i < t->npanes; i++) {
+		struct tui_pane *p = &t->pane[i];
+		struct pred *pr = NULL;
+		if (until) {
+			struct sbuf err = {0};
+			pr = pred_parse(pred_text, NULL, 1, p->w, &err);
+			sbuf_free(&err);
+			if (!pr) {
+				for (int k = 0; k < i; k++) {
+					pred_free(t->pane[k].job.pred);
+					t->pane[k].job = (struct tui_job){0};
+				}
+				return false;
+			}
+		}
+		sim_time now = sim_now(p->sim);
+		p->job = (struct tui_job){
+		    true,  now, dur > SIM_NEVER - now ? SIM_NEVER : now + dur, pr, false, steps,
+		    steps, 256};
+		if (!steps && sim_next_time(p->sim) <= now) {
+			/* Events are due at this very instant (after a `.`): they
+			 * run as a command of their own, recorded, so that the
+			 * slices start at an instant's boundary. */
+			char first[320];
+			if (until)
+				ns_snprintf(first, sizeof first, "run until %s timeout 0us",
+					    pred_text);
+			else
+				ns_snprintf(first, sizeof first, "run 0us");
+			struct sbuf err = {0};
+			world_exec_line(p->w, first, &err);
+			sbuf_free(&err);
+			if (pr && pred_eval(p->w, pr, NULL)) {
+				pred_free(pr);
+				p->job = (struct tui_job){0}; /* held: exec said so */
+			}
+		}
+	}
+	ns_snprintf(t->job_cmd, sizeof t->job_cmd, "%s", line);
+	t->job_wall0 = wall_now();
+	t->job_resume = t->running;
+	t->running = false;
+	return true;
+}
+
+struct job_slice {
+	struct tui_pane *p;
+	double deadline;
+	unsigned events;
+	bool yielded;
+};
+
+static bool job_stop(void *ctx, struct sim *s)
+{
+	struct job_slice *js = ctx;
+	(void)s;
+	if (js->p->job.pred && pred_eval(js->p->w, js->p->job.pred, NULL)) {
+		js->p->job.held = true;
+		return true;
+	}
+	if ((++js->events & 63) == 0 && wall_now() > js->deadline) {
+		js->yielded = true;
+		return true;
+	}
+	return false;
+}
+
+/* Ends the job of pane p: finishes the instant, says how it ended. */
+static void job_end(struct tui_pane *p, bool cancelled)
+{
+	struct tui *t = p->t;
+	struct tui_job *j = &p->job;
+	if (!j->on)
+		return;
+	/* Every event of the instant it stopped in runs now, as a recorded
+	 * `run` replays it (the slices began at an instant's boundary, so
+	 * time has moved if any event ran). A `step` was recorded as run. */
+	if (!j->steps && sim_now(p->sim) > j->start)
+		sim_run_until(p->sim, sim_now(p->sim));
+	char tb[32], db[32], eb[32];
+	simtime_fmt(sim_now(p->sim), tb, sizeof tb);
+	if (cancelled && j->steps) {
+		char line[EV_LEN];
+		ns_snprintf(line, sizeof line, _("cancelled at %s: %ld of %ld steps run"), tb,
+			    j->steps - j->steps_left, j->steps);
+		log_tagged(p, SS_ERROR, line);
+	} else if (cancelled) {
+		char line[EV_LEN];
+		ns_snprintf(line, sizeof line, _("cancelled at %s: %s of %s run"), tb,
+			    simtime_fmt(sim_now(p->sim) - j->start, db, sizeof db),
+			    simtime_fmt_dur(j->end - j->start, eb, sizeof eb));
+		log_tagged(p, SS_ERROR, line);
+	} else if (j->pred) {
+		struct sbuf why = {0};
+		pred_eval(p->w, j->pred, &why);
+		const char *ptext = t->job_cmd + 4 + strspn(t->job_cmd + 4, " ") + 6;
+		char pt[200];
+		ns_snprintf(pt, sizeof pt, "%s", ptext);
+		char *to = strstr(pt, " timeout ");
+		if (to)
+			*to = '\0';
+		char line[EV_LEN];
+		if (j->held)
+			ns_snprintf(line, sizeof line, _("run until %s: held at %s (%s)"), pt, tb,
+				    sbuf_str(&why));
+		else
+			ns_snprintf(line, sizeof line, _("run until %s: still false after %s (%s)"),
+				    pt, simtime_fmt_dur(j->end - j->start, db, sizeof db),
+				    sbuf_str(&why));
+		log_tagged(p, j->held ? SS_OK : SS_NORMAL, line);
+		sbuf_free(&why);
+	}
+	pred_free(j->pred);
+	*j = (struct tui_job){0};
+}
+
+/* Stops the long command in every pane (esc, ^C, q). */
+static void job_cancel(struct tui *t)
+{
+	if (!job_running(t))
+		return;
+	for (int i = 0; i < t->npanes; i++)
+		job_end(&t->pane[i], true);
+	/* Paused where it stopped, so that the note stays in view. */
+	set_msg(t, SS_ERROR, _(":%s cancelled; paused (space runs on)"), t->job_cmd);
+	t->job_cmd[0] = '\0';
+	t->running = false;
+	anchor(t);
+}
+
+/* One slice of `step N` in pane p, as `step K` commands: true while
+ * events are left. */
+static bool job_steps(struct tui_pane *p, double deadline)
+{
+	struct tui_job *j = &p->job;
+	while (j->steps_left > 0) {
+		long k = MIN(j->chunk, j->steps_left);
+		char cmd[48];
+		ns_snprintf(cmd, sizeof cmd, "step %ld", k);
+		uint64_t before = sim_events(p->sim);
+		double t0 = wall_now();
+		struct sbuf err = {0};
+		world_exec_line(p->w, cmd, &err);
+		sbuf_free(&err);
+		long done = (long)(sim_events(p->sim) - before);
+		j->steps_left -= k;
+		if (done < k)
+			j->steps_left = 0; /* nothing left to happen */
+		/* Chunks of about a fifth of a slice. */
+		double took = wall_now() - t0;
+		if (took < JOB_SLICE / 10 && j->chunk < (1L << 24))
+			j->chunk *= 2;
+		else if (took > JOB_SLICE / 3 && j->chunk > 1)
+			j->chunk /= 2;
+		if (wall_now() > deadline)
+			break;
+	}
+	return j->steps_left > 0;
+}
+
+/* One slice of the long command in every pane; the progress on the
+ * message line, or how it ended. */
+static void job_slice(struct tui *t)
+{
+	double deadline = wall_now() + JOB_SLICE / t->npanes;
+	bool left = false;
+	double done = 1;
+	for (int i = 0; i < t->npanes; i++) {
+		struct tui_pane *p = &t->pane[i];
+		if (!p->job.on)
+			continue;
+		if (p->job.steps) {
+			if (job_steps(p, deadline)) {
+				left = true;
+				done =
+				    MIN(done, 1 - (double)p->job.steps_left / (double)p->job.steps);
+			} else {
+				p->job = (struct tui_job){0};
+			}
+			deadline += JOB_SLICE / t->npanes;
+			continue;
+		}
+		struct job_slice js = {p, deadline, 0, false};
+		bool stopped = sim_run_while(p->sim, p->job.end, job_stop, &js);
+		if (stopped && js.yielded) {
+			left = true;
+			double span = (double)(p->job.end - p->job.start);
+			double f = span > 0 ? (double)(sim_now(p->sim) - p->job.start) / span : 1;
+			done = MIN(done, f);
+		} else {
+			job_end(p, false);
+		}
+		deadline += JOB_SLICE / t->npanes;
+	}
+	if (!left && t->npanes > 1) {
+		/* Each pane's `run until` stopped when its own predicate held:
+		 * the panes that stopped earlier run on to the latest, so that
+		 * the screen keeps one clock. */
+		sim_time latest = 0;
+		for (int i = 0; i < t->npanes; i++)
+			latest = MAX(latest, sim_now(t->pane[i].sim));
+		for (int i = 0; i < t->npanes; i++) {
+			struct tui_pane *p = &t->pane[i];
+			if (sim_now(p->sim) < latest) {
+				p->job = (struct tui_job){
+				    .on = true, .start = sim_now(p->sim), .end = latest};
+				left = true;
+				done = 0;
+			}
+		}
+	}
+	if (left) {
+		char tb[32];
+		simtime_fmt(sim_now(t->pane[0].sim) / SIM_MS * SIM_MS, tb, sizeof tb);
+		set_msg(t, SS_KEY, _(":%s  %.1f%%  t=%s  %.0fs  (esc cancels)"), t->job_cmd,
+			100 * done, tb, wall_now() - t->job_wall0);
+		return;
+	}
+	set_msg(t, SS_DIM, ":%s", t->job_cmd);
+	t->job_cmd[0] = '\0';
+	t->running = t->job_resume;
+	anchor(t);
+}
 
 static void on_prompt_line(void *ctx, const char *line)
 {
@@ -325,17 +707,21 @@ static void on_prompt_line(void *ctx, const char *line)
 		help_open(t);
 		return;
 	}
+	if (job_begin(t, line)) {
+		job_slice(t);
+		return;
+	}
 	exec(t, line);
 }
 
 static int nnodes(const struct tui *t)
 {
-	return t->sim ? sim_nodes(t->sim) : 0;
+	return t->pane[0].sim ? sim_nodes(t->pane[0].sim) : 0;
 }
 
 static bool link_up(struct tui *t, int a, int b)
 {
-	return sim_link_c(t->sim, a, b)->up;
+	return sim_link_c(t->pane[0].sim, a, b)->up;
 }
 
 /* x/X then a node: cut the link from the selected node, or heal it. */
@@ -390,7 +776,10 @@ static void partition_preset(struct tui *t)
 static void help_open(struct tui *t)
 {
 	tui_keys_help_free(t->help, t->nhelp);
-	tui_keys_help(t->w, t->term.unicode, &t->help, &t->nhelp);
+	struct world *ws[TUI_PANES_MAX];
+	for (int i = 0; i < t->npanes; i++)
+		ws[i] = t->pane[i].w;
+	tui_keys_help_many(ws, t->npanes, t->term.unicode, &t->help, &t->nhelp);
 	if (t->view != VIEW_HELP)
 		t->before_help = t->view;
 	t->view = VIEW_HELP;
@@ -401,7 +790,8 @@ static void scroll_view(struct tui *t, int delta)
 {
 	if (t->view == VIEW_HISTORY) {
 		/* Up and page up go back in time. */
-		tui_hist_scroll(t->hist, t->w, -delta * (delta == 1 || delta == -1 ? 10 : 4));
+		tui_hist_scroll(t->pane[0].hist, t->pane[0].w,
+				-delta * (delta == 1 || delta == -1 ? 10 : 4));
 		return;
 	}
 	int *s = t->view == VIEW_LOGS       ? &t->logs_scroll
@@ -413,6 +803,23 @@ static void scroll_view(struct tui *t, int delta)
 static void act(struct tui *t, enum tui_act a, int code)
 {
 	int n = nnodes(t);
+	if (job_running(t)) {
+		/* A long command runs: esc cancels it, q cancels it and quits. */
+		if (a == ACT_BACK || a == ACT_QUIT)
+			job_cancel(t);
+		if (a == ACT_QUIT)
+			t->quit = true;
+		else if (a != ACT_BACK && a != ACT_NONE)
+			set_msg(t, SS_ERROR, _(":%s is running: esc cancels it"), t->job_cmd);
+		return;
+	}
+	if (t->multi && t->multi->ops->refuse) {
+		const char *no = t->multi->ops->refuse(t, a);
+		if (no) {
+			set_msg(t, SS_ERROR, "%s", no);
+			return;
+		}
+	}
 	if (t->ses && tui_session_act(t->ses, a, code))
 		return;
 	if (a != ACT_SELECT && a != ACT_BACK && a != ACT_HELP && t->pending != ACT_NONE) {
@@ -439,12 +846,18 @@ static void act(struct tui *t, enum tui_act a, int code)
 		t->running = !t->running;
 		anchor(t);
 		break;
-	case ACT_STEP:
+	case ACT_STEP: {
 		t->running = false;
-		if (!world_step(t->w))
+		bool any = false;
+		for (int i = 0; i < t->npanes; i++)
+			any |= world_step(t->pane[i].w);
+		if (!any)
 			set_msg(t, SS_DIM, "%s", _("nothing left to happen"));
+		else if (t->npanes > 1)
+			set_msg(t, SS_DIM, "%s", _("one event in each cluster"));
 		anchor(t);
 		break;
+	}
 	case ACT_FASTER:
 	case ACT_SLOWER:
 		t->speed =
@@ -470,7 +883,8 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_PGDN: scroll_view(t, -page); break;
 	case ACT_CRASH:
 		if (n)
-			execf(t, "%s n%d", sim_node_c(t->sim, t->sel)->up ? "crash" : "restart",
+			execf(t, "%s n%d",
+			      sim_node_c(t->pane[0].sim, t->sel)->up ? "crash" : "restart",
 			      t->sel + 1);
 		break;
 	case ACT_CUT:
@@ -496,7 +910,7 @@ static void act(struct tui *t, enum tui_act a, int code)
 		t->view = t->view == VIEW_HELP ? t->before_help : (t->view + 1) % VIEW_HELP;
 		break;
 	case ACT_ZOOM_IN:
-	case ACT_ZOOM_OUT: tui_hist_zoom(t->hist, a == ACT_ZOOM_IN ? 1 : -1); break;
+	case ACT_ZOOM_OUT: tui_hist_zoom(t->pane[0].hist, a == ACT_ZOOM_IN ? 1 : -1); break;
 	case ACT_WORKLOAD: exec(t, "workload clients 3 rate 20/s keys 2"); break;
 	case ACT_PROMPT: {
 		int y = LINES - 2;
@@ -512,6 +926,8 @@ static void on_mouse(struct tui *t)
 {
 	MEVENT me;
 	if (getmouse(&me) != OK || !(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+		return;
+	if (job_running(t))
 		return;
 	if (t->ses && tui_session_click(t->ses, me.x, me.y))
 		return;
@@ -533,10 +949,15 @@ static void on_mouse(struct tui *t)
 static void build_status(struct tui *t)
 {
 	struct sbuf d = {0};
-	world_describe(t->w, &d);
+	if (t->multi)
+		sbuf_printf(&d, "%s%s%d %s%sseed %llu", t->multi->name,
+			    t->term.unicode ? " · " : " - ", t->multi->nodes, _("nodes"),
+			    t->term.unicode ? " · " : " - ", (unsigned long long)t->multi->seed);
+	else
+		world_describe(t->pane[0].w, &d);
 	char tb[32], sp[16];
 	/* Milliseconds are enough on the status line. */
-	simtime_fmt(t->sim ? sim_now(t->sim) / SIM_MS * SIM_MS : 0, tb, sizeof tb);
+	simtime_fmt(t->pane[0].sim ? sim_now(t->pane[0].sim) / SIM_MS * SIM_MS : 0, tb, sizeof tb);
 	double s = speeds[t->speed];
 	ns_snprintf(sp, sizeof sp, s < 10 ? "%.1fx" : "%.0fx", s);
 	const char *dot = t->term.unicode ? " · " : " - ";
@@ -574,15 +995,18 @@ static void build_snapshot(struct tui *t)
 	build_status(t);
 	s->status = t->status;
 	s->selected = -1;
-	if (t->sim) {
-		tui_snap_cluster(t->sim, t->sel, &t->sb, s);
+	if (t->pane[0].sim) {
+		tui_snap_cluster(t->pane[0].sim, t->sel, &t->sb, s);
 		if (t->pending != ACT_NONE)
 			s->selected = t->sel;
 	}
-	for (int i = 0; i < t->ndrops; i++)
-		t->droplist[i] = t->drops[i].d;
-	s->ndrops = t->ndrops;
-	s->drops = t->droplist;
+	for (int i = 0; i < t->npanes; i++) {
+		struct tui_pane *p = &t->pane[i];
+		for (int k = 0; k < p->ndrops; k++)
+			p->droplist[k] = p->drops[k].d;
+	}
+	s->ndrops = t->pane[0].ndrops;
+	s->drops = t->pane[0].droplist;
 	/* the event log, oldest first */
 	int first = (t->ev_next - t->ev_n + EV_MAX) % EV_MAX;
 	for (int i = 0; i < t->ev_n; i++) {
@@ -605,15 +1029,15 @@ static void build_snapshot(struct tui *t)
 	s->keys = t->keys;
 	if (t->ses)
 		tui_session_snap(t->ses, s);
-	if (t->view == VIEW_LOGS && t->sim)
-		tui_snap_logs(t->sim, t->logs_scroll, MAX(0, LINES - 4), &t->sb, s);
+	if (t->view == VIEW_LOGS && t->pane[0].sim)
+		tui_snap_logs(t->pane[0].sim, t->logs_scroll, MAX(0, LINES - 4), &t->sb, s);
 	if (t->view == VIEW_TIMELINE) {
 		int first_tl = (t->tl_next - t->tl_n + TL_MAX) % TL_MAX;
 		for (int i = 0; i < t->tl_n; i++)
 			t->tl_lin[i] = t->tl[(first_tl + i) % TL_MAX];
 		s->ntl = t->tl_n;
 		s->tl = t->tl_lin;
-		s->tl_now = t->sim ? sim_now(t->sim) : 0;
+		s->tl_now = t->pane[0].sim ? sim_now(t->pane[0].sim) : 0;
 		s->tl_scale = 5 * SIM_MS;
 		s->tl_scroll = t->tl_scroll;
 	}
@@ -628,18 +1052,24 @@ static void draw(struct tui *t)
 {
 	build_snapshot(t);
 	switch (t->view) {
-	case VIEW_CLUSTER: scene_view_cluster(&t->sc, &t->snap); break;
+	case VIEW_CLUSTER:
+		if (t->multi)
+			t->multi->ops->draw(t, &t->sc, &t->snap);
+		else
+			scene_view_cluster(&t->sc, &t->snap);
+		break;
 	case VIEW_LOGS: scene_view_logs(&t->sc, &t->snap); break;
 	case VIEW_TIMELINE: scene_view_timeline(&t->sc, &t->snap); break;
 	case VIEW_HISTORY:
-		tui_hist_fill(t->hist, t->w, t->term.unicode, COLS - SCENE_HIST_GUTTER - 1, &t->hv);
+		tui_hist_fill(t->pane[0].hist, t->pane[0].w, t->term.unicode,
+			      COLS - SCENE_HIST_GUTTER - 1, &t->hv);
 		scene_view_history(&t->sc, &t->snap, &t->hv);
 		break;
 	case VIEW_HELP: scene_view_help(&t->sc, &t->snap); break;
 	}
-	if (world_history(t->w)->n && !scene_too_small(COLS, LINES))
-		scene_status_badge(&t->sc, t->status, tui_hist_verdict_text(t->hist),
-				   tui_hist_verdict_style(t->hist));
+	if (!t->multi && world_history(t->pane[0].w)->n && !scene_too_small(COLS, LINES))
+		scene_status_badge(&t->sc, t->status, tui_hist_verdict_text(t->pane[0].hist),
+				   tui_hist_verdict_style(t->pane[0].hist));
 	if (t->ses && !scene_too_small(COLS, LINES))
 		tui_session_overlay(t->ses, &t->sc);
 	scene_rasterize(&t->sc, &t->grid);
@@ -659,22 +1089,26 @@ static void advance(struct tui *t)
 	double now = wall_now();
 	double dt = now - t->last_frame;
 	t->last_frame = now;
-	if (!t->running || !t->sim)
+	if (!t->running || !t->pane[0].sim)
 		return;
-	for (int i = 0; i < t->ndrops; i++)
-		t->drops[i].age += dt;
-	int keep = 0;
-	for (int i = 0; i < t->ndrops; i++)
-		if (t->drops[i].age < DROP_LIFE)
-			t->drops[keep++] = t->drops[i];
-	t->ndrops = keep;
+	for (int k = 0; k < t->npanes; k++) {
+		struct tui_pane *p = &t->pane[k];
+		for (int i = 0; i < p->ndrops; i++)
+			p->drops[i].age += dt;
+		int keep = 0;
+		for (int i = 0; i < p->ndrops; i++)
+			if (p->drops[i].age < DROP_LIFE)
+				p->drops[keep++] = p->drops[i];
+		p->ndrops = keep;
+	}
 	sim_time target = t->sim0 + (sim_time)((now - t->wall0) * speeds[t->speed] * 1e6);
 	/* After a stall (a suspended terminal, a slow frame) do not catch up
 	 * on all the time missed at once: at most a fifth of a second's worth. */
-	sim_time most = sim_now(t->sim) + (sim_time)(0.2 * speeds[t->speed] * 1e6);
+	sim_time most = sim_now(t->pane[0].sim) + (sim_time)(0.2 * speeds[t->speed] * 1e6);
 	bool slipped = target > most;
 	if (!t->ses || !tui_session_advance(t->ses, slipped ? most : target))
-		world_advance_to(t->w, slipped ? most : target);
+		for (int i = 0; i < t->npanes; i++)
+			world_advance_to(t->pane[i].w, slipped ? most : target);
 	/* If the simulation cannot keep up, let the clock slip rather than
 	 * fall further behind each frame. */
 	if (slipped || wall_now() - now > 0.2)
@@ -735,18 +1169,35 @@ static void loop(struct tui *t)
 	anchor(t);
 	t->last_frame = wall_now();
 	while (!t->quit) {
-		if (tui_term_pending_signal())
+		int sig = tui_term_pending_signal();
+		if (sig == SIGINT && job_running(t)) {
+			/* ^C stops the long command, not the program. */
+			tui_term_signal_handled();
+			job_cancel(t);
+		} else if (sig) {
+			tui_term_signal_seen();
 			break;
+		}
+		if (job_running(t))
+			job_slice(t);
 		advance(t);
-		if (tui_hist_tick(t->hist, t->w, 0.002))
-			set_msg(t, SS_ERROR, "%s",
-				_("not linearizable: tab to the history view for the proof"));
+		bool busy = false;
+		for (int i = 0; i < t->npanes; i++) {
+			struct tui_pane *p = &t->pane[i];
+			if (tui_hist_tick(p->hist, p->w, 0.002 / t->npanes) && !t->multi)
+				set_msg(
+				    t, SS_ERROR, "%s",
+				    _("not linearizable: tab to the history view for the proof"));
+			busy |= tui_hist_busy(p->hist);
+		}
 		if (t->ses)
 			tui_session_frame(t->ses);
 		draw(t);
 		double spent = wall_now() - t->last_frame;
 		int timeout = -1;
-		if (t->running || tui_hist_busy(t->hist) || (t->ses && tui_session_busy(t->ses)))
+		if (job_running(t))
+			timeout = 0; /* the next slice after a look at the keys */
+		else if (t->running || busy || (t->ses && tui_session_busy(t->ses)))
 			timeout = MAX(1, (int)((FRAME_US / 1e6 - spent) * 1000));
 		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
 		int r = poll(&pfd, 1, timeout);
@@ -775,30 +1226,43 @@ static uint64_t random_seed(void)
 	return s % 1000000; /* short enough to read off the status line */
 }
 
-static const char *default_proto(void)
-{
-	return proto_find("raft") ? "raft" : proto_all[0]->name;
-}
-
 /* Builds the world (before the terminal is taken, or under the home
  * screen). Returns 0, or an exit status with the reason in t->fail, which
  * the caller prints once curses has let go of the terminal. */
-static int setup(struct tui *t, const struct tui_options *o)
+/* A fresh world for pane i, with the screen's hooks. */
+static void pane_world(struct tui *t, int i)
 {
-	t->opt = *o;
+	struct tui_pane *p = &t->pane[i];
+	p->t = t;
+	p->sim = NULL;
+	p->w = world_new();
+	world_set_output(p->w, on_output, p);
+	world_on_new_sim(p->w, on_new_sim, p);
+}
+
+/* What every screen starts with: npanes worlds, the scene, the speed. */
+static void setup_common(struct tui *t, int npanes)
+{
 	t->term.saved_stderr = -1; /* the terminal is not ours yet */
 	/* Known before the terminal is taken: the event log is written from
 	 * the first command on. */
 	t->term.unicode = !strcmp(nl_langinfo(CODESET), "UTF-8");
-	t->w = world_new();
-	t->hist = tui_hist_new();
+	t->npanes = npanes;
+	for (int i = 0; i < npanes; i++) {
+		pane_world(t, i);
+		t->pane[i].hist = tui_hist_new();
+	}
 	t->speed = SPEED_1X;
 	t->view = VIEW_CLUSTER;
 	t->before_help = VIEW_CLUSTER;
 	scene_init(&t->sc);
 	scene_grid_init(&t->grid);
-	world_set_output(t->w, on_output, t);
-	world_on_new_sim(t->w, on_new_sim, t);
+}
+
+static int setup(struct tui *t, const struct tui_options *o)
+{
+	t->opt = *o;
+	setup_common(t, 1);
 	if (t->ses) {
 		/* Settings, the recorder; a lesson or a replay opens here. */
 		int st = tui_session_begin(t->ses, t, o, &t->fail);
@@ -816,18 +1280,18 @@ static int setup(struct tui *t, const struct tui_options *o)
 			return 2;
 		}
 		if (o->seed_set)
-			world_force_seed(t->w, o->seed);
-		struct script *sc = script_parse(text, o->open_file, t->w, &err);
+			world_force_seed(t->pane[0].w, o->seed);
+		struct script *sc = script_parse(text, o->open_file, t->pane[0].w, &err);
 		free(text);
 		if (!sc) {
 			sbuf_printf(&t->fail, "%s\n", sbuf_str(&err));
 			status = 2;
 			goto out;
 		}
-		if (world_run(t->w, sc, &err) == EXEC_ERROR)
+		if (world_run(t->pane[0].w, sc, &err) == EXEC_ERROR)
 			set_msg(t, SS_ERROR, "%s", sbuf_str(&err));
 		script_free(sc);
-		if (!t->sim) {
+		if (!t->pane[0].sim) {
 			sbuf_printf(
 			    &t->fail,
 			    _("netsplit open: %s creates no cluster (add e.g. `cluster raft 5`)\n"),
@@ -839,11 +1303,11 @@ static int setup(struct tui *t, const struct tui_options *o)
 		if (t->msg_style != SS_ERROR) {
 			char tb[32];
 			set_msg(t, SS_OK, _("%s ran to %s; paused (space runs on)"), o->open_file,
-				simtime_fmt(sim_now(t->sim), tb, sizeof tb));
+				simtime_fmt(sim_now(t->pane[0].sim), tb, sizeof tb));
 		}
 		goto out;
 	}
-	const char *proto = o->proto ? o->proto : default_proto();
+	const char *proto = o->proto ? o->proto : proto_all[0]->name;
 	if (!proto_find(proto)) {
 		sbuf_printf(&t->fail, _("netsplit sandbox: unknown protocol \"%s\"; known:"),
 			    proto);
@@ -857,11 +1321,11 @@ static int setup(struct tui *t, const struct tui_options *o)
 	char cmd[128];
 	ns_snprintf(cmd, sizeof cmd, "seed %llu",
 		    (unsigned long long)(o->seed_set ? o->seed : random_seed()));
-	if (world_exec_line(t->w, cmd, &err) == EXEC_OK) {
+	if (world_exec_line(t->pane[0].w, cmd, &err) == EXEC_OK) {
 		ns_snprintf(cmd, sizeof cmd, "cluster %s %d", proto, n);
-		world_exec_line(t->w, cmd, &err);
+		world_exec_line(t->pane[0].w, cmd, &err);
 	}
-	if (!t->sim || err.len) {
+	if (!t->pane[0].sim || err.len) {
 		sbuf_printf(&t->fail, "netsplit sandbox: %s\n", sbuf_str(&err));
 		status = 2;
 		goto out;
@@ -881,10 +1345,14 @@ static void teardown(struct tui *t)
 		tui_session_end(t->ses);
 	if (!t->keep_term)
 		tui_term_close(&t->term);
-	world_free(t->w);
-	t->w = NULL;
-	tui_hist_free(t->hist);
-	t->hist = NULL;
+	for (int i = 0; i < t->npanes; i++) {
+		struct tui_pane *p = &t->pane[i];
+		pred_free(p->job.pred);
+		world_free(p->w);
+		tui_hist_free(p->hist);
+		tui_snapbuf_free(&p->sb);
+		*p = (struct tui_pane){0};
+	}
 	scene_close(&t->sc);
 	scene_grid_close(&t->grid);
 	scene_grid_close(&t->painted);
@@ -903,8 +1371,8 @@ static int screen(struct tui *t)
 {
 	if (!t->term.active && !tui_term_open(&t->term))
 		return 1;
-	t->prompt = tui_prompt_new(&t->w, on_prompt_line, t);
-	tui_keys_help(t->w, t->term.unicode, &t->help, &t->nhelp);
+	t->prompt = tui_prompt_new(&t->pane[0].w, on_prompt_line, t);
+	tui_keys_help(t->pane[0].w, t->term.unicode, &t->help, &t->nhelp);
 	if (t->opt.start_help) {
 		t->running = false;
 		help_open(t);
@@ -957,7 +1425,7 @@ int tui_screen_run(const struct tui_options *o, struct tui_term *term, struct tu
 
 struct world *tui_world(struct tui *t)
 {
-	return t->w;
+	return t->pane[0].w;
 }
 
 void tui_exec(struct tui *t, const char *cmd)
@@ -1024,19 +1492,99 @@ bool tui_unicode(const struct tui *t)
 
 struct world *tui_world_renew(struct tui *t)
 {
-	world_free(t->w);
-	t->sim = NULL;
-	t->w = world_new();
-	world_set_output(t->w, on_output, t);
-	world_on_new_sim(t->w, on_new_sim, t);
+	world_free(t->pane[0].w);
+	pane_world(t, 0);
 	t->ev_n = t->ev_next = 0;
 	t->tl_n = t->tl_next = 0;
-	t->ndrops = 0;
-	return t->w;
+	t->pane[0].ndrops = 0;
+	return t->pane[0].w;
 }
 
 void tui_ask(struct tui *t, const char *question, void (*cb)(void *ctx, const char *answer),
 	     void *ctx)
 {
 	tui_prompt_ask(t->prompt, LINES - 2, COLS, question, cb, ctx);
+}
+
+/* ---- screens of several panes (tui_internal.h) ------------------------------------------ */
+
+int tui_multi_run(const struct tui_multi *m)
+{
+	struct tui *t = xcalloc(1, sizeof *t);
+	t->multi = m;
+	setup_common(t, MAX(1, MIN(m->n, TUI_PANES_MAX)));
+	int status = 0;
+	for (int i = 0; i < t->npanes; i++)
+		ns_snprintf(t->pane[i].tag, sizeof t->pane[i].tag, "%s", m->pane[i].tag);
+	t->ses = m->ses;
+	if (t->ses) {
+		/* Settings, and R's recorders on every world before its first
+		 * command. */
+		struct tui_options o = t->ses->opt;
+		o.lesson = NULL;
+		o.replay_id = 0;
+		status = tui_session_begin(t->ses, t, &o, &t->fail);
+	}
+	char seed[64];
+	ns_snprintf(seed, sizeof seed, "seed %llu", (unsigned long long)m->seed);
+	for (int i = 0; i < t->npanes && !status; i++) {
+		struct tui_pane *p = &t->pane[i];
+		const char *cmds[] = {seed, m->pane[i].cluster, m->setup};
+		for (size_t k = 0; k < ARRAY_LEN(cmds) && !status; k++) {
+			struct sbuf e = {0};
+			if (cmds[k] && world_exec_line(p->w, cmds[k], &e) == EXEC_ERROR) {
+				sbuf_printf(&t->fail, "netsplit %s: %s: %s\n", m->name, cmds[k],
+					    sbuf_str(&e));
+				status = 2;
+			}
+			sbuf_free(&e);
+		}
+		const char *c = m->pane[i].cluster;
+		ns_snprintf(p->title, sizeof p->title, "%s%s%s", p->tag,
+			    t->term.unicode ? " · " : " - ",
+			    !strncmp(c, "cluster ", 8) ? c + 8 : c);
+	}
+	if (!status) {
+		/* The set-up's replies: the titles say it. */
+		t->ev_n = t->ev_next = 0;
+		t->msg[0] = '\0';
+		for (size_t i = 0; i < ARRAY_LEN(m->intro); i++)
+			if (m->intro[i])
+				log_line(t, i ? SS_NORMAL : SS_TITLE, m->intro[i]);
+		/* What opening the store did. */
+		if (t->ses && t->ses->store_msg[0]) {
+			set_msg(t, SS_ERROR, "%s", t->ses->store_msg);
+			log_line(t, SS_ERROR, t->ses->store_msg);
+		}
+		t->running = true;
+		status = screen(t);
+	}
+	teardown(t);
+	free(t);
+	return status;
+}
+
+int tui_npanes(const struct tui *t)
+{
+	return t->npanes;
+}
+
+struct tui_pane *tui_pane(struct tui *t, int i)
+{
+	return i >= 0 && i < t->npanes ? &t->pane[i] : NULL;
+}
+
+int tui_selected(const struct tui *t)
+{
+	return t->sel;
+}
+
+bool tui_term_unicode(const struct tui *t)
+{
+	return t->term.unicode;
+}
+
+bool tui_term_color(const struct tui *t)
+{
+	return t->term.color;
 }

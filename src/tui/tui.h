@@ -15,8 +15,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Clusters one screen can show side by side (tui_cap.h). */
+#define TUI_PANES_MAX 3
+
 struct tui_options {
-	const char *proto; /* NULL: raft if compiled in, else the first protocol */
+	const char *proto; /* NULL: the first protocol compiled in (main.c names raft) */
 	int nodes;         /* 0: 5 */
 	bool seed_set;
 	uint64_t seed;         /* used when seed_set; else one is drawn at random */

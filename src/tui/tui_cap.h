@@ -1,7 +1,10 @@
 /*
- * tui_cap.h — `netsplit cap`: a CP cluster and an AP cluster side by side,
- * under the same seed, the same client workload, the same clock and the
- * same faults (see tui_cap.c).
+ * tui_cap.h — clusters side by side under one seed, one client workload,
+ * one clock and the same faults: `netsplit cap` (a CP cluster and an AP
+ * one), and any screen that compares two or three clusters. The screen is
+ * the one event loop of tui.c with several panes; tui_cap.c gives it the
+ * layout and says which keys do not apply. Which protocols run is the
+ * caller's data (src/app/cap_cmd.c): the screen names none.
  */
 #ifndef NETSPLIT_TUI_CAP_H
 #define NETSPLIT_TUI_CAP_H
@@ -10,9 +13,28 @@
 #include "tui/scene_history.h"
 #include "tui/scene.h"
 
-/* `netsplit cap [N] [--seed S] [--ap dynamo|primary]` (argv[0] is "cap").
- * Returns the process exit status, like tui_run. */
-int tui_cap_main(int argc, char **argv);
+#include <stdint.h>
+
+/* One cluster of a side-by-side screen. */
+struct tui_cap_cluster {
+	const char *tag;     /* "CP": its title and its lines in the event log */
+	const char *cluster; /* its `cluster` command: "cluster raft 5 reads=readindex" */
+};
+
+struct tui_cap_spec {
+	const char *name; /* on the status line: "netsplit cap" */
+	int n;            /* clusters, 1 to 3 */
+	struct tui_cap_cluster cluster[3];
+	int nodes;            /* for the status line */
+	uint64_t seed;        /* every cluster's seed */
+	const char *workload; /* a command every cluster runs at once, or NULL */
+	const char *db_path;  /* --db PATH: the store for R (NULL: the default place) */
+};
+
+/* Runs the screen until the user quits. Returns the process exit status,
+ * like tui_run (2, with the message on stderr, if a cluster cannot be
+ * made). */
+int tui_cap_run(const struct tui_cap_spec *spec);
 
 /* One side of the screen as the pure layout needs it. */
 struct scene_cap_side {
@@ -25,9 +47,9 @@ struct scene_cap_side {
 	const struct scene_hist *hist; /* the side's history (tall screens), or NULL */
 };
 
-/* Draws a whole CAP frame of snap->w x snap->h (status line, message and
- * key bar from snap; the two sides left and right). */
-void scene_view_cap(struct scene *sc, const struct scene_snap *snap,
-		    const struct scene_cap_side *cp, const struct scene_cap_side *ap);
+/* Draws a whole frame of snap->w x snap->h (status line, message and key
+ * bar from snap; the n sides in columns, left to right). */
+void scene_view_sides(struct scene *sc, const struct scene_snap *snap,
+		      const struct scene_cap_side *sides, int n);
 
 #endif

@@ -1,13 +1,17 @@
 /*
  * tui_internal.h — what the screen's files share: the terminal (tui_term.c),
  * painting a grid (tui_paint.c), the key table (tui_keys.c), the prompt
- * (tui_prompt.c), snapshots of the world (tui_snap.c) and the screen's state
- * and event loop (tui.c). Only src/tui includes this file.
+ * (tui_prompt.c), snapshots of the world (tui_snap.c), and the screen's
+ * panes and the callbacks by which a screen of several clusters side by side
+ * (tui_cap.c) shares the one event loop (tui.c). Only src/tui includes this
+ * file.
  */
 #ifndef NETSPLIT_TUI_INTERNAL_H
 #define NETSPLIT_TUI_INTERNAL_H
 
+#include "check/history_stats.h"
 #include "script/script.h"
+#include "tui/scene_history.h"
 #include "tui/scene.h"
 #include "tui/tui.h"
 
@@ -34,6 +38,12 @@ void tui_term_close(struct tui_term *t);
 void tui_term_styles(struct tui_term *t, bool want_color);
 /* A quit signal that arrived (SIGINT, SIGTERM, SIGHUP), or 0. */
 int tui_term_pending_signal(void);
+/* Takes back a pending SIGINT that the screen used (^C cancelling a long
+ * command) instead of ending: the program goes on. */
+void tui_term_signal_handled(void);
+/* The loop saw the pending signal and is ending: the grace alarm is off
+ * (saving a recording on the way out may take its time). */
+void tui_term_signal_seen(void);
 
 /* ---- painting (tui_paint.c) ---------------------------------------------------- */
 
@@ -74,7 +84,7 @@ enum tui_act {
 	ACT_PGUP,
 	ACT_PGDN,
 	ACT_BACK,
-	ACT_ZOOM_IN,  /* history view */
+	ACT_ZOOM_IN, /* history view */
 	ACT_ZOOM_OUT,
 	ACT_WORKLOAD,
 	/* lessons, recordings and replays (tui_session.c) */
@@ -109,6 +119,10 @@ enum tui_act tui_keys_action(int code);
  * current protocol. Appends lines to out (caller frees with
  * tui_keys_help_free). */
 void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *n);
+/* The same over several worlds (panes side by side): each protocol's
+ * commands, predicates and glyphs once. */
+void tui_keys_help_many(struct world *const *w, int nw, bool unicode, struct scene_line **out,
+			int *n);
 void tui_keys_help_free(struct scene_line *lines, int n);
 
 /* ---- snapshots (tui_snap.c) ------------------------------------------------------ */
@@ -164,5 +178,95 @@ void tui_prompt_draw(struct tui_prompt *p);
 WINDOW *tui_prompt_window(struct tui_prompt *p);
 /* Completion candidates shown above the prompt, or NULL. */
 const char *tui_prompt_matches(const struct tui_prompt *p);
+
+/* ---- panes and screens (tui.c) ------------------------------------------------- */
+
+#define TUI_EV_LEN    200
+#define TUI_DROPS_MAX 64
+
+struct tui_hist;
+struct tui;
+struct tui_session;
+
+struct tui_drop {
+	struct scene_drop d;
+	double age; /* seconds of running wall time since the message died */
+};
+
+/* A long command (`run DURATION`, `run until PRED`) that the loop runs in
+ * slices between frames, in one pane. */
+struct tui_job {
+	bool on;
+	sim_time start, end; /* the command's span of simulated time */
+	struct pred *pred;   /* `run until`: stop once it holds (owned), or NULL */
+	bool held;
+	long steps, steps_left; /* `step N`: events to process (0: a run) */
+	long chunk;             /* events per `step` command of a slice */
+};
+
+/* One cluster of the screen: its world and what the screen keeps for it.
+ * A single screen has one pane; `netsplit cap` has two. Every command, key
+ * and long command applies to every pane. */
+struct tui_pane {
+	struct tui *t;
+	struct world *w;
+	struct sim *sim;       /* world_sim(w), followed through world_on_new_sim */
+	struct tui_hist *hist; /* its live verdict (tui_history.c) */
+	char tag[8];           /* "CP", shown before its lines; "" with one pane */
+	char title[96];        /* above its diagram (several panes) */
+	char last[TUI_EV_LEN]; /* its latest state change, for the title area */
+	struct tui_drop drops[TUI_DROPS_MAX];
+	int ndrops;
+	struct scene_drop droplist[TUI_DROPS_MAX];
+	struct hist_stats st; /* its tally, recomputed when the history changes */
+	uint64_t st_rev;
+	struct scene_snap snap; /* its own snapshot (several panes) */
+	struct tui_snapbuf sb;
+	struct scene_hist hv;
+	struct tui_job job;
+};
+
+/* What a screen of several panes gives the loop (tui_cap.c). Every key,
+ * the prompt, the help, long commands and signals are the loop's. */
+struct tui_screen_ops {
+	/* Draws the cluster view of every pane into sc, in the frame of snap
+	 * (status, event log, message, key bar already filled). */
+	void (*draw)(struct tui *t, struct scene *sc, const struct scene_snap *snap);
+	/* A message refusing action a on this screen (translated), or NULL
+	 * when the loop should do it. */
+	const char *(*refuse)(struct tui *t, int act);
+};
+
+/* One pane of a multi-cluster screen, as its set-up describes it. */
+struct tui_pane_spec {
+	const char *tag;     /* "CP" */
+	const char *cluster; /* its `cluster` command: "cluster raft 5 reads=readindex" */
+};
+
+/* A screen of n panes under one seed, one clock and the same commands:
+ * each pane's world runs `seed SEED`, its cluster command, then `setup`
+ * (if any); `intro` lines open the event log. */
+struct tui_multi {
+	const char *name; /* "cap": the status line says "netsplit cap" */
+	int n;
+	struct tui_pane_spec pane[TUI_PANES_MAX];
+	int nodes;
+	uint64_t seed;
+	const char *setup;    /* a command run in every pane after the cluster, or NULL */
+	const char *intro[2]; /* translated lines for the event log, or NULL */
+	const struct tui_screen_ops *ops;
+	struct tui_session *ses; /* the store and R's recorders, or NULL */
+};
+
+/* Runs a screen of several panes until the user quits; returns the exit
+ * status like tui_run (2 with a message on stderr if a set-up command
+ * fails). */
+int tui_multi_run(const struct tui_multi *m);
+int tui_npanes(const struct tui *t);
+struct tui_pane *tui_pane(struct tui *t, int i);
+/* The selected node, the terminal's charset and colour. */
+int tui_selected(const struct tui *t);
+bool tui_term_unicode(const struct tui *t);
+bool tui_term_color(const struct tui *t);
 
 #endif

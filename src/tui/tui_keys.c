@@ -48,8 +48,8 @@ const struct tui_key tui_keys[] = {
     {KEY_NPAGE, "pgdn", ACT_PGDN, N_("scroll a page down"), NULL},
     {27, "esc", ACT_BACK, N_("leave the help, cancel a pending x or X"), NULL},
     /* lessons, recordings and replays: their key bars are built by the session */
-    {'n', "n", ACT_LESSON_NEXT, N_("lesson: the next step (it opens by itself once the goal holds)"),
-     NULL},
+    {'n', "n", ACT_LESSON_NEXT,
+     N_("lesson: the next step (it opens by itself once the goal holds)"), NULL},
     {'H', "H", ACT_HINT, N_("lesson: reveal the next hint"), NULL},
     {'S', "S", ACT_SHOW_ME, N_("lesson: show me (runs the solution as commands)"), NULL},
     {'r', "r", ACT_RESTART, N_("lesson: restart the step"), NULL},
@@ -108,9 +108,33 @@ static void entry(struct scene_line **lines, int *n, size_t *cap, const char *na
 	add(lines, n, cap, SS_NORMAL, "  %30s  %s", "", _(help));
 }
 
+/* The distinct protocols of the worlds, in order; returns how many. */
+static int protocols_of(struct world *const *w, int nw, const struct proto_ops **out)
+{
+	int n = 0;
+	for (int i = 0; i < nw; i++) {
+		struct sim *s = w[i] ? world_sim(w[i]) : NULL;
+		const struct proto_ops *p = s ? sim_proto(s) : NULL;
+		bool seen = !p;
+		for (int k = 0; k < n && !seen; k++)
+			seen = out[k] == p;
+		if (!seen)
+			out[n++] = p;
+	}
+	return n;
+}
+
 void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *n)
 {
+	tui_keys_help_many(&w, 1, unicode, out, n);
+}
+
+void tui_keys_help_many(struct world *const *w, int nw, bool unicode, struct scene_line **out,
+			int *n)
+{
 	size_t cap = 0;
+	const struct proto_ops *protos[8];
+	int np = protocols_of(w, MIN(nw, 8), protos);
 	*out = NULL;
 	*n = 0;
 	add(out, n, &cap, SS_TITLE, "%s", _("Keys"));
@@ -122,8 +146,6 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 	    _("click a node to select it; click a drawn link to cut or heal it"));
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 
-	struct sim *s = w ? world_sim(w) : NULL;
-	const struct proto_ops *p = s ? sim_proto(s) : NULL;
 	add(out, n, &cap, SS_TITLE, "%s", _("On the cluster"));
 	add(out, n, &cap, SS_NORMAL, "  %s",
 	    unicode ? _("╳ a cut link   → a one-way cut: the arrow shows the way that still works")
@@ -135,7 +157,10 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 	add(out, n, &cap, SS_NORMAL, "  %s",
 	    unicode ? _("▪ a committed log entry, ▫ one not yet committed; colour = term")
 		    : _("# a committed log entry, + one not yet committed; colour = term"));
-	if (p) {
+	for (int k = 0; k < np; k++) {
+		const struct proto_ops *p = protos[k];
+		if (np > 1)
+			add(out, n, &cap, SS_NORMAL, "  %s:", p->name);
 		for (int i = 0; i < p->nmsg_kinds; i++)
 			add(out, n, &cap, SS_NORMAL, "  %c %s%s", p->msg_kinds[i].glyph,
 			    p->msg_kinds[i].name, p->msg_kinds[i].reply ? _(" (a reply)") : "");
@@ -146,14 +171,18 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 	const struct cmd_info *r;
 	for (int i = 0; (r = script_command(i)); i++)
 		entry(out, n, &cap, r->name, r->usage, r->help);
-	for (int i = 0; p && p->commands && p->commands[i].name; i++)
-		entry(out, n, &cap, p->commands[i].name, p->commands[i].usage, p->commands[i].help);
+	for (int k = 0; k < np; k++)
+		for (int i = 0; protos[k]->commands && protos[k]->commands[i].name; i++)
+			entry(out, n, &cap, protos[k]->commands[i].name,
+			      protos[k]->commands[i].usage, protos[k]->commands[i].help);
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 	add(out, n, &cap, SS_TITLE, "%s", _("Predicates (for expect and run until)"));
 	for (int i = 0; (r = script_pred(i)); i++)
 		entry(out, n, &cap, r->name, r->usage, r->help);
-	for (int i = 0; p && p->preds && p->preds[i].name; i++)
-		entry(out, n, &cap, p->preds[i].name, p->preds[i].usage, p->preds[i].help);
+	for (int k = 0; k < np; k++)
+		for (int i = 0; protos[k]->preds && protos[k]->preds[i].name; i++)
+			entry(out, n, &cap, protos[k]->preds[i].name, protos[k]->preds[i].usage,
+			      protos[k]->preds[i].help);
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 	add(out, n, &cap, SS_TITLE, "%s", _("Keys in lessons, recordings and replays"));
 	for (int i = 0; tui_keys[i].code; i++)

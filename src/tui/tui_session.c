@@ -95,11 +95,23 @@ static void save_settings(struct tui_session *s)
 
 /* ---- recording ------------------------------------------------------------------------ */
 
-static void attach_recorder(struct tui_session *s)
+static void free_recorders(struct tui_session *s)
 {
 	if (s->rec_attached)
-		recorder_free(&s->rec);
-	recorder_attach(&s->rec, tui_world(s->t));
+		for (int i = 0; i < s->nrec; i++)
+			recorder_free(&s->rec[i]);
+	s->rec_attached = false;
+	s->nrec = 0;
+}
+
+/* A recorder on every pane's world (one, but for clusters side by side). */
+static void attach_recorder(struct tui_session *s)
+{
+	free_recorders(s);
+	s->nrec = MAX(1, MIN(tui_npanes(s->t), TUI_PANES_MAX));
+	for (int i = 0; i < s->nrec; i++)
+		recorder_attach(&s->rec[i],
+				tui_pane(s->t, i) ? tui_pane(s->t, i)->w : tui_world(s->t));
 	s->rec_attached = true;
 }
 
@@ -108,15 +120,26 @@ static void stop_recording(struct tui_session *s, bool quiet)
 	if (!s->recording)
 		return;
 	s->recording = false;
-	recorder_end(&s->rec);
 	struct sbuf why = {0};
-	int64_t id = 0;
-	int rc = recorder_save(&s->rec, s->store, &id, &why);
+	int64_t id = 0, first = 0;
+	int rc = STORE_OK;
+	for (int i = 0; i < s->nrec; i++) {
+		recorder_end(&s->rec[i]);
+		int r = recorder_save(&s->rec[i], s->store, &id, &why);
+		if (!i)
+			first = id;
+		if (r != STORE_OK && rc == STORE_OK)
+			rc = r;
+	}
 	if (quiet) {
 		sbuf_free(&why);
 		return;
 	}
-	if (rc == STORE_OK)
+	if (rc == STORE_OK && s->nrec > 1)
+		tui_say(s->t, SS_OK,
+			_("recordings %lld to %lld saved, one per cluster: netsplit replay %lld"),
+			(long long)first, (long long)id, (long long)first);
+	else if (rc == STORE_OK)
 		tui_say(s->t, SS_OK, _("recording %lld saved: netsplit replay %lld"), (long long)id,
 			(long long)id);
 	else if (rc == STORE_MEMORY_ONLY)
@@ -137,7 +160,13 @@ static void on_title(void *ctx, const char *title)
 	}
 	while (*title == ' ')
 		title++;
-	recorder_begin(&s->rec, title);
+	for (int i = 0; i < s->nrec; i++) {
+		/* Side by side: "TITLE · CP", "TITLE · AP". */
+		struct tui_pane *p = s->nrec > 1 ? tui_pane(s->t, i) : NULL;
+		char name[256];
+		ns_snprintf(name, sizeof name, "%s%s%s", title, p ? " · " : "", p ? p->tag : "");
+		recorder_begin(&s->rec[i], name);
+	}
 	s->recording = true;
 	tui_say(s->t, SS_OK, "%s",
 		_("recording: everything since the cluster was made is kept; R stops and saves"));
@@ -186,9 +215,7 @@ void tui_session_end(struct tui_session *s)
 	save_settings(s);
 	tui_lesson_close(s);
 	tui_replay_close(s);
-	if (s->rec_attached)
-		recorder_free(&s->rec);
-	s->rec_attached = false;
+	free_recorders(s);
 	s->t = NULL;
 }
 
@@ -198,12 +225,12 @@ void tui_session_world_renewed(struct tui_session *s)
 	bool was = s->recording;
 	struct sbuf title = {0};
 	if (was)
-		sbuf_puts(&title, s->rec.rec.title ? s->rec.rec.title : "");
-	/* The old world is gone: nothing to detach from. */
-	s->rec.world = NULL;
+		sbuf_puts(&title, s->rec[0].rec.title ? s->rec[0].rec.title : "");
+	/* The old world is gone: nothing to detach from (a replay: one pane). */
+	s->rec[0].world = NULL;
 	attach_recorder(s);
 	if (was)
-		recorder_begin(&s->rec, sbuf_str(&title));
+		recorder_begin(&s->rec[0], sbuf_str(&title));
 	sbuf_free(&title);
 }
 

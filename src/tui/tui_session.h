@@ -73,8 +73,10 @@ struct tui_session {
 	struct tui *t; /* the screen running now, or NULL */
 	enum tui_next next;
 
-	/* recording (R) */
-	struct recorder rec;
+	/* recording (R): one recorder per pane of the screen (side by side,
+	 * each cluster is a recording of its own) */
+	struct recorder rec[TUI_PANES_MAX];
+	int nrec; /* recorders attached */
 	bool rec_attached;
 	bool recording;
 

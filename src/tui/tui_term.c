@@ -5,7 +5,11 @@
  *
  * Signals. SIGINT, SIGTERM and SIGHUP only set a flag; the event loop sees
  * it (poll() returns EINTR), leaves, and restores the terminal in the normal
- * way. A crash (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL) runs a handler
+ * way. If the loop has not seen it within QUIT_GRACE seconds (stuck in one
+ * long computation), an alarm ends the program from the handler, and so
+ * does a second quit signal before the loop saw the first: the terminal
+ * restored (endwin(), as for a crash), exit status 128 + the signal. A
+ * crash (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL) runs a handler
  * that calls endwin() — not async-signal-safe, but the process is dying and
  * a restored terminal is worth the risk — puts stderr back so the crash
  * report is seen, and re-raises the signal to whoever handled it before
@@ -45,9 +49,30 @@ static int sig_slot(int sig)
 	return 0;
 }
 
+#define QUIT_GRACE 2 /* seconds the loop has to see a quit signal */
+
+/* The screen did not end in time: restore the terminal and go. */
+static void quit_now(int sig)
+{
+	if (curses_on) {
+		endwin();
+		curses_on = 0;
+	}
+	_exit(128 + sig);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	quit_now(pending_sig ? pending_sig : SIGALRM);
+}
+
 static void on_quit_signal(int sig)
 {
+	if (pending_sig)
+		quit_now(pending_sig); /* a second one: the user means it */
 	pending_sig = sig;
+	alarm(QUIT_GRACE);
 }
 
 static void on_crash_signal(int sig)
@@ -69,6 +94,17 @@ int tui_term_pending_signal(void)
 	return pending_sig;
 }
 
+void tui_term_signal_handled(void)
+{
+	alarm(0);
+	pending_sig = 0;
+}
+
+void tui_term_signal_seen(void)
+{
+	alarm(0);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -78,6 +114,8 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_handler = on_crash_signal;
 	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
 	for (size_t i = 0; i < ARRAY_LEN(crash_sigs); i++)
@@ -86,7 +124,8 @@ static void install_signals(void)
 
 static void restore_signals(void)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGALRM};
+	alarm(0);
 	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
 		signal(sigs[i], SIG_DFL);
 	for (size_t i = 0; i < ARRAY_LEN(crash_sigs); i++)

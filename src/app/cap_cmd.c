@@ -1,0 +1,139 @@
+/*
+ * cap_cmd.c — `netsplit cap [N] [--seed S] [--ap dynamo|primary] [--db PATH]`:
+ * which clusters the side-by-side CAP screen (src/tui/tui_cap.c) compares.
+ *
+ * The screen knows no protocol; this file chooses them, as data: on the CP
+ * side Raft with ReadIndex reads (linearizable), on the AP side Dynamo-style
+ * quorums with w=1 r=1 or an asynchronous primary (available, not
+ * linearizable), or Raft answering reads from a node's own state when
+ * neither is built in. Both run `workload clients 3 rate 10/s keys 2` from
+ * the start.
+ */
+#include "app/app.h"
+
+#include "proto/proto.h"
+#include "sim/sim.h"
+#include "tui/scene.h"
+#include "tui/tui_cap.h"
+#include "util/i18n.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CAP_WORKLOAD "workload clients 3 rate 10/s keys 2"
+
+/* The AP side's cluster command into buf; false (message in err) if the
+ * protocol asked for is not available. */
+static bool ap_command(const char *ap, int n, char *buf, size_t len, struct sbuf *err)
+{
+	if (!ap)
+		ap = proto_find("dynamo") ? "dynamo" : proto_find("primary") ? "primary" : NULL;
+	if (!ap) {
+		/* Neither AP protocol is built in: Raft answering reads from any
+		 * node's local state stands in (available, not linearizable). */
+		ns_snprintf(buf, len, "cluster raft %d reads=local", n);
+		return true;
+	}
+	if (!proto_find(ap)) {
+		sbuf_printf(err, _("netsplit cap: --ap %s: that protocol is not built in\n"), ap);
+		return false;
+	}
+	if (!strcmp(ap, "dynamo"))
+		ns_snprintf(buf, len, "cluster dynamo %d n=%d w=1 r=1", n, MIN(3, n));
+	else if (!strcmp(ap, "primary"))
+		ns_snprintf(buf, len, "cluster primary %d mode=async", n);
+	else {
+		sbuf_printf(err, _("netsplit cap: --ap expects dynamo or primary, got \"%s\"\n"),
+			    ap);
+		return false;
+	}
+	return true;
+}
+
+static uint64_t cap_seed(void)
+{
+	uint64_t s = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, &s, sizeof s) != (ssize_t)sizeof s)
+			s = 0;
+		close(fd);
+	}
+	return (s ? s : (uint64_t)getpid()) % 1000000;
+}
+
+int cap_cmd_main(int argc, char **argv)
+{
+	int nodes = 5;
+	bool seed_set = false;
+	uint64_t seed = 0;
+	const char *ap = NULL, *db = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf(
+			    "%s",
+			    _("Usage: netsplit cap [N] [--seed S] [--ap dynamo|primary] [--db "
+			      "PATH]\n"
+			      "A CP cluster (raft, ReadIndex reads) and an AP cluster (dynamo\n"
+			      "n=3 w=1 r=1, or an asynchronous primary) side by side, under the\n"
+			      "same seed, workload, clock and faults: every key and command\n"
+			      "applies to both. Each side counts requests answered, refused and\n"
+			      "timed out, stale reads, and says whether it stayed "
+			      "linearizable. R records both, each as a recording of its own.\n"));
+			return 0;
+		}
+		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+			char *end;
+			errno = 0;
+			seed = strtoull(argv[++i], &end, 10);
+			if (*end || errno || !*argv[i] || *argv[i] == '-') {
+				fprintf(stderr,
+					_("netsplit: --seed expects a whole number, got \"%s\"\n"),
+					argv[i]);
+				return 2;
+			}
+			seed_set = true;
+		} else if (!strcmp(argv[i], "--ap") && i + 1 < argc) {
+			ap = argv[++i];
+		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			db = argv[++i];
+		} else if (argv[i][0] >= '1' && argv[i][0] <= '9') {
+			char *end;
+			long n = strtol(argv[i], &end, 10);
+			if (*end || n < 1 || n > SCENE_MAX_NODES || n > SIM_MAX_NODES) {
+				fprintf(stderr,
+					_("netsplit cap: expected a number of nodes, got \"%s\"\n"),
+					argv[i]);
+				return 2;
+			}
+			nodes = (int)n;
+		} else {
+			fprintf(stderr, _("netsplit cap: unexpected argument \"%s\"\n"), argv[i]);
+			return 2;
+		}
+	}
+	char cp_cmd[128], ap_cmd[128];
+	ns_snprintf(cp_cmd, sizeof cp_cmd, "cluster raft %d reads=readindex", nodes);
+	struct sbuf err = {0};
+	if (!ap_command(ap, nodes, ap_cmd, sizeof ap_cmd, &err)) {
+		fputs(sbuf_str(&err), stderr);
+		sbuf_free(&err);
+		return 2;
+	}
+	sbuf_free(&err);
+	struct tui_cap_spec spec = {
+	    .name = "cap",
+	    .n = 2,
+	    .cluster = {{"CP", cp_cmd}, {"AP", ap_cmd}},
+	    .nodes = nodes,
+	    .seed = seed_set ? seed : cap_seed(),
+	    .workload = CAP_WORKLOAD,
+	    .db_path = db,
+	};
+	return tui_cap_run(&spec);
+}
