@@ -160,7 +160,7 @@ static void execute(struct kv *kv, const struct kv_op *op, struct kv_result *res
 			ns_strlcpy(it->val, op->arg2, KV_VAL_MAX);
 			break;
 		}
-		res->status = REPLY_FAIL;
+		res->status = REPLY_CAS_FALSE;
 		if (it)
 			ns_snprintf(res->why, sizeof res->why, "cas: %s is %s, not %s", op->key,
 				    it->val, op->arg);

@@ -82,7 +82,7 @@ const struct kv_item *kv_item(const struct kv *kv, size_t i);
  * below the client's session answers the session's recorded response and
  * changes nothing. `index` is stored in the session as is. *out (may be
  * NULL) gets the answer: REPLY_OK, or for a cas whose compare failed
- * REPLY_FAIL with why "cas: KEY is VALUE, not EXPECTED" (or "cas: KEY is
+ * REPLY_CAS_FALSE with why "cas: KEY is VALUE, not EXPECTED" (or "cas: KEY is
  * unset"). */
 void kv_apply(struct kv *kv, int client, uint64_t seq, int64_t index, const struct kv_op *op,
 	      struct kv_result *out);

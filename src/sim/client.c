@@ -3,6 +3,11 @@
  * Jepsen process): one operation at a time, each operation recorded from
  * invocation to completion with an outcome of ok, fail or unknown.
  *
+ * A cas whose compare failed (REPLY_CAS_FALSE) ends as fail with cas_false
+ * set: nothing changed, but the client learnt that the key did not hold
+ * the expected value, and the history (src/check/history.c) records that
+ * observation as a completed cas with a false result.
+ *
  * An operation is tried in attempts. An attempt travels to a node (client
  * latency), the node's on_client answers with node_reply (or never, if it
  * crashes or cannot commit), and the reply travels back. A reply of ok or
@@ -203,6 +208,13 @@ static void on_reply(struct sim *s, uint32_t pi, uint32_t attempt, uint32_t ri)
 		p->op.found = r->found;
 		ns_strlcpy(p->op.result, r->value, sizeof p->op.result);
 		complete(s, pi, OUT_OK, NULL);
+		return;
+	case REPLY_CAS_FALSE:
+		/* Done, with a false answer: the trace says fail, as the client
+		 * sees it; the history keeps it as an observation. */
+		p->op.node = rs.node;
+		p->op.cas_false = p->op.op.fn == KV_CAS;
+		complete(s, pi, OUT_FAIL, r->why[0] ? r->why : "cas: compare failed");
 		return;
 	case REPLY_FAIL:
 		p->op.node = rs.node;

@@ -139,7 +139,8 @@ struct kv_op {
 enum op_outcome {
 	OUT_PENDING,
 	OUT_OK,      /* happened; result holds the value for a get */
-	OUT_FAIL,    /* certainly did not happen (or a cas whose compare failed) */
+	OUT_FAIL,    /* certainly did not happen (or a cas whose compare failed:
+		      * then cas_false is set) */
 	OUT_UNKNOWN, /* timed out: may or may not have happened */
 };
 
@@ -156,6 +157,9 @@ struct client_op {
 	char result[KV_VAL_MAX]; /* get: the value read */
 	char why[64];            /* fail/unknown: a short reason, untranslated */
 	int attempts;
+	bool cas_false; /* fail of a cas whose compare failed (REPLY_CAS_FALSE): it
+			 * changed nothing, but it observed that the key did not
+			 * hold arg — the history records it as completed, false */
 };
 
 /* Appends the operation in the command language's words: "put x 1",
@@ -176,9 +180,12 @@ struct client_req {
 
 enum reply_status {
 	REPLY_OK,          /* done; value/found for reads */
-	REPLY_FAIL,        /* certainly not done (cas mismatch, rejected) */
+	REPLY_FAIL,        /* certainly not done: rejected */
 	REPLY_NOT_LEADER,  /* not done here; leader_hint names whom to ask */
 	REPLY_UNAVAILABLE, /* not done; cannot serve now (no quorum, ...) */
+	REPLY_CAS_FALSE,   /* a cas whose compare failed: done, and the answer is
+			    * "the key did not hold the expected value" (an
+			    * observation, not a refusal); why says what it held */
 };
 
 struct client_reply {

@@ -61,11 +61,11 @@ static void test_operations(void **state)
 	assert_int_equal(r.status, REPLY_OK);
 	assert_string_equal(kv_get(&kv, "x"), "2");
 	r = ap(&kv, 2, 2, KV_CAS, "x", "1", "3");
-	assert_int_equal(r.status, REPLY_FAIL);
+	assert_int_equal(r.status, REPLY_CAS_FALSE);
 	assert_string_equal(r.why, "cas: x is 2, not 1");
 	assert_string_equal(kv_get(&kv, "x"), "2");
 	r = ap(&kv, 2, 3, KV_CAS, "z", "1", "3");
-	assert_int_equal(r.status, REPLY_FAIL);
+	assert_int_equal(r.status, REPLY_CAS_FALSE);
 	assert_string_equal(r.why, "cas: z is unset");
 	assert_null(kv_get(&kv, "z")); /* a failed cas creates nothing */
 
@@ -112,10 +112,10 @@ static void test_exactly_once(void **state)
 	/* The retry of a failed cas gets the same failure, even once the
 	 * compare would now hold. */
 	struct kv_result r = ap(&kv, 4, 2, KV_CAS, "x", "b", "c");
-	assert_int_equal(r.status, REPLY_FAIL);
+	assert_int_equal(r.status, REPLY_CAS_FALSE);
 	ap(&kv, 5, 1, KV_PUT, "x", "b", NULL); /* another client */
 	r = ap(&kv, 4, 2, KV_CAS, "x", "b", "c");
-	assert_int_equal(r.status, REPLY_FAIL);
+	assert_int_equal(r.status, REPLY_CAS_FALSE);
 	assert_string_equal(r.why, "cas: x is a, not b");
 	assert_string_equal(kv_get(&kv, "x"), "b");
 	/* An older command than the session's is not executed either. */
@@ -135,7 +135,7 @@ static void test_exactly_once(void **state)
 	/* A reply from a session's answer. */
 	struct client_reply rep;
 	kv_result_reply(&kv_session(&kv, 4)->res, &rep);
-	assert_int_equal(rep.status, REPLY_FAIL);
+	assert_int_equal(rep.status, REPLY_CAS_FALSE);
 	assert_int_equal(rep.leader_hint, -1);
 	assert_string_equal(rep.why, "cas: x is a, not b");
 
@@ -201,7 +201,7 @@ static void test_wire(void **state)
 	assert_non_null(s);
 	assert_int_equal(s->seq, 8);
 	assert_int_equal(s->index, 0); /* the index does not travel */
-	assert_int_equal(s->res.status, REPLY_FAIL);
+	assert_int_equal(s->res.status, REPLY_CAS_FALSE);
 	assert_string_equal(s->res.why, "cas: x is 1, not 0");
 	/* The decoded sessions still deduplicate. */
 	ap(&d, 2, 8, KV_PUT, "x", "again", NULL);

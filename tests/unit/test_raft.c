@@ -254,7 +254,7 @@ static void test_exactly_once(void **state)
 	e.seq = 2;
 	e.op = fix_op(KV_CAS, "z", "nope", "w");
 	raft_kv_apply(kv, &e, &rep);
-	assert_int_equal(rep.status, REPLY_FAIL);
+	assert_int_equal(rep.status, REPLY_CAS_FALSE);
 	assert_string_equal(raft_kv_get(kv, "z"), "q");
 	raft_kv_free(kv);
 	fix_free(f);
