@@ -211,6 +211,23 @@ struct client_config {
 		     * side of a partition) */
 };
 
+/* The least each client duration may be. Below it a client would work
+ * without simulated time passing: with `attempt 0ms` every attempt timed
+ * out at the instant it was sent and was retried at that same instant,
+ * forever (one put made 50 M events). The command language refuses smaller
+ * values (sim_client_setting_check); the simulator treats them as these.
+ * backoff may be 0: a retry after a refusal still waits for a reply, which
+ * takes at least 2 * CLIENT_LATENCY_MIN. */
+#define CLIENT_LATENCY_MIN ((sim_time)1)   /* 1us: every message takes time */
+#define CLIENT_ATTEMPT_MIN (1 * SIM_MS)    /* at most 1000 attempts a second */
+#define CLIENT_DEADLINE_MIN (1 * SIM_MS)
+#define CLIENT_BACKOFF_MIN ((sim_time)0)
+/* Checks the value of one client setting, named as the `client` command
+ * names it: "latency", "attempt", "timeout" or "backoff". Returns false,
+ * with a message in the user's language appended to why, when v is below
+ * the setting's minimum; true otherwise (and for other names). */
+bool sim_client_setting_check(const char *name, sim_time v, struct sbuf *why);
+
 /* ---- nodes -------------------------------------------------------------- */
 
 struct node {

@@ -223,7 +223,8 @@ static void test_files(void **state)
 			   "\"outcome\":\"ok\"}\n";
 	history_init(&h);
 	assert_false(history_parse(&h, bad1, strlen(bad1), "b.jsonl", HIST_FMT_JSONL, &err));
-	assert_non_null(strstr(sbuf_str(&err), "b.jsonl:1: a cas's \"result\" must be true or false"));
+	assert_non_null(
+	    strstr(sbuf_str(&err), "b.jsonl:1: a cas's \"result\" must be true or false"));
 	history_close(&h);
 	sbuf_free(&err);
 	const char *bad2 = "{\"client\":1,\"f\":\"cas\",\"key\":\"x\",\"expect\":\"1\","
