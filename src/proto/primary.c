@@ -224,7 +224,6 @@ static void read_local(const struct pb *p, struct client_reply *rep, const char 
 	ns_strlcpy(rep->value, v ? v : "", sizeof rep->value);
 }
 
-
 static void client_request(struct pb *p, const struct client_req *r)
 {
 	struct client_reply rep = {.status = REPLY_OK, .leader_hint = -1};
