@@ -153,6 +153,7 @@ void history_complete(struct history *h, uint32_t i, int64_t at, enum op_outcome
 	if (node >= 0)
 		o->node = node;
 	o->why = history_intern(h, why);
+	o->cas_false = false;
 	o->rev = ++h->rev;
 }
 
@@ -178,6 +179,17 @@ void history_op_from_client(const struct client_op *c, struct hist_op *out)
 	out->completed = HIST_NEVER;
 	out->gave_up = HIST_NEVER;
 	out->outcome = OUT_PENDING;
+	if (c->outcome != OUT_PENDING) {
+		bool f = c->outcome == OUT_FAIL && c->cas_false && c->op.fn == KV_CAS;
+		out->outcome = f ? OUT_OK : c->outcome;
+		out->cas_false = f;
+		out->completed = c->outcome == OUT_UNKNOWN ? HIST_NEVER : c->completed;
+		out->gave_up = c->outcome == OUT_UNKNOWN ? c->completed : HIST_NEVER;
+		if (c->op.fn == KV_GET && c->outcome == OUT_OK && c->found)
+			out->result = c->result;
+		if (c->outcome != OUT_OK)
+			out->why = c->why;
+	}
 }
 
 static void map_sim_id(struct history *h, uint32_t sim_id, uint32_t idx)
@@ -203,11 +215,10 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 		if (c->id >= h->by_sim_cap || !h->by_sim_id[c->id])
 			return; /* invoked before we attached */
 		uint32_t i = h->by_sim_id[c->id] - 1;
-		const char *res = NULL;
-		if (c->op.fn == KV_GET && c->outcome == OUT_OK && c->found)
-			res = c->result;
-		history_complete(h, i, c->completed, c->outcome, res, c->node,
-				 c->outcome == OUT_OK ? NULL : c->why);
+		struct hist_op d;
+		history_op_from_client(c, &d);
+		history_complete(h, i, c->completed, d.outcome, d.result, c->node, d.why);
+		h->ops[i].cas_false = d.cas_false;
 	}
 }
 
@@ -275,7 +286,11 @@ void history_describe_call(const struct history *h, const struct hist_op *op, st
 			sbuf_printf(out, " → %s", op->result ? op->result : _("absent"));
 		break;
 	case HIST_WRITE: sbuf_printf(out, k ? "=%s" : " %s", val_or_nil(op->arg)); break;
-	case HIST_CAS: sbuf_printf(out, " %s→%s", val_or_nil(op->arg), val_or_nil(op->arg2)); break;
+	case HIST_CAS:
+		sbuf_printf(out, " %s→%s", val_or_nil(op->arg), val_or_nil(op->arg2));
+		if (op->cas_false)
+			sbuf_printf(out, " → %s", _("false"));
+		break;
 	case HIST_APPEND: sbuf_printf(out, k ? "+=%s" : " %s", val_or_nil(op->arg)); break;
 	case HIST_TXN:
 		sbuf_puts(out, " [");
@@ -327,6 +342,6 @@ void history_describe_op(const struct history *h, const struct hist_op *op, stru
 		sbuf_printf(out, " %s", _("onwards"));
 	}
 	sbuf_printf(out, ", %s", hist_outcome_name(op->outcome));
-	if (op->why && op->outcome != OUT_OK)
+	if (op->why && (op->outcome != OUT_OK || op->cas_false))
 		sbuf_printf(out, " (%s)", op->why);
 }

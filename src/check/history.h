@@ -10,7 +10,9 @@
  * instantaneously at some point between its invocation and its response".
  * Its outcome says what the client knows:
  *
- *   ok       it happened, and `result` holds what a read saw;
+ *   ok       it happened, and `result` holds what a read saw; a cas with
+ *            cas_false set happened as a failed compare: it changed
+ *            nothing and observed that the register did not hold `arg`;
  *   fail     it certainly did not happen (for Porcupine's etcd logs, a
  *            failed cas is instead an observation: see lin.h);
  *   unknown  the client gave up waiting: it may have happened at any time
@@ -73,7 +75,8 @@ struct hist_op {
 	int64_t completed; /* us or event number; HIST_NEVER: pending/unknown */
 	int64_t gave_up;   /* unknown: when the client stopped waiting; else HIST_NEVER */
 	enum op_outcome outcome;
-	const char *why; /* fail/unknown: a short reason, or NULL */
+	bool cas_false;  /* cas, ok: the compare failed (see above) */
+	const char *why; /* fail/unknown (and a false cas): a short reason, or NULL */
 	int line;        /* source line of the invocation (0: none) */
 	int ret_line;    /* source line of the completion (0: none) */
 	uint64_t rev;    /* history revision of the last change to this op */
@@ -110,7 +113,8 @@ const char *history_intern(struct history *h, const char *s);
 uint32_t history_add(struct history *h, const struct hist_op *op);
 /* Records the completion of operation i at `at`: ok, fail, or unknown (the
  * client gave up at `at`; completed stays HIST_NEVER). result is interned;
- * node < 0 keeps the node. */
+ * node < 0 keeps the node. Clears cas_false (set it after, for a false
+ * cas). */
 void history_complete(struct history *h, uint32_t i, int64_t at, enum op_outcome outcome,
 		      const char *result, int node, const char *why);
 /* Replaces the micro-operations of transaction i (copied, interned). */
@@ -124,7 +128,9 @@ void history_attach(struct history *h, struct sim *s);
 void history_detach(struct history *h);
 
 /* Converts the simulator's view of an operation to a history op (strings
- * are borrowed from c: intern them through history_add). */
+ * are borrowed from c: intern them through history_add). A cas the
+ * simulator ended as fail with cas_false (its compare failed) becomes ok
+ * with cas_false: an observation, not an operation that never happened. */
 void history_op_from_client(const struct client_op *c, struct hist_op *out);
 
 /* Names: "get"/"put"/"cas"/"append" for keyed ops, Jepsen's "read"/"write"

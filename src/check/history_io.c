@@ -323,6 +323,7 @@ struct pairing {
 	struct pending *p;
 	size_t n, cap;
 	int64_t events;
+	uint32_t last; /* the operation the last completion completed */
 };
 
 static int find_pending(const struct pairing *pr, int process)
@@ -485,6 +486,7 @@ static bool jepsen_event(struct history *h, struct rd *r, struct pairing *pr, in
 	}
 	history_complete(h, id, t, out, res, -1, NULL);
 	h->ops[id].ret_line = line;
+	pr->last = id;
 	return true;
 }
 
@@ -525,7 +527,17 @@ static bool edn_event(struct history *h, struct rd *r, struct pairing *pr, const
 		rd_error(r, key->line, _(":key must be a single value"));
 		return false;
 	}
-	return jepsen_event(h, r, pr, m->line, (int)pnum, type->s, f->s, k, map_get(m, "value"));
+	if (!jepsen_event(h, r, pr, m->line, (int)pnum, type->s, f->s, k, map_get(m, "value")))
+		return false;
+	/* netsplit's mark of a cas whose compare failed (history_write_edn):
+	 * back to an ok cas with a false result. */
+	const struct edn *err = map_get(m, "error");
+	if (err && err->k == EDN_KW && !strcmp(err->s, "compare-failed") &&
+	    !strcmp(type->s, "fail") && h->ops[pr->last].f == HIST_CAS) {
+		h->ops[pr->last].outcome = OUT_OK;
+		h->ops[pr->last].cas_false = true;
+	}
+	return true;
 }
 
 static bool parse_edn(struct history *h, struct rd *r)
@@ -749,11 +761,23 @@ static bool jsonl_op(struct history *h, struct rd *r, const struct edn *m)
 		if (!json_str(r, map_get(m, "value"), "value", &op.arg))
 			return false;
 		break;
-	case HIST_CAS:
+	case HIST_CAS: {
 		if (!json_str(r, map_get(m, "expect"), "expect", &op.arg) ||
 		    !json_str(r, map_get(m, "value"), "value", &op.arg2))
 			return false;
+		/* "result": false — an ok cas whose compare failed. */
+		const struct edn *res = map_get(m, "result");
+		if (res && res->k != EDN_NIL && res->k != EDN_BOOL) {
+			rd_error(r, res->line, _("a cas's \"result\" must be true or false"));
+			return false;
+		}
+		op.cas_false = res && res->k == EDN_BOOL && !res->b;
+		if (op.cas_false && op.outcome != OUT_OK) {
+			rd_error(r, m->line, _("\"result\": false needs \"outcome\": \"ok\""));
+			return false;
+		}
 		break;
+	}
 	case HIST_TXN: {
 		struct hist_mop *mops;
 		if (!read_mops(r, map_get(m, "ops"), &mops, &op.nmops))
@@ -906,6 +930,8 @@ void history_write_jsonl(const struct history *h, struct sbuf *out)
 		case HIST_CAS:
 			json_opt_str(out, "expect", o->arg);
 			json_opt_str(out, "value", o->arg2);
+			if (o->cas_false && o->outcome == OUT_OK)
+				sbuf_puts(out, ",\"result\":false");
 			break;
 		case HIST_TXN:
 			sbuf_puts(out, ",\"ops\":[");
@@ -933,7 +959,7 @@ void history_write_jsonl(const struct history *h, struct sbuf *out)
 		if (o->gave_up != HIST_NEVER && o->outcome == OUT_UNKNOWN)
 			sbuf_printf(out, ",\"gave_up\":%lld", (long long)o->gave_up);
 		sbuf_printf(out, ",\"outcome\":\"%s\"", hist_outcome_name(o->outcome));
-		if (o->why && o->outcome != OUT_OK)
+		if (o->why && (o->outcome != OUT_OK || o->cas_false))
 			json_opt_str(out, "why", o->why);
 		sbuf_puts(out, "}\n");
 	}
@@ -1027,7 +1053,10 @@ void history_write_edn(const struct history *h, struct sbuf *out)
 	for (size_t k = 0; k < ne; k++) {
 		const struct hist_op *o = &h->ops[ev[k].op];
 		static const char *const types[] = {"invoke", "ok", "fail", "info"};
-		const char *type = ev[k].kind == 0 ? types[0] : types[o->outcome];
+		/* A false cas: Jepsen's :fail (nothing happened, so Knossos
+		 * drops it, soundly), marked as the failed compare it was. */
+		bool cf = ev[k].kind == 1 && o->cas_false && o->outcome == OUT_OK;
+		const char *type = ev[k].kind == 0 ? types[0] : cf ? "fail" : types[o->outcome];
 		sbuf_printf(out, "%s{:process %d, :type :%s, :f :%s", k ? "\n " : "", o->process,
 			    type, hist_fn_name(o));
 		if (o->key) {
@@ -1040,6 +1069,8 @@ void history_write_edn(const struct history *h, struct sbuf *out)
 			sbuf_printf(out, ", :time %lld", (long long)ev[k].t * 1000);
 		if (o->node >= 0)
 			sbuf_printf(out, ", :node \"n%d\"", o->node + 1);
+		if (cf)
+			sbuf_puts(out, ", :error :compare-failed");
 		sbuf_puts(out, "}");
 	}
 	sbuf_puts(out, "]\n");

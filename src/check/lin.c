@@ -143,6 +143,16 @@ static bool to_lop(struct lin_checker *c, struct lin_part *p, const struct hist_
 		out->a = model_val(c, p, o->arg);
 		return true;
 	case HIST_CAS:
+		if (o->cas_false) {
+			/* A failed compare observed "not arg" and changed nothing.
+			 * Against "" it proves nothing here: the models let a key
+			 * never written equal "", the stores do not. */
+			if (!o->arg || !*o->arg)
+				return false;
+			out->kind = LOP_NOTCAS;
+			out->a = model_val(c, p, o->arg);
+			return true;
+		}
 		out->kind = LOP_CAS;
 		out->a = model_val(c, p, o->arg);
 		out->b = model_val(c, p, o->arg2);

@@ -24,7 +24,9 @@
  * (and pending) ones may take effect at any point after their invocation,
  * or never; fail ones did not happen — except in the etcd model, where a
  * failed cas is Jepsen's observation "the register did not hold the
- * expected value" and a failed read is unknown. The models:
+ * expected value" and a failed read is unknown. An ok cas with cas_false
+ * (its compare failed, history.h) is that same observation in every model.
+ * The models:
  *
  *   kv            netsplit's and Porcupine's key-value store: per key;
  *                 get/put/cas/append on strings; a key never written

@@ -45,7 +45,8 @@
  *     refused (REPLY_FAIL) while the key has siblings — merge them first;
  *   - cas: compared against THIS node's value only, then a put. Two nodes
  *     may both succeed at the same cas: there is no single leader to order
- *     them. Refused while the key has siblings.
+ *     them. Refused while the key has siblings; a compare that fails
+ *     is answered REPLY_CAS_FALSE (an observation of this node's value).
  *
  * Replication. Each node keeps its own writes, numbered 1, 2, ... (wseq),
  * and for each peer the highest number the peer acknowledged. Every
@@ -707,9 +708,11 @@ static void ml_on_client(void *self, const struct client_req *r)
 			return;
 		}
 		if (!found || strcmp(cur, op->arg)) {
-			ns_snprintf(why, sizeof why, "%s is %s%s%s here", op->key,
+			/* Not a refusal: the compare was made, here, and failed. */
+			rep.status = REPLY_CAS_FALSE;
+			ns_snprintf(rep.why, sizeof rep.why, "%s is %s%s%s here", op->key,
 				    found ? "\"" : "", found ? cur : "missing", found ? "\"" : "");
-			reply_fail(m, r, why);
+			node_reply(m->n, r, &rep);
 			return;
 		}
 		write_local(m, op->key, op->arg2);

@@ -224,12 +224,6 @@ static void read_local(const struct pb *p, struct client_reply *rep, const char 
 	ns_strlcpy(rep->value, v ? v : "", sizeof rep->value);
 }
 
-static void result_reply(const struct pb_result *res, struct client_reply *rep)
-{
-	rep->status = res->ok ? REPLY_OK : REPLY_FAIL;
-	ns_strlcpy(rep->why, res->why, sizeof rep->why);
-}
-
 static void client_request(struct pb *p, const struct client_req *r)
 {
 	struct client_reply rep = {.status = REPLY_OK, .leader_hint = -1};
@@ -260,14 +254,14 @@ static void client_request(struct pb *p, const struct client_req *r)
 		node_reply(p->n, r, &rep);
 		return;
 	}
-	const struct pb_session *s = pb_kv_session(&p->kv, r->client);
-	if (s && s->cseq == (int64_t)r->seq) {
+	const struct kv_session *s = pb_kv_session(&p->kv, r->client);
+	if (s && s->seq == r->seq) {
 		/* A retry of a write already in the log: answer, do not apply. */
-		result_reply(&s->res, &rep);
-		wait_for(p, r, s->seq, &rep);
+		kv_result_reply(&s->res, &rep);
+		wait_for(p, r, s->index, &rep);
 		return;
 	}
-	if (s && s->cseq > (int64_t)r->seq) {
+	if (s && s->seq > r->seq) {
 		rep.status = REPLY_FAIL;
 		ns_strlcpy(rep.why, "stale request", sizeof rep.why);
 		node_reply(p->n, r, &rep);
@@ -275,10 +269,10 @@ static void client_request(struct pb *p, const struct client_req *r)
 	}
 	struct pb_entry e = {
 	    pb_last(p) + 1, p->epoch, (int64_t)r->seq, node_local_now(p->n), r->client, 0, r->op};
-	struct pb_result res;
+	struct kv_result res;
 	pb_append(p, &e, &res);
 	p->verified = pb_last(p);
-	result_reply(&res, &rep);
+	kv_result_reply(&res, &rep);
 	pb_stream_new(p);
 	wait_for(p, r, e.seq, &rep);
 }

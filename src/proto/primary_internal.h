@@ -23,6 +23,7 @@
 #ifndef NETSPLIT_PRIMARY_INTERNAL_H
 #define NETSPLIT_PRIMARY_INTERNAL_H
 
+#include "proto/kv.h"
 #include "proto/proto.h"
 
 #include <stdbool.h>
@@ -63,42 +64,23 @@ struct pb_entry {
 	struct kv_op op;
 };
 
-/* What applying one entry answered. */
-struct pb_result {
-	bool ok; /* false: a cas whose compare failed */
-	char why[64];
-};
-
-struct pb_pair {
-	char key[KV_KEY_MAX];
-	char val[KV_VAL_MAX];
-};
-
-/* The last write of one client, to answer a retry without applying it
- * twice. */
-struct pb_session {
-	int64_t cseq; /* 0: none */
-	int64_t seq;  /* the entry that holds it */
-	struct pb_result res;
-};
-
-/* The state machine: keys and client sessions. Small: a linear table. */
+/* The state machine: keys and client sessions (proto/kv.h). A session's
+ * seq is the client's cseq; its index is the seq of the entry that holds
+ * it, so a retry waits for that entry. */
 struct pb_kv {
-	struct pb_pair *pair;
-	size_t npair, cap;
-	struct pb_session *sess; /* indexed by client number */
-	size_t nsess;
+	struct kv m;
 };
 
 void pb_kv_init(struct pb_kv *kv);
 void pb_kv_free(struct pb_kv *kv);
 void pb_kv_clear(struct pb_kv *kv);
-/* Applies one entry: the key's new value and the client's session. */
-void pb_kv_apply(struct pb_kv *kv, const struct pb_entry *e, struct pb_result *out);
+/* Applies one entry exactly once per (client, cseq): the key's new value
+ * and the client's session. out may be NULL. */
+void pb_kv_apply(struct pb_kv *kv, const struct pb_entry *e, struct kv_result *out);
 /* The value of key, or NULL. */
 const char *pb_kv_get(const struct pb_kv *kv, const char *key);
 /* The session of a client (NULL when it never wrote). */
-const struct pb_session *pb_kv_session(const struct pb_kv *kv, int client);
+const struct kv_session *pb_kv_session(const struct pb_kv *kv, int client);
 /* Do two state machines hold the same keys and values? */
 bool pb_kv_equal(const struct pb_kv *a, const struct pb_kv *b, struct sbuf *why);
 
@@ -243,7 +225,7 @@ void pb_become_primary(struct pb *p, int64_t epoch, const char *why);
 /* Replays the whole log into a fresh state machine. O(log). */
 void pb_replay(struct pb *p);
 /* Appends one entry (already numbered) and applies it. */
-void pb_append(struct pb *p, const struct pb_entry *e, struct pb_result *res);
+void pb_append(struct pb *p, const struct pb_entry *e, struct kv_result *res);
 
 /* ---- the ledger: acknowledged writes, for the lost-writes count ---------- */
 

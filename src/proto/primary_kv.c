@@ -1,15 +1,14 @@
 /*
- * primary_kv.c — the state machine of the `primary` protocol (a key-value
- * map with put, cas and append, plus one session per client for
- * exactly-once writes) and the ledger of acknowledged writes.
+ * primary_kv.c — the state machine of the `primary` protocol and the
+ * ledger of acknowledged writes.
  *
- * The state machine is a pure function of the log: every node applies
- * entries in seq order, and after a crash or a truncation it replays the
- * log from the start (pb_replay). Sessions follow the idea of Raft's
- * client sessions (Ongaro's thesis, §6.3): a write carries (client, seq);
- * the state machine remembers each client's last seq and its answer, so a
+ * The state machine is the shared key-value machine with client sessions
+ * (proto/kv.c), a pure function of the log: every node applies entries in
+ * seq order, and after a crash or a truncation it replays the log from the
+ * start (pb_replay). A write carries (client, cseq); the session remembers
+ * each client's last cseq, its answer and the entry that holds it, so a
  * retry of a write that is already in the log is answered, not applied
- * twice.
+ * twice (Ongaro's thesis, §6.3).
  *
  * The ledger records every write the protocol acknowledged to a client,
  * and finds the ones that a later primary does not have: the writes a
@@ -24,117 +23,38 @@
 
 void pb_kv_init(struct pb_kv *kv)
 {
-	memset(kv, 0, sizeof *kv);
+	kv_init(&kv->m);
 }
 
 void pb_kv_free(struct pb_kv *kv)
 {
-	if (!kv)
-		return;
-	free(kv->pair);
-	free(kv->sess);
-	memset(kv, 0, sizeof *kv);
+	if (kv)
+		kv_close(&kv->m);
 }
 
 void pb_kv_clear(struct pb_kv *kv)
 {
-	kv->npair = 0;
-	if (kv->sess)
-		memset(kv->sess, 0, kv->nsess * sizeof *kv->sess);
-}
-
-static struct pb_pair *find(const struct pb_kv *kv, const char *key)
-{
-	for (size_t i = 0; i < kv->npair; i++)
-		if (!strcmp(kv->pair[i].key, key))
-			return &kv->pair[i];
-	return NULL;
+	kv_clear(&kv->m);
 }
 
 const char *pb_kv_get(const struct pb_kv *kv, const char *key)
 {
-	struct pb_pair *p = find(kv, key);
-	return p ? p->val : NULL;
+	return kv_get(&kv->m, key);
 }
 
-static struct pb_pair *find_or_add(struct pb_kv *kv, const char *key)
+const struct kv_session *pb_kv_session(const struct pb_kv *kv, int client)
 {
-	struct pb_pair *p = find(kv, key);
-	if (p)
-		return p;
-	xgrow((void **)&kv->pair, &kv->cap, kv->npair + 1, sizeof *kv->pair);
-	p = &kv->pair[kv->npair++];
-	memset(p, 0, sizeof *p);
-	ns_strlcpy(p->key, key, sizeof p->key);
-	return p;
+	return kv_session(&kv->m, client);
 }
 
-const struct pb_session *pb_kv_session(const struct pb_kv *kv, int client)
+void pb_kv_apply(struct pb_kv *kv, const struct pb_entry *e, struct kv_result *out)
 {
-	if (client < 0 || (size_t)client >= kv->nsess || !kv->sess[client].cseq)
-		return NULL;
-	return &kv->sess[client];
-}
-
-void pb_kv_apply(struct pb_kv *kv, const struct pb_entry *e, struct pb_result *out)
-{
-	struct pb_result res = {.ok = true};
-	const struct kv_op *op = &e->op;
-	switch (op->fn) {
-	case KV_PUT: ns_strlcpy(find_or_add(kv, op->key)->val, op->arg, KV_VAL_MAX); break;
-	case KV_APPEND: {
-		struct pb_pair *p = find_or_add(kv, op->key);
-		size_t len = strlen(p->val);
-		ns_strlcpy(p->val + len, op->arg, KV_VAL_MAX - len);
-		break;
-	}
-	case KV_CAS: {
-		struct pb_pair *p = find(kv, op->key);
-		if (p && !strcmp(p->val, op->arg)) {
-			ns_strlcpy(p->val, op->arg2, KV_VAL_MAX);
-		} else {
-			res.ok = false;
-			if (p)
-				ns_snprintf(res.why, sizeof res.why, "cas: %s is %s", op->key,
-					    p->val);
-			else
-				ns_snprintf(res.why, sizeof res.why, "cas: %s is missing", op->key);
-		}
-		break;
-	}
-	case KV_GET: break; /* reads are not logged */
-	}
-	if (e->client >= 0) {
-		size_t c = (size_t)e->client;
-		if (c >= kv->nsess) {
-			size_t n = c + 8;
-			kv->sess = xrealloc(kv->sess, n * sizeof *kv->sess);
-			memset(kv->sess + kv->nsess, 0, (n - kv->nsess) * sizeof *kv->sess);
-			kv->nsess = n;
-		}
-		kv->sess[c] = (struct pb_session){e->cseq, e->seq, res};
-	}
-	if (out)
-		*out = res;
+	kv_apply(&kv->m, e->client, (uint64_t)e->cseq, e->seq, &e->op, out);
 }
 
 bool pb_kv_equal(const struct pb_kv *a, const struct pb_kv *b, struct sbuf *why)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		const struct pb_kv *x = pass ? b : a, *y = pass ? a : b;
-		for (size_t i = 0; i < x->npair; i++) {
-			const char *v = pb_kv_get(y, x->pair[i].key);
-			if (!v || strcmp(v, x->pair[i].val)) {
-				if (why)
-					sbuf_printf(why,
-						    "%s is \"%s\" in one and %s%s%s in the other",
-						    x->pair[i].key, x->pair[i].val, v ? "\"" : "",
-						    v ? v : "missing", v ? "\"" : "");
-				return false;
-			}
-		}
-	}
-	return true;
+	return kv_equal(&a->m, &b->m, why);
 }
 
 /* ---- the ledger --------------------------------------------------------------- */

@@ -694,7 +694,7 @@ void pb_on_vote(struct pb *p, const struct msg *m)
 
 /* ---- the log ------------------------------------------------------------- */
 
-void pb_append(struct pb *p, const struct pb_entry *e, struct pb_result *res)
+void pb_append(struct pb *p, const struct pb_entry *e, struct kv_result *res)
 {
 	xgrow((void **)&p->log, &p->logcap, (size_t)p->nlog + 1, sizeof *p->log);
 	p->log[p->nlog++] = *e;

@@ -347,12 +347,12 @@ static void raft_describe(const void *self, struct node_view *v)
 		     r->read_key, r->read_value);
 	if (up && (r->npend || r->nreads))
 		line(v, _("waiting: %zu writes, %zu reads"), r->npend, r->nreads);
-	if (up && r->kv && r->kv->nitems) {
+	if (up && r->kv && kv_count(&r->kv->m)) {
 		size_t off = 0;
-		for (size_t k = 0; k < r->kv->nitems && off + 4 < sizeof buf; k++)
+		for (size_t k = 0; k < kv_count(&r->kv->m) && off + 4 < sizeof buf; k++)
 			off += (size_t)ns_snprintf(buf + off, sizeof buf - off, "%s%s=%s",
-						   k ? " " : "", r->kv->items[k].key,
-						   r->kv->items[k].val);
+						   k ? " " : "", kv_item(&r->kv->m, k)->key,
+						   kv_item(&r->kv->m, k)->val);
 		line(v, _("state: %s"), buf);
 	}
 }

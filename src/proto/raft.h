@@ -16,8 +16,8 @@
  *   raft_replication.c §5.3, §5.4.2: AppendEntries, the commit rule, applying
  *   raft_membership.c  thesis §4.1-§4.2: one server at a time; `add`, `remove`
  *   raft_snapshot.c    §7: compaction and InstallSnapshot
- *   raft_kv.c          the key-value state machine with client sessions
- *                      (thesis §6.3: exactly-once)
+ *   raft_kv.c          the state machine: proto/kv.c's key-value machine
+ *                      with client sessions (thesis §6.3: exactly-once)
  *   raft_read.c        thesis §6.4: ReadIndex, leases, and local reads
  *   raft_client.c      client requests: redirect, append, answer when applied
  *   raft_pred.c        `expect` predicates for scenarios and lessons
@@ -30,6 +30,7 @@
 #ifndef NETSPLIT_RAFT_H
 #define NETSPLIT_RAFT_H
 
+#include "proto/kv.h"
 #include "proto/proto.h"
 
 #include <stdbool.h>
@@ -86,29 +87,10 @@ struct raft_entry {
 
 /* ---- the state machine (raft_kv.c) ---------------------------------------- */
 
-struct raft_kv_item {
-	char key[KV_KEY_MAX];
-	char val[KV_VAL_MAX];
-};
-
-/* The last command applied for one client (thesis §6.3): its sequence
- * number and the answer it got, so that a retry is answered, not redone. */
-struct raft_session {
-	uint64_t seq;   /* 0: no command applied yet */
-	uint8_t status; /* REPLY_OK or REPLY_FAIL */
-	uint8_t found;
-	char value[KV_VAL_MAX];
-	char why[64];
-};
-
-/* A key-value map with sessions; keys are never deleted. */
+/* The key-value machine with sessions (proto/kv.h), plus the chain hash
+ * the checker compares across nodes. */
 struct raft_kv {
-	struct raft_kv_item *items;
-	size_t nitems, capitems;
-	uint32_t *slots;           /* open addressing: item index + 1, 0 = empty */
-	size_t nslots;             /* a power of two, at least twice nitems */
-	struct raft_session *sess; /* indexed by client number */
-	size_t nsess;
+	struct kv m;
 	uint64_t applied_hash; /* chain hash of every command applied so far */
 };
 
@@ -117,11 +99,11 @@ void raft_kv_free(struct raft_kv *kv);
 struct raft_kv *raft_kv_copy(const struct raft_kv *kv);
 /* The value of key, or NULL. */
 const char *raft_kv_get(const struct raft_kv *kv, const char *key);
-/* Applies a committed CMD entry exactly once per (client, seq); *out gets
- * the answer (a duplicate gets the recorded answer). */
+/* Applies a committed entry: a CMD exactly once per (client, seq) (see
+ * kv_apply); *out gets the answer (a duplicate gets the recorded answer). */
 void raft_kv_apply(struct raft_kv *kv, const struct raft_entry *e, struct client_reply *out);
 /* The session of a client, or NULL when it has none. */
-const struct raft_session *raft_kv_session(const struct raft_kv *kv, int client);
+const struct kv_session *raft_kv_session(const struct raft_kv *kv, int client);
 /* Serialization for InstallSnapshot: appended to out / read from data;
  * returns false on a malformed buffer. */
 void raft_kv_encode(const struct raft_kv *kv, struct sbuf *out);

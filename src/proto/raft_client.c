@@ -57,13 +57,11 @@ void raft_on_client(void *self, const struct client_req *req)
 		raft_client_refuse(r, req);
 		return;
 	}
-	const struct raft_session *s = raft_kv_session(r->kv, req->client);
+	const struct kv_session *s = raft_kv_session(r->kv, req->client);
 	if (s && s->seq == req->seq) {
 		/* Applied already: answer as the first time. */
-		struct client_reply rep = {
-		    .status = s->status, .leader_hint = -1, .found = s->found};
-		ns_strlcpy(rep.value, s->value, sizeof rep.value);
-		ns_strlcpy(rep.why, s->why, sizeof rep.why);
+		struct client_reply rep;
+		kv_result_reply(&s->res, &rep);
 		node_reply(r->n, req, &rep);
 		return;
 	}

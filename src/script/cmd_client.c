@@ -175,8 +175,15 @@ static bool client_parse(struct parser *p, struct cmd *c)
 				p_got(t, got, sizeof got));
 			return false;
 		}
+		const struct token *vt = p_peek(p);
 		if (!p_duration(p, d, false))
 			return false;
+		struct sbuf why = {0};
+		if (!sim_client_setting_check(t->text, *d, &why)) {
+			p_error(p, vt, "%s", sbuf_str(&why));
+			sbuf_free(&why);
+			return false;
+		}
 	}
 	return true;
 }

@@ -3,6 +3,11 @@
  * Jepsen process): one operation at a time, each operation recorded from
  * invocation to completion with an outcome of ok, fail or unknown.
  *
+ * A cas whose compare failed (REPLY_CAS_FALSE) ends as fail with cas_false
+ * set: nothing changed, but the client learnt that the key did not hold
+ * the expected value, and the history (src/check/history.c) records that
+ * observation as a completed cas with a false result.
+ *
  * An operation is tried in attempts. An attempt travels to a node (client
  * latency), the node's on_client answers with node_reply (or never, if it
  * crashes or cannot commit), and the reply travels back. A reply of ok or
@@ -18,6 +23,8 @@
  * clients and nodes.
  */
 #include "sim/sim_internal.h"
+
+#include "util/i18n.h"
 
 #include <string.h>
 
@@ -89,6 +96,38 @@ static int random_other_node(struct sim *s, int avoid)
 	return k >= avoid ? k + 1 : k;
 }
 
+bool sim_client_setting_check(const char *name, sim_time v, struct sbuf *why)
+{
+	static const struct {
+		const char *name;
+		sim_time min;
+	} mins[] = {
+	    {"latency", CLIENT_LATENCY_MIN},
+	    {"attempt", CLIENT_ATTEMPT_MIN},
+	    {"timeout", CLIENT_DEADLINE_MIN},
+	    {"backoff", CLIENT_BACKOFF_MIN},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(mins); i++) {
+		if (strcmp(name, mins[i].name) || v >= mins[i].min)
+			continue;
+		char a[32], b[32];
+		sbuf_printf(why,
+			    _("client %s must be at least %s, not %s: a shorter one would make "
+			      "the client work without simulated time passing"),
+			    name, simtime_fmt_dur(mins[i].min, a, sizeof a),
+			    simtime_fmt_dur(v, b, sizeof b));
+		return false;
+	}
+	return true;
+}
+
+/* A setting, never below its minimum (sim.h): a client always lets
+ * simulated time pass between two attempts. */
+static sim_time at_least(sim_time v, sim_time min)
+{
+	return v < min ? min : v;
+}
+
 static void send_attempt(struct sim *s, uint32_t pi, int node)
 {
 	struct pend *p = &s->pend[pi];
@@ -96,10 +135,10 @@ static void send_attempt(struct sim *s, uint32_t pi, int node)
 	p->node = node;
 	p->op.node = node;
 	p->op.attempts = (int)p->attempt;
-	queue_push(s, s->now + s->client.latency, EV_CLIENT, p->op.id,
-		   cev(CEV_ARRIVE, p->attempt, 0));
-	queue_push(s, s->now + s->client.attempt_timeout, EV_CLIENT, p->op.id,
-		   cev(CEV_TIMEOUT, p->attempt, 0));
+	queue_push(s, s->now + at_least(s->client.latency, CLIENT_LATENCY_MIN), EV_CLIENT,
+		   p->op.id, cev(CEV_ARRIVE, p->attempt, 0));
+	queue_push(s, s->now + at_least(s->client.attempt_timeout, CLIENT_ATTEMPT_MIN), EV_CLIENT,
+		   p->op.id, cev(CEV_TIMEOUT, p->attempt, 0));
 }
 
 uint32_t sim_client_invoke(struct sim *s, int client, int node, const struct kv_op *op)
@@ -134,7 +173,8 @@ uint32_t sim_client_invoke(struct sim *s, int client, int node, const struct kv_
 	    .kind = TR_INVOKE, .at = s->now, .node = node, .peer = -1, .op = &p->op};
 	sim_emit(s, &ev);
 	send_attempt(s, pi, node);
-	queue_push(s, s->now + s->client.deadline, EV_CLIENT, p->op.id, cev(CEV_DEADLINE, 0, 0));
+	queue_push(s, s->now + at_least(s->client.deadline, CLIENT_DEADLINE_MIN), EV_CLIENT, p->op.id,
+		   cev(CEV_DEADLINE, 0, 0));
 	return p->op.id;
 }
 
@@ -183,8 +223,8 @@ void node_reply(struct node *n, const struct client_req *req, const struct clien
 		s->replies[ri].r = *r;
 		s->replies[ri].attempt = req->attempt;
 		s->replies[ri].node = n->id;
-		queue_push(s, s->now + s->client.latency, EV_CLIENT, req->op_id,
-			   cev(CEV_REPLY, req->attempt, ri));
+		queue_push(s, s->now + at_least(s->client.latency, CLIENT_LATENCY_MIN), EV_CLIENT,
+			   req->op_id, cev(CEV_REPLY, req->attempt, ri));
 	}
 }
 
@@ -203,6 +243,13 @@ static void on_reply(struct sim *s, uint32_t pi, uint32_t attempt, uint32_t ri)
 		p->op.found = r->found;
 		ns_strlcpy(p->op.result, r->value, sizeof p->op.result);
 		complete(s, pi, OUT_OK, NULL);
+		return;
+	case REPLY_CAS_FALSE:
+		/* Done, with a false answer: the trace says fail, as the client
+		 * sees it; the history keeps it as an observation. */
+		p->op.node = rs.node;
+		p->op.cas_false = p->op.op.fn == KV_CAS;
+		complete(s, pi, OUT_FAIL, r->why[0] ? r->why : "cas: compare failed");
 		return;
 	case REPLY_FAIL:
 		p->op.node = rs.node;

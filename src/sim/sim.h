@@ -139,7 +139,8 @@ struct kv_op {
 enum op_outcome {
 	OUT_PENDING,
 	OUT_OK,      /* happened; result holds the value for a get */
-	OUT_FAIL,    /* certainly did not happen (or a cas whose compare failed) */
+	OUT_FAIL,    /* certainly did not happen (or a cas whose compare failed:
+		      * then cas_false is set) */
 	OUT_UNKNOWN, /* timed out: may or may not have happened */
 };
 
@@ -156,6 +157,9 @@ struct client_op {
 	char result[KV_VAL_MAX]; /* get: the value read */
 	char why[64];            /* fail/unknown: a short reason, untranslated */
 	int attempts;
+	bool cas_false; /* fail of a cas whose compare failed (REPLY_CAS_FALSE): it
+			 * changed nothing, but it observed that the key did not
+			 * hold arg — the history records it as completed, false */
 };
 
 /* Appends the operation in the command language's words: "put x 1",
@@ -176,9 +180,12 @@ struct client_req {
 
 enum reply_status {
 	REPLY_OK,          /* done; value/found for reads */
-	REPLY_FAIL,        /* certainly not done (cas mismatch, rejected) */
+	REPLY_FAIL,        /* certainly not done: rejected */
 	REPLY_NOT_LEADER,  /* not done here; leader_hint names whom to ask */
 	REPLY_UNAVAILABLE, /* not done; cannot serve now (no quorum, ...) */
+	REPLY_CAS_FALSE,   /* a cas whose compare failed: done, and the answer is
+			    * "the key did not hold the expected value" (an
+			    * observation, not a refusal); why says what it held */
 };
 
 struct client_reply {
@@ -203,6 +210,23 @@ struct client_config {
 		     * that can reach only that node (say, on its
 		     * side of a partition) */
 };
+
+/* The least each client duration may be. Below it a client would work
+ * without simulated time passing: with `attempt 0ms` every attempt timed
+ * out at the instant it was sent and was retried at that same instant,
+ * forever (one put made 50 M events). The command language refuses smaller
+ * values (sim_client_setting_check); the simulator treats them as these.
+ * backoff may be 0: a retry after a refusal still waits for a reply, which
+ * takes at least 2 * CLIENT_LATENCY_MIN. */
+#define CLIENT_LATENCY_MIN ((sim_time)1)   /* 1us: every message takes time */
+#define CLIENT_ATTEMPT_MIN (1 * SIM_MS)    /* at most 1000 attempts a second */
+#define CLIENT_DEADLINE_MIN (1 * SIM_MS)
+#define CLIENT_BACKOFF_MIN ((sim_time)0)
+/* Checks the value of one client setting, named as the `client` command
+ * names it: "latency", "attempt", "timeout" or "backoff". Returns false,
+ * with a message in the user's language appended to why, when v is below
+ * the setting's minimum; true otherwise (and for other names). */
+bool sim_client_setting_check(const char *name, sim_time v, struct sbuf *why);
 
 /* ---- nodes -------------------------------------------------------------- */
 

@@ -9,7 +9,10 @@
  * (same mean, less bursty). At each arrival one of the workload's idle
  * clients, chosen at random, invokes an operation on a random key, its kind
  * drawn from the mix; when every client is busy the arrival is skipped
- * (counted in `skipped`): a client is a sequential process.
+ * (counted in `skipped`): a client is a sequential process. Time always
+ * passes between two arrivals: the rate is at most 1,000,000 per second
+ * (1000/ms) and every gap is at least 1us, so no setting makes the
+ * workload work at one instant (the clients' own minimums are in sim.h).
  *
  * Values. Every value written is unique per key ("1", "2", ... counted
  * per key; appends add "<n>;"), so that a read names the write it saw and

@@ -45,7 +45,11 @@ void scene_hist_label(const struct history *h, const struct hist_op *op, bool un
 		break;
 	case HIST_WRITE: ns_snprintf(buf, len, "put %s %s", k, a); break;
 	case HIST_CAS:
-		ns_snprintf(buf, len, "cas %s %s%s%s", k, a, arrow, op->arg2 ? op->arg2 : "");
+		if (op->cas_false) /* done, and what it saw: not the expected value */
+			ns_snprintf(buf, len, "cas %s%s%s", k, unicode ? "≠" : "!=", a);
+		else
+			ns_snprintf(buf, len, "cas %s %s%s%s", k, a, arrow,
+				    op->arg2 ? op->arg2 : "");
 		break;
 	case HIST_APPEND: ns_snprintf(buf, len, "app %s+%s", k, a); break;
 	default: ns_snprintf(buf, len, "%s", hist_fn_name(op)); break;

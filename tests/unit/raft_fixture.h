@@ -3,6 +3,15 @@
  * with the invariant checker watching every event, a recorder of completed
  * client operations, and helpers that run until a condition holds.
  * Included by tests/unit/test_raft*.c (header-only: static functions).
+ *
+ * The timeline (at the end), in the manner of canonical/raft's fixture:
+ * step one event at a time until something happens (STEP_UNTIL_CANDIDATE,
+ * STEP_UNTIL_LEADER, STEP_UNTIL_COMMIT), then pin the simulated time it
+ * happened at (ASSERT_TIME, in microseconds) and the events that led there
+ * (ASSERT_EVENTS: state changes, deliveries, drops and client completions,
+ * one line each, "185873 n1 became Candidate for term 1"). With the seed
+ * fixed these are exact: a test reads like the trace of the paper's
+ * scenario.
  */
 #ifndef NETSPLIT_RAFT_FIXTURE_H
 #define NETSPLIT_RAFT_FIXTURE_H
@@ -33,12 +42,42 @@ struct fix {
 	int ncomplete;
 	int nstates; /* TR_STATE lines seen */
 	int sends[RAFT_MSG_KINDS];
-	int rejects; /* AppendEntries replies that refused */
+	int rejects;     /* AppendEntries replies that refused */
+	struct sbuf log; /* the timeline since fix_mark (see ASSERT_EVENTS) */
+	bool timeline;   /* recording it: from the first fix_mark */
 };
+
+/* One line of the timeline: state changes, deliveries, drops, completions. */
+static inline void fix_log_event(struct fix *f, const struct trace_event *ev)
+{
+	struct sbuf *b = &f->log;
+	if (!f->timeline)
+		return;
+	switch (ev->kind) {
+	case TR_STATE:
+		sbuf_printf(b, "%lld n%d %s\n", (long long)ev->at, ev->node + 1, ev->text);
+		break;
+	case TR_DELIVER:
+	case TR_DROP:
+		sbuf_printf(b, "%lld n%d -> n%d ", (long long)ev->at, ev->msg->from + 1,
+			    ev->msg->to + 1);
+		sim_describe_msg(f->s, ev->msg, b);
+		sbuf_puts(b, ev->kind == TR_DROP ? " (dropped)\n" : "\n");
+		break;
+	case TR_COMPLETE:
+		sbuf_printf(b, "%lld c%d %s ", (long long)ev->at, ev->op->client,
+			    op_outcome_str(ev->op->outcome));
+		kv_op_fmt(&ev->op->op, b);
+		sbuf_printf(b, " (n%d)\n", ev->op->node + 1);
+		break;
+	default: break;
+	}
+}
 
 static inline void fix_trace(void *ctx, const struct trace_event *ev)
 {
 	struct fix *f = ctx;
+	fix_log_event(f, ev);
 	switch (ev->kind) {
 	case TR_COMPLETE:
 		f->done[ev->op->id % FIX_MAX_OPS] = *ev->op;
@@ -107,6 +146,7 @@ static inline void fix_free(struct fix *f)
 	fix_check(f);
 	inv_watch_free(f->w);
 	sim_free(f->s);
+	sbuf_free(&f->log);
 	free(f);
 }
 
@@ -244,5 +284,125 @@ static inline void fix_split(struct fix *f, uint64_t mask)
 		g[i] = (int)((mask >> i) & 1);
 	sim_partition(f->s, g);
 }
+
+/* Writes a log of puts (x = "1@t1", ...) with these terms directly into a
+ * node's stable storage, and sets its current term (a test's shortcut to
+ * a history that took many terms to make). */
+static inline void fix_set_log(struct fix *f, int node, const int *terms, int n, int64_t current)
+{
+	struct raft *r = R(f, node);
+	raft_boot(r);
+	for (int i = 0; i < n; i++) {
+		struct raft_entry e;
+		memset(&e, 0, sizeof e);
+		e.term = terms[i];
+		e.type = RAFT_ENTRY_CMD;
+		e.client = 50;
+		e.seq = (uint64_t)i + 1;
+		e.op.fn = KV_PUT;
+		ns_strlcpy(e.op.key, "x", sizeof e.op.key);
+		ns_snprintf(e.op.arg, sizeof e.op.arg, "%d@t%d", i + 1, terms[i]);
+		raft_log_append(r, &e);
+	}
+	r->st.term = current;
+}
+
+/* Do nodes a and b hold the same log (terms and contents)? */
+static inline bool fix_same_log(struct fix *f, int a, int b)
+{
+	struct raft *x = R(f, a), *y = R(f, b);
+	if (raft_last_index(x) != raft_last_index(y))
+		return false;
+	for (int64_t i = 1; i <= raft_last_index(x); i++)
+		if (raft_entry_hash(raft_entry_at(x, i)) != raft_entry_hash(raft_entry_at(y, i)) ||
+		    raft_term_at(x, i) != raft_term_at(y, i))
+			return false;
+	return true;
+}
+
+/* ---- the timeline ------------------------------------------------------------- */
+
+/* Starts the timeline, or forgets it so far: ASSERT_EVENTS then compares
+ * what follows. */
+static inline void fix_mark(struct fix *f)
+{
+	f->timeline = true;
+	f->log.len = 0;
+	if (f->log.s)
+		f->log.s[0] = '\0';
+}
+
+/* Processes one event at a time until pred holds (checked first), at most
+ * max events; fails the test when it never does. */
+static inline void fix_step_until(struct fix *f, bool (*pred)(struct fix *f, int i, int64_t x),
+				  int i, int64_t x, const char *what)
+{
+	for (int k = 0; k < 1000000; k++) {
+		if (pred(f, i, x))
+			return;
+		if (!sim_step(f->s))
+			break;
+	}
+	fail_msg("never: %s (at %lld us)", what, (long long)sim_now(f->s));
+}
+
+static inline bool fix_is_candidate(struct fix *f, int i, int64_t x)
+{
+	(void)x;
+	return sim_node(f->s, i)->up && R(f, i)->role == RAFT_CANDIDATE;
+}
+
+static inline bool fix_is_leader(struct fix *f, int i, int64_t x)
+{
+	(void)x;
+	return sim_node(f->s, i)->up && R(f, i)->role == RAFT_LEADER;
+}
+
+static inline bool fix_has_commit(struct fix *f, int i, int64_t x)
+{
+	return R(f, i)->commit >= x;
+}
+
+static inline bool fix_at_time(struct fix *f, int i, int64_t x)
+{
+	(void)i;
+	return sim_next_time(f->s) > x;
+}
+
+/* Node I (0-based: n1 is 0) becomes a candidate, a leader; its commit
+ * index reaches N; every event up to time T (us) has happened. */
+#define STEP_UNTIL_CANDIDATE(F, I) fix_step_until(F, fix_is_candidate, I, 0, "n" #I " candidate")
+#define STEP_UNTIL_LEADER(F, I)    fix_step_until(F, fix_is_leader, I, 0, "n" #I " leader")
+#define STEP_UNTIL_COMMIT(F, I, N) fix_step_until(F, fix_has_commit, I, N, "commit " #N)
+#define STEP_UNTIL_TIME(F, T)                                                                      \
+	do {                                                                                       \
+		fix_step_until(F, fix_at_time, 0, T, "time " #T);                                  \
+		sim_run_until((F)->s, T);                                                          \
+	} while (0)
+/* The simulated time now, in microseconds. */
+#define ASSERT_TIME(F, T) assert_int_equal(sim_now((F)->s), T)
+/* Node I's current term and role. */
+#define ASSERT_TERM(F, I, T)    assert_int_equal(R(F, I)->st.term, T)
+#define ASSERT_ROLE(F, I, ROLE) assert_int_equal(R(F, I)->role, ROLE)
+
+/* The timeline since fix_mark is exactly these lines (NULL-terminated);
+ * prints both on a mismatch. */
+static inline void fix_assert_events(struct fix *f, const char *const *want, const char *file,
+				     int line)
+{
+	struct sbuf w = {0};
+	for (int i = 0; want[i]; i++)
+		sbuf_printf(&w, "%s\n", want[i]);
+	if (strcmp(sbuf_str(&w), sbuf_str(&f->log))) {
+		fprintf(stderr, "%s:%d: the timeline differs.\nwanted:\n%sgot:\n%s", file, line,
+			sbuf_str(&w), sbuf_str(&f->log));
+		sbuf_free(&w);
+		fail();
+	}
+	sbuf_free(&w);
+	fix_mark(f);
+}
+#define ASSERT_EVENTS(F, ...)                                                                      \
+	fix_assert_events(F, (const char *const[]){__VA_ARGS__, NULL}, __FILE__, __LINE__)
 
 #endif

@@ -54,6 +54,16 @@ static void labels(void **state)
 	i = add(&h, 1, HIST_READ, "y", NULL, NULL, OUT_UNKNOWN);
 	scene_hist_label(&h, &h.ops[i], true, b, sizeof b);
 	assert_string_equal(b, "get y→?");
+	/* A cas whose compare failed shows what it saw. */
+	i = add(&h, 1, HIST_CAS, "x", "1", NULL, OUT_OK);
+	h.ops[i].arg2 = history_intern(&h, "2");
+	scene_hist_label(&h, &h.ops[i], true, b, sizeof b);
+	assert_string_equal(b, "cas x 1→2");
+	h.ops[i].cas_false = true;
+	scene_hist_label(&h, &h.ops[i], true, b, sizeof b);
+	assert_string_equal(b, "cas x≠1");
+	scene_hist_label(&h, &h.ops[i], false, b, sizeof b);
+	assert_string_equal(b, "cas x!=1");
 	history_close(&h);
 }
 

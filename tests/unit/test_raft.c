@@ -234,7 +234,7 @@ static void test_exactly_once(void **state)
 	raft_on_client(r, &req); /* applied: answered from the session */
 	assert_int_equal(raft_last_index(r), last + 1);
 	assert_string_equal(raft_kv_get(r->kv, "y"), "a");
-	const struct raft_session *s = raft_kv_session(r->kv, 9);
+	const struct kv_session *s = raft_kv_session(r->kv, 9);
 	assert_non_null(s);
 	assert_int_equal(s->seq, 1);
 	/* A duplicate entry in the log (two leaders both appended it) is
@@ -254,7 +254,7 @@ static void test_exactly_once(void **state)
 	e.seq = 2;
 	e.op = fix_op(KV_CAS, "z", "nope", "w");
 	raft_kv_apply(kv, &e, &rep);
-	assert_int_equal(rep.status, REPLY_FAIL);
+	assert_int_equal(rep.status, REPLY_CAS_FALSE);
 	assert_string_equal(raft_kv_get(kv, "z"), "q");
 	raft_kv_free(kv);
 	fix_free(f);

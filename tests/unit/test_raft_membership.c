@@ -185,7 +185,7 @@ static void test_snapshot(void **state)
 	assert_string_equal(raft_kv_get(R(f, x)->kv, "a"), "99");
 	/* Sessions travel in the snapshot: a retry of an old write is not
 	 * applied again. */
-	const struct raft_session *s = raft_kv_session(R(f, x)->kv, 1);
+	const struct kv_session *s = raft_kv_session(R(f, x)->kv, 1);
 	assert_non_null(s);
 	/* Crash everyone; the snapshot and the log rebuild the state. */
 	for (int i = 0; i < 5; i++)

@@ -7,39 +7,6 @@
  */
 #include "raft_fixture.h"
 
-/* Writes a log directly into a node's stable storage (a test's shortcut to
- * a history that took many terms to make). */
-static void set_log(struct fix *f, int node, const int *terms, int n, int64_t current)
-{
-	struct raft *r = R(f, node);
-	raft_boot(r);
-	for (int i = 0; i < n; i++) {
-		struct raft_entry e;
-		memset(&e, 0, sizeof e);
-		e.term = terms[i];
-		e.type = RAFT_ENTRY_CMD;
-		e.client = 50;
-		e.seq = (uint64_t)i + 1;
-		e.op.fn = KV_PUT;
-		ns_strlcpy(e.op.key, "x", sizeof e.op.key);
-		ns_snprintf(e.op.arg, sizeof e.op.arg, "%d@t%d", i + 1, terms[i]);
-		raft_log_append(r, &e);
-	}
-	r->st.term = current;
-}
-
-static bool same_log(struct fix *f, int a, int b)
-{
-	struct raft *x = R(f, a), *y = R(f, b);
-	if (raft_last_index(x) != raft_last_index(y))
-		return false;
-	for (int64_t i = 1; i <= raft_last_index(x); i++)
-		if (raft_entry_hash(raft_entry_at(x, i)) != raft_entry_hash(raft_entry_at(y, i)) ||
-		    raft_term_at(x, i) != raft_term_at(y, i))
-			return false;
-	return true;
-}
-
 /* Figure 7: "When the leader at the top comes to power, it is possible
  * that any of scenarios (a-f) could occur in follower logs." The leader of
  * term 8 makes every follower's log identical to its own: (a), (b), (e)
@@ -56,13 +23,13 @@ static void test_figure7(void **state)
 	static const int e[] = {1, 1, 1, 4, 4, 4, 4};
 	static const int ff[] = {1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3};
 	struct fix *f = fix_new(7, 70, NULL);
-	set_log(f, 0, leader, 10, 7);
-	set_log(f, 1, a, 9, 7);
-	set_log(f, 2, b, 4, 7);
-	set_log(f, 3, c, 11, 7);
-	set_log(f, 4, d, 12, 7);
-	set_log(f, 5, e, 7, 7);
-	set_log(f, 6, ff, 11, 7);
+	fix_set_log(f, 0, leader, 10, 7);
+	fix_set_log(f, 1, a, 9, 7);
+	fix_set_log(f, 2, b, 4, 7);
+	fix_set_log(f, 3, c, 11, 7);
+	fix_set_log(f, 4, d, 12, 7);
+	fix_set_log(f, 5, e, 7, 7);
+	fix_set_log(f, 6, ff, 11, 7);
 	/* n1's timeout fires first: it campaigns for term 8. (c) and (d)
 	 * refuse (their logs are more up-to-date, §5.4.1); the others grant. */
 	raft_on_election_timeout(R(f, 0));
@@ -71,7 +38,7 @@ static void test_figure7(void **state)
 	assert_int_equal(R(f, 0)->st.term, 8);
 	assert_true(sim_run_while(f->s, sim_now(f->s) + 5 * SIM_S, p_converged, f));
 	for (int i = 1; i < 7; i++)
-		assert_true(same_log(f, 0, i));
+		assert_true(fix_same_log(f, 0, i));
 	/* 10 entries of the old leader plus its no-op, all committed now. */
 	assert_int_equal(raft_last_index(R(f, 0)), 11);
 	assert_int_equal(R(f, 6)->commit, 11);
@@ -240,7 +207,7 @@ static void test_fast_backtracking(void **state)
 	f->rejects = 0;
 	sim_heal_all(f->s);
 	assert_true(sim_run_while(f->s, sim_now(f->s) + 5 * SIM_S, p_converged, f));
-	assert_true(same_log(f, l, l2));
+	assert_true(fix_same_log(f, l, l2));
 	assert_true(f->rejects <= 4);
 	assert_true(fix_committed(f, "x", "fresh"));
 	fix_free(f);
