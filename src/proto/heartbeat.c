@@ -77,8 +77,9 @@ static void trust_everyone(struct hb *h)
 	}
 }
 
-static void *hb_create(struct node *n, const struct proto_opts *o)
+static void *hb_create(struct node *n, const void *config)
 {
+	const struct proto_opts *o = config; /* the options, as sim_new stored them */
 	struct hb *h = xcalloc(1, sizeof *h);
 	h->n = n;
 	h->o = o;
@@ -358,20 +359,23 @@ static const struct proto_pred hb_preds[] = {
 };
 
 const struct proto_ops heartbeat_ops = {
+    .node =
+	{
+	    .create = hb_create,
+	    .destroy = hb_destroy,
+	    .on_message = hb_on_message,
+	    .on_timer = hb_on_timer,
+	    .on_client = hb_on_client,
+	    .on_crash = hb_on_crash,
+	    .on_restart = hb_on_restart,
+	    .describe_msg = hb_describe_msg,
+	    .msg_kinds = hb_msgs,
+	    .nmsg_kinds = 1,
+	},
     .name = "heartbeat",
     .summary = N_("all-to-all heartbeat failure detector: crashed, or just unreachable?"),
     .options = hb_options,
-    .msg_kinds = hb_msgs,
-    .nmsg_kinds = 1,
-    .create = hb_create,
-    .destroy = hb_destroy,
-    .on_message = hb_on_message,
-    .on_timer = hb_on_timer,
-    .on_client = hb_on_client,
-    .on_crash = hb_on_crash,
-    .on_restart = hb_on_restart,
     .status = hb_status,
     .describe = hb_describe,
-    .describe_msg = hb_describe_msg,
     .preds = hb_preds,
 };

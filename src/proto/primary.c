@@ -93,8 +93,9 @@ static void reset_followers(struct pb *p)
 	}
 }
 
-static void *pb_create(struct node *n, const struct proto_opts *o)
+static void *pb_create(struct node *n, const void *config)
 {
+	const struct proto_opts *o = config; /* the options, as sim_new stored them */
 	struct pb *p = xcalloc(1, sizeof *p);
 	p->n = n;
 	p->o = o;
@@ -751,22 +752,26 @@ static const struct proto_cmd pb_cmds[] = {
 };
 
 const struct proto_ops primary_ops = {
+    .node =
+	{
+	    .create = pb_create,
+	    .destroy = pb_destroy,
+	    .on_message = pb_on_message,
+	    .on_timer = pb_on_timer,
+	    .on_client = pb_on_client,
+	    .on_crash = pb_on_crash,
+	    .on_restart = pb_on_restart,
+	    .describe_msg = pb_describe_msg,
+	    .msg_kinds = pb_msgs,
+	    .nmsg_kinds = PB_NMSG,
+	},
     .name = "primary",
     .summary = N_("leader-follower (primary-backup) replication: sync, semisync or async, "
 		  "with failover"),
     .options = pb_options,
-    .msg_kinds = pb_msgs,
-    .nmsg_kinds = PB_NMSG,
-    .create = pb_create,
-    .destroy = pb_destroy,
-    .on_message = pb_on_message,
-    .on_timer = pb_on_timer,
-    .on_client = pb_on_client,
-    .on_crash = pb_on_crash,
-    .on_restart = pb_on_restart,
+    .kv_clients = true,
     .status = pb_status,
     .describe = pb_describe,
-    .describe_msg = pb_describe_msg,
     .log_entry = pb_log_entry,
     .option_changed = pb_option_changed,
     .commands = pb_cmds,

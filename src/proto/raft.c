@@ -104,8 +104,9 @@ static void volatile_init(struct raft *r)
 	raft_arm_election(r);
 }
 
-static void *raft_create(struct node *n, const struct proto_opts *o)
+static void *raft_create(struct node *n, const void *config)
 {
+	const struct proto_opts *o = config; /* the options, as sim_new stored them */
 	struct raft *r = xcalloc(1, sizeof *r);
 	r->n = n;
 	r->o = o;
@@ -433,21 +434,25 @@ static void raft_describe_msg(const struct msg *m, struct sbuf *out)
 }
 
 const struct proto_ops raft_ops = {
+    .node =
+	{
+	    .create = raft_create,
+	    .destroy = raft_destroy,
+	    .on_message = raft_on_message,
+	    .on_timer = raft_on_timer,
+	    .on_client = raft_on_client,
+	    .on_crash = raft_on_crash,
+	    .on_restart = raft_on_restart,
+	    .describe_msg = raft_describe_msg,
+	    .msg_kinds = raft_msgs,
+	    .nmsg_kinds = RAFT_MSG_KINDS,
+	},
     .name = "raft",
     .summary = N_("Raft consensus: leader election, log replication, membership, snapshots"),
     .options = raft_options,
-    .msg_kinds = raft_msgs,
-    .nmsg_kinds = RAFT_MSG_KINDS,
-    .create = raft_create,
-    .destroy = raft_destroy,
-    .on_message = raft_on_message,
-    .on_timer = raft_on_timer,
-    .on_client = raft_on_client,
-    .on_crash = raft_on_crash,
-    .on_restart = raft_on_restart,
+    .kv_clients = true,
     .status = raft_status,
     .describe = raft_describe,
-    .describe_msg = raft_describe_msg,
     .log_entry = raft_log_entry,
     .option_changed = raft_option_changed,
     .commands = raft_commands,

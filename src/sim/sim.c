@@ -12,7 +12,6 @@
  */
 #include "sim/sim_internal.h"
 
-#include "proto/proto.h"
 #include "util/i18n.h"
 
 #include <stdarg.h>
@@ -258,17 +257,16 @@ static void node_init(struct sim *s, int i)
 	}
 }
 
-struct sim *sim_new(const struct proto_ops *ops, const struct proto_opts *opts, int n,
-		    uint64_t seed)
+struct sim *sim_create(const struct node_ops *ops, const void *config, size_t config_size, int n,
+		       uint64_t seed)
 {
 	if (n < 1 || n > SIM_MAX_NODES)
 		return NULL;
 	struct sim *s = xcalloc(1, sizeof *s);
 	s->ops = ops;
-	if (opts)
-		s->opts = *opts;
-	else
-		proto_opts_default(ops, &s->opts);
+	s->config = xcalloc(1, config_size ? config_size : 1);
+	if (config)
+		memcpy(s->config, config, config_size);
 	s->seed = seed;
 	rng_seed(&s->rng, seed);
 	s->free_slot = UINT32_MAX;
@@ -295,7 +293,7 @@ int sim_add_node(struct sim *s)
 		return -1;
 	int i = s->n++;
 	node_init(s, i);
-	s->node[i].self = s->ops->create(&s->node[i], &s->opts);
+	s->node[i].self = s->ops->create(&s->node[i], s->config);
 	return i;
 }
 
@@ -321,6 +319,7 @@ void sim_free(struct sim *s)
 	free(s->replies);
 	free(s->client_busy);
 	free(s->client_seq);
+	free(s->config);
 	free(s);
 }
 
@@ -348,17 +347,17 @@ const struct node *sim_node_c(const struct sim *s, int i)
 {
 	return &s->node[i];
 }
-const struct proto_ops *sim_proto(const struct sim *s)
+const struct node_ops *sim_node_ops(const struct sim *s)
 {
 	return s->ops;
 }
-const struct proto_opts *sim_opts(const struct sim *s)
+const void *sim_config(const struct sim *s)
 {
-	return &s->opts;
+	return s->config;
 }
-struct proto_opts *sim_opts_mut(struct sim *s)
+void *sim_config_mut(struct sim *s)
 {
-	return &s->opts;
+	return s->config;
 }
 uint64_t sim_events(const struct sim *s)
 {

@@ -38,8 +38,7 @@
 
 struct sim;
 struct node;
-struct proto_ops;
-struct proto_opts;
+struct client_req;
 
 /* ---- node sets ---------------------------------------------------------- */
 
@@ -204,6 +203,54 @@ struct client_config {
 		     * side of a partition) */
 };
 
+/* ---- the node callbacks ----------------------------------------------------- */
+
+/* A message kind, indexed by msg->type: its name in traces and views and
+ * its glyph on the screen. */
+struct msg_kind {
+	const char *name; /* "AppendEntries" (not translated: protocol vocabulary) */
+	char glyph;       /* 'a'; replies use the request's glyph upper-cased */
+	bool reply;
+};
+
+/* What the simulator runs on each node: the code a protocol hands it. The
+ * protocol layer (src/proto/proto.h) wraps this in its larger table; the
+ * simulator knows nothing else of a protocol. `config` is opaque here: the
+ * bytes given to sim_create, kept by the simulator for the whole run (the
+ * protocol layer stores its parsed options there).
+ *
+ * Required: create, on_message, on_timer, on_crash, on_restart. Optional
+ * (NULL): destroy (nothing to free), describe_msg (the kind's name is
+ * used), corrupt_msg (see below), and on_client for a protocol that serves
+ * no clients: the layers above must then never call sim_client_invoke
+ * (the command language refuses put/get/cas/append and load on it). */
+struct node_ops {
+	/* A fresh node joining the simulation: allocate stable and volatile
+	 * state, arm timers. The node is up. */
+	void *(*create)(struct node *n, const void *config);
+	/* End of the simulation: free everything. */
+	void (*destroy)(void *self);
+	void (*on_message)(void *self, const struct msg *m);
+	void (*on_timer)(void *self, int timer);
+	void (*on_client)(void *self, const struct client_req *r);
+	/* The node crashed: drop every volatile field, keep stable storage.
+	 * The simulator has already cancelled its timers. */
+	void (*on_crash)(void *self);
+	/* The node restarts: rebuild volatile state from stable storage, arm
+	 * timers, as a real process would after a reboot. */
+	void (*on_restart)(void *self);
+	/* A message in words, appended to out: "AppendEntries t3 prev=7/t2 +2". */
+	void (*describe_msg)(const struct msg *m, struct sbuf *out);
+	/* Optional, for Byzantine nodes (see sim_set_byzantine): rewrites the
+	 * payload of one outgoing message of a traitor into a plausible lie
+	 * of the protocol's own wire format. buf holds *len bytes (capacity
+	 * cap); the hook may change them and *len (<= cap). `r` is a draw
+	 * from the simulator's generator, so that lies are deterministic. */
+	void (*corrupt_msg)(int type, int to, void *buf, size_t *len, size_t cap, uint64_t r);
+	const struct msg_kind *msg_kinds;
+	int nmsg_kinds;
+};
+
 /* ---- nodes -------------------------------------------------------------- */
 
 struct node {
@@ -214,7 +261,7 @@ struct node {
 	char name[8];        /* "n1" */
 	bool up;
 	uint32_t incarnation; /* bumped at every crash */
-	const struct proto_ops *ops;
+	const struct node_ops *ops;
 	void *self; /* the protocol's state */
 	/* local clock: local(t) = t + skew + drift_acc + (t - drift_since)*drift_ppm/1e6 */
 	sim_time skew;
@@ -300,11 +347,13 @@ void sim_note(struct sim *s, enum trace_kind kind, int node, int peer, const cha
 
 /* ---- the simulation ----------------------------------------------------- */
 
-/* Creates a simulation of n nodes (1..SIM_MAX_NODES) running `ops` with
- * options `opts` (NULL: the protocol's defaults), seeded with `seed`. Every
- * node is up; each protocol instance is created in node order. */
-struct sim *sim_new(const struct proto_ops *ops, const struct proto_opts *opts, int n,
-		    uint64_t seed);
+/* Creates a simulation of n nodes (1..SIM_MAX_NODES) running `ops`,
+ * seeded with `seed`. The simulator keeps a copy of the `config_size`
+ * bytes at `config` (zeroes if NULL) and hands it to every create; the
+ * protocol layer's sim_new (proto.h) passes its parsed options. Every node
+ * is up; each protocol instance is created in node order. */
+struct sim *sim_create(const struct node_ops *ops, const void *config, size_t config_size, int n,
+		       uint64_t seed);
 void sim_free(struct sim *s);
 
 /* Adds one node (up, fresh state); returns its index, or -1 at the limit. */
@@ -316,9 +365,11 @@ struct rng *sim_rng(struct sim *s);
 int sim_nodes(const struct sim *s);
 struct node *sim_node(struct sim *s, int i);
 const struct node *sim_node_c(const struct sim *s, int i);
-const struct proto_ops *sim_proto(const struct sim *s);
-const struct proto_opts *sim_opts(const struct sim *s);
-struct proto_opts *sim_opts_mut(struct sim *s);
+const struct node_ops *sim_node_ops(const struct sim *s);
+/* The config given to sim_create (the simulator's copy; changes made
+ * through sim_config_mut are seen by every node that keeps the pointer). */
+const void *sim_config(const struct sim *s);
+void *sim_config_mut(struct sim *s);
 uint64_t sim_events(const struct sim *s); /* events processed so far */
 
 /* Processes exactly one event (skipping cancelled timers). Returns false

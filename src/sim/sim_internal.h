@@ -5,7 +5,6 @@
 #ifndef NETSPLIT_SIM_INTERNAL_H
 #define NETSPLIT_SIM_INTERNAL_H
 
-#include "proto/proto.h"
 #include "sim/sim.h"
 
 #define SLOT_BLOCK 1024
@@ -75,8 +74,8 @@ struct observer {
 };
 
 struct sim {
-	const struct proto_ops *ops;
-	struct proto_opts opts;
+	const struct node_ops *ops;
+	void *config; /* sim_create's copy of the protocol's config */
 	uint64_t seed;
 	struct rng rng;
 	sim_time now;

@@ -136,9 +136,9 @@ void tui_keys_help(struct world *w, bool unicode, struct scene_line **out, int *
 	    unicode ? _("▪ a committed log entry, ▫ one not yet committed; colour = term")
 		    : _("# a committed log entry, + one not yet committed; colour = term"));
 	if (p) {
-		for (int i = 0; i < p->nmsg_kinds; i++)
-			add(out, n, &cap, SS_NORMAL, "  %c %s%s", p->msg_kinds[i].glyph,
-			    p->msg_kinds[i].name, p->msg_kinds[i].reply ? _(" (a reply)") : "");
+		for (int i = 0; i < p->node.nmsg_kinds; i++)
+			add(out, n, &cap, SS_NORMAL, "  %c %s%s", p->node.msg_kinds[i].glyph,
+			    p->node.msg_kinds[i].name, p->node.msg_kinds[i].reply ? _(" (a reply)") : "");
 	}
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 
