@@ -433,6 +433,17 @@ static void raft_describe_msg(const struct msg *m, struct sbuf *out)
 	sbuf_printf(out, "%s ?", m->type < RAFT_MSG_KINDS ? raft_msgs[m->type].name : "raft");
 }
 
+/* What the fuzzer varies from seed to seed (proto.h): one-entry batches,
+ * tight timeouts and frequent snapshots, where the subtle histories
+ * (Figure 8) are likelier. */
+static const struct proto_vary raft_vary[] = {
+    {"batch", "1|4|64"},
+    {"election", "150ms..300ms|100ms..130ms|150ms..160ms|300ms..600ms"},
+    {"heartbeat", "50ms|20ms|90ms"},
+    {"snapshot", "1000|10|50|0"},
+    {NULL, NULL},
+};
+
 const struct proto_ops raft_ops = {
     .node =
 	{
@@ -457,4 +468,5 @@ const struct proto_ops raft_ops = {
     .option_changed = raft_option_changed,
     .commands = raft_commands,
     .preds = raft_preds,
+    .fuzz_vary = raft_vary,
 };
