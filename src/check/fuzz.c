@@ -354,7 +354,7 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 			sbuf_printf(out, "client timeout %s\n", lb);
 			sbuf_printf(out, "put %s %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
 			break;
-		case FL_ACK: break; /* `put` in a scenario waits for its answer */
+		case FL_ACK: break; /* no line: the language cannot wait for one answer */
 		case FL_EXPECT:
 			sbuf_printf(out, "expect %s%s%s\n", st->pred, st->args ? " " : "",
 				    st->args ? st->args : "");

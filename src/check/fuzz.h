@@ -60,7 +60,8 @@ enum fuzz_live_kind {
 		     * %s: the liveness bound ("within %s") */
 	FL_UNTIL,   /* run until PRED ARGS holds, within the bound */
 	FL_WRITE,   /* client timeout = the bound; put fuzz-live ok (does not wait) */
-	FL_ACK,     /* wait, within the bound, for that write's ok */
+	FL_ACK,     /* wait, within the bound, for that write's ok (no line in the
+		     * scenario: the language cannot wait for one answer) */
 	FL_EXPECT,  /* PRED ARGS holds now */
 };
 

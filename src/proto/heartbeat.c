@@ -148,14 +148,6 @@ static void hb_on_message(void *self, const struct msg *m)
 	}
 }
 
-static void hb_on_client(void *self, const struct client_req *r)
-{
-	struct hb *h = self;
-	struct client_reply rep = {.status = REPLY_FAIL, .leader_hint = -1};
-	ns_strlcpy(rep.why, "heartbeat stores no data", sizeof rep.why);
-	node_reply(h->n, r, &rep);
-}
-
 static void hb_on_crash(void *self)
 {
 	struct hb *h = self;
@@ -365,7 +357,6 @@ const struct proto_ops heartbeat_ops = {
 	    .destroy = hb_destroy,
 	    .on_message = hb_on_message,
 	    .on_timer = hb_on_timer,
-	    .on_client = hb_on_client,
 	    .on_crash = hb_on_crash,
 	    .on_restart = hb_on_restart,
 	    .describe_msg = hb_describe_msg,

@@ -552,6 +552,11 @@ static int x_op(struct ctx *x)
 {
 	struct sim *s = x->w->sim;
 	int node = -1;
+	if (!sim_proto(s)->kv_clients)
+		return fail_at(x, x->c->col,
+			       _("%s serves no key-value clients: put, get, cas and append do not "
+				 "apply to it"),
+			       sim_proto(s)->name);
 	if (x->c->has_via && (node = node_of(x, &x->c->via)) < 0)
 		return -1;
 	int client = x->c->client;
@@ -607,6 +612,11 @@ static int x_workload(struct ctx *x)
 		fault(w, -1, -1, "workload stop");
 		return 0;
 	}
+	if (!sim_proto(w->sim)->kv_clients)
+		return fail_at(x, x->c->col,
+			       _("%s serves no key-value clients: a client workload does not apply "
+				 "to it"),
+			       sim_proto(w->sim)->name);
 	w->wl = xrealloc(w->wl, (size_t)(w->nwl + 1) * sizeof *w->wl);
 	w->wl[w->nwl++] = workload_start(w->sim, &x->c->wl);
 	fault(w, -1, -1, x->c->src);
