@@ -234,6 +234,36 @@ static void hb_describe_msg(const struct msg *m, struct sbuf *out)
 		sbuf_puts(out, " nobody");
 }
 
+/* A traitor's heartbeat (sim.h, Byzantine nodes): it lies about whom it
+ * hears — flipping, by r's bits, its word on each peer but the receiver,
+ * and at least one. Claiming to hear a crashed node makes the others call
+ * it "unreachable" instead of "presumed dead": indirect evidence is only
+ * as good as the witness. */
+static void hb_corrupt_msg(const struct node *from, int to, int type, void *buf, size_t *len,
+			   size_t cap, uint64_t r)
+{
+	struct hb_wire w;
+	(void)type;
+	(void)cap;
+	if (*len != sizeof w)
+		return;
+	memcpy(&w, buf, sizeof w);
+	int n = node_count(from), first = -1, flipped = 0;
+	for (int p = 0; p < n; p++) {
+		if (p == from->id || p == to)
+			continue;
+		if (first < 0)
+			first = p;
+		if ((r >> (p % 64)) & 1) {
+			w.hears.w[p >> 6] ^= (uint64_t)1 << (p & 63);
+			flipped++;
+		}
+	}
+	if (!flipped && first >= 0)
+		w.hears.w[first >> 6] ^= (uint64_t)1 << (first & 63);
+	memcpy(buf, &w, sizeof w);
+}
+
 /* ---- predicates ------------------------------------------------------------- */
 
 /* The observers named in arg 1, or every up node but the subject. */
@@ -360,6 +390,7 @@ const struct proto_ops heartbeat_ops = {
 	    .on_crash = hb_on_crash,
 	    .on_restart = hb_on_restart,
 	    .describe_msg = hb_describe_msg,
+	    .corrupt_msg = hb_corrupt_msg,
 	    .msg_kinds = hb_msgs,
 	    .nmsg_kinds = 1,
 	},

@@ -67,7 +67,9 @@ int nodeset_count(const struct nodeset *s);
 
 /* ---- messages ----------------------------------------------------------- */
 
-enum { MSG_DUPLICATE = 1 }; /* struct msg.flags: a copy made by the network */
+/* struct msg.flags: a copy made by the network; a payload a Byzantine
+ * sender forged (see sim_set_byzantine). */
+enum { MSG_DUPLICATE = 1, MSG_FORGED = 2 };
 
 /* A message on the simulated network. `data` points at `len` bytes of the
  * protocol's own encoding, owned by the simulator and valid only during the
@@ -77,7 +79,7 @@ struct msg {
 	uint16_t from;    /* sender's node index */
 	uint16_t to;      /* receiver's node index */
 	uint16_t type;    /* index into the protocol's msg_kinds table */
-	uint16_t flags;   /* MSG_DUPLICATE */
+	uint16_t flags;   /* MSG_DUPLICATE, MSG_FORGED */
 	sim_time sent_at; /* true time of sending */
 	sim_time arrives_at;
 	uint32_t len;
@@ -242,11 +244,14 @@ struct node_ops {
 	/* A message in words, appended to out: "AppendEntries t3 prev=7/t2 +2". */
 	void (*describe_msg)(const struct msg *m, struct sbuf *out);
 	/* Optional, for Byzantine nodes (see sim_set_byzantine): rewrites the
-	 * payload of one outgoing message of a traitor into a plausible lie
-	 * of the protocol's own wire format. buf holds *len bytes (capacity
-	 * cap); the hook may change them and *len (<= cap). `r` is a draw
-	 * from the simulator's generator, so that lies are deterministic. */
-	void (*corrupt_msg)(int type, int to, void *buf, size_t *len, size_t cap, uint64_t r);
+	 * payload of one message of type `type` that the traitor `from` sends
+	 * to `to` into a plausible lie in the protocol's own wire format. buf
+	 * holds *len bytes (capacity cap); the hook may change them and *len
+	 * (<= cap). It must not touch the protocol's state (`from` is given
+	 * for its id and node count only). `r` comes from the simulator's
+	 * generator, so that lies are deterministic. */
+	void (*corrupt_msg)(const struct node *from, int to, int type, void *buf, size_t *len,
+			    size_t cap, uint64_t r);
 	const struct msg_kind *msg_kinds;
 	int nmsg_kinds;
 };
@@ -419,6 +424,39 @@ void sim_set_default_link(struct sim *s, const struct link_config *cfg);
  * fast). Changes keep the local clock continuous, except skew's jump. */
 void sim_set_skew(struct sim *s, int node, sim_time skew);
 void sim_set_drift(struct sim *s, int node, int32_t drift_ppm);
+
+/* ---- Byzantine nodes ----------------------------------------------------- */
+
+/* A Byzantine node runs the protocol's own, loyal code; the simulator makes
+ * it a traitor on the wire. Every message a traitor sends passes, before
+ * the network sees it, through its mode:
+ *
+ *   BYZ_SILENT      nothing leaves it (it stays up and still receives:
+ *                   unlike a crash, its peers cannot tell from its state);
+ *   BYZ_LIE         each message is rewritten by the protocol's
+ *                   node_ops.corrupt_msg with one value r drawn when the
+ *                   mode was set: the same lie to every peer;
+ *   BYZ_EQUIVOCATE  as LIE, with r mixed with the destination: different
+ *                   peers are told different things;
+ *   BYZ_RANDOM      per message, a fresh draw: sent as is, dropped, or
+ *                   rewritten with a fresh r.
+ *
+ * Contract: the simulator never forges bytes it does not understand, so
+ * LIE, EQUIVOCATE and RANDOM need the protocol's corrupt_msg (without it
+ * sim_set_byzantine refuses them); a forged message carries MSG_FORGED and
+ * is traced like any other (TR_SEND shows the lie). The protocol is never
+ * told which nodes are traitors: its checkers and the layers above ask
+ * sim_byzantine. Every draw comes from the simulator's generator, only
+ * while some node is a traitor, so runs without traitors are unchanged and
+ * runs with them are deterministic. The command (`traitor NODE MODE`,
+ * `loyal NODE`) and its trace line belong to the layers above. */
+enum byz_mode { BYZ_LOYAL, BYZ_SILENT, BYZ_LIE, BYZ_EQUIVOCATE, BYZ_RANDOM };
+
+/* Sets node's mode; returns false (and changes nothing) when the mode
+ * needs corrupt_msg and the protocol has none. */
+bool sim_set_byzantine(struct sim *s, int node, enum byz_mode mode);
+enum byz_mode sim_byzantine(const struct sim *s, int node);
+const char *byz_mode_str(enum byz_mode m); /* "loyal", "silent", "lie", ... */
 
 /* ---- messages in flight ----------------------------------------------- */
 
