@@ -7,7 +7,7 @@
  * stays valid while the message is in flight), recycled through a free
  * list; a payload up to SIM_MSG_INLINE bytes is copied into the slot, a
  * larger one into a per-slot buffer that is kept and reused. The event queue
- * is a binary heap of 32-byte events that grows by doubling and never
+ * is a 4-ary heap of 32-byte events that grows by doubling and never
  * shrinks.
  */
 #include "sim/sim_internal.h"
