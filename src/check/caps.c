@@ -44,9 +44,8 @@ static const struct fuzz_live_step raft_live[] = {
 };
 
 static const struct fuzz_live_step primary_live[] = {
-    {FL_COMMENT,
-     "liveness: one primary of the newest epoch, and a write committed, within %s each", NULL,
-     NULL, false, false},
+    {FL_COMMENT, "liveness: one primary of the newest epoch, and a write committed, within %s each",
+     NULL, NULL, false, false},
     {FL_UNTIL, "stable", NULL,
      N_("liveness: no single primary of the newest epoch within %lld ms after the faults "
 	"ended"),
@@ -74,12 +73,12 @@ static const struct fuzz_live_step converge_live[] = {
 };
 
 static const struct fuzz_live_step heartbeat_live[] = {
-    {FL_COMMENT, "liveness: every node trusts every up peer again, for 1s, within %s", NULL,
-     NULL, false, false},
-    {FL_UNTIL, "settled", "1s", N_("liveness: the detectors did not settle within %lld ms"),
-     false, true},
-    {FL_EXPECT, "settled", "1s", N_("liveness: the detectors did not settle within %lld ms"),
-     false, true},
+    {FL_COMMENT, "liveness: every node trusts every up peer again, for 1s, within %s", NULL, NULL,
+     false, false},
+    {FL_UNTIL, "settled", "1s", N_("liveness: the detectors did not settle within %lld ms"), false,
+     true},
+    {FL_EXPECT, "settled", "1s", N_("liveness: the detectors did not settle within %lld ms"), false,
+     true},
     {FL_END, NULL, NULL, NULL, false, false},
 };
 

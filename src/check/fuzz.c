@@ -337,7 +337,8 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 	sbuf_printf(out, "run %s\n", simtime_fmt_dur(o->duration, buf, sizeof buf));
 	sbuf_puts(out, "expect safe\n");
 	const struct check_caps *caps = check_caps_of(proto_find(o->proto));
-	for (const struct fuzz_live_step *st = caps && caps->liveness ? caps->liveness->steps : NULL;
+	for (const struct fuzz_live_step *st = caps && caps->liveness ? caps->liveness->steps
+								      : NULL;
 	     st && st->kind != FL_END; st++) {
 		switch (st->kind) {
 		case FL_END: break;
@@ -347,8 +348,8 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 			sbuf_putc(out, '\n');
 			break;
 		case FL_UNTIL:
-			sbuf_printf(out, "run until %s%s%s timeout %s\n", st->pred, st->args ? " " : "",
-				    st->args ? st->args : "", lb);
+			sbuf_printf(out, "run until %s%s%s timeout %s\n", st->pred,
+				    st->args ? " " : "", st->args ? st->args : "", lb);
 			break;
 		case FL_WRITE:
 			sbuf_printf(out, "client timeout %s\n", lb);
@@ -460,8 +461,11 @@ static bool fill_args(const char *usage, const char *text, struct proto_args *a,
 		static const struct {
 			const char *name;
 			enum arg_kind kind;
-		} kinds[] = {{"KEY", ARG_KEY}, {"VALUE", ARG_VALUE}, {"WORD", ARG_WORD},
-			     {"INT", ARG_INT}, {"DURATION", ARG_DURATION}};
+		} kinds[] = {{"KEY", ARG_KEY},
+			     {"VALUE", ARG_VALUE},
+			     {"WORD", ARG_WORD},
+			     {"INT", ARG_INT},
+			     {"DURATION", ARG_DURATION}};
 		int kind = -1;
 		for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
 			if (!strcmp(w, kinds[i].name))
@@ -568,7 +572,8 @@ bool fuzz_liveness_valid(const struct proto_ops *ops, const struct fuzz_liveness
 			break;
 		case FL_WRITE:
 			if (!ops->kv_clients) {
-				sbuf_printf(err, "%s serves no key-value clients: no liveness write",
+				sbuf_printf(err,
+					    "%s serves no key-value clients: no liveness write",
 					    ops->name);
 				return false;
 			}
@@ -627,7 +632,8 @@ static void run_liveness(struct runner *rn, const struct fuzz_liveness *l,
 				return;
 			}
 			if (st->kind == FL_UNTIL)
-				ok = sim_run_while(rn->s, sim_now(rn->s) + o->liveness, p_live, &lp);
+				ok =
+				    sim_run_while(rn->s, sim_now(rn->s) + o->liveness, p_live, &lp);
 			sbuf_clear(&why);
 			ok = live_eval(&lp, rn->s, &why) && ok;
 			break;

@@ -578,8 +578,8 @@ static bool pred_stable(struct sim *s, const struct proto_args *a, struct sbuf *
 		if (i == top || !sim_node(s, i)->up)
 			continue;
 		if (p->role != PB_BACKUP || p->primary != top || p->epoch != t->epoch) {
-			sbuf_printf(why, _("n%d is not yet a backup of n%d in e%lld"), i + 1, top + 1,
-				    (long long)t->epoch);
+			sbuf_printf(why, _("n%d is not yet a backup of n%d in e%lld"), i + 1,
+				    top + 1, (long long)t->epoch);
 			return false;
 		}
 	}

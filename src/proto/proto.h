@@ -193,8 +193,8 @@ struct proto_ops {
 	/* Optional: a live option changed (`set`); opts already updated. */
 	void (*option_changed)(void *self, int opt);
 
-	const struct proto_cmd *commands;  /* NULL-terminated by name == NULL */
-	const struct proto_pred *preds;    /* NULL-terminated by name == NULL */
+	const struct proto_cmd *commands;   /* NULL-terminated by name == NULL */
+	const struct proto_pred *preds;     /* NULL-terminated by name == NULL */
 	const struct proto_vary *fuzz_vary; /* NULL-terminated by key == NULL; at
 					     * most PROTO_MAX_VARY */
 };

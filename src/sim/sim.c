@@ -464,9 +464,15 @@ void node_send(struct node *n, int to, int type, const void *data, size_t len)
 	/* Lost at the start: observers still see it sent, then dropped. */
 	l->lost++;
 	if (observed(s)) {
-		struct msg m = {id,     (uint16_t)n->id, (uint16_t)to, (uint16_t)type,
-				forged ? MSG_FORGED : 0, s->now,
-				s->now, (uint32_t)len,   data};
+		struct msg m = {id,
+				(uint16_t)n->id,
+				(uint16_t)to,
+				(uint16_t)type,
+				forged ? MSG_FORGED : 0,
+				s->now,
+				s->now,
+				(uint32_t)len,
+				data};
 		struct trace_event ev = {
 		    .kind = TR_SEND, .at = s->now, .node = n->id, .peer = to, .msg = &m};
 		sim_emit(s, &ev);

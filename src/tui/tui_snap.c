@@ -195,7 +195,8 @@ void tui_snap_logs(struct sim *s, int scroll, int rows, struct tui_snapbuf *b,
 		for (int r = 0; r < rows; r++) {
 			int64_t index = top - r;
 			struct log_view_entry *e = &b->logs[(size_t)r * n + k];
-			if (sim_proto(s)->log_entry && sim_proto(s)->log_entry(nd->self, index, e)) {
+			if (sim_proto(s)->log_entry &&
+			    sim_proto(s)->log_entry(nd->self, index, e)) {
 				e->index = index;
 				continue;
 			}

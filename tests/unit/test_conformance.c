@@ -18,6 +18,11 @@
  *     agree);
  *   - it frees what it allocates (run under ASan: the build with
  *     -DNETSPLIT_SANITIZE=ON).
+ *
+ * And the other way round: a protocol that gives only what proto.h
+ * requires (every optional field NULL) runs in the simulator, the views
+ * and the fuzzer's helpers without a crash — the code honours what the
+ * header says may be NULL.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +36,7 @@
 #include "proto/proto.h"
 #include "script/script.h"
 #include "sim/sim.h"
+#include "tui/tui_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +304,112 @@ static void check_fuzz(const struct proto_ops *ops)
 	}
 }
 
+/* ---- the least a protocol may give ----------------------------------------- */
+
+struct bare {
+	struct node *n;
+	int ticks;
+};
+
+static void *bare_create(struct node *n, const void *config)
+{
+	(void)config;
+	struct bare *b = calloc(1, sizeof *b);
+	b->n = n;
+	node_set_timer(n, 0, 10 * SIM_MS);
+	return b;
+}
+static void bare_on_timer(void *self, int timer)
+{
+	struct bare *b = self;
+	(void)timer;
+	b->ticks++;
+	node_send(b->n, (b->n->id + 1) % node_count(b->n), 0, &b->ticks, sizeof b->ticks);
+	node_set_timer(b->n, 0, 10 * SIM_MS);
+}
+static void bare_on_message(void *self, const struct msg *m)
+{
+	(void)self;
+	(void)m;
+}
+static void bare_on_crash(void *self)
+{
+	(void)self;
+}
+static void bare_on_restart(void *self)
+{
+	struct bare *b = self;
+	node_set_timer(b->n, 0, 10 * SIM_MS);
+}
+static void bare_status(const void *self, struct node_status *out)
+{
+	(void)self;
+	*out = (struct node_status){ROLE_NONE, NULL, -1, -1, -1};
+}
+static void bare_describe(const void *self, struct node_view *out)
+{
+	memset(out, 0, sizeof *out);
+	bare_status(self, &out->st);
+}
+
+static const struct msg_kind bare_msgs[] = {{"Tick", 't', false}};
+
+/* Only what proto.h requires; destroy is NULL, so the test frees. */
+static const struct proto_ops bare_ops = {
+    .node = {.create = bare_create,
+	     .on_message = bare_on_message,
+	     .on_timer = bare_on_timer,
+	     .on_crash = bare_on_crash,
+	     .on_restart = bare_on_restart,
+	     .msg_kinds = bare_msgs,
+	     .nmsg_kinds = 1},
+    .name = "bare",
+    .summary = "the least a protocol may give",
+    .status = bare_status,
+    .describe = bare_describe,
+};
+
+static void test_optional_fields_may_be_null(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(&bare_ops, NULL, 3, 9);
+	assert_null(check_caps_of(&bare_ops));
+	sim_run_until(s, 25 * SIM_MS);
+	assert_true(sim_inflight_count(s) > 0);
+	/* No describe_msg: the kind's name. */
+	struct sbuf d = {0};
+	sim_describe_msg(s, sim_inflight(s, 0), &d);
+	assert_string_equal(sim_msg_name(s, sim_inflight(s, 0)), "Tick");
+	sbuf_free(&d);
+	assert_int_equal(proto_leader(s), -1);
+	/* The views: no log_entry, no roles, no badge. */
+	struct scene_snap snap;
+	memset(&snap, 0, sizeof snap);
+	struct tui_snapbuf sb;
+	memset(&sb, 0, sizeof sb);
+	tui_snap_cluster(s, 0, &sb, &snap);
+	assert_int_equal(snap.nnodes, 3);
+	tui_snap_logs(s, 0, 5, &sb, &snap);
+	tui_snapbuf_free(&sb);
+	/* No options: defaults are empty; no fuzz_vary; no preds or commands. */
+	struct proto_opts o;
+	proto_opts_default(&bare_ops, &o);
+	assert_int_equal(o.n, 0);
+	assert_int_equal(proto_option_index(&bare_ops, "batch"), -1);
+	/* Crash, restart, byzantine silence: all without optional callbacks. */
+	assert_true(sim_crash(s, 1));
+	assert_true(sim_restart(s, 1));
+	assert_false(sim_set_byzantine(s, 0, BYZ_LIE));
+	assert_true(sim_set_byzantine(s, 0, BYZ_SILENT));
+	sim_run_until(s, 100 * SIM_MS);
+	void *selves[3];
+	for (int i = 0; i < 3; i++)
+		selves[i] = sim_node(s, i)->self;
+	sim_free(s);
+	for (int i = 0; i < 3; i++)
+		free(selves[i]);
+}
+
 static void test_every_protocol(void **state)
 {
 	(void)state;
@@ -329,6 +441,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_protocol),
 	    cmocka_unit_test(test_caps_rows_are_registered),
+	    cmocka_unit_test(test_optional_fields_may_be_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
