@@ -171,7 +171,7 @@ struct live_reply {
 	struct client_reply rep;
 };
 
-static void *live_create(struct node *n, const struct proto_opts *o)
+static void *live_create(struct node *n, const void *o)
 {
 	(void)o;
 	return n;
@@ -231,10 +231,9 @@ static void live_on_client(void *self, const struct client_req *req)
 }
 
 static const struct proto_ops live_ops = {
+    .node = {.create = live_create, .destroy = live_destroy, .on_client = live_on_client},
     .name = "bench-store",
-    .create = live_create,
-    .destroy = live_destroy,
-    .on_client = live_on_client,
+    .kv_clients = true,
 };
 
 struct live_ctx {

@@ -309,7 +309,6 @@ static bool di_check(void *self, struct sim *s, struct sbuf *why)
 }
 
 const struct invariant_ops dynamo_invariants = {
-    .proto = "dynamo",
     .create = di_create,
     .destroy = di_destroy,
     .check = di_check,

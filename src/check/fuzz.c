@@ -9,6 +9,7 @@
  */
 #include "check/fuzz.h"
 
+#include "check/caps.h"
 #include "check/history.h"
 #include "check/invariants.h"
 #include "check/lin.h"
@@ -18,8 +19,6 @@
 #include <string.h>
 
 #define FUZZ_KEYS        5
-#define FUZZ_LIVE_KEY    "fuzz-live"
-#define FUZZ_LIVE_VALUE  "ok"
 #define FUZZ_LIN_STEPS   2000000 /* per seed; `expect linearizable` allows more */
 #define FUZZ_LIN_SECONDS 2.0     /* a budget: past it the verdict is unknown */
 
@@ -88,32 +87,49 @@ static bool user_sets(const struct fuzz_opts *o, const char *key)
 	return false;
 }
 
-/* Draws the varied options (see fuzz.h) into the plan. */
+/* The n-th '|'-separated value of `values` into out. */
+static void nth_value(const char *values, int n, char *out, size_t cap)
+{
+	const char *p = values;
+	for (; n > 0 && p; n--) {
+		p = strchr(p, '|');
+		if (p)
+			p++;
+	}
+	size_t len = p ? strcspn(p, "|") : 0;
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(out, p ? p : "", len);
+	out[len] = '\0';
+}
+
+static int count_values(const char *values)
+{
+	int n = 1;
+	for (const char *p = values; *p; p++)
+		n += *p == '|';
+	return n;
+}
+
+/* Draws the varied options (the protocol's fuzz_vary, see fuzz.h) into
+ * the plan: FUZZ_MAX_VARY draws whatever is declared. */
 static void vary_options(struct fuzz_plan *p, const struct fuzz_opts *o, struct rng *g)
 {
-	static const char *const batch[] = {"1", "4", "64"};
-	static const char *const election[] = {"150ms..300ms", "100ms..130ms", "150ms..160ms",
-					       "300ms..600ms"};
-	static const char *const heartbeat[] = {"50ms", "20ms", "90ms"};
-	static const char *const snapshot[] = {"1000", "10", "50", "0"};
-	static const struct {
-		const char *key;
-		const char *const *values;
-		int n;
-	} vary[FUZZ_MAX_VARY] = {
-	    {"batch", batch, 3},
-	    {"election", election, 4},
-	    {"heartbeat", heartbeat, 3},
-	    {"snapshot", snapshot, 4},
-	};
 	const struct proto_ops *ops = proto_find(o->proto);
+	const struct proto_vary *v = ops ? ops->fuzz_vary : NULL;
 	for (int k = 0; k < FUZZ_MAX_VARY; k++) {
-		/* Always draw, so a plan does not depend on what is skipped. */
-		const char *v = vary[k].values[rng_below(g, (uint64_t)vary[k].n)];
-		if (!o->vary || !ops || proto_option_index(ops, vary[k].key) < 0 ||
-		    user_sets(o, vary[k].key))
+		if (!v || !v[k].key) {
+			rng_next(g); /* a draw all the same, see above */
+			v = NULL;
 			continue;
-		ns_snprintf(p->vary[p->nvary++], sizeof p->vary[0], "%s=%s", vary[k].key, v);
+		}
+		/* Always draw, so a plan does not depend on what is skipped. */
+		char val[40];
+		nth_value(v[k].values, (int)rng_below(g, (uint64_t)count_values(v[k].values)), val,
+			  sizeof val);
+		if (!o->vary || proto_option_index(ops, v[k].key) < 0 || user_sets(o, v[k].key))
+			continue;
+		ns_snprintf(p->vary[p->nvary++], sizeof p->vary[0], "%s=%s", v[k].key, val);
 	}
 }
 
@@ -198,11 +214,17 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 		}
 	}
 	/* Client load: one operation every 20 to 150 ms. */
+	/* Drawn for every protocol, so that what follows does not depend on
+	 * it; kept only for one that serves key-value clients. */
 	size_t nfaults = p->n;
+	const struct proto_ops *ops = proto_find(o->proto);
+	bool kv = ops && ops->kv_clients;
 	for (sim_time t = rng_range(&g, 0, 150 * SIM_MS); t < o->duration;
 	     t += rng_range(&g, 20 * SIM_MS, 150 * SIM_MS)) {
-		struct fuzz_step *s = add(p, t, FZ_OP);
-		random_op(&g, &s->op);
+		struct kv_op op;
+		random_op(&g, &op);
+		if (kv)
+			add(p, t, FZ_OP)->op = op;
 	}
 	/* Merge the two time-ordered runs (faults, then operations). */
 	struct fuzz_step *m = xmalloc(p->n * sizeof *m);
@@ -292,15 +314,6 @@ static void step_text(const struct fuzz_step *s, int nodes, struct sbuf *out)
 	}
 }
 
-/* The protocol's predicate `name`, or NULL. */
-static const struct proto_pred *find_pred(const struct proto_ops *ops, const char *name)
-{
-	for (int i = 0; ops->preds && ops->preds[i].name; i++)
-		if (!strcmp(ops->preds[i].name, name))
-			return &ops->preds[i];
-	return NULL;
-}
-
 void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct sbuf *out)
 {
 	char buf[32];
@@ -323,30 +336,32 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 	simtime_fmt_dur(o->liveness, lb, sizeof lb);
 	sbuf_printf(out, "run %s\n", simtime_fmt_dur(o->duration, buf, sizeof buf));
 	sbuf_puts(out, "expect safe\n");
-	const struct proto_ops *ops = proto_find(o->proto);
-	if (ops && !find_pred(ops, "committed")) {
-		/* A protocol without a log to commit: the write is acknowledged,
-		 * and (with a `converged` predicate) the replicas converge. */
-		sbuf_printf(out, "# liveness: a write acknowledged, within %s\n", lb);
-		sbuf_printf(out, "client timeout %s\n", lb);
-		sbuf_printf(out, "put %s %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
-		if (find_pred(ops, "converged")) {
-			sbuf_printf(out, "# then the replicas converge, within %s\n", lb);
-			sbuf_printf(out, "run until converged timeout %s\n", lb);
-			sbuf_puts(out, "expect converged\n");
+	const struct check_caps *caps = check_caps_of(proto_find(o->proto));
+	for (const struct fuzz_live_step *st = caps && caps->liveness ? caps->liveness->steps
+								      : NULL;
+	     st && st->kind != FL_END; st++) {
+		switch (st->kind) {
+		case FL_END: break;
+		case FL_COMMENT:
+			sbuf_puts(out, "# ");
+			sbuf_printf(out, st->pred, lb);
+			sbuf_putc(out, '\n');
+			break;
+		case FL_UNTIL:
+			sbuf_printf(out, "run until %s%s%s timeout %s\n", st->pred,
+				    st->args ? " " : "", st->args ? st->args : "", lb);
+			break;
+		case FL_WRITE:
+			sbuf_printf(out, "client timeout %s\n", lb);
+			sbuf_printf(out, "put %s %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
+			break;
+		case FL_ACK: break; /* no line: the language cannot wait for one answer */
+		case FL_EXPECT:
+			sbuf_printf(out, "expect %s%s%s\n", st->pred, st->args ? " " : "",
+				    st->args ? st->args : "");
+			break;
 		}
-		sbuf_puts(out, "expect safe\n");
-		if (o->linearizable)
-			sbuf_puts(out, "expect linearizable\n");
-		return;
 	}
-	sbuf_printf(out, "# liveness: a leader, and a write committed, within %s each\n", lb);
-	sbuf_printf(out, "run until leader timeout %s\n", lb);
-	sbuf_printf(out, "client timeout %s\n", lb);
-	sbuf_printf(out, "put %s %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
-	sbuf_printf(out, "run until committed %s = %s timeout %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE,
-		    lb);
-	sbuf_printf(out, "expect committed %s = %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
 	sbuf_puts(out, "expect safe\n");
 	if (o->linearizable)
 		sbuf_puts(out, "expect linearizable\n");
@@ -407,42 +422,239 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 		rn->live_ok = true;
 }
 
-static bool p_leader(void *ctx, struct sim *s)
-{
-	(void)ctx;
-	return proto_leader(s) >= 0;
-}
+/* ---- liveness steps ------------------------------------------------------------ */
 
-/* The protocol's `committed KEY = VALUE` predicate for the liveness write;
- * without one, the write's client operation having completed ok. */
-static bool p_committed(void *ctx, struct sim *s)
+/* A step's predicate, resolved: the protocol's (with its arguments filled)
+ * or the built-in `leader` (pp NULL). */
+struct live_pred {
+	const struct proto_pred *pp;
+	struct proto_args args;
+};
+
+static const struct proto_pred *find_pred(const struct proto_ops *ops, const char *name)
 {
-	struct runner *rn = ctx;
-	const struct proto_ops *ops = sim_proto(s);
 	for (int i = 0; ops->preds && ops->preds[i].name; i++)
-		if (!strcmp(ops->preds[i].name, "committed")) {
-			struct proto_args a = {.n = 2};
-			a.a[0] = (struct arg){.kind = ARG_KEY, .present = true};
-			a.a[1] = (struct arg){.kind = ARG_VALUE, .present = true};
-			ns_strlcpy(a.a[0].str, FUZZ_LIVE_KEY, sizeof a.a[0].str);
-			ns_strlcpy(a.a[1].str, FUZZ_LIVE_VALUE, sizeof a.a[1].str);
-			struct sbuf why = {0};
-			bool ok = ops->preds[i].eval(s, &a, &why);
-			sbuf_free(&why);
-			return ok;
-		}
-	return rn->live_ok;
+		if (!strcmp(ops->preds[i].name, name))
+			return &ops->preds[i];
+	return NULL;
 }
 
-/* A protocol predicate without arguments (ctx: the struct proto_pred). */
-static bool p_pred(void *ctx, struct sim *s)
+/* Fills a->a[] from `text` by the predicate's usage, as the command language
+ * would for the few kinds a liveness step uses: KEY, VALUE, WORD, INT,
+ * DURATION and literals; `[ ... ]` items are optional. False on a
+ * mismatch. */
+static bool fill_args(const char *usage, const char *text, struct proto_args *a, struct sbuf *err)
 {
-	const struct proto_pred *pp = ctx;
-	struct proto_args none = {0};
+	char u[160], t[160];
+	ns_strlcpy(u, usage ? usage : "", sizeof u);
+	ns_strlcpy(t, text ? text : "", sizeof t);
+	memset(a, 0, sizeof *a);
+	char *us = NULL, *ts = NULL;
+	char *tok = strtok_r(t, " ", &ts);
+	for (char *item = strtok_r(u, " ", &us); item; item = strtok_r(NULL, " ", &us)) {
+		char w[32];
+		size_t k = 0;
+		for (const char *c = item; *c && k + 1 < sizeof w; c++)
+			if (*c != '[' && *c != ']')
+				w[k++] = *c;
+		w[k] = '\0';
+		static const struct {
+			const char *name;
+			enum arg_kind kind;
+		} kinds[] = {{"KEY", ARG_KEY},
+			     {"VALUE", ARG_VALUE},
+			     {"WORD", ARG_WORD},
+			     {"INT", ARG_INT},
+			     {"DURATION", ARG_DURATION}};
+		int kind = -1;
+		for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
+			if (!strcmp(w, kinds[i].name))
+				kind = (int)kinds[i].kind;
+		if (!strcmp(w, "NODE") || !strcmp(w, "NODES")) {
+			sbuf_printf(err, "liveness arguments cannot name nodes (%s)", usage);
+			return false;
+		}
+		if (kind < 0) { /* a literal */
+			if (tok && !strcmp(tok, w))
+				tok = strtok_r(NULL, " ", &ts);
+			continue;
+		}
+		if (a->n == PROTO_MAX_ARGS)
+			return false;
+		struct arg *g = &a->a[a->n++];
+		g->kind = (enum arg_kind)kind;
+		if (!tok)
+			continue; /* an optional item not given (present = false) */
+		g->present = true;
+		if (kind == ARG_INT) {
+			char *end;
+			g->num = strtoll(tok, &end, 10);
+			if (*end) {
+				sbuf_printf(err, "\"%s\" is not an integer", tok);
+				return false;
+			}
+		} else if (kind == ARG_DURATION) {
+			if (!simtime_parse(tok, &g->num, 0)) {
+				sbuf_printf(err, "\"%s\" is not a duration", tok);
+				return false;
+			}
+		} else {
+			ns_strlcpy(g->str, tok, sizeof g->str);
+		}
+		tok = strtok_r(NULL, " ", &ts);
+	}
+	if (tok) {
+		sbuf_printf(err, "\"%s\" does not fit the usage \"%s\"", text, usage ? usage : "");
+		return false;
+	}
+	return true;
+}
+
+static bool resolve(const struct proto_ops *ops, const struct fuzz_live_step *st,
+		    struct live_pred *lp, struct sbuf *err)
+{
+	memset(lp, 0, sizeof *lp);
+	if (!strcmp(st->pred, "leader") && !find_pred(ops, "leader")) {
+		if (st->args) {
+			sbuf_puts(err, "leader takes no arguments");
+			return false;
+		}
+		return true;
+	}
+	lp->pp = find_pred(ops, st->pred);
+	if (!lp->pp) {
+		sbuf_printf(err, "%s has no predicate %s", ops->name, st->pred);
+		return false;
+	}
+	return fill_args(lp->pp->usage, st->args, &lp->args, err);
+}
+
+static bool live_eval(const struct live_pred *lp, struct sim *s, struct sbuf *why)
+{
+	if (!lp->pp) {
+		int l = proto_leader(s);
+		if (l >= 0)
+			sbuf_printf(why, "leader is n%d", l + 1);
+		else
+			sbuf_puts(why, "no leader");
+		return l >= 0;
+	}
+	return lp->pp->eval(s, &lp->args, why);
+}
+
+static bool p_live(void *ctx, struct sim *s)
+{
 	struct sbuf why = {0};
-	bool ok = pp->eval(s, &none, &why);
+	bool ok = live_eval(ctx, s, &why);
 	sbuf_free(&why);
 	return ok;
+}
+
+static bool p_acked(void *ctx, struct sim *s)
+{
+	(void)s;
+	return ((struct runner *)ctx)->live_ok;
+}
+
+bool fuzz_liveness_valid(const struct proto_ops *ops, const struct fuzz_liveness *l,
+			 struct sbuf *err)
+{
+	bool wrote = false;
+	for (const struct fuzz_live_step *st = l->steps; st->kind != FL_END; st++) {
+		struct live_pred lp;
+		switch (st->kind) {
+		case FL_END: break;
+		case FL_COMMENT:
+			if (!st->pred || !strstr(st->pred, "%s")) {
+				sbuf_puts(err, "a liveness comment needs one %s");
+				return false;
+			}
+			break;
+		case FL_WRITE:
+			if (!ops->kv_clients) {
+				sbuf_printf(err,
+					    "%s serves no key-value clients: no liveness write",
+					    ops->name);
+				return false;
+			}
+			wrote = true;
+			break;
+		case FL_ACK:
+			if (!wrote) {
+				sbuf_puts(err, "a liveness ack before the write");
+				return false;
+			}
+			break;
+		case FL_UNTIL:
+		case FL_EXPECT:
+			if (!st->fail || !resolve(ops, st, &lp, err))
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+/* Runs the protocol's declared liveness (caps.h) after the faults; sets
+ * res on a failure. */
+static void run_liveness(struct runner *rn, const struct fuzz_liveness *l,
+			 const struct fuzz_opts *o, struct fuzz_result *res)
+{
+	const struct proto_ops *ops = sim_proto(rn->s);
+	const char *soft_fail = NULL;
+	long long ms = (long long)(o->liveness / SIM_MS);
+	for (const struct fuzz_live_step *st = l->steps; st->kind != FL_END; st++) {
+		struct live_pred lp;
+		struct sbuf why = {0};
+		bool ok = true;
+		switch (st->kind) {
+		case FL_END:
+		case FL_COMMENT: continue;
+		case FL_WRITE: {
+			sim_client_config(rn->s)->deadline = o->liveness;
+			struct kv_op op;
+			memset(&op, 0, sizeof op);
+			op.fn = KV_PUT;
+			ns_strlcpy(op.key, FUZZ_LIVE_KEY, sizeof op.key);
+			ns_strlcpy(op.arg, FUZZ_LIVE_VALUE, sizeof op.arg);
+			rn->live_id = sim_client_invoke(rn->s, sim_client_idle(rn->s, 1), -1, &op);
+			continue;
+		}
+		case FL_ACK:
+			ok = sim_run_while(rn->s, sim_now(rn->s) + o->liveness, p_acked, rn);
+			break;
+		case FL_UNTIL:
+		case FL_EXPECT:
+			if (!resolve(ops, st, &lp, &why)) {
+				ns_snprintf(res->why, sizeof res->why, "%s", sbuf_str(&why));
+				res->liveness_failed = true;
+				sbuf_free(&why);
+				return;
+			}
+			if (st->kind == FL_UNTIL)
+				ok =
+				    sim_run_while(rn->s, sim_now(rn->s) + o->liveness, p_live, &lp);
+			sbuf_clear(&why);
+			ok = live_eval(&lp, rn->s, &why) && ok;
+			break;
+		}
+		if (!ok && st->soft) {
+			if (!soft_fail)
+				soft_fail = st->fail;
+		} else if (!ok) {
+			res->liveness_failed = true;
+			res->at = sim_now(rn->s);
+			struct sbuf v = {0};
+			sbuf_printf(&v, _(soft_fail ? soft_fail : st->fail), ms);
+			if (!soft_fail && st->explain && why.len)
+				sbuf_printf(&v, ": %s", sbuf_str(&why));
+			ns_strlcpy(res->why, sbuf_str(&v), sizeof res->why);
+			sbuf_free(&v);
+		}
+		sbuf_free(&why);
+		if (res->liveness_failed)
+			return;
+	}
 }
 
 /* One "key=value" into po; false with res->why on error. */
@@ -514,58 +726,11 @@ bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_
 		if (t == o->duration)
 			break;
 	}
-	/* Liveness, as the rendered scenario does it: wait for a leader, give
-	 * the client the whole bound, put, wait for the commit. A protocol
-	 * without `committed` (no log, no leader): put, wait for the ok, then
-	 * for `converged` if it has that predicate. */
-	const struct proto_pred *conv = find_pred(ops, "converged");
-	if (!find_pred(ops, "committed") && inv_watch_ok(w, NULL, NULL)) {
-		sim_client_config(rn.s)->deadline = o->liveness;
-		struct kv_op op;
-		memset(&op, 0, sizeof op);
-		op.fn = KV_PUT;
-		ns_strlcpy(op.key, FUZZ_LIVE_KEY, sizeof op.key);
-		ns_strlcpy(op.arg, FUZZ_LIVE_VALUE, sizeof op.arg);
-		rn.live_id = sim_client_invoke(rn.s, sim_client_idle(rn.s, 1), -1, &op);
-		bool done = sim_run_while(rn.s, sim_now(rn.s) + o->liveness, p_committed, &rn);
-		if (done && conv &&
-		    !sim_run_while(rn.s, sim_now(rn.s) + o->liveness, p_pred, (void *)conv)) {
-			struct sbuf cw = {0};
-			struct proto_args none = {0};
-			conv->eval(rn.s, &none, &cw);
-			res->liveness_failed = true;
-			res->at = sim_now(rn.s);
-			ns_snprintf(res->why, sizeof res->why,
-				    _("liveness: the replicas did not converge within %lld ms: %s"),
-				    (long long)(o->liveness / SIM_MS), sbuf_str(&cw));
-			sbuf_free(&cw);
-		} else if (!done) {
-			res->liveness_failed = true;
-			res->at = sim_now(rn.s);
-			ns_snprintf(res->why, sizeof res->why,
-				    _("liveness: the write was not acknowledged within %lld ms"),
-				    (long long)(o->liveness / SIM_MS));
-		}
-	} else if (inv_watch_ok(w, NULL, NULL)) {
-		bool led = sim_run_while(rn.s, sim_now(rn.s) + o->liveness, p_leader, NULL);
-		sim_client_config(rn.s)->deadline = o->liveness;
-		struct kv_op op;
-		memset(&op, 0, sizeof op);
-		op.fn = KV_PUT;
-		ns_strlcpy(op.key, FUZZ_LIVE_KEY, sizeof op.key);
-		ns_strlcpy(op.arg, FUZZ_LIVE_VALUE, sizeof op.arg);
-		rn.live_id = sim_client_invoke(rn.s, sim_client_idle(rn.s, 1), -1, &op);
-		bool done = sim_run_while(rn.s, sim_now(rn.s) + o->liveness, p_committed, &rn);
-		if (!done) {
-			res->liveness_failed = true;
-			res->at = sim_now(rn.s);
-			ns_snprintf(
-			    res->why, sizeof res->why,
-			    led ? _("liveness: the write was not committed within %lld ms")
-				: _("liveness: no leader within %lld ms after the faults ended"),
-			    (long long)(o->liveness / SIM_MS));
-		}
-	}
+	/* Liveness, as the rendered scenario does it: the protocol's declared
+	 * steps (caps.c), each within the bound. */
+	const struct check_caps *caps = check_caps_of(ops);
+	if (caps && caps->liveness && inv_watch_ok(w, NULL, NULL))
+		run_liveness(&rn, caps->liveness, o, res);
 	if (!inv_watch_ok(w, &why, &at)) {
 		res->safety_failed = true;
 		res->liveness_failed = false;

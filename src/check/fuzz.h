@@ -6,13 +6,19 @@
  * times, faults (crash, restart, partition, one-way cut, heal, network
  * loss/duplication/jitter, clock skew and drift) and client operations.
  * At the end of the fault period every fault is undone. The run checks the
- * protocol's invariants after every event (safety), then requires that,
- * within a bounded simulated time, a leader emerges and a write commits
- * (liveness; for a protocol without a `committed` predicate: a write is
- * acknowledged and, if it has a `converged` predicate, its replicas
- * converge), and, when asked (it can be costly), that the clients'
- * history is linearizable — not with options meant to break it (leases
- * under clock skew, local reads).
+ * protocol's invariants after every event (safety), then the protocol's
+ * declared liveness (struct fuzz_liveness, declared per protocol in
+ * caps.c: for raft, a leader emerges and a write commits; for primary,
+ * one primary of the newest epoch stands and a write commits; for the
+ * leaderless stores, a write is acknowledged and the replicas converge;
+ * for the heartbeat detector, every node trusts every peer again), each
+ * step within a bounded simulated time, and, when asked (it can be
+ * costly), that the clients' history is linearizable — not with options
+ * meant to break it (leases under clock skew, local reads).
+ *
+ * Client load is part of the plan only for a protocol that serves
+ * key-value clients (proto_ops.kv_clients); the options varied per seed
+ * are the protocol's proto_ops.fuzz_vary.
  *
  * A plan renders as command-language text (fuzz_plan_text), so that a
  * failing seed can be written out as a scenario file that replays it.
@@ -36,11 +42,56 @@ struct fuzz_opts {
 	bool linearizable;          /* also require a linearizable history (costly) */
 };
 
-/* With `vary`, each seed also draws values for those of these options that
- * the protocol has and `options` does not set: batch, election, heartbeat,
- * snapshot — so that seeds explore one-entry batches, tight timeouts and
- * frequent snapshots, where the subtle histories (Figure 8) are likelier. */
-#define FUZZ_MAX_VARY 4
+/* With `vary`, each seed also draws a value for each option of the
+ * protocol's fuzz_vary that `options` does not set. Every seed makes
+ * FUZZ_MAX_VARY draws whatever the protocol declares, so that the rest of
+ * a plan does not depend on how many options are varied. */
+#define FUZZ_MAX_VARY PROTO_MAX_VARY
+
+/* ---- liveness ---------------------------------------------------------------- */
+
+/* The write the liveness check makes: put fuzz-live ok. */
+#define FUZZ_LIVE_KEY   "fuzz-live"
+#define FUZZ_LIVE_VALUE "ok"
+
+enum fuzz_live_kind {
+	FL_END,     /* terminates the steps */
+	FL_COMMENT, /* a comment line in the scenario; `text` is a format with one
+		     * %s: the liveness bound ("within %s") */
+	FL_UNTIL,   /* run until PRED ARGS holds, within the bound */
+	FL_WRITE,   /* client timeout = the bound; put fuzz-live ok (does not wait) */
+	FL_ACK,     /* wait, within the bound, for that write's ok (no line in the
+		     * scenario: the language cannot wait for one answer) */
+	FL_EXPECT,  /* PRED ARGS holds now */
+};
+
+/* One step of a liveness check. It is run by fuzz_run and rendered by
+ * fuzz_plan_text as the command-language lines that do the same, so that
+ * a failing seed replays. PRED is a predicate of the protocol's table, or
+ * `leader` (the built-in: some up node is Leader); ARGS its arguments as a
+ * scenario writes them ("fuzz-live = ok", "1s"; NULL for none), matched
+ * against the predicate's usage (KEY VALUE WORD INT DURATION, literals).
+ * `fail` (N_(), with one %lld: the bound in ms) is the verdict when the
+ * step does not hold; a `soft` step's failure is remembered and reported
+ * only if a later step fails too (a late leader may still commit). */
+struct fuzz_live_step {
+	enum fuzz_live_kind kind;
+	const char *pred; /* FL_UNTIL, FL_EXPECT; the text for FL_COMMENT */
+	const char *args;
+	const char *fail;
+	bool soft;
+	bool explain; /* append the predicate's why to the verdict */
+};
+
+struct fuzz_liveness {
+	const struct fuzz_live_step *steps; /* terminated by FL_END */
+};
+
+/* Checks that a liveness declaration fits its protocol: every predicate
+ * exists and takes its arguments, writes only for kv_clients. False with
+ * a message in err otherwise (for the conformance test). */
+bool fuzz_liveness_valid(const struct proto_ops *ops, const struct fuzz_liveness *l,
+			 struct sbuf *err);
 
 /* Defaults: raft, 3..7 nodes, 20 s of faults, 10 s for liveness, vary. */
 void fuzz_opts_default(struct fuzz_opts *o);
@@ -87,7 +138,7 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 struct fuzz_result {
 	bool ok;
 	bool safety_failed;   /* an invariant was violated */
-	bool liveness_failed; /* no committed write in time after the faults */
+	bool liveness_failed; /* the declared liveness did not hold in time after the faults */
 	bool lin_failed;      /* the history is not linearizable */
 	bool lin_unknown;     /* the linearizability check ran out of budget */
 	sim_time at;          /* when it failed */

@@ -1,34 +1,20 @@
 /*
- * invariants.c — the registry of per-protocol invariant checkers and the
- * watch that runs one after every simulated event; see invariants.h.
+ * invariants.c — the watch that runs a protocol's invariant checker after
+ * every simulated event; see invariants.h. Which checker belongs to which
+ * protocol is declared in caps.c.
  */
 #include "check/invariants.h"
 
-#include "check/primary_invariants.h"
+#include "check/caps.h"
 #include "proto/proto.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct invariant_ops raft_invariants;
-extern const struct invariant_ops multileader_invariants;
-extern const struct invariant_ops dynamo_invariants;
-
-/* Registered checkers; a protocol's checker lives in src/check/PROTO_*.c. */
-static const struct invariant_ops *const all[] = {
-	&raft_invariants,
-	&primary_invariants,
-	&multileader_invariants,
-	&dynamo_invariants,
-	NULL,
-};
-
-const struct invariant_ops *invariants_find(const char *proto)
+const struct invariant_ops *invariants_of(const struct proto_ops *ops)
 {
-	for (int i = 0; all[i]; i++)
-		if (!strcmp(all[i]->proto, proto))
-			return all[i];
-	return NULL;
+	const struct check_caps *c = check_caps_of(ops);
+	return c ? c->invariants : NULL;
 }
 
 struct inv_watch {
@@ -66,7 +52,7 @@ struct inv_watch *inv_watch_new(struct sim *s)
 {
 	struct inv_watch *w = xcalloc(1, sizeof *w);
 	w->sim = s;
-	w->ops = invariants_find(sim_proto(s)->name);
+	w->ops = invariants_of(sim_proto(s));
 	w->self = w->ops ? w->ops->create(s) : NULL;
 	w->handle = sim_observe(s, on_trace, w);
 	return w;

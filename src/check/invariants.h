@@ -15,8 +15,11 @@
 
 #include <stdbool.h>
 
+struct proto_ops;
+
+/* A protocol's checker; which protocol it belongs to is declared in the
+ * check layer's table of capabilities (caps.h). */
 struct invariant_ops {
-	const char *proto; /* protocol name this checker applies to */
 	void *(*create)(struct sim *s);
 	void (*destroy)(void *self);
 	/* Checks the current state (called after every event). Returns false
@@ -25,8 +28,9 @@ struct invariant_ops {
 	bool (*check)(void *self, struct sim *s, struct sbuf *why);
 };
 
-/* The checker for a protocol, or NULL when it has none. */
-const struct invariant_ops *invariants_find(const char *proto);
+/* The checker of a protocol (as declared in caps.c), or NULL when it has
+ * none. */
+const struct invariant_ops *invariants_of(const struct proto_ops *ops);
 
 /* A checker attached to a simulation's trace: checks after every event
  * (TR_STEP) and keeps the first violation. */

@@ -383,7 +383,6 @@ static bool ck_check(void *self, struct sim *s, struct sbuf *why)
 }
 
 const struct invariant_ops multileader_invariants = {
-    .proto = "multileader",
     .create = ck_create,
     .destroy = ck_destroy,
     .check = ck_check,

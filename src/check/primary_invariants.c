@@ -273,7 +273,6 @@ int primary_invariants_lost(const void *self)
 }
 
 const struct invariant_ops primary_invariants = {
-    .proto = "primary",
     .create = pi_create,
     .destroy = pi_destroy,
     .check = pi_check,

@@ -425,7 +425,6 @@ static bool ri_check(void *self, struct sim *s, struct sbuf *why)
 }
 
 const struct invariant_ops raft_invariants = {
-    .proto = "raft",
     .create = ri_create,
     .destroy = ri_destroy,
     .check = ri_check,

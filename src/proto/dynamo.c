@@ -116,8 +116,9 @@ static void arm_timers(struct dyn *d)
 		node_set_timer(d->n, DYN_TIMER_AE, node_rand_range(d->n, ae / 2, ae));
 }
 
-static void *dyn_create(struct node *n, const struct proto_opts *o)
+static void *dyn_create(struct node *n, const void *config)
 {
+	const struct proto_opts *o = config; /* the options, as sim_new stored them */
 	struct dyn *d = xcalloc(1, sizeof *d);
 	d->n = n;
 	d->o = o;
@@ -538,22 +539,26 @@ static const struct proto_pred dyn_preds[] = {
 };
 
 const struct proto_ops dynamo_ops = {
+    .node =
+	{
+	    .create = dyn_create,
+	    .destroy = dyn_destroy,
+	    .on_message = dyn_on_message,
+	    .on_timer = dyn_on_timer,
+	    .on_client = dyn_on_client,
+	    .on_crash = dyn_on_crash,
+	    .on_restart = dyn_on_restart,
+	    .describe_msg = dyn_describe_msg,
+	    .msg_kinds = dyn_msg_kinds,
+	    .nmsg_kinds = DYN_NMSG,
+	},
     .name = "dynamo",
     .summary = N_("leaderless quorums: consistent hashing, N/W/R, vector clocks, hinted "
 		  "handoff, read repair, anti-entropy"),
     .options = dyn_options,
-    .msg_kinds = dyn_msg_kinds,
-    .nmsg_kinds = DYN_NMSG,
-    .create = dyn_create,
-    .destroy = dyn_destroy,
-    .on_message = dyn_on_message,
-    .on_timer = dyn_on_timer,
-    .on_client = dyn_on_client,
-    .on_crash = dyn_on_crash,
-    .on_restart = dyn_on_restart,
+    .kv_clients = true,
     .status = dyn_status,
     .describe = dyn_describe,
-    .describe_msg = dyn_describe_msg,
     .option_changed = dyn_option_changed,
     .preds = dyn_preds,
 };

@@ -77,8 +77,9 @@ static void trust_everyone(struct hb *h)
 	}
 }
 
-static void *hb_create(struct node *n, const struct proto_opts *o)
+static void *hb_create(struct node *n, const void *config)
 {
+	const struct proto_opts *o = config; /* the options, as sim_new stored them */
 	struct hb *h = xcalloc(1, sizeof *h);
 	h->n = n;
 	h->o = o;
@@ -145,14 +146,6 @@ static void hb_on_message(void *self, const struct msg *m)
 		h->changed = *h->n->now;
 		node_state(h->n, "trusts n%d again", m->from + 1);
 	}
-}
-
-static void hb_on_client(void *self, const struct client_req *r)
-{
-	struct hb *h = self;
-	struct client_reply rep = {.status = REPLY_FAIL, .leader_hint = -1};
-	ns_strlcpy(rep.why, "heartbeat stores no data", sizeof rep.why);
-	node_reply(h->n, r, &rep);
 }
 
 static void hb_on_crash(void *self)
@@ -239,6 +232,36 @@ static void hb_describe_msg(const struct msg *m, struct sbuf *out)
 		}
 	if (!any)
 		sbuf_puts(out, " nobody");
+}
+
+/* A traitor's heartbeat (sim.h, Byzantine nodes): it lies about whom it
+ * hears — flipping, by r's bits, its word on each peer but the receiver,
+ * and at least one. Claiming to hear a crashed node makes the others call
+ * it "unreachable" instead of "presumed dead": indirect evidence is only
+ * as good as the witness. */
+static void hb_corrupt_msg(const struct node *from, int to, int type, void *buf, size_t *len,
+			   size_t cap, uint64_t r)
+{
+	struct hb_wire w;
+	(void)type;
+	(void)cap;
+	if (*len != sizeof w)
+		return;
+	memcpy(&w, buf, sizeof w);
+	int n = node_count(from), first = -1, flipped = 0;
+	for (int p = 0; p < n; p++) {
+		if (p == from->id || p == to)
+			continue;
+		if (first < 0)
+			first = p;
+		if ((r >> (p % 64)) & 1) {
+			w.hears.w[p >> 6] ^= (uint64_t)1 << (p & 63);
+			flipped++;
+		}
+	}
+	if (!flipped && first >= 0)
+		w.hears.w[first >> 6] ^= (uint64_t)1 << (first & 63);
+	memcpy(buf, &w, sizeof w);
 }
 
 /* ---- predicates ------------------------------------------------------------- */
@@ -358,20 +381,23 @@ static const struct proto_pred hb_preds[] = {
 };
 
 const struct proto_ops heartbeat_ops = {
+    .node =
+	{
+	    .create = hb_create,
+	    .destroy = hb_destroy,
+	    .on_message = hb_on_message,
+	    .on_timer = hb_on_timer,
+	    .on_crash = hb_on_crash,
+	    .on_restart = hb_on_restart,
+	    .describe_msg = hb_describe_msg,
+	    .corrupt_msg = hb_corrupt_msg,
+	    .msg_kinds = hb_msgs,
+	    .nmsg_kinds = 1,
+	},
     .name = "heartbeat",
     .summary = N_("all-to-all heartbeat failure detector: crashed, or just unreachable?"),
     .options = hb_options,
-    .msg_kinds = hb_msgs,
-    .nmsg_kinds = 1,
-    .create = hb_create,
-    .destroy = hb_destroy,
-    .on_message = hb_on_message,
-    .on_timer = hb_on_timer,
-    .on_client = hb_on_client,
-    .on_crash = hb_on_crash,
-    .on_restart = hb_on_restart,
     .status = hb_status,
     .describe = hb_describe,
-    .describe_msg = hb_describe_msg,
     .preds = hb_preds,
 };

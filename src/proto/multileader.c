@@ -617,8 +617,9 @@ static void arm_tick(struct ml *m, bool stagger)
 	node_set_timer(m->n, ML_TIMER_TICK, stagger ? node_rand_range(m->n, 0, iv) : iv);
 }
 
-static void *ml_create(struct node *n, const struct proto_opts *o)
+static void *ml_create(struct node *n, const void *config)
 {
+	const struct proto_opts *o = config; /* the options, as sim_new stored them */
 	struct ml *m = xcalloc(1, sizeof *m);
 	m->n = n;
 	m->o = o;
@@ -802,22 +803,26 @@ bool ml_decode_batch(const struct msg *msg, uint32_t *lo, int *count, char (*key
 }
 
 const struct proto_ops multileader_ops = {
+    .node =
+	{
+	    .create = ml_create,
+	    .destroy = ml_destroy,
+	    .on_message = ml_on_message,
+	    .on_timer = ml_on_timer,
+	    .on_client = ml_on_client,
+	    .on_crash = ml_on_crash,
+	    .on_restart = ml_on_restart,
+	    .describe_msg = ml_describe_msg,
+	    .msg_kinds = ml_msgs,
+	    .nmsg_kinds = ML_NMSG,
+	},
     .name = "multileader",
     .summary = N_("every node accepts writes and replicates asynchronously: last-writer-wins "
 		  "or siblings"),
     .options = ml_options,
-    .msg_kinds = ml_msgs,
-    .nmsg_kinds = ML_NMSG,
-    .create = ml_create,
-    .destroy = ml_destroy,
-    .on_message = ml_on_message,
-    .on_timer = ml_on_timer,
-    .on_client = ml_on_client,
-    .on_crash = ml_on_crash,
-    .on_restart = ml_on_restart,
+    .kv_clients = true,
     .status = ml_status,
     .describe = ml_describe,
-    .describe_msg = ml_describe_msg,
     .option_changed = ml_option_changed,
     .preds = ml_preds,
 };

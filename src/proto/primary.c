@@ -93,8 +93,9 @@ static void reset_followers(struct pb *p)
 	}
 }
 
-static void *pb_create(struct node *n, const struct proto_opts *o)
+static void *pb_create(struct node *n, const void *config)
 {
+	const struct proto_opts *o = config; /* the options, as sim_new stored them */
 	struct pb *p = xcalloc(1, sizeof *p);
 	p->n = n;
 	p->o = o;
@@ -550,6 +551,37 @@ static bool pred_primaries(struct sim *s, const struct proto_args *a, struct sbu
 	return compare(a, 0, "=>", k);
 }
 
+/* stable: one primary of the newest epoch stands — exactly one up node acts
+ * as primary, and every other up node is its backup in its epoch. Until
+ * then a write may be acknowledged by a deposed primary that has not heard
+ * of the newer epoch, and be discarded when it does (async, semisync): the
+ * fuzzer's liveness write waits for this. */
+static bool pred_stable(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	(void)a;
+	int top = pb_top_primary(s), k = 0;
+	for (int i = 0; i < sim_nodes(s); i++)
+		k += is_primary(s, i);
+	if (top < 0 || k != 1) {
+		list_primaries(s, why);
+		return false;
+	}
+	const struct pb *t = node_pb(s, top);
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct pb *p = node_pb(s, i);
+		if (i == top || !sim_node(s, i)->up)
+			continue;
+		if (p->role != PB_BACKUP || p->primary != top || p->epoch != t->epoch) {
+			sbuf_printf(why, _("n%d is not yet a backup of n%d in e%lld"), i + 1,
+				    top + 1, (long long)t->epoch);
+			return false;
+		}
+	}
+	sbuf_printf(why, _("n%d is the one primary (e%lld), every up node its backup"), top + 1,
+		    (long long)t->epoch);
+	return true;
+}
+
 /* How many entries NODE is behind the top primary. */
 static int64_t lag_of(struct sim *s, int i, int top)
 {
@@ -688,11 +720,21 @@ static bool pred_discarded(struct sim *s, const struct proto_args *a, struct sbu
 	return compare(a, 1, ">=", p->discarded);
 }
 
+/* What the fuzzer varies from seed to seed (proto.h). */
+static const struct proto_vary pb_vary[] = {
+    {"heartbeat", "50ms|20ms|90ms"},
+    {NULL, NULL},
+};
+
 static const struct proto_pred pb_preds[] = {
     {"primary", "[NODE] [in NODES]",
      N_("NODE is up and acts as primary; or the primary of the highest epoch is in NODES; or "
 	"some node is primary"),
      pred_primary},
+    {"stable", NULL,
+     N_("one primary of the newest epoch stands: one up node is primary, every other up node "
+	"its backup in that epoch"),
+     pred_stable},
     {"primaries", "[= INT] [>= INT]", N_("how many up nodes act as primary (two in a split brain)"),
      pred_primaries},
     {"lag", "NODE [<= INT] [>= INT] [= INT]",
@@ -745,24 +787,29 @@ static const struct proto_cmd pb_cmds[] = {
 };
 
 const struct proto_ops primary_ops = {
+    .node =
+	{
+	    .create = pb_create,
+	    .destroy = pb_destroy,
+	    .on_message = pb_on_message,
+	    .on_timer = pb_on_timer,
+	    .on_client = pb_on_client,
+	    .on_crash = pb_on_crash,
+	    .on_restart = pb_on_restart,
+	    .describe_msg = pb_describe_msg,
+	    .msg_kinds = pb_msgs,
+	    .nmsg_kinds = PB_NMSG,
+	},
     .name = "primary",
     .summary = N_("leader-follower (primary-backup) replication: sync, semisync or async, "
 		  "with failover"),
     .options = pb_options,
-    .msg_kinds = pb_msgs,
-    .nmsg_kinds = PB_NMSG,
-    .create = pb_create,
-    .destroy = pb_destroy,
-    .on_message = pb_on_message,
-    .on_timer = pb_on_timer,
-    .on_client = pb_on_client,
-    .on_crash = pb_on_crash,
-    .on_restart = pb_on_restart,
+    .kv_clients = true,
     .status = pb_status,
     .describe = pb_describe,
-    .describe_msg = pb_describe_msg,
     .log_entry = pb_log_entry,
     .option_changed = pb_option_changed,
     .commands = pb_cmds,
     .preds = pb_preds,
+    .fuzz_vary = pb_vary,
 };

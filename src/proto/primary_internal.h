@@ -42,7 +42,7 @@ enum pb_mode { PB_SYNC, PB_SEMISYNC, PB_ASYNC };
 enum { PB_FAILOVER_AUTO, PB_FAILOVER_MANUAL };
 enum { PB_READS_PRIMARY, PB_READS_ANY };
 
-/* Message kinds, indexes into primary_ops.msg_kinds. */
+/* Message kinds, indexes into primary_ops.node.msg_kinds. */
 enum { PB_MSG_REPLICATE, PB_MSG_ACK, PB_MSG_HEARTBEAT, PB_MSG_NEWPRIMARY, PB_MSG_VOTE, PB_NMSG };
 
 /* Timers. */

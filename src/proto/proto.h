@@ -2,17 +2,20 @@
  * proto.h — the interface every protocol implements, and the registry of
  * protocols.
  *
- * A protocol is a table of functions (struct proto_ops) run by the
- * simulator on each node: create, on_message, on_timer, on_client, on_crash,
- * on_restart, describe. It reaches the world only through struct node (see
- * sim.h). Besides the node callbacks it declares, as data:
+ * A protocol is a table of functions (struct proto_ops) whose first part,
+ * struct node_ops (sim.h), the simulator runs on each node: create,
+ * on_message, on_timer, on_client, on_crash, on_restart. It reaches the
+ * world only through struct node (see sim.h). Besides the node callbacks
+ * it declares status and describe for the views and, as data:
  *
  *   - its options (`cluster raft 5 prevote=on`), typed and checked by the
  *     command language before the protocol sees them;
  *   - its message kinds, with a glyph for the screen;
  *   - its own commands (`add n6`) and expect predicates (`expect committed
  *     x = 1`), whose arguments are described by a usage string the command
- *     language parses, so that no protocol is special-cased in the parser.
+ *     language parses, so that no protocol is special-cased in the parser;
+ *   - its capabilities: whether it serves key-value clients, which options
+ *     the fuzzer may vary (see struct proto_ops for what may be NULL).
  *
  * Usage strings: space-separated items; NODE (one node name or `leader`),
  * NODES (one or more), KEY, VALUE, WORD, INT, DURATION; a lowercase word or
@@ -102,13 +105,6 @@ struct node_view {
 	char lines[VIEW_LINES][VIEW_LINE_LEN];
 };
 
-/* Message kinds, indexed by msg->type. */
-struct msg_kind {
-	const char *name; /* "AppendEntries" (not translated: protocol vocabulary) */
-	char glyph;       /* 'a'; replies use the request's glyph upper-cased */
-	bool reply;
-};
-
 /* ---- commands and predicates --------------------------------------------- */
 
 enum arg_kind { ARG_NODE, ARG_NODES, ARG_KEY, ARG_VALUE, ARG_WORD, ARG_INT, ARG_DURATION };
@@ -149,38 +145,58 @@ struct proto_pred {
 
 /* ---- the protocol -------------------------------------------------------- */
 
+/* An option the fuzzer may vary from seed to seed (`netsplit fuzz` without
+ * --fixed), and the values it draws from: '|'-separated, in the option's
+ * own syntax ("1|4|64", "150ms..300ms|100ms..130ms"). Each must parse. */
+struct proto_vary {
+	const char *key;
+	const char *values;
+};
+
+#define PROTO_MAX_VARY 4
+
+/*
+ * A protocol. Which fields may be NULL:
+ *
+ *   - node (struct node_ops, sim.h): see there; create, on_message,
+ *     on_timer, on_crash, on_restart are required;
+ *   - name, summary, status, describe: required;
+ *   - options, commands, preds, fuzz_vary: NULL means none;
+ *   - log_entry: NULL when the protocol has no log (the logs view shows
+ *     the describe() tail only); option_changed: NULL when no option is
+ *     live or nothing needs redoing.
+ *
+ * Capabilities are data here, so that no layer guesses them from names:
+ * kv_clients says whether the protocol serves the key-value clients
+ * (put, get, cas, append, load); fuzz_vary which options the fuzzer may
+ * vary and over what values. What the check layer knows of a protocol
+ * (its invariant checker, its liveness notion) is declared there, in a
+ * table keyed by this struct's address (src/check/caps.h), since proto
+ * may not include check.
+ */
 struct proto_ops {
+	/* The simulator's part: the node callbacks and message kinds. */
+	struct node_ops node;
+
 	const char *name;                   /* "raft" */
 	const char *summary;                /* N_() one line */
 	const struct proto_option *options; /* NULL-terminated by key == NULL */
-	const struct msg_kind *msg_kinds;
-	int nmsg_kinds;
+	/* Serves key-value clients: node.on_client is set, and client
+	 * operations are meaningful. False: a failure detector, a clock, a
+	 * Byzantine agreement; its workload is its own (commands). */
+	bool kv_clients;
 
-	/* A fresh node joining the simulation: allocate stable and volatile
-	 * state, arm timers. The node is up. */
-	void *(*create)(struct node *n, const struct proto_opts *o);
-	/* End of the simulation: free everything. */
-	void (*destroy)(void *self);
-	void (*on_message)(void *self, const struct msg *m);
-	void (*on_timer)(void *self, int timer);
-	void (*on_client)(void *self, const struct client_req *r);
-	/* The node crashed: drop every volatile field, keep stable storage.
-	 * The simulator has already cancelled its timers. */
-	void (*on_crash)(void *self);
-	/* The node restarts: rebuild volatile state from stable storage, arm
-	 * timers, as a real process would after a reboot. */
-	void (*on_restart)(void *self);
 	void (*status)(const void *self, struct node_status *out);
 	void (*describe)(const void *self, struct node_view *out);
-	/* A message in words, appended to out: "AppendEntries t3 prev=7/t2 +2". */
-	void (*describe_msg)(const struct msg *m, struct sbuf *out);
 	/* Optional: one log entry by index (logs view); false if not held. */
 	bool (*log_entry)(const void *self, int64_t index, struct log_view_entry *out);
 	/* Optional: a live option changed (`set`); opts already updated. */
 	void (*option_changed)(void *self, int opt);
 
-	const struct proto_cmd *commands; /* NULL-terminated by name == NULL */
-	const struct proto_pred *preds;   /* NULL-terminated by name == NULL */
+	const struct proto_cmd *commands;   /* NULL-terminated by name == NULL */
+	const struct proto_pred *preds;     /* NULL-terminated by name == NULL */
+	const struct proto_vary *fuzz_vary; /* NULL-terminated by key == NULL; at
+					     * most PROTO_MAX_VARY */
 };
 
 /* ---- registry ------------------------------------------------------------ */
@@ -199,6 +215,29 @@ bool proto_option_parse(const struct proto_ops *ops, int idx, const char *text,
 /* Formats an option's value in its own syntax. */
 void proto_option_fmt(const struct proto_ops *ops, int idx, const struct opt_value *v,
 		      struct sbuf *out);
+
+/* ---- the simulation of a protocol ------------------------------------------ */
+
+/* The simulator knows only struct node_ops and an opaque config (sim.h);
+ * these are the protocol layer's typed face of it. sim_new creates a
+ * simulation of n nodes running `ops` with options `opts` (NULL: the
+ * protocol's defaults), seeded with `seed`; sim_proto and sim_opts give
+ * them back. (They keep the sim_ names that callers have always used.) */
+struct sim *sim_new(const struct proto_ops *ops, const struct proto_opts *opts, int n,
+		    uint64_t seed);
+static inline const struct proto_ops *sim_proto(const struct sim *s)
+{
+	/* node is proto_ops' first member. */
+	return (const struct proto_ops *)(const void *)sim_node_ops(s);
+}
+static inline const struct proto_opts *sim_opts(const struct sim *s)
+{
+	return (const struct proto_opts *)sim_config(s);
+}
+static inline struct proto_opts *sim_opts_mut(struct sim *s)
+{
+	return (struct proto_opts *)sim_config_mut(s);
+}
 
 /* Convenience: the protocol state of node i. */
 static inline void *proto_self(struct sim *s, int i)

@@ -104,8 +104,9 @@ static void volatile_init(struct raft *r)
 	raft_arm_election(r);
 }
 
-static void *raft_create(struct node *n, const struct proto_opts *o)
+static void *raft_create(struct node *n, const void *config)
 {
+	const struct proto_opts *o = config; /* the options, as sim_new stored them */
 	struct raft *r = xcalloc(1, sizeof *r);
 	r->n = n;
 	r->o = o;
@@ -432,24 +433,40 @@ static void raft_describe_msg(const struct msg *m, struct sbuf *out)
 	sbuf_printf(out, "%s ?", m->type < RAFT_MSG_KINDS ? raft_msgs[m->type].name : "raft");
 }
 
+/* What the fuzzer varies from seed to seed (proto.h): one-entry batches,
+ * tight timeouts and frequent snapshots, where the subtle histories
+ * (Figure 8) are likelier. */
+static const struct proto_vary raft_vary[] = {
+    {"batch", "1|4|64"},
+    {"election", "150ms..300ms|100ms..130ms|150ms..160ms|300ms..600ms"},
+    {"heartbeat", "50ms|20ms|90ms"},
+    {"snapshot", "1000|10|50|0"},
+    {NULL, NULL},
+};
+
 const struct proto_ops raft_ops = {
+    .node =
+	{
+	    .create = raft_create,
+	    .destroy = raft_destroy,
+	    .on_message = raft_on_message,
+	    .on_timer = raft_on_timer,
+	    .on_client = raft_on_client,
+	    .on_crash = raft_on_crash,
+	    .on_restart = raft_on_restart,
+	    .describe_msg = raft_describe_msg,
+	    .msg_kinds = raft_msgs,
+	    .nmsg_kinds = RAFT_MSG_KINDS,
+	},
     .name = "raft",
     .summary = N_("Raft consensus: leader election, log replication, membership, snapshots"),
     .options = raft_options,
-    .msg_kinds = raft_msgs,
-    .nmsg_kinds = RAFT_MSG_KINDS,
-    .create = raft_create,
-    .destroy = raft_destroy,
-    .on_message = raft_on_message,
-    .on_timer = raft_on_timer,
-    .on_client = raft_on_client,
-    .on_crash = raft_on_crash,
-    .on_restart = raft_on_restart,
+    .kv_clients = true,
     .status = raft_status,
     .describe = raft_describe,
-    .describe_msg = raft_describe_msg,
     .log_entry = raft_log_entry,
     .option_changed = raft_option_changed,
     .commands = raft_commands,
     .preds = raft_preds,
+    .fuzz_vary = raft_vary,
 };

@@ -115,8 +115,8 @@ static void append_config(struct raft *r, int node, bool add)
 		struct raft_peer *pp = &r->peer[node];
 		*pp = (struct raft_peer){.next = raft_last_index(r), .active = true};
 	}
-	node_state(r->n, "appended configuration %s%s at index %lld", add ? "+" : "-",
-		   sim_node(r->n->sim, node)->name, (long long)raft_last_index(r));
+	node_state(r->n, "appended configuration %sn%d at index %lld", add ? "+" : "-", node + 1,
+		   (long long)raft_last_index(r));
 	raft_advance_commit(r);
 	if (r->role == RAFT_LEADER)
 		raft_replicate(r);

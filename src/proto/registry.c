@@ -178,16 +178,27 @@ void proto_option_fmt(const struct proto_ops *ops, int idx, const struct opt_val
 	}
 }
 
+struct sim *sim_new(const struct proto_ops *ops, const struct proto_opts *opts, int n,
+		    uint64_t seed)
+{
+	struct proto_opts def;
+	if (!opts) {
+		proto_opts_default(ops, &def);
+		opts = &def;
+	}
+	return sim_create(&ops->node, opts, sizeof *opts, n, seed);
+}
+
 int proto_leader(struct sim *s)
 {
 	int best = -1;
 	int64_t best_term = -2;
 	for (int i = 0; i < sim_nodes(s); i++) {
 		struct node *n = sim_node(s, i);
-		if (!n->up || !n->ops->status)
+		if (!n->up || !sim_proto(s)->status)
 			continue;
 		struct node_status st;
-		n->ops->status(n->self, &st);
+		sim_proto(s)->status(n->self, &st);
 		if (st.kind == ROLE_LEADER && st.term > best_term) {
 			best = i;
 			best_term = st.term;

@@ -16,7 +16,7 @@ static bool g_safe(struct world *w, const struct proto_args *a, struct sbuf *why
 	(void)a;
 	const char *text;
 	sim_time at;
-	if (!w->inv || !invariants_find(sim_proto(w->sim)->name)) {
+	if (!w->inv || !invariants_of(sim_proto(w->sim))) {
 		sbuf_printf(why, _("%s has no invariant checker"), sim_proto(w->sim)->name);
 		return true;
 	}

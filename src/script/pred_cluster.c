@@ -15,7 +15,7 @@ static void describe_leader(struct world *w, int l, struct sbuf *why)
 {
 	struct node_status st;
 	struct node *n = sim_node(w->sim, l);
-	n->ops->status(n->self, &st);
+	sim_proto(w->sim)->status(n->self, &st);
 	if (st.term >= 0)
 		sbuf_printf(why, _("leader is %s (term %lld)"), n->name, (long long)st.term);
 	else
@@ -41,7 +41,7 @@ static bool g_no_leader(struct world *w, const struct proto_args *a, struct sbuf
 		if (!n->up || (a->a[0].present && !nodeset_has(&a->a[0].set, i)))
 			continue;
 		struct node_status st;
-		n->ops->status(n->self, &st);
+		sim_proto(w->sim)->status(n->self, &st);
 		if (st.kind == ROLE_LEADER) {
 			if (st.term >= 0)
 				sbuf_printf(why, _("%s%s is leader (term %lld)"), none ? "" : ", ",
@@ -92,7 +92,7 @@ static bool g_role(struct world *w, const struct proto_args *a, struct sbuf *why
 		return false;
 	}
 	struct node_status st;
-	n->ops->status(n->self, &st);
+	sim_proto(w->sim)->status(n->self, &st);
 	const char *role = st.role ? st.role : "-";
 	sbuf_printf(why, _("%s is %s"), n->name, role);
 	return !strcasecmp(role, a->a[1].str);
@@ -144,7 +144,7 @@ static bool g_leaders(struct world *w, const struct proto_args *a, struct sbuf *
 		if (!nd->up)
 			continue;
 		struct node_status st;
-		nd->ops->status(nd->self, &st);
+		sim_proto(w->sim)->status(nd->self, &st);
 		if (st.kind == ROLE_LEADER) {
 			if (st.term >= 0)
 				sbuf_printf(why, _("%s%s leads term %lld"), n ? ", " : "", nd->name,

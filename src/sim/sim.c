@@ -7,12 +7,11 @@
  * stays valid while the message is in flight), recycled through a free
  * list; a payload up to SIM_MSG_INLINE bytes is copied into the slot, a
  * larger one into a per-slot buffer that is kept and reused. The event queue
- * is a binary heap of 32-byte events that grows by doubling and never
+ * is a 4-ary heap of 32-byte events that grows by doubling and never
  * shrinks.
  */
 #include "sim/sim_internal.h"
 
-#include "proto/proto.h"
 #include "util/i18n.h"
 
 #include <stdarg.h>
@@ -258,17 +257,16 @@ static void node_init(struct sim *s, int i)
 	}
 }
 
-struct sim *sim_new(const struct proto_ops *ops, const struct proto_opts *opts, int n,
-		    uint64_t seed)
+struct sim *sim_create(const struct node_ops *ops, const void *config, size_t config_size, int n,
+		       uint64_t seed)
 {
 	if (n < 1 || n > SIM_MAX_NODES)
 		return NULL;
 	struct sim *s = xcalloc(1, sizeof *s);
 	s->ops = ops;
-	if (opts)
-		s->opts = *opts;
-	else
-		proto_opts_default(ops, &s->opts);
+	s->config = xcalloc(1, config_size ? config_size : 1);
+	if (config)
+		memcpy(s->config, config, config_size);
 	s->seed = seed;
 	rng_seed(&s->rng, seed);
 	s->free_slot = UINT32_MAX;
@@ -295,7 +293,7 @@ int sim_add_node(struct sim *s)
 		return -1;
 	int i = s->n++;
 	node_init(s, i);
-	s->node[i].self = s->ops->create(&s->node[i], &s->opts);
+	s->node[i].self = s->ops->create(&s->node[i], s->config);
 	return i;
 }
 
@@ -321,6 +319,8 @@ void sim_free(struct sim *s)
 	free(s->replies);
 	free(s->client_busy);
 	free(s->client_seq);
+	free(s->config);
+	free(s->byz_buf);
 	free(s);
 }
 
@@ -348,17 +348,17 @@ const struct node *sim_node_c(const struct sim *s, int i)
 {
 	return &s->node[i];
 }
-const struct proto_ops *sim_proto(const struct sim *s)
+const struct node_ops *sim_node_ops(const struct sim *s)
 {
 	return s->ops;
 }
-const struct proto_opts *sim_opts(const struct sim *s)
+const void *sim_config(const struct sim *s)
 {
-	return &s->opts;
+	return s->config;
 }
-struct proto_opts *sim_opts_mut(struct sim *s)
+void *sim_config_mut(struct sim *s)
 {
-	return &s->opts;
+	return s->config;
 }
 uint64_t sim_events(const struct sim *s)
 {
@@ -375,9 +375,79 @@ void sim_set_default_link(struct sim *s, const struct link_config *c)
 
 /* ---- sending -------------------------------------------------------------- */
 
+/* ---- Byzantine nodes ------------------------------------------------------ */
+
+bool sim_set_byzantine(struct sim *s, int node, enum byz_mode mode)
+{
+	if (node < 0 || node >= s->n)
+		return false;
+	if (mode != BYZ_LOYAL && mode != BYZ_SILENT && !s->ops->corrupt_msg)
+		return false;
+	s->nbyz += (mode != BYZ_LOYAL) - (s->byz[node] != BYZ_LOYAL);
+	s->byz[node] = (uint8_t)mode;
+	s->byz_seed[node] = mode == BYZ_LIE || mode == BYZ_EQUIVOCATE ? rng_next(&s->rng) : 0;
+	return true;
+}
+
+enum byz_mode sim_byzantine(const struct sim *s, int node)
+{
+	return node >= 0 && node < s->n ? (enum byz_mode)s->byz[node] : BYZ_LOYAL;
+}
+
+const char *byz_mode_str(enum byz_mode m)
+{
+	static const char *const names[] = {"loyal", "silent", "lie", "equivocate", "random"};
+	return (unsigned)m < ARRAY_LEN(names) ? names[m] : "?";
+}
+
+/* A traitor's message on its way out: false to send nothing; otherwise
+ * *data and *len may now give a forged payload (in s->byz_buf). */
+static bool byz_filter(struct sim *s, const struct node *n, int to, int type, const void **data,
+		       size_t *len, bool *forged)
+{
+	uint64_t r;
+	switch ((enum byz_mode)s->byz[n->id]) {
+	case BYZ_LOYAL: return true;
+	case BYZ_SILENT: return false;
+	case BYZ_LIE: r = s->byz_seed[n->id]; break;
+	case BYZ_EQUIVOCATE:
+		/* splitmix64 of (seed, to): a different, fixed lie per peer. */
+		r = s->byz_seed[n->id] + 0x9e3779b97f4a7c15ULL * (uint64_t)(to + 1);
+		r = (r ^ (r >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		r = (r ^ (r >> 27)) * 0x94d049bb133111ebULL;
+		r ^= r >> 31;
+		break;
+	case BYZ_RANDOM:
+		r = rng_next(&s->rng);
+		if ((r & 3) == 0)
+			return true; /* as is */
+		if ((r & 3) == 1)
+			return false; /* dropped */
+		r >>= 2;
+		break;
+	default: return true;
+	}
+	size_t cap = *len + 256;
+	if (cap > s->byz_cap) {
+		s->byz_buf = xrealloc(s->byz_buf, cap);
+		s->byz_cap = cap;
+	}
+	if (*len)
+		memcpy(s->byz_buf, *data, *len);
+	size_t nlen = *len;
+	s->ops->corrupt_msg(n, to, type, s->byz_buf, &nlen, cap, r);
+	*data = s->byz_buf;
+	*len = nlen <= cap ? nlen : cap;
+	*forged = true;
+	return true;
+}
+
 void node_send(struct node *n, int to, int type, const void *data, size_t len)
 {
 	struct sim *s = n->sim;
+	bool forged = false;
+	if (s->nbyz && !byz_filter(s, n, to, type, &data, &len, &forged))
+		return;
 	uint32_t id = s->next_msg_id++;
 	struct link *l = &s->links[(size_t)n->id * SIM_MAX_NODES + to];
 	n->sent++;
@@ -394,8 +464,15 @@ void node_send(struct node *n, int to, int type, const void *data, size_t len)
 	/* Lost at the start: observers still see it sent, then dropped. */
 	l->lost++;
 	if (observed(s)) {
-		struct msg m = {id,     (uint16_t)n->id, (uint16_t)to, (uint16_t)type, 0, s->now,
-				s->now, (uint32_t)len,   data};
+		struct msg m = {id,
+				(uint16_t)n->id,
+				(uint16_t)to,
+				(uint16_t)type,
+				forged ? MSG_FORGED : 0,
+				s->now,
+				s->now,
+				(uint32_t)len,
+				data};
 		struct trace_event ev = {
 		    .kind = TR_SEND, .at = s->now, .node = n->id, .peer = to, .msg = &m};
 		sim_emit(s, &ev);
@@ -426,7 +503,7 @@ deliver:;
 		sl->m.from = (uint16_t)n->id;
 		sl->m.to = (uint16_t)to;
 		sl->m.type = (uint16_t)type;
-		sl->m.flags = c ? MSG_DUPLICATE : 0;
+		sl->m.flags = (uint16_t)((c ? MSG_DUPLICATE : 0) | (forged ? MSG_FORGED : 0));
 		sl->m.sent_at = s->now;
 		sl->m.arrives_at = start + delay;
 		sl->epoch = l->epoch;

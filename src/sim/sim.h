@@ -38,8 +38,7 @@
 
 struct sim;
 struct node;
-struct proto_ops;
-struct proto_opts;
+struct client_req;
 
 /* ---- node sets ---------------------------------------------------------- */
 
@@ -68,7 +67,9 @@ int nodeset_count(const struct nodeset *s);
 
 /* ---- messages ----------------------------------------------------------- */
 
-enum { MSG_DUPLICATE = 1 }; /* struct msg.flags: a copy made by the network */
+/* struct msg.flags: a copy made by the network; a payload a Byzantine
+ * sender forged (see sim_set_byzantine). */
+enum { MSG_DUPLICATE = 1, MSG_FORGED = 2 };
 
 /* A message on the simulated network. `data` points at `len` bytes of the
  * protocol's own encoding, owned by the simulator and valid only during the
@@ -78,7 +79,7 @@ struct msg {
 	uint16_t from;    /* sender's node index */
 	uint16_t to;      /* receiver's node index */
 	uint16_t type;    /* index into the protocol's msg_kinds table */
-	uint16_t flags;   /* MSG_DUPLICATE */
+	uint16_t flags;   /* MSG_DUPLICATE, MSG_FORGED */
 	sim_time sent_at; /* true time of sending */
 	sim_time arrives_at;
 	uint32_t len;
@@ -228,6 +229,57 @@ struct client_config {
  * the setting's minimum; true otherwise (and for other names). */
 bool sim_client_setting_check(const char *name, sim_time v, struct sbuf *why);
 
+/* ---- the node callbacks ----------------------------------------------------- */
+
+/* A message kind, indexed by msg->type: its name in traces and views and
+ * its glyph on the screen. */
+struct msg_kind {
+	const char *name; /* "AppendEntries" (not translated: protocol vocabulary) */
+	char glyph;       /* 'a'; replies use the request's glyph upper-cased */
+	bool reply;
+};
+
+/* What the simulator runs on each node: the code a protocol hands it. The
+ * protocol layer (src/proto/proto.h) wraps this in its larger table; the
+ * simulator knows nothing else of a protocol. `config` is opaque here: the
+ * bytes given to sim_create, kept by the simulator for the whole run (the
+ * protocol layer stores its parsed options there).
+ *
+ * Required: create, on_message, on_timer, on_crash, on_restart. Optional
+ * (NULL): destroy (nothing to free), describe_msg (the kind's name is
+ * used), corrupt_msg (see below), and on_client for a protocol that serves
+ * no clients: the layers above must then never call sim_client_invoke
+ * (the command language refuses put/get/cas/append and load on it). */
+struct node_ops {
+	/* A fresh node joining the simulation: allocate stable and volatile
+	 * state, arm timers. The node is up. */
+	void *(*create)(struct node *n, const void *config);
+	/* End of the simulation: free everything. */
+	void (*destroy)(void *self);
+	void (*on_message)(void *self, const struct msg *m);
+	void (*on_timer)(void *self, int timer);
+	void (*on_client)(void *self, const struct client_req *r);
+	/* The node crashed: drop every volatile field, keep stable storage.
+	 * The simulator has already cancelled its timers. */
+	void (*on_crash)(void *self);
+	/* The node restarts: rebuild volatile state from stable storage, arm
+	 * timers, as a real process would after a reboot. */
+	void (*on_restart)(void *self);
+	/* A message in words, appended to out: "AppendEntries t3 prev=7/t2 +2". */
+	void (*describe_msg)(const struct msg *m, struct sbuf *out);
+	/* Optional, for Byzantine nodes (see sim_set_byzantine): rewrites the
+	 * payload of one message of type `type` that the traitor `from` sends
+	 * to `to` into a plausible lie in the protocol's own wire format. buf
+	 * holds *len bytes (capacity cap); the hook may change them and *len
+	 * (<= cap). It must not touch the protocol's state (`from` is given
+	 * for its id and node count only). `r` comes from the simulator's
+	 * generator, so that lies are deterministic. */
+	void (*corrupt_msg)(const struct node *from, int to, int type, void *buf, size_t *len,
+			    size_t cap, uint64_t r);
+	const struct msg_kind *msg_kinds;
+	int nmsg_kinds;
+};
+
 /* ---- nodes -------------------------------------------------------------- */
 
 struct node {
@@ -238,7 +290,7 @@ struct node {
 	char name[8];        /* "n1" */
 	bool up;
 	uint32_t incarnation; /* bumped at every crash */
-	const struct proto_ops *ops;
+	const struct node_ops *ops;
 	void *self; /* the protocol's state */
 	/* local clock: local(t) = t + skew + drift_acc + (t - drift_since)*drift_ppm/1e6 */
 	sim_time skew;
@@ -324,11 +376,13 @@ void sim_note(struct sim *s, enum trace_kind kind, int node, int peer, const cha
 
 /* ---- the simulation ----------------------------------------------------- */
 
-/* Creates a simulation of n nodes (1..SIM_MAX_NODES) running `ops` with
- * options `opts` (NULL: the protocol's defaults), seeded with `seed`. Every
- * node is up; each protocol instance is created in node order. */
-struct sim *sim_new(const struct proto_ops *ops, const struct proto_opts *opts, int n,
-		    uint64_t seed);
+/* Creates a simulation of n nodes (1..SIM_MAX_NODES) running `ops`,
+ * seeded with `seed`. The simulator keeps a copy of the `config_size`
+ * bytes at `config` (zeroes if NULL) and hands it to every create; the
+ * protocol layer's sim_new (proto.h) passes its parsed options. Every node
+ * is up; each protocol instance is created in node order. */
+struct sim *sim_create(const struct node_ops *ops, const void *config, size_t config_size, int n,
+		       uint64_t seed);
 void sim_free(struct sim *s);
 
 /* Adds one node (up, fresh state); returns its index, or -1 at the limit. */
@@ -340,9 +394,11 @@ struct rng *sim_rng(struct sim *s);
 int sim_nodes(const struct sim *s);
 struct node *sim_node(struct sim *s, int i);
 const struct node *sim_node_c(const struct sim *s, int i);
-const struct proto_ops *sim_proto(const struct sim *s);
-const struct proto_opts *sim_opts(const struct sim *s);
-struct proto_opts *sim_opts_mut(struct sim *s);
+const struct node_ops *sim_node_ops(const struct sim *s);
+/* The config given to sim_create (the simulator's copy; changes made
+ * through sim_config_mut are seen by every node that keeps the pointer). */
+const void *sim_config(const struct sim *s);
+void *sim_config_mut(struct sim *s);
 uint64_t sim_events(const struct sim *s); /* events processed so far */
 
 /* Processes exactly one event (skipping cancelled timers). Returns false
@@ -392,6 +448,39 @@ void sim_set_default_link(struct sim *s, const struct link_config *cfg);
  * fast). Changes keep the local clock continuous, except skew's jump. */
 void sim_set_skew(struct sim *s, int node, sim_time skew);
 void sim_set_drift(struct sim *s, int node, int32_t drift_ppm);
+
+/* ---- Byzantine nodes ----------------------------------------------------- */
+
+/* A Byzantine node runs the protocol's own, loyal code; the simulator makes
+ * it a traitor on the wire. Every message a traitor sends passes, before
+ * the network sees it, through its mode:
+ *
+ *   BYZ_SILENT      nothing leaves it (it stays up and still receives:
+ *                   unlike a crash, its peers cannot tell from its state);
+ *   BYZ_LIE         each message is rewritten by the protocol's
+ *                   node_ops.corrupt_msg with one value r drawn when the
+ *                   mode was set: the same lie to every peer;
+ *   BYZ_EQUIVOCATE  as LIE, with r mixed with the destination: different
+ *                   peers are told different things;
+ *   BYZ_RANDOM      per message, a fresh draw: sent as is, dropped, or
+ *                   rewritten with a fresh r.
+ *
+ * Contract: the simulator never forges bytes it does not understand, so
+ * LIE, EQUIVOCATE and RANDOM need the protocol's corrupt_msg (without it
+ * sim_set_byzantine refuses them); a forged message carries MSG_FORGED and
+ * is traced like any other (TR_SEND shows the lie). The protocol is never
+ * told which nodes are traitors: its checkers and the layers above ask
+ * sim_byzantine. Every draw comes from the simulator's generator, only
+ * while some node is a traitor, so runs without traitors are unchanged and
+ * runs with them are deterministic. The command (`traitor NODE MODE`,
+ * `loyal NODE`) and its trace line belong to the layers above. */
+enum byz_mode { BYZ_LOYAL, BYZ_SILENT, BYZ_LIE, BYZ_EQUIVOCATE, BYZ_RANDOM };
+
+/* Sets node's mode; returns false (and changes nothing) when the mode
+ * needs corrupt_msg and the protocol has none. */
+bool sim_set_byzantine(struct sim *s, int node, enum byz_mode mode);
+enum byz_mode sim_byzantine(const struct sim *s, int node);
+const char *byz_mode_str(enum byz_mode m); /* "loyal", "silent", "lie", ... */
 
 /* ---- messages in flight ----------------------------------------------- */
 

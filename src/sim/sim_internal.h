@@ -5,7 +5,6 @@
 #ifndef NETSPLIT_SIM_INTERNAL_H
 #define NETSPLIT_SIM_INTERNAL_H
 
-#include "proto/proto.h"
 #include "sim/sim.h"
 
 #define SLOT_BLOCK 1024
@@ -75,8 +74,8 @@ struct observer {
 };
 
 struct sim {
-	const struct proto_ops *ops;
-	struct proto_opts opts;
+	const struct node_ops *ops;
+	void *config; /* sim_create's copy of the protocol's config */
 	uint64_t seed;
 	struct rng rng;
 	sim_time now;
@@ -118,6 +117,13 @@ struct sim {
 
 	struct observer obs[16];
 	int nobs, live_obs;
+
+	/* Byzantine nodes (sim_set_byzantine): mode and the lie's seed. */
+	uint8_t byz[SIM_MAX_NODES];
+	uint64_t byz_seed[SIM_MAX_NODES];
+	int nbyz;       /* nodes not loyal */
+	char *byz_buf;  /* scratch for a forged payload */
+	size_t byz_cap;
 };
 
 void queue_push(struct sim *s, sim_time at, uint32_t kind, uint32_t a, uint64_t b);

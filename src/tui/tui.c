@@ -260,7 +260,7 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 	case TR_DROP: {
 		const struct msg *m = ev->msg;
 		const struct msg_kind *k =
-		    m->type < ops->nmsg_kinds ? &ops->msg_kinds[m->type] : NULL;
+		    m->type < ops->node.nmsg_kinds ? &ops->node.msg_kinds[m->type] : NULL;
 		bool drop = ev->kind == TR_DROP;
 		tl_add(t,
 		       (struct scene_tl_event){m->sent_at, ev->at, (int16_t)m->from, (int16_t)m->to,

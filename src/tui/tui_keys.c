@@ -161,9 +161,9 @@ void tui_keys_help_many(struct world *const *w, int nw, bool unicode, struct sce
 		const struct proto_ops *p = protos[k];
 		if (np > 1)
 			add(out, n, &cap, SS_NORMAL, "  %s:", p->name);
-		for (int i = 0; i < p->nmsg_kinds; i++)
-			add(out, n, &cap, SS_NORMAL, "  %c %s%s", p->msg_kinds[i].glyph,
-			    p->msg_kinds[i].name, p->msg_kinds[i].reply ? _(" (a reply)") : "");
+		for (int i = 0; i < p->node.nmsg_kinds; i++)
+			add(out, n, &cap, SS_NORMAL, "  %c %s%s", p->node.msg_kinds[i].glyph,
+			    p->node.msg_kinds[i].name, p->node.msg_kinds[i].reply ? _(" (a reply)") : "");
 	}
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 

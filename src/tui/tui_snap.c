@@ -68,7 +68,7 @@ static void side_pane(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 		return;
 	const struct node *n = sim_node_c(s, sel);
 	struct node_view *v = &b->view;
-	n->ops->describe(n->self, v);
+	sim_proto(s)->describe(n->self, v);
 	const char *role = v->st.role ? _(v->st.role) : "";
 	ns_snprintf(b->side_title, sizeof b->side_title, "%s%s%s", n->name, *role ? " · " : "",
 		    n->up ? role : _("down"));
@@ -118,7 +118,7 @@ void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 		const struct node *nd = sim_node_c(s, i);
 		struct scene_node *sn = &out->node[i];
 		struct node_view *v = &b->view;
-		nd->ops->describe(nd->self, v);
+		sim_proto(s)->describe(nd->self, v);
 		ns_strlcpy(sn->name, nd->name, sizeof sn->name);
 		sn->up = nd->up;
 		sn->st = v->st;
@@ -144,7 +144,7 @@ void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 		sim_time span = m->arrives_at - m->sent_at;
 		float at = span > 0 ? (float)(now - m->sent_at) / (float)span : 1.0f;
 		const struct msg_kind *k =
-		    m->type < ops->nmsg_kinds ? &ops->msg_kinds[m->type] : NULL;
+		    m->type < ops->node.nmsg_kinds ? &ops->node.msg_kinds[m->type] : NULL;
 		b->msgs[nm++] = (struct scene_msg){(int16_t)m->from, (int16_t)m->to, at,
 						   k ? k->glyph : '?', k ? k->reply : false};
 		b->carry[MIN(m->from, m->to)][MAX(m->from, m->to)] = true;
@@ -191,11 +191,12 @@ void tui_snap_logs(struct sim *s, int scroll, int rows, struct tui_snapbuf *b,
 	for (int k = 0; k < n; k++) {
 		const struct node *nd = sim_node_c(s, k);
 		struct node_view *v = &b->view;
-		nd->ops->describe(nd->self, v);
+		sim_proto(s)->describe(nd->self, v);
 		for (int r = 0; r < rows; r++) {
 			int64_t index = top - r;
 			struct log_view_entry *e = &b->logs[(size_t)r * n + k];
-			if (nd->ops->log_entry && nd->ops->log_entry(nd->self, index, e)) {
+			if (sim_proto(s)->log_entry &&
+			    sim_proto(s)->log_entry(nd->self, index, e)) {
 				e->index = index;
 				continue;
 			}

@@ -257,7 +257,7 @@ static void test_wire(void **state)
 	dyn_wire_free(&back);
 	extern const struct proto_ops dynamo_ops;
 	struct sbuf d = {0};
-	dynamo_ops.describe_msg(&m, &d);
+	dynamo_ops.node.describe_msg(&m, &d);
 	assert_string_equal(sbuf_str(&d), "Put x=5 [n1:2] to n3 (hint for n2)");
 	/* A hint naming a node that cannot exist is refused. */
 	struct dyn_wire bad = w;
@@ -279,7 +279,7 @@ static void test_wire(void **state)
 	dyn_wire_encode(&dg, &b);
 	struct msg m2 = {.type = DYN_DIGEST, .len = (uint32_t)b.len, .data = b.s};
 	sbuf_clear(&d);
-	dynamo_ops.describe_msg(&m2, &d);
+	dynamo_ops.node.describe_msg(&m2, &d);
 	assert_string_equal(sbuf_str(&d), "Digest range 3 hash 9f2c");
 	sbuf_free(&b);
 	sbuf_free(&d);
@@ -451,7 +451,7 @@ static void test_sloppy_handoff(void **state)
 	/* The stand-in's pane shows the hinted copy and whom it suspects. */
 	struct node_view v;
 	struct node *n3 = sim_node(world_sim(w), 2);
-	n3->ops->describe(n3->self, &v);
+	sim_proto(world_sim(w))->describe(n3->self, &v);
 	assert_int_equal(v.st.kind, ROLE_OTHER);
 	assert_string_equal(v.st.role, "Replica");
 	assert_string_equal(v.badge, "0 keys +1 hints");

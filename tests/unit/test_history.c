@@ -46,7 +46,7 @@ struct fake {
 	struct fake_store own;
 };
 
-static void *fake_create(struct node *n, const struct proto_opts *o)
+static void *fake_create(struct node *n, const void *o)
 {
 	(void)o;
 	struct fake *f = xcalloc(1, sizeof *f);
@@ -132,16 +132,20 @@ static void fake_describe_msg(const struct msg *m, struct sbuf *out)
 }
 
 static const struct proto_ops fake_ops = {
+    .node =
+	{
+	    .create = fake_create,
+	    .destroy = fake_destroy,
+	    .on_message = fake_on_message,
+	    .on_timer = fake_on_timer,
+	    .on_client = fake_on_client,
+	    .on_crash = fake_nop,
+	    .on_restart = fake_nop,
+	    .describe_msg = fake_describe_msg,
+	},
     .name = "fake-kv",
     .summary = "a single-copy key-value store for tests",
-    .create = fake_create,
-    .destroy = fake_destroy,
-    .on_message = fake_on_message,
-    .on_timer = fake_on_timer,
-    .on_client = fake_on_client,
-    .on_crash = fake_nop,
-    .on_restart = fake_nop,
-    .describe_msg = fake_describe_msg,
+    .kv_clients = true,
 };
 
 static struct sim *fake_sim(enum fake_mode mode, int nodes)

@@ -287,7 +287,7 @@ static void check_msg(int type, const void *data, size_t len, const char *want)
 {
 	struct msg m = {.type = (uint16_t)type, .len = (uint32_t)len, .data = data};
 	struct sbuf out = {0};
-	raft_ops.describe_msg(&m, &out);
+	raft_ops.node.describe_msg(&m, &out);
 	assert_string_equal(sbuf_str(&out), want);
 	sbuf_free(&out);
 }

@@ -165,10 +165,10 @@ static void test_help_many(void **state)
 	assert_true(help_has(lines, n, "  heartbeat:"));
 	for (int k = 0; k < 2; k++) {
 		const struct proto_ops *p = sim_proto(world_sim(w[k]));
-		for (int i = 0; i < p->nmsg_kinds; i++)
-			if (!help_has(lines, n, p->msg_kinds[i].name))
+		for (int i = 0; i < p->node.nmsg_kinds; i++)
+			if (!help_has(lines, n, p->node.msg_kinds[i].name))
 				fail_msg("message %s of %s is not in the legend",
-					 p->msg_kinds[i].name, p->name);
+					 p->node.msg_kinds[i].name, p->name);
 	}
 	int raft_headers = 0;
 	for (int i = 0; i < n; i++)

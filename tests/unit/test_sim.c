@@ -37,7 +37,7 @@ struct probe {
 	int stable_state;   /* kept across crashes */
 };
 
-static void *probe_create(struct node *n, const struct proto_opts *o)
+static void *probe_create(struct node *n, const void *o)
 {
 	(void)o;
 	struct probe *p = calloc(1, sizeof *p);
@@ -97,16 +97,20 @@ static void probe_status(const void *self, struct node_status *out)
 
 static const struct msg_kind probe_msgs[] = {{"Probe", 'p', false}};
 static const struct proto_ops probe_ops = {
+    .node =
+	{
+	    .create = probe_create,
+	    .destroy = probe_destroy,
+	    .on_message = probe_on_message,
+	    .on_timer = probe_on_timer,
+	    .on_client = probe_on_client,
+	    .on_crash = probe_on_crash,
+	    .on_restart = probe_on_restart,
+	    .msg_kinds = probe_msgs,
+	    .nmsg_kinds = 1,
+	},
     .name = "probe",
-    .msg_kinds = probe_msgs,
-    .nmsg_kinds = 1,
-    .create = probe_create,
-    .destroy = probe_destroy,
-    .on_message = probe_on_message,
-    .on_timer = probe_on_timer,
-    .on_client = probe_on_client,
-    .on_crash = probe_on_crash,
-    .on_restart = probe_on_restart,
+    .kv_clients = true,
     .status = probe_status,
 };
 

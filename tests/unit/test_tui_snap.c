@@ -149,9 +149,9 @@ static void test_help(void **state)
 		if (!help_has(lines, n, script_pred(i)->name))
 			fail_msg("predicate %s is not in the help", script_pred(i)->name);
 	const struct proto_ops *p = sim_proto(world_sim(w));
-	for (int i = 0; i < p->nmsg_kinds; i++)
-		if (!help_has(lines, n, p->msg_kinds[i].name))
-			fail_msg("message %s is not in the legend", p->msg_kinds[i].name);
+	for (int i = 0; i < p->node.nmsg_kinds; i++)
+		if (!help_has(lines, n, p->node.msg_kinds[i].name))
+			fail_msg("message %s is not in the legend", p->node.msg_kinds[i].name);
 	tui_keys_help_free(lines, n);
 	world_free(w);
 }

@@ -21,7 +21,7 @@
 #include <string.h>
 
 /* An echo store: answers ok at once; a get finds nothing. */
-static void *echo_create(struct node *n, const struct proto_opts *o)
+static void *echo_create(struct node *n, const void *o)
 {
 	(void)o;
 	return n;
@@ -39,10 +39,14 @@ static void echo_on_client(void *self, const struct client_req *r)
 }
 
 static const struct proto_ops echo_ops = {
+    .node =
+	{
+	    .create = echo_create,
+	    .destroy = echo_destroy,
+	    .on_client = echo_on_client,
+	},
     .name = "echo",
-    .create = echo_create,
-    .destroy = echo_destroy,
-    .on_client = echo_on_client,
+    .kv_clients = true,
 };
 
 static void test_parse(void **state)

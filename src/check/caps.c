@@ -1,0 +1,105 @@
+/*
+ * caps.c — the check layer's table of protocols (see caps.h): for each,
+ * its invariant checker and its liveness notion for the fuzzer. Adding a
+ * protocol adds one row here (and, if it has one, its checker in
+ * src/check/PROTO_invariants.c).
+ *
+ * The liveness notions, once every fault is undone:
+ *   - raft: a leader emerges and a write commits (is in a majority's log
+ *     and applied by the leader: `committed`);
+ *   - primary: one primary of the newest epoch stands (`stable`: every
+ *     other up node its backup), then a write commits. Waiting for
+ *     `stable` first matters in async and semisync modes: a deposed
+ *     primary that has not yet heard of the newer epoch acknowledges a
+ *     write at once and discards it when it hears — the documented price
+ *     of async failover, not a liveness bug;
+ *   - multileader, dynamo: a write is acknowledged and the replicas
+ *     converge (no leader to wait for);
+ *   - heartbeat: a failure detector serves no clients; its liveness is
+ *     that every up node trusts every up peer again and keeps its mind
+ *     (`settled 1s`) — completeness and eventual accuracy once the
+ *     network is healthy.
+ */
+#include "check/caps.h"
+
+#include "check/primary_invariants.h"
+#include "util/i18n.h"
+
+#include <stddef.h>
+
+extern const struct proto_ops raft_ops, primary_ops, multileader_ops, dynamo_ops, heartbeat_ops;
+extern const struct invariant_ops raft_invariants, multileader_invariants, dynamo_invariants;
+
+static const struct fuzz_live_step raft_live[] = {
+    {FL_COMMENT, "liveness: a leader, and a write committed, within %s each", NULL, NULL, false,
+     false},
+    {FL_UNTIL, "leader", NULL, N_("liveness: no leader within %lld ms after the faults ended"),
+     true, false},
+    {FL_WRITE, NULL, NULL, NULL, false, false},
+    {FL_UNTIL, "committed", FUZZ_LIVE_KEY " = " FUZZ_LIVE_VALUE,
+     N_("liveness: the write was not committed within %lld ms"), false, false},
+    {FL_EXPECT, "committed", FUZZ_LIVE_KEY " = " FUZZ_LIVE_VALUE,
+     N_("liveness: the write was not committed within %lld ms"), false, false},
+    {FL_END, NULL, NULL, NULL, false, false},
+};
+
+static const struct fuzz_live_step primary_live[] = {
+    {FL_COMMENT, "liveness: one primary of the newest epoch, and a write committed, within %s each",
+     NULL, NULL, false, false},
+    {FL_UNTIL, "stable", NULL,
+     N_("liveness: no single primary of the newest epoch within %lld ms after the faults "
+	"ended"),
+     false, true},
+    {FL_WRITE, NULL, NULL, NULL, false, false},
+    {FL_UNTIL, "committed", FUZZ_LIVE_KEY " = " FUZZ_LIVE_VALUE,
+     N_("liveness: the write was not committed within %lld ms"), false, true},
+    {FL_EXPECT, "committed", FUZZ_LIVE_KEY " = " FUZZ_LIVE_VALUE,
+     N_("liveness: the write was not committed within %lld ms"), false, true},
+    {FL_END, NULL, NULL, NULL, false, false},
+};
+
+/* Leaderless stores: acknowledged, then converged. */
+static const struct fuzz_live_step converge_live[] = {
+    {FL_COMMENT, "liveness: a write acknowledged, within %s", NULL, NULL, false, false},
+    {FL_WRITE, NULL, NULL, NULL, false, false},
+    {FL_ACK, NULL, NULL, N_("liveness: the write was not acknowledged within %lld ms"), false,
+     false},
+    {FL_COMMENT, "then the replicas converge, within %s", NULL, NULL, false, false},
+    {FL_UNTIL, "converged", NULL, N_("liveness: the replicas did not converge within %lld ms"),
+     false, true},
+    {FL_EXPECT, "converged", NULL, N_("liveness: the replicas did not converge within %lld ms"),
+     false, true},
+    {FL_END, NULL, NULL, NULL, false, false},
+};
+
+static const struct fuzz_live_step heartbeat_live[] = {
+    {FL_COMMENT, "liveness: every node trusts every up peer again, for 1s, within %s", NULL, NULL,
+     false, false},
+    {FL_UNTIL, "settled", "1s", N_("liveness: the detectors did not settle within %lld ms"), false,
+     true},
+    {FL_EXPECT, "settled", "1s", N_("liveness: the detectors did not settle within %lld ms"), false,
+     true},
+    {FL_END, NULL, NULL, NULL, false, false},
+};
+
+static const struct fuzz_liveness raft_liveness = {raft_live};
+static const struct fuzz_liveness primary_liveness = {primary_live};
+static const struct fuzz_liveness converge_liveness = {converge_live};
+static const struct fuzz_liveness heartbeat_liveness = {heartbeat_live};
+
+const struct check_caps check_caps_all[] = {
+    {&raft_ops, &raft_invariants, &raft_liveness},
+    {&primary_ops, &primary_invariants, &primary_liveness},
+    {&multileader_ops, &multileader_invariants, &converge_liveness},
+    {&dynamo_ops, &dynamo_invariants, &converge_liveness},
+    {&heartbeat_ops, NULL, &heartbeat_liveness},
+    {NULL, NULL, NULL},
+};
+
+const struct check_caps *check_caps_of(const struct proto_ops *ops)
+{
+	for (int i = 0; check_caps_all[i].proto; i++)
+		if (check_caps_all[i].proto == ops)
+			return &check_caps_all[i];
+	return NULL;
+}

@@ -1,0 +1,37 @@
+/*
+ * caps.h — what the check layer knows of each protocol, declared in one
+ * table: its invariant checker and how the fuzzer judges its liveness.
+ *
+ * The protocol itself declares, as data in struct proto_ops, what needs no
+ * checker: whether it serves key-value clients, which options the fuzzer
+ * may vary. What involves the checkers cannot live there (proto may not
+ * include check), so it lives here, in a table keyed by the protocol's
+ * `const struct proto_ops *` (src/check/caps.c): one row per protocol.
+ * Nothing in the check layer guesses a protocol's capabilities from the
+ * names of its predicates or options; tests/unit/test_conformance.c
+ * requires a row for every protocol in proto_all[].
+ */
+#ifndef NETSPLIT_CAPS_H
+#define NETSPLIT_CAPS_H
+
+#include "check/fuzz.h"
+#include "check/invariants.h"
+#include "proto/proto.h"
+
+struct check_caps {
+	const struct proto_ops *proto;
+	/* Safety: checked after every event; NULL when it has none. */
+	const struct invariant_ops *invariants;
+	/* Liveness, once the fuzzer's faults stop; NULL when the protocol
+	 * promises none (the fuzzer then checks safety only). */
+	const struct fuzz_liveness *liveness;
+};
+
+/* Every row, terminated by proto == NULL. */
+extern const struct check_caps check_caps_all[];
+
+/* The row of a protocol, or NULL when the check layer knows nothing of it
+ * (a protocol of a test). */
+const struct check_caps *check_caps_of(const struct proto_ops *ops);
+
+#endif
