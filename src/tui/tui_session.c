@@ -137,6 +137,12 @@ static void on_title(void *ctx, const char *title)
 	}
 	while (*title == ' ')
 		title++;
+	struct sbuf why = {0};
+	if (*title && !store_title_ok(title, &why)) { /* empty: "untitled" */
+		tui_say(s->t, SS_ERROR, _("not recording: %s"), sbuf_str(&why));
+		sbuf_free(&why);
+		return;
+	}
 	recorder_begin(&s->rec, title);
 	s->recording = true;
 	tui_say(s->t, SS_OK, "%s",
