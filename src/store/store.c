@@ -170,8 +170,14 @@ int store_write_begin(struct store *st, const char *what)
 int store_write_end(struct store *st, int rc, const char *what)
 {
 	if (rc >= 0) {
-		if (run(st, SQL_COMMIT) == SQLITE_OK)
-			return st->mode == STORE_MODE_MEMORY ? STORE_MEMORY_ONLY : store_ok(st);
+		if (run(st, SQL_COMMIT) == SQLITE_OK) {
+			if (st->mode != STORE_MODE_MEMORY)
+				return store_ok(st);
+			/* Done, in memory: store_errmsg() says why not on disk. */
+			return store_fail(st, STORE_MEMORY_ONLY, "%s: %s", what,
+					  st->msg.len ? sbuf_str(&st->msg)
+						      : _("the database is kept in memory only"));
+		}
 		rc = store_dberr(st, what);
 	}
 	/* After some errors (SQLITE_FULL, IOERR) SQLite has already rolled back. */

@@ -69,7 +69,8 @@
  * success, < 0 failure with a translated reason in store_errmsg(). */
 enum store_rc {
 	STORE_OK = 0,
-	STORE_MEMORY_ONLY = 1, /* done, in the in-memory database only (not saving) */
+	STORE_MEMORY_ONLY = 1, /* done, in the in-memory database only (not saving);
+				* store_errmsg() says why the file cannot be written */
 	STORE_E_READONLY = -1, /* refused: the file belongs to a newer netsplit */
 	STORE_E_NOTFOUND = -2, /* no such recording */
 	STORE_E_INVALID = -3,  /* bad argument (the message says which) */

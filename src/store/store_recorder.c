@@ -81,7 +81,7 @@ int recorder_save(struct recorder *r, struct store *st, int64_t *id, struct sbuf
 	free(r->rec.version);
 	r->rec.version = NULL;
 	rc = store_recording_save(st, &r->rec, id);
-	if (rc < 0)
+	if (rc != STORE_OK) /* an error, or STORE_MEMORY_ONLY: why not on disk */
 		sbuf_puts(why, store_errmsg(st));
 	return rc;
 }
