@@ -145,7 +145,13 @@ bool tui_term_open(struct tui_term *t)
 	 * error to stderr — the log file, by then — and exits: ask first,
 	 * while stderr is still the user's. */
 	int terr = 0;
-	if (setupterm(term, STDOUT_FILENO, &terr) != OK) {
+	TERMINAL *prev = cur_term; /* a screen opened before (the home screen's) */
+	int ok = setupterm(term, STDOUT_FILENO, &terr);
+	TERMINAL *probe = cur_term != prev ? cur_term : NULL;
+	set_curterm(prev);
+	if (probe)
+		del_curterm(probe);
+	if (ok != OK) {
 		if (terr == 0)
 			fprintf(stderr,
 				_("netsplit: the terminal type TERM=\"%s\" is not in the terminfo "
@@ -161,7 +167,6 @@ bool tui_term_open(struct tui_term *t)
 				term);
 		return false;
 	}
-	del_curterm(cur_term);
 	t->unicode = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	fflush(stderr);
 	t->saved_stderr = dup(STDERR_FILENO);
