@@ -64,6 +64,24 @@ static bool parse_id(const char *s, int64_t *id)
 	return true;
 }
 
+/* parse_id, saying on stderr what is wrong with s (for `cmd`). */
+static bool parse_id_said(const char *cmd, const char *s, int64_t *id)
+{
+	if (parse_id(s, id))
+		return true;
+	size_t digits = strspn(s, "0123456789");
+	if (*s && !s[digits] && digits > 0 && strspn(s, "0") < digits)
+		fprintf(stderr,
+			_("netsplit %s: the recording id %s is out of range (ids go from 1 to "
+			  "%lld)\n"),
+			cmd, s, (long long)INT64_MAX);
+	else
+		fprintf(stderr, _("netsplit %s: expected a recording id (a whole number from 1), got "
+				  "\"%s\"\n"),
+			cmd, s);
+	return false;
+}
+
 /* ---- lessons / progress ---------------------------------------------------------- */
 
 static void print_lessons(struct store *st, const struct lesson_set *set)
@@ -235,8 +253,10 @@ int recordings_cmd_main(int argc, char **argv)
 		}
 	}
 	int64_t id;
-	if ((del && !parse_id(del, &id)) || (ren && (!parse_id(ren, &id) || optind != argc - 1)) ||
-	    (!ren && optind != argc)) {
+	if ((del && !parse_id_said("recordings", del, &id)) ||
+	    (ren && !parse_id_said("recordings", ren, &id)))
+		return 2;
+	if ((ren && optind != argc - 1) || (!ren && optind != argc)) {
 		fprintf(stderr, "%s",
 			_("Usage: netsplit recordings [--db PATH] [--delete ID | --rename ID "
 			  "TITLE]\n"));
@@ -311,7 +331,9 @@ int export_cmd_main(int argc, char **argv)
 		}
 	}
 	int64_t id;
-	if (optind != argc - 1 || !parse_id(argv[optind], &id)) {
+	if (optind == argc - 1 && !parse_id_said("export", argv[optind], &id))
+		return 2;
+	if (optind != argc - 1) {
 		fprintf(stderr, "%s",
 			_("Usage: netsplit export ID [--format ns|jsonl|cast] [-o FILE] [--db "
 			  "PATH]\n"));
