@@ -25,9 +25,12 @@ static void screen_usage(enum screen_mode mode)
 {
 	switch (mode) {
 	case SCREEN_SANDBOX:
-		printf("%s", _("Usage: netsplit sandbox [PROTOCOL] [N] [--seed S] [--db PATH] [--lang LANG]\n"
-			       "A fresh cluster of N nodes (default raft 5) on the screen, to break:\n"
-			       "crash nodes, cut links, split the network; press ? there for the keys.\n"));
+		printf(
+		    "%s",
+		    _("Usage: netsplit sandbox [PROTOCOL] [N] [--seed S] [--db PATH] [--lang "
+		      "LANG]\n"
+		      "A fresh cluster of N nodes (default raft 5) on the screen, to break:\n"
+		      "crash nodes, cut links, split the network; press ? there for the keys.\n"));
 		printf("%s", _("Protocols:"));
 		for (int i = 0; proto_all[i]; i++)
 			printf(" %s", proto_all[i]->name);

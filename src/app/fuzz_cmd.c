@@ -164,7 +164,8 @@ static void report_failure(const struct fuzz_plan *p, const struct fuzz_opts *o,
 	FILE *f = NULL;
 	int taken = 0;
 	if (!create_fresh(dir, o->proto, (unsigned long long)p->seed, &path, &f, &taken)) {
-		fprintf(stderr, _("netsplit fuzz: cannot create a new file for seed %llu in %s: %s\n"),
+		fprintf(stderr,
+			_("netsplit fuzz: cannot create a new file for seed %llu in %s: %s\n"),
 			(unsigned long long)p->seed, dir, strerror(errno));
 	} else if (fputs(sbuf_str(&text), f) == EOF || fclose(f) != 0) {
 		int e = errno;

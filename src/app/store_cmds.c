@@ -76,8 +76,9 @@ static bool parse_id_said(const char *cmd, const char *s, int64_t *id)
 			  "%lld)\n"),
 			cmd, s, (long long)INT64_MAX);
 	else
-		fprintf(stderr, _("netsplit %s: expected a recording id (a whole number from 1), got "
-				  "\"%s\"\n"),
+		fprintf(stderr,
+			_("netsplit %s: expected a recording id (a whole number from 1), got "
+			  "\"%s\"\n"),
 			cmd, s);
 	return false;
 }
@@ -294,7 +295,8 @@ int recordings_cmd_main(int argc, char **argv)
 		if (v[i].duration >= 0)
 			simtime_fmt(v[i].duration, dur, sizeof dur);
 		printf("%5lld  %-16s  %-10s %5d %10s %6zu  %s\n", (long long)v[i].id, when,
-		       safe(&t1, v[i].protocol), v[i].nodes, dur, v[i].ncmds, safe(&t2, v[i].title));
+		       safe(&t1, v[i].protocol), v[i].nodes, dur, v[i].ncmds,
+		       safe(&t2, v[i].title));
 	}
 	sbuf_free(&t1);
 	sbuf_free(&t2);

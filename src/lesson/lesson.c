@@ -306,7 +306,7 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 	case K_SOLUTION: {
 		/* One of each per step: a second one would silently replace
 		 * the first (whose set-up or solution would never run). */
-		bool dup = k == K_TEXT ? ps->step->text != NULL
+		bool dup = k == K_TEXT    ? ps->step->text != NULL
 			   : k == K_SETUP ? ps->step->setup != NULL
 					  : ps->step->solution != NULL;
 		if (dup)

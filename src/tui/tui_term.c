@@ -155,16 +155,17 @@ bool tui_term_open(struct tui_term *t)
 		if (terr == 0)
 			fprintf(stderr,
 				_("netsplit: the terminal type TERM=\"%s\" is not in the terminfo "
-				  "database.\nSet TERM to one it knows (for example TERM=xterm-256color) "
-				  "or install its entry (on Debian and Ubuntu: the ncurses-term "
-				  "package).\n"),
+				  "database.\nSet TERM to one it knows (for example "
+				  "TERM=xterm-256color) or install its entry (on Debian and Ubuntu: "
+				  "the ncurses-term package).\n"),
 				term);
 		else
-			fprintf(stderr,
-				_("netsplit: no terminfo database was found for TERM=\"%s\".\nInstall "
-				  "one (on Debian and Ubuntu: ncurses-base), or point TERMINFO at "
-				  "it.\n"),
-				term);
+			fprintf(
+			    stderr,
+			    _("netsplit: no terminfo database was found for TERM=\"%s\".\nInstall "
+			      "one (on Debian and Ubuntu: ncurses-base), or point TERMINFO at "
+			      "it.\n"),
+			    term);
 		return false;
 	}
 	t->unicode = !strcmp(nl_langinfo(CODESET), "UTF-8");

@@ -40,7 +40,9 @@ static void test_escapes(void **state)
 	assert_printable("a\nb\rc\td", NS_PRINT_LINES, "a\nb\\rc\td");
 	assert_printable("\001\037\177", NS_PRINT_LINES, "\\x01\\x1f\\x7f");
 	/* C1 controls in UTF-8: U+009B is CSI to some terminals. */
-	assert_printable("\302\233" "2J", 0, "\\u009b2J");
+	assert_printable("\302\233"
+			 "2J",
+			 0, "\\u009b2J");
 	assert_printable("\302\200\302\237", 0, "\\u0080\\u009f");
 	/* U+00A0 and beyond are text. */
 	assert_printable("\302\240\303\251\342\206\222\360\237\230\200", 0,
