@@ -20,12 +20,44 @@ enum screen_mode { SCREEN_SANDBOX, SCREEN_OPEN, SCREEN_REPLAY, SCREEN_HOME };
 /* `sandbox [PROTOCOL] [N] [--seed S] [--db PATH]`, `open FILE.ns [--seed S]
  * [--db PATH]`, `replay ID [--db PATH]` and `netsplit [--db PATH] [--lang
  * LANG]`: minimal parsing until the lead's option handling lands. */
+static void screen_usage(enum screen_mode mode)
+{
+	switch (mode) {
+	case SCREEN_SANDBOX:
+		printf(
+		    "%s",
+		    _("Usage: netsplit sandbox [PROTOCOL] [N] [--seed S] [--db PATH] [--lang "
+		      "LANG]\n"
+		      "A fresh cluster of N nodes (default raft 5) on the screen, to break:\n"
+		      "crash nodes, cut links, split the network; press ? there for the keys.\n"));
+		printf("%s", _("Protocols:"));
+		for (int i = 0; proto_all[i]; i++)
+			printf(" %s", proto_all[i]->name);
+		printf("\n");
+		break;
+	case SCREEN_OPEN:
+		printf("%s", _("Usage: netsplit open FILE.ns [--seed S] [--db PATH] [--lang LANG]\n"
+			       "Run a scenario, then show the screen on its result.\n"));
+		break;
+	case SCREEN_REPLAY:
+		printf("%s", _("Usage: netsplit replay ID [--db PATH] [--lang LANG]\n"
+			       "Replay a recording on the screen: play, pause, seek, take over.\n"
+			       "`netsplit recordings` lists the ids.\n"));
+		break;
+	case SCREEN_HOME: break;
+	}
+}
+
 static int screen_main(int argc, char **argv, enum screen_mode mode)
 {
 	struct tui_options o = {0};
 	bool open = mode == SCREEN_OPEN;
 	int pos = 0;
 	for (int i = mode == SCREEN_HOME ? 0 : 1; i < argc; i++) {
+		if (mode != SCREEN_HOME && (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))) {
+			screen_usage(mode);
+			return 0;
+		}
 		if (!strcmp(argv[i], "--lang") && i + 1 < argc) {
 			o.lang = argv[++i];
 			continue;

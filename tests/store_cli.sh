@@ -26,4 +26,15 @@ touch "$tmp/file"
 "$ns" lessons --db "$tmp/file/x.db" >"$tmp/out" 2>"$tmp/err" || fail "lessons with an unwritable path"
 grep -q "failure-modes" "$tmp/out" || fail "no lessons with an unwritable path"
 [ -s "$tmp/err" ] || fail "no message about not saving"
+# import into a database that cannot be written: says why (issue 14: it
+# printed an empty "netsplit: "), and so does run --record.
+printf 'cluster heartbeat 3\nrun 1s\n' >"$tmp/ok.ns"
+"$ns" import "$tmp/ok.ns" --db "$tmp/file/x.db" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ "$rc" -eq 1 ] || fail "import into an unwritable path: exit $rc"
+grep -qx 'netsplit: *' "$tmp/err" && fail "import: an empty error message"
+grep -q '^netsplit: Could not save the recording: Cannot save to .*file/x.db: cannot create the directory' "$tmp/err" ||
+	fail "import: no reason: $(cat "$tmp/err")"
+"$ns" run "$tmp/ok.ns" --quiet --record t --db "$tmp/file/x.db" >/dev/null 2>"$tmp/err"
+grep -q 'the recording was not saved: .*Cannot save to .*file/x.db' "$tmp/err" ||
+	fail "run --record: no reason: $(cat "$tmp/err")"
 echo "store_cli: ok"

@@ -155,7 +155,10 @@ int check_cmd_main(int argc, char **argv)
 	bool ok = history_parse(&h, text, len, file, fmt, &err);
 	free(text);
 	if (!ok) {
-		fprintf(stderr, "netsplit check: %s\n", sbuf_str(&err));
+		struct sbuf safe = {0};
+		sbuf_put_printable(&safe, sbuf_str(&err), NS_PRINT_LINES);
+		fprintf(stderr, "netsplit check: %s\n", sbuf_str(&safe));
+		sbuf_free(&safe);
 		sbuf_free(&err);
 		history_close(&h);
 		return EXIT_BAD;
@@ -179,8 +182,12 @@ int check_cmd_main(int argc, char **argv)
 		printf(
 		    _("The budget ran out: %d of %d keys proven linearizable, none proven not.\n"),
 		    st.keys_ok, st.nkeys);
-	if (why.len)
-		fputs(sbuf_str(&why), stdout);
+	if (why.len) { /* keys and values from the file: escaped for the terminal */
+		struct sbuf safe = {0};
+		sbuf_put_printable(&safe, sbuf_str(&why), NS_PRINT_LINES);
+		fputs(sbuf_str(&safe), stdout);
+		sbuf_free(&safe);
+	}
 	sbuf_free(&why);
 	sbuf_free(&err);
 	history_close(&h);

@@ -12,11 +12,13 @@
 #include "util/i18n.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -105,6 +107,46 @@ static int replay(const char *text, const char *file)
 	return status;
 }
 
+/* Creates a new file for the reproducer in `dir`: fuzz-PROTO-SEED.ns, or
+ * with -2, -3, ... before .ns when that name is taken. Never replaces or
+ * writes through an existing file: O_CREAT|O_EXCL fails on any name that
+ * exists, a symbolic link included (and O_NOFOLLOW says so twice). The
+ * file is opened for writing in *f, its name in *path; *taken counts the
+ * names skipped. False with errno set when no file could be created. */
+static bool create_fresh(const char *dir, const char *proto, unsigned long long seed,
+			 struct sbuf *path, FILE **f, int *taken)
+{
+	enum { MAX_TRIES = 1000 };
+	*taken = 0;
+	for (int k = 1; k <= MAX_TRIES; k++) {
+		sbuf_clear(path);
+		if (k == 1)
+			sbuf_printf(path, "%s/fuzz-%s-%llu.ns", dir, proto, seed);
+		else
+			sbuf_printf(path, "%s/fuzz-%s-%llu-%d.ns", dir, proto, seed, k);
+		int fd = open(sbuf_str(path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			      0666);
+		if (fd < 0) {
+			if (errno == EEXIST) {
+				(*taken)++;
+				continue;
+			}
+			return false;
+		}
+		*f = fdopen(fd, "w");
+		if (!*f) {
+			int e = errno;
+			close(fd);
+			unlink(sbuf_str(path));
+			errno = e;
+			return false;
+		}
+		return true;
+	}
+	errno = EEXIST;
+	return false;
+}
+
 static void report_failure(const struct fuzz_plan *p, const struct fuzz_opts *o,
 			   const struct fuzz_result *r, const char *dir)
 {
@@ -121,12 +163,22 @@ static void report_failure(const struct fuzz_plan *p, const struct fuzz_opts *o,
 		l += n + (l[n] == '\n');
 	}
 	fuzz_plan_text(p, o, &text);
-	sbuf_printf(&path, "%s/fuzz-%s-%llu.ns", dir, o->proto, (unsigned long long)p->seed);
-	FILE *f = fopen(sbuf_str(&path), "w");
-	if (!f || fputs(sbuf_str(&text), f) == EOF || fclose(f) != 0) {
+	FILE *f = NULL;
+	int taken = 0;
+	if (!create_fresh(dir, o->proto, (unsigned long long)p->seed, &path, &f, &taken)) {
+		fprintf(stderr,
+			_("netsplit fuzz: cannot create a new file for seed %llu in %s: %s\n"),
+			(unsigned long long)p->seed, dir, strerror(errno));
+	} else if (fputs(sbuf_str(&text), f) == EOF || fclose(f) != 0) {
+		int e = errno;
+		unlink(sbuf_str(&path)); /* ours: created a moment ago */
 		fprintf(stderr, _("netsplit fuzz: cannot write %s: %s\n"), sbuf_str(&path),
-			strerror(errno));
+			strerror(e));
 	} else {
+		if (taken)
+			printf(P_("  %d file of that name exists: left alone\n",
+				  "  %d files of those names exist: left alone\n", taken),
+			       taken);
 		int st = replay(sbuf_str(&text), sbuf_str(&path));
 		printf(st == 1 ? _("  wrote %s; `netsplit run %s` reproduces the failure\n")
 			       : _("  wrote %s; note: `netsplit run %s` did not reproduce it\n"),

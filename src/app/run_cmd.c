@@ -48,20 +48,21 @@ static void on_new_sim(void *ctx, struct world *w, struct sim *s)
 static void on_output(void *ctx, enum world_out k, const char *text)
 {
 	struct run_out *o = ctx;
-	if (k == OUT_ERROR) {
-		fprintf(stderr, "%s\n", text);
+	if (k == OUT_ERROR || !o->json) {
+		/* Replies and errors may quote the scenario: no control
+		 * character reaches the terminal raw. */
+		struct sbuf b = {0};
+		sbuf_put_printable(&b, text, NS_PRINT_LINES);
+		fprintf(k == OUT_ERROR ? stderr : stdout, "%s\n", sbuf_str(&b));
+		sbuf_free(&b);
 		return;
 	}
-	if (o->json) {
-		struct sbuf b = {0};
-		sbuf_printf(&b, "{\"kind\":\"%s\",\"text\":", k == OUT_HELP ? "help" : "info");
-		sbuf_json_str(&b, text);
-		sbuf_putc(&b, '}');
-		puts(sbuf_str(&b));
-		sbuf_free(&b);
-	} else {
-		puts(text);
-	}
+	struct sbuf b = {0};
+	sbuf_printf(&b, "{\"kind\":\"%s\",\"text\":", k == OUT_HELP ? "help" : "info");
+	sbuf_json_str(&b, text);
+	sbuf_putc(&b, '}');
+	puts(sbuf_str(&b));
+	sbuf_free(&b);
 }
 
 static void usage(FILE *f)
@@ -126,6 +127,12 @@ int run_cmd_main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	struct sbuf why = {0};
+	if (record_title && !store_title_ok(record_title, &why)) {
+		fprintf(stderr, _("netsplit run: --record: %s\n"), sbuf_str(&why));
+		sbuf_free(&why);
+		return 2;
+	}
 	const char *path = argv[optind];
 	size_t len;
 	char *text = !strcmp(path, "-") ? NULL : read_file(path, &len);
@@ -162,19 +169,18 @@ int run_cmd_main(int argc, char **argv)
 	struct script *sc = script_parse(text, strcmp(path, "-") ? path : "<stdin>", w, &err);
 	free(text);
 	if (!sc) {
-		fprintf(stderr, "%s\n", sbuf_str(&err));
+		on_output(&o, OUT_ERROR, sbuf_str(&err));
 		goto out;
 	}
 	enum exec_status st = world_run(w, sc, &err);
 	script_free(sc);
 	status = st == EXEC_OK ? 0 : st == EXEC_EXPECT_FAILED ? 1 : 2;
 	if (st == EXEC_ERROR)
-		fprintf(stderr, "%s\n", sbuf_str(&err));
+		on_output(&o, OUT_ERROR, sbuf_str(&err));
 	if (record_title && st != EXEC_ERROR) {
 		recorder_end(&rec);
 		struct store *stor = app_open_store(db);
 		int64_t id;
-		struct sbuf why = {0};
 		if (recorder_save(&rec, stor, &id, &why) == STORE_OK)
 			fprintf(stderr, _("netsplit: recorded as %lld (netsplit replay %lld)\n"),
 				(long long)id, (long long)id);

@@ -34,6 +34,25 @@ struct store *app_open_store(const char *db_path)
 	return st;
 }
 
+/* Prints s and a newline with its control characters escaped
+ * (sbuf_put_printable): titles, lesson texts and error messages come from
+ * users' files and the database. */
+static void print_safe(FILE *f, const char *s, unsigned flags)
+{
+	struct sbuf b = {0};
+	sbuf_put_printable(&b, s, flags);
+	fprintf(f, "%s\n", sbuf_str(&b));
+	sbuf_free(&b);
+}
+
+/* s with its control characters escaped, in *b (cleared first). */
+static const char *safe(struct sbuf *b, const char *s)
+{
+	sbuf_clear(b);
+	sbuf_put_printable(b, s ? s : "", 0);
+	return sbuf_str(b);
+}
+
 static bool parse_id(const char *s, int64_t *id)
 {
 	char *end;
@@ -43,6 +62,25 @@ static bool parse_id(const char *s, int64_t *id)
 		return false;
 	*id = v;
 	return true;
+}
+
+/* parse_id, saying on stderr what is wrong with s (for `cmd`). */
+static bool parse_id_said(const char *cmd, const char *s, int64_t *id)
+{
+	if (parse_id(s, id))
+		return true;
+	size_t digits = strspn(s, "0123456789");
+	if (*s && !s[digits] && digits > 0 && strspn(s, "0") < digits)
+		fprintf(stderr,
+			_("netsplit %s: the recording id %s is out of range (ids go from 1 to "
+			  "%lld)\n"),
+			cmd, s, (long long)INT64_MAX);
+	else
+		fprintf(stderr,
+			_("netsplit %s: expected a recording id (a whole number from 1), got "
+			  "\"%s\"\n"),
+			cmd, s);
+	return false;
 }
 
 /* ---- lessons / progress ---------------------------------------------------------- */
@@ -74,7 +112,8 @@ static void print_lessons(struct store *st, const struct lesson_set *set)
 		}
 		free(qa);
 		const char *mark = done == l->nsteps ? "[x]" : done ? "[~]" : "[ ]";
-		printf(" %s %-18s %s\n", mark, l->id, l->title);
+		struct sbuf t1 = {0}, t2 = {0};
+		printf(" %s %-18s %s\n", mark, safe(&t1, l->id), safe(&t2, l->title));
 		printf("      ");
 		printf(_("%d of %d steps done"), done, l->nsteps);
 		if (l->nquiz)
@@ -82,9 +121,11 @@ static void print_lessons(struct store *st, const struct lesson_set *set)
 		if (l->nrequires) {
 			printf("%s", _(", after:"));
 			for (int r = 0; r < l->nrequires; r++)
-				printf(" %s", l->requires[r]);
+				printf(" %s", safe(&t1, l->requires[r]));
 		}
 		printf("\n");
+		sbuf_free(&t1);
+		sbuf_free(&t2);
 	}
 }
 
@@ -119,8 +160,12 @@ int lessons_cmd_main(int argc, char **argv)
 	struct lesson_set set;
 	struct sbuf errors = {0};
 	lesson_set_load(&set, lesson_dir(), l, &errors);
-	if (errors.len)
-		fprintf(stderr, "%s", sbuf_str(&errors));
+	if (errors.len) {
+		struct sbuf b = {0};
+		sbuf_put_printable(&b, sbuf_str(&errors), NS_PRINT_LINES);
+		fputs(sbuf_str(&b), stderr);
+		sbuf_free(&b);
+	}
 	struct store *st = app_open_store(db);
 	print_lessons(st, &set);
 	store_close(st);
@@ -209,8 +254,10 @@ int recordings_cmd_main(int argc, char **argv)
 		}
 	}
 	int64_t id;
-	if ((del && !parse_id(del, &id)) || (ren && (!parse_id(ren, &id) || optind != argc - 1)) ||
-	    (!ren && optind != argc)) {
+	if ((del && !parse_id_said("recordings", del, &id)) ||
+	    (ren && !parse_id_said("recordings", ren, &id)))
+		return 2;
+	if ((ren && optind != argc - 1) || (!ren && optind != argc)) {
 		fprintf(stderr, "%s",
 			_("Usage: netsplit recordings [--db PATH] [--delete ID | --rename ID "
 			  "TITLE]\n"));
@@ -241,14 +288,18 @@ int recordings_cmd_main(int argc, char **argv)
 	else
 		printf("%5s  %-16s  %-10s %5s %10s %6s  %s\n", _("id"), _("created"), _("protocol"),
 		       _("nodes"), _("duration"), _("cmds"), _("title"));
+	struct sbuf t1 = {0}, t2 = {0};
 	for (size_t i = 0; i < n; i++) {
 		char when[32], dur[32] = "-";
 		fmt_created(v[i].created, when, sizeof when);
 		if (v[i].duration >= 0)
 			simtime_fmt(v[i].duration, dur, sizeof dur);
 		printf("%5lld  %-16s  %-10s %5d %10s %6zu  %s\n", (long long)v[i].id, when,
-		       v[i].protocol, v[i].nodes, dur, v[i].ncmds, v[i].title);
+		       safe(&t1, v[i].protocol), v[i].nodes, dur, v[i].ncmds,
+		       safe(&t2, v[i].title));
 	}
+	sbuf_free(&t1);
+	sbuf_free(&t2);
 	store_rec_summaries_free(v, n);
 	store_close(st);
 	return 0;
@@ -282,7 +333,9 @@ int export_cmd_main(int argc, char **argv)
 		}
 	}
 	int64_t id;
-	if (optind != argc - 1 || !parse_id(argv[optind], &id)) {
+	if (optind == argc - 1 && !parse_id_said("export", argv[optind], &id))
+		return 2;
+	if (optind != argc - 1) {
 		fprintf(stderr, "%s",
 			_("Usage: netsplit export ID [--format ns|jsonl|cast] [-o FILE] [--db "
 			  "PATH]\n"));
@@ -372,10 +425,19 @@ int import_cmd_main(int argc, char **argv)
 	const char *path = argv[optind];
 	struct store_recording rec;
 	store_recording_init(&rec);
-	struct sbuf err = {0};
+	struct sbuf err = {0}, deftitle = {0};
 	int status = 0;
-	if (recording_from_ns(path, title ? title : path, &rec, &err) < 0) {
-		fprintf(stderr, "%s\n", sbuf_str(&err));
+	if (title && !store_title_ok(title, &err)) {
+		fprintf(stderr, _("netsplit import: --title: %s\n"), sbuf_str(&err));
+		sbuf_free(&err);
+		return 2;
+	}
+	if (!title) { /* the file's name, made one printable line */
+		sbuf_put_printable(&deftitle, path, 0);
+		title = sbuf_str(&deftitle);
+	}
+	if (recording_from_ns(path, title, &rec, &err) < 0) {
+		print_safe(stderr, sbuf_str(&err), NS_PRINT_LINES);
 		status = 2;
 	} else {
 		struct store *st = app_open_store(db);
@@ -390,6 +452,7 @@ int import_cmd_main(int argc, char **argv)
 		store_close(st);
 	}
 	sbuf_free(&err);
+	sbuf_free(&deftitle);
 	store_recording_close(&rec);
 	return status;
 }

@@ -351,10 +351,17 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 			sbuf_printf(out, "run until %s%s%s timeout %s\n", st->pred,
 				    st->args ? " " : "", st->args ? st->args : "", lb);
 			break;
-		case FL_WRITE:
-			sbuf_printf(out, "client timeout %s\n", lb);
+		case FL_WRITE: {
+			/* The client's deadline is the liveness bound, but never
+			 * below the language's minimum (the simulator clamps it
+			 * the same way in fuzz_run). */
+			char cb[32];
+			sim_time dl = o->liveness < CLIENT_DEADLINE_MIN ? CLIENT_DEADLINE_MIN
+								    : o->liveness;
+			sbuf_printf(out, "client timeout %s\n", simtime_fmt_dur(dl, cb, sizeof cb));
 			sbuf_printf(out, "put %s %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
 			break;
+		}
 		case FL_ACK: break; /* no line: the language cannot wait for one answer */
 		case FL_EXPECT:
 			sbuf_printf(out, "expect %s%s%s\n", st->pred, st->args ? " " : "",

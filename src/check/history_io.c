@@ -743,6 +743,17 @@ static bool jsonl_op(struct history *h, struct rd *r, const struct edn *m)
 		return false;
 	}
 	op.outcome = (enum op_outcome)oi;
+	/* HIST_NEVER (INT64_MAX) stands for "never": as a time it would read as
+	 * a missing completion, and the check below would blame the order. */
+	const struct edn *cv = map_get(m, "complete");
+	if (op.invoked == HIST_NEVER || (cv && cv->k != EDN_NIL && op.completed == HIST_NEVER)) {
+		rd_error(r, m->line,
+			 _("\"%s\" is %lld, too large: times must be below %lld, which stands for "
+			   "never"),
+			 op.invoked == HIST_NEVER ? "invoke" : "complete", (long long)HIST_NEVER,
+			 (long long)HIST_NEVER);
+		return false;
+	}
 	if ((op.outcome == OUT_OK || op.outcome == OUT_FAIL) &&
 	    (op.completed == HIST_NEVER || op.completed < op.invoked)) {
 		rd_error(r, m->line,

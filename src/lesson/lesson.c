@@ -132,6 +132,7 @@ struct parse_state {
 	struct lesson_question *q;
 	struct lesson_option *opt; /* the option whose explanation follows */
 	const struct proto_ops *proto;
+	int requires_line; /* the last `requires:` line, for errors */
 };
 
 static bool finish_block(struct lx *x, struct parse_state *ps)
@@ -255,6 +256,7 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 		break;
 	}
 	case K_REQUIRES: {
+		ps->requires_line = lineno;
 		char *save = NULL;
 		for (char *w = strtok_r(v, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
 			l->requires =
@@ -297,6 +299,19 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 		}
 		ps->step->goal_text = xstrdup(v);
 		sbuf_free(&err);
+		break;
+	}
+	case K_TEXT:
+	case K_SETUP:
+	case K_SOLUTION: {
+		/* One of each per step: a second one would silently replace
+		 * the first (whose set-up or solution would never run). */
+		bool dup = k == K_TEXT    ? ps->step->text != NULL
+			   : k == K_SETUP ? ps->step->setup != NULL
+					  : ps->step->solution != NULL;
+		if (dup)
+			ok = fail(x, lineno, _("step \"%s\" already has a `%s:`; a step has one"),
+				  ps->step->title, keys[k - 1].name);
 		break;
 	}
 	case K_HINT:
@@ -450,6 +465,12 @@ struct lesson *lesson_parse(const char *text, const char *file, struct sbuf *err
 		ok = fail(&x, 1, "%s", _("missing `title:`"));
 	if (ok && !l->nsteps)
 		ok = fail(&x, lineno, "%s", _("a lesson needs at least one step"));
+	for (int i = 0; ok && i < l->nrequires; i++)
+		if (!strcmp(l->requires[i], l->id))
+			ok = fail(&x, ps.requires_line,
+				  _("lesson \"%s\" requires itself: `requires:` names the lessons "
+				    "to take before this one"),
+				  l->id);
 	if (!ok) {
 		lesson_free(l);
 		return NULL;

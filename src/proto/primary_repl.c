@@ -26,7 +26,8 @@
  * only to a candidate that has at least its data and while it does not
  * hear the primary itself; a majority of grants makes the candidate
  * primary, so two primaries never share an epoch. `promote NODE` forces a
- * candidacy that voters grant regardless.
+ * candidacy that voters grant regardless, and that deposes the running
+ * primary: it is not abandoned for the old epoch's stream (accept_stream).
  *
  * Fencing. With fencing=on every Replicate and Heartbeat carries its
  * epoch; a node that knows a newer epoch rejects the stream, and the
@@ -188,13 +189,15 @@ void pb_become_primary(struct pb *p, int64_t epoch, const char *why)
 }
 
 /* The primary learns of a newer epoch: it stops taking writes. Clients
- * waiting for an answer get none (they time out: unknown). */
+ * waiting for an answer get none (they time out: unknown). Learning of an
+ * epoch is not voting in it: `promised` moves only with a vote (or when
+ * the node follows that epoch's primary), so an old primary fenced off by
+ * a refusal of epoch e+1 can still grant the NewPrimary of e+1 that
+ * follows, which a promotion by hand may need when other nodes are down. */
 static void deposed(struct pb *p, int64_t epoch, int by)
 {
 	int64_t old = p->epoch;
 	p->epoch = epoch;
-	if (p->promised < epoch)
-		p->promised = epoch;
 	p->was_primary = false;
 	p->role = PB_DEPOSED;
 	p->primary = by;
@@ -327,6 +330,27 @@ static bool accept_stream(struct pb *p, const struct msg *m, int64_t epoch)
 			return false;
 		}
 		deposed(p, epoch, m->from);
+	}
+	/* A forced candidacy is not abandoned for an older epoch's stream.
+	 * `promote NODE` opens epoch c = e+1 and deposes the primary of e
+	 * (PROTOCOLS.md): voters grant it regardless of that primary, and a
+	 * Heartbeat or Replicate of e that was already in flight when the
+	 * candidacy began says nothing new; giving up for it would leave the
+	 * voters fenced off from e with nobody to follow in c. So, as Raft's
+	 * candidate does with an AppendEntries of an older term (Ongaro &
+	 * Ousterhout, 2014, §5.1: "If a server receives a request with a
+	 * stale term number, it rejects the request"), a forced candidate of
+	 * c refuses every stream of an epoch below c, and with fencing=on the
+	 * refusal tells the old primary it was deposed. It steps down only for
+	 * a primary of c or newer, a vote for a newer candidate, or its
+	 * election timer. (An automatic candidacy still yields to the primary
+	 * it suspected: hearing it means the suspicion was wrong.) */
+	if (p->role == PB_CANDIDATE && p->cand_force && epoch < p->cand_epoch) {
+		if (fencing) {
+			struct pb_ack_wire a = {p->cand_epoch, p->verified, 0, -1, 0, 0, 0, 0};
+			node_send(p->n, m->from, PB_MSG_ACK, &a, sizeof a);
+		}
+		return false;
 	}
 	/* A node that voted another node into a newer epoch refuses the old
 	 * stream (its own failed candidacy binds nobody). */
@@ -644,6 +668,9 @@ void pb_on_newprimary(struct pb *p, const struct msg *m)
 	if (w.epoch <= p->promised) {
 		grant = false;
 		why = "already promised that epoch";
+	} else if (w.epoch < p->epoch) {
+		grant = false; /* deposed by a newer epoch than the one asked for */
+		why = "it knows a newer epoch";
 	} else if (!w.force && hears) {
 		grant = false;
 		why = p->role == PB_PRIMARY ? "it is the primary" : "it still hears the primary";

@@ -4,10 +4,19 @@
  * event for tools (`netsplit run --json`; fields in docs/TRACE.md).
  *
  * Both are deterministic: the same run prints the same bytes.
+ *
+ * Keys, values, notes and expect texts come from the user's files, and a
+ * quoted string may hold any byte: a text line has every control
+ * character but the newlines and tabs of multi-line texts (a checker's
+ * explanation) escaped (sbuf_put_printable: ESC as \e, ...), so that a
+ * scenario cannot retitle or clear the terminal it is run in; a line
+ * without one is unchanged. JSON strings are escaped by sbuf_json_str.
  */
 #include "script/script.h"
 
 #include "util/i18n.h"
+
+#include <stdlib.h>
 
 static void node_name(struct sbuf *out, int i)
 {
@@ -28,7 +37,7 @@ static void op_result(const struct client_op *op, struct sbuf *out)
 	}
 }
 
-bool trace_format(const struct sim *s, const struct trace_event *ev, struct sbuf *out)
+static bool format_raw(const struct sim *s, const struct trace_event *ev, struct sbuf *out)
 {
 	char tb[32];
 	switch (ev->kind) {
@@ -70,6 +79,21 @@ bool trace_format(const struct sim *s, const struct trace_event *ev, struct sbuf
 	case TR_EXPECT:
 	case TR_NOTE: sbuf_puts(out, ev->text); break;
 	default: break;
+	}
+	return true;
+}
+
+bool trace_format(const struct sim *s, const struct trace_event *ev, struct sbuf *out)
+{
+	size_t start = out->len;
+	if (!format_raw(s, ev, out))
+		return false;
+	if (!ns_printable(out->s + start, NS_PRINT_LINES)) {
+		char *raw = xstrdup(out->s + start);
+		out->len = start;
+		out->s[start] = '\0';
+		sbuf_put_printable(out, raw, NS_PRINT_LINES);
+		free(raw);
 	}
 	return true;
 }

@@ -170,8 +170,14 @@ int store_write_begin(struct store *st, const char *what)
 int store_write_end(struct store *st, int rc, const char *what)
 {
 	if (rc >= 0) {
-		if (run(st, SQL_COMMIT) == SQLITE_OK)
-			return st->mode == STORE_MODE_MEMORY ? STORE_MEMORY_ONLY : store_ok(st);
+		if (run(st, SQL_COMMIT) == SQLITE_OK) {
+			if (st->mode != STORE_MODE_MEMORY)
+				return store_ok(st);
+			/* Done, in memory: store_errmsg() says why not on disk. */
+			return store_fail(st, STORE_MEMORY_ONLY, "%s: %s", what,
+					  st->msg.len ? sbuf_str(&st->msg)
+						      : _("the database is kept in memory only"));
+		}
 		rc = store_dberr(st, what);
 	}
 	/* After some errors (SQLITE_FULL, IOERR) SQLite has already rolled back. */
@@ -592,13 +598,44 @@ static void open_memory(struct store *st, const char *reason, bool copy)
 	sbuf_free(&why);
 }
 
+/* Takes the group's and others' permissions off path+suffix when it is a
+ * regular file (a link is not followed), and, with only_empty, when it is
+ * empty too. Never adds a permission: a file made read-only stays so. Best
+ * effort: a file that cannot be opened is left for SQLite to report. */
+static void tighten(const char *path, const char *suffix, bool only_empty)
+{
+	struct sbuf p = {0};
+	sbuf_printf(&p, "%s%s", path, suffix);
+	int fd = open(sbuf_str(&p), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	sbuf_free(&p);
+	if (fd < 0)
+		return;
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (!only_empty || sb.st_size == 0) &&
+	    (sb.st_mode & 077))
+		(void)!fchmod(fd, sb.st_mode & 0600);
+	close(fd);
+}
+
 /* Creates the file with mode 0600 (whatever the umask) if it does not exist.
- * Returns 0 or an errno. */
+ * An empty file that is there already (made by `touch`, or by a shell's
+ * redirection) is about to be filled with the user's data: it gets 0600
+ * too, and so do a -wal and -shm beside it (SQLite gives new ones the
+ * main file's mode). Returns 0 or an errno. */
 static int create_file(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return errno == EEXIST ? 0 : errno;
+	if (fd < 0) {
+		if (errno != EEXIST)
+			return errno;
+		struct stat sb;
+		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+			tighten(path, "", true);
+			tighten(path, "-wal", false);
+			tighten(path, "-shm", false);
+		}
+		return 0;
+	}
 	int err = fchmod(fd, 0600) != 0 ? errno : 0;
 	close(fd);
 	return err;
@@ -613,8 +650,12 @@ static int move_one(const char *path, const char *aside, const char *suffix)
 
 	sbuf_printf(&from, "%s%s", path, suffix);
 	sbuf_printf(&to, "%s%s", aside, suffix);
-	if (lstat(sbuf_str(&from), &sb) == 0 && rename(sbuf_str(&from), sbuf_str(&to)) != 0)
-		err = errno;
+	if (lstat(sbuf_str(&from), &sb) == 0) {
+		if (rename(sbuf_str(&from), sbuf_str(&to)) != 0)
+			err = errno;
+		else /* the user's data, kept: 0600 like the database */
+			tighten(sbuf_str(&to), "", false);
+	}
 	sbuf_free(&from);
 	sbuf_free(&to);
 	return err;

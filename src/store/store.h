@@ -69,7 +69,8 @@
  * success, < 0 failure with a translated reason in store_errmsg(). */
 enum store_rc {
 	STORE_OK = 0,
-	STORE_MEMORY_ONLY = 1, /* done, in the in-memory database only (not saving) */
+	STORE_MEMORY_ONLY = 1, /* done, in the in-memory database only (not saving);
+				* store_errmsg() says why the file cannot be written */
 	STORE_E_READONLY = -1, /* refused: the file belongs to a newer netsplit */
 	STORE_E_NOTFOUND = -2, /* no such recording */
 	STORE_E_INVALID = -3,  /* bad argument (the message says which) */
@@ -253,7 +254,14 @@ void store_recording_close(struct store_recording *r);
 /* Appends a copy of `text` at simulated time `at`. */
 void store_recording_add(struct store_recording *r, sim_time at, const char *text);
 
-/* Checks r before a save: non-empty title and protocol, nodes >= 1, times
+/* Is `title` a recording title: non-empty, one line, no control
+ * character (ns_printable)? A title is printed in lists and written into
+ * the comment line atop `export --format ns`, where a newline would turn
+ * the rest into commands. False with the reason appended to *why
+ * (translated). */
+bool store_title_ok(const char *title, struct sbuf *why);
+
+/* Checks r before a save: non-empty one-line title (store_title_ok) and protocol, nodes >= 1, times
  * >= 0 and non-decreasing, duration (if known) not before the last command,
  * no command empty or holding a newline. Returns STORE_OK, or
  * STORE_E_INVALID with the first problem in *why (translated; *why is
@@ -293,7 +301,7 @@ int store_recording_load(struct store *st, int64_t id, struct store_recording *r
 /* Deletes recording `id` and its commands; STORE_E_NOTFOUND when none. */
 int store_recording_delete(struct store *st, int64_t id);
 
-/* Renames recording `id` (title non-empty); STORE_E_NOTFOUND when none. */
+/* Renames recording `id` (store_title_ok); STORE_E_NOTFOUND when none. */
 int store_recording_rename(struct store *st, int64_t id, const char *title);
 
 #endif

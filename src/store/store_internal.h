@@ -91,7 +91,8 @@ int store_write_begin(struct store *st, const char *what);
 
 /* Ends a write begun by store_write_begin: commits when rc >= 0 (a failed
  * COMMIT turns into STORE_E_DB), rolls back otherwise. Returns the final
- * code: STORE_MEMORY_ONLY instead of STORE_OK when not saving. */
+ * code: STORE_MEMORY_ONLY instead of STORE_OK when not saving, with
+ * store_errmsg() saying "<what>: <why the file cannot be written>". */
 int store_write_end(struct store *st, int rc, const char *what);
 
 /* The store's wall clock, Unix seconds. */

@@ -81,7 +81,7 @@ int recorder_save(struct recorder *r, struct store *st, int64_t *id, struct sbuf
 	free(r->rec.version);
 	r->rec.version = NULL;
 	rc = store_recording_save(st, &r->rec, id);
-	if (rc < 0)
+	if (rc != STORE_OK) /* an error, or STORE_MEMORY_ONLY: why not on disk */
 		sbuf_puts(why, store_errmsg(st));
 	return rc;
 }
@@ -167,12 +167,21 @@ void recording_write_ns(const struct store_recording *rec, FILE *out)
 	struct tm tm;
 	if (rec->created && gmtime_r(&t, &tm))
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-	fprintf(out, "# netsplit recording %lld: %s\n", (long long)rec->id,
-		rec->title ? rec->title : "");
+	/* The comments hold text from the database: escaped, so that no
+	 * newline in a title (or an option) can start a command. */
+	struct sbuf title = {0}, version = {0}, proto = {0}, opts = {0};
+	sbuf_put_printable(&title, rec->title ? rec->title : "", 0);
+	sbuf_put_printable(&version, rec->version ? rec->version : NETSPLIT_VERSION, 0);
+	sbuf_put_printable(&proto, rec->protocol ? rec->protocol : "?", 0);
+	sbuf_put_printable(&opts, rec->options ? rec->options : "", 0);
+	fprintf(out, "# netsplit recording %lld: %s\n", (long long)rec->id, sbuf_str(&title));
 	fprintf(out, "# recorded %s with netsplit %s: %s, %d nodes, seed %llu%s%s\n", when,
-		rec->version ? rec->version : NETSPLIT_VERSION, rec->protocol ? rec->protocol : "?",
-		rec->nodes, (unsigned long long)rec->seed,
-		rec->options && *rec->options ? ", " : "", rec->options ? rec->options : "");
+		sbuf_str(&version), sbuf_str(&proto), rec->nodes, (unsigned long long)rec->seed,
+		opts.len ? ", " : "", sbuf_str(&opts));
+	sbuf_free(&title);
+	sbuf_free(&version);
+	sbuf_free(&proto);
+	sbuf_free(&opts);
 	fprintf(out, "# `netsplit run` on this file repeats the session exactly.\n");
 	for (size_t i = 0; i < rec->ncmds; i++)
 		fprintf(out, "%s\n", rec->cmds[i].text);

@@ -42,14 +42,31 @@ void store_recording_add(struct store_recording *r, sim_time at, const char *tex
 	r->ncmds++;
 }
 
+bool store_title_ok(const char *title, struct sbuf *why)
+{
+	if (!title || !title[0]) {
+		sbuf_puts(why, _("the recording has no title"));
+		return false;
+	}
+	if (!ns_printable(title, 0)) {
+		struct sbuf shown = {0};
+		sbuf_put_printable(&shown, title, 0);
+		sbuf_printf(why,
+			    _("the title \"%s\" holds a control character (a newline, a tab, an "
+			      "escape...): a title is one line of text"),
+			    sbuf_str(&shown));
+		sbuf_free(&shown);
+		return false;
+	}
+	return true;
+}
+
 int store_recording_check(const struct store_recording *r, struct sbuf *why)
 {
 	sim_time last = 0;
 
-	if (!r->title || !r->title[0]) {
-		sbuf_puts(why, _("the recording has no title"));
+	if (!store_title_ok(r->title, why))
 		return STORE_E_INVALID;
-	}
 	if (!r->protocol || !r->protocol[0]) {
 		sbuf_puts(why, _("the recording names no protocol"));
 		return STORE_E_INVALID;
@@ -264,6 +281,15 @@ int store_recording_load(struct store *st, int64_t id, struct store_recording *r
 		}
 		rc = rc == SQLITE_DONE ? store_ok(st) : store_dberr(st, what);
 		store_stmt_done(s);
+		/* Saved recordings were checked; a command of several lines
+		 * can only come from a damaged or forged file, and would
+		 * become several commands when exported or replayed. */
+		for (size_t i = 0; rc == STORE_OK && i < r->ncmds; i++)
+			if (!r->cmds[i].text || strpbrk(r->cmds[i].text, "\r\n"))
+				rc = store_fail(st, STORE_E_INVALID,
+						_("Recording #%lld is damaged: command %zu spans "
+						  "several lines."),
+						(long long)id, i + 1);
 	}
 	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc < 0)
@@ -294,9 +320,12 @@ int store_recording_rename(struct store *st, int64_t id, const char *title)
 	const char *what = _("Could not rename the recording");
 	int rc;
 
-	if (!title || !title[0])
-		return store_fail(st, STORE_E_INVALID, "%s: %s", what,
-				  _("the recording has no title"));
+	struct sbuf why = {0};
+	if (!store_title_ok(title, &why)) {
+		rc = store_fail(st, STORE_E_INVALID, "%s: %s", what, sbuf_str(&why));
+		sbuf_free(&why);
+		return rc;
+	}
 	if ((rc = store_write_begin(st, what)) < 0)
 		return rc;
 	sqlite3_stmt *s = store_stmt(st, SQL_REC_RENAME);

@@ -160,6 +160,12 @@ static void on_title(void *ctx, const char *title)
 	}
 	while (*title == ' ')
 		title++;
+	struct sbuf why = {0};
+	if (*title && !store_title_ok(title, &why)) { /* empty: "untitled" */
+		tui_say(s->t, SS_ERROR, _("not recording: %s"), sbuf_str(&why));
+		sbuf_free(&why);
+		return;
+	}
 	for (int i = 0; i < s->nrec; i++) {
 		/* Side by side: "TITLE · CP", "TITLE · AP". */
 		struct tui_pane *p = s->nrec > 1 ? tui_pane(s->t, i) : NULL;

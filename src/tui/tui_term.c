@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <term.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t pending_sig;
@@ -177,6 +178,33 @@ bool tui_term_open(struct tui_term *t)
 	if (!term || !*term || !strcmp(term, "dumb")) {
 		fprintf(stderr, "%s\n",
 			_("netsplit: TERM is not set to a terminal that curses can drive"));
+		return false;
+	}
+	/* initscr() on a terminal type terminfo does not know prints its
+	 * error to stderr — the log file, by then — and exits: ask first,
+	 * while stderr is still the user's. */
+	int terr = 0;
+	TERMINAL *prev = cur_term; /* a screen opened before (the home screen's) */
+	int ok = setupterm(term, STDOUT_FILENO, &terr);
+	TERMINAL *probe = cur_term != prev ? cur_term : NULL;
+	set_curterm(prev);
+	if (probe)
+		del_curterm(probe);
+	if (ok != OK) {
+		if (terr == 0)
+			fprintf(stderr,
+				_("netsplit: the terminal type TERM=\"%s\" is not in the terminfo "
+				  "database.\nSet TERM to one it knows (for example "
+				  "TERM=xterm-256color) or install its entry (on Debian and Ubuntu: "
+				  "the ncurses-term package).\n"),
+				term);
+		else
+			fprintf(
+			    stderr,
+			    _("netsplit: no terminfo database was found for TERM=\"%s\".\nInstall "
+			      "one (on Debian and Ubuntu: ncurses-base), or point TERMINFO at "
+			      "it.\n"),
+			    term);
 		return false;
 	}
 	t->unicode = !strcmp(nl_langinfo(CODESET), "UTF-8");

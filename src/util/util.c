@@ -179,6 +179,79 @@ void sbuf_json_str(struct sbuf *b, const char *s)
 	sbuf_putc(b, '"');
 }
 
+/* The length of the UTF-8 sequence at p (1..4), 0 when p does not start
+ * one (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char c = p[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80
+			   ? 4
+			   : 0;
+	}
+	return 0;
+}
+
+/* How the character at p is printed: its length in *len, and true when it
+ * needs an escape. */
+static bool needs_escape(const unsigned char *p, unsigned flags, size_t *len)
+{
+	*len = utf8_len(p);
+	if (!*len) {
+		*len = 1;
+		return true;
+	}
+	if (*len == 1)
+		return (*p < 0x20 || *p == 0x7f) &&
+		       !((flags & NS_PRINT_LINES) && (*p == '\n' || *p == '\t'));
+	return *len == 2 && p[0] == 0xc2 && p[1] < 0xa0; /* C1: U+0080..U+009F */
+}
+
+void sbuf_put_printable(struct sbuf *b, const char *s, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		const unsigned char *q = p;
+		size_t len;
+		while (*q && !needs_escape(q, flags, &len))
+			q += len;
+		sbuf_add(b, (const char *)p, (size_t)(q - p));
+		if (!*q)
+			break;
+		if (len == 2)
+			sbuf_printf(b, "\\u%04x", q[1]);
+		else if (*q == '\n')
+			sbuf_puts(b, "\\n");
+		else if (*q == '\r')
+			sbuf_puts(b, "\\r");
+		else if (*q == '\t')
+			sbuf_puts(b, "\\t");
+		else if (*q == 0x1b)
+			sbuf_puts(b, "\\e");
+		else
+			sbuf_printf(b, "\\x%02x", *q);
+		p = q + len;
+	}
+}
+
+bool ns_printable(const char *s, unsigned flags)
+{
+	size_t len;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p += len)
+		if (needs_escape(p, flags, &len))
+			return false;
+	return true;
+}
+
 const char *sbuf_str(const struct sbuf *b)
 {
 	return b->s ? b->s : "";

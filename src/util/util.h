@@ -59,6 +59,21 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...) NS_PRINTF(2, 3);
 void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap);
 /* Appends s as a JSON string literal, quotes included. */
 void sbuf_json_str(struct sbuf *b, const char *s);
+
+/* Text bound for a terminal, from anywhere a user's file or the database
+ * could have put it (keys, values, notes, titles): sbuf_put_printable
+ * appends s with every character that could drive the terminal escaped —
+ * C0 controls and DEL as \n, \r, \t, \e or \xHH, C1 controls (U+0080..
+ * U+009F, which some terminals read as ESC [ and the like) as \u00HH, and
+ * bytes that are not UTF-8 as \xHH. Everything else, backslashes
+ * included, is copied byte for byte, so ordinary text comes out
+ * unchanged. With NS_PRINT_LINES newlines and tabs are kept (multi-line
+ * text: help, replies); without, the result is one line. */
+enum { NS_PRINT_LINES = 1 };
+void sbuf_put_printable(struct sbuf *b, const char *s, unsigned flags);
+/* True when sbuf_put_printable(s, flags) would copy s unchanged. */
+bool ns_printable(const char *s, unsigned flags);
+
 /* Returns the contents ("" when empty); valid until the next change. */
 const char *sbuf_str(const struct sbuf *b);
 /* Hands the buffer to the caller (free() it); b is left empty. */

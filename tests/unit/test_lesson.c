@@ -67,6 +67,20 @@ static void test_format_errors(void **state)
 	     "answer \"right\" has no explanation"},
 	    {HEAD, "a lesson needs at least one step"},
 	    {HEAD "order: soon\n", "x.lesson:3: expected a number for order"},
+	    /* one set-up, one solution, one text per step (issue 14: the
+	     * last won silently, the first leaked) */
+	    {HEAD "step: S\ntext: t\nsetup:\n  cluster heartbeat 3\nsetup:\n  cluster raft "
+		  "3\ngoal: up n1\nsolution:\n  run 1s\n",
+	     "x.lesson:7: step \"S\" already has a `setup:`; a step has one"},
+	    {HEAD "step: S\ntext: t\ngoal: up n1\nsolution:\n  run 1s\nsolution:\n  run 2s\n",
+	     "x.lesson:8: step \"S\" already has a `solution:`; a step has one"},
+	    {HEAD "step: S\ntext: t\nsetup:\ngoal: up n1\nsetup:\nsolution:\n  run 1s\n",
+	     "x.lesson:7: step \"S\" already has a `setup:`"},
+	    {HEAD "step: S\ntext: t\ntext: u\ngoal: up n1\nsolution:\n  run 1s\n",
+	     "x.lesson:5: step \"S\" already has a `text:`"},
+	    /* a lesson cannot require itself, wherever its id is given */
+	    {HEAD "requires: a t b\n" STEP, "x.lesson:3: lesson \"t\" requires itself"},
+	    {"requires: t\ntitle: T\nlesson: t\n" STEP, "x.lesson:1: lesson \"t\" requires itself"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *got = parse_err(cases[i].text);
@@ -90,6 +104,17 @@ static void test_format_errors(void **state)
 	assert_string_equal(l->quiz[0].text, "Q continued?");
 	assert_string_equal(l->quiz[0].opt[1].why, "indeed so.");
 	assert_true(l->quiz[0].opt[1].correct);
+	lesson_free(l);
+	sbuf_free(&err);
+	/* two steps may each have their set-up and solution */
+	l = lesson_parse(HEAD "requires: other\n" STEP "setup:\n  cluster heartbeat 3\n" STEP
+			      "setup:\n  cluster raft 3\n",
+			 "x.lesson", &err);
+	if (!l)
+		fail_msg("%s", sbuf_str(&err));
+	assert_int_equal(l->nsteps, 2);
+	assert_non_null(l->steps[0].setup);
+	assert_non_null(l->steps[1].setup);
 	lesson_free(l);
 	sbuf_free(&err);
 }

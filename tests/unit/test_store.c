@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <errno.h>
+
 struct fx {
 	char *dir;
 	char *path;
@@ -102,6 +104,60 @@ static void test_umask_does_not_widen(void **state)
 	assert_int_equal(stat(p, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 	store_close(st);
+	free(p);
+}
+
+static void assert_mode(const char *path, mode_t want)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		fail_msg("%s: %s", path, strerror(errno));
+	if ((sb.st_mode & 07777) != want)
+		fail_msg("%s: mode %o, want %o", path, (unsigned)(sb.st_mode & 07777),
+			 (unsigned)want);
+}
+
+/* An empty file already there (touch, a shell's >) is filled with the
+ * user's data: 0600 like a file netsplit makes, -wal and -shm too,
+ * whatever the umask (issue 14: it kept 0644). A file made read-only stays
+ * read-only, and a database that has data keeps the mode its owner gave
+ * it. */
+static void test_empty_file_gets_0600(void **state)
+{
+	struct fx *f = *state;
+	static const mode_t masks[] = {022, 0};
+	for (size_t i = 0; i < ARRAY_LEN(masks); i++) {
+		char name[32];
+		ns_snprintf(name, sizeof name, "empty%zu.db", i);
+		char *p = fx_path(f->dir, name);
+		fx_write_file(p, "", 0);
+		assert_int_equal(chmod(p, 0644), 0);
+		mode_t old = umask(masks[i]);
+		struct store *st = store_open(p);
+		umask(old);
+		assert_int_equal(store_open_info(st)->status, STORE_CREATED);
+		assert_true(store_is_saving(st));
+		assert_int_equal(store_step_done(st, "intro", 0), STORE_OK);
+		assert_mode(p, 0600);
+		struct sbuf w = {0};
+		sbuf_printf(&w, "%s-wal", p);
+		assert_mode(sbuf_str(&w), 0600);
+		sbuf_clear(&w);
+		sbuf_printf(&w, "%s-shm", p);
+		assert_mode(sbuf_str(&w), 0600);
+		sbuf_free(&w);
+		store_close(st);
+		free(p);
+	}
+	/* A database with data keeps its mode. */
+	char *p = fx_path(f->dir, "shared.db");
+	struct store *st = store_open(p);
+	store_close(st);
+	assert_int_equal(chmod(p, 0640), 0);
+	st = store_open(p);
+	assert_int_equal(store_open_info(st)->status, STORE_OPENED);
+	store_close(st);
+	assert_mode(p, 0640);
 	free(p);
 }
 
@@ -466,6 +522,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_create, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_umask_does_not_widen, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_file_gets_0600, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_default_path, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_progress, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_settings, fx_setup, fx_teardown),

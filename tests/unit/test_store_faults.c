@@ -72,6 +72,12 @@ static void test_garbage(void **state)
 	}
 	fx_write_file(p, junk, sizeof(junk));
 	fx_write_file(wal, "not a wal", 9);
+	char *shm = fx_path(dir, "netsplit.db-shm");
+	fx_write_file(shm, "not a shm", 9);
+	/* As a umask of 022 leaves them: what is moved aside becomes 0600. */
+	assert_int_equal(chmod(p, 0644), 0);
+	assert_int_equal(chmod(wal, 0644), 0);
+	assert_int_equal(chmod(shm, 0664), 0);
 
 	struct store *st = store_open(p);
 	const struct store_open_info *in = store_open_info(st);
@@ -83,8 +89,17 @@ static void test_garbage(void **state)
 	assert_memory_equal(kept, junk, n);
 	free(kept);
 	struct sbuf w = {0};
+	struct stat sb;
+	assert_int_equal(stat(in->aside_path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
 	sbuf_printf(&w, "%s-wal", in->aside_path);
 	assert_true(fx_exists(sbuf_str(&w)));
+	assert_int_equal(stat(sbuf_str(&w), &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	sbuf_clear(&w);
+	sbuf_printf(&w, "%s-shm", in->aside_path);
+	assert_int_equal(stat(sbuf_str(&w), &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
 	sbuf_free(&w);
 	check_fresh(st, p);
 	store_close(st);
@@ -94,6 +109,7 @@ static void test_garbage(void **state)
 	assert_int_equal(store_open_info(st)->status, STORE_OPENED);
 	store_close(st);
 	free(wal);
+	free(shm);
 	free(p);
 	fx_rmtree(dir);
 }
