@@ -140,6 +140,8 @@ int check_cmd_main(int argc, char **argv)
 		return EXIT_BAD;
 	}
 
+	/* The budget covers every phase: reading and parsing count too. */
+	double t_start = now_s();
 	struct history h;
 	history_init(&h);
 	struct sbuf err = {0};
@@ -163,7 +165,9 @@ int check_cmd_main(int argc, char **argv)
 	if (!have_model)
 		model = guess_model(&h, fmt);
 
-	struct lin_budget b = {0, (double)budget / 1e6, threads};
+	/* What parsing left of the budget (max_seconds 0 would mean none). */
+	double left = (double)budget / 1e6 - (now_s() - t_start);
+	struct lin_budget b = {0, left > 1e-6 ? left : 1e-6, threads};
 	struct sbuf why = {0};
 	struct lin_stats st;
 	double t0 = now_s();

@@ -251,7 +251,7 @@ static void witness_room(struct lin_part *p, size_t n)
 {
 	if (n <= p->wcap)
 		return;
-	size_t c = p->wcap ? p->wcap : 64;
+	size_t c = p->wcap ? p->wcap : 4; /* small: there may be many keys */
 	while (c < n)
 		c *= 2;
 	p->wstate = xrealloc(p->wstate, c * sizeof *p->wstate);
@@ -341,6 +341,8 @@ static void reset(struct lin_checker *c)
 	for (int i = 0; i < c->nparts; i++)
 		part_free(c->parts[i]);
 	c->nparts = 0;
+	if (c->ktab)
+		memset(c->ktab, 0, c->kcap * sizeof *c->ktab);
 	c->known = 0;
 	c->scan_from = 0;
 	c->seen_rev = 0;
@@ -354,8 +356,8 @@ void lin_free(struct lin_checker *c)
 		return;
 	reset(c);
 	free(c->parts);
+	free(c->ktab);
 	free(c->part_of);
-	free(c->mark);
 	free(c);
 }
 
@@ -365,14 +367,38 @@ void lin_set_limits(struct lin_checker *c, uint64_t max_steps_per_search, size_t
 	c->max_memo = max_memo_bytes;
 }
 
+static size_t key_slot(const struct lin_checker *c, const char *key)
+{
+	uint64_t x = (uint64_t)(uintptr_t)key;
+	x = (x ^ (x >> 31)) * 0x9e3779b97f4a7c15ULL;
+	return (size_t)(x ^ (x >> 29)) & (c->kcap - 1);
+}
+
+/* The part of key (an interned pointer, so == is equality) in the table
+ * c->ktab (part index + 1, 0 empty): O(1) whatever the number of keys. */
+static int *key_find(struct lin_checker *c, const char *key)
+{
+	size_t j = key_slot(c, key);
+	while (c->ktab[j] && c->parts[c->ktab[j] - 1]->key != key)
+		j = (j + 1) & (c->kcap - 1);
+	return &c->ktab[j];
+}
+
 static int part_for(struct lin_checker *c, const struct hist_op *o)
 {
 	const char *key = c->model == LIN_MODEL_KV ? o->key : NULL;
-	/* Few keys in practice (a handful in a game, ~10 in Porcupine's
-	 * files): a scan is fine. Keys are interned, so == is equality. */
-	for (int i = c->nparts - 1; i >= 0; i--)
-		if (c->parts[i]->key == key)
-			return i;
+	if (c->kcap < 2 * ((size_t)c->nparts + 1)) {
+		size_t ncap = c->kcap ? c->kcap * 2 : 16;
+		free(c->ktab);
+		c->ktab = xcalloc(ncap, sizeof *c->ktab);
+		c->kcap = ncap;
+		for (int i = 0; i < c->nparts; i++)
+			*key_find(c, c->parts[i]->key) = i + 1;
+	}
+	int *slot = key_find(c, key);
+	if (*slot)
+		return *slot - 1;
+	*slot = c->nparts + 1;
 	if (c->nparts == c->pcap) {
 		c->pcap = c->pcap ? c->pcap * 2 : 8;
 		c->parts = xrealloc(c->parts, (size_t)c->pcap * sizeof *c->parts);
@@ -385,6 +411,12 @@ static int part_for(struct lin_checker *c, const struct hist_op *o)
 	p->min_changed = HIST_NEVER;
 	c->parts[c->nparts] = p;
 	return c->nparts++;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 /* After a change: keeps the witness's settled prefix, and checks that the
@@ -419,25 +451,25 @@ static bool revalidate(struct lin_checker *c, struct lin_part *p)
 	int ns = 0;
 	bool ok = true;
 	p->nmops = 0;
-	if (!c->mark || c->markcap < h->n) {
-		c->mark = xrealloc(c->mark, h->n * sizeof *c->mark);
-		memset(c->mark, 0, h->n * sizeof *c->mark);
-		c->markcap = h->n;
-	}
+	/* The witness's tail, sorted, to tell its ops from the recent ones
+	 * (a binary search each: no array the size of the history). */
+	int ntail = p->nwitness - k0;
+	uint32_t *tail = xmalloc((size_t)(ntail > 0 ? ntail : 1) * sizeof *tail);
 	for (int k = k0; k < p->nwitness && ok; k++) {
 		uint32_t hop = p->witness[k];
-		c->mark[hop] = true;
+		tail[k - k0] = hop;
 		/* Took effect in the witness, now it did not: no longer valid. */
 		ok = to_lop(c, p, &h->ops[hop], &lo[ns]);
 		seq[ns++] = hop;
 	}
+	qsort(tail, (size_t)ntail, sizeof *tail, u32_cmp);
 	for (int i = first; i < p->n && ok; i++) {
 		uint32_t hop = p->hops[i];
-		if (!c->mark[hop] && to_lop(c, p, &h->ops[hop], &lo[ns]) && lo[ns].required)
+		if (!bsearch(&hop, tail, (size_t)ntail, sizeof *tail, u32_cmp) &&
+		    to_lop(c, p, &h->ops[hop], &lo[ns]) && lo[ns].required)
 			seq[ns++] = hop;
 	}
-	for (int k = k0; k < p->nwitness; k++)
-		c->mark[p->witness[k]] = false;
+	free(tail);
 	/* Real time: nothing may come after an op that completed before it was
 	 * invoked. (Against the settled prefix it holds: its ops completed
 	 * before any of these changed.) */
@@ -511,7 +543,7 @@ static void sync(struct lin_checker *c)
 			c->part_of[i] = pi;
 			struct lin_part *p = c->parts[pi];
 			if (p->n == p->cap) {
-				p->cap = p->cap ? p->cap * 2 : 64;
+				p->cap = p->cap ? p->cap * 2 : 4;
 				p->hops = xrealloc(p->hops, (size_t)p->cap * sizeof *p->hops);
 			}
 			if (p->n && h->ops[p->hops[p->n - 1]].invoked > o->invoked)
@@ -533,10 +565,8 @@ static void sync(struct lin_checker *c)
 		p->search = NULL;
 		if (mincall[pi] < p->min_changed)
 			p->min_changed = mincall[pi];
-		if (p->verdict == LIN_OK && revalidate(c, p)) {
-			c->st.witness_hits++;
-			continue;
-		}
+		/* Re-validated (or searched) by run_part, within the budget. */
+		p->recheck = p->recheck || p->verdict == LIN_OK;
 		p->npin = p->verdict == LIN_UNKNOWN ? 0 : first_unsettled(p);
 		p->verdict = LIN_CHECKING;
 	}
@@ -569,6 +599,15 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 				 uint64_t *used, uint64_t *started)
 {
 	struct lin_part *p = c->parts[pi];
+	if (p->recheck) {
+		/* Changed since it was proven: the witness, extended, first. */
+		p->recheck = false;
+		if (revalidate(c, p)) {
+			p->witness_hits++;
+			p->verdict = LIN_OK;
+			return p->verdict;
+		}
+	}
 	if (!p->search) {
 		uint32_t init;
 		lin_build_sops(c, p, &init);
@@ -800,6 +839,7 @@ void lin_get_stats(const struct lin_checker *c, struct lin_stats *out)
 	out->pinned = 0;
 	for (int i = 0; i < c->nparts; i++) {
 		out->pinned += c->parts[i]->pinned_searches;
+		out->witness_hits += c->parts[i]->witness_hits;
 		switch (c->parts[i]->verdict) {
 		case LIN_OK: out->keys_ok++; break;
 		case LIN_VIOLATION: out->keys_bad++; break;
@@ -817,11 +857,18 @@ enum lin_verdict lin_check_history(const struct history *h, enum lin_model m,
 	struct lin_checker *c = lin_new(h, m);
 	if (b)
 		lin_set_threads(c, b->threads);
+	double deadline = b && b->max_seconds > 0 ? lin_clock() + b->max_seconds : 0;
 	enum lin_verdict v = lin_check(c, b);
 	if (v == LIN_CHECKING)
 		v = LIN_UNKNOWN;
-	if (v == LIN_VIOLATION && explain)
-		lin_explain(c, NULL, explain);
+	if (v == LIN_VIOLATION && explain) {
+		/* The explanation is bounded by steps (so the core does not
+		 * depend on the machine) and by what is left of the seconds. */
+		struct lin_budget eb = {0, 0, 0};
+		if (deadline > 0)
+			eb.max_seconds = MAX(deadline - lin_clock(), 1e-6);
+		lin_explain(c, &eb, explain);
+	}
 	if (stats)
 		lin_get_stats(c, stats);
 	lin_free(c);
