@@ -936,7 +936,7 @@ bool history_load(struct history *h, const char *path, enum hist_format fmt, str
 	size_t len;
 	char *text = read_file(path, &len);
 	if (!text) {
-		sbuf_printf(err, "%s: %s", path, strerror(errno));
+		sbuf_printf(err, "%s: %s", path, read_file_error(errno));
 		return false;
 	}
 	bool ok = history_parse(h, text, len, path, fmt, err);
@@ -1131,7 +1131,7 @@ bool history_save(const struct history *h, const char *path, enum hist_format fm
 	if (f && fclose(f) != 0)
 		ok = false;
 	if (!ok)
-		sbuf_printf(err, "%s: %s", path, strerror(errno));
+		sbuf_printf(err, "%s: %s", path, read_file_error(errno));
 	sbuf_free(&b);
 	return ok;
 }
