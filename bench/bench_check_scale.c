@@ -4,8 +4,8 @@
  * inputs that were quadratic (issue 14) and times parsing and checking
  * in-process; or writes one of them to stdout for `netsplit check`.
  *
- *   symmetry N   N unknown puts of distinct values on one key, then one
- *                ok get (the twin pre-pass of ls_new)
+ *   symmetry N   N unknown puts of distinct values on one key, then an ok
+ *                append and get (the twin pre-pass of ls_new)
  *   keys N       N keys, one ok put each (the key lookup of part_for)
  *   edn N        N concurrent EDN invocations, then their completions
  *                (the pending-operation lookup of the EDN/Jepsen parser)
@@ -39,12 +39,17 @@ static void gen(struct sbuf *b, const char *kind, long n)
 				    "{\"client\":%ld,\"f\":\"put\",\"key\":\"x\",\"value\":\"%ld\","
 				    "\"invoke\":%ld,\"complete\":null,\"outcome\":\"unknown\"}\n",
 				    i, i, i);
-		/* One ok read of the middle value: the witness check fails, so
-		 * the key is searched. */
+		/* An ok append (so that no put is a dead write, left out of the
+		 * search) and a read of the middle value: the witness check
+		 * fails, so the key is searched. */
 		sbuf_printf(b,
-			    "{\"client\":%ld,\"f\":\"get\",\"key\":\"x\",\"result\":\"%ld\","
+			    "{\"client\":%ld,\"f\":\"append\",\"key\":\"x\",\"value\":\"z\","
 			    "\"invoke\":%ld,\"complete\":%ld,\"outcome\":\"ok\"}\n",
-			    n, n / 2, n, n + 1);
+			    n, n, n + 1);
+		sbuf_printf(b,
+			    "{\"client\":%ld,\"f\":\"get\",\"key\":\"x\",\"result\":\"%ldz\","
+			    "\"invoke\":%ld,\"complete\":%ld,\"outcome\":\"ok\"}\n",
+			    n, n / 2, n + 2, n + 3);
 	} else if (!strcmp(kind, "keys")) {
 		sbuf_puts(b, "{\"netsplit\":\"history\",\"version\":1,\"times\":\"us\"}\n");
 		for (long i = 0; i < n; i++)

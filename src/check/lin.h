@@ -166,6 +166,7 @@ struct lin_stats {
 	uint64_t searches;     /* searches started */
 	uint64_t witness_hits; /* changes settled by re-validating a witness */
 	uint64_t pinned;       /* re-searches that kept a prefix of the witness */
+	uint64_t folded;       /* operations folded into a key's state and dropped */
 	int nkeys, keys_ok, keys_bad, keys_open;
 };
 void lin_get_stats(const struct lin_checker *c, struct lin_stats *out);

@@ -146,6 +146,9 @@ struct lin_part {
 	uint64_t pinned_searches;
 	uint64_t witness_hits; /* changes settled by revalidate */
 	bool recheck;          /* changed since proven: revalidate before searching */
+	uint32_t anchor;       /* the op standing for a folded prefix (see fold), or UINT32_MAX */
+	uint32_t anchor_state; /* the state after it */
+	uint64_t folded;       /* ops dropped by folding */
 	uint32_t *core; /* after a violation: computed lazily */
 	int ncore;
 	bool core_done;

@@ -4,7 +4,8 @@
  * well within the TIMEOUT that tests/CMakeLists.txt gives this executable,
  * and a tiny budget must end in "unknown", never in a hang or a guess.
  *
- *  - 300,000 unknown puts of distinct values on one key, then an ok get:
+ *  - 300,000 unknown puts of distinct values on one key, then an ok
+ *    append and get:
  *    the twin pre-pass of ls_new was a backward scan per open op;
  *  - 300,000 keys: part_for scanned every key per operation;
  *  - 200,000 concurrent EDN invocations: pairing an event with its
@@ -51,17 +52,22 @@ static void test_many_open_puts(void **state)
 		uint32_t id = add(&h, i, HIST_WRITE, "x", v, i);
 		history_complete(&h, id, i + 1, OUT_UNKNOWN, NULL, -1, "timed out");
 	}
-	snprintf(v, sizeof v, "%d", N / 2);
-	uint32_t g = add(&h, N, HIST_READ, "x", NULL, N);
-	history_complete(&h, g, N + 1, OUT_OK, v, -1, NULL);
+	/* An append (so that no put is a "dead write" the search may leave
+	 * out: every one goes into the search), then a get of "150000z". */
+	uint32_t a = add(&h, N, HIST_APPEND, "x", "z", N);
+	history_complete(&h, a, N + 1, OUT_OK, NULL, -1, NULL);
+	snprintf(v, sizeof v, "%dz", N / 2);
+	uint32_t g = add(&h, N, HIST_READ, "x", NULL, N + 2);
+	history_complete(&h, g, N + 3, OUT_OK, v, -1, NULL);
 	struct lin_budget b = {0, 0.05, 1};
 	enum lin_verdict r = lin_check_history(&h, LIN_MODEL_KV, &b, NULL, NULL);
-	/* Linearizable (put 150000, then the get), but not provable in 50ms
-	 * by a search of 300,000 open puts: unknown, or the proof. */
+	/* Linearizable (put 150000, the append, the get), but not provable
+	 * in 50ms by a search of 300,000 open puts: unknown, or the proof. */
 	assert_true(r == LIN_UNKNOWN || r == LIN_OK);
-	/* Steps: the same answer, machine-independent. */
+	/* Steps: the same, machine-independent. */
 	struct lin_budget bs = {2000, 0, 1};
-	assert_int_equal(lin_check_history(&h, LIN_MODEL_KV, &bs, NULL, NULL), LIN_UNKNOWN);
+	r = lin_check_history(&h, LIN_MODEL_KV, &bs, NULL, NULL);
+	assert_true(r == LIN_UNKNOWN || r == LIN_OK);
 	history_close(&h);
 }
 
