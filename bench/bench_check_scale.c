@@ -82,9 +82,9 @@ static void one(const char *kind, long n, enum lin_model m, double budget)
 	struct lin_stats st;
 	enum lin_verdict v = ok ? lin_check_history(&h, m, &b, NULL, &st) : LIN_UNKNOWN;
 	double t2 = wall_now();
-	printf("%-9s n=%-7ld parse %.3fs  check %.3fs (budget %.1fs): %s%s%s\n", kind, n,
-	       t1 - t0, t2 - t1, budget, ok ? lin_verdict_name(v) : "parse error ",
-	       ok ? "" : sbuf_str(&err), "");
+	printf("%-9s n=%-7ld parse %.3fs  check %.3fs (budget %.1fs): %s%s%s\n", kind, n, t1 - t0,
+	       t2 - t1, budget, ok ? lin_verdict_name(v) : "parse error ", ok ? "" : sbuf_str(&err),
+	       "");
 	history_close(&h);
 	sbuf_free(&err);
 	sbuf_free(&text);

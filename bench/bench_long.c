@@ -92,7 +92,8 @@ int main(int argc, char **argv)
 	sim_time t = sim_now(world_sim(w));
 	bool injected = false;
 	(void)all_max;
-	printf("hour    ops   RSS MB (peak)   tick p50 / p99 / max (ms)  checking  speed  verdict\n");
+	printf(
+	    "hour    ops   RSS MB (peak)   tick p50 / p99 / max (ms)  checking  speed  verdict\n");
 	for (int hr = 1; hr <= (int)hours; hr++) {
 		n = 0;
 		int checking = 0;

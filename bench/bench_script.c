@@ -77,8 +77,8 @@ static void one(const char *kind, long n)
 	printf("%-7s %8ld lines: parse %6.1f MB = %6.0f B/line", kind, n,
 	       (double)(parsed - base) / 1024, (double)(parsed - base) * 1024 / (double)n);
 	if (!strcmp(kind, "at"))
-		printf("; scheduled by run: +%6.1f MB = %6.0f B/line", (double)(ran - parsed) / 1024,
-		       (double)(ran - parsed) * 1024 / (double)n);
+		printf("; scheduled by run: +%6.1f MB = %6.0f B/line",
+		       (double)(ran - parsed) / 1024, (double)(ran - parsed) * 1024 / (double)n);
 	printf("\n");
 	fflush(stdout);
 	_exit(0);

@@ -213,12 +213,15 @@ static void test_fold_agrees_with_one_shot(void **state)
 				int64_t done = t + 10 + (int64_t)(rnd(&seed) % 5);
 				uint64_t r = rnd(&seed) % 20;
 				if (write[i] && r == 0)
-					history_complete(&h, ids[i], done, OUT_UNKNOWN, NULL, -1, NULL);
+					history_complete(&h, ids[i], done, OUT_UNKNOWN, NULL, -1,
+							 NULL);
 				else if (!write[i] && corrupt && r == 1 && step > 40)
-					history_complete(&h, ids[i], done, OUT_OK, "999999", -1, NULL);
+					history_complete(&h, ids[i], done, OUT_OK, "999999", -1,
+							 NULL);
 				else
 					history_complete(&h, ids[i], done, OUT_OK,
-							 write[i] ? NULL : (seen[i][0] ? seen[i] : NULL),
+							 write[i] ? NULL
+								  : (seen[i][0] ? seen[i] : NULL),
 							 -1, NULL);
 			}
 			/* Sometimes overlap the next group, sometimes a quiet gap. */
