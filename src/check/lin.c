@@ -406,6 +406,33 @@ static bool fold_kind(const struct lop *lo)
 	return lo->kind == LOP_READ || lo->kind == LOP_WRITE || lo->kind == LOP_CAS;
 }
 
+/* After a fold most of a key's interned values belong to dropped ops:
+ * when they are four times what the key still holds, the values are
+ * interned afresh. Only the witness's states and the anchor's are kept
+ * across calls (search ops are rebuilt from the history each time), so
+ * only those are carried over, by content. */
+static uint32_t vals_move(struct lvals *from, struct lvals *to, uint32_t id)
+{
+	size_t len;
+	const char *b = lvals_bytes(from, id, &len);
+	return b ? lvals_intern(to, b, len) : LV_ABSENT;
+}
+
+static void compact_vals(struct lin_part *p)
+{
+	size_t live = (size_t)p->nwitness + (size_t)p->n + 64;
+	if (p->vals.n < 4 * live)
+		return;
+	struct lvals nv;
+	lvals_init(&nv);
+	nv.nregs = p->vals.nregs;
+	for (int k = 0; k < p->nwitness; k++)
+		p->wstate[k] = vals_move(&p->vals, &nv, p->wstate[k]);
+	p->anchor_state = vals_move(&p->vals, &nv, p->anchor_state);
+	lvals_free(&p->vals);
+	p->vals = nv;
+}
+
 static void fold(struct lin_checker *c, struct lin_part *p)
 {
 	if (p->verdict != LIN_OK || p->unsorted || p->npin || p->search || p->n < 2 ||
@@ -483,6 +510,7 @@ static void fold(struct lin_checker *c, struct lin_part *p)
 	free(p->sops);
 	p->sops = NULL;
 	p->nsops = 0;
+	compact_vals(p);
 }
 
 /* ---- the checker ------------------------------------------------------------ */
