@@ -132,7 +132,8 @@ int run_cmd_main(int argc, char **argv)
 	if (!strcmp(path, "-"))
 		text = read_stream(stdin, &len);
 	if (!text) {
-		fprintf(stderr, _("netsplit run: cannot read %s: %s\n"), path, read_file_error(errno));
+		fprintf(stderr, _("netsplit run: cannot read %s: %s\n"), path,
+			read_file_error(errno));
 		return 2;
 	}
 	if (strlen(text) != len) {

@@ -329,7 +329,7 @@ struct pairing {
 	size_t n, cap;
 	int64_t events;
 	int64_t *pkey; /* process of each table slot, PROC_EMPTY if none */
-	uint32_t *pv; /* index in p + 1, 0 when the process is idle */
+	uint32_t *pv;  /* index in p + 1, 0 when the process is idle */
 	size_t tcap, tn;
 };
 

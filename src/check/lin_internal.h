@@ -149,7 +149,7 @@ struct lin_part {
 	uint32_t anchor;       /* the op standing for a folded prefix (see fold), or UINT32_MAX */
 	uint32_t anchor_state; /* the state after it */
 	uint64_t folded;       /* ops dropped by folding */
-	uint32_t *core; /* after a violation: computed lazily */
+	uint32_t *core;        /* after a violation: computed lazily */
 	int ncore;
 	bool core_done;
 	uint32_t core_from; /* ops before shrinking */
