@@ -136,17 +136,11 @@ int run_cmd_main(int argc, char **argv)
 	const char *path = argv[optind];
 	size_t len;
 	char *text = !strcmp(path, "-") ? NULL : read_file(path, &len);
-	if (!strcmp(path, "-")) {
-		struct sbuf in = {0};
-		char buf[4096];
-		size_t n;
-		while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-			sbuf_add(&in, buf, n);
-		text = sbuf_take(&in);
-		len = strlen(text);
-	}
+	if (!strcmp(path, "-"))
+		text = read_stream(stdin, &len);
 	if (!text) {
-		fprintf(stderr, _("netsplit run: cannot read %s: %s\n"), path, strerror(errno));
+		fprintf(stderr, _("netsplit run: cannot read %s: %s\n"), path,
+			read_file_error(errno));
 		return 2;
 	}
 	if (strlen(text) != len) {

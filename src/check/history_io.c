@@ -319,19 +319,87 @@ struct pending {
 	uint32_t op;
 };
 
+/* The operations still running, one per process at most: an array (in
+ * the order they were invoked, but for swap-removal) and a hash table of
+ * process -> index in it + 1,
+ * so that pairing an event with its invocation is O(1), not a scan. A
+ * process keeps its slot in the table once seen (value 0 when idle). */
 struct pairing {
 	struct pending *p;
 	size_t n, cap;
 	int64_t events;
 	uint32_t last; /* the operation the last completion completed */
+	int64_t *pkey; /* process of each table slot, PROC_EMPTY if none */
+	uint32_t *pv;  /* index in p + 1, 0 when the process is idle */
+	size_t tcap, tn;
 };
 
-static int find_pending(const struct pairing *pr, int process)
+#define PROC_EMPTY INT64_MIN
+
+static size_t proc_slot(const struct pairing *pr, int process)
 {
-	for (size_t i = 0; i < pr->n; i++)
-		if (pr->p[i].process == process)
-			return (int)i;
-	return -1;
+	uint64_t x = (uint64_t)(unsigned)process * 0x9e3779b97f4a7c15ULL;
+	size_t j = (size_t)(x ^ (x >> 32)) & (pr->tcap - 1);
+	while (pr->pkey[j] != PROC_EMPTY && pr->pkey[j] != process)
+		j = (j + 1) & (pr->tcap - 1);
+	return j;
+}
+
+/* The table slot of process (added if new). */
+static size_t proc_entry(struct pairing *pr, int process)
+{
+	if ((pr->tn + 1) * 2 > pr->tcap) {
+		size_t oc = pr->tcap, nc = oc ? oc * 2 : 64;
+		int64_t *ok = pr->pkey;
+		uint32_t *ov = pr->pv;
+		pr->pkey = xmalloc(nc * sizeof *pr->pkey);
+		pr->pv = xcalloc(nc, sizeof *pr->pv);
+		for (size_t j = 0; j < nc; j++)
+			pr->pkey[j] = PROC_EMPTY;
+		pr->tcap = nc;
+		for (size_t j = 0; j < oc; j++) {
+			if (ok[j] == PROC_EMPTY)
+				continue;
+			size_t t = proc_slot(pr, (int)ok[j]);
+			pr->pkey[t] = ok[j];
+			pr->pv[t] = ov[j];
+		}
+		free(ok);
+		free(ov);
+	}
+	size_t j = proc_slot(pr, process);
+	if (pr->pkey[j] == PROC_EMPTY) {
+		pr->pkey[j] = process;
+		pr->tn++;
+	}
+	return j;
+}
+
+/* The index in pr->p of process's running operation, or -1. */
+static int find_pending(struct pairing *pr, int process)
+{
+	size_t j = proc_entry(pr, process); /* may grow pv: before reading it */
+	return (int)pr->pv[j] - 1;
+}
+
+static void pending_add(struct pairing *pr, int process, uint32_t op)
+{
+	xgrow((void **)&pr->p, &pr->cap, pr->n + 1, sizeof *pr->p);
+	pr->p[pr->n++] = (struct pending){process, op};
+	size_t j = proc_entry(pr, process);
+	pr->pv[j] = (uint32_t)pr->n;
+}
+
+static void pending_remove(struct pairing *pr, int pi)
+{
+	/* The processes are in the table already: no growth here. */
+	size_t j = proc_entry(pr, pr->p[pi].process);
+	pr->pv[j] = 0;
+	pr->p[pi] = pr->p[--pr->n];
+	if ((size_t)pi < pr->n) {
+		j = proc_entry(pr, pr->p[pi].process);
+		pr->pv[j] = (uint32_t)pi + 1;
+	}
 }
 
 static bool parse_fn(const char *f, enum hist_fn *out)
@@ -443,8 +511,7 @@ static bool jepsen_event(struct history *h, struct rd *r, struct pairing *pr, in
 		}
 		uint32_t id = history_add(h, &op);
 		free(mops);
-		xgrow((void **)&pr->p, &pr->cap, pr->n + 1, sizeof *pr->p);
-		pr->p[pr->n++] = (struct pending){process, id};
+		pending_add(pr, process, id);
 		return true;
 	}
 	enum op_outcome out;
@@ -470,7 +537,7 @@ static bool jepsen_event(struct history *h, struct rd *r, struct pairing *pr, in
 			 fstr, hist_fn_name(&h->ops[id]), h->ops[id].line);
 		return false;
 	}
-	pr->p[pi] = pr->p[--pr->n];
+	pending_remove(pr, pi);
 	const char *res = NULL;
 	if (out == OUT_OK && fn == HIST_READ && !scalar(value, &res)) {
 		rd_error(r, line, _("a read's value must be a single value"));
@@ -496,6 +563,8 @@ static void finish_pairing(struct history *h, struct pairing *pr)
 	for (size_t i = 0; i < pr->n; i++)
 		history_complete(h, pr->p[i].op, pr->events, OUT_UNKNOWN, NULL, -1, NULL);
 	free(pr->p);
+	free(pr->pkey);
+	free(pr->pv);
 	memset(pr, 0, sizeof *pr);
 }
 
@@ -902,7 +971,7 @@ bool history_load(struct history *h, const char *path, enum hist_format fmt, str
 	size_t len;
 	char *text = read_file(path, &len);
 	if (!text) {
-		sbuf_printf(err, "%s: %s", path, strerror(errno));
+		sbuf_printf(err, "%s: %s", path, read_file_error(errno));
 		return false;
 	}
 	bool ok = history_parse(h, text, len, path, fmt, err);
@@ -1104,7 +1173,7 @@ bool history_save(const struct history *h, const char *path, enum hist_format fm
 	if (f && fclose(f) != 0)
 		ok = false;
 	if (!ok)
-		sbuf_printf(err, "%s: %s", path, strerror(errno));
+		sbuf_printf(err, "%s: %s", path, read_file_error(errno));
 	sbuf_free(&b);
 	return ok;
 }

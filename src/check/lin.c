@@ -105,6 +105,14 @@ static bool to_lop(struct lin_checker *c, struct lin_part *p, const struct hist_
 	memset(out, 0, sizeof *out);
 	out->hop = o->id;
 	out->call = o->invoked;
+	if (o->id == p->anchor) {
+		/* The op that fixed the state of a folded prefix (see fold). */
+		out->kind = LOP_WRITE;
+		out->required = true;
+		out->ret = o->completed;
+		out->a = p->anchor_state;
+		return true;
+	}
 	switch (o->outcome) {
 	case OUT_OK:
 		out->required = true;
@@ -187,12 +195,18 @@ static bool to_lop(struct lin_checker *c, struct lin_part *p, const struct hist_
 	return false;
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 /* The search ops of part p as the history stands. With a pin (npin > 0),
  * the ops of witness[0..npin) are replayed from the initial state instead:
  * *init is the state after them, and the search gets the other ops only.
  * When the pinned ops no longer replay (one of them failed after all), the
  * pin is dropped and every op goes to the search. */
-void lin_build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init)
+static void build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init)
 {
 	free(p->sops);
 	p->sops = xmalloc((size_t)(p->n ? p->n : 1) * sizeof *p->sops);
@@ -207,24 +221,31 @@ void lin_build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init)
 		}
 		return;
 	}
-	/* pos[hop]: -1 not pinned, -2 pinned but dropped, else index in pin_ops */
-	int *pos = xmalloc(c->h->n * sizeof *pos);
-	for (int i = 0; i < p->n; i++)
-		pos[p->hops[i]] = -1;
+	/* The pinned hops, sorted, each with its place in the witness; pos[k]:
+	 * -1 pinned but not (yet) converted, else its index in pin_ops. */
+	struct pin {
+		uint32_t hop;
+		int k;
+	} *pins = xmalloc((size_t)p->npin * sizeof *pins);
 	for (int k = 0; k < p->npin; k++)
-		pos[p->witness[k]] = -2;
+		pins[k] = (struct pin){p->witness[k], k};
+	qsort(pins, (size_t)p->npin, sizeof *pins, u32_cmp); /* hop is the first field */
+	int *pos = xmalloc((size_t)p->npin * sizeof *pos);
+	for (int k = 0; k < p->npin; k++)
+		pos[k] = -1;
 	struct lop *pin_ops = xmalloc((size_t)p->npin * sizeof *pin_ops);
 	int npo = 0;
 	bool ok = true;
 	for (int i = 0; i < p->n; i++) {
 		struct lop lo;
 		uint32_t hop = p->hops[i];
+		struct pin *pn = bsearch(&hop, pins, (size_t)p->npin, sizeof *pins, u32_cmp);
 		if (!to_lop(c, p, &c->h->ops[hop], &lo)) {
-			ok &= pos[hop] != -2; /* a pinned op turned out not to happen */
+			ok &= !pn; /* a pinned op turned out not to happen */
 			continue;
 		}
-		if (pos[hop] == -2) {
-			pos[hop] = npo;
+		if (pn) {
+			pos[pn->k] = npo;
 			pin_ops[npo++] = lo;
 		} else {
 			p->sops[p->nsops++] = lo;
@@ -232,16 +253,61 @@ void lin_build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init)
 	}
 	uint32_t st = *init;
 	for (int k = 0; k < p->npin && ok; k++)
-		ok = pos[p->witness[k]] >= 0 &&
-		     lop_step(&p->vals, p->mops, st, &pin_ops[pos[p->witness[k]]], &st);
+		ok = pos[k] >= 0 && lop_step(&p->vals, p->mops, st, &pin_ops[pos[k]], &st);
 	free(pin_ops);
 	free(pos);
+	free(pins);
 	if (ok) {
 		*init = st;
 		return;
 	}
 	p->npin = 0;
-	lin_build_sops(c, p, init);
+	build_sops(c, p, init);
+}
+
+/* Dead writes: an unknown write (or cas) whose new value no read and no
+ * cas of the search mentions is never needed. In a linearization that
+ * uses it, nothing observes its value before the next write (a read or a
+ * cas of that state would mention it), so without it the rest stays legal.
+ * Dropping such ops keeps searches small when unknown writes pile up (a
+ * long session with faults). Not with appends, etcd's failed cas (an
+ * observation of "not a") or transactions, whose legality depends on
+ * states no op names. */
+static void prune_dead(struct lin_part *p)
+{
+	uint32_t *seen = xmalloc((size_t)(p->nsops ? p->nsops : 1) * sizeof *seen);
+	size_t ns = 0;
+	bool open = false;
+	for (int i = 0; i < p->nsops; i++) {
+		const struct lop *o = &p->sops[i];
+		switch (o->kind) {
+		case LOP_READ: seen[ns++] = o->a; break;
+		case LOP_CAS: seen[ns++] = o->a; break;
+		case LOP_WRITE: break;
+		default: free(seen); return;
+		}
+		open |= !o->required;
+	}
+	if (open) {
+		qsort(seen, ns, sizeof *seen, u32_cmp);
+		int m = 0;
+		for (int i = 0; i < p->nsops; i++) {
+			const struct lop *o = &p->sops[i];
+			uint32_t v = o->kind == LOP_CAS ? o->b : o->a;
+			if (!o->required && o->kind != LOP_READ &&
+			    !bsearch(&v, seen, ns, sizeof *seen, u32_cmp))
+				continue;
+			p->sops[m++] = *o;
+		}
+		p->nsops = m;
+	}
+	free(seen);
+}
+
+void lin_build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init)
+{
+	build_sops(c, p, init);
+	prune_dead(p);
 }
 
 /* When an op stopped changing: its completion (ok, fail), the time its
@@ -261,7 +327,7 @@ static void witness_room(struct lin_part *p, size_t n)
 {
 	if (n <= p->wcap)
 		return;
-	size_t c = p->wcap ? p->wcap : 64;
+	size_t c = p->wcap ? p->wcap : 4; /* small: there may be many keys */
 	while (c < n)
 		c *= 2;
 	p->wstate = xrealloc(p->wstate, c * sizeof *p->wstate);
@@ -309,6 +375,154 @@ static int first_unsettled(const struct lin_part *p)
 	return lo;
 }
 
+/* ---- folding a proven prefix ------------------------------------------------ */
+
+/* Folding: after a key is proven linearizable, the longest prefix of its
+ * operations that no later operation can interact with is dropped from the
+ * key, so that a long session costs what its recent operations cost.
+ *
+ * The fold point is an op q (in invocation order, hops[0..i]) such that
+ *   (1) every op invoked before q is done: ok, failed, or unknown (the
+ *       client gave up: final); none is pending;
+ *   (2) every ok op invoked before q completed before q was invoked (q is
+ *       alone at the end of the prefix);
+ *   (3) q is ok and completed before the next op (hops[i+1]) was invoked,
+ *       hence before every later op, present or future (a live history
+ *       only adds ops invoked later);
+ *   (4) q fixes the state by itself: a write of v (state v), a read of v
+ *       (state v), a cas a->b (state b); not an append or a transaction;
+ *   (5) up to q, the witness holds the ok ops invoked up to q (and maybe
+ *       unknown ones invoked before q), and stays legal without the
+ *       unknown ones; s is the state after q.
+ * Then the key is linearizable iff the rest — the ops after q, plus the
+ * unknown ops invoked before q, which may still take effect at any time
+ * after their invocation or never — is linearizable from state s:
+ *   <= the witness's prefix without its unknown ops, followed by a
+ *      linearization of the rest, is one of the whole: the rest's ok ops
+ *      were invoked after q completed, and the prefix so replayed uses
+ *      none of the unknown ops carried on;
+ *   => in any linearization of the whole, every ok op of the prefix comes
+ *      before q (2) and q before every ok op of the rest (3); after q the
+ *      state is s whatever came before (4); so what follows q, with the
+ *      carried unknown ops that it placed there, is a linearization of the
+ *      rest from s (an unknown op placed before q is "never" in the rest).
+ * So the verdict is exact, and stays so as the history grows (a later op
+ * is invoked after q completed). q stays in the key as its "anchor": a
+ * write of s as the search sees it (to_lop), so that an explanation can
+ * name the op that fixed the state; the core never relaxes it. The ops
+ * before q are dropped from the key (the history keeps them). */
+static bool fold_kind(const struct lop *lo)
+{
+	return lo->kind == LOP_READ || lo->kind == LOP_WRITE || lo->kind == LOP_CAS;
+}
+
+/* After a fold most of a key's interned values belong to dropped ops:
+ * when they are four times what the key still holds, the values are
+ * interned afresh. Only the witness's states and the anchor's are kept
+ * across calls (search ops are rebuilt from the history each time), so
+ * only those are carried over, by content. */
+static uint32_t vals_move(struct lvals *from, struct lvals *to, uint32_t id)
+{
+	size_t len;
+	const char *b = lvals_bytes(from, id, &len);
+	return b ? lvals_intern(to, b, len) : LV_ABSENT;
+}
+
+static void compact_vals(struct lin_part *p)
+{
+	size_t live = (size_t)p->nwitness + (size_t)p->n + 64;
+	if (p->vals.n < 4 * live)
+		return;
+	struct lvals nv;
+	lvals_init(&nv);
+	nv.nregs = p->vals.nregs;
+	for (int k = 0; k < p->nwitness; k++)
+		p->wstate[k] = vals_move(&p->vals, &nv, p->wstate[k]);
+	p->anchor_state = vals_move(&p->vals, &nv, p->anchor_state);
+	lvals_free(&p->vals);
+	p->vals = nv;
+}
+
+static void fold(struct lin_checker *c, struct lin_part *p)
+{
+	if (p->verdict != LIN_OK || p->unsorted || p->npin || p->search || p->n < 2 ||
+	    c->model == LIN_MODEL_MULTI_REGISTER || p->nwitness < 1)
+		return;
+	const struct history *h = c->h;
+	int best = -1, best_k = 0, nreq = 0;
+	int64_t maxret = INT64_MIN; /* the latest completion of an ok op before q */
+	for (int i = 0; i + 1 < p->n; i++) {
+		const struct hist_op *q = &h->ops[p->hops[i]];
+		if (q->outcome == OUT_PENDING)
+			break; /* (1): nothing from here on */
+		struct lop lo;
+		bool lop = to_lop(c, p, q, &lo);
+		if (lop && lo.required) {
+			if (maxret < q->invoked && q->outcome == OUT_OK && fold_kind(&lo) &&
+			    lo.ret < h->ops[p->hops[i + 1]].invoked) {
+				best = i;      /* (2), (3), (4) */
+				best_k = nreq; /* ok ops invoked before q */
+			}
+			nreq++;
+			if (lo.ret > maxret)
+				maxret = lo.ret;
+		}
+	}
+	if (best <= 0)
+		return; /* nothing before q to drop */
+	/* (5): up to q, the witness holds the ok ops invoked up to q, and
+	 * maybe unknown ones from before q: it must stay legal without them
+	 * (they are carried on, so they must not be used twice). */
+	uint32_t qhop = p->hops[best];
+	int64_t qcall = h->ops[qhop].invoked;
+	int j = 0, req = 0;
+	uint32_t st = lin_part_init(c, p);
+	p->nmops = 0;
+	for (; j < p->nwitness && p->witness[j] != qhop; j++) {
+		const struct hist_op *o = &h->ops[p->witness[j]];
+		struct lop lo;
+		if (o->invoked > qcall || !to_lop(c, p, o, &lo))
+			return;
+		if (!lo.required)
+			continue;
+		if (!lop_step(&p->vals, p->mops, st, &lo, &st))
+			return;
+		req++;
+	}
+	struct lop ql;
+	if (j == p->nwitness || req != best_k || !to_lop(c, p, &h->ops[qhop], &ql) ||
+	    !lop_step(&p->vals, p->mops, st, &ql, &st))
+		return;
+	st = p->wstate[j]; /* fixed by q (4): the same either way */
+	/* The key from now on: the unknown ops before q, q, the rest. */
+	int n = 0;
+	for (int i = 0; i < best; i++) {
+		const struct hist_op *o = &h->ops[p->hops[i]];
+		struct lop lo;
+		if (o->outcome == OUT_UNKNOWN && to_lop(c, p, o, &lo))
+			p->hops[n++] = p->hops[i];
+	}
+	p->folded += (uint64_t)(best - n);
+	memmove(p->hops + n, p->hops + best, (size_t)(p->n - best) * sizeof *p->hops);
+	p->n = n + (p->n - best);
+	p->anchor = qhop;
+	p->anchor_state = st;
+	int drop = j; /* witness[j] is q, kept */
+	p->nwitness -= drop;
+	memmove(p->witness, p->witness + drop, (size_t)p->nwitness * sizeof *p->witness);
+	memmove(p->wstate, p->wstate + drop, (size_t)p->nwitness * sizeof *p->wstate);
+	memmove(p->wmax, p->wmax + drop, (size_t)p->nwitness * sizeof *p->wmax);
+	/* Shrink what a long key grew. */
+	if (p->cap > 64 && (size_t)p->n * 4 < (size_t)p->cap) {
+		p->cap = MAX(p->n * 2, 64);
+		p->hops = xrealloc(p->hops, (size_t)p->cap * sizeof *p->hops);
+	}
+	free(p->sops);
+	p->sops = NULL;
+	p->nsops = 0;
+	compact_vals(p);
+}
+
 /* ---- the checker ------------------------------------------------------------ */
 
 struct lin_checker *lin_new(const struct history *h, enum lin_model m)
@@ -351,6 +565,8 @@ static void reset(struct lin_checker *c)
 	for (int i = 0; i < c->nparts; i++)
 		part_free(c->parts[i]);
 	c->nparts = 0;
+	if (c->ktab)
+		memset(c->ktab, 0, c->kcap * sizeof *c->ktab);
 	c->known = 0;
 	c->scan_from = 0;
 	c->seen_rev = 0;
@@ -364,8 +580,8 @@ void lin_free(struct lin_checker *c)
 		return;
 	reset(c);
 	free(c->parts);
+	free(c->ktab);
 	free(c->part_of);
-	free(c->mark);
 	free(c);
 }
 
@@ -375,14 +591,38 @@ void lin_set_limits(struct lin_checker *c, uint64_t max_steps_per_search, size_t
 	c->max_memo = max_memo_bytes;
 }
 
+static size_t key_slot(const struct lin_checker *c, const char *key)
+{
+	uint64_t x = (uint64_t)(uintptr_t)key;
+	x = (x ^ (x >> 31)) * 0x9e3779b97f4a7c15ULL;
+	return (size_t)(x ^ (x >> 29)) & (c->kcap - 1);
+}
+
+/* The part of key (an interned pointer, so == is equality) in the table
+ * c->ktab (part index + 1, 0 empty): O(1) whatever the number of keys. */
+static int *key_find(struct lin_checker *c, const char *key)
+{
+	size_t j = key_slot(c, key);
+	while (c->ktab[j] && c->parts[c->ktab[j] - 1]->key != key)
+		j = (j + 1) & (c->kcap - 1);
+	return &c->ktab[j];
+}
+
 static int part_for(struct lin_checker *c, const struct hist_op *o)
 {
 	const char *key = c->model == LIN_MODEL_KV ? o->key : NULL;
-	/* Few keys in practice (a handful in a game, ~10 in Porcupine's
-	 * files): a scan is fine. Keys are interned, so == is equality. */
-	for (int i = c->nparts - 1; i >= 0; i--)
-		if (c->parts[i]->key == key)
-			return i;
+	if (c->kcap < 2 * ((size_t)c->nparts + 1)) {
+		size_t ncap = c->kcap ? c->kcap * 2 : 16;
+		free(c->ktab);
+		c->ktab = xcalloc(ncap, sizeof *c->ktab);
+		c->kcap = ncap;
+		for (int i = 0; i < c->nparts; i++)
+			*key_find(c, c->parts[i]->key) = i + 1;
+	}
+	int *slot = key_find(c, key);
+	if (*slot)
+		return *slot - 1;
+	*slot = c->nparts + 1;
 	if (c->nparts == c->pcap) {
 		c->pcap = c->pcap ? c->pcap * 2 : 8;
 		c->parts = xrealloc(c->parts, (size_t)c->pcap * sizeof *c->parts);
@@ -393,6 +633,7 @@ static int part_for(struct lin_checker *c, const struct hist_op *o)
 	p->vals.nregs = LIN_MAX_REGS;
 	p->verdict = LIN_OK;
 	p->min_changed = HIST_NEVER;
+	p->anchor = UINT32_MAX;
 	c->parts[c->nparts] = p;
 	return c->nparts++;
 }
@@ -429,25 +670,25 @@ static bool revalidate(struct lin_checker *c, struct lin_part *p)
 	int ns = 0;
 	bool ok = true;
 	p->nmops = 0;
-	if (!c->mark || c->markcap < h->n) {
-		c->mark = xrealloc(c->mark, h->n * sizeof *c->mark);
-		memset(c->mark, 0, h->n * sizeof *c->mark);
-		c->markcap = h->n;
-	}
+	/* The witness's tail, sorted, to tell its ops from the recent ones
+	 * (a binary search each: no array the size of the history). */
+	int ntail = p->nwitness - k0;
+	uint32_t *tail = xmalloc((size_t)(ntail > 0 ? ntail : 1) * sizeof *tail);
 	for (int k = k0; k < p->nwitness && ok; k++) {
 		uint32_t hop = p->witness[k];
-		c->mark[hop] = true;
+		tail[k - k0] = hop;
 		/* Took effect in the witness, now it did not: no longer valid. */
 		ok = to_lop(c, p, &h->ops[hop], &lo[ns]);
 		seq[ns++] = hop;
 	}
+	qsort(tail, (size_t)ntail, sizeof *tail, u32_cmp);
 	for (int i = first; i < p->n && ok; i++) {
 		uint32_t hop = p->hops[i];
-		if (!c->mark[hop] && to_lop(c, p, &h->ops[hop], &lo[ns]) && lo[ns].required)
+		if (!bsearch(&hop, tail, (size_t)ntail, sizeof *tail, u32_cmp) &&
+		    to_lop(c, p, &h->ops[hop], &lo[ns]) && lo[ns].required)
 			seq[ns++] = hop;
 	}
-	for (int k = k0; k < p->nwitness; k++)
-		c->mark[p->witness[k]] = false;
+	free(tail);
 	/* Real time: nothing may come after an op that completed before it was
 	 * invoked. (Against the settled prefix it holds: its ops completed
 	 * before any of these changed.) */
@@ -521,7 +762,7 @@ static void sync(struct lin_checker *c)
 			c->part_of[i] = pi;
 			struct lin_part *p = c->parts[pi];
 			if (p->n == p->cap) {
-				p->cap = p->cap ? p->cap * 2 : 64;
+				p->cap = p->cap ? p->cap * 2 : 4;
 				p->hops = xrealloc(p->hops, (size_t)p->cap * sizeof *p->hops);
 			}
 			if (p->n && h->ops[p->hops[p->n - 1]].invoked > o->invoked)
@@ -543,10 +784,8 @@ static void sync(struct lin_checker *c)
 		p->search = NULL;
 		if (mincall[pi] < p->min_changed)
 			p->min_changed = mincall[pi];
-		if (p->verdict == LIN_OK && revalidate(c, p)) {
-			c->st.witness_hits++;
-			continue;
-		}
+		/* Re-validated (or searched) by run_part, within the budget. */
+		p->recheck = p->recheck || p->verdict == LIN_OK;
 		p->npin = p->verdict == LIN_UNKNOWN ? 0 : first_unsettled(p);
 		p->verdict = LIN_CHECKING;
 	}
@@ -579,6 +818,16 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 				 uint64_t *used, uint64_t *started)
 {
 	struct lin_part *p = c->parts[pi];
+	if (p->recheck) {
+		/* Changed since it was proven: the witness, extended, first. */
+		p->recheck = false;
+		if (revalidate(c, p)) {
+			p->witness_hits++;
+			p->verdict = LIN_OK;
+			fold(c, p);
+			return p->verdict;
+		}
+	}
 	if (!p->search) {
 		uint32_t init;
 		lin_build_sops(c, p, &init);
@@ -615,6 +864,9 @@ static enum lin_verdict run_part(struct lin_checker *c, int pi, uint64_t steps, 
 		p->npin = 0;
 		p->min_changed = HIST_NEVER;
 		p->verdict = LIN_OK;
+		ls_free(p->search);
+		p->search = NULL;
+		fold(c, p);
 		break;
 	}
 	case LS_BAD:
@@ -810,6 +1062,8 @@ void lin_get_stats(const struct lin_checker *c, struct lin_stats *out)
 	out->pinned = 0;
 	for (int i = 0; i < c->nparts; i++) {
 		out->pinned += c->parts[i]->pinned_searches;
+		out->witness_hits += c->parts[i]->witness_hits;
+		out->folded += c->parts[i]->folded;
 		switch (c->parts[i]->verdict) {
 		case LIN_OK: out->keys_ok++; break;
 		case LIN_VIOLATION: out->keys_bad++; break;
@@ -827,11 +1081,18 @@ enum lin_verdict lin_check_history(const struct history *h, enum lin_model m,
 	struct lin_checker *c = lin_new(h, m);
 	if (b)
 		lin_set_threads(c, b->threads);
+	double deadline = b && b->max_seconds > 0 ? lin_clock() + b->max_seconds : 0;
 	enum lin_verdict v = lin_check(c, b);
 	if (v == LIN_CHECKING)
 		v = LIN_UNKNOWN;
-	if (v == LIN_VIOLATION && explain)
-		lin_explain(c, NULL, explain);
+	if (v == LIN_VIOLATION && explain) {
+		/* The explanation is bounded by steps (so the core does not
+		 * depend on the machine) and by what is left of the seconds. */
+		struct lin_budget eb = {0, 0, 0};
+		if (deadline > 0)
+			eb.max_seconds = MAX(deadline - lin_clock(), 1e-6);
+		lin_explain(c, &eb, explain);
+	}
 	if (stats)
 		lin_get_stats(c, stats);
 	lin_free(c);

@@ -60,7 +60,21 @@
  *     end — the usual case in a live run. When that fails the key is
  *     searched again, first keeping the witness's prefix of operations that
  *     completed before the earliest changed one was invoked (replayed, not
- *     searched), and only if that fails from scratch.
+ *     searched), and only if that fails from scratch;
+ *   - a proven key folds its past (lin.c, fold): at a quiet point q — every
+ *     op before it done and, if ok, completed before q was invoked; q ok,
+ *     completed before the next op was invoked, and a read, write or cas
+ *     (it fixes the state by itself) — the ops before q are dropped from
+ *     the key and q becomes its anchor, a write of the state after q to the
+ *     search; unknown ops from before q are carried on. The key is
+ *     linearizable iff what is left is, from that state (the proof is in
+ *     lin.c), so the cost of a change follows the ops since the last quiet
+ *     point, not the session's length. Post-hoc checkers (Porcupine,
+ *     Knossos) see the whole history at once and cannot do this.
+ *
+ * Searches leave out dead writes: an unknown write whose new value no read
+ * or cas of the key names is never needed (not with appends, etcd's failed
+ * cas or transactions, whose legality depends on unnamed states).
  *
  * Explanation. For a violation, the checker shrinks the key's history to a
  * small core: first the shortest prefix (cut after some response) that is
@@ -168,6 +182,7 @@ struct lin_stats {
 	uint64_t searches;     /* searches started */
 	uint64_t witness_hits; /* changes settled by re-validating a witness */
 	uint64_t pinned;       /* re-searches that kept a prefix of the witness */
+	uint64_t folded;       /* operations folded into a key's state and dropped */
 	int nkeys, keys_ok, keys_bad, keys_open;
 };
 void lin_get_stats(const struct lin_checker *c, struct lin_stats *out);

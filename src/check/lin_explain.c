@@ -12,6 +12,10 @@
  * is a search with a small step budget; a trial that runs out counts as
  * "still linearizable?", which only keeps an operation in the core. So the
  * core is always a proof, sometimes not the smallest.
+ *
+ * After a fold (lin.c), the key starts with its anchor: the op that fixed
+ * the state of the dropped prefix. It is never relaxed and always in the
+ * core: it is why the state was what it was.
  */
 #include "check/lin_internal.h"
 
@@ -122,9 +126,13 @@ static void compute_core(struct lin_checker *c, struct lin_part *p, const struct
 	 * be a constraint, not a relaxation. */
 	int *cand = xmalloc((size_t)(n ? n : 1) * sizeof *cand);
 	int nc = 0;
-	for (int i = 0; i < n; i++)
-		if (ops[i].required && ops[i].ret <= cut)
+	int anchor = -1; /* the op that fixed a folded prefix's state: kept */
+	for (int i = 0; i < n; i++) {
+		if (ops[i].hop == p->anchor && ops[i].ret <= cut)
+			anchor = i;
+		else if (ops[i].required && ops[i].ret <= cut)
 			cand[nc++] = i;
+	}
 	for (int chunk = nc / 2 > 0 ? nc / 2 : 1; chunk >= 1; chunk /= 2) {
 		for (int s = 0; s < nc && trials_left(&tb); s += chunk) {
 			uint8_t save[64];
@@ -149,8 +157,10 @@ static void compute_core(struct lin_checker *c, struct lin_part *p, const struct
 			break;
 	}
 	free(p->core);
-	p->core = xmalloc((size_t)(nc ? nc : 1) * sizeof *p->core);
+	p->core = xmalloc((size_t)(nc + 1) * sizeof *p->core);
 	p->ncore = 0;
+	if (anchor >= 0)
+		p->core[p->ncore++] = ops[anchor].hop;
 	for (int j = 0; j < nc; j++)
 		if (!relax[cand[j]])
 			p->core[p->ncore++] = ops[cand[j]].hop;

@@ -144,7 +144,12 @@ struct lin_part {
 	bool unsorted;       /* hops not in invocation order (a hand-made file) */
 	int64_t min_changed; /* earliest invocation changed since the witness */
 	uint64_t pinned_searches;
-	uint32_t *core; /* after a violation: computed lazily */
+	uint64_t witness_hits; /* changes settled by revalidate */
+	bool recheck;          /* changed since proven: revalidate before searching */
+	uint32_t anchor;       /* the op standing for a folded prefix (see fold), or UINT32_MAX */
+	uint32_t anchor_state; /* the state after it */
+	uint64_t folded;       /* ops dropped by folding */
+	uint32_t *core;        /* after a violation: computed lazily */
 	int ncore;
 	bool core_done;
 	uint32_t core_from; /* ops before shrinking */
@@ -156,6 +161,8 @@ struct lin_checker {
 	enum lin_model model;
 	struct lin_part **parts;
 	int nparts, pcap;
+	int *ktab; /* key -> part index + 1 (open addressing; see part_for) */
+	size_t kcap;
 	int *part_of;     /* history op index -> part, -1 if none yet */
 	size_t known;     /* ops seen */
 	size_t scan_from; /* ops before this index are final */
@@ -167,8 +174,6 @@ struct lin_checker {
 	int bad_part;   /* the first part found violating, or -1 */
 	int threads;    /* workers for lin_check (1: this thread only) */
 	int open_parts; /* keys being searched in this lin_check (memory cap) */
-	bool *mark;     /* scratch, indexed by history op, all false between uses */
-	size_t markcap;
 	struct lin_stats st;
 };
 

@@ -161,9 +161,16 @@ struct lsearch *ls_new(const struct lop *ops, int n, uint32_t init, struct lvals
 	 * two timed-out writes of 3) are interchangeable, so the later one
 	 * is only tried once the earlier one is linearized. Any linearization
 	 * that uses the later but not the earlier can use the earlier
-	 * instead: it was invoked first. Quadratic in the worst case, but
-	 * only over open operations. */
+	 * instead: it was invoked first. Each op's twin is the latest such op
+	 * invoked before it, found in a hash table of (kind, a, b) -> the
+	 * last open op seen: O(n) over the events. */
 	s->twin = xmalloc((size_t)(n ? n : 1) * sizeof *s->twin);
+	size_t tcap = 16;
+	while (tcap < (size_t)n * 2)
+		tcap *= 2;
+	int *tab = xmalloc(tcap * sizeof *tab); /* op index, -1 empty */
+	for (size_t t = 0; t < tcap; t++)
+		tab[t] = -1;
 	for (int k = 0; k < ne; k++) {
 		int i = evs[k].op;
 		if (evs[k].kind != 0)
@@ -171,16 +178,19 @@ struct lsearch *ls_new(const struct lop *ops, int n, uint32_t init, struct lvals
 		s->twin[i] = -1;
 		if (ops[i].required || ops[i].ret != HIST_NEVER || ops[i].kind == LOP_TXN)
 			continue;
-		for (int q = k - 1; q >= 0; q--) {
-			int j = evs[q].op;
-			if (evs[q].kind == 0 && !ops[j].required && ops[j].ret == HIST_NEVER &&
-			    ops[j].kind == ops[i].kind && ops[j].a == ops[i].a &&
-			    ops[j].b == ops[i].b) {
-				s->twin[i] = j;
+		uint64_t x = ((uint64_t)ops[i].kind << 56) ^ ((uint64_t)ops[i].a << 24) ^ ops[i].b;
+		size_t t = splitmix(&x) & (tcap - 1);
+		while (tab[t] >= 0) {
+			int j = tab[t];
+			if (ops[j].kind == ops[i].kind && ops[j].a == ops[i].a &&
+			    ops[j].b == ops[i].b)
 				break;
-			}
+			t = (t + 1) & (tcap - 1);
 		}
+		s->twin[i] = tab[t];
+		tab[t] = i;
 	}
+	free(tab);
 	s->nent = ne;
 	s->e = xmalloc((size_t)(ne + 2) * sizeof *s->e);
 	int *callent = xmalloc((size_t)(n ? n : 1) * sizeof *callent);

@@ -485,7 +485,7 @@ struct lesson *lesson_load(const char *path, struct sbuf *err)
 	size_t len;
 	char *text = read_file(path, &len);
 	if (!text) {
-		sbuf_printf(err, _("%s: cannot read: %s"), path, strerror(errno));
+		sbuf_printf(err, _("%s: cannot read: %s"), path, read_file_error(errno));
 		return NULL;
 	}
 	if (strlen(text) != len) {

@@ -193,7 +193,7 @@ int recording_from_ns(const char *path, const char *title, struct store_recordin
 	size_t len;
 	char *text = read_file(path, &len);
 	if (!text) {
-		sbuf_printf(err, _("cannot read %s: %s"), path, strerror(errno));
+		sbuf_printf(err, _("cannot read %s: %s"), path, read_file_error(errno));
 		return -1;
 	}
 	struct world *w = world_new();

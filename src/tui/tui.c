@@ -1276,7 +1276,7 @@ static int setup(struct tui *t, const struct tui_options *o)
 		char *text = read_file(o->open_file, &len);
 		if (!text) {
 			sbuf_printf(&t->fail, _("netsplit open: cannot read %s: %s\n"),
-				    o->open_file, strerror(errno));
+				    o->open_file, read_file_error(errno));
 			return 2;
 		}
 		if (o->seed_set)

@@ -46,7 +46,19 @@ struct tui_hist {
 	int zoom;
 	bool pinned, pin_pending;
 	sim_time pin; /* the right edge when pinned */
+	/* What fill has seen of the history, so that a frame costs the ops
+	 * near the window, not the whole history (see scan). */
+	const struct history *scan_hist;
+	uint32_t scan_epoch;
+	size_t rows_scanned; /* ops whose client has a row */
+	bool unsorted;       /* some op was invoked before the one added before it */
+	size_t final_n;      /* ops[0..final_n) have their end fixed */
+	int64_t final_max;   /* the latest end among them */
+	int64_t *blockmax;   /* [b]: the latest end among ops[0..(b + 1) * HIST_BLOCK) */
+	size_t nblocks, capblocks;
 };
+
+enum { HIST_BLOCK = 256 };
 
 struct tui_hist *tui_hist_new(void)
 {
@@ -78,6 +90,7 @@ void tui_hist_free(struct tui_hist *h)
 	free(h->ops);
 	free(h->rows);
 	free(h->procs);
+	free(h->blockmax);
 	free(h);
 }
 
@@ -108,6 +121,7 @@ bool tui_hist_tick(struct tui_hist *h, struct world *w, double seconds)
 	const struct history *hist = world_history(w);
 	if (c != h->lin || hist->epoch != h->epoch) {
 		forget(h);
+		h->scan_hist = NULL; /* a new world: scan its history afresh */
 		h->lin = c;
 		h->epoch = hist->epoch;
 		h->pinned = false;
@@ -209,6 +223,49 @@ static void pin_on_core(struct tui_hist *h, const struct history *hist, int cols
 	h->pin = hi + (sim_time)(cols / 6) * zooms[z];
 }
 
+/* Where an op's bar ends: its completion, when its client gave up, or now. */
+static sim_time op_end(const struct hist_op *op, sim_time now)
+{
+	return op->completed != HIST_NEVER ? op->completed
+	       : op->gave_up != HIST_NEVER ? op->gave_up
+					   : now;
+}
+
+/* Catches up with the history: a row for every new client, and the
+ * latest end over each block of ops whose ends are fixed (a prefix of the
+ * history), which bounds where the window's ops can start. */
+static void scan(struct tui_hist *h, const struct history *hist)
+{
+	if (h->scan_hist != hist || h->scan_epoch != hist->epoch || hist->n < h->rows_scanned) {
+		h->scan_hist = hist;
+		h->scan_epoch = hist->epoch;
+		h->nrows = 0;
+		h->rows_scanned = 0;
+		h->unsorted = false;
+		h->final_n = 0;
+		h->final_max = INT64_MIN;
+		h->nblocks = 0;
+	}
+	for (size_t i = h->rows_scanned; i < hist->n; i++) {
+		row_of(h, hist->ops[i].process);
+		if (i > 0 && hist->ops[i].invoked < hist->ops[i - 1].invoked)
+			h->unsorted = true;
+	}
+	h->rows_scanned = hist->n;
+	while (h->final_n < hist->n) {
+		const struct hist_op *op = &hist->ops[h->final_n];
+		if (op->completed == HIST_NEVER && op->gave_up == HIST_NEVER)
+			break; /* still running: its end moves */
+		h->final_max = MAX(h->final_max, op_end(op, 0));
+		h->final_n++;
+		if (h->final_n % HIST_BLOCK == 0) {
+			xgrow((void **)&h->blockmax, &h->capblocks, h->nblocks + 1,
+			      sizeof *h->blockmax);
+			h->blockmax[h->nblocks++] = h->final_max;
+		}
+	}
+}
+
 void tui_hist_fill(struct tui_hist *h, struct world *w, bool unicode, int cols,
 		   struct scene_hist *out)
 {
@@ -225,21 +282,28 @@ void tui_hist_fill(struct tui_hist *h, struct world *w, bool unicode, int cols,
 	sim_time scale = zooms[h->zoom];
 	sim_time right = h->pinned ? h->pin : now;
 	sim_time left = right - (sim_time)cols * scale;
-	/* The rows: every client of the history, in order. */
-	h->nrows = 0;
-	for (size_t i = 0; i < hist->n; i++)
-		row_of(h, hist->ops[i].process);
+	scan(h, hist);
 	xgrow((void **)&h->rows, &h->caprows, (size_t)h->nrows + 1, sizeof *h->rows);
 	for (int i = 0; i < h->nrows; i++)
 		ns_snprintf(h->rows[i], sizeof h->rows[i], "%c%d", hist->jepsen ? 'p' : 'c',
 			    h->procs[i]);
-	/* The operations that reach into the window. */
+	/* The operations that reach into the window: none before the first
+	 * block whose latest end reaches it; none after one invoked past it
+	 * when the history is in invocation order (a live one is). */
+	size_t lo = 0, hi = h->nblocks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->blockmax[mid] < left)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	size_t n = 0;
-	for (size_t i = 0; i < hist->n; i++) {
+	for (size_t i = lo * HIST_BLOCK; i < hist->n; i++) {
 		const struct hist_op *op = &hist->ops[i];
-		sim_time end = op->completed != HIST_NEVER ? op->completed
-			       : op->gave_up != HIST_NEVER ? op->gave_up
-							   : now;
+		if (op->invoked > right && !h->unsorted)
+			break;
+		sim_time end = op_end(op, now);
 		if (end < left || op->invoked > right)
 			continue;
 		xgrow((void **)&h->ops, &h->capops, n + 1, sizeof *h->ops);

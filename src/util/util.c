@@ -1,12 +1,18 @@
 /*
- * util.c — checked allocation, bounded strings and struct sbuf; see util.h.
+ * util.c — checked allocation, bounded strings, struct sbuf and reading
+ * input files within a size limit; see util.h.
  */
 #include "util/util.h"
 
+#include "util/i18n.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void oom(size_t n)
 {
@@ -264,25 +270,76 @@ char *sbuf_take(struct sbuf *b)
 	return s;
 }
 
-char *read_file(const char *path, size_t *len)
+/* Reads f to its end, refusing more than NS_FILE_MAX bytes (EFBIG). */
+char *read_stream(FILE *f, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
 	struct sbuf b;
 	sbuf_init(&b);
 	char tmp[65536];
 	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+	int err = 0;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
+		if (b.len + n > NS_FILE_MAX) {
+			err = EFBIG; /* a file growing while read, /proc, a pipe */
+			break;
+		}
 		sbuf_add(&b, tmp, n);
-	int err = ferror(f);
-	fclose(f);
+	}
+	if (!err && ferror(f))
+		err = EIO;
 	if (err) {
 		sbuf_free(&b);
-		errno = EIO;
+		errno = err;
 		return NULL;
 	}
 	if (len)
 		*len = b.len;
 	return sbuf_take(&b);
+}
+
+char *read_file(const char *path, size_t *len)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	struct stat st;
+	int err = 0;
+	if (fstat(fd, &st) != 0)
+		err = errno;
+	else if (S_ISDIR(st.st_mode))
+		err = EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		err = ENOTREGULAR;
+	else if (st.st_size > (off_t)NS_FILE_MAX)
+		err = EFBIG;
+	if (err) {
+		fclose(f);
+		errno = err;
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	char *text = read_stream(f, len);
+	err = errno;
+	fclose(f);
+	errno = err;
+	return text;
+}
+
+const char *read_file_error(int err)
+{
+	switch (err) {
+	case EISDIR: return _("it is a directory, not a file");
+	case ENOTREGULAR: return _("not a regular file (a device, a pipe or a socket)");
+	/* NS_FILE_MAX */
+	case EFBIG: return _("larger than 64 MiB, the limit for an input file");
+	default: return strerror(err);
+	}
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b)    ((a) < (b) ? (a) : (b))
@@ -79,8 +80,22 @@ const char *sbuf_str(const struct sbuf *b);
 /* Hands the buffer to the caller (free() it); b is left empty. */
 char *sbuf_take(struct sbuf *b);
 
-/* Reads a whole file; returns a malloc'd NUL-terminated buffer and its
- * length in *len, or NULL with errno set. */
+/* The largest input file netsplit reads (scenarios, lessons, histories,
+ * recordings to import): 64 MiB. docs/LANGUAGE.md and docs/HISTORY.md say so. */
+#define NS_FILE_MAX ((size_t)64 << 20)
+/* errno of read_file for a file that is neither regular nor a directory. */
+#define ENOTREGULAR ENODEV
+
+/* Reads a whole regular file of at most NS_FILE_MAX bytes; returns a
+ * malloc'd NUL-terminated buffer and its length in *len, or NULL with
+ * errno set: EISDIR, ENOTREGULAR (a device, fifo or socket: never read,
+ * so /dev/zero or a pipe cannot exhaust memory), EFBIG (over the limit), or
+ * what fopen/fread said. Say why with read_file_error(errno). */
 char *read_file(const char *path, size_t *len);
+/* The same for an open stream (stdin), to its end, within NS_FILE_MAX. */
+char *read_stream(FILE *f, size_t *len);
+/* Why read_file failed, in the user's language ("it is a directory, not a
+ * file", "larger than 64 MiB, ..."), else strerror(err). */
+const char *read_file_error(int err);
 
 #endif
