@@ -26,6 +26,13 @@ int progress_cmd_main(int argc, char **argv);
 int recordings_cmd_main(int argc, char **argv);
 int export_cmd_main(int argc, char **argv);
 int import_cmd_main(int argc, char **argv);
+/* netsplit themes [--db PATH] [--set NAME|FILE | --unset] */
+int themes_cmd_main(int argc, char **argv);
+
+/* For a screen that opens no store (`netsplit cap`): the theme saved in
+ * the default database, unless --theme chose one; a broken saved theme is
+ * reported on stderr and the default kept. */
+void app_theme_saved(void);
 
 /* Opens the database at db_path (NULL: the default place); prints what
  * happened to it (created, recovered, not saving) on stderr. Never NULL. */
