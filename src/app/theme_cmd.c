@@ -69,7 +69,8 @@ int themes_cmd_main(int argc, char **argv)
 	struct store *st = app_open_store(db);
 	int status = 0;
 	if (set || unset) {
-		int rc = set ? store_setting_set(st, "theme", value) : store_setting_unset(st, "theme");
+		int rc =
+		    set ? store_setting_set(st, "theme", value) : store_setting_unset(st, "theme");
 		if (rc < 0) {
 			fprintf(stderr, "netsplit: %s\n", store_errmsg(st));
 			status = 1;

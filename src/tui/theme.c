@@ -16,15 +16,20 @@
 #include <sys/stat.h>
 
 static const char *const role_names[SS_COUNT] = {
-    [SS_NORMAL] = "normal",       [SS_DIM] = "dim",       [SS_BAR] = "bar",
-    [SS_KEY] = "key",             [SS_FRAME] = "frame",   [SS_TITLE] = "title",
-    [SS_LEADER] = "leader",       [SS_CANDIDATE] = "candidate", [SS_FOLLOWER] = "follower",
-    [SS_ROLE] = "role",           [SS_DOWN] = "down",     [SS_SELECT] = "select",
-    [SS_CUT] = "cut",             [SS_ONEWAY] = "oneway", [SS_DEGRADED] = "degraded",
-    [SS_MSG] = "msg",             [SS_REPLY] = "reply",   [SS_DROP] = "drop",
-    [SS_TERM0] = "term0",         [SS_TERM0 + 1] = "term1", [SS_TERM0 + 2] = "term2",
-    [SS_TERM0 + 3] = "term3",     [SS_TERM0 + 4] = "term4", [SS_TERM5] = "term5",
-    [SS_ERROR] = "error",         [SS_OK] = "ok",         [SS_REC] = "rec",
+    [SS_NORMAL] = "normal",     [SS_DIM] = "dim",
+    [SS_BAR] = "bar",           [SS_KEY] = "key",
+    [SS_FRAME] = "frame",       [SS_TITLE] = "title",
+    [SS_LEADER] = "leader",     [SS_CANDIDATE] = "candidate",
+    [SS_FOLLOWER] = "follower", [SS_ROLE] = "role",
+    [SS_DOWN] = "down",         [SS_SELECT] = "select",
+    [SS_CUT] = "cut",           [SS_ONEWAY] = "oneway",
+    [SS_DEGRADED] = "degraded", [SS_MSG] = "msg",
+    [SS_REPLY] = "reply",       [SS_DROP] = "drop",
+    [SS_TERM0] = "term0",       [SS_TERM0 + 1] = "term1",
+    [SS_TERM0 + 2] = "term2",   [SS_TERM0 + 3] = "term3",
+    [SS_TERM0 + 4] = "term4",   [SS_TERM5] = "term5",
+    [SS_ERROR] = "error",       [SS_OK] = "ok",
+    [SS_REC] = "rec",
 };
 
 const char *theme_role_name(int role)
@@ -203,9 +208,10 @@ static bool palette_entry(struct parser *ps, struct word key, const char *v, con
 		char *e;
 		long i = strtol(num, &e, 10);
 		if (*e || !w[0].n || i < 0 || i > 255)
-			return fail(ps, w[0].p,
-				    _("expected a colour index 0-255 or a basic colour, got \"%.*s\""),
-				    (int)w[0].n, w[0].p);
+			return fail(
+			    ps, w[0].p,
+			    _("expected a colour index 0-255 or a basic colour, got \"%.*s\""),
+			    (int)w[0].n, w[0].p);
 		if (n < 2)
 			return fail(ps, w[0].p + w[0].n, "%s",
 				    _("expected the basic colour for 8-colour terminals after the "
@@ -241,16 +247,18 @@ static bool style_entry(struct parser *ps, struct word key, const char *v, const
 	bool mono = ps->sec == SEC_MONO;
 	int *at = &ps->set_at[mono][role];
 	if (*at)
-		return fail(ps, key.p, _("\"%s\" is already set at line %d"), role_names[role], *at);
+		return fail(ps, key.p, _("\"%s\" is already set at line %d"), role_names[role],
+			    *at);
 	*at = ps->lineno;
 	struct theme_style st = {.set = true};
 	struct word w[16];
 	int n = split(v, end, w, (int)ARRAY_LEN(w));
 	if (n == 0)
-		return fail(ps, v, "%s",
-			    mono ? _("expected attributes (bold dim underline reverse italic "
-				     "standout) or `plain`")
-				 : _("expected a style: COLOUR [on COLOUR] ATTRIBUTE..., or `plain`"));
+		return fail(
+		    ps, v, "%s",
+		    mono ? _("expected attributes (bold dim underline reverse italic "
+			     "standout) or `plain`")
+			 : _("expected a style: COLOUR [on COLOUR] ATTRIBUTE..., or `plain`"));
 	if (n < 0)
 		return fail(ps, w[ARRAY_LEN(w) - 1].p, "%s", _("too many words in one style"));
 	for (int i = 0; i < n; i++) {
@@ -271,7 +279,8 @@ static bool style_entry(struct parser *ps, struct word key, const char *v, const
 					return fail(ps, i + 1 == n ? w[i].p + w[i].n : w[i + 1].p,
 						    "%s", _("expected a colour after `on`"));
 				if (st.has_bg)
-					return fail(ps, w[i].p, "%s", _("a second background colour"));
+					return fail(ps, w[i].p, "%s",
+						    _("a second background colour"));
 				st.has_bg = true;
 				st.bg = c;
 				i++;
@@ -284,13 +293,14 @@ static bool style_entry(struct parser *ps, struct word key, const char *v, const
 				st.fg = c;
 			}
 		} else {
-			return fail(ps, w[i].p,
-				    mono ? _("unknown attribute \"%.*s\" (bold dim underline reverse "
-					     "italic standout, or plain)")
-					 : _("unknown colour or attribute \"%.*s\" (colours: the "
-					     "[palette], black red green yellow blue magenta cyan "
-					     "white, default)"),
-				    (int)w[i].n, w[i].p);
+			return fail(
+			    ps, w[i].p,
+			    mono ? _("unknown attribute \"%.*s\" (bold dim underline reverse "
+				     "italic standout, or plain)")
+				 : _("unknown colour or attribute \"%.*s\" (colours: the "
+				     "[palette], black red green yellow blue magenta cyan "
+				     "white, default)"),
+			    (int)w[i].n, w[i].p);
 		}
 	}
 	(mono ? ps->t->mono : ps->t->colour)[role] = st;
@@ -345,7 +355,8 @@ static bool parse_line(struct parser *ps, const char *p, const char *end)
 		if (!close)
 			return fail(ps, end, "%s", _("expected `]` to close the section name"));
 		if (close + 1 != end)
-			return fail(ps, close + 1, "%s", _("unexpected text after the section name"));
+			return fail(ps, close + 1, "%s",
+				    _("unexpected text after the section name"));
 		struct word w = {p + 1, (size_t)(close - p - 1)};
 		if (word_is(w, "theme"))
 			ps->sec = SEC_THEME;
@@ -356,10 +367,11 @@ static bool parse_line(struct parser *ps, const char *p, const char *end)
 		else if (word_is(w, "mono"))
 			ps->sec = SEC_MONO;
 		else
-			return fail(ps, p + 1,
-				    _("unknown section \"%.*s\" (expected theme, palette, colour or "
-				      "mono)"),
-				    (int)w.n, w.p);
+			return fail(
+			    ps, p + 1,
+			    _("unknown section \"%.*s\" (expected theme, palette, colour or "
+			      "mono)"),
+			    (int)w.n, w.p);
 		return true;
 	}
 	struct word key = {p, 0};
@@ -455,7 +467,8 @@ bool theme_path(const char *dir, const char *name, char *buf, size_t n, struct s
 	for (const char *p = name; plain && *p; p++)
 		plain = is_name_char(*p);
 	if (!plain) {
-		sbuf_printf(err, _("\"%s\" is not a theme name (a-z, 0-9, '-', '_'; or give a path)"),
+		sbuf_printf(err,
+			    _("\"%s\" is not a theme name (a-z, 0-9, '-', '_'; or give a path)"),
 			    name);
 		return false;
 	}

@@ -61,10 +61,10 @@ struct theme_colour {
 };
 
 struct theme_style {
-	bool set;                /* given in the file */
-	bool has_fg, has_bg;     /* a colour given for the text, the background */
+	bool set;            /* given in the file */
+	bool has_fg, has_bg; /* a colour given for the text, the background */
 	struct theme_colour fg, bg;
-	unsigned attrs;          /* THEME_* bits */
+	unsigned attrs; /* THEME_* bits */
 };
 
 #define THEME_NAME_MAX 64

@@ -59,7 +59,8 @@ const struct theme *tui_theme_current(void)
 	if (!tui_theme_select("default", false, &err)) {
 		/* The themes folder is missing or its default is broken: say so
 		 * (stderr, or the log while curses runs) and use the copy built in. */
-		fprintf(stderr, _("netsplit: %s; using the built-in default theme\n"), sbuf_str(&err));
+		fprintf(stderr, _("netsplit: %s; using the built-in default theme\n"),
+			sbuf_str(&err));
 		sbuf_clear(&err);
 		bool ok = theme_parse(tui_theme_builtin, sizeof tui_theme_builtin - 1,
 				      "default.theme (built in)", &current, &err);

@@ -76,7 +76,8 @@ void paths_resolve(const char *exe, struct paths *out)
 		    NETSPLIT_BUILD_DIR "/locale", true);
 		return;
 	}
-	if (!exe && !is_dir(NETSPLIT_DATADIR "/lessons") && is_dir(NETSPLIT_SOURCE_DIR "/lessons")) {
+	if (!exe && !is_dir(NETSPLIT_DATADIR "/lessons") &&
+	    is_dir(NETSPLIT_SOURCE_DIR "/lessons")) {
 		set(out, NETSPLIT_SOURCE_DIR "/lessons", NETSPLIT_SOURCE_DIR "/assets",
 		    NETSPLIT_BUILD_DIR "/locale", true);
 		return;

@@ -109,8 +109,8 @@ static void test_builtin_is_the_default_file(void **state)
 	struct theme *a = malloc(sizeof *a), *b = malloc(sizeof *b);
 	struct sbuf err = {0};
 	load("default", a);
-	assert_true(theme_parse(tui_theme_builtin, sizeof tui_theme_builtin - 1, "default.theme", b,
-				&err));
+	assert_true(
+	    theme_parse(tui_theme_builtin, sizeof tui_theme_builtin - 1, "default.theme", b, &err));
 	assert_string_equal(a->name, b->name);
 	assert_string_equal(a->description, b->description);
 	for (int r = 0; r < SS_COUNT; r++)
@@ -121,8 +121,10 @@ static void test_builtin_is_the_default_file(void **state)
 			assert_int_equal(x->attrs, y->attrs);
 			assert_int_equal(x->has_fg, y->has_fg);
 			assert_int_equal(x->has_bg, y->has_bg);
-			assert_int_equal(x->fg.c256 * 1000 + x->fg.c8, y->fg.c256 * 1000 + y->fg.c8);
-			assert_int_equal(x->bg.c256 * 1000 + x->bg.c8, y->bg.c256 * 1000 + y->bg.c8);
+			assert_int_equal(x->fg.c256 * 1000 + x->fg.c8,
+					 y->fg.c256 * 1000 + y->fg.c8);
+			assert_int_equal(x->bg.c256 * 1000 + x->bg.c8,
+					 y->bg.c256 * 1000 + y->bg.c8);
 		}
 	sbuf_free(&err);
 	free(a);
@@ -183,7 +185,8 @@ static void test_malformed(void **state)
 	    {"[mono]\nleader = red\n", "t.theme:2:10:", "colours belong in [colour]"},
 	    {"[mono]\nleader =\n", "t.theme:2:9:", "expected attributes"},
 	    {"[mono]\nleader = bold\n\nleader = dim\n", "t.theme:4:1:", "already set at line 2"},
-	    {"[colour]\nleader = orange\n", "t.theme:2:10:", "unknown colour or attribute \"orange\""},
+	    {"[colour]\nleader = orange\n",
+	     "t.theme:2:10:", "unknown colour or attribute \"orange\""},
 	    {"[colour]\nleader = red on\n", "t.theme:2:16:", "expected a colour after `on`"},
 	    {"[colour]\nleader = red blue\n", "t.theme:2:14:", "a second text colour"},
 	    {"[colour]\nleader = on red on blue\n", "t.theme:2:17:", "a second background"},
