@@ -4,7 +4,8 @@
 # it holds the program, lessons, themes, translations and the man page
 # under /usr, and the program unpacked from it (dpkg -x, anywhere) runs:
 # lessons, a scenario, Spanish --help. (Installing it with apt is done on a
-# fresh root by hand: README.) Skipped (77) without cpack or dpkg-deb.
+# fresh root by hand: README.) Skipped (77) without cpack, dpkg-deb,
+# dpkg-shlibdeps or file (.ci/setup installs them).
 set -u
 ns=$1
 build=$(cd "$(dirname "$ns")" && pwd)
@@ -12,7 +13,9 @@ cpack=${NETSPLIT_CPACK:-cpack}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v "$cpack" >/dev/null 2>&1 || { echo "package: no cpack, skipped"; exit 77; }
 command -v dpkg-deb >/dev/null 2>&1 || { echo "package: no dpkg-deb, skipped"; exit 77; }
-command -v dpkg-shlibdeps >/dev/null 2>&1 || { echo "package: no dpkg-shlibdeps, skipped"; exit 77; }
+for tool in dpkg-shlibdeps file; do # CPack's Depends from the linked libraries
+	command -v $tool >/dev/null 2>&1 || { echo "package: no $tool, skipped"; exit 77; }
+done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export XDG_DATA_HOME="$tmp/data" XDG_STATE_HOME="$tmp/state"
