@@ -1,7 +1,7 @@
 /*
  * bench_lin.c — how long the linearizability checker takes on each history
- * of the shared test data (Porcupine's etcd logs and kv histories, Knossos'
- * histories), per folder and in all, with the slowest named.
+ * of the test data in tests/data (Porcupine's etcd logs and kv histories,
+ * Knossos' histories), per folder and in all, with the slowest named.
  *
  *   ./build/bench/bench_lin [-r RUNS] [-t THREADS] [-v] [TESTDATA_DIR]
  *

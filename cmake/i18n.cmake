@@ -13,7 +13,7 @@ if(MSGFMT)
       COMMAND ${MSGFMT} --check -o ${mo} ${po}
       DEPENDS ${po} VERBATIM)
     list(APPEND NETSPLIT_MO_FILES ${mo})
-    install(FILES ${mo} DESTINATION share/locale/${lang}/LC_MESSAGES)
+    install(FILES ${mo} DESTINATION ${CMAKE_INSTALL_LOCALEDIR}/${lang}/LC_MESSAGES)
   endforeach()
 endif()
 add_custom_target(translations ALL DEPENDS ${NETSPLIT_MO_FILES})

@@ -8,6 +8,7 @@
 #include "proto/proto.h"
 #include "sim/sim.h"
 #include "tui/tui.h"
+#include "tui/tui_theme.h"
 #include "util/i18n.h"
 
 #include <errno.h>
@@ -129,6 +130,40 @@ static int screen_main(int argc, char **argv, enum screen_mode mode)
 	return tui_run(&o);
 }
 
+/* The screen's commands (and `netsplit` alone) take `--theme NAME|FILE`
+ * anywhere after the command: it is taken out of argv here, loaded, and
+ * made the screen's theme before the terminal opens. Returns 0, or 2 after
+ * a message (a missing argument; a file that is missing or malformed:
+ * FILE:LINE:COL). */
+static int take_theme(int *argc, char **argv)
+{
+	const char *theme = NULL;
+	int j = 1;
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--theme")) {
+			if (i + 1 == *argc) {
+				fprintf(stderr, "%s", _("netsplit: --theme expects a theme's name or a file\n"));
+				return 2;
+			}
+			theme = argv[++i];
+		} else if (!strncmp(argv[i], "--theme=", 8)) {
+			theme = argv[i] + 8;
+		} else {
+			argv[j++] = argv[i];
+		}
+	}
+	*argc = j;
+	argv[j] = NULL;
+	if (!theme)
+		return 0;
+	struct sbuf err = {0};
+	bool ok = tui_theme_select(theme, true, &err);
+	if (!ok)
+		fprintf(stderr, "netsplit: %s\n", sbuf_str(&err));
+	sbuf_free(&err);
+	return ok ? 0 : 2;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "%s", _("Usage: netsplit [OPTION]... [COMMAND [ARG]...]\n"
@@ -158,6 +193,10 @@ static void usage(FILE *f)
 			   "      --lang LANG     the lessons' language (default: from the locale)\n"
 			   "\n"
 			   "`netsplit COMMAND --help` explains a command.\n"));
+	fprintf(f, "%s", _("\n"
+			   "Colour themes: `netsplit themes` lists them and `netsplit themes --set NAME`\n"
+			   "saves one; `--theme NAME|FILE` on the screen's commands (sandbox, open, cap,\n"
+			   "replay, or none) chooses one for a run. `man netsplit` has the whole manual.\n"));
 }
 
 int main(int argc, char **argv)
@@ -187,10 +226,21 @@ int main(int argc, char **argv)
 		{"export", export_cmd_main},
 		{"import", import_cmd_main},
 		{"check", check_cmd_main},
+		{"themes", themes_cmd_main},
 	};
 	for (size_t i = 0; argc >= 2 && i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
+	/* The screens: `--theme` first (see take_theme). */
+	static const char *const screens[] = {"sandbox", "cap", "open", "replay"};
+	bool screen_cmd = argc == 1 || argv[1][0] == '-';
+	for (size_t i = 0; argc >= 2 && i < sizeof screens / sizeof screens[0]; i++)
+		screen_cmd = screen_cmd || !strcmp(argv[1], screens[i]);
+	if (screen_cmd) {
+		int st = take_theme(&argc, argv);
+		if (st)
+			return st;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "sandbox"))
 		return screen_main(argc - 1, argv + 1, SCREEN_SANDBOX);
 	if (argc >= 2 && !strcmp(argv[1], "cap"))

@@ -1,10 +1,11 @@
 #!/bin/sh
 # check.sh NETSPLIT — `netsplit check` on every history in
-# ../shared/testdata agrees with its EXPECTED.tsv (exit 0 linearizable,
+# tests/data (Porcupine's and Knossos' histories, tests/data/NOTICE.md)
+# agrees with its EXPECTED.tsv (exit 0 linearizable,
 # 1 not), and bad input exits 2 with file:line.
 set -u
 ns=$1
-data=${NETSPLIT_TESTDATA:-../shared/testdata}
+data=${NETSPLIT_TESTDATA:-$(dirname "$0")/data}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -d "$data" ] || fail "no test data at $data"
 n=0

@@ -13,6 +13,38 @@ grep -q "Usage: netsplit" "$tmp/out" || fail "--help not on stdout"
 [ -s "$tmp/err" ] && fail "--help wrote to stderr"
 "$ns" --version >"$tmp/out" 2>&1 || fail "--version exit $?"
 grep -q "^netsplit [0-9]" "$tmp/out" || fail "--version: $(cat "$tmp/out")"
+# As GNU programs say it: the name and version alone on the first line,
+# then the copyright, the licence (GPL-3.0-or-later) and no warranty.
+want=$(sed -n 's/^project(netsplit VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+[ "$(head -n 1 "$tmp/out")" = "netsplit $want" ] || fail "--version first line: $(head -n 1 "$tmp/out") (want netsplit $want)"
+sed -n 2p "$tmp/out" | grep -q "^Copyright (C) [0-9]\{4\} " || fail "--version: no copyright line"
+grep -q "^License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>" "$tmp/out" ||
+	fail "--version: no licence line"
+grep -q "NO WARRANTY" "$tmp/out" || fail "--version: no warranty line"
+"$ns" -V | cmp -s - "$tmp/out" || fail "-V differs from --version"
+LANGUAGE=es LC_ALL=C.UTF-8 "$ns" --version | head -n 1 | grep -qx "netsplit $want" || fail "--version first line translated"
+# --theme on the screen's commands: refused before any screen starts.
+"$ns" sandbox --theme no-such-theme >/dev/null 2>"$tmp/err" </dev/null; rc=$?
+[ "$rc" -eq 2 ] || fail "--theme no-such-theme exit $rc"
+grep -q 'no theme "no-such-theme"' "$tmp/err" || fail "--theme unknown: $(cat "$tmp/err")"
+printf '[mono]\nleader = bold\ncut = blinking\n' >"$tmp/bad.theme"
+"$ns" --theme "$tmp/bad.theme" >/dev/null 2>"$tmp/err" </dev/null; rc=$?
+[ "$rc" -eq 2 ] || fail "malformed theme exit $rc"
+grep -q "bad.theme:3:7: unknown attribute \"blinking\"" "$tmp/err" || fail "malformed theme: $(cat "$tmp/err")"
+"$ns" cap --theme="$tmp/bad.theme" >/dev/null 2>&1 </dev/null; [ $? -eq 2 ] || fail "cap --theme= malformed"
+"$ns" sandbox --theme >/dev/null 2>&1 </dev/null; [ $? -eq 2 ] || fail "--theme without a name"
+# netsplit themes: lists, saves (after checking), unsets.
+"$ns" themes --db "$tmp/t.db" >"$tmp/out" || fail "themes"
+for t in default high-contrast monochrome; do grep -q "^[* ] $t " "$tmp/out" || fail "themes lacks $t"; done
+grep -q '^\* default ' "$tmp/out" || fail "themes: default not marked"
+"$ns" themes --db "$tmp/t.db" --set monochrome >/dev/null || fail "themes --set"
+"$ns" themes --db "$tmp/t.db" | grep -q '^\* monochrome ' || fail "themes: the saved one is not marked"
+"$ns" themes --db "$tmp/t.db" --set "$tmp/bad.theme" >/dev/null 2>"$tmp/err"; [ $? -eq 2 ] || fail "themes --set malformed"
+grep -q "bad.theme:3:7:" "$tmp/err" || fail "themes --set malformed: $(cat "$tmp/err")"
+"$ns" themes --db "$tmp/t.db" | grep -q '^\* monochrome ' || fail "a malformed theme replaced the saved one"
+"$ns" themes --db "$tmp/t.db" --unset >/dev/null || fail "themes --unset"
+"$ns" themes --db "$tmp/t.db" | grep -q '^\* default ' || fail "themes --unset: default not marked"
+"$ns" themes --set a --unset >/dev/null 2>&1; [ $? -eq 2 ] || fail "themes --set with --unset"
 "$ns" --bogus >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ "$rc" -eq 2 ] || fail "unknown option exit $rc"
 grep -q "Usage:" "$tmp/err" || fail "unknown option: no usage on stderr"

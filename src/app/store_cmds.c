@@ -253,11 +253,13 @@ int recordings_cmd_main(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	int64_t id;
-	if ((del && !parse_id_said("recordings", del, &id)) ||
-	    (ren && !parse_id_said("recordings", ren, &id)))
+	/* At most one of --delete and --rename, whose ID is the one parsed;
+	 * --rename takes the title as its one operand. */
+	const char *which = del ? del : ren;
+	int64_t id = 0;
+	if (!(del && ren) && which && !parse_id_said("recordings", which, &id))
 		return 2;
-	if ((ren && optind != argc - 1) || (!ren && optind != argc)) {
+	if ((del && ren) || optind != argc - (ren ? 1 : 0)) {
 		fprintf(stderr, "%s",
 			_("Usage: netsplit recordings [--db PATH] [--delete ID | --rename ID "
 			  "TITLE]\n"));
@@ -265,7 +267,7 @@ int recordings_cmd_main(int argc, char **argv)
 	}
 	struct store *st = app_open_store(db);
 	int status = 0;
-	if (del || ren) {
+	if (which) {
 		int rc = del ? store_recording_delete(st, id)
 			     : store_recording_rename(st, id, argv[optind]);
 		if (rc < 0) {

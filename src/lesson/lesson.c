@@ -10,8 +10,8 @@
  */
 #include "lesson/lesson.h"
 
-#include "config.h"
 #include "util/i18n.h"
+#include "util/paths.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -548,12 +548,6 @@ static int by_order(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-static bool is_dir(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static bool is_file(const char *p)
 {
 	struct stat st;
@@ -651,9 +645,7 @@ const char *lesson_dir(void)
 	const char *env = getenv("NETSPLIT_LESSONS");
 	if (env && *env)
 		return env;
-	if (is_dir(NETSPLIT_SOURCE_DIR "/lessons") && !is_dir(NETSPLIT_DATADIR "/lessons"))
-		return NETSPLIT_SOURCE_DIR "/lessons";
-	return NETSPLIT_DATADIR "/lessons";
+	return paths_get()->lessons;
 }
 
 void lesson_lang(const char *forced, char *out, size_t n)

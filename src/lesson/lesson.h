@@ -77,7 +77,8 @@ void lesson_set_free(struct lesson_set *set);
 const struct lesson *lesson_set_find(const struct lesson_set *set, const char *id);
 
 /* The lessons directory: $NETSPLIT_LESSONS, else the source tree's lessons/
- * when run from the build tree, else the installed data directory. */
+ * when run from the build tree, else the installed data directory
+ * (util/paths.h). */
 const char *lesson_dir(void);
 /* The language for lessons: `forced` if given, else from LANGUAGE,
  * LC_ALL, LC_MESSAGES, LANG ("de_DE.UTF-8" -> "de_DE"); "en" if none. */

@@ -36,6 +36,9 @@ bool tui_term_open(struct tui_term *t);
 void tui_term_close(struct tui_term *t);
 /* Fills t->attr for the current curses screen (colour or NO_COLOR). */
 void tui_term_styles(struct tui_term *t, bool want_color);
+/* Fills attr[SS_COUNT] from the theme in use (tui_theme.h): its [colour]
+ * styles and colour pairs when color, else its [mono] attributes. */
+void tui_theme_styles(attr_t *attr, bool color);
 /* A quit signal that arrived (SIGINT, SIGTERM, SIGHUP), or 0. */
 int tui_term_pending_signal(void);
 /* Takes back a pending SIGINT that the screen used (^C cancelling a long

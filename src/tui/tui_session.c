@@ -1,7 +1,8 @@
 /*
  * tui_session.c — the screen's memory: the store opened as the command
  * line opens it (`--db PATH` or the default place, its message shown on
- * screen rather than on stderr), settings kept across runs (the speed),
+ * screen rather than on stderr), settings kept across runs (the speed,
+ * and the colour theme saved by `netsplit themes --set`),
  * the `R` key's recordings, and the dispatch of the session's keys and
  * hooks to the lesson (tui_lesson.c) and the replay (tui_replay.c).
  *
@@ -14,6 +15,7 @@
  */
 #include "tui/tui_internal.h"
 #include "tui/tui_session.h"
+#include "tui/tui_theme.h"
 
 #include "util/i18n.h"
 
@@ -38,6 +40,17 @@ struct tui_session *tui_session_new(const struct tui_options *o)
 	if (info->message && *info->message)
 		ns_strlcpy(s->store_msg, info->message, sizeof s->store_msg);
 	sbuf_free(&def);
+	/* The saved colour theme, unless --theme chose one; a broken one is
+	 * said on screen and the default kept. */
+	char *theme = NULL;
+	if (!tui_theme_chosen() && store_setting_get(s->store, "theme", &theme) >= 0 && theme) {
+		struct sbuf err = {0};
+		if (!tui_theme_select(theme, false, &err) && !s->store_msg[0])
+			ns_snprintf(s->store_msg, sizeof s->store_msg,
+				    _("the saved theme: %s; using the default"), sbuf_str(&err));
+		sbuf_free(&err);
+	}
+	free(theme);
 	lesson_lang(o->lang, s->lang, sizeof s->lang);
 	s->chosen = -1;
 	return s;

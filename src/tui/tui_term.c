@@ -1,6 +1,6 @@
 /*
  * tui_term.c — owning the terminal: curses set-up and teardown, the style
- * roles mapped to colours and attributes (in this one place), stderr
+ * roles mapped to colours and attributes (through the theme), stderr
  * redirected while curses runs, and signals.
  *
  * Signals. SIGINT, SIGTERM and SIGHUP only set a flag; the event loop sees
@@ -15,11 +15,10 @@
  * report is seen, and re-raises the signal to whoever handled it before
  * (the default action, or a sanitizer that prints its report).
  *
- * Palette. Colours follow Okabe and Ito's palette for colour-blind readers
- * (orange, sky blue, bluish green, yellow, blue, vermillion, reddish
- * purple), in the 256-colour cube when the terminal has it, else the eight
- * basic colours. With NO_COLOR set (https://no-color.org) only attributes
- * are used: bold, underline, reverse and dim; roles stay written out.
+ * Styles. The roles' colours and attributes come from the colour theme
+ * (tui_theme.c, assets/themes/NAME.theme); the default follows Okabe and Ito's
+ * palette for colour-blind readers. With NO_COLOR set (https://no-color.org)
+ * only the theme's [mono] attributes are used; roles stay written out.
  */
 #include "tui/tui_internal.h"
 
@@ -261,62 +260,10 @@ void tui_term_close(struct tui_term *t)
 	}
 }
 
-/* Okabe-Ito colours: index in the 256-colour cube, and the nearest of the
- * eight basic colours. */
-enum { OI_ORANGE, OI_SKY, OI_GREEN, OI_YELLOW, OI_BLUE, OI_VERMILLION, OI_PURPLE, OI_COUNT };
-static const short oi_256[OI_COUNT] = {214, 74, 36, 228, 26, 166, 175};
-static const short oi_8[OI_COUNT] = {COLOR_YELLOW, COLOR_CYAN, COLOR_GREEN,  COLOR_YELLOW,
-				     COLOR_BLUE,   COLOR_RED,  COLOR_MAGENTA};
-
 void tui_term_styles(struct tui_term *t, bool want_color)
 {
-	attr_t *a = t->attr;
-	memset(t->attr, 0, sizeof t->attr);
-	/* Attributes carry meaning with or without colour. */
-	a[SS_DIM] = A_DIM;
-	a[SS_BAR] = A_REVERSE;
-	a[SS_KEY] = A_BOLD | A_REVERSE;
-	a[SS_TITLE] = A_BOLD;
-	a[SS_LEADER] = A_BOLD;
-	a[SS_CANDIDATE] = A_UNDERLINE;
-	a[SS_DOWN] = A_DIM;
-	a[SS_SELECT] = A_BOLD;
-	a[SS_CUT] = A_BOLD;
-	a[SS_ONEWAY] = A_BOLD;
-	a[SS_DEGRADED] = A_UNDERLINE;
-	a[SS_MSG] = A_BOLD;
-	a[SS_DROP] = A_BOLD;
-	a[SS_ERROR] = A_BOLD | A_REVERSE;
-	a[SS_OK] = A_BOLD;
-	a[SS_REC] = A_BOLD | A_REVERSE;
 	t->color = want_color && has_colors() && start_color() == OK;
-	if (!t->color)
-		return;
-	use_default_colors();
-	bool rich = COLORS >= 256;
-	for (short i = 0; i < OI_COUNT; i++)
-		init_pair((short)(i + 1), rich ? oi_256[i] : oi_8[i], -1);
-	init_pair(OI_COUNT + 1, COLOR_BLACK, rich ? oi_256[OI_SKY] : COLOR_CYAN); /* status bar */
-#define P(c) COLOR_PAIR((c) + 1)
-	a[SS_BAR] = COLOR_PAIR(OI_COUNT + 1);
-	a[SS_KEY] = A_BOLD | P(OI_SKY) | A_REVERSE;
-	a[SS_LEADER] |= P(OI_ORANGE);
-	a[SS_CANDIDATE] |= P(OI_YELLOW);
-	a[SS_FOLLOWER] = P(OI_SKY);
-	a[SS_ROLE] = P(OI_PURPLE);
-	a[SS_SELECT] |= P(OI_ORANGE);
-	a[SS_CUT] |= P(OI_VERMILLION);
-	a[SS_ONEWAY] |= P(OI_YELLOW);
-	a[SS_DEGRADED] |= P(OI_PURPLE);
-	a[SS_MSG] |= P(OI_GREEN);
-	a[SS_REPLY] = P(OI_SKY);
-	a[SS_DROP] |= P(OI_VERMILLION);
-	static const int term_colour[SCENE_TERM_COLOURS] = {OI_ORANGE, OI_SKY,  OI_GREEN,
-							    OI_YELLOW, OI_BLUE, OI_PURPLE};
-	for (int i = 0; i < SCENE_TERM_COLOURS; i++)
-		a[SS_TERM0 + i] = P(term_colour[i]);
-	a[SS_ERROR] = A_BOLD | P(OI_VERMILLION);
-	a[SS_OK] = P(OI_GREEN);
-	a[SS_REC] = A_BOLD | P(OI_VERMILLION);
-#undef P
+	if (t->color)
+		use_default_colors();
+	tui_theme_styles(t->attr, t->color);
 }

@@ -1,5 +1,5 @@
 /*
- * test_lin_testdata.c — every history in /work/shared/testdata (Porcupine's
+ * test_lin_testdata.c — every history in tests/data (Porcupine's
  * etcd logs and kv histories, Knossos' cas-register, multi-register and
  * mutex histories) against the verdict in its folder's EXPECTED.tsv, with
  * the model the TSV names, through the file reader and the one-shot
