@@ -4,8 +4,10 @@
 #
 # With a database in a temporary directory (--db): the home screen has no
 # "Continue" at first; open the first lesson from the list, see its first
-# step, use "show me", see the step marked done and the next step open,
-# quit; `netsplit lessons` counts the step; start again and "Continue"
+# step open paused at 1x ("space to start", nothing run yet), use "show
+# me" (paused after the set-up; space plays it and it stops at the goal),
+# see the step marked done and held there (no auto-advance), n and N move
+# between steps, quit; `netsplit lessons` counts the step; start again and "Continue"
 # resumes at the saved step. Then record a sandbox with R (a title at the
 # prompt, "REC" on the status line), stop, quit; `netsplit recordings`
 # lists it; `netsplit replay ID` plays it with a progress bar, seeks
@@ -113,12 +115,28 @@ check "lesson: the pane shows step 1" wait_for 'Step 1/4' 5
 check "lesson: the step's text, wrapped" wait_for '│ This cluster has a single node' 2
 check "lesson: the goal's status" wait_for 'Goal not reached yet' 2
 check "lesson: the key bar" wait_for 'S show me' 2
+check "lesson: the step opens paused" wait_for 'paused *space to start' 2
+t0=$(status_time)
+check "lesson: time waits for space" sh -c "sleep 1; tmux -L $sock capture-pane -p -t ns | head -1 | grep -q 't=$t0'"
+check "lesson: at the lesson's speed" sh -c "tmux -L $sock capture-pane -p -t ns | head -1 | grep -q ' 1\.0x '"
 T send-keys -t ns H
-check "lesson: a hint in the pane" wait_for 'Hint 1: Press s' 3
+check "lesson: a hint in the pane" wait_for 'Hint 1: ' 3
 T send-keys -t ns S
+check "lesson: show me opens paused after the set-up" wait_for 'show me: from the set-up' 3
+check "lesson: show me waits for space" sh -c "sleep 0.5; ! tmux -L $sock capture-pane -p -t ns | grep -q 'Goal reached'"
+T send-keys -t ns Space
 check "lesson: show me reaches the goal" wait_for 'Goal reached' 5
-check "lesson: the solution ran as a command" sh -c "tmux -L $sock capture-pane -p -t ns | grep -q 'step 1 done'"
-check "lesson: the next step opens" wait_for 'Step 2/4' 6
+check "lesson: and holds the moment" sh -c "tmux -L $sock capture-pane -p -t ns | grep -q 'the first instant the goal holds'"
+check "lesson: paused on it" sh -c "tmux -L $sock capture-pane -p -t ns | head -1 | grep -q 'paused'"
+check "lesson: no auto-advance" sh -c "sleep 3; tmux -L $sock capture-pane -p -t ns | grep -q 'Step 1/4'"
+T send-keys -t ns n
+check "lesson: n opens the next step" wait_for 'Step 2/4' 3
+check "lesson: it opens paused too" wait_for 'space to start' 2
+T send-keys -t ns N
+check "lesson: N goes back a step" wait_for 'Step 1/4' 3
+check "lesson: back, paused" wait_for 'space to start' 2
+T send-keys -t ns n
+check "lesson: and forward again" wait_for 'Step 2/4' 3
 cp "$tmp/run.sh" "$tmp/run1.sh"
 T send-keys -t ns q
 check "lesson: q quits with status 0" wait_for 'EXIT=0' 5
@@ -213,6 +231,21 @@ T send-keys -t ns Escape
 check "esc: the menu, with Continue" wait_for 'Continue' 3
 T send-keys -t ns q
 check "L: q quits" wait_for 'EXIT=0' 5 || { screen | tail -25 >&2; false; }
+
+# ---- the lesson's speed, not the sandbox's; B retakes from step 1 -------------------------------
+start 80 24 --db "$db"
+check "home again: Continue" wait_for 'Continue' 5
+T send-keys -t ns Enter
+check "continue: the step" wait_for 'Step [0-9]/4' 5
+check "continue: the lesson's speed (1x), not the sandbox's 2x" sh -c "tmux -L $sock capture-pane -p -t ns | head -1 | grep -q ' 1\.0x '"
+T send-keys -t ns B
+check "B: the lesson again from step 1" wait_for 'Step 1/4' 3
+T send-keys -t ns q
+check "B: q quits" wait_for 'EXIT=0' 5
+start 80 24 sandbox raft 3 --db "$db"
+check "the sandbox keeps its own speed" wait_for ' 2\.0x ' 5
+T send-keys -t ns q
+check "sandbox: q quits again" wait_for 'EXIT=0' 5
 
 # ---- a damaged database ------------------------------------------------------------------------
 i=0

@@ -90,6 +90,8 @@ enum tui_act {
 	ACT_SEEK_FWD,
 	ACT_GOTO,
 	ACT_TAKEOVER,
+	ACT_LESSON_PREV,  /* lessons: the previous step */
+	ACT_LESSON_FIRST, /* lessons: again from step 1 */
 };
 
 struct tui_key {

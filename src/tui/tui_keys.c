@@ -48,8 +48,10 @@ const struct tui_key tui_keys[] = {
     {KEY_NPAGE, "pgdn", ACT_PGDN, N_("scroll a page down"), NULL},
     {27, "esc", ACT_BACK, N_("leave the help, cancel a pending x or X"), NULL},
     /* lessons, recordings and replays: their key bars are built by the session */
-    {'n', "n", ACT_LESSON_NEXT, N_("lesson: the next step (it opens by itself once the goal holds)"),
+    {'n', "n", ACT_LESSON_NEXT, N_("lesson: the next step (it opens when you ask, never by itself)"),
      NULL},
+    {'N', "N", ACT_LESSON_PREV, N_("lesson: the previous step (its set-up runs again)"), NULL},
+    {'B', "B", ACT_LESSON_FIRST, N_("lesson: take the lesson again from step 1"), NULL},
     {'H', "H", ACT_HINT, N_("lesson: reveal the next hint"), NULL},
     {'S', "S", ACT_SHOW_ME, N_("lesson: show me (runs the solution as commands)"), NULL},
     {'r', "r", ACT_RESTART, N_("lesson: restart the step"), NULL},

@@ -84,6 +84,7 @@ struct tui_session {
 	bool pane;                    /* the side pane shows the lesson (else the node) */
 	int pane_scroll;              /* rows scrolled down in the lesson pane */
 	double solved_at;             /* wall time the goal held; 0: not yet */
+	bool waiting;                 /* the step opened paused: space starts it */
 	char why[256];                /* why the goal does not hold yet */
 	bool quiz;                    /* the quiz is on */
 	int q, cursor, chosen, right; /* question, highlighted answer, answer given (-1) */
@@ -148,6 +149,9 @@ bool tui_lesson_open(struct tui_session *s, struct sbuf *fail);
 void tui_lesson_close(struct tui_session *s);
 bool tui_lesson_act(struct tui_session *s, int act, int code);
 void tui_lesson_frame(struct tui_session *s);
+/* Lets simulated time reach `to` in a lesson step, stopping at the first
+ * instant its goal holds; false when the step leaves time to the screen. */
+bool tui_lesson_advance(struct tui_session *s, sim_time to);
 void tui_lesson_snap(struct tui_session *s, struct scene_snap *snap);
 /* Counts for the lesson list: steps done, quiz answers right (the last
  * answer to each question counts). */

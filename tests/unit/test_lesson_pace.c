@@ -1,0 +1,158 @@
+/*
+ * test_lesson_pace.c — the lesson engine at the learner's pace
+ * (lesson_run_advance, lesson_run_show): time stops at the first instant a
+ * goal holds, never later; "show me" starts again from the step's set-up,
+ * runs nothing until time is let pass, then plays the solution a command
+ * at a time as simulated time reaches it, and stops when the goal holds.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "lesson/lesson.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void quiet(void *ctx, enum world_out k, const char *text)
+{
+	(void)ctx;
+	(void)k;
+	(void)text;
+}
+
+static struct lesson *parse(const char *text)
+{
+	struct sbuf err = {0};
+	struct lesson *l = lesson_parse(text, "pace.lesson", &err);
+	if (!l)
+		fail_msg("%s", sbuf_str(&err));
+	sbuf_free(&err);
+	return l;
+}
+
+static struct world *quiet_world(void)
+{
+	struct world *w = world_new();
+	world_set_output(w, quiet, NULL);
+	return w;
+}
+
+/* The time at which `pred` first holds, found by the language's own
+ * `run until` (checked after every event) in a fresh world. */
+static sim_time first_time(const char *setup, const char *pred)
+{
+	struct world *w = quiet_world();
+	struct sbuf err = {0}, cmd = {0};
+	sbuf_printf(&cmd, "%s\nrun until %s timeout 10s\n", setup, pred);
+	struct script *sc = script_parse(sbuf_str(&cmd), "t", w, &err);
+	assert_non_null(sc);
+	assert_int_not_equal(world_run(w, sc, &err), EXEC_ERROR);
+	sim_time t = sim_now(world_sim(w));
+	script_free(sc);
+	sbuf_free(&err);
+	sbuf_free(&cmd);
+	world_free(w);
+	return t;
+}
+
+#define ELECTION                                                                           \
+	"lesson: p\ntitle: P\nstep: E\ntext: t\nsetup:\n  seed 5\n  cluster raft 5\n"       \
+	"goal: leader\nhint: h\nsolution:\n  run until leader timeout 5s\n"
+
+/* Advancing by big strides stops at the instant the goal first holds. */
+static void test_advance_stops_at_the_goal(void **state)
+{
+	(void)state;
+	struct lesson *l = parse(ELECTION);
+	struct world *w = quiet_world();
+	struct lesson_run r;
+	struct sbuf err = {0};
+	assert_true(lesson_run_start(&r, l, w, 0, &err));
+	assert_int_equal(sim_now(world_sim(w)), 0);
+	assert_int_equal(lesson_run_advance(&r, 10 * SIM_MS, &err), LESSON_ADV_TIME);
+	assert_int_equal(sim_now(world_sim(w)), 10 * SIM_MS);
+	assert_false(r.solved);
+	assert_int_equal(lesson_run_advance(&r, 5 * SIM_S, &err), LESSON_ADV_GOAL);
+	assert_true(r.solved);
+	sim_time t = sim_now(world_sim(w));
+	assert_int_equal(t, first_time("seed 5\ncluster raft 5", "leader"));
+	assert_true(t < SIM_S);
+	/* Solved: time just passes now. */
+	assert_int_equal(lesson_run_advance(&r, 2 * SIM_S, &err), LESSON_ADV_TIME);
+	assert_int_equal(sim_now(world_sim(w)), 2 * SIM_S);
+	lesson_run_end(&r);
+	world_free(w);
+	lesson_free(l);
+	sbuf_free(&err);
+}
+
+#define CRASH                                                                              \
+	"lesson: p\ntitle: P\nstep: C\ntext: t\nsetup:\n  seed 5\n  cluster raft 3\n"       \
+	"  run 1s\ngoal: not up n1\nhint: h\nsolution:\n  run 2s\n  crash n1\n  run 1s\n"    \
+	"  restart n1\n"
+
+/* Show me: from the set-up, nothing until time passes, then each command
+ * when its time comes; it stops at the crash, so `restart n1` never runs. */
+static void test_show_me_plays_at_pace(void **state)
+{
+	(void)state;
+	struct lesson *l = parse(CRASH);
+	struct world *w = quiet_world();
+	struct lesson_run r;
+	struct sbuf err = {0};
+	assert_true(lesson_run_start(&r, l, w, 0, &err));
+	assert_int_equal(lesson_run_advance(&r, 1500 * SIM_MS, &err), LESSON_ADV_TIME);
+	assert_true(lesson_run_show(&r, &err));
+	/* The set-up ran again: a fresh cluster at its set-up's end. */
+	assert_int_equal(sim_now(world_sim(w)), SIM_S);
+	assert_true(r.playing && r.shown);
+	assert_int_equal(lesson_run_advance(&r, 2 * SIM_S, &err), LESSON_ADV_TIME);
+	assert_false(r.solved);
+	assert_int_equal(lesson_run_advance(&r, 2999 * SIM_MS, &err), LESSON_ADV_TIME);
+	assert_false(r.solved);
+	assert_int_equal(lesson_run_advance(&r, 10 * SIM_S, &err), LESSON_ADV_GOAL);
+	assert_int_equal(sim_now(world_sim(w)), 3 * SIM_S);
+	assert_false(r.playing);
+	assert_true(lesson_run_check(&r, NULL));
+	/* The rest of the solution was dropped: n1 stays down. */
+	assert_int_equal(lesson_run_advance(&r, 5 * SIM_S, &err), LESSON_ADV_TIME);
+	assert_true(lesson_run_check(&r, NULL));
+	lesson_run_end(&r);
+	world_free(w);
+	lesson_free(l);
+	sbuf_free(&err);
+}
+
+/* A `run until` in a solution waits for its condition, not its timeout. */
+static void test_show_me_run_until(void **state)
+{
+	(void)state;
+	struct lesson *l = parse("lesson: p\ntitle: P\nstep: U\ntext: t\nsetup:\n  seed 5\n"
+				 "  cluster raft 3\ngoal: not up all\nhint: h\nsolution:\n"
+				 "  run until leader timeout 9s\n  crash leader\n");
+	struct world *w = quiet_world();
+	struct lesson_run r;
+	struct sbuf err = {0};
+	assert_true(lesson_run_start(&r, l, w, 0, &err));
+	assert_true(lesson_run_show(&r, &err));
+	assert_int_equal(lesson_run_advance(&r, 9 * SIM_S, &err), LESSON_ADV_GOAL);
+	assert_int_equal(sim_now(world_sim(w)), first_time("seed 5\ncluster raft 3", "leader"));
+	lesson_run_end(&r);
+	world_free(w);
+	lesson_free(l);
+	sbuf_free(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_advance_stops_at_the_goal),
+	    cmocka_unit_test(test_show_me_plays_at_pace),
+	    cmocka_unit_test(test_show_me_run_until),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
