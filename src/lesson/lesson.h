@@ -39,6 +39,8 @@ struct lesson_step {
 	char **hints;
 	struct script *solution;
 	char *solution_text;
+	int nwrongs;
+	char **wrongs; /* `wrong:` blocks: moves that must leave the goal false */
 	int line;
 };
 
@@ -98,7 +100,10 @@ struct lesson_run {
 	/* "show me" playing the solution at the caller's pace
 	 * (lesson_run_show, lesson_run_advance) */
 	bool playing;
-	size_t play_pos;        /* offset in solution_text of the next line */
+	const char *play_text;  /* the commands played (the solution's, or the caller's) */
+	size_t play_pos;        /* offset in play_text of the next line */
+	sim_time play_gap;      /* time let pass before each command (a person's delay) */
+	bool play_gapped;       /* the gap before the next line has passed */
 	sim_time play_until;    /* a `run` under way ends here (-1: none) */
 	struct pred *play_pred; /* a `run until` under way stops when it holds */
 };
@@ -123,6 +128,18 @@ bool lesson_run_next(struct lesson_run *r, struct sbuf *err);
  * runs at once. Nothing of the solution runs yet. false with err if the
  * set-up fails. */
 bool lesson_run_show(struct lesson_run *r, struct sbuf *err);
+
+/* Plays command text from the world as it is (no set-up), as "show me"
+ * plays the solution, letting `gap` of simulated time pass before each
+ * command, as a person typing would (0: none). `text` must outlive the
+ * play. The autopilot tests play solutions, hints' commands and `wrong:`
+ * blocks this way. */
+void lesson_run_play(struct lesson_run *r, const char *text, sim_time gap);
+
+/* The commands a hint names, in order: each written in backticks right
+ * after a colon, :`put x 1` (docs/LESSONS.md). Appends them to out, one a
+ * line; returns how many. */
+int lesson_hint_commands(const char *hint, struct sbuf *out);
 
 /* What lesson_run_advance stopped at. */
 enum lesson_adv {

@@ -27,6 +27,7 @@ bool lesson_run_start(struct lesson_run *r, const struct lesson *l, struct world
 		      struct sbuf *err)
 {
 	memset(r, 0, sizeof *r);
+	r->play_until = -1;
 	r->lesson = l;
 	r->world = w;
 	r->step = step < 0 ? 0 : step > l->nsteps ? l->nsteps : step;
@@ -110,10 +111,32 @@ bool lesson_run_show(struct lesson_run *r, struct sbuf *err)
 		return false;
 	r->hints_shown = hints;
 	r->shown = true;
-	r->playing = true;
-	r->play_pos = 0;
-	r->play_until = -1;
+	lesson_run_play(r, l->steps[step].solution_text, 0);
 	return true;
+}
+
+void lesson_run_play(struct lesson_run *r, const char *text, sim_time gap)
+{
+	lesson_run_end(r);
+	r->playing = true;
+	r->play_text = text ? text : "";
+	r->play_pos = 0;
+	r->play_gap = gap;
+	r->play_gapped = false;
+}
+
+int lesson_hint_commands(const char *hint, struct sbuf *out)
+{
+	int n = 0;
+	for (const char *p = hint ? strstr(hint, ":`") : NULL; p; p = strstr(p, ":`")) {
+		const char *end = strchr(p + 2, '`');
+		if (!end)
+			break;
+		sbuf_printf(out, "%.*s\n", (int)(end - p - 2), p + 2);
+		n++;
+		p = end + 1;
+	}
+	return n;
 }
 
 static bool goal_holds(struct lesson_run *r)
@@ -176,9 +199,7 @@ static bool play_run_line(struct lesson_run *r, const char *line, struct sbuf *e
  * ends. */
 static enum lesson_adv play_lines(struct lesson_run *r, struct sbuf *err)
 {
-	const char *text = r->lesson->steps[r->step].solution_text;
-	if (!text)
-		text = "";
+	const char *text = r->play_text ? r->play_text : "";
 	while (r->playing && r->play_until < 0) {
 		const char *p = text + r->play_pos;
 		if (!*p) {
@@ -194,6 +215,15 @@ static enum lesson_adv play_lines(struct lesson_run *r, struct sbuf *err)
 		size_t len = strlen(line);
 		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
 			line[--len] = '\0';
+		if (len && r->play_gap > 0 && !r->play_gapped) {
+			/* A person's delay first: this line again after it. */
+			free(line);
+			r->play_pos -= n + (p[n] == '\n');
+			r->play_gapped = true;
+			r->play_until = sim_now(world_sim(r->world)) + r->play_gap;
+			break;
+		}
+		r->play_gapped = false;
 		bool bad = false;
 		if (!len || play_run_line(r, line, err, &bad)) {
 			free(line);
