@@ -77,6 +77,23 @@ static bool quiz_complete(struct store *st, const struct lesson *l)
 	return answered == l->nquiz;
 }
 
+/* A hint as shown: a command written :`put x 1` (docs/LESSONS.md) shows
+ * as typed, :put x 1. */
+static const char *hint_text(const char *h, char *buf, size_t n)
+{
+	size_t o = 0;
+	bool in_cmd = false;
+	for (const char *p = h; *p && o + 1 < n; p++) {
+		if (*p == '`' && (in_cmd || (p > h && p[-1] == ':' && strchr(p + 1, '`')))) {
+			in_cmd = !in_cmd;
+			continue;
+		}
+		buf[o++] = *p;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 /* ---- steps ------------------------------------------------------------------------- */
 
 /* The run is at a new step (or restarted it): paused, at the lesson's
@@ -129,14 +146,19 @@ static void goal_reached(struct tui_session *s)
 	tui_set_running(s->t, false);
 	char tb[32];
 	struct sim *sim = world_sim(tui_world(s->t));
+	bool last = s->run.step + 1 >= l->nsteps;
 	simtime_fmt(sim ? sim_now(sim) : 0, tb, sizeof tb);
 	if (s->run.shown)
 		tui_say(s->t, SS_OK,
-			_("show me: paused at t=%s, the first instant the goal holds: look at the "
-			  "cluster and the log · n: next"),
+			last ? _("show me: paused at t=%s, the first instant the goal holds: look at "
+				 "the cluster and the log · n: the quiz")
+			     : _("show me: paused at t=%s, the first instant the goal holds: look at "
+				 "the cluster and the log · n: next"),
 			tb);
 	else
-		tui_say(s->t, SS_OK, _("step %d done at t=%s · paused on that moment · n: next step"),
+		tui_say(s->t, SS_OK,
+			last ? _("step %d done at t=%s · paused on that moment · n: the quiz")
+			     : _("step %d done at t=%s · paused on that moment · n: next step"),
 			s->run.step + 1, tb);
 	char line[256];
 	ns_snprintf(line, sizeof line, _("-- step %d done at t=%s (goal: %s)"), s->run.step + 1, tb,
@@ -376,7 +398,9 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 		}
 		store_step_hint(s->store, lesson_id(s), s->run.step);
 		s->pane = true;
-		tui_say(s->t, SS_KEY, _("hint %d: %s"), s->run.hints_shown, h);
+		char shown[512];
+		tui_say(s->t, SS_KEY, _("hint %d: %s"), s->run.hints_shown,
+			hint_text(h, shown, sizeof shown));
 		return true;
 	}
 	case ACT_SHOW_ME: {
@@ -537,8 +561,9 @@ static void step_lines(struct tui_session *s, int width, bool uni)
 	/* Hints before the text: on a small screen they stay in sight. */
 	for (int i = 0; i < s->run.hints_shown && i < st->nhints; i++) {
 		char prefix[32];
+		char shown[1024];
 		ns_snprintf(prefix, sizeof prefix, _("Hint %d: "), i + 1);
-		add_wrapped(s, SS_KEY, prefix, st->hints[i], width);
+		add_wrapped(s, SS_KEY, prefix, hint_text(st->hints[i], shown, sizeof shown), width);
 	}
 	add_line(s, SS_NORMAL, "");
 	add_wrapped(s, SS_NORMAL, "", st->text, width);
