@@ -156,6 +156,14 @@ enum lesson_adv {
  * already solved, or no step, just advances. */
 enum lesson_adv lesson_run_advance(struct lesson_run *r, sim_time to, struct sbuf *err);
 
+/* The order in which question q of lesson `id` shows its nopt answers to
+ * the learner whose seed is `learner`: order[i] is the answer shown i-th.
+ * A permutation, the same every time for the same learner, lesson and
+ * question, and different across learners (so the right answer is not
+ * always in the same place). nopt at most LESSON_MAX_OPTIONS. */
+#define LESSON_MAX_OPTIONS 16
+void lesson_quiz_order(uint64_t learner, const char *id, int q, int nopt, int *order);
+
 /* Frees what the run owns (a playing solution's predicate); the run may be
  * started again. */
 void lesson_run_end(struct lesson_run *r);

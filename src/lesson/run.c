@@ -91,6 +91,36 @@ bool lesson_run_next(struct lesson_run *r, struct sbuf *err)
 	return run_script(r, r->lesson->steps[r->step].setup, err);
 }
 
+/* ---- quiz order ------------------------------------------------------------------ */
+
+static uint64_t mix64(uint64_t z)
+{
+	/* splitmix64's finaliser */
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void lesson_quiz_order(uint64_t learner, const char *id, int q, int nopt, int *order)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over the lesson id */
+	for (const char *p = id ? id : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	uint64_t state = mix64(learner ^ mix64(h ^ mix64((uint64_t)q + 1)));
+	if (nopt > LESSON_MAX_OPTIONS)
+		nopt = LESSON_MAX_OPTIONS;
+	for (int i = 0; i < nopt; i++)
+		order[i] = i;
+	/* Fisher-Yates */
+	for (int i = nopt - 1; i > 0; i--) {
+		state = mix64(state + 0x9e3779b97f4a7c15ULL);
+		int j = (int)(state % (uint64_t)(i + 1));
+		int t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+}
+
 /* ---- "show me", paced ------------------------------------------------------------ */
 
 void lesson_run_end(struct lesson_run *r)

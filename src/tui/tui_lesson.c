@@ -25,6 +25,7 @@
 
 #include "util/i18n.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -93,6 +94,8 @@ static const char *hint_text(const char *h, char *buf, size_t n)
 	buf[o] = '\0';
 	return buf;
 }
+
+static uint64_t learner_seed(struct store *st);
 
 /* ---- steps ------------------------------------------------------------------------- */
 
@@ -215,6 +218,7 @@ bool tui_lesson_open(struct tui_session *s, struct sbuf *fail)
 	s->lesson = l;
 	s->pane = true;
 	s->quiz = false;
+	s->learner = learner_seed(s->store);
 	struct sbuf err = {0};
 	memset(&s->run, 0, sizeof s->run);
 	s->run.play_until = -1;
@@ -278,6 +282,47 @@ void tui_lesson_frame(struct tui_session *s)
 
 /* ---- the quiz ---------------------------------------------------------------------- */
 
+/* The learner's seed for the order of quiz answers: made once, kept in the
+ * store's settings, so a learner sees the same order again (and another
+ * learner another one). */
+static uint64_t learner_seed(struct store *st)
+{
+	char *v = NULL;
+	uint64_t seed = 0;
+	if (store_setting_get(st, "learner", &v) >= 0 && v) {
+		char *end;
+		seed = strtoull(v, &end, 10);
+		if (!*end && *v) {
+			free(v);
+			return seed;
+		}
+	}
+	free(v);
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (!f || fread(&seed, sizeof seed, 1, f) != 1) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec;
+	}
+	if (f)
+		fclose(f);
+	char buf[32];
+	ns_snprintf(buf, sizeof buf, "%llu", (unsigned long long)seed);
+	store_setting_set(st, "learner", buf);
+	return seed;
+}
+
+/* The answer of the current question shown i-th. */
+static int shown(const struct tui_session *s, int i)
+{
+	int order[LESSON_MAX_OPTIONS];
+	const struct lesson_question *q = &s->lesson->quiz[s->q];
+	if (q->nopt > LESSON_MAX_OPTIONS)
+		return i;
+	lesson_quiz_order(s->learner, s->lesson->id, s->q, q->nopt, order);
+	return order[i];
+}
+
 static void quiz_answer(struct tui_session *s, int k)
 {
 	const struct lesson_question *q = &s->lesson->quiz[s->q];
@@ -285,11 +330,12 @@ static void quiz_answer(struct tui_session *s, int k)
 		return;
 	s->chosen = k;
 	s->cursor = k;
-	bool ok = q->opt[k].correct;
+	int a = shown(s, k); /* the answer as written in the lesson */
+	bool ok = q->opt[a].correct;
 	s->right += ok;
 	if (s->q < (int)sizeof s->result)
 		s->result[s->q] = ok;
-	store_quiz_answer(s->store, lesson_id(s), s->lesson->nsteps, s->q, k, ok);
+	store_quiz_answer(s->store, lesson_id(s), s->lesson->nsteps, s->q, a, ok);
 	tui_say(s->t, ok ? SS_OK : SS_ERROR, "%s",
 		ok ? _("right: enter for the next question")
 		   : _("not quite: read why, then enter for the next question"));
@@ -506,7 +552,7 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 	add_wrapped(s, SS_NORMAL, "", q->text, width);
 	add_line(s, SS_NORMAL, "");
 	for (int i = 0; i < q->nopt; i++) {
-		const struct lesson_option *o = &q->opt[i];
+		const struct lesson_option *o = &q->opt[shown(s, i)];
 		char prefix[32];
 		const char *mark = " ";
 		int style = i == s->cursor && s->chosen < 0 ? SS_SELECT : SS_NORMAL;

@@ -89,6 +89,7 @@ struct tui_session {
 	bool quiz;                    /* the quiz is on */
 	int q, cursor, chosen, right; /* question, highlighted answer, answer given (-1) */
 	signed char result[64];       /* per question: -1 unanswered, 0 wrong, 1 right */
+	uint64_t learner;             /* this learner's seed for the order of answers */
 	/* the pane's lines, rebuilt every frame */
 	struct scene_line lines[TUI_PANE_MAX];
 	char *text[TUI_PANE_MAX];

@@ -147,12 +147,46 @@ static void test_show_me_run_until(void **state)
 	sbuf_free(&err);
 }
 
+/* The order of a question's answers: a permutation; the same again for the
+ * same learner; over many learners the right answer (here written first)
+ * is shown in every position. */
+static void test_quiz_order(void **state)
+{
+	(void)state;
+	int seen[4] = {0};
+	for (uint64_t learner = 1; learner <= 200; learner++) {
+		int a[4], b[4], count[4] = {0};
+		lesson_quiz_order(learner, "cap", 3, 4, a);
+		lesson_quiz_order(learner, "cap", 3, 4, b);
+		assert_memory_equal(a, b, sizeof a);
+		for (int i = 0; i < 4; i++) {
+			assert_in_range(a[i], 0, 3);
+			count[a[i]]++;
+			if (a[i] == 0)
+				seen[i]++;
+		}
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(count[i], 1);
+	}
+	for (int i = 0; i < 4; i++)
+		assert_true(seen[i] > 20); /* about 50 each */
+	/* Another question of the same lesson is ordered on its own. */
+	int q3[4], q4[4], differ = 0;
+	for (uint64_t learner = 1; learner <= 20; learner++) {
+		lesson_quiz_order(learner, "cap", 3, 4, q3);
+		lesson_quiz_order(learner, "cap", 4, 4, q4);
+		differ += memcmp(q3, q4, sizeof q3) != 0;
+	}
+	assert_true(differ > 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_advance_stops_at_the_goal),
 	    cmocka_unit_test(test_show_me_plays_at_pace),
 	    cmocka_unit_test(test_show_me_run_until),
+	    cmocka_unit_test(test_quiz_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
