@@ -247,6 +247,42 @@ check "the sandbox keeps its own speed" wait_for ' 2\.0x ' 5
 T send-keys -t ns q
 check "sandbox: q quits again" wait_for 'EXIT=0' 5
 
+# ---- Figure 8 by hand, at 1x: the step waits while read, time stops at the moment -------------
+start 100 30 --db "$tmp/f8.db"
+check "f8: home" wait_for 'Lessons' 5
+T send-keys -t ns l
+check "f8: the list" wait_for 'Raft: replicating the log' 5
+T send-keys -t ns Down Down Down Down
+T send-keys -t ns Enter
+check "f8: the lesson opens" wait_for 'Step 1/5' 5
+T send-keys -t ns n
+check "f8: step 2" wait_for 'Step 2/5' 3
+T send-keys -t ns n
+check "f8: step 3" wait_for 'Step 3/5' 3
+T send-keys -t ns n
+check "f8: step 4, paused" wait_for 'Step 4/5' 3
+t0=$(status_time)
+check "f8: nothing happens while it is read" sh -c "sleep 2; tmux -L $sock capture-pane -p -t ns | head -1 | grep -q 't=$t0'"
+T send-keys -t ns :
+T send-keys -t ns -l "restart n5 n3 n4"
+T send-keys -t ns Enter
+T send-keys -t ns Space
+check "f8: by hand, time stops at the moment" wait_for 'step 4 done at' 8
+check "f8: paused there" sh -c "tmux -L $sock capture-pane -p -t ns | head -1 | grep -q paused"
+check "f8: n5 leads, nothing committed at 3" sh -c "tmux -L $sock capture-pane -p -t ns | grep -q 'n5 Leader'"
+T send-keys -t ns n
+check "f8: step 5 opens when asked" wait_for 'Step 5/5' 3
+T send-keys -t ns :
+T send-keys -t ns -l "heal"
+T send-keys -t ns Enter
+T send-keys -t ns :
+T send-keys -t ns -l "restart n2"
+T send-keys -t ns Enter
+T send-keys -t ns Space
+check "f8: step 5 by hand" wait_for 'step 5 done at' 10
+T send-keys -t ns q
+check "f8: q quits" wait_for 'EXIT=0' 5
+
 # ---- a damaged database ------------------------------------------------------------------------
 i=0
 while [ $i -lt 50 ]; do echo "this is not a database"; i=$((i + 1)); done >"$tmp/bad.db"

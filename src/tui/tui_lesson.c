@@ -149,6 +149,7 @@ static void goal_reached(struct tui_session *s)
 	tui_set_running(s->t, false);
 	char tb[32];
 	struct sim *sim = world_sim(tui_world(s->t));
+	s->solved_sim = sim ? sim_now(sim) : 0;
 	bool last = s->run.step + 1 >= l->nsteps;
 	simtime_fmt(sim ? sim_now(sim) : 0, tb, sizeof tb);
 	if (s->run.shown)
@@ -169,8 +170,19 @@ static void goal_reached(struct tui_session *s)
 	tui_log(s->t, SS_OK, line);
 }
 
+static void go_to(struct tui_session *s, int step, const char *how);
+
+/* The next step. It continues from the state the goal was reached in when
+ * the screen is still at that instant; after a skip, or once time ran on
+ * past the goal, the state the next step expects is rebuilt from the
+ * lesson's own path (lesson_run_start), so that it stays possible. */
 static void go_next(struct tui_session *s)
 {
+	struct sim *sim = world_sim(tui_world(s->t));
+	if (!s->run.solved || !sim || sim_now(sim) != s->solved_sim) {
+		go_to(s, s->run.step + 1, NULL);
+		return;
+	}
 	struct sbuf err = {0};
 	bool ok = lesson_run_next(&s->run, &err);
 	if (!ok && err.len) {

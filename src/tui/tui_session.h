@@ -84,6 +84,7 @@ struct tui_session {
 	bool pane;                    /* the side pane shows the lesson (else the node) */
 	int pane_scroll;              /* rows scrolled down in the lesson pane */
 	double solved_at;             /* wall time the goal held; 0: not yet */
+	sim_time solved_sim;          /* simulated time it held */
 	bool waiting;                 /* the step opened paused: space starts it */
 	char why[256];                /* why the goal does not hold yet */
 	bool quiz;                    /* the quiz is on */
