@@ -248,6 +248,8 @@ T send-keys -t ns q
 check "sandbox: q quits again" wait_for 'EXIT=0' 5
 
 # ---- Figure 8 by hand, at 1x: the step waits while read, time stops at the moment -------------
+# pause: let the screen take a command before the next key (slow builds).
+pause() { sleep "$(echo "0.3 * ${NETSPLIT_E2E_SCALE:-1}" | bc 2>/dev/null || echo 1)"; }
 start 100 30 --db "$tmp/f8.db"
 check "f8: home" wait_for 'Lessons' 5
 T send-keys -t ns l
@@ -266,6 +268,7 @@ check "f8: nothing happens while it is read" sh -c "sleep 2; tmux -L $sock captu
 T send-keys -t ns :
 T send-keys -t ns -l "restart n5 n3 n4"
 T send-keys -t ns Enter
+pause
 T send-keys -t ns Space
 check "f8: by hand, time stops at the moment" wait_for 'step 4 done at' 8
 check "f8: paused there" sh -c "tmux -L $sock capture-pane -p -t ns | head -1 | grep -q paused"
@@ -275,9 +278,11 @@ check "f8: step 5 opens when asked" wait_for 'Step 5/5' 3
 T send-keys -t ns :
 T send-keys -t ns -l "heal"
 T send-keys -t ns Enter
+pause
 T send-keys -t ns :
 T send-keys -t ns -l "restart n2"
 T send-keys -t ns Enter
+pause
 T send-keys -t ns Space
 check "f8: step 5 by hand" wait_for 'step 5 done at' 10
 T send-keys -t ns q
