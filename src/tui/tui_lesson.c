@@ -150,23 +150,30 @@ static void goal_reached(struct tui_session *s)
 	char tb[32];
 	struct sim *sim = world_sim(tui_world(s->t));
 	s->solved_sim = sim ? sim_now(sim) : 0;
+	/* What the goal found true, in the predicates' own words: what to
+	 * look at ("leader is n5 (term 4); n3 has an entry of term 1 at 3"). */
+	struct sbuf why = {0};
+	pred_eval(tui_world(s->t), l->steps[s->run.step].goal, &why);
+	size_t wn = strcspn(sbuf_str(&why), "\n");
+	ns_snprintf(s->why, sizeof s->why, "%.*s", (int)wn, sbuf_str(&why));
+	sbuf_free(&why);
 	bool last = s->run.step + 1 >= l->nsteps;
 	simtime_fmt(sim ? sim_now(sim) : 0, tb, sizeof tb);
 	if (s->run.shown)
 		tui_say(s->t, SS_OK,
-			last ? _("show me: paused at t=%s, the first instant the goal holds: look at "
-				 "the cluster and the log · n: the quiz")
-			     : _("show me: paused at t=%s, the first instant the goal holds: look at "
-				 "the cluster and the log · n: next"),
+			last ? _("show me: paused at t=%s, the first instant the goal holds (what "
+				 "held: in the pane) · n: the quiz")
+			     : _("show me: paused at t=%s, the first instant the goal holds (what "
+				 "held: in the pane) · n: next"),
 			tb);
 	else
 		tui_say(s->t, SS_OK,
 			last ? _("step %d done at t=%s · paused on that moment · n: the quiz")
 			     : _("step %d done at t=%s · paused on that moment · n: next step"),
 			s->run.step + 1, tb);
-	char line[256];
-	ns_snprintf(line, sizeof line, _("-- step %d done at t=%s (goal: %s)"), s->run.step + 1, tb,
-		    l->steps[s->run.step].goal_text);
+	char line[512];
+	ns_snprintf(line, sizeof line, _("-- step %d done at t=%s: %s"), s->run.step + 1, tb,
+		    s->why);
 	tui_log(s->t, SS_OK, line);
 }
 
@@ -603,6 +610,8 @@ static void step_lines(struct tui_session *s, int width, bool uni)
 			    _("Goal reached. Time is paused on the moment it held: read the "
 			      "event log and the views (tab). n: next step · r: this step again"));
 		add_wrapped(s, SS_OK, "", done, width);
+		if (s->why[0]) /* what held, at that instant: what to look at */
+			add_wrapped(s, SS_DIM, "  ", s->why, width);
 	} else {
 		if (s->waiting)
 			add_wrapped(s, SS_KEY, "",
