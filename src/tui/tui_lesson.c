@@ -241,7 +241,13 @@ bool tui_lesson_open(struct tui_session *s, struct sbuf *fail)
 	struct sbuf err = {0};
 	memset(&s->run, 0, sizeof s->run);
 	s->run.play_until = -1;
-	if (!lesson_run_start(&s->run, l, tui_world(s->t), step, &err)) {
+	/* Back in the quiz: beside it, the cluster as the last step left it
+	 * (rather than no cluster at all). */
+	bool ok = step == l->nsteps && l->nsteps > 0
+		      ? lesson_run_start(&s->run, l, tui_world(s->t), step - 1, &err) &&
+			    lesson_run_solve(&s->run, &err) && lesson_run_next(&s->run, &err)
+		      : lesson_run_start(&s->run, l, tui_world(s->t), step, &err);
+	if (!ok) {
 		sbuf_printf(fail, "%s\n", sbuf_str(&err));
 		sbuf_free(&err);
 		s->lesson = NULL;
