@@ -243,7 +243,8 @@ static enum lesson_adv play_lines(struct lesson_run *r, struct sbuf *err)
 		if (hash)
 			*hash = '\0';
 		size_t len = strlen(line);
-		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+		while (len &&
+		       (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		if (len && r->play_gap > 0 && !r->play_gapped) {
 			/* A person's delay first: this line again after it. */
@@ -310,7 +311,8 @@ enum lesson_adv lesson_run_advance(struct lesson_run *r, sim_time to, struct sbu
 						lesson_run_end(r);
 						return LESSON_ADV_GOAL;
 					}
-					if (r->play_pred && pred_eval(r->world, r->play_pred, NULL)) {
+					if (r->play_pred &&
+					    pred_eval(r->world, r->play_pred, NULL)) {
 						early = true;
 						break;
 					}

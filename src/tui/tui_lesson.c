@@ -438,8 +438,9 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 				       : _("running; space pauses"));
 		return true;
 	case ACT_STEP:
+		/* The screen steps one event: the step has begun. */
 		s->waiting = false;
-		return false; /* the screen steps one event */
+		return false;
 	case ACT_PGUP:
 	case ACT_PGDN:
 		if (!s->pane || !tui_view_is_cluster(s->t))
@@ -485,8 +486,9 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 			return true;
 		}
 		sbuf_free(&err);
-		step_started(s, _("show me: from the set-up; space plays it, stopping when the goal "
-				  "holds"));
+		step_started(s,
+			     _("show me: from the set-up; space plays it, stopping when the goal "
+			       "holds"));
 		tui_log(s->t, SS_TITLE, _("-- show me: the solution, as commands"));
 		/* Each line as it will run, so the learner can type it next time. */
 		const char *p = st->solution_text ? st->solution_text : "";
@@ -504,7 +506,8 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 	}
 	case ACT_RESTART:
 		if (in_step)
-			go_to(s, s->run.step, _("the step's set-up ran again · paused: space to start"));
+			go_to(s, s->run.step,
+			      _("the step's set-up ran again · paused: space to start"));
 		return true;
 	default: return false;
 	}
@@ -603,7 +606,8 @@ static void step_lines(struct tui_session *s, int width, bool uni)
 	if (s->run.step >= l->nsteps) {
 		add_line(s, SS_OK, _("Every step done."));
 		add_wrapped(s, SS_NORMAL, "",
-			    _("B: the lesson again from step 1; L: the lesson list; q: quit."), width);
+			    _("B: the lesson again from step 1; L: the lesson list; q: quit."),
+			    width);
 		return;
 	}
 	const struct lesson_step *st = &l->steps[s->run.step];
@@ -620,11 +624,12 @@ static void step_lines(struct tui_session *s, int width, bool uni)
 			add_wrapped(s, SS_DIM, "  ", s->why, width);
 	} else {
 		if (s->waiting)
-			add_wrapped(s, SS_KEY, "",
-				    s->run.playing
-					? _("Show me, from the step's set-up: space plays the solution.")
-					: _("Paused: read the step, then press space to start."),
-				    width);
+			add_wrapped(
+			    s, SS_KEY, "",
+			    s->run.playing
+				? _("Show me, from the step's set-up: space plays the solution.")
+				: _("Paused: read the step, then press space to start."),
+			    width);
 		char goal[256];
 		ns_snprintf(goal, sizeof goal, "%s ", uni ? "○" : "[ ]");
 		add_wrapped(s, SS_LEADER, goal, _("Goal not reached yet"), width);

@@ -109,19 +109,21 @@ static void take(const struct lesson *l)
 				report(l, s, "the goal holds after %ds of doing nothing", secs);
 			sbuf_clear(&err);
 			if (!reaches(l, i, s->solution_text, gap, gap + 5 * SIM_S, &err))
-				report(l, s, "the solution, %ds before each command, misses the goal%s%s",
+				report(l, s,
+				       "the solution, %ds before each command, misses the goal%s%s",
 				       secs, err.len ? ": " : "", sbuf_str(&err));
 			sbuf_clear(&err);
 			if (!reaches(l, i, sbuf_str(&hints), gap, gap + 5 * SIM_S, &err))
-				report(l, s,
-				       "the hints' commands (%s), %ds before each, miss the goal%s%s",
-				       hints.len ? sbuf_str(&hints) : "none", secs,
-				       err.len ? ": " : "", sbuf_str(&err));
+				report(
+				    l, s,
+				    "the hints' commands (%s), %ds before each, miss the goal%s%s",
+				    hints.len ? sbuf_str(&hints) : "none", secs,
+				    err.len ? ": " : "", sbuf_str(&err));
 			sbuf_clear(&err);
 			for (int k = 0; k < s->nwrongs; k++) {
 				if (reaches(l, i, s->wrongs[k], gap, 10 * SIM_S, &err))
-					report(l, s, "wrong move %d reaches the goal (%ds gaps)", k + 1,
-					       secs);
+					report(l, s, "wrong move %d reaches the goal (%ds gaps)",
+					       k + 1, secs);
 				sbuf_clear(&err);
 			}
 		}

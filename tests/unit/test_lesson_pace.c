@@ -59,8 +59,8 @@ static sim_time first_time(const char *setup, const char *pred)
 	return t;
 }
 
-#define ELECTION                                                                           \
-	"lesson: p\ntitle: P\nstep: E\ntext: t\nsetup:\n  seed 5\n  cluster raft 5\n"       \
+#define ELECTION                                                                                   \
+	"lesson: p\ntitle: P\nstep: E\ntext: t\nsetup:\n  seed 5\n  cluster raft 5\n"              \
 	"goal: leader\nhint: h\nsolution:\n  run until leader timeout 5s\n"
 
 /* Advancing by big strides stops at the instant the goal first holds. */
@@ -90,9 +90,9 @@ static void test_advance_stops_at_the_goal(void **state)
 	sbuf_free(&err);
 }
 
-#define CRASH                                                                              \
-	"lesson: p\ntitle: P\nstep: C\ntext: t\nsetup:\n  seed 5\n  cluster raft 3\n"       \
-	"  run 1s\ngoal: not up n1\nhint: h\nsolution:\n  run 2s\n  crash n1\n  run 1s\n"    \
+#define CRASH                                                                                      \
+	"lesson: p\ntitle: P\nstep: C\ntext: t\nsetup:\n  seed 5\n  cluster raft 3\n"              \
+	"  run 1s\ngoal: not up n1\nhint: h\nsolution:\n  run 2s\n  crash n1\n  run 1s\n"          \
 	"  restart n1\n"
 
 /* Show me: from the set-up, nothing until time passes, then each command
@@ -180,6 +180,73 @@ static void test_quiz_order(void **state)
 	assert_true(differ > 10);
 }
 
+/* A person's delay: each command of a play waits `gap` of running time. */
+static void test_play_with_a_gap(void **state)
+{
+	(void)state;
+	struct lesson *l = parse(CRASH);
+	struct world *w = quiet_world();
+	struct lesson_run r;
+	struct sbuf err = {0};
+	assert_true(lesson_run_start(&r, l, w, 0, &err));
+	lesson_run_play(&r, "crash n1\n", 2 * SIM_S);
+	assert_int_equal(lesson_run_advance(&r, 2999 * SIM_MS, &err), LESSON_ADV_TIME);
+	assert_false(r.solved); /* set-up ended at 1s: the crash comes at 3s */
+	assert_int_equal(lesson_run_advance(&r, 10 * SIM_S, &err), LESSON_ADV_GOAL);
+	assert_int_equal(sim_now(world_sim(w)), 3 * SIM_S);
+	lesson_run_end(&r);
+	world_free(w);
+	lesson_free(l);
+	sbuf_free(&err);
+}
+
+/* `wrong:` blocks: parsed (errors at the lesson's line and column), kept
+ * as text, any number per step. */
+static void test_wrong_blocks(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+	    {"lesson: p\ntitle: P\nwrong:\n  crash n1\n",
+	     "pace.lesson:3: `wrong:` belongs to a step"},
+	    {"lesson: p\ntitle: P\nstep: S\ntext: t\nsetup:\n  cluster raft 3\ngoal: leader\n"
+	     "solution:\n  run 1s\nwrong:\n  crash n9 n\n",
+	     "pace.lesson:11:"},
+	    {"lesson: p\ntitle: P\nstep: S\ntext: t\nsetup:\n  cluster raft 3\ngoal: leader\n"
+	     "solution:\n  run 1s\nwrong:\n  # nothing\n",
+	     "pace.lesson:10: `wrong:` needs commands"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct sbuf err = {0};
+		struct lesson *l = lesson_parse(cases[i].text, "pace.lesson", &err);
+		assert_null(l);
+		if (!strstr(sbuf_str(&err), cases[i].want))
+			fail_msg("case %zu\n  got  %s\n  want %s", i, sbuf_str(&err),
+				 cases[i].want);
+		sbuf_free(&err);
+	}
+	struct lesson *l = parse(CRASH "wrong:\n  crash n2\n  run 1s\nwrong:\n  crash n3\n");
+	assert_int_equal(l->steps[0].nwrongs, 2);
+	assert_string_equal(l->steps[0].wrongs[0], "  crash n2\n  run 1s");
+	assert_string_equal(l->steps[0].wrongs[1], "  crash n3");
+	/* Played as a person would, neither reaches the goal (n1 stays up). */
+	for (int k = 0; k < 2; k++) {
+		struct world *w = quiet_world();
+		struct lesson_run r;
+		struct sbuf err = {0};
+		assert_true(lesson_run_start(&r, l, w, 0, &err));
+		lesson_run_play(&r, l->steps[0].wrongs[k], 2 * SIM_S);
+		assert_int_equal(lesson_run_advance(&r, 20 * SIM_S, &err), LESSON_ADV_TIME);
+		assert_false(r.playing);
+		assert_false(r.solved);
+		lesson_run_end(&r);
+		world_free(w);
+		sbuf_free(&err);
+	}
+	lesson_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +254,8 @@ int main(void)
 	    cmocka_unit_test(test_show_me_plays_at_pace),
 	    cmocka_unit_test(test_show_me_run_until),
 	    cmocka_unit_test(test_quiz_order),
+	    cmocka_unit_test(test_wrong_blocks),
+	    cmocka_unit_test(test_play_with_a_gap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
