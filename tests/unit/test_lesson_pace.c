@@ -180,6 +180,44 @@ static void test_quiz_order(void **state)
 	assert_true(differ > 10);
 }
 
+/* Quizzes do not give the answer away by its length: no right answer is
+ * half as long again as the longest wrong one, and the right answer is
+ * the longest in at most 70% of a language's questions (display width in
+ * bytes is close enough for this). */
+static void test_quiz_answers_do_not_give_themselves_away(void **state)
+{
+	(void)state;
+	const char *langs[] = {"en", "es"};
+	for (size_t k = 0; k < sizeof langs / sizeof langs[0]; k++) {
+		struct lesson_set set;
+		struct sbuf errors = {0};
+		lesson_set_load(&set, SOURCE_DIR "/lessons", langs[k], &errors);
+		int total = 0, longest = 0;
+		for (int i = 0; i < set.n; i++)
+			for (int q = 0; q < set.v[i]->nquiz; q++) {
+				const struct lesson_question *qu = &set.v[i]->quiz[q];
+				size_t right = 0, wrong = 0;
+				for (int o = 0; o < qu->nopt; o++) {
+					size_t n = strlen(qu->opt[o].text);
+					if (qu->opt[o].correct)
+						right = n > right ? n : right;
+					else
+						wrong = n > wrong ? n : wrong;
+				}
+				if (2 * right >= 3 * wrong)
+					fail_msg("%s:%d: the right answer is much the longest",
+						 set.v[i]->file, qu->line);
+				total++;
+				longest += right > wrong;
+			}
+		if (10 * longest > 7 * total)
+			fail_msg("%s: the right answer is the longest in %d of %d questions",
+				 langs[k], longest, total);
+		lesson_set_free(&set);
+		sbuf_free(&errors);
+	}
+}
+
 /* A person's delay: each command of a play waits `gap` of running time. */
 static void test_play_with_a_gap(void **state)
 {
@@ -256,6 +294,7 @@ int main(void)
 	    cmocka_unit_test(test_quiz_order),
 	    cmocka_unit_test(test_wrong_blocks),
 	    cmocka_unit_test(test_play_with_a_gap),
+	    cmocka_unit_test(test_quiz_answers_do_not_give_themselves_away),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
