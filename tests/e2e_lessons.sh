@@ -121,6 +121,10 @@ check "lesson: time waits for space" sh -c "sleep 1; tmux -L $sock capture-pane 
 check "lesson: at the lesson's speed" sh -c "tmux -L $sock capture-pane -p -t ns | head -1 | grep -q ' 1\.0x '"
 T send-keys -t ns H
 check "lesson: a hint in the pane" wait_for 'Hint 1: ' 3
+T send-keys -t ns K
+check "lesson: K shows the glossary" wait_for 'Glossary' 3
+T send-keys -t ns K
+check "lesson: K again, the step" wait_for 'Step 1/4' 3
 T send-keys -t ns S
 check "lesson: show me opens paused after the set-up" wait_for 'show me: from the set-up' 3
 check "lesson: show me waits for space" sh -c "sleep 0.5; ! tmux -L $sock capture-pane -p -t ns | grep -q 'Goal reached'"

@@ -92,6 +92,7 @@ enum tui_act {
 	ACT_TAKEOVER,
 	ACT_LESSON_PREV,  /* lessons: the previous step */
 	ACT_LESSON_FIRST, /* lessons: again from step 1 */
+	ACT_GLOSSARY,     /* lessons: the glossary in the pane */
 };
 
 struct tui_key {

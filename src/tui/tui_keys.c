@@ -52,6 +52,8 @@ const struct tui_key tui_keys[] = {
      NULL},
     {'N', "N", ACT_LESSON_PREV, N_("lesson: the previous step (its set-up runs again)"), NULL},
     {'B', "B", ACT_LESSON_FIRST, N_("lesson: take the lesson again from step 1"), NULL},
+    {'K', "K", ACT_GLOSSARY, N_("lesson: the glossary, the terms this step uses first (again: back)"),
+     NULL},
     {'H', "H", ACT_HINT, N_("lesson: reveal the next hint"), NULL},
     {'S', "S", ACT_SHOW_ME, N_("lesson: show me (runs the solution as commands)"), NULL},
     {'r', "r", ACT_RESTART, N_("lesson: restart the step"), NULL},

@@ -238,6 +238,11 @@ bool tui_lesson_open(struct tui_session *s, struct sbuf *fail)
 	s->pane = true;
 	s->quiz = false;
 	s->learner = learner_seed(s->store);
+	s->glossary = false;
+	struct sbuf gerr = {0};
+	glossary_free(&s->gloss);
+	glossary_load(&s->gloss, lesson_dir(), s->lang, &gerr); /* none: K says so */
+	sbuf_free(&gerr);
 	struct sbuf err = {0};
 	memset(&s->run, 0, sizeof s->run);
 	s->run.play_until = -1;
@@ -264,6 +269,8 @@ void tui_lesson_close(struct tui_session *s)
 	if (s->lesson && s->solved_at > 0 && s->run.step < s->lesson->nsteps)
 		store_position_set(s->store, s->lesson->id, s->run.step + 1);
 	lesson_run_end(&s->run);
+	glossary_free(&s->gloss);
+	s->glossary = false;
 	s->lesson = NULL;
 	s->quiz = false;
 	s->solved_at = 0;
@@ -420,6 +427,15 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 	const struct lesson *l = s->lesson;
 	if (act == ACT_LESSON_FIRST) {
 		go_to(s, 0, NULL);
+		return true;
+	}
+	if (act == ACT_GLOSSARY) {
+		s->glossary = !s->glossary && s->gloss.n > 0;
+		s->pane = true;
+		s->pane_scroll = 0;
+		if (!s->gloss.n)
+			tui_say(s->t, SS_ERROR, "%s",
+				_("no glossary found in the lessons directory"));
 		return true;
 	}
 	if (s->quiz && quiz_act(s, act, code))
@@ -600,6 +616,48 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 			       : _("enter: next question"));
 }
 
+/* The glossary: first the terms the current step (or the lesson) uses,
+ * then every other one. */
+static void glossary_lines(struct tui_session *s, int width)
+{
+	const struct lesson *l = s->lesson;
+	struct sbuf text = {0};
+	if (s->run.step < l->nsteps) {
+		const struct lesson_step *st = &l->steps[s->run.step];
+		sbuf_printf(&text, "%s\n%s\n", st->title, st->text);
+		for (int i = 0; i < st->nhints; i++)
+			sbuf_printf(&text, "%s\n", st->hints[i]);
+	} else {
+		for (int i = 0; i < l->nsteps; i++)
+			sbuf_printf(&text, "%s\n", l->steps[i].text);
+	}
+	int used[256];
+	int n = glossary_used(&s->gloss, sbuf_str(&text), used, (int)ARRAY_LEN(used));
+	sbuf_free(&text);
+	bool shown[256] = {false};
+	add_line(s, SS_TITLE, _("Glossary (K: back to the step)"));
+	if (n) {
+		add_line(s, SS_DIM,
+			 s->run.step < l->nsteps ? _("Used in this step:")
+						 : _("Used in this lesson:"));
+		for (int k = 0; k < n; k++) {
+			const struct glossary_entry *e = &s->gloss.v[used[k]];
+			add_wrapped(s, SS_KEY, "", e->term, width);
+			add_wrapped(s, SS_NORMAL, "  ", e->text, width);
+			if (used[k] < (int)ARRAY_LEN(shown))
+				shown[used[k]] = true;
+		}
+		add_line(s, SS_NORMAL, "");
+		add_line(s, SS_DIM, _("Every other term:"));
+	}
+	for (int i = 0; i < s->gloss.n; i++) {
+		if (i < (int)ARRAY_LEN(shown) && shown[i])
+			continue;
+		add_wrapped(s, SS_KEY, "", s->gloss.v[i].term, width);
+		add_wrapped(s, SS_NORMAL, "  ", s->gloss.v[i].text, width);
+	}
+}
+
 static void step_lines(struct tui_session *s, int width, bool uni)
 {
 	const struct lesson *l = s->lesson;
@@ -645,6 +703,8 @@ static void step_lines(struct tui_session *s, int width, bool uni)
 	}
 	add_line(s, SS_NORMAL, "");
 	add_wrapped(s, SS_NORMAL, "", st->text, width);
+	add_line(s, SS_NORMAL, "");
+	add_line(s, SS_DIM, _("K: the glossary of the terms used here"));
 }
 
 static void lesson_keys(struct tui_session *s)
@@ -691,7 +751,9 @@ void tui_lesson_snap(struct tui_session *s, struct scene_snap *snap)
 	int pw = pane_width(snap->w);
 	int width = pw - 3;
 	bool uni = snap->unicode;
-	if (s->quiz)
+	if (s->glossary)
+		glossary_lines(s, width);
+	else if (s->quiz)
 		quiz_lines(s, width, uni);
 	else
 		step_lines(s, width, uni);

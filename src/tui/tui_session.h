@@ -17,6 +17,7 @@
 #ifndef NETSPLIT_TUI_SESSION_H
 #define NETSPLIT_TUI_SESSION_H
 
+#include "lesson/glossary.h"
 #include "lesson/lesson.h"
 #include "store/store.h"
 #include "store/store_recorder.h"
@@ -60,7 +61,7 @@ enum tui_next {
 	NEXT_LESSONS, /* back to the lesson list */
 };
 
-#define TUI_PANE_MAX 160
+#define TUI_PANE_MAX 400
 
 struct tui_session {
 	struct tui_options opt; /* lang and db as given */
@@ -91,6 +92,8 @@ struct tui_session {
 	int q, cursor, chosen, right; /* question, highlighted answer, answer given (-1) */
 	signed char result[64];       /* per question: -1 unanswered, 0 wrong, 1 right */
 	uint64_t learner;             /* this learner's seed for the order of answers */
+	struct glossary gloss;        /* the terms, in the lesson's language */
+	bool glossary;                /* the pane shows the glossary (K) */
 	/* the pane's lines, rebuilt every frame */
 	struct scene_line lines[TUI_PANE_MAX];
 	char *text[TUI_PANE_MAX];
