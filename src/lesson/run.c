@@ -294,6 +294,14 @@ enum lesson_adv lesson_run_advance(struct lesson_run *r, sim_time to, struct sbu
 		}
 		sim_time now = sim_now(s);
 		bool waiting = r->playing && r->play_until >= 0;
+		if (waiting && r->play_pred && pred_eval(r->world, r->play_pred, NULL)) {
+			/* `run until P` with P true already: as the language does,
+			 * checked before the first event */
+			pred_free(r->play_pred);
+			r->play_pred = NULL;
+			r->play_until = -1;
+			continue;
+		}
 		sim_time limit = waiting ? MIN(to, r->play_until) : to;
 		bool watch = !r->solved && r->step < r->lesson->nsteps;
 		if (limit > now) {

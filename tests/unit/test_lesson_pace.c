@@ -238,6 +238,26 @@ static void test_play_with_a_gap(void **state)
 	sbuf_free(&err);
 }
 
+/* `run until P` with P already true lets no time pass, as in the language. */
+static void test_run_until_already_true(void **state)
+{
+	(void)state;
+	struct lesson *l = parse("lesson: p\ntitle: P\nstep: U\ntext: t\nsetup:\n  seed 5\n"
+				 "  cluster raft 3\n  run 2s\ngoal: not up n2\nhint: h\nsolution:\n"
+				 "  run until leader timeout 9s\n  crash n2\n");
+	struct world *w = quiet_world();
+	struct lesson_run r;
+	struct sbuf err = {0};
+	assert_true(lesson_run_start(&r, l, w, 0, &err));
+	assert_true(lesson_run_show(&r, &err));
+	assert_int_equal(lesson_run_advance(&r, 9 * SIM_S, &err), LESSON_ADV_GOAL);
+	assert_int_equal(sim_now(world_sim(w)), 2 * SIM_S);
+	lesson_run_end(&r);
+	world_free(w);
+	lesson_free(l);
+	sbuf_free(&err);
+}
+
 /* `wrong:` blocks: parsed (errors at the lesson's line and column), kept
  * as text, any number per step. */
 static void test_wrong_blocks(void **state)
@@ -293,6 +313,7 @@ int main(void)
 	    cmocka_unit_test(test_show_me_run_until),
 	    cmocka_unit_test(test_quiz_order),
 	    cmocka_unit_test(test_wrong_blocks),
+	    cmocka_unit_test(test_run_until_already_true),
 	    cmocka_unit_test(test_play_with_a_gap),
 	    cmocka_unit_test(test_quiz_answers_do_not_give_themselves_away),
 	};
