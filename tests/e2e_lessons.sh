@@ -4,8 +4,10 @@
 #
 # With a database in a temporary directory (--db): the home screen has no
 # "Continue" at first; open the first lesson from the list, see its first
-# step, use "show me", see the step marked done and the next step open,
-# quit; `netsplit lessons` counts the step; start again and "Continue"
+# step open paused at 1x ("space to start", nothing run yet), use "show
+# me" (paused after the set-up; space plays it and it stops at the goal),
+# see the step marked done and held there (no auto-advance), n and N move
+# between steps, quit; `netsplit lessons` counts the step; start again and "Continue"
 # resumes at the saved step. Then record a sandbox with R (a title at the
 # prompt, "REC" on the status line), stop, quit; `netsplit recordings`
 # lists it; `netsplit replay ID` plays it with a progress bar, seeks
@@ -26,7 +28,7 @@ case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 if ! printf 'cluster raft 3\n' | "$bin" run - >/dev/null 2>&1; then
 	e2e_skip "the lessons need Raft"
 fi
-sessions="a b c d e f g h i j k l"
+sessions="a b c d e f g h i j k l m n o p q r s t u v w x y z"
 sock=nsles$$
 tmp=$(mktemp -d)
 db=$tmp/progress.db
@@ -70,12 +72,32 @@ check "lesson: the pane shows step 1" wait_for 'Step 1/4' 5
 check "lesson: the step's text, wrapped" wait_for '│ This cluster has a single node' 2
 check "lesson: the goal's status" wait_for 'Goal not reached yet' 2
 check "lesson: the key bar" wait_for 'S show me' 2
+check "lesson: the step opens paused" wait_for 'paused *space to start' 2
+t0=$(status_time)
+check "lesson: time waits for space" sh -c "sleep 1; tmux -L $sock capture-pane -p -t ns | head -1 | grep -q 't=$t0'"
+check "lesson: at the lesson's speed" sh -c "tmux -L $sock capture-pane -p -t ns | head -1 | grep -q ' 1\.0x '"
 T send-keys -t ns H
-check "lesson: a hint in the pane" wait_for 'Hint 1: Press s' 3
+check "lesson: a hint in the pane" wait_for 'Hint 1: ' 3
+T send-keys -t ns K
+check "lesson: K shows the glossary" wait_for 'Glossary' 3
+T send-keys -t ns K
+check "lesson: K again, the step" wait_for 'Step 1/4' 3
 T send-keys -t ns S
+check "lesson: show me opens paused after the set-up" wait_for 'show me: from the set-up' 3
+check "lesson: show me waits for space" sh -c "sleep 0.5; ! tmux -L $sock capture-pane -p -t ns | grep -q 'Goal reached'"
+T send-keys -t ns Space
 check "lesson: show me reaches the goal" wait_for 'Goal reached' 5
-check "lesson: the solution ran as a command" sh -c "tmux -L $sock capture-pane -p -t ns | grep -q 'step 1 done'"
-check "lesson: the next step opens" wait_for 'Step 2/4' 6
+check "lesson: and holds the moment" sh -c "tmux -L $sock capture-pane -p -t ns | grep -q 'the first instant the goal holds'"
+check "lesson: paused on it" sh -c "tmux -L $sock capture-pane -p -t ns | head -1 | grep -q 'paused'"
+check "lesson: no auto-advance" sh -c "sleep 3; tmux -L $sock capture-pane -p -t ns | grep -q 'Step 1/4'"
+T send-keys -t ns n
+check "lesson: n opens the next step" wait_for 'Step 2/4' 3
+check "lesson: it opens paused too" wait_for 'space to start' 2
+T send-keys -t ns N
+check "lesson: N goes back a step" wait_for 'Step 1/4' 3
+check "lesson: back, paused" wait_for 'space to start' 2
+T send-keys -t ns n
+check "lesson: and forward again" wait_for 'Step 2/4' 3
 cp "$tmp/run.sh" "$tmp/run1.sh"
 T send-keys -t ns q
 check "lesson: q quits with status 0" wait_for 'EXIT=0' 5
@@ -215,6 +237,62 @@ check "sliced replay: at the end" wait_for "t=$live_t" 20
 check "sliced replay: the same counts on n1 ($live)" wait_for "${live:-no count} " 5
 T send-keys -t ns q
 check "sliced replay: q quits" wait_for 'EXIT=0' 5
+
+# ---- the lesson's speed, not the sandbox's; B retakes from step 1 -------------------------------
+start 80 24 --db "$db"
+check "home again: Continue" wait_for 'Continue' 5
+T send-keys -t ns Enter
+check "continue: the step" wait_for 'Step [0-9]/4' 5
+check "continue: the lesson's speed (1x), not the sandbox's 2x" sh -c "tmux -L $sock capture-pane -p -t ns | head -1 | grep -q ' 1\.0x '"
+T send-keys -t ns B
+check "B: the lesson again from step 1" wait_for 'Step 1/4' 3
+T send-keys -t ns q
+check "B: q quits" wait_for 'EXIT=0' 5
+start 80 24 sandbox raft 3 --db "$db"
+check "the sandbox keeps its own speed" wait_for ' 2\.0x ' 5
+T send-keys -t ns q
+check "sandbox: q quits again" wait_for 'EXIT=0' 5
+
+# ---- Figure 8 by hand, at 1x: the step waits while read, time stops at the moment -------------
+# pause: let the screen take a command before the next key (slow builds).
+pause() { sleep "$(echo "0.3 * ${NETSPLIT_E2E_SCALE:-1}" | bc 2>/dev/null || echo 1)"; }
+start 100 30 --db "$tmp/f8.db"
+check "f8: home" wait_for 'Lessons' 5
+T send-keys -t ns l
+check "f8: the list" wait_for 'Raft: replicating the log' 5
+T send-keys -t ns Down Down Down Down
+T send-keys -t ns Enter
+check "f8: the lesson opens" wait_for 'Step 1/5' 5
+T send-keys -t ns n
+check "f8: step 2" wait_for 'Step 2/5' 3
+T send-keys -t ns n
+check "f8: step 3" wait_for 'Step 3/5' 3
+T send-keys -t ns n
+check "f8: step 4, paused" wait_for 'Step 4/5' 3
+t0=$(status_time)
+check "f8: nothing happens while it is read" sh -c "sleep 2; tmux -L $sock capture-pane -p -t ns | head -1 | grep -q 't=$t0'"
+T send-keys -t ns :
+T send-keys -t ns -l "restart n5 n3 n4"
+T send-keys -t ns Enter
+pause
+T send-keys -t ns Space
+check "f8: by hand, time stops at the moment" wait_for 'step 4 done at' 8
+check "f8: paused there" sh -c "tmux -L $sock capture-pane -p -t ns | head -1 | grep -q paused"
+check "f8: n5 leads, nothing committed at 3" sh -c "tmux -L $sock capture-pane -p -t ns | grep -q 'n5 Leader'"
+T send-keys -t ns n
+check "f8: step 5 opens when asked" wait_for 'Step 5/5' 3
+T send-keys -t ns :
+T send-keys -t ns -l "heal"
+T send-keys -t ns Enter
+pause
+T send-keys -t ns :
+T send-keys -t ns -l "restart n2"
+T send-keys -t ns Enter
+pause
+T send-keys -t ns Space
+check "f8: step 5 by hand" wait_for 'step 5 done at' 10
+T send-keys -t ns q
+check "f8: q quits" wait_for 'EXIT=0' 5
 
 # ---- a damaged database ------------------------------------------------------------------------
 i=0

@@ -7,7 +7,7 @@
 #  - `netsplit lessons` lists every lesson under its Spanish title
 #    (lessons/es/), and --lang picks the lesson language without LANGUAGE;
 #  - every translated lesson keeps the English lesson's skeleton byte for
-#    byte: id, order, requires, goals, set-ups and solutions, and the same
+#    byte: id, order, requires, goals, set-ups, solutions and wrong moves, and the same
 #    number of steps, hints, questions and answers, with the same right ones;
 #  - po/es.po has no untranslated or fuzzy message.
 set -u
@@ -64,7 +64,7 @@ skeleton() {
 	/^[a-z]+:/ {
 		key = $0; sub(/:.*/, "", key)
 		inq = (key == "question")
-		keep = (key == "setup" || key == "solution")
+		keep = (key == "setup" || key == "solution" || key == "wrong")
 		if (key == "lesson" || key == "order" || key == "requires" || key == "goal" || keep)
 			print
 		else if (key == "step" || key == "hint" || key == "question")

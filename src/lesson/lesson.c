@@ -111,6 +111,7 @@ enum key {
 	K_HINT,
 	K_SOLUTION,
 	K_QUESTION,
+	K_WRONG,
 };
 
 static const struct {
@@ -120,7 +121,7 @@ static const struct {
     {"lesson", K_LESSON},     {"title", K_TITLE},     {"order", K_ORDER}, {"requires", K_REQUIRES},
     {"summary", K_SUMMARY},   {"sources", K_SOURCES}, {"step", K_STEP},   {"text", K_TEXT},
     {"setup", K_SETUP},       {"goal", K_GOAL},       {"hint", K_HINT},   {"solution", K_SOLUTION},
-    {"question", K_QUESTION},
+    {"question", K_QUESTION}, {"wrong", K_WRONG},
 };
 
 struct parse_state {
@@ -172,6 +173,26 @@ static bool finish_block(struct lx *x, struct parse_state *ps)
 			ps->step->solution = sc;
 			ps->step->solution_text = xstrdup(raw);
 		}
+		sbuf_free(&err);
+		break;
+	}
+	case K_WRONG: {
+		/* parsed to find its mistakes now; kept as text, played by the tests */
+		struct sbuf err = {0};
+		struct script *sc =
+		    script_parse_at(raw, x->file, ps->blk.first_line, ps->proto, &err);
+		if (!sc) {
+			if (!x->err->len)
+				sbuf_puts(x->err, sbuf_str(&err));
+			ok = false;
+		} else if (!script_len(sc)) {
+			ok = fail(x, ps->key_line, "%s", _("`wrong:` needs commands"));
+		} else {
+			ps->step->wrongs = xrealloc(ps->step->wrongs, (size_t)(ps->step->nwrongs + 1) *
+									 sizeof *ps->step->wrongs);
+			ps->step->wrongs[ps->step->nwrongs++] = xstrdup(raw);
+		}
+		script_free(sc);
 		sbuf_free(&err);
 		break;
 	}
@@ -228,7 +249,8 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 	if (header && (l->nsteps || l->nquiz))
 		return fail(x, lineno, _("`%s:` belongs at the top, before the first step"),
 			    keys[k - 1].name);
-	bool in_step = k == K_TEXT || k == K_SETUP || k == K_GOAL || k == K_HINT || k == K_SOLUTION;
+	bool in_step = k == K_TEXT || k == K_SETUP || k == K_GOAL || k == K_HINT ||
+		       k == K_SOLUTION || k == K_WRONG;
 	if (in_step && (!ps->step || ps->q))
 		return fail(x, lineno, _("`%s:` belongs to a step: start one with `step: TITLE`"),
 			    keys[k - 1].name);
@@ -341,7 +363,7 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 	}
 	/* keys whose value may go on over indented lines */
 	if (ok && (k == K_SUMMARY || k == K_SOURCES || k == K_TEXT || k == K_HINT || k == K_SETUP ||
-		   k == K_SOLUTION)) {
+		   k == K_SOLUTION || k == K_WRONG)) {
 		ps->key = k;
 		ps->key_line = lineno;
 		if (*v)
@@ -391,7 +413,8 @@ struct lesson *lesson_parse(const char *text, const char *file, struct sbuf *err
 			/* a comment or blank line at the margin: blank lines still
 			 * belong to a block (paragraph breaks, script line numbers) */
 			if (ps.key != K_NONE &&
-			    (!t[0] || ps.key == K_SETUP || ps.key == K_SOLUTION))
+			    (!t[0] || ps.key == K_SETUP || ps.key == K_SOLUTION ||
+			     ps.key == K_WRONG))
 				block_add(&ps.blk, "", lineno);
 			free(t);
 			free(line);
@@ -515,6 +538,9 @@ void lesson_free(struct lesson *l)
 		free(s->hints);
 		script_free(s->solution);
 		free(s->solution_text);
+		for (int k = 0; k < s->nwrongs; k++)
+			free(s->wrongs[k]);
+		free(s->wrongs);
 	}
 	free(l->steps);
 	for (int i = 0; i < l->nquiz; i++) {

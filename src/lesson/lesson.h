@@ -39,6 +39,8 @@ struct lesson_step {
 	char **hints;
 	struct script *solution;
 	char *solution_text;
+	int nwrongs;
+	char **wrongs; /* `wrong:` blocks: moves that must leave the goal false */
 	int line;
 };
 
@@ -86,7 +88,9 @@ void lesson_lang(const char *forced, char *out, size_t n);
 
 /* ---- playing a lesson ---------------------------------------------------- */
 
-/* A lesson being played in a world. The run does not own either. */
+/* A lesson being played in a world. The run does not own either (it owns
+ * the predicate of a `run until` that "show me" is playing: call
+ * lesson_run_end when done with a run). */
 struct lesson_run {
 	const struct lesson *lesson;
 	struct world *world;
@@ -94,6 +98,15 @@ struct lesson_run {
 	int hints_shown; /* of the current step */
 	bool solved;     /* the current step's goal held */
 	bool shown;      /* the solution was run ("show me") */
+	/* "show me" playing the solution at the caller's pace
+	 * (lesson_run_show, lesson_run_advance) */
+	bool playing;
+	const char *play_text;  /* the commands played (the solution's, or the caller's) */
+	size_t play_pos;        /* offset in play_text of the next line */
+	sim_time play_gap;      /* time let pass before each command (a person's delay) */
+	bool play_gapped;       /* the gap before the next line has passed */
+	sim_time play_until;    /* a `run` under way ends here (-1: none) */
+	struct pred *play_pred; /* a `run until` under way stops when it holds */
 };
 
 /* Starts step i: runs its set-up (if any) in the world. false with err if a
@@ -108,5 +121,52 @@ const char *lesson_run_hint(struct lesson_run *r);
 bool lesson_run_solve(struct lesson_run *r, struct sbuf *err);
 /* Moves to the next step (running its set-up); false at the end or on error. */
 bool lesson_run_next(struct lesson_run *r, struct sbuf *err);
+
+/* "Show me", paced: runs the step's set-up again (as lesson_run_start) and
+ * arms the solution to be played by lesson_run_advance, a command at a time
+ * as simulated time reaches it: a `run D` lets D pass, a `run until P
+ * timeout D` lets time pass until P holds or D has passed, any other line
+ * runs at once. Nothing of the solution runs yet. false with err if the
+ * set-up fails. */
+bool lesson_run_show(struct lesson_run *r, struct sbuf *err);
+
+/* Plays command text from the world as it is (no set-up), as "show me"
+ * plays the solution, letting `gap` of simulated time pass before each
+ * command, as a person typing would (0: none). `text` must outlive the
+ * play. The autopilot tests play solutions, hints' commands and `wrong:`
+ * blocks this way. */
+void lesson_run_play(struct lesson_run *r, const char *text, sim_time gap);
+
+/* The commands a hint names, in order: each written in backticks right
+ * after a colon, :`put x 1` (docs/LESSONS.md). Appends them to out, one a
+ * line; returns how many. */
+int lesson_hint_commands(const char *hint, struct sbuf *out);
+
+/* What lesson_run_advance stopped at. */
+enum lesson_adv {
+	LESSON_ADV_TIME,  /* simulated time reached `to` */
+	LESSON_ADV_GOAL,  /* the goal came to hold: the clock stays at that instant */
+	LESSON_ADV_ERROR, /* a solution command failed (message in err) */
+};
+
+/* Advances the world's simulated time to `to`, evaluating the current
+ * step's goal at every instant at which something happened (not only at
+ * the end), and stopping at the first instant it holds (the step is then
+ * marked solved). While "show me" plays, its commands run as their time
+ * comes; when the goal holds the rest of the solution is dropped. A step
+ * already solved, or no step, just advances. */
+enum lesson_adv lesson_run_advance(struct lesson_run *r, sim_time to, struct sbuf *err);
+
+/* The order in which question q of lesson `id` shows its nopt answers to
+ * the learner whose seed is `learner`: order[i] is the answer shown i-th.
+ * A permutation, the same every time for the same learner, lesson and
+ * question, and different across learners (so the right answer is not
+ * always in the same place). nopt at most LESSON_MAX_OPTIONS. */
+#define LESSON_MAX_OPTIONS 16
+void lesson_quiz_order(uint64_t learner, const char *id, int q, int nopt, int *order);
+
+/* Frees what the run owns (a playing solution's predicate); the run may be
+ * started again. */
+void lesson_run_end(struct lesson_run *r);
 
 #endif

@@ -103,6 +103,9 @@ enum tui_act {
 	ACT_SEEK_FWD,
 	ACT_GOTO,
 	ACT_TAKEOVER,
+	ACT_LESSON_PREV,  /* lessons: the previous step */
+	ACT_LESSON_FIRST, /* lessons: again from step 1 */
+	ACT_GLOSSARY,     /* lessons: the glossary in the pane */
 };
 
 struct tui_key {

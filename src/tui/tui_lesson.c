@@ -2,27 +2,35 @@
  * tui_lesson.c — a lesson on the screen: the lesson pane beside the
  * cluster (title, step n/N, the step's text wrapped by display width, the
  * hints revealed so far, and the goal's status, live), the keys that play
- * it (n next step, H hint, S show me, r restart the step, l the pane or
- * the node's details), and the quiz at the end.
+ * it (n next step, N previous step, B again from step 1, H hint, S show
+ * me, r restart the step, l the pane or the node's details), and the quiz
+ * at the end.
  *
- * The goal is evaluated after every frame (lesson_run_check). When it
- * holds, the step is marked done in the store at once, the pane says so,
- * and the next step opens after a short pause (or at once with n), so the
- * learner sees what made it pass. Progress goes to the store as it
- * happens: an attempt when a step starts or restarts, each hint, each
- * "show me", the position (so that `continue` resumes here), each quiz
- * answer.
+ * Pacing is the learner's. Every step, a restart of it (r) and "show me"
+ * open paused right after the set-up, at the lesson's speed (1x), with
+ * "space to start": nothing the step asks the learner to watch happens
+ * before they have read it. While time runs, the goal is evaluated at
+ * every instant at which something happened (lesson_run_advance), and
+ * time stops at the first instant it holds: the step is marked done in
+ * the store, the screen stays on that state (event log, history and views
+ * all readable) and says "n: next step"; the next step's set-up runs only
+ * when the learner asks. "Show me" runs the step's set-up again and plays
+ * the solution a command at a time as simulated time reaches it, stopping
+ * at the moment the goal holds. Progress goes to the store as it happens:
+ * an attempt when a step starts or restarts, each hint, each "show me",
+ * the position (so that `continue` resumes here), each quiz answer.
  */
 #include "tui/tui_internal.h"
 #include "tui/tui_session.h"
 
 #include "util/i18n.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define NEXT_PAUSE 2.0 /* seconds between a goal reached and the next step */
+#define LESSON_SPEED 1.0 /* every step runs at 1x real time until the learner says */
 
 static double now_s(void)
 {
@@ -42,15 +50,66 @@ static int pane_width(int w)
 	return w >= 100 ? MIN(64, MAX(40, w * 2 / 5)) : 40;
 }
 
+/* The screen's speed set to the lesson's: the first of its speeds that is
+ * at least LESSON_SPEED (the screen's table is its own). */
+static void lesson_speed(struct tui_session *s)
+{
+	for (int i = 0; i < 64; i++) {
+		tui_set_speed(s->t, i);
+		if (tui_speed_factor(s->t) >= LESSON_SPEED - 1e-9 || tui_speed(s->t) != i)
+			break;
+	}
+}
+
+/* True when every quiz question of l has an answer in the store. */
+static bool quiz_complete(struct store *st, const struct lesson *l)
+{
+	struct store_quiz_answer *qa = NULL;
+	size_t nq = 0;
+	int answered = 0;
+	if (store_quiz_answers(st, l->id, &qa, &nq) >= 0)
+		for (int q = 0; q < l->nquiz; q++) {
+			bool seen = false;
+			for (size_t k = 0; k < nq && !seen; k++)
+				seen = qa[k].question == q;
+			answered += seen;
+		}
+	free(qa);
+	return answered == l->nquiz;
+}
+
+/* A hint as shown: a command written :`put x 1` (docs/LESSONS.md) shows
+ * as typed, :put x 1. */
+static const char *hint_text(const char *h, char *buf, size_t n)
+{
+	size_t o = 0;
+	bool in_cmd = false;
+	for (const char *p = h; *p && o + 1 < n; p++) {
+		if (*p == '`' && (in_cmd || (p > h && p[-1] == ':' && strchr(p + 1, '`')))) {
+			in_cmd = !in_cmd;
+			continue;
+		}
+		buf[o++] = *p;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static uint64_t learner_seed(struct store *st);
+
 /* ---- steps ------------------------------------------------------------------------- */
 
-static void step_started(struct tui_session *s)
+/* The run is at a new step (or restarted it): paused, at the lesson's
+ * speed, waiting for space. `how` is what the message line says first. */
+static void step_started(struct tui_session *s, const char *how)
 {
 	const struct lesson *l = s->lesson;
 	s->solved_at = 0;
 	s->pane_scroll = 0;
 	s->why[0] = '\0';
+	s->waiting = false;
 	store_position_set(s->store, lesson_id(s), s->run.step);
+	tui_set_running(s->t, false);
 	if (s->run.step >= l->nsteps) {
 		s->quiz = l->nquiz > 0;
 		s->q = s->cursor = s->right = 0;
@@ -60,20 +119,77 @@ static void step_started(struct tui_session *s)
 			tui_say(s->t, SS_OK, "%s",
 				_("every step done: now the quiz (1-9 or up/down and enter)"));
 		else
-			tui_say(s->t, SS_OK, "%s", _("lesson done: L for the lesson list"));
+			tui_say(s->t, SS_OK, "%s",
+				_("lesson done: B takes it again from step 1, L the lesson list"));
 		return;
 	}
+	s->quiz = false;
+	s->waiting = true;
+	lesson_speed(s);
 	store_step_attempt(s->store, lesson_id(s), s->run.step);
-	tui_say(s->t, SS_TITLE, _("step %d/%d: %s"), s->run.step + 1, l->nsteps,
-		l->steps[s->run.step].title);
+	if (how)
+		tui_say(s->t, SS_KEY, "%s", how);
+	else
+		tui_say(s->t, SS_KEY, _("step %d/%d: %s · paused: read it, then space to start"),
+			s->run.step + 1, l->nsteps, l->steps[s->run.step].title);
 	char line[256];
 	ns_snprintf(line, sizeof line, _("-- lesson %s, step %d/%d: %s"), l->id, s->run.step + 1,
 		    l->nsteps, l->steps[s->run.step].title);
 	tui_log(s->t, SS_TITLE, line);
 }
 
+/* The goal holds (the clock stopped at that instant): done, paused, kept
+ * on screen until the learner asks for the next step. */
+static void goal_reached(struct tui_session *s)
+{
+	const struct lesson *l = s->lesson;
+	store_step_done(s->store, lesson_id(s), s->run.step);
+	s->solved_at = now_s();
+	s->waiting = false;
+	tui_set_running(s->t, false);
+	char tb[32];
+	struct sim *sim = world_sim(tui_world(s->t));
+	s->solved_sim = sim ? sim_now(sim) : 0;
+	/* What the goal found true, in the predicates' own words: what to
+	 * look at ("leader is n5 (term 4); n3 has an entry of term 1 at 3"). */
+	struct sbuf why = {0};
+	pred_eval(tui_world(s->t), l->steps[s->run.step].goal, &why);
+	size_t wn = strcspn(sbuf_str(&why), "\n");
+	ns_snprintf(s->why, sizeof s->why, "%.*s", (int)wn, sbuf_str(&why));
+	sbuf_free(&why);
+	bool last = s->run.step + 1 >= l->nsteps;
+	simtime_fmt(sim ? sim_now(sim) : 0, tb, sizeof tb);
+	if (s->run.shown)
+		tui_say(s->t, SS_OK,
+			last ? _("show me: paused at t=%s, the first instant the goal holds (what "
+				 "held: in the pane) · n: the quiz")
+			     : _("show me: paused at t=%s, the first instant the goal holds (what "
+				 "held: in the pane) · n: next"),
+			tb);
+	else
+		tui_say(s->t, SS_OK,
+			last ? _("step %d done at t=%s · paused on that moment · n: the quiz")
+			     : _("step %d done at t=%s · paused on that moment · n: next step"),
+			s->run.step + 1, tb);
+	char line[512];
+	ns_snprintf(line, sizeof line, _("-- step %d done at t=%s: %s"), s->run.step + 1, tb,
+		    s->why);
+	tui_log(s->t, SS_OK, line);
+}
+
+static void go_to(struct tui_session *s, int step, const char *how);
+
+/* The next step. It continues from the state the goal was reached in when
+ * the screen is still at that instant; after a skip, or once time ran on
+ * past the goal, the state the next step expects is rebuilt from the
+ * lesson's own path (lesson_run_start), so that it stays possible. */
 static void go_next(struct tui_session *s)
 {
+	struct sim *sim = world_sim(tui_world(s->t));
+	if (!s->run.solved || !sim || sim_now(sim) != s->solved_sim) {
+		go_to(s, s->run.step + 1, NULL);
+		return;
+	}
 	struct sbuf err = {0};
 	bool ok = lesson_run_next(&s->run, &err);
 	if (!ok && err.len) {
@@ -82,22 +198,22 @@ static void go_next(struct tui_session *s)
 		return;
 	}
 	sbuf_free(&err);
-	step_started(s);
-	tui_set_running(s->t, true);
+	step_started(s, NULL);
 }
 
-static void restart_step(struct tui_session *s)
+/* Step `step` from scratch: the set-ups and solutions before it rebuild
+ * what it expects (lesson_run_start). */
+static void go_to(struct tui_session *s, int step, const char *how)
 {
 	struct sbuf err = {0};
-	int step = s->run.step;
+	lesson_run_end(&s->run);
 	if (!lesson_run_start(&s->run, s->lesson, tui_world(s->t), step, &err)) {
 		tui_say(s->t, SS_ERROR, "%s", sbuf_str(&err));
 		sbuf_free(&err);
 		return;
 	}
 	sbuf_free(&err);
-	step_started(s);
-	tui_set_running(s->t, true);
+	step_started(s, how);
 }
 
 bool tui_lesson_open(struct tui_session *s, struct sbuf *fail)
@@ -113,58 +229,82 @@ bool tui_lesson_open(struct tui_session *s, struct sbuf *fail)
 	}
 	int step = -1;
 	store_position_get(s->store, l->id, &step);
-	/* A lesson left in its quiz goes back to the quiz; one finished
-	 * (or never begun) starts at its first step. */
-	if (step < 0 || step > l->nsteps || (step == l->nsteps && !l->nquiz))
+	/* A lesson left in its quiz goes back to the quiz; one finished (its
+	 * quiz answered), or never begun, starts at its first step. */
+	if (step < 0 || step > l->nsteps ||
+	    (step == l->nsteps && (!l->nquiz || quiz_complete(s->store, l))))
 		step = 0;
 	s->lesson = l;
 	s->pane = true;
 	s->quiz = false;
+	s->learner = learner_seed(s->store);
+	s->glossary = false;
+	struct sbuf gerr = {0};
+	glossary_free(&s->gloss);
+	glossary_load(&s->gloss, lesson_dir(), s->lang, &gerr); /* none: K says so */
+	sbuf_free(&gerr);
 	struct sbuf err = {0};
-	if (!lesson_run_start(&s->run, l, tui_world(s->t), step, &err)) {
+	memset(&s->run, 0, sizeof s->run);
+	s->run.play_until = -1;
+	/* Back in the quiz: beside it, the cluster as the last step left it
+	 * (rather than no cluster at all). */
+	bool ok = step == l->nsteps && l->nsteps > 0
+		      ? lesson_run_start(&s->run, l, tui_world(s->t), step - 1, &err) &&
+			    lesson_run_solve(&s->run, &err) && lesson_run_next(&s->run, &err)
+		      : lesson_run_start(&s->run, l, tui_world(s->t), step, &err);
+	if (!ok) {
 		sbuf_printf(fail, "%s\n", sbuf_str(&err));
 		sbuf_free(&err);
 		s->lesson = NULL;
 		return false;
 	}
 	sbuf_free(&err);
-	step_started(s);
-	tui_set_running(s->t, step < l->nsteps);
+	step_started(s, NULL);
 	return true;
 }
 
 void tui_lesson_close(struct tui_session *s)
 {
-	/* Left in the pause after a goal was reached: resume at the next step. */
+	/* Left after a goal was reached: resume at the next step. */
 	if (s->lesson && s->solved_at > 0 && s->run.step < s->lesson->nsteps)
 		store_position_set(s->store, s->lesson->id, s->run.step + 1);
+	lesson_run_end(&s->run);
+	glossary_free(&s->gloss);
+	s->glossary = false;
 	s->lesson = NULL;
 	s->quiz = false;
 	s->solved_at = 0;
+	s->waiting = false;
 	for (int i = 0; i < s->nlines; i++)
 		free(s->text[i]);
 	s->nlines = 0;
 }
 
+bool tui_lesson_advance(struct tui_session *s, sim_time to)
+{
+	const struct lesson *l = s->lesson;
+	if (s->run.step >= l->nsteps || (s->run.solved && !s->run.playing))
+		return false;
+	struct sbuf err = {0};
+	enum lesson_adv a = lesson_run_advance(&s->run, to, &err);
+	if (a == LESSON_ADV_GOAL)
+		goal_reached(s);
+	else if (a == LESSON_ADV_ERROR)
+		tui_say(s->t, SS_ERROR, "%s", sbuf_str(&err));
+	sbuf_free(&err);
+	return true;
+}
+
 void tui_lesson_frame(struct tui_session *s)
 {
 	const struct lesson *l = s->lesson;
-	if (s->run.step >= l->nsteps)
+	if (s->run.step >= l->nsteps || s->run.solved)
 		return;
-	if (s->solved_at > 0) {
-		if (now_s() - s->solved_at >= NEXT_PAUSE)
-			go_next(s);
-		return;
-	}
 	struct sbuf why = {0};
 	if (lesson_run_check(&s->run, &why)) {
-		store_step_done(s->store, lesson_id(s), s->run.step);
-		s->solved_at = now_s();
-		tui_say(s->t, SS_OK, _("step %d done: %s"), s->run.step + 1,
-			l->steps[s->run.step].title);
-		char line[256];
-		ns_snprintf(line, sizeof line, _("-- step %d done"), s->run.step + 1);
-		tui_log(s->t, SS_OK, line);
+		/* It holds after a command typed, or a step with `.`. */
+		lesson_run_end(&s->run);
+		goal_reached(s);
 	} else {
 		size_t n = strcspn(sbuf_str(&why), "\n");
 		ns_snprintf(s->why, sizeof s->why, "%.*s", (int)n, sbuf_str(&why));
@@ -174,6 +314,47 @@ void tui_lesson_frame(struct tui_session *s)
 
 /* ---- the quiz ---------------------------------------------------------------------- */
 
+/* The learner's seed for the order of quiz answers: made once, kept in the
+ * store's settings, so a learner sees the same order again (and another
+ * learner another one). */
+static uint64_t learner_seed(struct store *st)
+{
+	char *v = NULL;
+	uint64_t seed = 0;
+	if (store_setting_get(st, "learner", &v) >= 0 && v) {
+		char *end;
+		seed = strtoull(v, &end, 10);
+		if (!*end && *v) {
+			free(v);
+			return seed;
+		}
+	}
+	free(v);
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (!f || fread(&seed, sizeof seed, 1, f) != 1) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec;
+	}
+	if (f)
+		fclose(f);
+	char buf[32];
+	ns_snprintf(buf, sizeof buf, "%llu", (unsigned long long)seed);
+	store_setting_set(st, "learner", buf);
+	return seed;
+}
+
+/* The answer of the current question shown i-th. */
+static int shown(const struct tui_session *s, int i)
+{
+	int order[LESSON_MAX_OPTIONS];
+	const struct lesson_question *q = &s->lesson->quiz[s->q];
+	if (q->nopt > LESSON_MAX_OPTIONS)
+		return i;
+	lesson_quiz_order(s->learner, s->lesson->id, s->q, q->nopt, order);
+	return order[i];
+}
+
 static void quiz_answer(struct tui_session *s, int k)
 {
 	const struct lesson_question *q = &s->lesson->quiz[s->q];
@@ -181,11 +362,12 @@ static void quiz_answer(struct tui_session *s, int k)
 		return;
 	s->chosen = k;
 	s->cursor = k;
-	bool ok = q->opt[k].correct;
+	int a = shown(s, k); /* the answer as written in the lesson */
+	bool ok = q->opt[a].correct;
 	s->right += ok;
 	if (s->q < (int)sizeof s->result)
 		s->result[s->q] = ok;
-	store_quiz_answer(s->store, lesson_id(s), s->lesson->nsteps, s->q, k, ok);
+	store_quiz_answer(s->store, lesson_id(s), s->lesson->nsteps, s->q, a, ok);
 	tui_say(s->t, ok ? SS_OK : SS_ERROR, "%s",
 		ok ? _("right: enter for the next question")
 		   : _("not quite: read why, then enter for the next question"));
@@ -243,12 +425,38 @@ static bool quiz_act(struct tui_session *s, int act, int code)
 bool tui_lesson_act(struct tui_session *s, int act, int code)
 {
 	const struct lesson *l = s->lesson;
+	if (act == ACT_LESSON_FIRST) {
+		go_to(s, 0, NULL);
+		return true;
+	}
+	if (act == ACT_GLOSSARY) {
+		s->glossary = !s->glossary && s->gloss.n > 0;
+		s->pane = true;
+		s->pane_scroll = 0;
+		if (!s->gloss.n)
+			tui_say(s->t, SS_ERROR, "%s",
+				_("no glossary found in the lessons directory"));
+		return true;
+	}
 	if (s->quiz && quiz_act(s, act, code))
 		return true;
 	bool in_step = s->run.step < l->nsteps;
 	struct sbuf err = {0};
 	switch (act) {
 	case ACT_PANE: s->pane = !s->pane; return true;
+	case ACT_RUN:
+		if (!s->waiting)
+			return false; /* the screen's run or pause */
+		s->waiting = false;
+		tui_set_running(s->t, true);
+		tui_say(s->t, SS_DIM, "%s",
+			s->run.playing ? _("show me: playing the solution; space pauses")
+				       : _("running; space pauses"));
+		return true;
+	case ACT_STEP:
+		/* The screen steps one event: the step has begun. */
+		s->waiting = false;
+		return false;
 	case ACT_PGUP:
 	case ACT_PGDN:
 		if (!s->pane || !tui_view_is_cluster(s->t))
@@ -262,6 +470,12 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 			tui_log(s->t, SS_DIM, _("-- step skipped"));
 		go_next(s);
 		return true;
+	case ACT_LESSON_PREV:
+		if (s->run.step > 0)
+			go_to(s, s->run.step - 1, NULL);
+		else
+			tui_say(s->t, SS_DIM, "%s", _("this is the first step"));
+		return true;
 	case ACT_HINT: {
 		if (!in_step)
 			return true;
@@ -272,13 +486,25 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 		}
 		store_step_hint(s->store, lesson_id(s), s->run.step);
 		s->pane = true;
-		tui_say(s->t, SS_KEY, _("hint %d: %s"), s->run.hints_shown, h);
+		char shown[512];
+		tui_say(s->t, SS_KEY, _("hint %d: %s"), s->run.hints_shown,
+			hint_text(h, shown, sizeof shown));
 		return true;
 	}
 	case ACT_SHOW_ME: {
 		if (!in_step)
 			return true;
 		const struct lesson_step *st = &l->steps[s->run.step];
+		store_step_shown(s->store, lesson_id(s), s->run.step);
+		if (!lesson_run_show(&s->run, &err)) {
+			tui_say(s->t, SS_ERROR, "%s", sbuf_str(&err));
+			sbuf_free(&err);
+			return true;
+		}
+		sbuf_free(&err);
+		step_started(s,
+			     _("show me: from the set-up; space plays it, stopping when the goal "
+			       "holds"));
 		tui_log(s->t, SS_TITLE, _("-- show me: the solution, as commands"));
 		/* Each line as it will run, so the learner can type it next time. */
 		const char *p = st->solution_text ? st->solution_text : "";
@@ -292,16 +518,12 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 			if (*p)
 				p++;
 		}
-		store_step_shown(s->store, lesson_id(s), s->run.step);
-		if (!lesson_run_solve(&s->run, &err))
-			tui_say(s->t, SS_ERROR, "%s", sbuf_str(&err));
-		sbuf_free(&err);
-		tui_set_running(s->t, tui_is_running(s->t));
 		return true;
 	}
 	case ACT_RESTART:
 		if (in_step)
-			restart_step(s);
+			go_to(s, s->run.step,
+			      _("the step's set-up ran again · paused: space to start"));
 		return true;
 	default: return false;
 	}
@@ -364,7 +586,7 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 		add_line(s, SS_NORMAL, "");
 		add_wrapped(s, SS_NORMAL, "",
 			    _("Your answers are kept; `netsplit lessons` shows the score. Enter "
-			      "or L: the lesson list; q: quit."),
+			      "or L: the lesson list; B: the lesson again from step 1; q: quit."),
 			    width);
 		return;
 	}
@@ -374,7 +596,7 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 	add_wrapped(s, SS_NORMAL, "", q->text, width);
 	add_line(s, SS_NORMAL, "");
 	for (int i = 0; i < q->nopt; i++) {
-		const struct lesson_option *o = &q->opt[i];
+		const struct lesson_option *o = &q->opt[shown(s, i)];
 		char prefix[32];
 		const char *mark = " ";
 		int style = i == s->cursor && s->chosen < 0 ? SS_SELECT : SS_NORMAL;
@@ -394,12 +616,56 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 			       : _("enter: next question"));
 }
 
+/* The glossary: first the terms the current step (or the lesson) uses,
+ * then every other one. */
+static void glossary_lines(struct tui_session *s, int width)
+{
+	const struct lesson *l = s->lesson;
+	struct sbuf text = {0};
+	if (s->run.step < l->nsteps) {
+		const struct lesson_step *st = &l->steps[s->run.step];
+		sbuf_printf(&text, "%s\n%s\n", st->title, st->text);
+		for (int i = 0; i < st->nhints; i++)
+			sbuf_printf(&text, "%s\n", st->hints[i]);
+	} else {
+		for (int i = 0; i < l->nsteps; i++)
+			sbuf_printf(&text, "%s\n", l->steps[i].text);
+	}
+	int used[256];
+	int n = glossary_used(&s->gloss, sbuf_str(&text), used, (int)ARRAY_LEN(used));
+	sbuf_free(&text);
+	bool shown[256] = {false};
+	add_line(s, SS_TITLE, _("Glossary (K: back to the step)"));
+	if (n) {
+		add_line(s, SS_DIM,
+			 s->run.step < l->nsteps ? _("Used in this step:")
+						 : _("Used in this lesson:"));
+		for (int k = 0; k < n; k++) {
+			const struct glossary_entry *e = &s->gloss.v[used[k]];
+			add_wrapped(s, SS_KEY, "", e->term, width);
+			add_wrapped(s, SS_NORMAL, "  ", e->text, width);
+			if (used[k] < (int)ARRAY_LEN(shown))
+				shown[used[k]] = true;
+		}
+		add_line(s, SS_NORMAL, "");
+		add_line(s, SS_DIM, _("Every other term:"));
+	}
+	for (int i = 0; i < s->gloss.n; i++) {
+		if (i < (int)ARRAY_LEN(shown) && shown[i])
+			continue;
+		add_wrapped(s, SS_KEY, "", s->gloss.v[i].term, width);
+		add_wrapped(s, SS_NORMAL, "  ", s->gloss.v[i].text, width);
+	}
+}
+
 static void step_lines(struct tui_session *s, int width, bool uni)
 {
 	const struct lesson *l = s->lesson;
 	if (s->run.step >= l->nsteps) {
 		add_line(s, SS_OK, _("Every step done."));
-		add_wrapped(s, SS_NORMAL, "", _("L: the lesson list; q: quit."), width);
+		add_wrapped(s, SS_NORMAL, "",
+			    _("B: the lesson again from step 1; L: the lesson list; q: quit."),
+			    width);
 		return;
 	}
 	const struct lesson_step *st = &l->steps[s->run.step];
@@ -407,11 +673,21 @@ static void step_lines(struct tui_session *s, int width, bool uni)
 	ns_snprintf(head, sizeof head, _("Step %d/%d · %s"), s->run.step + 1, l->nsteps, st->title);
 	add_wrapped(s, SS_TITLE, "", head, width);
 	if (s->run.solved) {
-		char done[160];
+		char done[256];
 		ns_snprintf(done, sizeof done, "%s %s", uni ? "✓" : "[x]",
-			    _("Goal reached! The next step opens in a moment (n: now)."));
+			    _("Goal reached. Time is paused on the moment it held: read the "
+			      "event log and the views (tab). n: next step · r: this step again"));
 		add_wrapped(s, SS_OK, "", done, width);
+		if (s->why[0]) /* what held, at that instant: what to look at */
+			add_wrapped(s, SS_DIM, "  ", s->why, width);
 	} else {
+		if (s->waiting)
+			add_wrapped(
+			    s, SS_KEY, "",
+			    s->run.playing
+				? _("Show me, from the step's set-up: space plays the solution.")
+				: _("Paused: read the step, then press space to start."),
+			    width);
 		char goal[256];
 		ns_snprintf(goal, sizeof goal, "%s ", uni ? "○" : "[ ]");
 		add_wrapped(s, SS_LEADER, goal, _("Goal not reached yet"), width);
@@ -421,11 +697,14 @@ static void step_lines(struct tui_session *s, int width, bool uni)
 	/* Hints before the text: on a small screen they stay in sight. */
 	for (int i = 0; i < s->run.hints_shown && i < st->nhints; i++) {
 		char prefix[32];
+		char shown[1024];
 		ns_snprintf(prefix, sizeof prefix, _("Hint %d: "), i + 1);
-		add_wrapped(s, SS_KEY, prefix, st->hints[i], width);
+		add_wrapped(s, SS_KEY, prefix, hint_text(st->hints[i], shown, sizeof shown), width);
 	}
 	add_line(s, SS_NORMAL, "");
 	add_wrapped(s, SS_NORMAL, "", st->text, width);
+	add_line(s, SS_NORMAL, "");
+	add_line(s, SS_DIM, _("K: the glossary of the terms used here"));
 }
 
 static void lesson_keys(struct tui_session *s)
@@ -435,8 +714,9 @@ static void lesson_keys(struct tui_session *s)
 	} step_keys[] =
 	    {
 		{"space", N_("run")}, {"H", N_("hint")},    {"S", N_("show me")},
-		{"n", N_("next")},    {"r", N_("restart")}, {"l", N_("pane")},
-		{":", N_("command")}, {"?", N_("help")},    {"q", N_("quit")},
+		{"n", N_("next")},    {"N", N_("back")},    {"r", N_("restart")},
+		{"l", N_("pane")},    {":", N_("command")}, {"?", N_("help")},
+		{"q", N_("quit")},
 	    },
 	  quiz_keys[] = {
 	      {"1-9", N_("answer")},
@@ -452,6 +732,8 @@ static void lesson_keys(struct tui_session *s)
 		const char *label = _(quiz ? quiz_keys[i].label : step_keys[i].label);
 		if (!quiz && i == 0 && tui_is_running(s->t))
 			label = _("pause");
+		else if (!quiz && i == 0 && s->waiting)
+			label = _("start");
 		s->keys[s->nkeys++] = (struct scene_key){key, label};
 	}
 }
@@ -459,6 +741,8 @@ static void lesson_keys(struct tui_session *s)
 void tui_lesson_snap(struct tui_session *s, struct scene_snap *snap)
 {
 	lesson_keys(s);
+	if (s->waiting && !snap->status_right)
+		snap->status_right = _("space to start");
 	if (!s->pane && !s->quiz)
 		return;
 	for (int i = 0; i < s->nlines; i++)
@@ -467,7 +751,9 @@ void tui_lesson_snap(struct tui_session *s, struct scene_snap *snap)
 	int pw = pane_width(snap->w);
 	int width = pw - 3;
 	bool uni = snap->unicode;
-	if (s->quiz)
+	if (s->glossary)
+		glossary_lines(s, width);
+	else if (s->quiz)
 		quiz_lines(s, width, uni);
 	else
 		step_lines(s, width, uni);

@@ -101,6 +101,8 @@ static void restore_settings(struct tui_session *s)
 static void save_settings(struct tui_session *s)
 {
 	char v[16];
+	if (s->lesson)
+		return; /* a lesson's speed is the lesson's, not a setting */
 	ns_snprintf(v, sizeof v, "%d", tui_speed(s->t));
 	/* Not saving, or a newer file: the setting lives for this run only. */
 	store_setting_set(s->store, "speed", v);
@@ -275,6 +277,8 @@ bool tui_session_act(struct tui_session *s, int act, int code)
 
 bool tui_session_advance(struct tui_session *s, sim_time to)
 {
+	if (s->lesson)
+		return tui_lesson_advance(s, to);
 	return s->rp && s->replaying && tui_replay_advance(s, to);
 }
 
@@ -286,8 +290,9 @@ void tui_session_frame(struct tui_session *s)
 
 bool tui_session_busy(const struct tui_session *s)
 {
-	/* A goal reached: the next step opens after a pause, even when paused. */
-	return s->lesson && s->solved_at > 0;
+	/* Nothing runs by itself while paused (a reached goal waits for n). */
+	(void)s;
+	return false;
 }
 
 void tui_session_snap(struct tui_session *s, struct scene_snap *snap)

@@ -17,6 +17,7 @@
 #ifndef NETSPLIT_TUI_SESSION_H
 #define NETSPLIT_TUI_SESSION_H
 
+#include "lesson/glossary.h"
 #include "lesson/lesson.h"
 #include "store/store.h"
 #include "store/store_recorder.h"
@@ -60,7 +61,7 @@ enum tui_next {
 	NEXT_LESSONS, /* back to the lesson list */
 };
 
-#define TUI_PANE_MAX 160
+#define TUI_PANE_MAX 400
 
 struct tui_session {
 	struct tui_options opt; /* lang and db as given */
@@ -86,10 +87,15 @@ struct tui_session {
 	bool pane;                    /* the side pane shows the lesson (else the node) */
 	int pane_scroll;              /* rows scrolled down in the lesson pane */
 	double solved_at;             /* wall time the goal held; 0: not yet */
+	sim_time solved_sim;          /* simulated time it held */
+	bool waiting;                 /* the step opened paused: space starts it */
 	char why[256];                /* why the goal does not hold yet */
 	bool quiz;                    /* the quiz is on */
 	int q, cursor, chosen, right; /* question, highlighted answer, answer given (-1) */
 	signed char result[64];       /* per question: -1 unanswered, 0 wrong, 1 right */
+	uint64_t learner;             /* this learner's seed for the order of answers */
+	struct glossary gloss;        /* the terms, in the lesson's language */
+	bool glossary;                /* the pane shows the glossary (K) */
 	/* the pane's lines, rebuilt every frame */
 	struct scene_line lines[TUI_PANE_MAX];
 	char *text[TUI_PANE_MAX];
@@ -150,6 +156,9 @@ bool tui_lesson_open(struct tui_session *s, struct sbuf *fail);
 void tui_lesson_close(struct tui_session *s);
 bool tui_lesson_act(struct tui_session *s, int act, int code);
 void tui_lesson_frame(struct tui_session *s);
+/* Lets simulated time reach `to` in a lesson step, stopping at the first
+ * instant its goal holds; false when the step leaves time to the screen. */
+bool tui_lesson_advance(struct tui_session *s, sim_time to);
 void tui_lesson_snap(struct tui_session *s, struct scene_snap *snap);
 /* Counts for the lesson list: steps done, quiz answers right (the last
  * answer to each question counts). */
