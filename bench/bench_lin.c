@@ -157,11 +157,14 @@ static void summary(const struct result *res, size_t n, const char *label, const
 
 /* ---- live checking -------------------------------------------------------------- */
 
-/* A store with one shared copy whose replies take a random 0-20 ms. */
+/* A store with one shared copy whose replies take a random 0-20 ms. It is
+ * the bench's own device, not a protocol: it schedules its delayed replies
+ * on the simulation it keeps (a node holds no pointer to it). */
 struct live_store {
 	char key[8][KV_KEY_MAX];
 	char val[8][KV_VAL_MAX];
 	int n;
+	struct sim *sim;
 };
 static struct live_store live_shared;
 
@@ -227,7 +230,7 @@ static void live_on_client(void *self, const struct client_req *req)
 	case KV_APPEND: break;
 	}
 	/* The op took effect now; the reply leaves a little later. */
-	sim_schedule(n->sim, sim_now(n->sim) + node_rand_range(n, 0, 20 * SIM_MS), live_send, r, 0);
+	sim_schedule(st->sim, sim_now(st->sim) + node_rand_range(n, 0, 20 * SIM_MS), live_send, r, 0);
 }
 
 static const struct proto_ops live_ops = {
@@ -262,6 +265,7 @@ static void bench_live(const char *spec, sim_time len)
 {
 	memset(&live_shared, 0, sizeof live_shared);
 	struct sim *s = sim_new(&live_ops, NULL, 3, 1);
+	live_shared.sim = s;
 	struct history h;
 	history_init(&h);
 	history_attach(&h, s);

@@ -4,10 +4,13 @@
 #      store < tui < app; a file in one layer includes project headers
 #      only from its own layer or those below it (src/main.c is app);
 #   2. a protocol reaches the world only through its node (send, timers,
-#      local clock, randomness, replies, state lines): no protocol code
-#      follows struct node's `sim` pointer. The one exception left is the
-#      primary's ledger of acknowledged writes (checker bookkeeping kept
-#      in n1's state; to move to src/check/primary_invariants.c);
+#      local clock, randomness, replies, state lines): struct node holds
+#      no pointer to the simulation (sim.h; a protocol that tried could
+#      not compile), and no file in src/proto follows one (`->sim`) or
+#      reads the simulator's clock through a node (`->now`), without
+#      exception. Protocol predicates and commands get the simulation as
+#      an argument (`struct sim *s`): they are the views' side, not the
+#      node's;
 #   3. the pure core never includes a screen, readline or database
 #      header, and only src/store includes sqlite3.h, only src/tui curses
 #      and readline.
@@ -44,9 +47,10 @@ for layer in $order; do
 done
 rm -f "${TMPDIR:-/tmp}/layers.$$"
 [ -z "$bad" ] || fail "includes against the layer order ($order):$bad"
-bad=$(grep -nE -- '->sim\b' src/proto/*.c src/proto/*.h |
-	grep -vE '^src/proto/(primary\.c|primary_repl\.c|primary_kv\.c):')
-[ -z "$bad" ] || fail "protocol code reaches past its node (->sim): $bad"
+bad=$(grep -nE -- '->(sim|now)\b' src/proto/*.c src/proto/*.h)
+[ -z "$bad" ] || fail "protocol code reaches past its node (->sim, ->now): $bad"
+bad=$(sed -n '/^struct node {/,/^};/p' src/sim/sim.h | grep -nE 'struct sim[[:space:]]*\*|sim_time[[:space:]]*\*')
+[ -z "$bad" ] || fail "struct node (src/sim/sim.h) hands protocols a pointer into the simulation: $bad"
 bad=$(grep -rlE '#include[[:space:]]*[<"](n?curses|ncursesw/|readline/|sqlite3)' \
 	src/sim src/proto src/check src/script src/lesson src/util 2>/dev/null)
 [ -z "$bad" ] || fail "core includes UI or database headers: $bad"

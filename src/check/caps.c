@@ -19,6 +19,9 @@
  *     that every up node trusts every up peer again and keeps its mind
  *     (`settled 1s`) — completeness and eventual accuracy once the
  *     network is healthy.
+ *
+ * A row may also give predicates that only its checker can answer
+ * (primary: `acked-writes`, `lost-writes`, from primary_invariants.c).
  */
 #include "check/caps.h"
 
@@ -26,6 +29,7 @@
 #include "util/i18n.h"
 
 #include <stddef.h>
+#include <string.h>
 
 extern const struct proto_ops raft_ops, primary_ops, multileader_ops, dynamo_ops, heartbeat_ops;
 extern const struct invariant_ops raft_invariants, multileader_invariants, dynamo_invariants;
@@ -88,12 +92,12 @@ static const struct fuzz_liveness converge_liveness = {converge_live};
 static const struct fuzz_liveness heartbeat_liveness = {heartbeat_live};
 
 const struct check_caps check_caps_all[] = {
-    {&raft_ops, &raft_invariants, &raft_liveness},
-    {&primary_ops, &primary_invariants, &primary_liveness},
-    {&multileader_ops, &multileader_invariants, &converge_liveness},
-    {&dynamo_ops, &dynamo_invariants, &converge_liveness},
-    {&heartbeat_ops, NULL, &heartbeat_liveness},
-    {NULL, NULL, NULL},
+    {&raft_ops, &raft_invariants, &raft_liveness, NULL},
+    {&primary_ops, &primary_invariants, &primary_liveness, primary_invariants_preds},
+    {&multileader_ops, &multileader_invariants, &converge_liveness, NULL},
+    {&dynamo_ops, &dynamo_invariants, &converge_liveness, NULL},
+    {&heartbeat_ops, NULL, &heartbeat_liveness, NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 const struct check_caps *check_caps_of(const struct proto_ops *ops)
@@ -101,5 +105,14 @@ const struct check_caps *check_caps_of(const struct proto_ops *ops)
 	for (int i = 0; check_caps_all[i].proto; i++)
 		if (check_caps_all[i].proto == ops)
 			return &check_caps_all[i];
+	return NULL;
+}
+
+const struct check_pred *check_pred_find(const struct proto_ops *ops, const char *name)
+{
+	const struct check_caps *c = check_caps_of(ops);
+	for (int i = 0; c && c->preds && c->preds[i].info.name; i++)
+		if (!strcmp(c->preds[i].info.name, name))
+			return &c->preds[i];
 	return NULL;
 }

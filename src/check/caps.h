@@ -18,6 +18,16 @@
 #include "check/invariants.h"
 #include "proto/proto.h"
 
+/* A predicate that the check layer answers for one protocol: what only its
+ * checker knows (primary's acknowledged and lost writes). `info` is read
+ * as a struct proto_pred is (name, usage parsed by the same rules, help);
+ * its info.eval is NULL. eval gets the checker's state (NULL when the
+ * world runs none) and brings it up to date before it answers. */
+struct check_pred {
+	struct proto_pred info;
+	bool (*eval)(void *checker, struct sim *s, const struct proto_args *a, struct sbuf *why);
+};
+
 struct check_caps {
 	const struct proto_ops *proto;
 	/* Safety: checked after every event; NULL when it has none. */
@@ -25,6 +35,10 @@ struct check_caps {
 	/* Liveness, once the fuzzer's faults stop; NULL when the protocol
 	 * promises none (the fuzzer then checks safety only). */
 	const struct fuzz_liveness *liveness;
+	/* Predicates its checker answers, terminated by info.name == NULL;
+	 * NULL when none. The language offers them beside the protocol's own
+	 * (no name may be both). */
+	const struct check_pred *preds;
 };
 
 /* Every row, terminated by proto == NULL. */
@@ -33,5 +47,8 @@ extern const struct check_caps check_caps_all[];
 /* The row of a protocol, or NULL when the check layer knows nothing of it
  * (a protocol of a test). */
 const struct check_caps *check_caps_of(const struct proto_ops *ops);
+
+/* The checker's predicate of protocol ops called name, or NULL. */
+const struct check_pred *check_pred_find(const struct proto_ops *ops, const char *name);
 
 #endif

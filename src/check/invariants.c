@@ -80,3 +80,8 @@ bool inv_watch_ok(struct inv_watch *w, const char **why, sim_time *at)
 	}
 	return !w->violated;
 }
+
+void *inv_watch_checker(const struct inv_watch *w)
+{
+	return w ? w->self : NULL;
+}

@@ -1,6 +1,7 @@
 /*
  * primary_invariants.c — safety of the `primary` protocol, checked after
- * every event:
+ * every event, and the one place that knows which writes were
+ * acknowledged and which of them failovers lost:
  *
  *   1. One primary per epoch: two up nodes never act as primary of the same
  *      epoch (epochs are won by a majority of one-per-epoch votes).
@@ -14,10 +15,18 @@
  *
  * Writes acknowledged in async or semisync mode that a later primary does
  * not have are not violations: losing them is what those modes trade for
- * latency. The checker counts them (primary_invariants_lost), from its own
- * observation of the trace: it numbers each client's operations as the
- * client does (the n-th invocation of client c carries seq n) and, when an
- * operation completes ok, finds the entry in the answering node's log.
+ * latency. The checker counts them, from its own observation of the trace:
+ * it numbers each client's operations as the client does (the n-th
+ * invocation of client c carries seq n) and, when an operation completes
+ * ok, finds the entry in the answering node's log. After every event it
+ * looks for acknowledged writes that the primary of the highest epoch does
+ * not hold, and for acknowledged writes that the node which acknowledged
+ * them discarded; each finding is a note in the trace ("1 acknowledged
+ * write is not on the primary n2 (e2), lost: put x 2 (c1, acked by n1)",
+ * "n1 discarded 2 acknowledged writes (lost): ..."), and the counts answer
+ * the predicates `acked-writes` and `lost-writes` (primary_invariants_preds,
+ * declared in caps.c). The protocol itself keeps no such bookkeeping: it
+ * never knows which of its answers reached a client.
  */
 #include "check/primary_invariants.h"
 
@@ -30,9 +39,11 @@
 struct pi_write {
 	int client;
 	int64_t cseq, seq, epoch; /* seq -1: not found in any log when acked */
-	int node;
+	int node;                 /* the node that acknowledged it */
 	bool sync;
-	bool lost;
+	bool held;      /* found in that node's own log when acknowledged */
+	bool lost;      /* counted in pi.lost */
+	bool discarded; /* that node has discarded it since */
 	sim_time at;
 	struct kv_op op;
 };
@@ -42,10 +53,12 @@ struct pi_node {
 	int64_t cur;    /* log[..cur] applied to the shadow */
 	bool dirty;
 	struct pb_kv shadow;
+	int64_t seen_truncs; /* its truncation count when discards were last sought */
 };
 
 struct pi {
 	struct sim *sim;
+	bool ours; /* the simulation runs primary */
 	int handle;
 	int64_t *cseq; /* per client: invocations so far */
 	size_t nclients;
@@ -57,8 +70,11 @@ struct pi {
 	int lost;
 	int *owner; /* per epoch: node index + 1 of its primary, 0 if none seen */
 	size_t nowner;
+	struct sbuf viol; /* the first Sync durability violation, for pi_check */
 	struct pi_node node[SIM_MAX_NODES];
 };
+
+static void account(struct pi *c, struct sim *s);
 
 static const struct pb *pbof(struct sim *s, int i)
 {
@@ -80,6 +96,12 @@ static const struct pb_entry *find_entry(struct sim *s, int i, int client, int64
 static void on_trace(void *ctx, const struct trace_event *ev)
 {
 	struct pi *c = ctx;
+	if (ev->kind == TR_STEP) {
+		account(c, c->sim);
+		return;
+	}
+	if (!c->ours)
+		return;
 	if (ev->kind == TR_INVOKE) {
 		size_t cl = (size_t)ev->op->client;
 		if (cl >= c->nclients) {
@@ -96,10 +118,15 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 	const struct client_op *op = ev->op;
 	if ((size_t)op->client >= c->nclients)
 		return;
-	struct pi_write w = {op->client, c->cseq[op->client], -1,    0, op->node, false,
-			     false,      op->completed,       op->op};
+	struct pi_write w = {.client = op->client,
+			     .cseq = c->cseq[op->client],
+			     .seq = -1,
+			     .node = op->node,
+			     .at = op->completed,
+			     .op = op->op};
 	w.sync = sim_opts(c->sim)->v[PB_OPT_MODE].i == PB_SYNC;
 	const struct pb_entry *e = find_entry(c->sim, op->node, w.client, w.cseq);
+	w.held = e != NULL;
 	if (!e)
 		e = find_entry(c->sim, pb_top_primary(c->sim), w.client, w.cseq);
 	if (e) {
@@ -114,6 +141,7 @@ static void *pi_create(struct sim *s)
 {
 	struct pi *c = xcalloc(1, sizeof *c);
 	c->sim = s;
+	c->ours = sim_proto(s) == &primary_ops;
 	c->top = -1;
 	for (int i = 0; i < SIM_MAX_NODES; i++)
 		pb_kv_init(&c->node[i].shadow);
@@ -132,6 +160,7 @@ static void pi_destroy(void *self)
 	free(c->cseq);
 	free(c->w);
 	free(c->owner);
+	sbuf_free(&c->viol);
 	free(c);
 }
 
@@ -206,33 +235,58 @@ static bool check_order(struct pi *c, struct sim *s, int i, struct sbuf *why)
 	return true;
 }
 
-static bool check_writes(struct pi *c, struct sim *s, struct sbuf *why)
+/* Does p's log hold w, at its seq, from the same epoch and client request? */
+static bool holds(const struct pb *p, const struct pi_write *w)
+{
+	if (w->seq < 1 || w->seq > p->nlog)
+		return false;
+	const struct pb_entry *e = &p->log[w->seq - 1];
+	return e->epoch == w->epoch && e->client == w->client && e->cseq == w->cseq;
+}
+
+/* Appends the k-th (0-based) write of a note's list: three, then "...". */
+static void list_write(struct sbuf *out, const struct pi_write *w, int k, bool by)
+{
+	if (k < 3) {
+		sbuf_puts(out, k ? ", " : "");
+		kv_op_fmt(&w->op, out);
+		if (by)
+			sbuf_printf(out, " (c%d, acked by n%d)", w->client, w->node + 1);
+		else
+			sbuf_printf(out, " (c%d)", w->client);
+	} else if (k == 3) {
+		sbuf_puts(out, ", ...");
+	}
+}
+
+/* Acknowledged writes that the primary of the highest epoch does not hold
+ * are lost; a lost one acknowledged in sync mode breaks Sync durability.
+ * Cheap: it resumes where it stopped unless that primary changed. */
+static void find_lost(struct pi *c, struct sim *s)
 {
 	int top = pb_top_primary(s);
 	if (top < 0)
-		return true;
+		return;
 	const struct pb *t = pbof(s, top);
 	if (top != c->top || t->epoch != c->top_epoch) {
 		c->top = top;
 		c->top_epoch = t->epoch;
 		c->cursor = 0;
 	}
+	struct sbuf list = {0};
+	int k = 0;
 	for (; c->cursor < c->nw; c->cursor++) {
 		struct pi_write *w = &c->w[c->cursor];
-		if (w->lost || (w->seq >= 0 && w->epoch >= t->epoch))
+		if (w->lost || (w->seq >= 0 && w->epoch >= t->epoch) || holds(t, w))
 			continue;
-		if (w->seq >= 1 && w->seq <= t->nlog) {
-			const struct pb_entry *e = &t->log[w->seq - 1];
-			if (e->epoch == w->epoch && e->client == w->client && e->cseq == w->cseq)
-				continue;
-		}
 		w->lost = true;
 		c->lost++;
-		if (w->sync) {
+		list_write(&list, w, k++, true);
+		if (w->sync && !c->viol.len) {
 			struct sbuf op = {0};
 			char tb[32];
 			kv_op_fmt(&w->op, &op);
-			sbuf_printf(why,
+			sbuf_printf(&c->viol,
 				    "Sync durability: %s (c%d, seq %lld of e%lld), acknowledged by "
 				    "n%d at %s in sync mode, is not on the primary n%d of e%lld",
 				    sbuf_str(&op), w->client, (long long)w->seq,
@@ -240,11 +294,51 @@ static bool check_writes(struct pi *c, struct sim *s, struct sbuf *why)
 				    simtime_fmt(w->at, tb, sizeof tb), top + 1,
 				    (long long)t->epoch);
 			sbuf_free(&op);
-			c->cursor++;
-			return false;
 		}
 	}
-	return true;
+	if (k)
+		sim_note(s, TR_NOTE, top, -1, "%d acknowledged write%s not on the primary n%d (e%lld), lost: %s",
+			 k, k == 1 ? " is" : "s are", top + 1, (long long)t->epoch, sbuf_str(&list));
+	sbuf_free(&list);
+}
+
+/* A node that cut its log back (it held entries its primary did not) may
+ * have discarded writes it had itself acknowledged: those are lost too. */
+static void find_discarded(struct pi *c, struct sim *s)
+{
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct pb *p = pbof(s, i);
+		struct pi_node *pn = &c->node[i];
+		if (p->truncs == pn->seen_truncs)
+			continue;
+		pn->seen_truncs = p->truncs;
+		struct sbuf list = {0};
+		int k = 0;
+		for (size_t j = 0; j < c->nw; j++) {
+			struct pi_write *w = &c->w[j];
+			if (w->node != i || !w->held || w->discarded || holds(p, w))
+				continue;
+			w->discarded = true;
+			if (!w->lost)
+				c->lost++;
+			w->lost = true;
+			list_write(&list, w, k++, false);
+		}
+		if (k)
+			sim_note(s, TR_NOTE, i, -1, "n%d discarded %d acknowledged write%s (lost): %s",
+				 i + 1, k, k == 1 ? "" : "s", sbuf_str(&list));
+		sbuf_free(&list);
+	}
+}
+
+/* Brings the count of lost writes up to date (after every event, and
+ * before a predicate answers). */
+static void account(struct pi *c, struct sim *s)
+{
+	if (!c->ours)
+		return;
+	find_lost(c, s);
+	find_discarded(c, s);
 }
 
 static bool pi_check(void *self, struct sim *s, struct sbuf *why)
@@ -257,7 +351,12 @@ static bool pi_check(void *self, struct sim *s, struct sbuf *why)
 	for (int i = 0; i < sim_nodes(s); i++)
 		if (!check_order(c, s, i, why))
 			return false;
-	return check_writes(c, s, why);
+	account(c, s);
+	if (c->viol.len) {
+		sbuf_puts(why, sbuf_str(&c->viol));
+		return false;
+	}
+	return true;
 }
 
 int primary_invariants_acked(const void *self)
@@ -271,6 +370,63 @@ int primary_invariants_lost(const void *self)
 	const struct pi *c = self;
 	return c ? c->lost : 0;
 }
+
+/* ---- predicates -------------------------------------------------------------- */
+
+/* Compares x with the optional groups a[i..i+k): "<= INT", ">= INT",
+ * "= INT" in the order `ops` names them. No group given: x >= 1. */
+static bool compare(const struct proto_args *a, int i, const char *ops, int64_t x)
+{
+	bool any = false, ok = true;
+	for (int k = 0; ops[k]; k++, i++) {
+		if (i >= a->n || !a->a[i].present)
+			continue;
+		any = true;
+		int64_t v = a->a[i].num;
+		switch (ops[k]) {
+		case '<': ok = ok && x <= v; break;
+		case '>': ok = ok && x >= v; break;
+		case '=': ok = ok && x == v; break;
+		}
+	}
+	return any ? ok : x >= 1;
+}
+
+static bool pred_lost(void *checker, struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	struct pi *c = checker;
+	if (!c) {
+		sbuf_puts(why, _("no checker watches this cluster"));
+		return false;
+	}
+	account(c, s);
+	sbuf_printf(
+	    why,
+	    P_("%d acknowledged write lost of %zu", "%d acknowledged writes lost of %zu", c->lost),
+	    c->lost, c->nw);
+	return compare(a, 0, "><=", c->lost);
+}
+
+static bool pred_acked(void *checker, struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	(void)s;
+	const struct pi *c = checker;
+	if (!c) {
+		sbuf_puts(why, _("no checker watches this cluster"));
+		return false;
+	}
+	sbuf_printf(why, P_("%zu write acknowledged", "%zu writes acknowledged", c->nw), c->nw);
+	return compare(a, 0, ">=", (int64_t)c->nw);
+}
+
+const struct check_pred primary_invariants_preds[] = {
+    {{"lost-writes", "[>= INT] [<= INT] [= INT]",
+      N_("acknowledged writes that a later primary does not have (lost by failovers)"), NULL},
+     pred_lost},
+    {{"acked-writes", "[>= INT] [= INT]", N_("writes acknowledged to clients so far"), NULL},
+     pred_acked},
+    {{NULL, NULL, NULL, NULL}, NULL},
+};
 
 const struct invariant_ops primary_invariants = {
     .create = pi_create,

@@ -251,14 +251,14 @@ static void progress(struct dyn *d, struct dyn_req *q)
 			ns_strlcpy(g->key, m.key, sizeof g->key);
 			g->started = q->started;
 			g->acked = true;
-			g->acked_at = *d->n->now;
+			g->acked_at = node_trace_time(d->n);
 			g->seen = m; /* owns m's versions */
 			ns_strlcpy(g->result, val, sizeof g->result);
 			reply(d, &q->creq, REPLY_OK, val, m.nv > 0, NULL);
 		} else {
 			if (g) {
 				g->acked = true;
-				g->acked_at = *d->n->now;
+				g->acked_at = node_trace_time(d->n);
 			}
 			reply(d, &q->creq, REPLY_OK, NULL, false, NULL);
 		}
@@ -352,7 +352,7 @@ static void coordinate(struct dyn *d, const struct client_req *cr)
 	q->id = ++d->next_req;
 	q->creq = *cr;
 	q->ghost = -1;
-	q->started = *d->n->now;
+	q->started = node_trace_time(d->n);
 	q->deadline = node_local_now(d->n) + dyn_opt(d, DYN_OPT_TIMEOUT);
 	q->need = q->is_get ? dyn_r(d) : dyn_w(d);
 	choose_targets(d, cr->op.key, q);

@@ -84,7 +84,7 @@ static void *hb_create(struct node *n, const void *config)
 	h->n = n;
 	h->o = o;
 	trust_everyone(h);
-	h->changed = *n->now;
+	h->changed = node_trace_time(n);
 	/* Stagger the first tick so that nodes do not beat in lockstep. */
 	node_set_timer(n, HB_TIMER_TICK, node_rand_range(n, 0, opt(h, HB_OPT_INTERVAL)));
 	return h;
@@ -106,7 +106,7 @@ static void update_suspicions(struct hb *h)
 		bool s = now - pp->last_heard > opt(h, HB_OPT_TIMEOUT);
 		if (s != pp->suspected) {
 			pp->suspected = s;
-			h->changed = *h->n->now;
+			h->changed = node_trace_time(h->n);
 			if (s)
 				node_state(h->n, "suspects n%d (silent for more than the timeout)",
 					   p + 1);
@@ -143,7 +143,7 @@ static void hb_on_message(void *self, const struct msg *m)
 	pp->hears = w.hears;
 	if (pp->suspected) {
 		pp->suspected = false;
-		h->changed = *h->n->now;
+		h->changed = node_trace_time(h->n);
 		node_state(h->n, "trusts n%d again", m->from + 1);
 	}
 }
@@ -159,7 +159,7 @@ static void hb_on_restart(void *self)
 {
 	struct hb *h = self;
 	trust_everyone(h);
-	h->changed = *h->n->now;
+	h->changed = node_trace_time(h->n);
 	node_set_timer(h->n, HB_TIMER_TICK, node_rand_range(h->n, 0, opt(h, HB_OPT_INTERVAL)));
 }
 

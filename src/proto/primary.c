@@ -2,8 +2,10 @@
  * primary.c — `primary`: leader-follower (primary-backup) replication, the
  * node interface, views, predicates and the `promote` command. The stream,
  * the failure detector and failover are in primary_repl.c; the state
- * machine and the ledger of acknowledged writes in primary_kv.c; the
- * shared definitions and the story in primary_internal.h.
+ * machine in primary_kv.c; the shared definitions and the story in
+ * primary_internal.h. Which acknowledged writes a failover lost is the
+ * checker's to say (src/check/primary_invariants.c: its notes in the
+ * trace, `acked-writes`, `lost-writes`).
  *
  *   cluster primary 3 mode=sync|semisync|async heartbeat=50ms timeout=300ms
  *                     failover=auto|manual reads=primary|any fencing=on|off
@@ -100,8 +102,6 @@ static void *pb_create(struct node *n, const void *config)
 	p->n = n;
 	p->o = o;
 	pb_kv_init(&p->kv);
-	if (n->id == 0)
-		p->ledger = xcalloc(1, sizeof *p->ledger);
 	reset_volatile(p);
 	/* The initial configuration: n1 is the primary of epoch 1. */
 	p->epoch = 1;
@@ -128,24 +128,12 @@ static void pb_destroy(void *self)
 	free(p->log);
 	free(p->wait);
 	pb_kv_free(&p->kv);
-	if (p->ledger)
-		free(p->ledger->w);
-	free(p->ledger);
 	free(p);
-}
-
-/* The ledger looks for lost writes after everything that may change the
- * primary of the highest epoch or what it holds (cheap: it resumes where
- * it stopped unless that primary changed). */
-static void ledger_after(struct pb *p)
-{
-	pb_ledger_check(p->n->sim, NULL);
 }
 
 static void pb_on_crash(void *self)
 {
 	reset_volatile(self);
-	ledger_after(self);
 }
 
 static void pb_on_restart(void *self)
@@ -173,7 +161,6 @@ static void pb_on_restart(void *self)
 			   (long long)pb_last(p), (long long)p->epoch);
 	}
 	node_set_timer(p->n, PB_TIMER_TICK, node_rand_range(p->n, 0, pb_opt(p, PB_OPT_HEARTBEAT)));
-	ledger_after(p);
 }
 
 static void pb_on_timer(void *self, int timer)
@@ -184,7 +171,6 @@ static void pb_on_timer(void *self, int timer)
 	case PB_TIMER_PROMOTE: pb_on_promote_timer(p); break;
 	case PB_TIMER_ELECT: pb_on_elect_timer(p); break;
 	}
-	ledger_after(p);
 }
 
 static void pb_on_message(void *self, const struct msg *m)
@@ -197,7 +183,6 @@ static void pb_on_message(void *self, const struct msg *m)
 	case PB_MSG_NEWPRIMARY: pb_on_newprimary(p, m); break;
 	case PB_MSG_VOTE: pb_on_vote(p, m); break;
 	}
-	ledger_after(p);
 }
 
 static void pb_option_changed(void *self, int opt)
@@ -281,7 +266,6 @@ static void client_request(struct pb *p, const struct client_req *r)
 static void pb_on_client(void *self, const struct client_req *r)
 {
 	client_request(self, r);
-	ledger_after(self);
 }
 
 /* ---- views ----------------------------------------------------------------- */
@@ -512,6 +496,20 @@ static const struct pb *node_pb(struct sim *s, int i)
 	return proto_self(s, i);
 }
 
+int pb_top_primary(struct sim *s)
+{
+	int best = -1;
+	int64_t be = -1;
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct pb *p = node_pb(s, i);
+		if (sim_node(s, i)->up && p->role == PB_PRIMARY && p->epoch > be) {
+			best = i;
+			be = p->epoch;
+		}
+	}
+	return best;
+}
+
 static bool is_primary(struct sim *s, int i)
 {
 	return sim_node(s, i)->up && node_pb(s, i)->role == PB_PRIMARY;
@@ -661,26 +659,6 @@ static bool pred_has(struct sim *s, const struct proto_args *a, struct sbuf *why
 	return v != NULL;
 }
 
-static bool pred_lost(struct sim *s, const struct proto_args *a, struct sbuf *why)
-{
-	pb_ledger_check(s, NULL);
-	const struct pb_ledger *l = pb_ledger_of(s);
-	int lost = l ? l->lost : 0;
-	sbuf_printf(
-	    why,
-	    P_("%d acknowledged write lost of %zu", "%d acknowledged writes lost of %zu", lost),
-	    lost, l ? l->n : 0);
-	return compare(a, 0, "><=", lost);
-}
-
-static bool pred_acked(struct sim *s, const struct proto_args *a, struct sbuf *why)
-{
-	const struct pb_ledger *l = pb_ledger_of(s);
-	size_t n = l ? l->n : 0;
-	sbuf_printf(why, P_("%zu write acknowledged", "%zu writes acknowledged", n), n);
-	return compare(a, 0, ">=", (int64_t)n);
-}
-
 static bool pred_caught_up(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	(void)a;
@@ -745,9 +723,6 @@ static const struct proto_pred pb_preds[] = {
      N_("the primary holds KEY = VALUE and has acknowledged the write that set it"),
      pred_committed},
     {"has", "NODE KEY", N_("NODE's own copy holds KEY (whatever its value)"), pred_has},
-    {"lost-writes", "[>= INT] [<= INT] [= INT]",
-     N_("acknowledged writes that a later primary does not have (lost by failovers)"), pred_lost},
-    {"acked-writes", "[>= INT] [= INT]", N_("writes acknowledged to clients so far"), pred_acked},
     {"caught-up", NULL, N_("every up node holds exactly what the primary holds"), pred_caught_up},
     {"epoch", "NODE [= INT] [>= INT]", N_("NODE's epoch"), pred_epoch},
     {"discarded", "NODE [>= INT] [= INT]",

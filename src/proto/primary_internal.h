@@ -2,8 +2,7 @@
  * primary_internal.h — what the files of the `primary` protocol share with
  * each other, with its invariant checker (src/check/primary_invariants.c)
  * and with its unit tests: the log entry, the key-value state machine with
- * its client sessions, one node's state, and the ledger of acknowledged
- * writes.
+ * its client sessions, and one node's state.
  *
  * Leader-follower replication in one paragraph (Budhiraja, Marzullo,
  * Schneider & Toueg, "The Primary-Backup Approach", 1993): one node, the
@@ -16,9 +15,9 @@
  * reading for learners.
  *
  * Ownership: each node's struct pb owns its log, state machine, sessions
- * and waiting replies. The ledger is owned by n1's instance and is
- * instrumentation only: the protocol writes to it but never reads it to
- * decide anything.
+ * and waiting replies. Which acknowledged writes a failover lost is the
+ * checker's knowledge (src/check/primary_invariants.c), not a node's: the
+ * protocol keeps no bookkeeping for it.
  */
 #ifndef NETSPLIT_PRIMARY_INTERNAL_H
 #define NETSPLIT_PRIMARY_INTERNAL_H
@@ -95,7 +94,6 @@ struct pb_wait {
 struct pb {
 	struct node *n;
 	const struct proto_opts *o;
-	struct pb_ledger *ledger; /* n1's; see pb_ledger_of */
 
 	/* stable storage */
 	int64_t epoch;    /* the epoch of the primary this node follows (or is) */
@@ -227,41 +225,11 @@ void pb_replay(struct pb *p);
 /* Appends one entry (already numbered) and applies it. */
 void pb_append(struct pb *p, const struct pb_entry *e, struct kv_result *res);
 
-/* ---- the ledger: acknowledged writes, for the lost-writes count ---------- */
+/* ---- primary.c: views ---------------------------------------------------- */
 
-struct pb_acked {
-	int client;
-	int64_t cseq, seq, epoch;
-	int node; /* the primary that acknowledged it */
-	enum pb_mode mode;
-	sim_time at;
-	struct kv_op op;
-	bool lost;
-};
-
-struct pb_ledger {
-	struct pb_acked *w;
-	size_t n, cap;
-	int lost;
-	int top; /* the primary last checked against */
-	int64_t top_epoch;
-	size_t cursor; /* w[..cursor) were checked against top */
-};
-
-/* The ledger of the simulation (held by n1's instance). */
-struct pb_ledger *pb_ledger_of(struct sim *s);
-/* p answers ok to a write (entry e) for attempt r; recorded when the
- * client is still waiting for it. */
-void pb_ledger_acked(struct pb *p, const struct client_req *r, const struct pb_entry *e);
-/* The primary of the highest epoch among up nodes, or -1. */
+/* The primary of the highest epoch among up nodes, or -1 (for predicates,
+ * the checker and tests: it looks at every node). */
 int pb_top_primary(struct sim *s);
-/* Marks acknowledged writes missing from the top primary's log as lost;
- * appends a description of newly lost ones to out (if not NULL). Returns
- * how many were newly lost. */
-int pb_ledger_check(struct sim *s, struct sbuf *out);
-/* Entries [from, to] being discarded by p: those p acknowledged are lost
- * (if not counted already). Returns how many p had acknowledged. */
-int pb_ledger_discard(struct pb *p, int64_t from, int64_t to);
 
 /* The protocol's table, for the checker and tests. */
 extern const struct proto_ops primary_ops;

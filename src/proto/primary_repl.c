@@ -138,8 +138,6 @@ void pb_advance_acked(struct pb *p)
 	for (size_t i = 0; i < p->nwait; i++) {
 		struct pb_wait *w = &p->wait[i];
 		if (w->seq <= p->acked) {
-			if (w->req.op.fn != KV_GET && w->rep.status == REPLY_OK && w->seq >= 1)
-				pb_ledger_acked(p, &w->req, &p->log[w->seq - 1]);
 			node_reply(p->n, &w->req, &w->rep);
 		} else {
 			p->wait[k++] = *w;
@@ -168,19 +166,8 @@ void pb_become_primary(struct pb *p, int64_t epoch, const char *why)
 	}
 	node_cancel_timer(p->n, PB_TIMER_PROMOTE);
 	node_cancel_timer(p->n, PB_TIMER_ELECT);
-	struct sbuf lost = {0};
-	int k = pb_ledger_check(p->n->sim, &lost);
-	if (k)
-		node_state(
-		    p->n,
-		    "becomes Primary of e%lld with its log up to seq %lld (%s); %d acknowledged "
-		    "write%s not here, lost: %s",
-		    (long long)epoch, (long long)pb_last(p), why, k, k == 1 ? " is" : "s are",
-		    sbuf_str(&lost));
-	else
-		node_state(p->n, "becomes Primary of e%lld with its log up to seq %lld (%s)",
-			   (long long)epoch, (long long)pb_last(p), why);
-	sbuf_free(&lost);
+	node_state(p->n, "becomes Primary of e%lld with its log up to seq %lld (%s)",
+		   (long long)epoch, (long long)pb_last(p), why);
 	for (int f = 0; f < node_count(p->n); f++)
 		if (f != p->n->id)
 			send_heartbeat(p, f);
@@ -288,25 +275,13 @@ static void truncate_from(struct pb *p, int64_t from, int by)
 		return;
 	struct sbuf ops = {0};
 	fmt_ops(p, from, last, &ops);
-	int lost = pb_ledger_discard(p, from, last);
 	char range[48];
 	if (from == last)
 		ns_snprintf(range, sizeof range, "seq %lld", (long long)from);
 	else
 		ns_snprintf(range, sizeof range, "seq %lld..%lld", (long long)from,
 			    (long long)last);
-	if (lost && from == last)
-		node_state(p->n,
-			   "discards %s (%s) not on the primary n%d; it was acknowledged: lost",
-			   range, sbuf_str(&ops), by + 1);
-	else if (lost)
-		node_state(p->n,
-			   "discards %s (%s) not on the primary n%d; %d of them were acknowledged: "
-			   "lost",
-			   range, sbuf_str(&ops), by + 1, lost);
-	else
-		node_state(p->n, "discards %s (%s) not on the primary n%d", range, sbuf_str(&ops),
-			   by + 1);
+	node_state(p->n, "discards %s (%s) not on the primary n%d", range, sbuf_str(&ops), by + 1);
 	sbuf_free(&ops);
 	p->discarded += last - from + 1;
 	p->truncs++;

@@ -33,9 +33,9 @@ static void help_preds(struct world *w, struct sbuf *out)
 		    _("Predicates (expect, run until, lesson goals; combine with not, and, or):"));
 	for (const struct cmd_info *r; (r = script_pred(i)); i++)
 		help_row(out, r->name, r->usage, r->help);
-	const struct proto_ops *p = current(w);
-	for (i = 0; p && p->preds && p->preds[i].name; i++)
-		help_row(out, p->preds[i].name, p->preds[i].usage, p->preds[i].help);
+	const struct proto_pred *pp;
+	for (i = 0; (pp = script_proto_pred(current(w), i)); i++)
+		help_row(out, pp->name, pp->usage, pp->help);
 }
 
 static void help_protocol(const struct proto_ops *p, struct sbuf *out)
@@ -63,10 +63,11 @@ static void help_protocol(const struct proto_ops *p, struct sbuf *out)
 			help_row(out, p->commands[i].name, p->commands[i].usage,
 				 p->commands[i].help);
 	}
-	if (p->preds && p->preds[0].name) {
+	if (script_proto_pred(p, 0)) {
 		sbuf_printf(out, "%s\n", _("Predicates:"));
-		for (int i = 0; p->preds[i].name; i++)
-			help_row(out, p->preds[i].name, p->preds[i].usage, p->preds[i].help);
+		const struct proto_pred *pp;
+		for (int i = 0; (pp = script_proto_pred(p, i)); i++)
+			help_row(out, pp->name, pp->usage, pp->help);
 	}
 }
 
@@ -95,10 +96,10 @@ void script_help(struct world *w, const char *topic, struct sbuf *out)
 					 p->commands[i].help);
 				found = true;
 			}
-		for (int i = 0; p && p->preds && p->preds[i].name; i++)
-			if (!strcmp(p->preds[i].name, topic)) {
-				help_row(out, p->preds[i].name, p->preds[i].usage,
-					 p->preds[i].help);
+		const struct proto_pred *pp;
+		for (int i = 0; (pp = script_proto_pred(p, i)); i++)
+			if (!strcmp(pp->name, topic)) {
+				help_row(out, pp->name, pp->usage, pp->help);
 				found = true;
 			}
 		const struct proto_ops *named = proto_find(topic);
@@ -151,9 +152,9 @@ void comp_preds(struct comp *k, struct world *w)
 {
 	for (int i = 0; script_pred(i); i++)
 		comp_offer(k, script_pred(i)->name);
-	const struct proto_ops *p = current(w);
-	for (int i = 0; p && p->preds && p->preds[i].name; i++)
-		comp_offer(k, p->preds[i].name);
+	const struct proto_pred *pp;
+	for (int i = 0; (pp = script_proto_pred(current(w), i)); i++)
+		comp_offer(k, pp->name);
 	comp_offer(k, "not");
 }
 

@@ -7,7 +7,8 @@
  *
  * The built-in predicates are rows of the tables in pred_cluster.c and
  * pred_check.c (name, usage, help, example, eval); they see the whole
- * world. A protocol adds its own through proto_ops.preds. A predicate
+ * world. A protocol adds its own through proto_ops.preds, and its checker
+ * through its row of the check layer's table (caps.h). A predicate
  * about "the leader" is evaluated when asked, so `leader` always means the
  * leader of that moment.
  *
@@ -59,6 +60,20 @@ const struct cmd_info *script_pred(int i)
 {
 	const struct pred_entry *e = pred_entry_at(i);
 	return e ? &e->info : NULL;
+}
+
+const struct proto_pred *script_proto_pred(const struct proto_ops *p, int i)
+{
+	if (!p || i < 0)
+		return NULL;
+	for (int k = 0; p->preds && p->preds[k].name; k++)
+		if (i-- == 0)
+			return &p->preds[k];
+	const struct check_caps *c = check_caps_of(p);
+	for (int k = 0; c && c->preds && c->preds[k].info.name; k++)
+		if (i-- == 0)
+			return &c->preds[k].info;
+	return NULL;
 }
 
 /* ---- parsing -------------------------------------------------------------- */
@@ -143,8 +158,9 @@ static struct pred *p_atom(struct parser *p, const char *stop)
 	for (int i = 0; p->proto && p->proto->preds && p->proto->preds[i].name; i++)
 		if (!strcmp(p->proto->preds[i].name, t->text))
 			pp = &p->proto->preds[i];
-	const struct pred_entry *g = pp ? NULL : pred_find(t->text);
-	if (!pp && !g) {
+	const struct check_pred *cp = pp || !p->proto ? NULL : check_pred_find(p->proto, t->text);
+	const struct pred_entry *g = pp || cp ? NULL : pred_find(t->text);
+	if (!pp && !cp && !g) {
 		p_error(p, t, _("unknown predicate %s (see `help expect`)"),
 			p_got(t, got, sizeof got));
 		free(pr);
@@ -152,8 +168,9 @@ static struct pred *p_atom(struct parser *p, const char *stop)
 	}
 	p_next(p);
 	pr->pp = pp;
+	pr->cp = cp;
 	pr->g = g;
-	if (!p_usage(p, pp ? pp->usage : g->info.usage, &pr->args)) {
+	if (!p_usage(p, pp ? pp->usage : cp ? cp->info.usage : g->info.usage, &pr->args)) {
 		free(pr);
 		return NULL;
 	}
@@ -265,8 +282,15 @@ static bool eval_leaf(struct world *w, const struct pred *pr, struct sbuf *y)
 			return false;
 		}
 	}
+	if (pr->cp && check_pred_find(sim_proto(w->sim), pr->cp->info.name) != pr->cp) {
+		sbuf_printf(y, _("%s is not a predicate of %s"), pr->cp->info.name,
+			    sim_proto(w->sim)->name);
+		return false;
+	}
 	if (!pargs_resolve(w, &pr->args, &args, y))
 		return false;
+	if (pr->cp)
+		return pr->cp->eval(inv_watch_checker(w->inv), w->sim, &args, y);
 	return pr->pp ? pr->pp->eval(w->sim, &args, y) : pr->g->eval(w, &args, y);
 }
 

@@ -56,6 +56,11 @@ const struct cmd_info *script_command(int i);
 /* The i-th built-in predicate (for `expect`, `run until`, goals), likewise
  * (rows of src/script/pred_*.c; protocol predicates: sim_proto()->preds). */
 const struct cmd_info *script_pred(int i);
+/* The i-th predicate of protocol p (i from 0): its own table's
+ * (p->preds), then those its checker answers (the check layer's row,
+ * caps.h); NULL past the last or when p is NULL. For names, usages and
+ * help (its eval may be NULL: the language evaluates what it parsed). */
+const struct proto_pred *script_proto_pred(const struct proto_ops *p, int i);
 /* How deeply `not` and parentheses may nest in a predicate; deeper is a
  * parse error at the token that goes past it (and/or chains may be any
  * length: they are flat). */

@@ -6,6 +6,7 @@
 #ifndef NETSPLIT_SCRIPT_INTERNAL_H
 #define NETSPLIT_SCRIPT_INTERNAL_H
 
+#include "check/caps.h"
 #include "check/history.h"
 #include "check/invariants.h"
 #include "check/lin.h"
@@ -152,6 +153,7 @@ struct pred {
 	struct pred **kid;           /* in the order written */
 	const struct pred_entry *g;  /* PK_LEAF, built-in */
 	const struct proto_pred *pp; /* PK_LEAF, the protocol's */
+	const struct check_pred *cp; /* PK_LEAF, its checker's (caps.h) */
 	struct pargs args;           /* PK_LEAF */
 	char *text;                  /* canonical text (the outermost node) */
 };

@@ -209,7 +209,7 @@ static uint32_t find_pend(const struct sim *s, uint32_t op_id)
 
 void node_reply(struct node *n, const struct client_req *req, const struct client_reply *r)
 {
-	struct sim *s = n->sim;
+	struct sim *s = node_sim(n);
 	if (find_pend(s, req->op_id) != UINT32_MAX) {
 		uint32_t ri;
 		if (s->free_reply != UINT32_MAX) {

@@ -242,9 +242,6 @@ static void node_init(struct sim *s, int i)
 {
 	struct node *n = &s->node[i];
 	memset(n, 0, sizeof *n);
-	n->sim = s;
-	n->now = &s->now;
-	n->count = &s->n;
 	n->id = i;
 	ns_snprintf(n->name, sizeof n->name, "n%d", i + 1);
 	n->up = true;
@@ -444,7 +441,7 @@ static bool byz_filter(struct sim *s, const struct node *n, int to, int type, co
 
 void node_send(struct node *n, int to, int type, const void *data, size_t len)
 {
-	struct sim *s = n->sim;
+	struct sim *s = node_sim(n);
 	bool forged = false;
 	if (s->nbyz && !byz_filter(s, n, to, type, &data, &len, &forged))
 		return;
@@ -581,7 +578,7 @@ const char *sim_msg_name(const struct sim *s, const struct msg *m)
 
 void node_set_timer(struct node *n, int timer, sim_time local_delay)
 {
-	struct sim *s = n->sim;
+	struct sim *s = node_sim(n);
 	if (local_delay < 0)
 		local_delay = 0;
 	/* local time runs at (1 + drift) of true time */
@@ -622,19 +619,37 @@ void sim_set_drift(struct sim *s, int i, int32_t ppm)
 	n->drift_ppm = ppm;
 }
 
+sim_time node_local_now(const struct node *n)
+{
+	sim_time t = node_sim(n)->now;
+	if (!n->drift_ppm)
+		return t + n->skew + n->drift_acc;
+	return t + n->skew + n->drift_acc + (t - n->drift_since) * n->drift_ppm / 1000000;
+}
+
+sim_time node_trace_time(const struct node *n)
+{
+	return node_sim(n)->now;
+}
+
+int node_count(const struct node *n)
+{
+	return node_sim(n)->n;
+}
+
 uint64_t node_rand(struct node *n)
 {
-	return rng_next(&n->sim->rng);
+	return rng_next(&node_sim(n)->rng);
 }
 
 int64_t node_rand_range(struct node *n, int64_t lo, int64_t hi)
 {
-	return rng_range(&n->sim->rng, lo, hi);
+	return rng_range(&node_sim(n)->rng, lo, hi);
 }
 
 void node_state(struct node *n, const char *fmt, ...)
 {
-	struct sim *s = n->sim;
+	struct sim *s = node_sim(n);
 	if (!observed(s))
 		return;
 	char buf[512];

@@ -16,8 +16,10 @@
  *
  * Ownership. The simulator owns nodes, links, the message pool and the
  * queue; a protocol owns its per-node state (`self`) and sees the world only
- * through the node_* functions below: send, timers, local clock, random
- * numbers, client replies and trace notes. Nothing here includes a screen,
+ * through its struct node and the node_* functions below: send, timers,
+ * local clock, random numbers, client replies and trace lines. A node holds
+ * no pointer to the simulation (the node_* functions find it themselves),
+ * so protocol code cannot reach past its node. Nothing here includes a screen,
  * readline or a database; observers of the trace (the screen, the JSON
  * printer, the checkers) register with sim_observe().
  */
@@ -282,12 +284,14 @@ struct node_ops {
 
 /* ---- nodes -------------------------------------------------------------- */
 
+/* A node as its protocol and the views see it. It holds no pointer to the
+ * simulation, its clock or its other nodes: the node_* functions below,
+ * which find the simulation from the node, are all a protocol has of the
+ * world. The fields below `self` are the simulator's (read-only for
+ * everyone else). */
 struct node {
-	struct sim *sim;
-	const sim_time *now; /* the simulator's clock (read-only) */
-	const int *count;    /* the simulator's number of nodes */
-	int id;              /* index: n1 is 0 */
-	char name[8];        /* "n1" */
+	int id;       /* index: n1 is 0 */
+	char name[8]; /* "n1" */
 	bool up;
 	uint32_t incarnation; /* bumped at every crash */
 	const struct node_ops *ops;
@@ -310,22 +314,20 @@ void node_send(struct node *n, int to, int type, const void *data, size_t len);
 void node_set_timer(struct node *n, int timer, sim_time local_delay);
 void node_cancel_timer(struct node *n, int timer);
 bool node_timer_armed(const struct node *n, int timer);
-/* The node's local clock (true time adjusted by skew and drift). */
-static inline sim_time node_local_now(const struct node *n)
-{
-	sim_time t = *n->now;
-	if (!n->drift_ppm)
-		return t + n->skew + n->drift_acc;
-	return t + n->skew + n->drift_acc + (t - n->drift_since) * n->drift_ppm / 1000000;
-}
+/* The node's local clock (true time adjusted by skew and drift): the only
+ * clock a protocol decides by. */
+sim_time node_local_now(const struct node *n);
+/* The true time of the event being run, for the protocol's instrumentation
+ * only: what its views and predicates report as "when" (the moment a
+ * detector changed its mind, a coordinator's start for the ghost log), in
+ * the trace's own time base. A protocol never decides by it (a real node
+ * has no such clock); decisions use node_local_now. */
+sim_time node_trace_time(const struct node *n);
 /* Random numbers from the simulator's generator. */
 uint64_t node_rand(struct node *n);
 int64_t node_rand_range(struct node *n, int64_t lo, int64_t hi);
 /* Number of nodes in the simulation (including crashed ones). */
-static inline int node_count(const struct node *n)
-{
-	return *n->count;
-}
+int node_count(const struct node *n);
 /* Answers one attempt of a client request (see struct client_req). Late or
  * duplicate replies are ignored by the client. */
 void node_reply(struct node *n, const struct client_req *req, const struct client_reply *r);

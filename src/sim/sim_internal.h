@@ -129,4 +129,12 @@ struct sim {
 void queue_push(struct sim *s, sim_time at, uint32_t kind, uint32_t a, uint64_t b);
 void client_event(struct sim *s, uint32_t op_id, uint64_t b);
 
+/* The simulation a node belongs to: nodes live in the array s->node, so
+ * the node's index leads back to its owner (struct node holds no pointer
+ * to it, so that protocols cannot follow one). */
+static inline struct sim *node_sim(const struct node *n)
+{
+	return (struct sim *)((const char *)(n - n->id) - offsetof(struct sim, node));
+}
+
 #endif

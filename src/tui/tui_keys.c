@@ -183,10 +183,11 @@ void tui_keys_help_many(struct world *const *w, int nw, bool unicode, struct sce
 	add(out, n, &cap, SS_TITLE, "%s", _("Predicates (for expect and run until)"));
 	for (int i = 0; (r = script_pred(i)); i++)
 		entry(out, n, &cap, r->name, r->usage, r->help);
-	for (int k = 0; k < np; k++)
-		for (int i = 0; protos[k]->preds && protos[k]->preds[i].name; i++)
-			entry(out, n, &cap, protos[k]->preds[i].name, protos[k]->preds[i].usage,
-			      protos[k]->preds[i].help);
+	for (int k = 0; k < np; k++) {
+		const struct proto_pred *pp;
+		for (int i = 0; (pp = script_proto_pred(protos[k], i)); i++)
+			entry(out, n, &cap, pp->name, pp->usage, pp->help);
+	}
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 	add(out, n, &cap, SS_TITLE, "%s", _("Keys in lessons, recordings and replays"));
 	for (int i = 0; tui_keys[i].code; i++)

@@ -5,8 +5,10 @@
  * predicate shadow a built-in one), each row's example parses, runs and
  * records as the same text (and that text replays to the same record),
  * completion offers every command and predicate, `help NAME` shows the row's
- * usage, and every predicate usage `help` shows (built-in or a protocol's)
- * is one the parser accepts: instances generated from it parse.
+ * usage, and every predicate usage `help` shows (built-in, a protocol's
+ * or its checker's) is one the parser accepts: instances generated from it
+ * parse. A checker's predicates (primary's lost-writes) are offered, shown
+ * and evaluated on their protocol's cluster only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -136,15 +138,16 @@ static void test_no_two_rows_share_a_name(void **state)
 					fail_msg("%s has two commands %s", p->name,
 						 p->commands[i].name);
 		}
-		for (int i = 0; p->preds && p->preds[i].name; i++) {
+		/* its own and its checker's (caps.h) */
+		const struct proto_pred *a, *b;
+		for (int i = 0; (a = script_proto_pred(p, i)); i++) {
 			for (int j = 0; script_pred(j); j++)
-				if (!strcmp(p->preds[i].name, script_pred(j)->name))
+				if (!strcmp(a->name, script_pred(j)->name))
 					fail_msg("%s's predicate %s is a built-in predicate",
-						 p->name, p->preds[i].name);
-			for (int j = i + 1; p->preds[j].name; j++)
-				if (!strcmp(p->preds[i].name, p->preds[j].name))
-					fail_msg("%s has two predicates %s", p->name,
-						 p->preds[i].name);
+						 p->name, a->name);
+			for (int j = i + 1; (b = script_proto_pred(p, j)); j++)
+				if (!strcmp(a->name, b->name))
+					fail_msg("%s has two predicates %s", p->name, a->name);
 		}
 	}
 }
@@ -377,8 +380,9 @@ static void test_every_usage_shown_parses(void **state)
 		check_pred_usage(NULL, script_pred(i)->name, script_pred(i)->usage);
 	for (int k = 0; proto_all[k]; k++) {
 		const struct proto_ops *p = proto_all[k];
-		for (int i = 0; p->preds && p->preds[i].name; i++)
-			check_pred_usage(p, p->preds[i].name, p->preds[i].usage);
+		const struct proto_pred *pp;
+		for (int i = 0; (pp = script_proto_pred(p, i)); i++)
+			check_pred_usage(p, pp->name, pp->usage);
 		for (int i = 0; p->commands && p->commands[i].name; i++)
 			for (int with = 0; with < 2; with++) {
 				struct sbuf text = {0}, err = {0};
@@ -403,6 +407,65 @@ static void test_every_usage_shown_parses(void **state)
 	sbuf_free(&err);
 }
 
+/* ---- predicates a checker answers --------------------------------------------------------- */
+
+/* primary's lost-writes and acked-writes come from its checker (caps.c),
+ * not from the protocol's table: the language still parses them for a
+ * primary cluster, shows them in help, completes them, evaluates them; a
+ * raft cluster knows no such predicate. */
+static void test_checker_predicates(void **state)
+{
+	(void)state;
+	const struct proto_ops *primary = proto_find("primary"), *raft = proto_find("raft");
+	assert_non_null(primary);
+	for (int i = 0; primary->preds[i].name; i++)
+		assert_string_not_equal(primary->preds[i].name, "lost-writes");
+	bool listed = false;
+	const struct proto_pred *pp;
+	for (int i = 0; (pp = script_proto_pred(primary, i)); i++)
+		listed |= !strcmp(pp->name, "lost-writes");
+	assert_true(listed);
+
+	struct sbuf err = {0};
+	assert_null(pred_parse_for("lost-writes = 0", "t", 1, raft, &err));
+	assert_non_null(strstr(sbuf_str(&err), "unknown predicate \"lost-writes\""));
+	sbuf_clear(&err);
+
+	struct world *w = world_new();
+	world_set_output(w, quiet, NULL);
+	assert_int_equal(world_exec_line(w,
+					 "cluster primary 3 mode=async\nrun 300ms\nput x 1\nrun "
+					 "300ms\nexpect acked-writes = 1 and lost-writes = 0",
+					 &err),
+			 EXEC_OK);
+	assert_int_equal(world_exec_line(w, "expect lost-writes >= 1", &err), EXEC_EXPECT_FAILED);
+	struct pred *pr = pred_parse("acked-writes >= 1", "t", 1, w, &err);
+	assert_non_null(pr);
+	struct sbuf why = {0};
+	assert_true(pred_eval(w, pr, &why));
+	assert_string_equal(sbuf_str(&why), "1 write acknowledged");
+	pred_free(pr);
+	struct sbuf h = {0}, c = {0};
+	script_help(w, "lost-writes", &h);
+	assert_non_null(strstr(sbuf_str(&h), "  lost-writes [>= INT] [<= INT] [= INT]"));
+	script_help(w, "expect", &h);
+	assert_non_null(strstr(sbuf_str(&h), "  acked-writes [>= INT] [= INT]"));
+	script_complete(w, "expect ", 7, collect, &c);
+	assert_non_null(strstr(sbuf_str(&c), " lost-writes "));
+	assert_non_null(strstr(sbuf_str(&c), " acked-writes "));
+	/* the same predicate on a cluster of another protocol: not its own */
+	assert_int_equal(world_exec_line(w, "cluster raft 3", &err), EXEC_OK);
+	sbuf_clear(&why);
+	assert_false(pred_eval(w, pr = pred_parse_for("lost-writes", "t", 1, primary, &err), &why));
+	assert_string_equal(sbuf_str(&why), "lost-writes is not a predicate of raft");
+	pred_free(pr);
+	sbuf_free(&why);
+	sbuf_free(&h);
+	sbuf_free(&c);
+	sbuf_free(&err);
+	world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +476,7 @@ int main(void)
 	    cmocka_unit_test(test_help_shows_the_rows_usage),
 	    cmocka_unit_test(test_completion_offers_every_name),
 	    cmocka_unit_test(test_every_usage_shown_parses),
+	    cmocka_unit_test(test_checker_predicates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

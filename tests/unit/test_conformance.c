@@ -113,6 +113,17 @@ static void check_table(const struct proto_ops *ops)
 	const struct check_caps *c = check_caps_of(ops);
 	if (!c)
 		fail_msg("%s has no row in src/check/caps.c", ops->name);
+	/* The predicates its checker answers: complete, evaluated by the
+	 * checker (their info.eval is not the protocol's). */
+	for (int i = 0; c->preds && c->preds[i].info.name; i++) {
+		assert_non_null(c->preds[i].eval);
+		assert_null(c->preds[i].info.eval);
+		assert_non_null(c->preds[i].info.usage);
+		assert_non_null(c->preds[i].info.help);
+		if (!c->invariants)
+			fail_msg("%s: predicate %s of a checker it has not", ops->name,
+				 c->preds[i].info.name);
+	}
 	if (c->liveness) {
 		sbuf_clear(&err);
 		if (!fuzz_liveness_valid(ops, c->liveness, &err))

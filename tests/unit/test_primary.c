@@ -1,8 +1,9 @@
 /*
  * test_primary.c — the `primary` protocol driven through the simulator:
  * each mode's acknowledgement rule, sync stalling on a cut backup,
- * semisync needing one, async failover losing acknowledged writes (and
- * the checker and the ledger counting them), sync failover losing none,
+ * semisync needing one, async failover losing acknowledged writes (the
+ * checker counting them and saying so in the trace), sync failover losing
+ * none,
  * `promote`, automatic failover choosing the backup with the most data,
  * the deposed primary discarding what the new one lacks, exactly-once
  * retries, crash and restart from stable storage, stale reads with
@@ -42,7 +43,10 @@ struct fx {
 	sim_time took[MAXOPS];
 	char result[MAXOPS][KV_VAL_MAX];
 	bool found[MAXOPS];
+	struct kv_op kop[MAXOPS];
+	int client[MAXOPS];
 	struct sbuf states;  /* every TR_STATE line, "nX text\n" */
+	struct sbuf notes;   /* every TR_NOTE line (the checker's), "text\n" */
 	struct history hist; /* the clients' operations */
 };
 
@@ -61,8 +65,12 @@ static void observe(void *ctx, const struct trace_event *ev)
 		f->took[ev->op->id] = ev->op->completed - ev->op->invoked;
 		f->found[ev->op->id] = ev->op->found;
 		ns_strlcpy(f->result[ev->op->id], ev->op->result, KV_VAL_MAX);
+		f->kop[ev->op->id] = ev->op->op;
+		f->client[ev->op->id] = ev->op->client;
 	} else if (ev->kind == TR_STATE) {
 		sbuf_printf(&f->states, "n%d %s\n", ev->node + 1, ev->text);
+	} else if (ev->kind == TR_NOTE) {
+		sbuf_printf(&f->notes, "%s\n", ev->text);
 	}
 }
 
@@ -100,6 +108,7 @@ static void fx_free(struct fx *f)
 	primary_invariants.destroy(f->chk);
 	sim_free(f->s);
 	sbuf_free(&f->states);
+	sbuf_free(&f->notes);
 	free(f);
 }
 
@@ -277,7 +286,14 @@ static void test_async_failover_loses_acked_writes(void **state)
 	assert_int_equal(P(f, top)->epoch, 2);
 	assert_string_equal(kv(f, top, "x"), "1");
 	assert_int_equal(primary_invariants_lost(f->chk), 2);
-	assert_int_equal(pb_ledger_of(f->s)->lost, 2);
+	/* The checker, not the protocol, says which: a note in the trace. */
+	char want[160];
+	ns_snprintf(want, sizeof want,
+		    "2 acknowledged writes are not on the primary n%d (e2), lost: put x 2 (c1, "
+		    "acked by n1), put y 3 (c1, acked by n1)\n",
+		    top + 1);
+	assert_string_equal(sbuf_str(&f->notes), want);
+	assert_null(strstr(sbuf_str(&f->states), "lost"));
 
 	sim_restart(f->s, 0);
 	sim_heal_all(f->s);
@@ -289,6 +305,8 @@ static void test_async_failover_loses_acked_writes(void **state)
 	assert_null(kv(f, 0, "y"));
 	assert_non_null(strstr(sbuf_str(&f->states), "learns it was deposed"));
 	assert_non_null(strstr(sbuf_str(&f->states), "n1 discards seq 2..3 (put x 2, put y 3)"));
+	assert_non_null(strstr(sbuf_str(&f->notes),
+			       "n1 discarded 2 acknowledged writes (lost): put x 2 (c1), put y 3 (c1)"));
 	/* Losses in async mode are the lesson, not a violation. */
 	assert_safe(f);
 	assert_int_equal(primary_invariants_lost(f->chk), 2);
@@ -698,7 +716,7 @@ static void test_random_sync_many_seeds(void **state)
 			failovers++;
 		acked += primary_invariants_acked(f->chk);
 		assert_int_equal(primary_invariants_lost(f->chk), 0);
-		assert_int_equal(pb_ledger_of(f->s)->lost, 0);
+		assert_null(strstr(sbuf_str(&f->notes), "lost"));
 		struct sbuf ex = {0};
 		enum lin_verdict v = lin_of(f, &ex);
 		if (v == LIN_VIOLATION)
@@ -715,25 +733,55 @@ static void test_random_sync_many_seeds(void **state)
 	assert_int_equal(live, seeds);
 }
 
+/* Acknowledged writes (outcome ok) that the final primary of the highest
+ * epoch does not hold, counted from the clients' completions and that one
+ * log alone, apart from the checker. In these runs every value is unique
+ * per client, so (client, operation) identifies an entry. */
+static int missing_at_end(struct fx *f)
+{
+	int top = pb_top_primary(f->s), missing = 0;
+	assert_true(top >= 0);
+	const struct pb *t = P(f, top);
+	for (uint32_t id = 0; id < MAXOPS; id++) {
+		if (f->out[id] != OUT_OK || f->kop[id].fn == KV_GET)
+			continue;
+		bool found = false;
+		for (int64_t k = 0; k < t->nlog && !found; k++) {
+			const struct pb_entry *e = &t->log[k];
+			found = e->client == f->client[id] && e->op.fn == f->kop[id].fn &&
+				!strcmp(e->op.key, f->kop[id].key) &&
+				!strcmp(e->op.arg, f->kop[id].arg) &&
+				!strcmp(e->op.arg2, f->kop[id].arg2);
+		}
+		missing += !found;
+	}
+	return missing;
+}
+
 /* The same schedules in async mode: no invariant breaks, and failovers do
- * lose acknowledged writes; the checker and the protocol's ledger agree
- * on how many. */
+ * lose acknowledged writes. Every write the final primary misses was
+ * counted lost by the checker (and noted in the trace); the checker may
+ * count more, since a loss is for good once a newer primary lacked the
+ * write, even if a later one, elected from the old data, has it again. */
 static void test_random_async_counts_losses(void **state)
 {
 	(void)state;
 	int seeds = 200, lost = 0, runs_losing = 0, acked = 0, nonlin = 0, nonlin_losing = 0;
+	int back = 0;
 	for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
 		bool ok;
 		struct fx *f = random_run("mode=async", seed, &ok);
 		if (f->bad)
 			fail_msg("seed %llu: %s", (unsigned long long)seed, f->why);
 		assert_true(ok);
-		pb_ledger_check(f->s, NULL);
-		int l = primary_invariants_lost(f->chk);
-		if (l != pb_ledger_of(f->s)->lost)
-			printf("seed %llu: %d vs %d\n%s", (unsigned long long)seed, l,
-			       pb_ledger_of(f->s)->lost, sbuf_str(&f->states));
-		assert_int_equal(l, pb_ledger_of(f->s)->lost);
+		int l = primary_invariants_lost(f->chk), m = missing_at_end(f);
+		if (l < m)
+			printf("seed %llu: the checker counts %d lost, the final log misses %d\n%s%s",
+			       (unsigned long long)seed, l, m, sbuf_str(&f->states),
+			       sbuf_str(&f->notes));
+		assert_true(m <= l);
+		back += m < l;
+		assert_true(!l == !strstr(sbuf_str(&f->notes), "lost"));
 		lost += l;
 		runs_losing += l > 0;
 		acked += primary_invariants_acked(f->chk);
@@ -742,10 +790,11 @@ static void test_random_async_counts_losses(void **state)
 		nonlin_losing += v == LIN_VIOLATION && l > 0;
 		fx_free(f);
 	}
-	printf("random async: %d seeds, %d acknowledged writes, %d lost in %d runs; "
-	       "%d runs not linearizable (%d of them lost writes)\n",
-	       seeds, acked, lost, runs_losing, nonlin, nonlin_losing);
+	printf("random async: %d seeds, %d acknowledged writes, %d lost in %d runs (in %d a lost "
+	       "write came back); %d runs not linearizable (%d of them lost writes)\n",
+	       seeds, acked, lost, runs_losing, back, nonlin, nonlin_losing);
 	assert_true(runs_losing > 0);
+	assert_true(back < runs_losing);
 	assert_true(nonlin > 0);
 }
 

@@ -64,7 +64,7 @@ static void probe_on_timer(void *self, int t)
 {
 	struct probe *p = self;
 	p->timers_fired++;
-	p->timer_at[t] = sim_now(p->n->sim);
+	p->timer_at[t] = node_trace_time(p->n);
 }
 static void probe_on_client(void *self, const struct client_req *r)
 {
