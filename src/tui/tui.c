@@ -44,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +60,12 @@
 #define JOB_SLICE 0.025 /* seconds of wall time a long command runs per frame */
 #define DROP_LIFE 0.8   /* seconds of running wall time a drop mark stays */
 
-static const double speeds[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100};
-enum { SPEED_1X = 3 };
+/* Down to 0.01x: at the slowest an election (a few hundred milliseconds
+ * of simulated time) takes half a minute, message by message, as in
+ * RaftScope; the frame rate stays 30 a second, so messages glide along
+ * their path cell by cell. */
+static const double speeds[] = {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100};
+enum { SPEED_1X = 6 };
 
 enum tui_view { VIEW_CLUSTER, VIEW_LOGS, VIEW_TIMELINE, VIEW_HISTORY, VIEW_HELP };
 static const char *const view_names[] = {N_("cluster"), N_("logs"), N_("timeline"), N_("history"),
@@ -101,6 +106,7 @@ struct tui {
 	struct scene_tl_event tl_lin[TL_MAX];
 	char msg[512];
 	int msg_style;
+	bool msg_was_open; /* a message was open in the side pane last frame */
 	char status[256];
 	char status_right[32];
 	int tl_scroll, logs_scroll, help_scroll;
@@ -800,6 +806,61 @@ static void scroll_view(struct tui *t, int delta)
 	*s = MAX(0, *s + delta);
 }
 
+/* t: the protocol's "time out now" on the selected node, as command text
+ * (recorded like any other), or why there is none. */
+static void timeout_now(struct tui *t)
+{
+	if (!t->pane[0].sim || !nnodes(t))
+		return;
+	const struct proto_ops *ops = sim_proto(t->pane[0].sim);
+	if (!ops->timeout_cmd) {
+		set_msg(t, SS_ERROR, _("%s has no \"time out now\": no timer makes its nodes act"),
+			ops->name);
+		return;
+	}
+	execf(t, "%s n%d", ops->timeout_cmd, t->sel + 1);
+}
+
+/* m: opens the message in flight after the one open (by id, the order
+ * they were sent in), wrapping around; time pauses so that it stays on
+ * the wire while the learner reads it. */
+static void open_next_msg(struct tui *t)
+{
+	struct sim *s = t->pane[0].sim;
+	if (!s || t->view != VIEW_CLUSTER)
+		return;
+	struct tui_snapbuf *b = &t->sb;
+	bool found = false, have_first = false;
+	uint32_t best = 0, first = 0;
+	for (int i = 0; i < sim_inflight_count(s); i++) {
+		const struct msg *m = sim_inflight(s, i);
+		if (m->from >= SCENE_MAX_NODES || m->to >= SCENE_MAX_NODES)
+			continue;
+		if (!have_first || m->id < first) {
+			first = m->id;
+			have_first = true;
+		}
+		if ((!b->msg_open || m->id > b->msg_sel) && (!found || m->id < best)) {
+			best = m->id;
+			found = true;
+		}
+	}
+	if (!have_first) {
+		b->msg_open = false;
+		set_msg(t, SS_DIM, "%s", _("no message in flight (. runs one event)"));
+		return;
+	}
+	b->msg_open = true;
+	b->msg_sel = found ? best : first;
+	t->msg_was_open = true;
+	if (t->running) {
+		t->running = false;
+		anchor(t);
+	}
+	set_msg(t, SS_DIM, "%s",
+		_("paused on a message: m the next one, . one event, space runs on, esc closes"));
+}
+
 static void act(struct tui *t, enum tui_act a, int code)
 {
 	int n = nnodes(t);
@@ -838,6 +899,7 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_BACK:
 		if (t->view == VIEW_HELP)
 			t->view = t->before_help;
+		t->sb.msg_open = t->msg_was_open = false;
 		t->pending = ACT_NONE;
 		t->msg[0] = '\0';
 		break;
@@ -912,6 +974,8 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_ZOOM_IN:
 	case ACT_ZOOM_OUT: tui_hist_zoom(t->pane[0].hist, a == ACT_ZOOM_IN ? 1 : -1); break;
 	case ACT_WORKLOAD: exec(t, "workload clients 3 rate 20/s keys 2"); break;
+	case ACT_TIMEOUT: timeout_now(t); break;
+	case ACT_MSG: open_next_msg(t); break;
 	case ACT_PROMPT: {
 		int y = LINES - 2;
 		tui_prompt_open(t->prompt, y, COLS);
@@ -933,6 +997,18 @@ static void on_mouse(struct tui *t)
 		return;
 	if (t->view != VIEW_CLUSTER)
 		return;
+	int mi = scene_hit_msg(&t->sc, me.x, me.y);
+	if (mi >= 0 && mi < t->snap.nmsgs && t->sb.msg_ids) {
+		/* A message: open it (and pause, as m does). */
+		t->sb.msg_open = t->msg_was_open = true;
+		t->sb.msg_sel = t->sb.msg_ids[mi];
+		t->running = false;
+		anchor(t);
+		set_msg(t, SS_DIM, "%s",
+			_("paused on a message: m the next one, . one event, space runs on, esc "
+			  "closes"));
+		return;
+	}
 	int node, peer;
 	if (!scene_hit(&t->sc, me.x, me.y, &node, &peer))
 		return;
@@ -959,7 +1035,7 @@ static void build_status(struct tui *t)
 	/* Milliseconds are enough on the status line. */
 	simtime_fmt(t->pane[0].sim ? sim_now(t->pane[0].sim) / SIM_MS * SIM_MS : 0, tb, sizeof tb);
 	double s = speeds[t->speed];
-	ns_snprintf(sp, sizeof sp, s < 10 ? "%.1fx" : "%.0fx", s);
+	ns_snprintf(sp, sizeof sp, s < 0.095 ? "%.2fx" : s < 10 ? "%.1fx" : "%.0fx", s);
 	const char *dot = t->term.unicode ? " · " : " - ";
 	ns_snprintf(t->status, sizeof t->status, "netsplit%s%s%st=%s%s%s%s%s", dot, sbuf_str(&d),
 		    dot, tb, dot, sp, dot, t->running ? _("running") : _("paused"));
@@ -1027,8 +1103,17 @@ static void build_snapshot(struct tui *t)
 	build_keys(t);
 	s->nkeys = t->nkeys;
 	s->keys = t->keys;
+	if (t->sb.msg_open != t->msg_was_open) {
+		/* The message opened left the wire since the last frame. */
+		t->msg_was_open = false;
+		set_msg(t, SS_DIM, "%s", _("the message opened has arrived or was lost"));
+		s->message = t->msg;
+		s->message_style = t->msg_style;
+	}
 	if (t->ses)
 		tui_session_snap(t->ses, s);
+	if (s->side != t->sb.side)
+		s->side_node = -1; /* the session's pane (a lesson) */
 	if (t->view == VIEW_LOGS && t->pane[0].sim)
 		tui_snap_logs(t->pane[0].sim, t->logs_scroll, MAX(0, LINES - 4), &t->sb, s);
 	if (t->view == VIEW_TIMELINE) {
@@ -1473,6 +1558,15 @@ void tui_set_speed(struct tui *t, int index)
 double tui_speed_factor(const struct tui *t)
 {
 	return speeds[t->speed];
+}
+
+void tui_set_speed_factor(struct tui *t, double x)
+{
+	int best = SPEED_1X;
+	for (int i = 0; i < (int)ARRAY_LEN(speeds); i++)
+		if (fabs(speeds[i] - x) < fabs(speeds[best] - x))
+			best = i;
+	tui_set_speed(t, best);
 }
 
 bool tui_view_is_cluster(const struct tui *t)

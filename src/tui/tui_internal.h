@@ -87,6 +87,8 @@ enum tui_act {
 	ACT_ZOOM_IN, /* history view */
 	ACT_ZOOM_OUT,
 	ACT_WORKLOAD,
+	ACT_TIMEOUT, /* time out now: the protocol's timeout_cmd on the selected node */
+	ACT_MSG,     /* open the next message in flight */
 	/* lessons, recordings and replays (tui_session.c) */
 	ACT_LESSON_NEXT,
 	ACT_HINT,
@@ -134,6 +136,10 @@ struct tui_snapbuf {
 	size_t caplinks;
 	struct scene_msg *msgs;
 	size_t capmsgs;
+	uint32_t *msg_ids; /* msg_ids[i]: the id of msgs[i] */
+	size_t capids;
+	bool msg_open;    /* a message is opened in the side pane */
+	uint32_t msg_sel; /* its id (struct msg) */
 	struct log_view_entry *logs;
 	size_t caplogs;
 	bool carry[SCENE_MAX_NODES][SCENE_MAX_NODES];

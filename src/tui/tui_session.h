@@ -41,6 +41,8 @@ void tui_set_running(struct tui *t, bool on);
 int tui_speed(const struct tui *t);
 void tui_set_speed(struct tui *t, int index);
 double tui_speed_factor(const struct tui *t);
+/* The table's speed nearest to x (a setting kept as a factor). */
+void tui_set_speed_factor(struct tui *t, double x);
 bool tui_view_is_cluster(const struct tui *t);
 /* Ends the screen at the end of this frame (the session's next says why). */
 void tui_quit(struct tui *t);

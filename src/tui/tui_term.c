@@ -261,6 +261,8 @@ void tui_term_styles(struct tui_term *t, bool want_color)
 	a[SS_ERROR] = A_BOLD | A_REVERSE;
 	a[SS_OK] = A_BOLD;
 	a[SS_REC] = A_BOLD | A_REVERSE;
+	a[SS_TIMER_NEXT] = A_BOLD;
+	a[SS_MSG_SEL] = A_BOLD | A_REVERSE;
 	t->color = want_color && has_colors() && start_color() == OK;
 	if (!t->color)
 		return;
@@ -290,5 +292,8 @@ void tui_term_styles(struct tui_term *t, bool want_color)
 	a[SS_ERROR] = A_BOLD | P(OI_VERMILLION);
 	a[SS_OK] = P(OI_GREEN);
 	a[SS_REC] = A_BOLD | P(OI_VERMILLION);
+	a[SS_TIMER] = P(OI_SKY);
+	a[SS_TIMER_NEXT] |= P(OI_YELLOW);
+	a[SS_MSG_SEL] = A_BOLD | A_REVERSE | P(OI_GREEN);
 #undef P
 }
