@@ -4,7 +4,8 @@
 # it; after the leader crashes, the follower with the least time left is
 # the first to become Candidate; `t` (time out now) makes the selected
 # follower campaign at once; `m` opens a message in flight and shows what it
-# carries; the slowest speed is 0.01x. Needs tmux and perl.
+# carries; the slowest speed is 0.01x; M slows an election down to 0.05x
+# and gives the speed back after. Needs tmux and perl.
 set -u
 
 e2e_name=e2e_time
@@ -93,6 +94,22 @@ check "esc closes it" wait_gone '│ message ' 5
 # Slow motion: - down to 0.01x.
 for i in 1 2 3 4 5 6 7 8 9 10; do T send-keys -t ns -; done
 check "the slowest speed is 0.01x" wait_for ' 0.01x ' 5
+
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do T send-keys -t ns +; done
+check "+ again up to 100x" wait_for ' 100x ' 5
+for i in 1 2 3 4 5 6; do T send-keys -t ns -; done
+check "and back to 1x" wait_for ' 1.0x ' 5
+
+# M: slow motion while a node campaigns, and back afterwards.
+T send-keys -t ns ' '
+check "running again" wait_for 'running' 5
+check "a leader again" wait_for 'n[0-9]+ Leader' 10
+T send-keys -t ns M
+check "M arms slow motion" wait_for '1.0x auto slow-mo' 5
+l=$(leader_of)
+T send-keys -t ns "$l" c
+check "an election after n$l crashed is slowed down" wait_for '0\.05x slow-mo' 10
+check "and the speed comes back once it is over" wait_for '1\.0x auto slow-mo' 20
 
 T send-keys -t ns q
 e2e_done

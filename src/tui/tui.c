@@ -88,6 +88,8 @@ struct tui {
 	struct tui_snapbuf sb;
 	bool running;
 	int speed;
+	bool auto_slow; /* M: slow motion while a node campaigns (SLOW_MOTION) */
+	double eff_speed; /* the speed time ran at last frame */
 	double wall0, last_frame;
 	sim_time sim0;
 	enum tui_view view, before_help;
@@ -127,6 +129,38 @@ static double wall_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#define SLOW_MOTION 0.05 /* the speed of M's slow motion */
+
+/* Something a learner should watch: a node campaigning (a Raft candidate,
+ * a backup asking to become primary). */
+static bool watch_worthy(const struct tui *t)
+{
+	struct sim *s = t->pane[0].sim;
+	if (!s)
+		return false;
+	const struct proto_ops *ops = sim_proto(s);
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct node *n = sim_node_c(s, i);
+		struct node_status st;
+		if (!n->up)
+			continue;
+		ops->status(n->self, &st);
+		if (st.kind == ROLE_CANDIDATE)
+			return true;
+	}
+	return false;
+}
+
+/* The speed time runs at now: the chosen one, or slow motion with M while
+ * something worth watching happens. */
+static double speed_now(const struct tui *t)
+{
+	double x = speeds[t->speed];
+	if (t->auto_slow && x > SLOW_MOTION && watch_worthy(t))
+		return SLOW_MOTION;
+	return x;
 }
 
 static void anchor(struct tui *t)
@@ -975,6 +1009,12 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_ZOOM_OUT: tui_hist_zoom(t->pane[0].hist, a == ACT_ZOOM_IN ? 1 : -1); break;
 	case ACT_WORKLOAD: exec(t, "workload clients 3 rate 20/s keys 2"); break;
 	case ACT_TIMEOUT: timeout_now(t); break;
+	case ACT_SLOWMO:
+		t->auto_slow = !t->auto_slow;
+		set_msg(t, SS_DIM, "%s",
+			t->auto_slow ? _("slow motion while a node campaigns: on (M turns it off)")
+				     : _("slow motion while a node campaigns: off"));
+		break;
 	case ACT_MSG: open_next_msg(t); break;
 	case ACT_PROMPT: {
 		int y = LINES - 2;
@@ -1034,11 +1074,16 @@ static void build_status(struct tui *t)
 	char tb[32], sp[16];
 	/* Milliseconds are enough on the status line. */
 	simtime_fmt(t->pane[0].sim ? sim_now(t->pane[0].sim) / SIM_MS * SIM_MS : 0, tb, sizeof tb);
-	double s = speeds[t->speed];
+	double s = speed_now(t);
 	ns_snprintf(sp, sizeof sp, s < 0.095 ? "%.2fx" : s < 10 ? "%.1fx" : "%.0fx", s);
 	const char *dot = t->term.unicode ? " · " : " - ";
-	ns_snprintf(t->status, sizeof t->status, "netsplit%s%s%st=%s%s%s%s%s", dot, sbuf_str(&d),
-		    dot, tb, dot, sp, dot, t->running ? _("running") : _("paused"));
+	/* M: "slow-mo" while it slows time down, "auto slow-mo" while armed. */
+	const char *slow = !t->auto_slow	       ? ""
+			   : s < speeds[t->speed] ? _(" slow-mo")
+						  : _(" auto slow-mo");
+	ns_snprintf(t->status, sizeof t->status, "netsplit%s%s%st=%s%s%s%s%s%s", dot,
+		    sbuf_str(&d), dot, tb, dot, sp, slow, dot,
+		    t->running ? _("running") : _("paused"));
 	if (t->view != VIEW_CLUSTER) {
 		size_t len = strlen(t->status);
 		ns_snprintf(t->status + len, sizeof t->status - len, "%s%s", dot,
@@ -1186,14 +1231,35 @@ static void advance(struct tui *t)
 				p->drops[keep++] = p->drops[i];
 		p->ndrops = keep;
 	}
-	sim_time target = t->sim0 + (sim_time)((now - t->wall0) * speeds[t->speed] * 1e6);
+	double x = speed_now(t);
+	if (x != t->eff_speed) {
+		/* Slow motion began or ended: time goes on from here at x. */
+		t->eff_speed = x;
+		t->wall0 = t->last_frame - dt;
+		t->sim0 = sim_now(t->pane[0].sim);
+	}
+	sim_time target = t->sim0 + (sim_time)((now - t->wall0) * x * 1e6);
 	/* After a stall (a suspended terminal, a slow frame) do not catch up
 	 * on all the time missed at once: at most a fifth of a second's worth. */
-	sim_time most = sim_now(t->pane[0].sim) + (sim_time)(0.2 * speeds[t->speed] * 1e6);
+	sim_time most = sim_now(t->pane[0].sim) + (sim_time)(0.2 * x * 1e6);
 	bool slipped = target > most;
-	if (!t->ses || !tui_session_advance(t->ses, slipped ? most : target))
+	sim_time to = slipped ? most : target;
+	if (t->auto_slow && x > SLOW_MOTION) {
+		/* Armed slow motion: an election can start and end within one
+		 * frame at 1x, so time goes in steps of a millisecond until
+		 * something worth watching begins; the rest of the frame is
+		 * then slow (the next frame re-anchors at the slow speed). */
+		sim_time at = sim_now(t->pane[0].sim);
+		while (at < to && !watch_worthy(t)) {
+			at = MIN(to, at + SIM_MS);
+			if (!t->ses || !tui_session_advance(t->ses, at))
+				for (int i = 0; i < t->npanes; i++)
+					world_advance_to(t->pane[i].w, at);
+		}
+	} else if (!t->ses || !tui_session_advance(t->ses, to)) {
 		for (int i = 0; i < t->npanes; i++)
-			world_advance_to(t->pane[i].w, slipped ? most : target);
+			world_advance_to(t->pane[i].w, to);
+	}
 	/* If the simulation cannot keep up, let the clock slip rather than
 	 * fall further behind each frame. */
 	if (slipped || wall_now() - now > 0.2)

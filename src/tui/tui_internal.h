@@ -89,6 +89,7 @@ enum tui_act {
 	ACT_WORKLOAD,
 	ACT_TIMEOUT, /* time out now: the protocol's timeout_cmd on the selected node */
 	ACT_MSG,     /* open the next message in flight */
+	ACT_SLOWMO,  /* slow motion while a node campaigns, on or off */
 	/* lessons, recordings and replays (tui_session.c) */
 	ACT_LESSON_NEXT,
 	ACT_HINT,

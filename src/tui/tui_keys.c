@@ -46,6 +46,10 @@ const struct tui_key tui_keys[] = {
      N_("open the next message in flight (pauses): the side pane shows what it carries; a "
 	"click on a message opens it too"),
      NULL},
+    {'M', "M", ACT_SLOWMO,
+     N_("slow motion: time drops to 0.05x while a node campaigns (an election, a failover), "
+	"and comes back after"),
+     NULL},
     {'>', "> <", ACT_ZOOM_IN, N_("history view: zoom in, zoom out (left/right scroll time)"), NULL},
     {'q', "q", ACT_QUIT, N_("quit (the terminal is restored)"), N_("quit")},
     {KEY_UP, "up", ACT_UP, N_("scroll up (logs, timeline, help); previous node in the cluster"),
