@@ -5,7 +5,9 @@
 # the first to become Candidate; `t` (time out now) makes the selected
 # follower campaign at once; `m` opens a message in flight and shows what it
 # carries; the slowest speed is 0.01x; M slows an election down to 0.05x
-# and gives the speed back after. Needs tmux and perl.
+# and gives the speed back after; [ rewinds the live session and ] comes
+# back to the same state, and a command while rewound forks the timeline.
+# Needs tmux and perl.
 set -u
 
 e2e_name=e2e_time
@@ -110,6 +112,36 @@ l=$(leader_of)
 T send-keys -t ns "$l" c
 check "an election after n$l crashed is slowed down" wait_for '0\.05x slow-mo' 10
 check "and the speed comes back once it is over" wait_for '1\.0x auto slow-mo' 20
+
+# Live rewind: [ goes back (re-run from the start), ] forward to the
+# present: the same cluster as never having moved; a command while rewound
+# forks the timeline there and discards the future.
+T send-keys -t ns ' '
+check "paused for the rewind" wait_for 'paused' 5
+cluster() { screen | sed -n '2,22p' | sed 's/[·✕]/ /g'; }
+cluster >"$tmp/before"
+t_end=$(status_time)
+T send-keys -t ns '['
+check "[ rewinds the live session" wait_for '─ rewound ' 5
+t_back=$(status_time)
+check "to an earlier time ($t_back < $t_end)" perl -e 'exit !($ARGV[0] < $ARGV[1])' "$t_back" "$t_end"
+T send-keys -t ns ']'
+check "] comes back to the present" wait_for 'back at the present: live again' 5
+check "at the same time ($t_end)" test "$(status_time)" = "$t_end"
+cluster >"$tmp/after"
+check "back then forward equals never having moved" sh -c "diff \"$tmp/before\" \"$tmp/after\" || exit 1"
+T send-keys -t ns '[' '['
+check "rewound again" wait_for '─ rewound ' 5
+t_fork=$(status_time)
+T send-keys -t ns 1 c
+check "a key while rewound forks the timeline" wait_for "forked at ${t_fork}" 5
+check "and acts, live" wait_for ':(crash|restart) n1' 5
+T send-keys -t ns '['
+check "rewinding after the fork" wait_for '─ rewound ' 5
+check "the future after the fork is gone (the end is now $t_fork)" \
+	wait_for "${t_fork%?}[0-9]s ─\$" 5
+T send-keys -t ns Escape ']'
+check "] back to the fork's present" wait_for 'back at the present' 5
 
 T send-keys -t ns q
 e2e_done

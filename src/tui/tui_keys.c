@@ -69,9 +69,9 @@ const struct tui_key tui_keys[] = {
     {'\n', "enter", ACT_ENTER, N_("quiz: answer the highlighted choice, then the next question"),
      NULL},
     {'R', "R", ACT_RECORD, N_("record: start (asks for a title), or stop and save"), NULL},
-    {'[', "[", ACT_SEEK_BACK, N_("replay: back a twentieth of the recording"), NULL},
-    {']', "]", ACT_SEEK_FWD, N_("replay: forward a twentieth of the recording"), NULL},
-    {'G', "G", ACT_GOTO, N_("replay: go to a time (asks for it)"), NULL},
+    {'[', "[", ACT_SEEK_BACK, N_("back a twentieth of the session: a replay, or the live sandbox rewound (re-run from the start; a command then forks)"), NULL},
+    {']', "]", ACT_SEEK_FWD, N_("forward a twentieth (replay, rewound sandbox: up to the present, live again)"), NULL},
+    {'G', "G", ACT_GOTO, N_("go to a time (asks for it): replay, or the sandbox rewound"), NULL},
     {'T', "T", ACT_TAKEOVER, N_("replay: take over and go on live from here"), NULL},
     {0, NULL, ACT_NONE, NULL, NULL},
 };

@@ -257,6 +257,8 @@ bool tui_session_act(struct tui_session *s, int act, int code)
 		tui_quit(s->t);
 		return true;
 	}
+	if (!s->rp && !s->lesson && tui_rewind_act(s, act))
+		return true;
 	if (s->rp && tui_replay_act(s, act, code))
 		return true;
 	if (s->lesson && tui_lesson_act(s, act, code))

@@ -104,6 +104,7 @@ struct tui_session {
 	struct store_recording replayed;
 	struct replay *rp;
 	bool replaying;          /* the replay feeds the world (until take-over) */
+	bool live_rewind;        /* the replay is of this live session, rewound ([) */
 	int bar_x, bar_y, bar_w; /* where the progress bar was drawn (bar_w 0: not) */
 	char rec_title[160];
 };
@@ -164,6 +165,10 @@ bool tui_replay_advance(struct tui_session *s, sim_time to);
 void tui_replay_overlay(struct tui_session *s, struct scene *sc);
 void tui_replay_keys(struct tui_session *s);
 bool tui_replay_click(struct tui_session *s, int x, int y);
+/* Live rewind ([ ] G in the sandbox): true when the key rewound the live
+ * session, which then plays as a replay of itself until it is back at the
+ * present or a command forks it (tui_replay.c). */
+bool tui_rewind_act(struct tui_session *s, int act);
 
 /* The home screen opened at the lesson list (L in a screen of its own). */
 int tui_home_lessons(const struct tui_options *o);
