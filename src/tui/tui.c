@@ -834,9 +834,13 @@ static void scroll_view(struct tui *t, int delta)
 				-delta * (delta == 1 || delta == -1 ? 10 : 4));
 		return;
 	}
-	int *s = t->view == VIEW_LOGS       ? &t->logs_scroll
-		 : t->view == VIEW_TIMELINE ? &t->tl_scroll
-					    : &t->help_scroll;
+	if (t->view == VIEW_HELP) {
+		/* The help reads down: down and page down go on, up and page
+		 * up back; never past its last lines into a blank screen. */
+		t->help_scroll = MAX(0, MIN(t->help_scroll - delta, t->nhelp - 3));
+		return;
+	}
+	int *s = t->view == VIEW_LOGS ? &t->logs_scroll : &t->tl_scroll;
 	*s = MAX(0, *s + delta);
 }
 
@@ -1482,7 +1486,7 @@ static int setup(struct tui *t, const struct tui_options *o)
 		goto out;
 	}
 	t->running = true;
-	set_msg(t, SS_DIM, "%s", _("? help · space pause · : command · q quit"));
+	/* No hint on the message line: the key bar below says the same. */
 out:
 	sbuf_free(&err);
 	return status;
