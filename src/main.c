@@ -30,6 +30,10 @@ static int screen_main(int argc, char **argv, enum screen_mode mode)
 			o.lang = argv[++i];
 			continue;
 		}
+		if (!strcmp(argv[i], "--present")) {
+			o.present = true;
+			continue;
+		}
 		if ((!strcmp(argv[i], "--seed") || !strcmp(argv[i], "--db")) && i + 1 < argc) {
 			if (!strcmp(argv[i], "--db")) {
 				o.db_path = argv[++i];
@@ -124,6 +128,7 @@ static void usage(FILE *f)
 			   "  -V, --version       show the version and exit\n"
 			   "      --db PATH       the database of progress and recordings\n"
 			   "      --lang LANG     the lessons' language (default: from the locale)\n"
+			   "      --present       presenter mode on the screen: high contrast, no dim text\n"
 			   "\n"
 			   "`netsplit COMMAND --help` explains a command.\n"));
 }

@@ -6,7 +6,8 @@
 # follower campaign at once; `m` opens a message in flight and shows what it
 # carries; the slowest speed is 0.01x; M slows an election down to 0.05x
 # and gives the speed back after; [ rewinds the live session and ] comes
-# back to the same state, and a command while rewound forks the timeline.
+# back to the same state, and a command while rewound forks the timeline;
+# P (presenter mode) draws without the dim attribute.
 # Needs tmux and perl.
 set -u
 
@@ -142,6 +143,24 @@ check "the future after the fork is gone (the end is now $t_fork)" \
 	wait_for "${t_fork%?}[0-9]s ─\$" 5
 T send-keys -t ns Escape ']'
 check "] back to the fork's present" wait_for 'back at the present' 5
+
+# Presenter mode: P, high contrast with no dim attribute (capture-pane -e
+# shows the attributes), traffic left out of the event log.
+dims() { T capture-pane -p -e -t ns | perl -ne '$n++ while /\e\[(?:\d+;)*2(?:;\d+)*m/g; END { print $n + 0, "\n" }'; }
+check "the normal screen has dim text" test "$(dims)" -gt 0
+T send-keys -t ns P
+check "P: presenter mode" wait_for ' · presenter' 5
+check "presenter mode has no dim attribute" test "$(dims)" -eq 0
+T send-keys -t ns ' '
+check "running in presenter mode" wait_for 'running · presenter' 5
+events() { screen | sed -n '/─ events ─/,$p' | head -6; }
+sleep 0.5
+events >"$tmp/ev1"
+sleep 1
+events >"$tmp/ev2"
+check "its event log leaves out the heartbeats (no line added in 1 s)" cmp -s "$tmp/ev1" "$tmp/ev2"
+T send-keys -t ns P
+check "P again: presenter mode off" wait_gone ' · presenter' 5
 
 T send-keys -t ns q
 e2e_done

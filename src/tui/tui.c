@@ -89,6 +89,8 @@ struct tui {
 	bool running;
 	int speed;
 	bool auto_slow; /* M: slow motion while a node campaigns (SLOW_MOTION) */
+	bool present;   /* P, --present: presenter mode */
+	attr_t present_attr[SS_COUNT];
 	double eff_speed; /* the speed time ran at last frame */
 	double wall0, last_frame;
 	sim_time sim0;
@@ -332,6 +334,10 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 	case TR_COMPLETE: style = SS_REPLY; break;
 	default: break;
 	}
+	/* The presenter's event log: state changes, faults and client
+	 * operations; the traffic (heartbeats above all) is left out. */
+	if (t->present && (ev->kind == TR_DELIVER || ev->kind == TR_SEND || ev->kind == TR_TIMER))
+		return;
 	sbuf_clear(&t->line);
 	if (trace_format(t->pane[0].sim, ev, &t->line))
 		log_line(t, style, sbuf_str(&t->line));
@@ -1013,6 +1019,14 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_ZOOM_OUT: tui_hist_zoom(t->pane[0].hist, a == ACT_ZOOM_IN ? 1 : -1); break;
 	case ACT_WORKLOAD: exec(t, "workload clients 3 rate 20/s keys 2"); break;
 	case ACT_TIMEOUT: timeout_now(t); break;
+	case ACT_PRESENT:
+		t->present = !t->present;
+		tui_term_present(&t->term, t->present_attr);
+		tui_paint_forget(&t->painted);
+		set_msg(t, SS_DIM, "%s",
+			t->present ? _("presenter mode: on (P turns it off)")
+				   : _("presenter mode: off"));
+		break;
 	case ACT_SLOWMO:
 		t->auto_slow = !t->auto_slow;
 		set_msg(t, SS_DIM, "%s",
@@ -1088,6 +1102,10 @@ static void build_status(struct tui *t)
 	ns_snprintf(t->status, sizeof t->status, "netsplit%s%s%st=%s%s%s%s%s%s", dot,
 		    sbuf_str(&d), dot, tb, dot, sp, slow, dot,
 		    t->running ? _("running") : _("paused"));
+	if (t->present) {
+		size_t len = strlen(t->status);
+		ns_snprintf(t->status + len, sizeof t->status - len, "%s%s", dot, _("presenter"));
+	}
 	if (t->view != VIEW_CLUSTER) {
 		size_t len = strlen(t->status);
 		ns_snprintf(t->status + len, sizeof t->status - len, "%s%s", dot,
@@ -1207,7 +1225,7 @@ static void draw(struct tui *t)
 	if (t->ses && !scene_too_small(COLS, LINES))
 		tui_session_overlay(t->ses, &t->sc);
 	scene_rasterize(&t->sc, &t->grid);
-	tui_paint(stdscr, &t->grid, &t->painted, t->term.attr);
+	tui_paint(stdscr, &t->grid, &t->painted, t->present ? t->present_attr : t->term.attr);
 	/* The prompt's window covers the message line while it is open;
 	 * once closed, stdscr's line must be shown again. */
 	touchline(stdscr, LINES - 2, 1);
@@ -1528,6 +1546,8 @@ static int screen(struct tui *t)
 		return 1;
 	t->prompt = tui_prompt_new(&t->pane[0].w, on_prompt_line, t);
 	tui_keys_help(t->pane[0].w, t->term.unicode, &t->help, &t->nhelp);
+	t->present = t->opt.present;
+	tui_term_present(&t->term, t->present_attr);
 	if (t->opt.start_help) {
 		t->running = false;
 		help_open(t);

@@ -36,6 +36,11 @@ bool tui_term_open(struct tui_term *t);
 void tui_term_close(struct tui_term *t);
 /* Fills t->attr for the current curses screen (colour or NO_COLOR). */
 void tui_term_styles(struct tui_term *t, bool want_color);
+/* The presenter's palette (P, --present): t's styles with no dim
+ * attribute anywhere (dim text and dotted links wash out on projectors),
+ * followers and secondary text in the terminal's own colour, bold where
+ * colour alone would be faint. */
+void tui_term_present(const struct tui_term *t, attr_t *out);
 /* A quit signal that arrived (SIGINT, SIGTERM, SIGHUP), or 0. */
 int tui_term_pending_signal(void);
 /* Takes back a pending SIGINT that the screen used (^C cancelling a long
@@ -90,6 +95,7 @@ enum tui_act {
 	ACT_TIMEOUT, /* time out now: the protocol's timeout_cmd on the selected node */
 	ACT_MSG,     /* open the next message in flight */
 	ACT_SLOWMO,  /* slow motion while a node campaigns, on or off */
+	ACT_PRESENT, /* presenter mode on or off */
 	/* lessons, recordings and replays (tui_session.c) */
 	ACT_LESSON_NEXT,
 	ACT_HINT,

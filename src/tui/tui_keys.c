@@ -50,6 +50,10 @@ const struct tui_key tui_keys[] = {
      N_("slow motion: time drops to 0.05x while a node campaigns (an election, a failover), "
 	"and comes back after"),
      NULL},
+    {'P', "P", ACT_PRESENT,
+     N_("presenter mode: high contrast with no dim text, heartbeats and message deliveries "
+	"left out of the event log"),
+     NULL},
     {'>', "> <", ACT_ZOOM_IN, N_("history view: zoom in, zoom out (left/right scroll time)"), NULL},
     {'q', "q", ACT_QUIT, N_("quit (the terminal is restored)"), N_("quit")},
     {KEY_UP, "up", ACT_UP, N_("scroll up (logs, timeline, help); previous node in the cluster"),
