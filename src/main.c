@@ -128,7 +128,6 @@ static void usage(FILE *f)
 			   "  -V, --version       show the version and exit\n"
 			   "      --db PATH       the database of progress and recordings\n"
 			   "      --lang LANG     the lessons' language (default: from the locale)\n"
-			   "      --present       presenter mode on the screen: high contrast, no dim text\n"
 			   "\n"
 			   "`netsplit COMMAND --help` explains a command.\n"));
 }
