@@ -63,6 +63,10 @@ static int screen_main(int argc, char **argv, enum screen_mode mode)
 			o.lang = argv[++i];
 			continue;
 		}
+		if (!strcmp(argv[i], "--present")) {
+			o.present = true;
+			continue;
+		}
 		if ((!strcmp(argv[i], "--seed") || !strcmp(argv[i], "--db")) && i + 1 < argc) {
 			if (!strcmp(argv[i], "--db")) {
 				o.db_path = argv[++i];

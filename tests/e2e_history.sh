@@ -117,7 +117,7 @@ check "cap: ? the help, from the key table" wait_for 'crash the selected node' 5
 help_has_both() {
 	for _ in 1 2 3 4 5 6; do
 		screen | grep -q '^ *raft:' && screen | grep -Eq '^ *(dynamo|primary):' && return 0
-		T send-keys -t ns PPage
+		T send-keys -t ns NPage
 		sleep 0.2
 	done
 	return 1

@@ -181,9 +181,15 @@ T send-keys -t ns Tab
 check "tab: the timeline view" wait_for 'timeline' 5
 T send-keys -t ns '?'
 check "?: the help, from the key table" wait_for 'crash the selected node' 5
-# (the key list grew with the history view: scroll a few lines on)
-T send-keys -t ns Up Up Up Up Up Up Up Up
-check "?: the help, from the command table" wait_for 'crash NODES' 5
+# (the key list grew with the history view and issue 11's keys: scroll on)
+T send-keys -t ns Up PageUp
+check "?: up at the top stays at the top" wait_for 'crash the selected node' 5
+T send-keys -t ns Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down
+check "?: down scrolls on: the help, from the command table" wait_for 'crash NODES' 5
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do T send-keys -t ns PageDown; done
+check "?: page down stops at the end, not on a blank screen" wait_for 'take over and go on live' 5
+T send-keys -t ns PageUp PageUp PageUp PageUp PageUp PageUp PageUp PageUp PageUp PageUp PageUp PageUp PageUp PageUp
+check "?: page up comes back to the top" wait_for 'crash the selected node' 5
 T send-keys -t ns Escape
 check "esc leaves the help" wait_gone 'crash the selected node' 5
 T send-keys -t ns C-c

@@ -185,6 +185,14 @@ static void hb_describe(const void *self, struct node_view *v)
 	memset(v, 0, sizeof *v);
 	hb_status(self, &v->st);
 	v->applied = -1;
+	if (!h->n->up) {
+		/* A detector keeps nothing on stable storage: a crashed one
+		 * knows nothing, and says only that. */
+		ns_strlcpy(v->badge, _("down"), sizeof v->badge);
+		ns_strlcpy(v->lines[v->nlines++], _("down: a detector keeps nothing across a crash"),
+			   VIEW_LINE_LEN);
+		return;
+	}
 	sim_time now = node_local_now(h->n);
 	int nsusp = 0;
 	char tbuf[32];
@@ -209,6 +217,28 @@ static void hb_describe(const void *self, struct node_view *v)
 			ns_snprintf(line, VIEW_LINE_LEN, _("n%d presumed dead: silent %s"), p + 1,
 				    tbuf);
 	}
+	/* The timers: each trusted peer's silence against the timeout, the
+	 * nearest to being suspected first (it is the one in the box). Local
+	 * deadlines converted to true time (struct view_timer). */
+	sim_time tnow = node_trace_time(h->n);
+	for (int p = 0; p < node_count(h->n); p++) {
+		const struct hb_peer *pp = &h->peer[p];
+		if (p == h->n->id || pp->suspected)
+			continue;
+		char name[32];
+		ns_snprintf(name, sizeof name, _("silence of n%d"), p + 1);
+		sim_time since = tnow - (now - pp->last_heard);
+		view_add_timer(v, name, VT_SILENCE, p, since, since + opt(h, HB_OPT_TIMEOUT));
+	}
+	for (int i = 1; i < v->ntimers; i++)
+		for (int k = i; k > 0 && v->timers[k].fires_at < v->timers[k - 1].fires_at; k--) {
+			struct view_timer tmp = v->timers[k];
+			v->timers[k] = v->timers[k - 1];
+			v->timers[k - 1] = tmp;
+		}
+	sim_time a, f;
+	if (node_timer_span(h->n, HB_TIMER_TICK, &a, &f))
+		view_add_timer(v, _("next heartbeat"), VT_PERIODIC, -1, a, f);
 	if (nsusp)
 		ns_snprintf(v->badge, sizeof v->badge, P_("suspects %d", "suspects %d", nsusp),
 			    nsusp);

@@ -361,6 +361,25 @@ static void describe_primary(const struct pb *p, struct node_view *v)
 			 p->nwait);
 }
 
+/* The timers (struct view_timer): a backup's silence of the primary
+ * against the timeout that suspects it, then the failover deadline once
+ * it suspects; a candidate's deadline for votes; the primary's tick. */
+static void describe_timers(const struct pb *p, struct node_view *v)
+{
+	sim_time now = node_trace_time(p->n), a, f;
+	if (node_timer_span(p->n, PB_TIMER_PROMOTE, &a, &f))
+		view_add_timer(v, _("failover"), VT_TIMEOUT, -1, a, f);
+	if (node_timer_span(p->n, PB_TIMER_ELECT, &a, &f))
+		view_add_timer(v, _("votes deadline"), VT_TIMEOUT, -1, a, f);
+	if ((p->role == PB_BACKUP || p->role == PB_DEPOSED) && !p->suspect) {
+		sim_time since = now - (node_local_now(p->n) - p->last_heard);
+		view_add_timer(v, _("silence of the primary"), VT_SILENCE, p->primary, since,
+			       since + pb_opt(p, PB_OPT_TIMEOUT));
+	}
+	if (node_timer_span(p->n, PB_TIMER_TICK, &a, &f))
+		view_add_timer(v, _("tick"), VT_PERIODIC, -1, a, f);
+}
+
 static void pb_describe(const void *self, struct node_view *v)
 {
 	const struct pb *p = self;
@@ -381,6 +400,8 @@ static void pb_describe(const void *self, struct node_view *v)
 	case PB_PRIMARY: describe_primary(p, v); break;
 	case PB_BACKUP:
 	case PB_DEPOSED:
+		if (!p->n->up)
+			break; /* what it heard is volatile, and gone */
 		if (p->role == PB_DEPOSED)
 			add_line(v, _("Deposed: was primary; now e%lld, waits for the stream"),
 				 (long long)p->epoch);
@@ -400,6 +421,10 @@ static void pb_describe(const void *self, struct node_view *v)
 			 nodeset_count(&p->votes), node_count(p->n), node_count(p->n) / 2 + 1);
 		break;
 	}
+	if (!p->n->up)
+		add_line(v, _("down: the log, epoch and promise are on stable storage"));
+	else
+		describe_timers(p, v);
 	if (p->promised > p->epoch)
 		add_line(v, _("promised e%lld to n%d"), (long long)p->promised, p->voted_for + 1);
 	if (p->discarded)
@@ -785,6 +810,7 @@ const struct proto_ops primary_ops = {
     .log_entry = pb_log_entry,
     .option_changed = pb_option_changed,
     .commands = pb_cmds,
+    .timeout_cmd = "promote",
     .preds = pb_preds,
     .fuzz_vary = pb_vary,
 };

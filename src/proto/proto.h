@@ -92,6 +92,41 @@ struct log_view_entry {
 	char cmd[40]; /* "put x 1", "no-op" */
 };
 
+/*
+ * A node's timers, for the screen to show time passing (issue 11): the
+ * election timeout draining in each Raft follower's box, the leader's
+ * heartbeat, a failure detector's silence per peer against its timeout,
+ * a backup's failover deadline. Each is a span of true simulated time,
+ * [armed_at, fires_at): the screen draws what is left of it at the
+ * current instant (sim_now), so a learner sees which node will act first
+ * before it does. Fill them in describe() from node_timer_span() (sim.h),
+ * or, for a deadline the protocol computes itself (last heard + timeout,
+ * in local time), by converting to true time: fires_at = now + (deadline
+ * - node_local_now()), armed_at likewise.
+ *
+ * Order matters: timers[0] is the one drawn in the node's box (the one
+ * that makes the node act on its own when it runs out: the election
+ * timeout; for a detector the peer nearest to being suspected); the side
+ * pane lists them all. Boxes compare bars of the same kind on one scale,
+ * so that a shorter bar means "fires sooner". A crashed node has none.
+ * Protocols without timers worth showing leave ntimers at 0.
+ */
+#define VIEW_TIMERS 16
+
+enum view_timer_kind {
+	VT_TIMEOUT,  /* the node acts when it runs out: an election, a failover */
+	VT_PERIODIC, /* a periodic send: a leader's heartbeat, a detector's tick */
+	VT_SILENCE,  /* since a peer was last heard, against the timeout that suspects it */
+};
+
+struct view_timer {
+	char name[32];     /* already in the user's language: "election timeout" */
+	uint8_t kind;      /* enum view_timer_kind */
+	int16_t peer;      /* the peer it is about (VT_SILENCE), or -1 */
+	sim_time armed_at; /* true simulated time */
+	sim_time fires_at; /* true simulated time, > armed_at */
+};
+
 /* The full state of one node, for the side pane and the logs view. */
 struct node_view {
 	struct node_status st;
@@ -103,7 +138,13 @@ struct node_view {
 	char badge[24]; /* a short word for the box when there is no log */
 	int nlines;     /* detail lines, already in the user's language */
 	char lines[VIEW_LINES][VIEW_LINE_LEN];
+	int ntimers; /* timers[0] is drawn in the box; see struct view_timer */
+	struct view_timer timers[VIEW_TIMERS];
 };
+
+/* Appends a timer to v (nothing if full or if the span is empty). */
+void view_add_timer(struct node_view *v, const char *name, enum view_timer_kind kind, int peer,
+		    sim_time armed_at, sim_time fires_at);
 
 /* ---- commands and predicates --------------------------------------------- */
 
@@ -164,7 +205,8 @@ struct proto_vary {
  *   - options, commands, preds, fuzz_vary: NULL means none;
  *   - log_entry: NULL when the protocol has no log (the logs view shows
  *     the describe() tail only); option_changed: NULL when no option is
- *     live or nothing needs redoing.
+ *     live or nothing needs redoing; timeout_cmd: NULL when there is no
+ *     "time out now".
  *
  * Capabilities are data here, so that no layer guesses them from names:
  * kv_clients says whether the protocol serves the key-value clients
@@ -194,6 +236,13 @@ struct proto_ops {
 	void (*option_changed)(void *self, int opt);
 
 	const struct proto_cmd *commands;   /* NULL-terminated by name == NULL */
+	/* Optional: the name of one of `commands`, whose usage is "NODE",
+	 * that makes that node act now as if its timer had run out (Raft:
+	 * "campaign", an election now — RaftScope's "time out"). The
+	 * screen's `t` key runs it on the selected node, as command text
+	 * (so it is recorded); NULL: the protocol has no such action, and
+	 * the key says so. */
+	const char *timeout_cmd;
 	const struct proto_pred *preds;     /* NULL-terminated by name == NULL */
 	const struct proto_vary *fuzz_vary; /* NULL-terminated by key == NULL; at
 					     * most PROTO_MAX_VARY */

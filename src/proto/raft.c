@@ -341,6 +341,17 @@ static void raft_describe(const void *self, struct node_view *v)
 				line(v, _("no lease"));
 		}
 	}
+	if (up) {
+		/* The timers (struct view_timer): the follower's or candidate's
+		 * election timeout first, the one that drains in its box. */
+		sim_time a, f;
+		if (node_timer_span(r->n, RAFT_TIMER_ELECTION, &a, &f))
+			view_add_timer(v, _("election timeout"), VT_TIMEOUT, -1, a, f);
+		if (node_timer_span(r->n, RAFT_TIMER_HEARTBEAT, &a, &f))
+			view_add_timer(v, _("heartbeat"), VT_PERIODIC, -1, a, f);
+		if (node_timer_span(r->n, RAFT_TIMER_CHECKQUORUM, &a, &f))
+			view_add_timer(v, _("check quorum"), VT_TIMEOUT, -1, a, f);
+	}
 	if (up && r->read_key[0])
 		line(v,
 		     r->read_found ? _("last read answered: %s = %s")
@@ -467,6 +478,7 @@ const struct proto_ops raft_ops = {
     .log_entry = raft_log_entry,
     .option_changed = raft_option_changed,
     .commands = raft_commands,
+    .timeout_cmd = "campaign",
     .preds = raft_preds,
     .fuzz_vary = raft_vary,
 };

@@ -290,6 +290,9 @@ void raft_stable_free(struct raft_stable *st);
 /* raft_election.c */
 void raft_arm_election(struct raft *r);
 void raft_on_election_timeout(struct raft *r);
+/* The `campaign NODE` command: the node's election timeout runs out now
+ * (RaftScope's "time out"), as if its timer had fired. */
+int raft_cmd_campaign(struct sim *s, const struct proto_args *a, struct sbuf *err);
 void raft_on_checkquorum(struct raft *r);
 /* Moves to a higher term (if term > currentTerm) and to the follower role. */
 void raft_step_down(struct raft *r, int64_t term, const char *why);

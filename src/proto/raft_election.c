@@ -179,6 +179,34 @@ void raft_on_election_timeout(struct raft *r)
 		start_election(r);
 }
 
+/* `campaign NODE`: what the election timer does when it fires, now. A
+ * learner can so force an election (or, with prevote=on, a pre-vote) on
+ * any follower and watch it, rather than wait for the randomised timeout;
+ * the cluster then behaves exactly as if the timeout had been that short.
+ * A leader has no election timer, a crashed node no timers at all. */
+int raft_cmd_campaign(struct sim *s, const struct proto_args *a, struct sbuf *err)
+{
+	int id = a->a[0].node;
+	if (!sim_node_c(s, id)->up) {
+		sbuf_printf(err, _("n%d is down: a crashed node has no timers"), id + 1);
+		return -1;
+	}
+	struct raft *r = raft_of(s, id);
+	raft_boot(r);
+	if (r->role == RAFT_LEADER) {
+		sbuf_printf(err, _("n%d is the leader: it has no election timeout to run out"),
+			    id + 1);
+		return -1;
+	}
+	if (!raft_may_campaign(r)) {
+		sbuf_printf(err, _("n%d is not in the configuration: it may not campaign"), id + 1);
+		return -1;
+	}
+	raft_snapshot_maybe(r);
+	raft_on_election_timeout(r);
+	return 0;
+}
+
 void raft_become_leader(struct raft *r)
 {
 	r->role = RAFT_LEADER;

@@ -213,5 +213,9 @@ const struct proto_cmd raft_commands[] = {
      N_("remove a server through the leader (thesis §4.1); a removed leader steps down once "
 	"the change commits"),
      cmd_remove},
+    {"campaign", "NODE",
+     N_("the node's election timeout runs out now: it starts an election (a pre-vote with "
+	"prevote=on), as if its timer had fired (Figure 2, followers)"),
+     raft_cmd_campaign},
     {NULL, NULL, NULL, NULL},
 };

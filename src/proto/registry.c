@@ -206,3 +206,16 @@ int proto_leader(struct sim *s)
 	}
 	return best;
 }
+
+void view_add_timer(struct node_view *v, const char *name, enum view_timer_kind kind, int peer,
+		    sim_time armed_at, sim_time fires_at)
+{
+	if (v->ntimers >= VIEW_TIMERS || fires_at <= armed_at)
+		return;
+	struct view_timer *t = &v->timers[v->ntimers++];
+	ns_strlcpy(t->name, name, sizeof t->name);
+	t->kind = (uint8_t)kind;
+	t->peer = (int16_t)peer;
+	t->armed_at = armed_at;
+	t->fires_at = fires_at;
+}

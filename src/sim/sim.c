@@ -588,6 +588,7 @@ void node_set_timer(struct node *n, int timer, sim_time local_delay)
 			       (1000000 + n->drift_ppm));
 	uint32_t gen = ++n->timer_gen[timer];
 	n->timer_due[timer] = s->now + d;
+	n->timer_set[timer] = s->now;
 	queue_push(s, s->now + d, EV_TIMER, (uint32_t)n->id, ((uint64_t)timer << 32) | gen);
 }
 
@@ -600,6 +601,15 @@ void node_cancel_timer(struct node *n, int timer)
 bool node_timer_armed(const struct node *n, int timer)
 {
 	return n->timer_due[timer] != SIM_NEVER;
+}
+
+bool node_timer_span(const struct node *n, int timer, sim_time *armed, sim_time *fires)
+{
+	if (timer < 0 || timer >= SIM_MAX_TIMERS || n->timer_due[timer] == SIM_NEVER)
+		return false;
+	*armed = n->timer_set[timer];
+	*fires = n->timer_due[timer];
+	return true;
 }
 
 void sim_set_skew(struct sim *s, int i, sim_time skew)

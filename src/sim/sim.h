@@ -303,6 +303,7 @@ struct node {
 	sim_time drift_acc;
 	uint32_t timer_gen[SIM_MAX_TIMERS];
 	sim_time timer_due[SIM_MAX_TIMERS]; /* true time, SIM_NEVER if unset */
+	sim_time timer_set[SIM_MAX_TIMERS]; /* true time it was last armed (views) */
 	uint64_t sent, received;
 };
 
@@ -314,6 +315,9 @@ void node_send(struct node *n, int to, int type, const void *data, size_t len);
 void node_set_timer(struct node *n, int timer, sim_time local_delay);
 void node_cancel_timer(struct node *n, int timer);
 bool node_timer_armed(const struct node *n, int timer);
+/* For views: when an armed timer was armed and when it fires, in true
+ * simulated time; false (nothing written) if it is not armed. */
+bool node_timer_span(const struct node *n, int timer, sim_time *armed, sim_time *fires);
 /* The node's local clock (true time adjusted by skew and drift): the only
  * clock a protocol decides by. */
 sim_time node_local_now(const struct node *n);

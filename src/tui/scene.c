@@ -46,6 +46,7 @@ static struct scene_item *add_item(struct scene *sc)
 	memset(it, 0, sizeof *it);
 	it->node = -1;
 	it->peer = -1;
+	it->msg = -1;
 	return it;
 }
 
@@ -304,6 +305,28 @@ bool scene_hit(const struct scene *sc, int x, int y, int *node, int *peer)
 		return true;
 	}
 	return false;
+}
+
+void scene_glyph_msg(struct scene *sc, int x, int y, int style, const char *utf8, int msg)
+{
+	size_t before = sc->nitems;
+	scene_glyph(sc, x, y, style, utf8, -1, -1);
+	if (sc->nitems > before)
+		sc->items[before].msg = (int16_t)(msg < INT16_MAX ? msg : -1);
+}
+
+int scene_hit_msg(const struct scene *sc, int x, int y)
+{
+	for (size_t i = sc->nitems; i-- > 0;) {
+		const struct scene_item *it = &sc->items[i];
+		if (!inside(it, x, y))
+			continue;
+		if (it->msg >= 0)
+			return it->msg;
+		if (it->node >= 0 && it->peer < 0)
+			return -1; /* a node's box is on top */
+	}
+	return -1;
 }
 
 /* ---- the grid ------------------------------------------------------------ */

@@ -53,7 +53,10 @@ enum scene_style {
 	SS_TERM5 = SS_TERM0 + 5,
 	SS_ERROR,
 	SS_OK,
-	SS_REC, /* the recording mark */
+	SS_REC,        /* the recording mark */
+	SS_TIMER,      /* what is left of a timer (its bar) */
+	SS_TIMER_NEXT, /* the bar of the timeout that runs out first */
+	SS_MSG_SEL,    /* the message opened (m, a click) */
 	SS_COUNT
 };
 
@@ -84,6 +87,7 @@ struct scene_item {
 	int16_t w, h;  /* TEXT: display width and 1 */
 	int16_t node;  /* mouse target: a node index, or -1 */
 	int16_t peer;  /* with node: the link node-peer; -1 for the node itself */
+	int16_t msg;   /* mouse target: a message in flight (snap->msgs index), or -1 */
 	uint32_t text; /* TEXT: offset of the NUL-terminated text in scene.text */
 	char g[4];     /* GLYPH: its UTF-8 bytes, NUL-padded */
 };
@@ -125,12 +129,17 @@ int scene_text_hit(struct scene *sc, int x, int y, int maxw, int style, const ch
 /* One glyph of one column (at most 4 bytes of UTF-8) at (x, y): the cheap
  * item for lines and messages. */
 void scene_glyph(struct scene *sc, int x, int y, int style, const char *utf8, int node, int peer);
+/* A message's glyph, whose mouse target is message `msg` (its index in
+ * the snapshot's msgs), found by scene_hit_msg. */
+void scene_glyph_msg(struct scene *sc, int x, int y, int style, const char *utf8, int msg);
 void scene_box(struct scene *sc, struct scene_rect r, int style, int flags, int node);
 void scene_fill(struct scene *sc, struct scene_rect r, int style);
 
 /* The mouse: the topmost item under (x, y) with a target. Returns true and
  * sets *node and *peer (peer -1: the node itself). */
 bool scene_hit(const struct scene *sc, int x, int y, int *node, int *peer);
+/* The message under (x, y) (its index in the snapshot's msgs), or -1. */
+int scene_hit_msg(const struct scene *sc, int x, int y);
 
 /* ---- measuring text -------------------------------------------------------- */
 
@@ -175,6 +184,11 @@ struct scene_node {
 		int64_t index, term;
 	} log[SCENE_LOG_TAIL];
 	int64_t log_last;
+	/* Its timers (struct view_timer, proto.h): timers[0] is drawn on the
+	 * box's bottom border as a bar of what is left at snap->now, on one
+	 * scale per kind across the nodes. */
+	int ntimers;
+	struct view_timer timers[VIEW_TIMERS];
 };
 
 /* A link worth drawing (the pair a < b); see scene_view.c for which. */
@@ -191,6 +205,7 @@ struct scene_msg {
 	float at;
 	char glyph;
 	bool reply;
+	bool selected; /* the message opened in the side pane */
 };
 
 /* A recent loss: where on the way from `from` to `to` it died (0..1). */
@@ -244,6 +259,10 @@ struct scene_snap {
 	const char *side_title;
 	int nside; /* side pane lines */
 	const struct scene_line *side;
+	/* The side pane's node (its timers drawn under the title as bars),
+	 * or -1: the pane shows something else (a lesson, a message). */
+	int side_node;
+	sim_time now; /* the simulated instant of the frame (timers) */
 	const char *message; /* the line above the key bar (errors, replies) */
 	int message_style;
 	bool prompt; /* the prompt owns the message line: leave it blank */

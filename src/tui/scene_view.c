@@ -512,6 +512,116 @@ static void draw_tail(struct scene *sc, int x, int y, int w, const struct scene_
 	}
 }
 
+/* ---- timers ------------------------------------------------------------------ */
+
+/* What is left of timer t at snap->now, clamped to [0, span]. */
+static sim_time timer_left(const struct scene_snap *s, const struct view_timer *t)
+{
+	sim_time left = t->fires_at - s->now;
+	return left < 0 ? 0 : MIN(left, t->fires_at - t->armed_at);
+}
+
+/* The scale of the boxes' bars of one kind: the longest span among the
+ * up nodes' first timers of that kind, so that bars compare (shorter =
+ * fires sooner). */
+static sim_time timer_scale(const struct scene_snap *s, int kind)
+{
+	sim_time m = 0;
+	for (int i = 0; i < s->nnodes; i++) {
+		const struct scene_node *n = &s->node[i];
+		if (n->up && n->ntimers > 0 && n->timers[0].kind == kind)
+			m = MAX(m, n->timers[0].fires_at - n->timers[0].armed_at);
+	}
+	return m;
+}
+
+/* The node whose first timer is a timeout that runs out soonest, or -1. */
+static int timer_next(const struct scene_snap *s)
+{
+	int best = -1;
+	for (int i = 0; i < s->nnodes; i++) {
+		const struct scene_node *n = &s->node[i];
+		if (!n->up || n->ntimers <= 0 || n->timers[0].kind != VT_TIMEOUT)
+			continue;
+		if (best < 0 || n->timers[0].fires_at < s->node[best].timers[0].fires_at)
+			best = i;
+	}
+	return best;
+}
+
+/* Cells of a bar of `w` for `left` of `scale`: rounded up, so that a timer
+ * not yet run out always shows one cell. */
+static int bar_cells(sim_time left, sim_time scale, int w)
+{
+	if (scale <= 0 || left <= 0 || w <= 0)
+		return 0;
+	return (int)MIN((int64_t)w, (left * w + scale - 1) / scale);
+}
+
+/* The bar on the bottom border of a bordered box: what is left of the
+ * node's first timer, drawn from the left over the border line. */
+static void draw_box_timer(struct scene *sc, const struct scene_snap *s, int i, int next)
+{
+	const struct scene_node *n = &s->node[i];
+	if (!n->up || n->ntimers <= 0)
+		return;
+	const struct view_timer *t = &n->timers[0];
+	struct scene_rect r = sc->box[i];
+	int w = r.w - 2;
+	int k = bar_cells(timer_left(s, t), timer_scale(s, t->kind), w);
+	int style = i == next ? SS_TIMER_NEXT : SS_TIMER;
+	for (int x = 0; x < k; x++)
+		scene_glyph(sc, r.x + 1 + x, r.y + r.h - 1, style, G(sc, "▀", "="), i, -1);
+}
+
+/* Under the side pane's title: each timer of its node as a name, a bar
+ * of what is left (on the timer's own span) and the time left. Returns
+ * the next free row. */
+static int side_timers(struct scene *sc, const struct scene_snap *s, struct scene_rect r, int y)
+{
+	if (s->side_node < 0 || s->side_node >= s->nnodes)
+		return y;
+	const struct scene_node *n = &s->node[s->side_node];
+	if (!n->up)
+		return y;
+	int shown = 0, next = timer_next(s);
+	int w = r.w - 3, barw = MAX(4, MIN(12, w / 3));
+	for (int i = 0; i < n->ntimers && y < r.y + r.h; i++) {
+		if (shown == 4 && n->ntimers > 5) {
+			char more[64];
+			ns_snprintf(more, sizeof more, _("%d more timers"), n->ntimers - shown);
+			scene_text(sc, r.x + 2, y++, w, SS_DIM, more);
+			break;
+		}
+		const struct view_timer *t = &n->timers[i];
+		sim_time span = t->fires_at - t->armed_at, left = timer_left(s, t);
+		char tb[32];
+		simtime_fmt_dur(left / SIM_MS * SIM_MS, tb, sizeof tb);
+		int tw = scene_width(tb);
+		int namew = MAX(1, w - barw - tw - 2);
+		int x = r.x + 2;
+		if (scene_width(t->name) > namew) {
+			/* Narrow: the name on a row of its own, the bar below. */
+			scene_text(sc, x, y++, w, SS_NORMAL, t->name);
+			if (y >= r.y + r.h)
+				break;
+			x += 2;
+		} else {
+			scene_text(sc, x, y, namew, SS_NORMAL, t->name);
+			x += namew + 1;
+		}
+		int k = bar_cells(left, span, barw);
+		int style = i == 0 && s->side_node == next ? SS_TIMER_NEXT : SS_TIMER;
+		for (int c = 0; c < barw; c++)
+			scene_glyph(sc, x + c, y, c < k ? style : SS_DIM,
+				    c < k ? G(sc, "█", "#") : G(sc, "░", "."), -1, -1);
+		scene_text(sc, x + barw + 1, y, tw, SS_NORMAL, tb);
+		y++;
+		shown++;
+	}
+	return y;
+}
+
 static void draw_node(struct scene *sc, const struct scene_snap *s, int i,
 		      const struct box_style *bs)
 {
@@ -519,9 +629,10 @@ static void draw_node(struct scene *sc, const struct scene_snap *s, int i,
 	struct scene_rect r = sc->box[i];
 	bool sel = i == s->selected;
 	int frame = !n->up ? SS_DOWN : sel ? SS_SELECT : SS_FRAME;
-	if (bs->border)
+	if (bs->border) {
 		scene_box(sc, r, frame, sel ? SCENE_HEAVY : !n->up ? SCENE_DASHED : 0, i);
-	else
+		draw_box_timer(sc, s, i, timer_next(s));
+	} else
 		scene_fill(sc, r, sel ? SS_SELECT : SS_NORMAL);
 	int in = (bs->border ? 1 : 0) + (bs->pad ? 1 : 0);
 	int x = r.x + in, y = r.y + (bs->border ? 1 : 0), w = r.w - 2 * in;
@@ -565,7 +676,8 @@ void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_
 		if (!along(sc, m->from, m->to, m->at, &c))
 			continue;
 		char g[2] = {m->glyph ? m->glyph : '*', '\0'};
-		scene_glyph(sc, c.x, c.y, m->reply ? SS_REPLY : SS_MSG, g, m->from, m->to);
+		scene_glyph_msg(sc, c.x, c.y,
+				m->selected ? SS_MSG_SEL : m->reply ? SS_REPLY : SS_MSG, g, i);
 	}
 	for (int i = 0; i < s->ndrops; i++) {
 		const struct scene_drop *d = &s->drops[i];
@@ -575,6 +687,15 @@ void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_
 	}
 	for (int i = 0; i < s->nlinks; i++)
 		draw_link(sc, &s->links[i], true);
+	for (int i = 0; i < s->nmsgs; i++) {
+		/* The opened message on top of every other glyph. */
+		const struct scene_msg *m = &s->msgs[i];
+		struct cellpos c;
+		if (!m->selected || !along(sc, m->from, m->to, m->at, &c))
+			continue;
+		char g[2] = {m->glyph ? m->glyph : '*', '\0'};
+		scene_glyph_msg(sc, c.x, c.y, SS_MSG_SEL, g, i);
+	}
 	for (int i = 0; i < sc->nboxes; i++)
 		draw_node(sc, s, i, &bs);
 	if (sc->nboxes < s->nnodes) {
@@ -621,7 +742,7 @@ static void side_pane(struct scene *sc, const struct scene_snap *s, struct scene
 	vrule(sc, r.x, r.y, r.h);
 	if (s->side_title)
 		scene_text(sc, r.x + 2, r.y, r.w - 3, SS_TITLE, s->side_title);
-	int y = r.y + 1;
+	int y = side_timers(sc, s, r, r.y + 1);
 	for (int i = 0; i < s->nside && y < r.y + r.h; i++)
 		y = wrap(sc, r.x + 2, y, r.w - 3, r.y + r.h, s->side[i].style, s->side[i].text, 2);
 }

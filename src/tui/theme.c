@@ -29,7 +29,8 @@ static const char *const role_names[SS_COUNT] = {
     [SS_TERM0 + 2] = "term2",   [SS_TERM0 + 3] = "term3",
     [SS_TERM0 + 4] = "term4",   [SS_TERM5] = "term5",
     [SS_ERROR] = "error",       [SS_OK] = "ok",
-    [SS_REC] = "rec",
+    [SS_REC] = "rec",           [SS_TIMER] = "timer",
+    [SS_TIMER_NEXT] = "timer-next", [SS_MSG_SEL] = "msg-selected",
 };
 
 const char *theme_role_name(int role)

@@ -44,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +60,12 @@
 #define JOB_SLICE 0.025 /* seconds of wall time a long command runs per frame */
 #define DROP_LIFE 0.8   /* seconds of running wall time a drop mark stays */
 
-static const double speeds[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100};
-enum { SPEED_1X = 3 };
+/* Down to 0.01x: at the slowest an election (a few hundred milliseconds
+ * of simulated time) takes half a minute, message by message, as in
+ * RaftScope; the frame rate stays 30 a second, so messages glide along
+ * their path cell by cell. */
+static const double speeds[] = {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100};
+enum { SPEED_1X = 6 };
 
 enum tui_view { VIEW_CLUSTER, VIEW_LOGS, VIEW_TIMELINE, VIEW_HISTORY, VIEW_HELP };
 static const char *const view_names[] = {N_("cluster"), N_("logs"), N_("timeline"), N_("history"),
@@ -83,6 +88,10 @@ struct tui {
 	struct tui_snapbuf sb;
 	bool running;
 	int speed;
+	bool auto_slow; /* M: slow motion while a node campaigns (SLOW_MOTION) */
+	bool present;   /* P, --present: presenter mode */
+	attr_t present_attr[SS_COUNT];
+	double eff_speed; /* the speed time ran at last frame */
 	double wall0, last_frame;
 	sim_time sim0;
 	enum tui_view view, before_help;
@@ -101,6 +110,7 @@ struct tui {
 	struct scene_tl_event tl_lin[TL_MAX];
 	char msg[512];
 	int msg_style;
+	bool msg_was_open; /* a message was open in the side pane last frame */
 	char status[256];
 	char status_right[32];
 	int tl_scroll, logs_scroll, help_scroll;
@@ -121,6 +131,38 @@ static double wall_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#define SLOW_MOTION 0.05 /* the speed of M's slow motion */
+
+/* Something a learner should watch: a node campaigning (a Raft candidate,
+ * a backup asking to become primary). */
+static bool watch_worthy(const struct tui *t)
+{
+	struct sim *s = t->pane[0].sim;
+	if (!s)
+		return false;
+	const struct proto_ops *ops = sim_proto(s);
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct node *n = sim_node_c(s, i);
+		struct node_status st;
+		if (!n->up)
+			continue;
+		ops->status(n->self, &st);
+		if (st.kind == ROLE_CANDIDATE)
+			return true;
+	}
+	return false;
+}
+
+/* The speed time runs at now: the chosen one, or slow motion with M while
+ * something worth watching happens. */
+static double speed_now(const struct tui *t)
+{
+	double x = speeds[t->speed];
+	if (t->auto_slow && x > SLOW_MOTION && watch_worthy(t))
+		return SLOW_MOTION;
+	return x;
 }
 
 static void anchor(struct tui *t)
@@ -292,6 +334,12 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 	case TR_COMPLETE: style = SS_REPLY; break;
 	default: break;
 	}
+	/* The presenter's event log: state changes, faults and client
+	 * operations; the traffic (heartbeats above all, and the messages
+	 * lost, which the cluster marks where they died) is left out. */
+	if (t->present && (ev->kind == TR_DELIVER || ev->kind == TR_SEND || ev->kind == TR_TIMER ||
+			   ev->kind == TR_DROP))
+		return;
 	sbuf_clear(&t->line);
 	if (trace_format(t->pane[0].sim, ev, &t->line))
 		log_line(t, style, sbuf_str(&t->line));
@@ -794,10 +842,69 @@ static void scroll_view(struct tui *t, int delta)
 				-delta * (delta == 1 || delta == -1 ? 10 : 4));
 		return;
 	}
-	int *s = t->view == VIEW_LOGS       ? &t->logs_scroll
-		 : t->view == VIEW_TIMELINE ? &t->tl_scroll
-					    : &t->help_scroll;
+	if (t->view == VIEW_HELP) {
+		/* The help reads down: down and page down go on, up and page
+		 * up back; never past its last lines into a blank screen. */
+		t->help_scroll = MAX(0, MIN(t->help_scroll - delta, t->nhelp - 3));
+		return;
+	}
+	int *s = t->view == VIEW_LOGS ? &t->logs_scroll : &t->tl_scroll;
 	*s = MAX(0, *s + delta);
+}
+
+/* t: the protocol's "time out now" on the selected node, as command text
+ * (recorded like any other), or why there is none. */
+static void timeout_now(struct tui *t)
+{
+	if (!t->pane[0].sim || !nnodes(t))
+		return;
+	const struct proto_ops *ops = sim_proto(t->pane[0].sim);
+	if (!ops->timeout_cmd) {
+		set_msg(t, SS_ERROR, _("%s has no \"time out now\": no timer makes its nodes act"),
+			ops->name);
+		return;
+	}
+	execf(t, "%s n%d", ops->timeout_cmd, t->sel + 1);
+}
+
+/* m: opens the message in flight after the one open (by id, the order
+ * they were sent in), wrapping around; time pauses so that it stays on
+ * the wire while the learner reads it. */
+static void open_next_msg(struct tui *t)
+{
+	struct sim *s = t->pane[0].sim;
+	if (!s || t->view != VIEW_CLUSTER)
+		return;
+	struct tui_snapbuf *b = &t->sb;
+	bool found = false, have_first = false;
+	uint32_t best = 0, first = 0;
+	for (int i = 0; i < sim_inflight_count(s); i++) {
+		const struct msg *m = sim_inflight(s, i);
+		if (m->from >= SCENE_MAX_NODES || m->to >= SCENE_MAX_NODES)
+			continue;
+		if (!have_first || m->id < first) {
+			first = m->id;
+			have_first = true;
+		}
+		if ((!b->msg_open || m->id > b->msg_sel) && (!found || m->id < best)) {
+			best = m->id;
+			found = true;
+		}
+	}
+	if (!have_first) {
+		b->msg_open = false;
+		set_msg(t, SS_DIM, "%s", _("no message in flight (. runs one event)"));
+		return;
+	}
+	b->msg_open = true;
+	b->msg_sel = found ? best : first;
+	t->msg_was_open = true;
+	if (t->running) {
+		t->running = false;
+		anchor(t);
+	}
+	set_msg(t, SS_DIM, "%s",
+		_("paused on a message: m the next one, . one event, space runs on, esc closes"));
 }
 
 static void act(struct tui *t, enum tui_act a, int code)
@@ -838,6 +945,7 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_BACK:
 		if (t->view == VIEW_HELP)
 			t->view = t->before_help;
+		t->sb.msg_open = t->msg_was_open = false;
 		t->pending = ACT_NONE;
 		t->msg[0] = '\0';
 		break;
@@ -912,6 +1020,22 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_ZOOM_IN:
 	case ACT_ZOOM_OUT: tui_hist_zoom(t->pane[0].hist, a == ACT_ZOOM_IN ? 1 : -1); break;
 	case ACT_WORKLOAD: exec(t, "workload clients 3 rate 20/s keys 2"); break;
+	case ACT_TIMEOUT: timeout_now(t); break;
+	case ACT_PRESENT:
+		t->present = !t->present;
+		tui_term_present(&t->term, t->present_attr);
+		tui_paint_forget(&t->painted);
+		set_msg(t, SS_DIM, "%s",
+			t->present ? _("presenter mode: on (P turns it off)")
+				   : _("presenter mode: off"));
+		break;
+	case ACT_SLOWMO:
+		t->auto_slow = !t->auto_slow;
+		set_msg(t, SS_DIM, "%s",
+			t->auto_slow ? _("slow motion while a node campaigns: on (M turns it off)")
+				     : _("slow motion while a node campaigns: off"));
+		break;
+	case ACT_MSG: open_next_msg(t); break;
 	case ACT_PROMPT: {
 		int y = LINES - 2;
 		tui_prompt_open(t->prompt, y, COLS);
@@ -933,6 +1057,18 @@ static void on_mouse(struct tui *t)
 		return;
 	if (t->view != VIEW_CLUSTER)
 		return;
+	int mi = scene_hit_msg(&t->sc, me.x, me.y);
+	if (mi >= 0 && mi < t->snap.nmsgs && t->sb.msg_ids) {
+		/* A message: open it (and pause, as m does). */
+		t->sb.msg_open = t->msg_was_open = true;
+		t->sb.msg_sel = t->sb.msg_ids[mi];
+		t->running = false;
+		anchor(t);
+		set_msg(t, SS_DIM, "%s",
+			_("paused on a message: m the next one, . one event, space runs on, esc "
+			  "closes"));
+		return;
+	}
 	int node, peer;
 	if (!scene_hit(&t->sc, me.x, me.y, &node, &peer))
 		return;
@@ -958,11 +1094,20 @@ static void build_status(struct tui *t)
 	char tb[32], sp[16];
 	/* Milliseconds are enough on the status line. */
 	simtime_fmt(t->pane[0].sim ? sim_now(t->pane[0].sim) / SIM_MS * SIM_MS : 0, tb, sizeof tb);
-	double s = speeds[t->speed];
-	ns_snprintf(sp, sizeof sp, s < 10 ? "%.1fx" : "%.0fx", s);
+	double s = speed_now(t);
+	ns_snprintf(sp, sizeof sp, s < 0.095 ? "%.2fx" : s < 10 ? "%.1fx" : "%.0fx", s);
 	const char *dot = t->term.unicode ? " · " : " - ";
-	ns_snprintf(t->status, sizeof t->status, "netsplit%s%s%st=%s%s%s%s%s", dot, sbuf_str(&d),
-		    dot, tb, dot, sp, dot, t->running ? _("running") : _("paused"));
+	/* M: "slow-mo" while it slows time down, "auto slow-mo" while armed. */
+	const char *slow = !t->auto_slow	       ? ""
+			   : s < speeds[t->speed] ? _(" slow-mo")
+						  : _(" auto slow-mo");
+	ns_snprintf(t->status, sizeof t->status, "netsplit%s%s%st=%s%s%s%s%s%s", dot,
+		    sbuf_str(&d), dot, tb, dot, sp, slow, dot,
+		    t->running ? _("running") : _("paused"));
+	if (t->present) {
+		size_t len = strlen(t->status);
+		ns_snprintf(t->status + len, sizeof t->status - len, "%s%s", dot, _("presenter"));
+	}
 	if (t->view != VIEW_CLUSTER) {
 		size_t len = strlen(t->status);
 		ns_snprintf(t->status + len, sizeof t->status - len, "%s%s", dot,
@@ -1027,8 +1172,17 @@ static void build_snapshot(struct tui *t)
 	build_keys(t);
 	s->nkeys = t->nkeys;
 	s->keys = t->keys;
+	if (t->sb.msg_open != t->msg_was_open) {
+		/* The message opened left the wire since the last frame. */
+		t->msg_was_open = false;
+		set_msg(t, SS_DIM, "%s", _("the message opened has arrived or was lost"));
+		s->message = t->msg;
+		s->message_style = t->msg_style;
+	}
 	if (t->ses)
 		tui_session_snap(t->ses, s);
+	if (s->side != t->sb.side)
+		s->side_node = -1; /* the session's pane (a lesson) */
 	if (t->view == VIEW_LOGS && t->pane[0].sim)
 		tui_snap_logs(t->pane[0].sim, t->logs_scroll, MAX(0, LINES - 4), &t->sb, s);
 	if (t->view == VIEW_TIMELINE) {
@@ -1073,7 +1227,7 @@ static void draw(struct tui *t)
 	if (t->ses && !scene_too_small(COLS, LINES))
 		tui_session_overlay(t->ses, &t->sc);
 	scene_rasterize(&t->sc, &t->grid);
-	tui_paint(stdscr, &t->grid, &t->painted, t->term.attr);
+	tui_paint(stdscr, &t->grid, &t->painted, t->present ? t->present_attr : t->term.attr);
 	/* The prompt's window covers the message line while it is open;
 	 * once closed, stdscr's line must be shown again. */
 	touchline(stdscr, LINES - 2, 1);
@@ -1101,14 +1255,35 @@ static void advance(struct tui *t)
 				p->drops[keep++] = p->drops[i];
 		p->ndrops = keep;
 	}
-	sim_time target = t->sim0 + (sim_time)((now - t->wall0) * speeds[t->speed] * 1e6);
+	double x = speed_now(t);
+	if (x != t->eff_speed) {
+		/* Slow motion began or ended: time goes on from here at x. */
+		t->eff_speed = x;
+		t->wall0 = t->last_frame - dt;
+		t->sim0 = sim_now(t->pane[0].sim);
+	}
+	sim_time target = t->sim0 + (sim_time)((now - t->wall0) * x * 1e6);
 	/* After a stall (a suspended terminal, a slow frame) do not catch up
 	 * on all the time missed at once: at most a fifth of a second's worth. */
-	sim_time most = sim_now(t->pane[0].sim) + (sim_time)(0.2 * speeds[t->speed] * 1e6);
+	sim_time most = sim_now(t->pane[0].sim) + (sim_time)(0.2 * x * 1e6);
 	bool slipped = target > most;
-	if (!t->ses || !tui_session_advance(t->ses, slipped ? most : target))
+	sim_time to = slipped ? most : target;
+	if (t->auto_slow && x > SLOW_MOTION) {
+		/* Armed slow motion: an election can start and end within one
+		 * frame at 1x, so time goes in steps of a millisecond until
+		 * something worth watching begins; the rest of the frame is
+		 * then slow (the next frame re-anchors at the slow speed). */
+		sim_time at = sim_now(t->pane[0].sim);
+		while (at < to && !watch_worthy(t)) {
+			at = MIN(to, at + SIM_MS);
+			if (!t->ses || !tui_session_advance(t->ses, at))
+				for (int i = 0; i < t->npanes; i++)
+					world_advance_to(t->pane[i].w, at);
+		}
+	} else if (!t->ses || !tui_session_advance(t->ses, to)) {
 		for (int i = 0; i < t->npanes; i++)
-			world_advance_to(t->pane[i].w, slipped ? most : target);
+			world_advance_to(t->pane[i].w, to);
+	}
 	/* If the simulation cannot keep up, let the clock slip rather than
 	 * fall further behind each frame. */
 	if (slipped || wall_now() - now > 0.2)
@@ -1331,7 +1506,7 @@ static int setup(struct tui *t, const struct tui_options *o)
 		goto out;
 	}
 	t->running = true;
-	set_msg(t, SS_DIM, "%s", _("? help · space pause · : command · q quit"));
+	/* No hint on the message line: the key bar below says the same. */
 out:
 	sbuf_free(&err);
 	return status;
@@ -1373,6 +1548,8 @@ static int screen(struct tui *t)
 		return 1;
 	t->prompt = tui_prompt_new(&t->pane[0].w, on_prompt_line, t);
 	tui_keys_help(t->pane[0].w, t->term.unicode, &t->help, &t->nhelp);
+	t->present = t->opt.present;
+	tui_term_present(&t->term, t->present_attr);
 	if (t->opt.start_help) {
 		t->running = false;
 		help_open(t);
@@ -1473,6 +1650,15 @@ void tui_set_speed(struct tui *t, int index)
 double tui_speed_factor(const struct tui *t)
 {
 	return speeds[t->speed];
+}
+
+void tui_set_speed_factor(struct tui *t, double x)
+{
+	int best = SPEED_1X;
+	for (int i = 0; i < (int)ARRAY_LEN(speeds); i++)
+		if (fabs(speeds[i] - x) < fabs(speeds[best] - x))
+			best = i;
+	tui_set_speed(t, best);
 }
 
 bool tui_view_is_cluster(const struct tui *t)

@@ -29,6 +29,7 @@ struct tui_options {
 	const char *lesson;    /* a lesson's id: play it, from the saved step */
 	int64_t replay_id;     /* `netsplit replay ID`: a recording (0: none) */
 	bool start_help;       /* open on the help, time paused (home: Help) */
+	bool present;          /* --present: presenter mode (P toggles it) */
 };
 
 /* Runs the screen. Returns the process exit status: 0 after `q`, 2 when

@@ -39,6 +39,11 @@ void tui_term_styles(struct tui_term *t, bool want_color);
 /* Fills attr[SS_COUNT] from the theme in use (tui_theme.h): its [colour]
  * styles and colour pairs when color, else its [mono] attributes. */
 void tui_theme_styles(attr_t *attr, bool color);
+/* The presenter's palette (P, --present): t's styles with no dim
+ * attribute anywhere (dim text and dotted links wash out on projectors),
+ * followers and secondary text in the terminal's own colour, bold where
+ * colour alone would be faint. */
+void tui_term_present(const struct tui_term *t, attr_t *out);
 /* A quit signal that arrived (SIGINT, SIGTERM, SIGHUP), or 0. */
 int tui_term_pending_signal(void);
 /* Takes back a pending SIGINT that the screen used (^C cancelling a long
@@ -90,6 +95,10 @@ enum tui_act {
 	ACT_ZOOM_IN, /* history view */
 	ACT_ZOOM_OUT,
 	ACT_WORKLOAD,
+	ACT_TIMEOUT, /* time out now: the protocol's timeout_cmd on the selected node */
+	ACT_MSG,     /* open the next message in flight */
+	ACT_SLOWMO,  /* slow motion while a node campaigns, on or off */
+	ACT_PRESENT, /* presenter mode on or off */
 	/* lessons, recordings and replays (tui_session.c) */
 	ACT_LESSON_NEXT,
 	ACT_HINT,
@@ -140,6 +149,10 @@ struct tui_snapbuf {
 	size_t caplinks;
 	struct scene_msg *msgs;
 	size_t capmsgs;
+	uint32_t *msg_ids; /* msg_ids[i]: the id of msgs[i] */
+	size_t capids;
+	bool msg_open;    /* a message is opened in the side pane */
+	uint32_t msg_sel; /* its id (struct msg) */
 	struct log_view_entry *logs;
 	size_t caplogs;
 	bool carry[SCENE_MAX_NODES][SCENE_MAX_NODES];

@@ -22,7 +22,7 @@ const struct tui_key tui_keys[] = {
     {'.', ".", ACT_STEP, N_("process one event (pauses first)"), NULL},
     {'+', "+", ACT_FASTER, N_("faster: up to 100x real time"), NULL},
     {'=', "=", ACT_FASTER, N_("faster (the same as +)"), NULL},
-    {'-', "-", ACT_SLOWER, N_("slower: down to 0.1x real time"), NULL},
+    {'-', "-", ACT_SLOWER, N_("slower: down to 0.01x real time (slow motion)"), NULL},
     {'1', "1-9", ACT_SELECT, N_("select node n1..n9 (0 selects n10)"), NULL},
     {KEY_LEFT, "left", ACT_PREV, N_("select the previous node"), NULL},
     {KEY_RIGHT, "right", ACT_NEXT, N_("select the next node"), NULL},
@@ -39,6 +39,21 @@ const struct tui_key tui_keys[] = {
     {'g', "g", ACT_GET, N_("a client reads through the selected node"), NULL},
     {'\t', "tab", ACT_VIEW, N_("next view: cluster, logs, timeline, history"), N_("view")},
     {'w', "w", ACT_WORKLOAD, N_("start clients: workload clients 3 rate 20/s keys 2"), NULL},
+    {'t', "t", ACT_TIMEOUT,
+     N_("time out now: the selected node acts as if its timer ran out (Raft: it campaigns)"),
+     NULL},
+    {'m', "m", ACT_MSG,
+     N_("open the next message in flight (pauses): the side pane shows what it carries; a "
+	"click on a message opens it too"),
+     NULL},
+    {'M', "M", ACT_SLOWMO,
+     N_("slow motion: time drops to 0.05x while a node campaigns (an election, a failover), "
+	"and comes back after"),
+     NULL},
+    {'P', "P", ACT_PRESENT,
+     N_("presenter mode: high contrast with no dim text, heartbeats and message deliveries "
+	"left out of the event log"),
+     NULL},
     {'>', "> <", ACT_ZOOM_IN, N_("history view: zoom in, zoom out (left/right scroll time)"), NULL},
     {'q', "q", ACT_QUIT, N_("quit (the terminal is restored)"), N_("quit")},
     {KEY_UP, "up", ACT_UP, N_("scroll up (logs, timeline, help); previous node in the cluster"),
@@ -46,7 +61,7 @@ const struct tui_key tui_keys[] = {
     {KEY_DOWN, "down", ACT_DOWN, N_("scroll down; next node in the cluster"), NULL},
     {KEY_PPAGE, "pgup", ACT_PGUP, N_("scroll a page up"), NULL},
     {KEY_NPAGE, "pgdn", ACT_PGDN, N_("scroll a page down"), NULL},
-    {27, "esc", ACT_BACK, N_("leave the help, cancel a pending x or X"), NULL},
+    {27, "esc", ACT_BACK, N_("leave the help, close a message, cancel a pending x or X"), NULL},
     /* lessons, recordings and replays: their key bars are built by the session */
     {'n', "n", ACT_LESSON_NEXT, N_("lesson: the next step (it opens when you ask, never by itself)"),
      NULL},
@@ -62,9 +77,9 @@ const struct tui_key tui_keys[] = {
     {'\n', "enter", ACT_ENTER, N_("quiz: answer the highlighted choice, then the next question"),
      NULL},
     {'R', "R", ACT_RECORD, N_("record: start (asks for a title), or stop and save"), NULL},
-    {'[', "[", ACT_SEEK_BACK, N_("replay: back a twentieth of the recording"), NULL},
-    {']', "]", ACT_SEEK_FWD, N_("replay: forward a twentieth of the recording"), NULL},
-    {'G', "G", ACT_GOTO, N_("replay: go to a time (asks for it)"), NULL},
+    {'[', "[", ACT_SEEK_BACK, N_("back a twentieth of the session: a replay, or the live sandbox rewound (re-run from the start; a command then forks)"), NULL},
+    {']', "]", ACT_SEEK_FWD, N_("forward a twentieth (replay, rewound sandbox: up to the present, live again)"), NULL},
+    {'G', "G", ACT_GOTO, N_("go to a time (asks for it): replay, or the sandbox rewound"), NULL},
     {'T', "T", ACT_TAKEOVER, N_("replay: take over and go on live from here"), NULL},
     {0, NULL, ACT_NONE, NULL, NULL},
 };
@@ -147,7 +162,7 @@ void tui_keys_help_many(struct world *const *w, int nw, bool unicode, struct sce
 			add(out, n, &cap, SS_NORMAL, "  %-8s %s", tui_keys[i].name,
 			    _(tui_keys[i].help));
 	add(out, n, &cap, SS_NORMAL, "  %-8s %s", _("mouse"),
-	    _("click a node to select it; click a drawn link to cut or heal it"));
+	    _("click a node to select it, a message to open it; click a drawn link to cut or heal it"));
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 
 	add(out, n, &cap, SS_TITLE, "%s", _("On the cluster"));

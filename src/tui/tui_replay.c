@@ -6,6 +6,17 @@
  * take-over (T): the replay stops feeding the world, and keys and commands
  * act on it live.
  *
+ * Live rewind (issue 11). In the sandbox, [ and G rewind the live session
+ * itself: the recorder attached to the world since the cluster was made
+ * holds every command with the simulated time it took effect, so that log
+ * (flushed to now) becomes a replay whose end is the present, and the
+ * screen seeks in it like in any recording. Playing on to the end (space,
+ * ], G) is back at the present, live again. A key or command that changes
+ * the world while rewound forks the timeline there: the replay stops, the
+ * future after that instant is discarded (the recorder, refilled by the
+ * replay, holds only the past), and the command runs live, with a message
+ * saying so.
+ *
  * Seeking is exact. Forwards, the replay simply plays on to the time
  * asked. Backwards, a simulation cannot be run in reverse: the replay is
  * rewound and re-run into a fresh world up to the time asked (replay_rewind
@@ -83,6 +94,7 @@ void tui_replay_close(struct tui_session *s)
 	replay_free(s->rp);
 	s->rp = NULL;
 	s->replaying = false;
+	s->live_rewind = false;
 	store_recording_close(&s->replayed);
 }
 
@@ -107,6 +119,12 @@ static void seek(struct tui_session *s, sim_time t)
 			simtime_fmt(end, eb, sizeof eb));
 	}
 	sbuf_free(&err);
+	if (s->live_rewind && t >= end) {
+		tui_replay_close(s);
+		tui_say(s->t, SS_OK, "%s", _("back at the present: live again"));
+		tui_set_running(s->t, tui_is_running(s->t));
+		return;
+	}
 	/* Keep the clock's anchor where the replay now is. */
 	tui_set_running(s->t, tui_is_running(s->t) && t < end);
 }
@@ -120,6 +138,12 @@ bool tui_replay_advance(struct tui_session *s, sim_time to)
 		tui_set_running(s->t, false);
 	}
 	sbuf_free(&err);
+	if (to >= end && s->live_rewind) {
+		/* Back at the present: the session is live again. */
+		tui_replay_close(s);
+		tui_say(s->t, SS_OK, "%s", _("back at the present: live again"));
+		return true;
+	}
 	if (to >= end) {
 		tui_set_running(s->t, false);
 		tui_say(s->t, SS_OK, "%s",
@@ -171,6 +195,8 @@ static bool changes_world(int act)
 	case ACT_HEAL:
 	case ACT_PUT:
 	case ACT_GET:
+	case ACT_WORKLOAD:
+	case ACT_TIMEOUT:
 	case ACT_PROMPT: return true;
 	default: return false;
 	}
@@ -196,12 +222,34 @@ bool tui_replay_act(struct tui_session *s, int act, int code)
 	case ACT_SEEK_FWD: seek(s, now(s) + step); return true;
 	case ACT_GOTO: tui_ask(s->t, _("go to time (like 12s): "), on_goto, s); return true;
 	case ACT_TAKEOVER:
+		if (s->live_rewind) {
+			char tb[32];
+			simtime_fmt(now(s), tb, sizeof tb);
+			tui_replay_close(s);
+			tui_say(s->t, SS_OK, _("forked at %s: live from here, the rest is discarded"),
+				tb);
+			return true;
+		}
 		s->replaying = false;
 		tui_say(s->t, SS_OK, "%s",
 			_("taken over: the cluster is yours, live from here (R records)"));
 		tui_set_running(s->t, tui_is_running(s->t));
 		return true;
 	default: break;
+	}
+	if (changes_world(act) && s->live_rewind) {
+		/* A fork: the timeline goes on from here, the future is gone. */
+		char tb[32], eb[32];
+		simtime_fmt(now(s), tb, sizeof tb);
+		simtime_fmt(end, eb, sizeof eb);
+		tui_replay_close(s);
+		tui_say(s->t, SS_ERROR, _("forked at %s: what happened after it (up to %s) is discarded"),
+			tb, eb);
+		char line[160];
+		ns_snprintf(line, sizeof line,
+			    _("forked at %s: what happened after it (up to %s) is discarded"), tb, eb);
+		tui_log(s->t, SS_ERROR, line);
+		return false; /* the key acts, live */
 	}
 	if (changes_world(act)) {
 		tui_say(s->t, SS_ERROR, "%s",
@@ -210,6 +258,65 @@ bool tui_replay_act(struct tui_session *s, int act, int code)
 	}
 	(void)code;
 	return false;
+}
+
+/* The live session as a replay of itself: the recorder's log up to now. */
+static bool rewind_begin(struct tui_session *s)
+{
+	struct world *w = tui_world(s->t);
+	struct sim *sim = world_sim(w);
+	if (!sim || !s->rec_attached || s->nrec != 1 || tui_npanes(s->t) != 1)
+		return false;
+	world_record_flush(w);
+	const struct store_recording *log = &s->rec[0].rec;
+	store_recording_close(&s->replayed);
+	store_recording_init(&s->replayed);
+	sim_time *at = xmalloc((log->ncmds + 1) * sizeof *at);
+	const char **text = xmalloc((log->ncmds + 1) * sizeof *text);
+	for (size_t i = 0; i < log->ncmds; i++) {
+		store_recording_add(&s->replayed, log->cmds[i].at, log->cmds[i].text);
+		at[i] = log->cmds[i].at;
+		text[i] = log->cmds[i].text;
+	}
+	s->replayed.duration = sim_now(sim);
+	struct sbuf err = {0};
+	s->rp = replay_new(at, text, log->ncmds, sim_now(sim), &err);
+	free(at);
+	free(text);
+	if (!s->rp) {
+		tui_say(s->t, SS_ERROR, "%s", sbuf_str(&err));
+		sbuf_free(&err);
+		store_recording_close(&s->replayed);
+		return false;
+	}
+	sbuf_free(&err);
+	s->replaying = true;
+	s->live_rewind = true;
+	ns_snprintf(s->rec_title, sizeof s->rec_title, "%s", _("rewound"));
+	return true;
+}
+
+bool tui_rewind_act(struct tui_session *s, int act)
+{
+	if (act != ACT_SEEK_BACK && act != ACT_GOTO)
+		return false;
+	if (tui_npanes(s->t) != 1 || !world_sim(tui_world(s->t)))
+		return false;
+	if (!rewind_begin(s))
+		return false;
+	tui_set_running(s->t, false);
+	if (act == ACT_GOTO) {
+		tui_ask(s->t, _("go back to time (like 12s): "), on_goto, s);
+		return true;
+	}
+	sim_time end = duration(s), step = MAX(end / 20, 100 * SIM_MS);
+	seek(s, now(s) - step);
+	char tb[32], eb[32];
+	tui_say(s->t, SS_OK,
+		_("rewound to %s of %s: ] [ seek, space plays on to the present, a command forks "
+		  "here"),
+		simtime_fmt(now(s), tb, sizeof tb), simtime_fmt(end, eb, sizeof eb));
+	return true;
 }
 
 /* A click on the progress bar seeks to the time under it. */
@@ -255,7 +362,10 @@ void tui_replay_overlay(struct tui_session *s, struct scene *sc)
 	char tail[48];
 	ns_snprintf(tail, sizeof tail, " %s ", b);
 	char title[200];
-	ns_snprintf(title, sizeof title, " %s %s ", _("replay"), s->rec_title);
+	if (s->live_rewind)
+		ns_snprintf(title, sizeof title, " %s ", s->rec_title);
+	else
+		ns_snprintf(title, sizeof title, " %s %s ", _("replay"), s->rec_title);
 	int x = 1;
 	int tw = MIN(scene_width(title), sc->w / 3);
 	x += scene_text(sc, x, y, tw, SS_TITLE, title);

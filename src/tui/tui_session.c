@@ -19,6 +19,7 @@
 
 #include "util/i18n.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,24 +89,33 @@ bool tui_session_opens(const struct tui_options *o)
 
 static void restore_settings(struct tui_session *s)
 {
+	/* The speed in hundredths ("speed_centi": 50 is 0.5x; an integer, so
+	 * that the locale's decimal mark does not matter); files written
+	 * before it keep an index into the old table of speeds ("speed"). */
+	static const double old_speeds[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100};
 	char *v = NULL;
-	if (store_setting_get(s->store, "speed", &v) >= 0 && v) {
+	if (store_setting_get(s->store, "speed_centi", &v) >= 0 && v) {
+		char *end;
+		long c = strtol(v, &end, 10);
+		if (!*end && c > 0 && c <= 100000)
+			tui_set_speed_factor(s->t, (double)c / 100);
+	} else if (store_setting_get(s->store, "speed", &v) >= 0 && v) {
 		char *end;
 		long i = strtol(v, &end, 10);
-		if (!*end && i >= 0 && i < 32)
-			tui_set_speed(s->t, (int)i);
+		if (!*end && i >= 0 && i < (long)ARRAY_LEN(old_speeds))
+			tui_set_speed_factor(s->t, old_speeds[i]);
 	}
 	free(v);
 }
 
 static void save_settings(struct tui_session *s)
 {
-	char v[16];
+	char v[32];
 	if (s->lesson)
 		return; /* a lesson's speed is the lesson's, not a setting */
-	ns_snprintf(v, sizeof v, "%d", tui_speed(s->t));
+	ns_snprintf(v, sizeof v, "%ld", lround(tui_speed_factor(s->t) * 100));
 	/* Not saving, or a newer file: the setting lives for this run only. */
-	store_setting_set(s->store, "speed", v);
+	store_setting_set(s->store, "speed_centi", v);
 }
 
 /* ---- recording ------------------------------------------------------------------------ */
@@ -268,6 +278,8 @@ bool tui_session_act(struct tui_session *s, int act, int code)
 		tui_quit(s->t);
 		return true;
 	}
+	if (!s->rp && !s->lesson && tui_rewind_act(s, act))
+		return true;
 	if (s->rp && tui_replay_act(s, act, code))
 		return true;
 	if (s->lesson && tui_lesson_act(s, act, code))

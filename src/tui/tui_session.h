@@ -42,6 +42,8 @@ void tui_set_running(struct tui *t, bool on);
 int tui_speed(const struct tui *t);
 void tui_set_speed(struct tui *t, int index);
 double tui_speed_factor(const struct tui *t);
+/* The table's speed nearest to x (a setting kept as a factor). */
+void tui_set_speed_factor(struct tui *t, double x);
 bool tui_view_is_cluster(const struct tui *t);
 /* Ends the screen at the end of this frame (the session's next says why). */
 void tui_quit(struct tui *t);
@@ -108,6 +110,7 @@ struct tui_session {
 	struct store_recording replayed;
 	struct replay *rp;
 	bool replaying;          /* the replay feeds the world (until take-over) */
+	bool live_rewind;        /* the replay is of this live session, rewound ([) */
 	int bar_x, bar_y, bar_w; /* where the progress bar was drawn (bar_w 0: not) */
 	char rec_title[160];
 };
@@ -171,6 +174,10 @@ bool tui_replay_advance(struct tui_session *s, sim_time to);
 void tui_replay_overlay(struct tui_session *s, struct scene *sc);
 void tui_replay_keys(struct tui_session *s);
 bool tui_replay_click(struct tui_session *s, int x, int y);
+/* Live rewind ([ ] G in the sandbox): true when the key rewound the live
+ * session, which then plays as a replay of itself until it is back at the
+ * present or a command forks it (tui_replay.c). */
+bool tui_rewind_act(struct tui_session *s, int act);
 
 /* The home screen opened at the lesson list (L in a screen of its own). */
 int tui_home_lessons(const struct tui_options *o);

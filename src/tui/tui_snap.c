@@ -108,6 +108,50 @@ static void side_pane(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 	out->side = b->side;
 }
 
+/* The side pane for the message opened (b->msg_sel): what it carries in
+ * the protocol's words, who sent it to whom, when it left and when it
+ * will arrive. If it is no longer on the wire (delivered or lost), the
+ * pane says so once and the node's pane comes back on the next frame. */
+static void msg_pane(struct sim *s, struct tui_snapbuf *b, struct scene_snap *out)
+{
+	const struct msg *m = NULL;
+	for (int i = 0; i < sim_inflight_count(s) && !m; i++)
+		if (sim_inflight(s, i)->id == b->msg_sel)
+			m = sim_inflight(s, i);
+	if (!m) {
+		b->msg_open = false;
+		return;
+	}
+	const struct proto_ops *ops = sim_proto(s);
+	b->nside = 0;
+	const char *kind = m->type < ops->node.nmsg_kinds ? ops->node.msg_kinds[m->type].name : "?";
+	ns_snprintf(b->side_title, sizeof b->side_title, _("message %s"), kind);
+	out->side_title = b->side_title;
+	out->side_node = -1;
+	side_line(b, SS_TITLE, "n%d -> n%d", m->from + 1, m->to + 1);
+	struct sbuf d = {0};
+	if (ops->node.describe_msg)
+		ops->node.describe_msg(m, &d);
+	/* The description may be long: the pane wraps it. */
+	side_line(b, SS_MSG, "%s", sbuf_str(&d));
+	sbuf_free(&d);
+	char t0[32], t1[32], left[32];
+	sim_time now = sim_now(s);
+	side_line(b, SS_NORMAL, _("sent at %s"), simtime_fmt(m->sent_at, t0, sizeof t0));
+	side_line(b, SS_NORMAL, _("arrives at %s (in %s)"), simtime_fmt(m->arrives_at, t1, sizeof t1),
+		  simtime_fmt_dur(m->arrives_at > now ? m->arrives_at - now : 0, left, sizeof left));
+	side_line(b, SS_DIM, P_("%u byte", "%u bytes", m->len), (unsigned)m->len);
+	if (m->flags & MSG_DUPLICATE)
+		side_line(b, SS_DEGRADED, "%s", _("a duplicate made by the network"));
+	if (m->flags & MSG_FORGED)
+		side_line(b, SS_ERROR, "%s", _("forged by a traitor"));
+	if (!sim_link_c(s, m->from, m->to)->up)
+		side_line(b, SS_CUT, "%s", _("its link is cut: it will be dropped on arrival"));
+	side_line(b, SS_DIM, "%s", _("m: the next message · esc: back to the node"));
+	out->nside = b->nside;
+	out->side = b->side;
+}
+
 void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scene_snap *out)
 {
 	int n = MIN(sim_nodes(s), SCENE_MAX_NODES);
@@ -129,7 +173,11 @@ void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 			sn->log[k].term = v->log[v->nlog - sn->nlog + k].term;
 		}
 		sn->log_last = v->log_last;
+		sn->ntimers = nd->up ? MIN(v->ntimers, VIEW_TIMERS) : 0;
+		memcpy(sn->timers, v->timers, sizeof sn->timers[0] * (size_t)sn->ntimers);
 	}
+	out->now = now;
+	out->side_node = sel;
 
 	/* Messages in flight, and which pairs carry one. */
 	int nin = sim_inflight_count(s);
@@ -145,8 +193,14 @@ void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 		float at = span > 0 ? (float)(now - m->sent_at) / (float)span : 1.0f;
 		const struct msg_kind *k =
 		    m->type < ops->node.nmsg_kinds ? &ops->node.msg_kinds[m->type] : NULL;
-		b->msgs[nm++] = (struct scene_msg){(int16_t)m->from, (int16_t)m->to, at,
-						   k ? k->glyph : '?', k ? k->reply : false};
+		xgrow((void **)&b->msg_ids, &b->capids, (size_t)nm + 1, sizeof *b->msg_ids);
+		b->msg_ids[nm] = m->id;
+		b->msgs[nm++] = (struct scene_msg){(int16_t)m->from,
+						   (int16_t)m->to,
+						   at,
+						   k ? k->glyph : '?',
+						   k ? k->reply : false,
+						   b->msg_open && m->id == b->msg_sel};
 		b->carry[MIN(m->from, m->to)][MAX(m->from, m->to)] = true;
 	}
 	out->nmsgs = nm;
@@ -175,6 +229,8 @@ void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 	out->nlinks = nl;
 	out->links = b->links;
 	side_pane(s, sel, b, out);
+	if (b->msg_open)
+		msg_pane(s, b, out);
 }
 
 void tui_snap_logs(struct sim *s, int scroll, int rows, struct tui_snapbuf *b,
@@ -217,6 +273,7 @@ void tui_snapbuf_free(struct tui_snapbuf *b)
 		return;
 	free(b->links);
 	free(b->msgs);
+	free(b->msg_ids);
 	free(b->logs);
 	memset(b, 0, sizeof *b);
 }

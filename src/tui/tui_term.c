@@ -267,3 +267,17 @@ void tui_term_styles(struct tui_term *t, bool want_color)
 		use_default_colors();
 	tui_theme_styles(t->attr, t->color);
 }
+
+void tui_term_present(const struct tui_term *t, attr_t *out)
+{
+	for (int i = 0; i < SS_COUNT; i++)
+		out[i] = t->attr[i] & ~(attr_t)A_DIM;
+	out[SS_DIM] = A_NORMAL;
+	out[SS_FOLLOWER] = A_BOLD;
+	out[SS_FRAME] = A_BOLD;
+	out[SS_DOWN] = A_BOLD | (t->attr[SS_CUT] & A_COLOR);
+	out[SS_TIMER] |= A_BOLD;
+	out[SS_TIMER_NEXT] |= A_BOLD;
+	out[SS_MSG] |= A_BOLD;
+	out[SS_REPLY] |= A_BOLD;
+}

@@ -109,6 +109,18 @@ static void check_table(const struct proto_ops *ops)
 		assert_non_null(ops->preds[i].eval);
 	for (int i = 0; ops->commands && ops->commands[i].name; i++)
 		assert_non_null(ops->commands[i].run);
+	/* "Time out now" names one of its commands, which takes a node. */
+	if (ops->timeout_cmd) {
+		bool named = false;
+		for (int i = 0; ops->commands && ops->commands[i].name; i++)
+			if (!strcmp(ops->commands[i].name, ops->timeout_cmd)) {
+				named = true;
+				assert_string_equal(ops->commands[i].usage, "NODE");
+			}
+		if (!named)
+			fail_msg("%s: timeout_cmd %s is none of its commands", ops->name,
+				 ops->timeout_cmd);
+	}
 	/* The check layer knows it, and its liveness fits it. */
 	const struct check_caps *c = check_caps_of(ops);
 	if (!c)
@@ -172,6 +184,18 @@ static void describe_all(struct sim *s)
 			assert_true(nul_within(v.lines[k], VIEW_LINE_LEN));
 		assert_true(nul_within(v.badge, sizeof v.badge));
 		assert_true(v.nlog >= 0 && v.nlog <= VIEW_LOG_MAX);
+		/* Timers (struct view_timer): well-formed spans, armed in the
+		 * past; none on a crashed node. */
+		assert_true(v.ntimers >= 0 && v.ntimers <= VIEW_TIMERS);
+		if (!n->up)
+			assert_int_equal(v.ntimers, 0);
+		for (int k = 0; k < v.ntimers; k++) {
+			assert_true(nul_within(v.timers[k].name, sizeof v.timers[k].name));
+			assert_true(v.timers[k].name[0]);
+			assert_true(v.timers[k].fires_at > v.timers[k].armed_at);
+			assert_true(v.timers[k].armed_at <= sim_now(s));
+			assert_true(v.timers[k].kind <= VT_SILENCE);
+		}
 		if (ops->log_entry && v.log_last > 0) {
 			struct log_view_entry e;
 			int64_t from = v.log_last > 64 ? v.log_last - 64 : 1;

@@ -75,8 +75,8 @@ static void make_snap(struct scene_snap *s, int n, int w, int h, bool unicode)
 	s->links = links;
 	int nm = 0;
 	for (int i = 1; i < n && nm < 60; i++) {
-		msgs[nm++] = (struct scene_msg){0, (int16_t)i, 0.3f, 'a', false};
-		msgs[nm++] = (struct scene_msg){(int16_t)i, 0, 0.6f, 'A', true};
+		msgs[nm++] = (struct scene_msg){0, (int16_t)i, 0.3f, 'a', false, false};
+		msgs[nm++] = (struct scene_msg){(int16_t)i, 0, 0.6f, 'A', true, false};
 	}
 	s->nmsgs = nm;
 	s->msgs = msgs;
@@ -386,6 +386,147 @@ static void test_other_views(void **state)
 	scene_close(&sc);
 }
 
+/* Timers (issue 11): a leader's heartbeat, four followers' election
+ * timeouts draining at different paces, the soonest marked. The box bars
+ * share one scale per kind, so the follower with the least time left has
+ * the shortest bar; the side pane lists the selected node's timers. */
+static void make_timer_snap(struct scene_snap *s, int w, int h, bool unicode)
+{
+	make_snap(s, 5, w, h, unicode);
+	for (int i = 0; i < 5; i++) {
+		s->node[i].up = true;
+		s->node[i].st.kind = i ? ROLE_FOLLOWER : ROLE_LEADER;
+		s->node[i].st.role = i ? "Follower" : "Leader";
+	}
+	s->now = 1000 * SIM_MS;
+	/* n1 the leader: its heartbeat, half gone. */
+	s->node[0].ntimers = 1;
+	s->node[0].timers[0] = (struct view_timer){"heartbeat", VT_PERIODIC, -1, 975 * SIM_MS,
+						   1025 * SIM_MS};
+	/* Followers: spans of 300, 250, 200 and 150 ms armed 100 ms ago:
+	 * 200, 150, 100 and 50 ms left — n5 times out first. */
+	for (int i = 1; i < 5; i++) {
+		sim_time span = (350 - 50 * i) * SIM_MS;
+		s->node[i].ntimers = 1;
+		s->node[i].timers[0] = (struct view_timer){"election timeout", VT_TIMEOUT, -1,
+							   900 * SIM_MS, 900 * SIM_MS + span};
+	}
+	s->node[1].ntimers = 2;
+	s->node[1].timers[1] =
+	    (struct view_timer){"silence of n1", VT_SILENCE, 0, 990 * SIM_MS, 1490 * SIM_MS};
+	s->selected = 1;
+	s->side_node = 1;
+	s->side_title = "n2 · Follower";
+	s->nside = 0;
+	s->nmsgs = 0;
+	s->ndrops = 0;
+	s->nlinks = 0;
+}
+
+static int count_style(const struct scene *sc, int style)
+{
+	struct scene_grid g;
+	scene_grid_init(&g);
+	scene_rasterize(sc, &g);
+	int n = 0;
+	for (int i = 0; i < g.w * g.h; i++)
+		n += g.c[i].style == style;
+	scene_grid_close(&g);
+	return n;
+}
+
+/* The bar's cells in box i's bottom row. */
+static int bar_len(const struct scene *sc, int i)
+{
+	struct scene_grid g;
+	scene_grid_init(&g);
+	scene_rasterize(sc, &g);
+	struct scene_rect r = sc->box[i];
+	int n = 0;
+	for (int x = r.x; x < r.x + r.w; x++) {
+		int st = g.c[(r.y + r.h - 1) * g.w + x].style;
+		n += st == SS_TIMER || st == SS_TIMER_NEXT;
+	}
+	scene_grid_close(&g);
+	return n;
+}
+
+static void test_timers(void **state)
+{
+	(void)state;
+	static const int sizes[][2] = {{80, 24}, {100, 30}, {200, 60}};
+	struct scene sc;
+	scene_init(&sc);
+	for (size_t z = 0; z < ARRAY_LEN(sizes); z++) {
+		struct scene_snap s;
+		make_timer_snap(&s, sizes[z][0], sizes[z][1], true);
+		scene_view_cluster(&sc, &s);
+		check_layout(&sc, &s);
+		/* Less time left, a shorter bar; the first to run out is marked. */
+		for (int i = 2; i < 5; i++)
+			assert_true(bar_len(&sc, i) <= bar_len(&sc, i - 1));
+		assert_true(bar_len(&sc, 4) < bar_len(&sc, 1));
+		assert_true(bar_len(&sc, 4) >= 1);
+		assert_true(count_style(&sc, SS_TIMER_NEXT) >= bar_len(&sc, 4));
+		struct sbuf out = {0};
+		scene_render_text(&sc, &out);
+		assert_non_null(strstr(sbuf_str(&out), "election timeout"));
+		assert_non_null(strstr(sbuf_str(&out), "200ms"));
+		char name[64];
+		snprintf(name, sizeof name, "timers_%dx%d", sizes[z][0], sizes[z][1]);
+		golden(name, sbuf_str(&out));
+		sbuf_free(&out);
+		/* Time passes: every bar drains; at 1.4 s all have run out. */
+		int before = bar_len(&sc, 1);
+		s.now = 1090 * SIM_MS;
+		scene_view_cluster(&sc, &s);
+		assert_true(bar_len(&sc, 1) < before);
+		s.now = 1400 * SIM_MS;
+		scene_view_cluster(&sc, &s);
+		for (int i = 0; i < 5; i++)
+			assert_int_equal(bar_len(&sc, i), 0);
+	}
+	/* ASCII: the same bars in '='. */
+	struct scene_snap s;
+	make_timer_snap(&s, 80, 24, false);
+	scene_view_cluster(&sc, &s);
+	struct sbuf out = {0};
+	scene_render_text(&sc, &out);
+	assert_non_null(strstr(sbuf_str(&out), "=="));
+	golden("timers_80x24_ascii", sbuf_str(&out));
+	sbuf_free(&out);
+	scene_close(&sc);
+}
+
+/* A message glyph is a mouse target of its own (it opens the message),
+ * not the link under it; the opened one is drawn in its own style. */
+static void test_msg_hit(void **state)
+{
+	(void)state;
+	struct scene sc;
+	scene_init(&sc);
+	struct scene_snap s;
+	make_snap(&s, 3, 80, 24, true);
+	msgs[2].selected = true;
+	scene_view_cluster(&sc, &s);
+	int found = 0;
+	for (size_t i = 0; i < sc.nitems; i++) {
+		const struct scene_item *it = &sc.items[i];
+		if (it->msg < 0)
+			continue;
+		assert_int_equal(scene_hit_msg(&sc, it->x, it->y), it->msg);
+		if (it->style == SS_MSG_SEL)
+			assert_int_equal(it->msg, 2);
+		found++;
+	}
+	assert_true(found >= 2);
+	assert_true(count_style(&sc, SS_MSG_SEL) == 1);
+	/* A node's box is not a message. */
+	assert_int_equal(scene_hit_msg(&sc, sc.box[0].x + 1, sc.box[0].y + 1), -1);
+	msgs[2].selected = false;
+	scene_close(&sc);
+}
+
 int main(void)
 {
 	if (!setlocale(LC_ALL, "C.UTF-8"))
@@ -396,6 +537,7 @@ int main(void)
 	    cmocka_unit_test(test_ascii),    cmocka_unit_test(test_transliterate),
 	    cmocka_unit_test(test_no_color), cmocka_unit_test(test_too_small),
 	    cmocka_unit_test(test_hit),      cmocka_unit_test(test_other_views),
+	    cmocka_unit_test(test_timers),   cmocka_unit_test(test_msg_hit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
