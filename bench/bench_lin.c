@@ -230,7 +230,8 @@ static void live_on_client(void *self, const struct client_req *req)
 	case KV_APPEND: break;
 	}
 	/* The op took effect now; the reply leaves a little later. */
-	sim_schedule(st->sim, sim_now(st->sim) + node_rand_range(n, 0, 20 * SIM_MS), live_send, r, 0);
+	sim_schedule(st->sim, sim_now(st->sim) + node_rand_range(n, 0, 20 * SIM_MS), live_send, r,
+		     0);
 }
 
 static const struct proto_ops live_ops = {

@@ -297,8 +297,9 @@ static void find_lost(struct pi *c, struct sim *s)
 		}
 	}
 	if (k)
-		sim_note(s, TR_NOTE, top, -1, "%d acknowledged write%s not on the primary n%d (e%lld), lost: %s",
-			 k, k == 1 ? " is" : "s are", top + 1, (long long)t->epoch, sbuf_str(&list));
+		sim_note(s, TR_NOTE, top, -1,
+			 "%d acknowledged write%s not on the primary n%d (e%lld), lost: %s", k,
+			 k == 1 ? " is" : "s are", top + 1, (long long)t->epoch, sbuf_str(&list));
 	sbuf_free(&list);
 }
 
@@ -325,8 +326,9 @@ static void find_discarded(struct pi *c, struct sim *s)
 			list_write(&list, w, k++, false);
 		}
 		if (k)
-			sim_note(s, TR_NOTE, i, -1, "n%d discarded %d acknowledged write%s (lost): %s",
-				 i + 1, k, k == 1 ? "" : "s", sbuf_str(&list));
+			sim_note(s, TR_NOTE, i, -1,
+				 "n%d discarded %d acknowledged write%s (lost): %s", i + 1, k,
+				 k == 1 ? "" : "s", sbuf_str(&list));
 		sbuf_free(&list);
 	}
 }

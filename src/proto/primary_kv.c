@@ -13,7 +13,6 @@
 
 #include "util/i18n.h"
 
-
 void pb_kv_init(struct pb_kv *kv)
 {
 	kv_init(&kv->m);

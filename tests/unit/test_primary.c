@@ -305,8 +305,9 @@ static void test_async_failover_loses_acked_writes(void **state)
 	assert_null(kv(f, 0, "y"));
 	assert_non_null(strstr(sbuf_str(&f->states), "learns it was deposed"));
 	assert_non_null(strstr(sbuf_str(&f->states), "n1 discards seq 2..3 (put x 2, put y 3)"));
-	assert_non_null(strstr(sbuf_str(&f->notes),
-			       "n1 discarded 2 acknowledged writes (lost): put x 2 (c1), put y 3 (c1)"));
+	assert_non_null(
+	    strstr(sbuf_str(&f->notes),
+		   "n1 discarded 2 acknowledged writes (lost): put x 2 (c1), put y 3 (c1)"));
 	/* Losses in async mode are the lesson, not a violation. */
 	assert_safe(f);
 	assert_int_equal(primary_invariants_lost(f->chk), 2);
@@ -776,9 +777,10 @@ static void test_random_async_counts_losses(void **state)
 		assert_true(ok);
 		int l = primary_invariants_lost(f->chk), m = missing_at_end(f);
 		if (l < m)
-			printf("seed %llu: the checker counts %d lost, the final log misses %d\n%s%s",
-			       (unsigned long long)seed, l, m, sbuf_str(&f->states),
-			       sbuf_str(&f->notes));
+			printf(
+			    "seed %llu: the checker counts %d lost, the final log misses %d\n%s%s",
+			    (unsigned long long)seed, l, m, sbuf_str(&f->states),
+			    sbuf_str(&f->notes));
 		assert_true(m <= l);
 		back += m < l;
 		assert_true(!l == !strstr(sbuf_str(&f->notes), "lost"));
