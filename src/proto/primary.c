@@ -763,16 +763,16 @@ static int cmd_promote(struct sim *s, const struct proto_args *a, struct sbuf *e
 	struct pb *p = proto_self(s, i);
 	if (!sim_node(s, i)->up) {
 		sbuf_printf(err, _("n%d is down: a crashed node cannot be promoted"), i + 1);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	if (p->role == PB_PRIMARY) {
 		sbuf_printf(err, _("n%d is already primary (e%lld)"), i + 1, (long long)p->epoch);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	if (p->role == PB_CANDIDATE) {
 		sbuf_printf(err, _("n%d is already asking for e%lld"), i + 1,
 			    (long long)p->cand_epoch);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	pb_start_candidacy(p, true);
 	return 0;

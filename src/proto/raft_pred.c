@@ -65,6 +65,24 @@ static bool pred_value(struct sim *s, const struct proto_args *a, struct sbuf *w
 	return !strcmp(v, a->a[2].str);
 }
 
+static bool cmp_op(const char *op, int64_t x, int64_t y)
+{
+	if (!strcmp(op, ">="))
+		return x >= y;
+	if (!strcmp(op, ">"))
+		return x > y;
+	if (!strcmp(op, "<="))
+		return x <= y;
+	if (!strcmp(op, "<"))
+		return x < y;
+	if (!strcmp(op, "!="))
+		return x != y;
+	return x == y;
+}
+
+/* term NODE CMP INT | term NODE CMP term NODE: NODE's current term (kept
+ * in stable storage, so a crashed node's is the one it had), against a
+ * number (or a binding, `$T`) or another node's: `term leader > term $old`. */
 static bool pred_term(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	int i = a->a[0].node;
@@ -72,7 +90,20 @@ static bool pred_term(struct sim *s, const struct proto_args *a, struct sbuf *wh
 	if (!r)
 		return false;
 	sbuf_printf(why, _("n%d is in term %lld"), i + 1, (long long)r->st.term);
-	return r->st.term >= a->a[1].num;
+	int64_t y;
+	if (a->a[2].present) {
+		const struct raft *o = raft_of(s, a->a[2].node);
+		if (!o)
+			return false;
+		y = o->st.term;
+		sbuf_printf(why, _(", n%d in term %lld"), a->a[2].node + 1, (long long)y);
+	} else if (a->a[3].present) {
+		y = a->a[3].num;
+	} else {
+		sbuf_puts(why, _("; compare it with a number or with term NODE"));
+		return false;
+	}
+	return cmp_op(a->a[1].str, r->st.term, y);
 }
 
 static bool pred_commit(struct sim *s, const struct proto_args *a, struct sbuf *why)
@@ -245,7 +276,10 @@ const struct proto_pred raft_preds[] = {
      N_("the leader has applied all it committed, and KEY has VALUE in its state machine"),
      pred_committed},
     {"value", "NODE KEY = VALUE", N_("KEY has VALUE in NODE's own state machine"), pred_value},
-    {"term", "NODE >= INT", N_("NODE's current term is at least INT"), pred_term},
+    {"term", "NODE >=|>|<=|<|=|!= [term NODE] [INT]",
+     N_("NODE's current term compared with INT, or with another node's term (term leader > "
+	"term $old)"),
+     pred_term},
     {"commit", "NODE >= INT", N_("NODE's commit index is at least INT"), pred_commit},
     {"snapshot", "NODE >= INT", N_("NODE's snapshot covers the log up to at least INT"),
      pred_snapshot},

@@ -265,7 +265,10 @@ static bool eval_leaf(struct world *w, const struct pred *pr, struct sbuf *y)
 			return false;
 		}
 	}
-	if (!pargs_resolve(w, &pr->args, &args, y))
+	int rc = pargs_resolve(w, &pr->args, &args, y);
+	if (rc == RES_ERROR)
+		w->pred_error = true; /* names nothing: `expect` makes it an error */
+	if (rc < 0)
 		return false;
 	return pr->pp ? pr->pp->eval(w->sim, &args, y) : pr->g->eval(w, &args, y);
 }
