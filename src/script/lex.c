@@ -399,6 +399,12 @@ static bool group_starts(struct parser *p, const char *u)
 		       (t->kind == TK_WORD && !strcmp(item, t->text));
 	if (!strcmp(item, "NODE") || !strcmp(item, "NODES"))
 		return t->kind == TK_WORD && looks_like_node(t->text);
+	/* an optional number starts like one (or is a binding), so that
+	 * `run until term n1 > term n2 timeout 5s` stops before `timeout` */
+	if (!strcmp(item, "INT") || !strcmp(item, "DURATION"))
+		return t->kind == TK_WORD &&
+		       (isdigit((unsigned char)t->text[0]) || t->text[0] == '$' ||
+			(t->text[0] == '-' && isdigit((unsigned char)t->text[1])));
 	return t->kind == TK_WORD || t->kind == TK_STRING;
 }
 
