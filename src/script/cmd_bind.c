@@ -300,7 +300,9 @@ static bool mark_parse(struct parser *p, struct cmd *c)
 }
 
 const struct cmd_entry cmd_bind_table[] = {
-    {.info = {"let", "NAME = leader|NODE|role WORD|random [up|down|ROLE]|term NODE|commit NODE|now|get KEY [via NODE]",
+    {.info = {"let",
+	      "NAME = leader|NODE|role WORD|random [up|down|ROLE]|term NODE|commit NODE|now|get "
+	      "KEY [via NODE]",
 	      N_("bind a name to what the run produced now (the leader, a term, a value read, "
 		 "...); use it later as $NAME"),
 	      "let L = leader"},
