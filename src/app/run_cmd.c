@@ -79,7 +79,8 @@ static void usage(FILE *f)
 		  "  -h, --help     show this help\n"
 		  "\n"
 		  "FILE may be - for standard input. Exit status: 0 every expect held,\n"
-		  "1 an expect failed, 2 bad input.\n"));
+		  "1 an expect failed or a command was refused (without `try`), 2 bad\n"
+		  "input.\n"));
 }
 
 int run_cmd_main(int argc, char **argv)
@@ -187,12 +188,12 @@ int run_cmd_main(int argc, char **argv)
 	struct sim *s = world_sim(w);
 	if (o.json) {
 		printf("{\"kind\":\"summary\",\"status\":\"%s\",\"expects_passed\":%d,\"expects_"
-		       "failed\":%d,"
+		       "failed\":%d,\"refused\":%d,"
 		       "\"time\":%lld,\"events\":%llu,\"seed\":%llu}\n",
 		       status == 0   ? "ok"
 		       : status == 1 ? "failed"
 				     : "error",
-		       world_expects_passed(w), world_expects_failed(w),
+		       world_expects_passed(w), world_expects_failed(w), world_refusals(w),
 		       s ? (long long)sim_now(s) : 0LL,
 		       s ? (unsigned long long)sim_events(s) : 0ULL,
 		       s ? (unsigned long long)sim_seed(s) : 0ULL);
@@ -203,6 +204,11 @@ int run_cmd_main(int argc, char **argv)
 		       simtime_fmt(s ? sim_now(s) : 0, tb, sizeof tb),
 		       s ? (unsigned long long)sim_events(s) : 0ULL,
 		       s ? (unsigned long long)sim_seed(s) : 0ULL);
+		if (world_refusals(w))
+			printf(P_("-- %d command refused without `try` (see the refused line above)\n",
+				  "-- %d commands refused without `try` (see the refused lines above)\n",
+				  world_refusals(w)),
+			       world_refusals(w));
 	}
 out:
 	if (record_title)

@@ -403,9 +403,41 @@ static int all_keys(struct sim *s, char (**keys)[KV_KEY_MAX])
 	return n;
 }
 
+/* converged: nothing is still on its way — no client operation pending,
+ * no Put, Forward, Handoff or Sync on the wire to an up node, no hinted
+ * copy waiting to be handed back — and every node of every key's
+ * preference list holds that key's latest versions. Without the first
+ * part it could hold the instant after a put was issued, before any
+ * replica heard of it, or while a hint still stood in for a replica. */
 static bool pred_converged(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	(void)a;
+	if (sim_pending_count(s)) {
+		sbuf_printf(why,
+			    P_("%d client operation is pending", "%d client operations are pending",
+			       sim_pending_count(s)),
+			    sim_pending_count(s));
+		return false;
+	}
+	for (int i = 0; i < sim_inflight_count(s); i++) {
+		const struct msg *m = sim_inflight(s, i);
+		if ((m->type == DYN_PUT || m->type == DYN_FORWARD || m->type == DYN_HANDOFF ||
+		     m->type == DYN_SYNC) &&
+		    sim_node(s, m->to)->up) {
+			sbuf_printf(why, _("a %s from n%d to n%d is on the wire"),
+				    dyn_msg_kinds[m->type].name, m->from + 1, m->to + 1);
+			return false;
+		}
+	}
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct dyn *d = node_dyn(s, i);
+		for (int j = 0; j < d->nhints; j++)
+			if (d->hints[j].obj.nv) {
+				sbuf_printf(why, _("n%d still holds a hint of %s for n%d"), i + 1,
+					    d->hints[j].obj.key, d->hints[j].owner + 1);
+				return false;
+			}
+	}
 	char(*keys)[KV_KEY_MAX];
 	int nk = all_keys(s, &keys);
 	bool ok = true;
@@ -524,7 +556,8 @@ static const struct proto_pred dyn_preds[] = {
     {"replicas", "KEY = INT", N_("exactly INT nodes hold the latest versions of KEY"),
      pred_replicas},
     {"converged", NULL,
-     N_("every node of every key's preference list holds that key's latest versions"),
+     N_("nothing in flight (no pending operation, no write on the wire, no hint waiting) and "
+	"every node of every key's preference list holds that key's latest versions"),
      pred_converged},
     {"hints", ">= INT", N_("at least INT hinted copies wait to be handed back"), pred_hints},
     {"quorum-overlap", NULL, N_("w + r > n: every read quorum meets every write quorum"),

@@ -184,10 +184,28 @@ static void say_versions(const struct ml_key *k, struct sbuf *out)
 		sbuf_puts(out, _("nothing"));
 }
 
-/* converged: every up node holds the same versions of every key. */
+/* converged: nothing is on its way — no client operation pending, no
+ * Replicate on the wire to an up node — and every up node holds the same
+ * versions of every key. Without the first part it could hold the instant
+ * after a put was issued, before its node applied it. */
 static bool pred_converged(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	(void)a;
+	if (sim_pending_count(s)) {
+		sbuf_printf(why,
+			    P_("%d client operation is pending", "%d client operations are pending",
+			       sim_pending_count(s)),
+			    sim_pending_count(s));
+		return false;
+	}
+	for (int i = 0; i < sim_inflight_count(s); i++) {
+		const struct msg *m = sim_inflight(s, i);
+		if (m->type == ML_MSG_REPLICATE && sim_node(s, m->to)->up) {
+			sbuf_printf(why, _("a Replicate from n%d to n%d is on the wire"), m->from + 1,
+				    m->to + 1);
+			return false;
+		}
+	}
 	int ref = -1, nup = 0;
 	for (int i = 0; i < sim_nodes(s); i++) {
 		if (!sim_node(s, i)->up)
@@ -315,7 +333,10 @@ const struct proto_pred ml_preds[] = {
      N_("a get at NODE would return VALUE (siblings sorted and joined by |: \"a|b\")"), pred_value},
     {"siblings", "KEY >= INT", N_("some up node holds at least INT concurrent versions of KEY"),
      pred_siblings},
-    {"converged", "", N_("every up node holds the same versions of every key"), pred_converged},
+    {"converged", "",
+     N_("nothing in flight (no pending operation, no Replicate on the wire to an up node) and "
+	"every up node holds the same versions of every key"),
+     pred_converged},
     {"lost-updates", ">= INT",
      N_("at least INT writes were lost to last-writer-wins (overwritten by a write that did "
 	"not causally follow them)"),

@@ -647,13 +647,36 @@ static bool pred_value(struct sim *s, const struct proto_args *a, struct sbuf *w
 }
 
 /* committed KEY = VALUE: the primary of the highest epoch holds KEY =
- * VALUE, and the write that set it is acknowledged in the mode's sense. */
+ * VALUE, and the write that set it is acknowledged in the mode's sense.
+ * With no primary standing (it crashed, a failover is under way), the
+ * copy a failover would keep decides: the up node of the highest epoch
+ * with the longest log holds KEY = VALUE. So the predicate does not turn
+ * false the instant the primary dies. */
 static bool pred_committed(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	int top = pb_top_primary(s);
 	if (top < 0) {
-		sbuf_puts(why, _("no primary"));
-		return false;
+		int best = -1;
+		for (int i = 0; i < sim_nodes(s); i++) {
+			if (!sim_node(s, i)->up)
+				continue;
+			const struct pb *p = node_pb(s, i), *b = best < 0 ? NULL : node_pb(s, best);
+			if (!b || p->epoch > b->epoch ||
+			    (p->epoch == b->epoch && pb_last(p) > pb_last(b)))
+				best = i;
+		}
+		if (best < 0) {
+			sbuf_puts(why, _("no node is up"));
+			return false;
+		}
+		const char *v = pb_kv_get(&node_pb(s, best)->kv, a->a[0].str);
+		if (v)
+			sbuf_printf(why, _("no primary; the most up-to-date copy, n%d's, has %s = %s"),
+				    best + 1, a->a[0].str, v);
+		else
+			sbuf_printf(why, _("no primary; the most up-to-date copy, n%d's, has no %s"),
+				    best + 1, a->a[0].str);
+		return v && !strcmp(v, a->a[1].str);
 	}
 	const struct pb *t = node_pb(s, top);
 	const char *v = pb_kv_get(&t->kv, a->a[0].str);
@@ -745,7 +768,8 @@ static const struct proto_pred pb_preds[] = {
     {"value", "NODE KEY = VALUE", N_("NODE's own copy has KEY = VALUE (stale copies included)"),
      pred_value},
     {"committed", "KEY = VALUE",
-     N_("the primary holds KEY = VALUE and has acknowledged the write that set it"),
+     N_("the primary holds KEY = VALUE and has acknowledged the write that set it (with no "
+	"primary: the most up-to-date up copy holds it)"),
      pred_committed},
     {"has", "NODE KEY", N_("NODE's own copy holds KEY (whatever its value)"), pred_has},
     {"caught-up", NULL, N_("every up node holds exactly what the primary holds"), pred_caught_up},
@@ -763,16 +787,16 @@ static int cmd_promote(struct sim *s, const struct proto_args *a, struct sbuf *e
 	struct pb *p = proto_self(s, i);
 	if (!sim_node(s, i)->up) {
 		sbuf_printf(err, _("n%d is down: a crashed node cannot be promoted"), i + 1);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	if (p->role == PB_PRIMARY) {
 		sbuf_printf(err, _("n%d is already primary (e%lld)"), i + 1, (long long)p->epoch);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	if (p->role == PB_CANDIDATE) {
 		sbuf_printf(err, _("n%d is already asking for e%lld"), i + 1,
 			    (long long)p->cand_epoch);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	pb_start_candidacy(p, true);
 	return 0;

@@ -166,8 +166,12 @@ struct proto_args {
 	struct arg a[PROTO_MAX_ARGS];
 };
 
-/* A command the protocol adds to the language. run() returns 0 on success,
- * or -1 with a message (in the user's language) in err. */
+/* A command the protocol adds to the language. run() returns 0 on success;
+ * -1 with a message (in the user's language) in err for input that means
+ * nothing (`add server6`); or PROTO_REFUSED with a message when the
+ * cluster cannot carry it out now (`add n4` with no leader): a script
+ * records the refusal in the trace and goes on (docs/LANGUAGE.md). */
+#define PROTO_REFUSED (-2)
 struct proto_cmd {
 	const char *name;
 	const char *usage; /* after the name: "NODE" */

@@ -332,8 +332,10 @@ void raft_peer_acked(struct raft *r, int peer, uint64_t round);
 void raft_config_recompute(struct raft *r);
 /* Fixes the bootstrap configuration (every node existing now) if not yet. */
 void raft_boot(struct raft *r);
-/* Adds node (a fresh one if node == sim_nodes) through the leader; 0 or -1
- * with a message. */
+/* Adds node (a fresh one if node == sim_nodes) through the leader; 0, -1
+ * with a message, or PROTO_REFUSED with one when the leader cannot change
+ * the configuration now (none, a change in progress, no entry of its term
+ * committed yet, already a member). */
 int raft_add_server(struct sim *s, int node, struct sbuf *err);
 int raft_remove_server(struct sim *s, int node, struct sbuf *err);
 void raft_config_fmt(const struct nodeset *cfg, char *buf, size_t n);

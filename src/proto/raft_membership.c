@@ -77,7 +77,7 @@ static int ready_leader(struct sim *s, struct sbuf *err)
 	int l = proto_leader(s);
 	if (l < 0) {
 		sbuf_puts(err, _("no leader to change the configuration; wait for an election"));
-		return -1;
+		return PROTO_REFUSED;
 	}
 	struct raft *r = raft_of(s, l);
 	if (r->cfg_index > r->commit) {
@@ -85,13 +85,13 @@ static int ready_leader(struct sim *s, struct sbuf *err)
 			    _("n%d is still committing the previous configuration change (one at a "
 			      "time, thesis §4.1)"),
 			    l + 1);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	if (raft_term_at(r, r->commit) != r->st.term) {
 		sbuf_printf(
 		    err, _("n%d has not yet committed an entry of its term %lld; try again soon"),
 		    l + 1, (long long)r->st.term);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	return l;
 }
@@ -147,11 +147,11 @@ int raft_add_server(struct sim *s, int node, struct sbuf *err)
 	}
 	int l = ready_leader(s, err);
 	if (l < 0)
-		return -1;
+		return l;
 	struct raft *r = raft_of(s, l);
 	if (raft_is_member(r, node)) {
 		sbuf_printf(err, _("n%d is already in the configuration"), node + 1);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	append_config(r, node, true);
 	return 0;
@@ -163,15 +163,15 @@ int raft_remove_server(struct sim *s, int node, struct sbuf *err)
 		raft_boot(raft_of(s, i));
 	int l = ready_leader(s, err);
 	if (l < 0)
-		return -1;
+		return l;
 	struct raft *r = raft_of(s, l);
 	if (!raft_is_member(r, node)) {
 		sbuf_printf(err, _("n%d is not in the configuration"), node + 1);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	if (nodeset_count(&r->cfg) == 1) {
 		sbuf_puts(err, _("cannot remove the last server of the configuration"));
-		return -1;
+		return PROTO_REFUSED;
 	}
 	append_config(r, node, false);
 	return 0;

@@ -25,27 +25,38 @@ static const struct raft *up_raft(struct sim *s, int i, struct sbuf *why)
 	return r;
 }
 
-/* committed KEY = VALUE: the leader (the up Leader of the highest term) has
- * applied every entry it knows committed, and in its state machine KEY has
- * VALUE. A leader applies only committed entries, so this says that a write
- * of VALUE is committed and is the latest committed write of KEY. */
+/* committed KEY = VALUE: the latest committed write of KEY set VALUE, as
+ * far as any up node knows, leader or not. Only committed entries are
+ * applied (§5.3), and by State Machine Safety (§5.4.3) every state machine
+ * is a prefix of the same committed sequence, so the up node that has
+ * applied the most holds the latest committed value: this holds when KEY
+ * has VALUE there. It does not depend on a leader existing at that
+ * instant: after the leader crashes, the followers that learnt the commit
+ * still say so. (An entry committed by a leader that crashed before any
+ * follower heard of the commit is known again once a new leader commits
+ * an entry of its own term.) */
 static bool pred_committed(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
-	int l = proto_leader(s);
-	if (l < 0) {
-		sbuf_puts(why, _("no leader"));
+	int best = -1;
+	for (int i = 0; i < sim_nodes(s); i++) {
+		const struct raft *r = raft_of(s, i);
+		if (r && sim_node(s, i)->up && (best < 0 || r->applied > raft_of(s, best)->applied))
+			best = i;
+	}
+	if (best < 0) {
+		sbuf_puts(why, _("no node is up"));
 		return false;
 	}
-	const struct raft *r = raft_of(s, l);
+	const struct raft *r = raft_of(s, best);
 	const char *v = raft_kv_get(r->kv, a->a[0].str);
 	if (!v) {
-		sbuf_printf(why, _("%s is unset at the leader n%d (commit %lld)"), a->a[0].str,
-			    l + 1, (long long)r->commit);
+		sbuf_printf(why, _("%s is unset in what n%d applied (up to %lld, the most of any up node)"),
+			    a->a[0].str, best + 1, (long long)r->applied);
 		return false;
 	}
-	sbuf_printf(why, _("%s = %s at the leader n%d (commit %lld)"), a->a[0].str, v, l + 1,
-		    (long long)r->commit);
-	return !strcmp(v, a->a[1].str) && r->applied == r->commit;
+	sbuf_printf(why, _("%s = %s in what n%d applied (up to %lld, the most of any up node)"),
+		    a->a[0].str, v, best + 1, (long long)r->applied);
+	return !strcmp(v, a->a[1].str);
 }
 
 /* value NODE KEY = VALUE: KEY has VALUE in NODE's own state machine (what a
@@ -65,6 +76,24 @@ static bool pred_value(struct sim *s, const struct proto_args *a, struct sbuf *w
 	return !strcmp(v, a->a[2].str);
 }
 
+static bool cmp_op(const char *op, int64_t x, int64_t y)
+{
+	if (!strcmp(op, ">="))
+		return x >= y;
+	if (!strcmp(op, ">"))
+		return x > y;
+	if (!strcmp(op, "<="))
+		return x <= y;
+	if (!strcmp(op, "<"))
+		return x < y;
+	if (!strcmp(op, "!="))
+		return x != y;
+	return x == y;
+}
+
+/* term NODE CMP INT | term NODE CMP term NODE: NODE's current term (kept
+ * in stable storage, so a crashed node's is the one it had), against a
+ * number (or a binding, `$T`) or another node's: `term leader > term $old`. */
 static bool pred_term(struct sim *s, const struct proto_args *a, struct sbuf *why)
 {
 	int i = a->a[0].node;
@@ -72,7 +101,20 @@ static bool pred_term(struct sim *s, const struct proto_args *a, struct sbuf *wh
 	if (!r)
 		return false;
 	sbuf_printf(why, _("n%d is in term %lld"), i + 1, (long long)r->st.term);
-	return r->st.term >= a->a[1].num;
+	int64_t y;
+	if (a->a[2].present) {
+		const struct raft *o = raft_of(s, a->a[2].node);
+		if (!o)
+			return false;
+		y = o->st.term;
+		sbuf_printf(why, _(", n%d in term %lld"), a->a[2].node + 1, (long long)y);
+	} else if (a->a[3].present) {
+		y = a->a[3].num;
+	} else {
+		sbuf_puts(why, _("; compare it with a number or with term NODE"));
+		return false;
+	}
+	return cmp_op(a->a[1].str, r->st.term, y);
 }
 
 static bool pred_commit(struct sim *s, const struct proto_args *a, struct sbuf *why)
@@ -242,10 +284,14 @@ static bool pred_config(struct sim *s, const struct proto_args *a, struct sbuf *
 
 const struct proto_pred raft_preds[] = {
     {"committed", "KEY = VALUE",
-     N_("the leader has applied all it committed, and KEY has VALUE in its state machine"),
+     N_("the latest committed write of KEY set VALUE (in the state machine of the up node "
+	"that applied the most; no leader needed)"),
      pred_committed},
     {"value", "NODE KEY = VALUE", N_("KEY has VALUE in NODE's own state machine"), pred_value},
-    {"term", "NODE >= INT", N_("NODE's current term is at least INT"), pred_term},
+    {"term", "NODE >=|>|<=|<|=|!= [term NODE] [INT]",
+     N_("NODE's current term compared with INT, or with another node's term (term leader > "
+	"term $old)"),
+     pred_term},
     {"commit", "NODE >= INT", N_("NODE's commit index is at least INT"), pred_commit},
     {"snapshot", "NODE >= INT", N_("NODE's snapshot covers the log up to at least INT"),
      pred_snapshot},

@@ -19,6 +19,7 @@ extern const struct cmd_entry cmd_time_table[];
 extern const struct cmd_entry cmd_fault_table[];
 extern const struct cmd_entry cmd_client_table[];
 extern const struct cmd_entry cmd_expect_table[];
+extern const struct cmd_entry cmd_bind_table[];
 extern const struct cmd_entry cmd_text_table[];
 
 /* Each family's table ends with a row whose name is NULL. */
@@ -27,7 +28,8 @@ static const struct cmd_entry *const families[] = {
     cmd_time_table,    /* run, step, at, after */
     cmd_fault_table,   /* crash, restart, partition, cut, heal, link, net, clock */
     cmd_client_table,  /* put, get, cas, append, client, workload */
-    cmd_expect_table,  /* expect */
+    cmd_expect_table,  /* expect, try */
+    cmd_bind_table,    /* let, mark */
     cmd_text_table,    /* note, help */
 };
 
@@ -82,8 +84,15 @@ static int proto_exec(struct exec_ctx *x)
 				 sim_proto(s)->name, a->pcmd->name);
 	struct proto_args args;
 	struct sbuf m = {0};
-	if (!pargs_resolve(x->w, &a->pargs, &args, &m) || a->pcmd->run(s, &args, &m) < 0) {
-		exec_fail(x, x->c->col, "%s", sbuf_str(&m));
+	int rc = pargs_resolve(x->w, &a->pargs, &args, &m);
+	if (rc == RES_OK)
+		rc = a->pcmd->run(s, &args, &m);
+	if (rc < 0) {
+		/* PROTO_REFUSED (== RES_REFUSED): the cluster cannot do it now */
+		if (rc == PROTO_REFUSED)
+			exec_refuse(x, x->c->col, "%s", sbuf_str(&m));
+		else
+			exec_fail(x, x->c->col, "%s", sbuf_str(&m));
 		sbuf_free(&m);
 		return -1;
 	}

@@ -87,11 +87,39 @@ static bool append_parse(struct parser *p, struct cmd *c)
 	return op_parse(p, c, KV_APPEND);
 }
 
+/* A key or value written $NAME: the binding's text (a node as n3, a number
+ * in decimal, a value read as read). 0, or -1 with an error. */
+static int subst(struct exec_ctx *x, char *field, size_t max)
+{
+	char var[BIND_NAME_MAX];
+	if (!is_var_ref(field, var))
+		return 0;
+	const struct binding *b = world_binding(x->w, var);
+	if (!b)
+		return exec_fail(x, x->c->col, _("$%s is not bound: bind it first (let %s = ...)"),
+				 var, var);
+	char buf[KV_VAL_MAX];
+	switch (b->kind) {
+	case BIND_NODE: ns_snprintf(buf, sizeof buf, "n%lld", (long long)b->num + 1); break;
+	case BIND_INT: ns_snprintf(buf, sizeof buf, "%lld", (long long)b->num); break;
+	case BIND_VALUE: ns_strlcpy(buf, b->str, sizeof buf); break;
+	case BIND_TIME: simtime_fmt(b->num, buf, sizeof buf); break;
+	}
+	if (strlen(buf) >= max)
+		return exec_fail(x, x->c->col, _("$%s is too long here"), var);
+	ns_strlcpy(field, buf, max);
+	return 0;
+}
+
 static int op_exec(struct exec_ctx *x)
 {
-	const struct op_args *a = x->args;
+	const struct op_args *args = x->args;
+	struct op_args copy = *args, *a = &copy;
 	struct sim *s = x->w->sim;
 	int node = -1;
+	if (subst(x, a->op.key, sizeof a->op.key) < 0 || subst(x, a->op.arg, sizeof a->op.arg) < 0 ||
+	    subst(x, a->op.arg2, sizeof a->op.arg2) < 0)
+		return -1;
 	if (!sim_proto(s)->kv_clients)
 		return exec_fail(x, x->c->col,
 				 _("%s serves no key-value clients: put, get, cas and append do not "
@@ -101,8 +129,8 @@ static int op_exec(struct exec_ctx *x)
 		return -1;
 	int client = a->client;
 	if (client && sim_client_busy(s, client))
-		return exec_fail(x, x->c->col, _("c%d is still waiting for its last operation"),
-				 client);
+		return exec_refuse(x, x->c->col, _("c%d is still waiting for its last operation"),
+				   client);
 	if (!client)
 		client = sim_client_idle(s, 1);
 	sim_client_invoke(s, client, node, &a->op);

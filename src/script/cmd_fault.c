@@ -160,9 +160,17 @@ static int pair_of(struct exec_ctx *x, const struct link_args *l, int *a, int *b
 {
 	if ((*a = exec_node(x, &l->a)) < 0 || (*b = exec_node(x, &l->b)) < 0)
 		return -1;
-	if (*a == *b)
+	if (*a == *b) {
+		/* `cut n1 -> leader` while n1 leads names a link that does not
+		 * exist now: refused; `cut n1 n1` never names one: an error */
+		if (l->a.index < 0 || l->b.index < 0)
+			return exec_refuse(x, l->b.col,
+					   _("a link joins two different nodes, and both ends are "
+					     "n%d now"),
+					   *a + 1);
 		return exec_fail(x, l->b.col, _("a link joins two different nodes (n%d twice)"),
 				 *a + 1);
+	}
 	return 0;
 }
 

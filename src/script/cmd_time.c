@@ -160,7 +160,11 @@ static void run_scheduled(void *ctx, struct sim *s, uint64_t arg)
 	(void)arg;
 	struct sched *sc = ctx;
 	struct sbuf err = {0};
-	if (world_exec(sc->w, sc->c, sc->file, &err, NULL) < 0) {
+	int rc = world_exec(sc->w, sc->c, sc->file, &err, NULL);
+	if (rc == WORLD_REFUSED) {
+		world_refused(sc->w, sc->c, sc->file, false);
+		sc->w->refused++;
+	} else if (rc < 0) {
 		sc->w->async_errors++;
 		sim_note(s, TR_NOTE, -1, -1, _("error: %s"), sbuf_str(&err));
 	}

@@ -2,11 +2,15 @@
  * exec.c — the world, and running parsed commands against it.
  *
  * The world owns the simulation and what lives beside it (the invariant
- * watch, the history, scheduled commands). Commands run in order, each by
- * its row's exec (cmd_*.c); a command that cannot run (a node that does not
- * exist, `crash leader` with no leader) stops the script with
- * file:line:col, while a failed `expect` is reported and counted and the
- * script goes on.
+ * watch, the history, scheduled commands, bindings, message counts).
+ * Commands run in order, each by its row's exec (cmd_*.c). A command that
+ * cannot run (a node that does not exist, an unbound $X) stops the script
+ * with file:line:col. One the cluster cannot carry out now (`crash leader`
+ * with no leader) is refused: a TR_REFUSED trace event, counted like a
+ * failed `expect` unless the script said `try`, and the script goes on —
+ * except at the prompt (world_exec_line), where it is an error shown
+ * inline. A failed `expect` is reported and counted and the script goes
+ * on.
  *
  * Recording: see script.h. rec_last is the simulated time of the last
  * recorded command; time that passed since (through world_advance_to) is
@@ -39,8 +43,26 @@ struct world *world_new(void)
 	return w;
 }
 
+void msg_counts_free(struct msg_counts *c)
+{
+	if (!c)
+		return;
+	free(c->n);
+	free(c);
+}
+
+static void clear_bindings(struct world *w)
+{
+	for (int i = 0; i < w->nbind; i++)
+		msg_counts_free(w->bind[i].counts);
+	w->nbind = 0;
+}
+
 static void drop_sim(struct world *w)
 {
+	clear_bindings(w);
+	free(w->msgs.n);
+	w->msgs = (struct msg_counts){0, 0, NULL};
 	inv_watch_free(w->inv);
 	w->inv = NULL;
 	lin_free(w->lin);
@@ -72,6 +94,8 @@ void world_free(struct world *w)
 	history_close(w->hist);
 	free(w->hist);
 	free(w->scheds);
+	free(w->bind);
+	sbuf_free(&w->refusal);
 	free(w);
 }
 
@@ -123,6 +147,11 @@ int world_expects_failed(const struct world *w)
 int world_expects_passed(const struct world *w)
 {
 	return w->passed;
+}
+
+int world_refusals(const struct world *w)
+{
+	return w->refused;
 }
 
 void world_say(struct world *w, enum world_out k, const char *fmt, ...)
@@ -214,23 +243,43 @@ int world_node(struct world *w, const struct noderef *r, struct sbuf *err)
 	}
 	if (r->index == NREF_LEADER) {
 		int l = proto_leader(w->sim);
-		if (l < 0)
+		if (l < 0) {
 			sbuf_puts(err, _("there is no leader now"));
+			return RES_REFUSED;
+		}
 		return l;
+	}
+	if (r->index == NREF_VAR) {
+		const struct binding *b = world_binding(w, r->var);
+		if (!b) {
+			sbuf_printf(err, _("$%s is not bound: bind it first (let %s = leader)"),
+				    r->var, r->var);
+			return RES_ERROR;
+		}
+		if (b->kind != BIND_NODE) {
+			sbuf_printf(err, _("$%s is not a node"), r->var);
+			return RES_ERROR;
+		}
+		if (b->num >= sim_nodes(w->sim)) {
+			sbuf_printf(err, _("$%s is n%lld, which this cluster does not have"),
+				    r->var, (long long)b->num + 1);
+			return RES_ERROR;
+		}
+		return (int)b->num;
 	}
 	if (r->index == NREF_ALL) {
 		sbuf_puts(err, _("expected one node here, not `all`"));
-		return -1;
+		return RES_ERROR;
 	}
 	if (r->index >= sim_nodes(w->sim) || r->hi >= sim_nodes(w->sim)) {
 		sbuf_printf(err, _("no node n%d: the cluster has n1..n%d"),
 			    (r->hi >= sim_nodes(w->sim) ? r->hi : r->index) + 1, sim_nodes(w->sim));
-		return -1;
+		return RES_ERROR;
 	}
 	return r->index;
 }
 
-bool world_nodes(struct world *w, const struct noderefs *r, struct nodeset *out, struct sbuf *err)
+int world_nodes(struct world *w, const struct noderefs *r, struct nodeset *out, struct sbuf *err)
 {
 	*out = (struct nodeset){{0, 0}};
 	for (int i = 0; i < r->n; i++) {
@@ -239,7 +288,7 @@ bool world_nodes(struct world *w, const struct noderefs *r, struct nodeset *out,
 			if (!w->sim) {
 				sbuf_puts(err,
 					  _("no cluster yet: start one with `cluster raft 5`"));
-				return false;
+				return RES_ERROR;
 			}
 			for (int k = 0; k < sim_nodes(w->sim); k++)
 				nodeset_add(out, k);
@@ -247,11 +296,11 @@ bool world_nodes(struct world *w, const struct noderefs *r, struct nodeset *out,
 		}
 		int k = world_node(w, x, err);
 		if (k < 0)
-			return false;
-		for (int j = k; j <= (x->index == NREF_LEADER ? k : x->hi); j++)
+			return k;
+		for (int j = k; j <= (x->index < 0 ? k : x->hi); j++)
 			nodeset_add(out, j);
 	}
-	return true;
+	return RES_OK;
 }
 
 /* ---- execution ---------------------------------------------------------------- */
@@ -268,14 +317,34 @@ int exec_fail(struct exec_ctx *x, int col, const char *fmt, ...)
 	return -1;
 }
 
+int exec_refuse(struct exec_ctx *x, int col, const char *fmt, ...)
+{
+	if (x->file)
+		sbuf_printf(x->err, "%s:", x->file);
+	sbuf_printf(x->err, "%d:%d: ", x->c->lineno, col);
+	va_list ap;
+	va_start(ap, fmt);
+	struct sbuf m = {0};
+	sbuf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	sbuf_puts(x->err, sbuf_str(&m));
+	sbuf_clear(&x->w->refusal);
+	sbuf_puts(&x->w->refusal, sbuf_str(&m));
+	sbuf_free(&m);
+	x->refused = true;
+	return -1;
+}
+
 int exec_node(struct exec_ctx *x, const struct noderef *r)
 {
 	struct sbuf m = {0};
 	int i = world_node(x->w, r, &m);
-	if (i < 0)
+	if (i == RES_REFUSED)
+		exec_refuse(x, r->col, "%s", sbuf_str(&m));
+	else if (i < 0)
 		exec_fail(x, r->col, "%s", sbuf_str(&m));
 	sbuf_free(&m);
-	return i;
+	return i < 0 ? -1 : i;
 }
 
 int exec_nodes(struct exec_ctx *x, const struct noderefs *r, struct nodeset *out)
@@ -285,11 +354,13 @@ int exec_nodes(struct exec_ctx *x, const struct noderefs *r, struct nodeset *out
 		struct noderefs one = {1, &r->v[i]};
 		struct nodeset set;
 		struct sbuf m = {0};
-		bool ok = world_nodes(x->w, &one, &set, &m);
-		if (!ok)
+		int rc = world_nodes(x->w, &one, &set, &m);
+		if (rc == RES_REFUSED)
+			exec_refuse(x, r->v[i].col, "%s", sbuf_str(&m));
+		else if (rc < 0)
 			exec_fail(x, r->v[i].col, "%s", sbuf_str(&m));
 		sbuf_free(&m);
-		if (!ok)
+		if (rc < 0)
 			return -1;
 		out->w[0] |= set.w[0];
 		out->w[1] |= set.w[1];
@@ -302,9 +373,117 @@ void world_fault(struct world *w, int node, int peer, const char *text)
 	sim_note(w->sim, TR_FAULT, node, peer, "%s", text);
 }
 
+void world_refused(struct world *w, const struct cmd *c, const char *file, bool expected)
+{
+	struct sbuf t = {0};
+	if (file)
+		sbuf_printf(&t, "%s:", file);
+	sbuf_printf(&t, "%d: ", c->lineno);
+	sbuf_printf(&t, expected ? _("refused `%s` (as the script allowed, with try): %s")
+				 : _("refused `%s`: %s"),
+		    c->src, sbuf_str(&w->refusal));
+	if (w->sim) {
+		struct trace_event ev = {.kind = TR_REFUSED,
+					 .at = sim_now(w->sim),
+					 .node = -1,
+					 .peer = -1,
+					 .text = sbuf_str(&t),
+					 .ok = expected};
+		sim_emit(w->sim, &ev);
+	} else {
+		world_say(w, OUT_INFO, "%s", sbuf_str(&t));
+	}
+	sbuf_free(&t);
+}
+
+/* ---- bindings and message counts ------------------------------------------------- */
+
+const struct binding *world_binding(const struct world *w, const char *name)
+{
+	for (int i = 0; i < w->nbind; i++)
+		if (!strcmp(w->bind[i].name, name))
+			return &w->bind[i];
+	return NULL;
+}
+
+void world_bind(struct world *w, const char *name, const struct binding *b)
+{
+	struct binding *slot = (struct binding *)world_binding(w, name);
+	if (slot) {
+		msg_counts_free(slot->counts);
+	} else {
+		xgrow((void **)&w->bind, &w->bind_cap, (size_t)w->nbind + 1, sizeof *w->bind);
+		slot = &w->bind[w->nbind++];
+	}
+	*slot = *b;
+	ns_strlcpy(slot->name, name, sizeof slot->name);
+}
+
+/* Makes room for node index i (nodes may be added while running). */
+static void counts_grow(struct msg_counts *c, int kinds, int dim)
+{
+	uint64_t *n = xcalloc((size_t)kinds * (size_t)dim * (size_t)dim, sizeof *n);
+	for (int k = 0; k < c->kinds; k++)
+		for (int f = 0; f < c->dim; f++)
+			for (int t = 0; t < c->dim; t++)
+				n[((size_t)k * dim + f) * dim + t] =
+				    c->n[((size_t)k * c->dim + f) * c->dim + t];
+	free(c->n);
+	c->n = n;
+	c->kinds = kinds;
+	c->dim = dim;
+}
+
+static uint64_t count_at(const struct msg_counts *c, int k, int f, int t)
+{
+	if (!c || k >= c->kinds || f >= c->dim || t >= c->dim)
+		return 0;
+	return c->n[((size_t)k * c->dim + f) * c->dim + t];
+}
+
+uint64_t world_msg_count(const struct world *w, int k, const struct nodeset *from,
+			 const struct nodeset *to, const struct msg_counts *base,
+			 const struct msg_counts *upto)
+{
+	const struct msg_counts *c = upto ? upto : &w->msgs;
+	uint64_t sum = 0;
+	for (int kk = k < 0 ? 0 : k; kk < (k < 0 ? c->kinds : MIN(k + 1, c->kinds)); kk++)
+		for (int f = 0; f < c->dim; f++) {
+			if (from && !nodeset_has(from, f))
+				continue;
+			for (int t = 0; t < c->dim; t++)
+				if (!to || nodeset_has(to, t))
+					sum += count_at(c, kk, f, t) - count_at(base, kk, f, t);
+		}
+	return sum;
+}
+
+struct msg_counts *world_msg_snapshot(const struct world *w)
+{
+	struct msg_counts *c = xcalloc(1, sizeof *c);
+	c->kinds = w->msgs.kinds;
+	c->dim = w->msgs.dim;
+	size_t n = (size_t)c->kinds * (size_t)c->dim * (size_t)c->dim;
+	c->n = xcalloc(n ? n : 1, sizeof *c->n);
+	if (n)
+		memcpy(c->n, w->msgs.n, n * sizeof *c->n);
+	return c;
+}
+
+/* The world's trace observer: client outcomes, and one count per message
+ * sent (O(1); the array grows only when a node is added). */
 static void count_ops(void *ctx, const struct trace_event *ev)
 {
 	struct world *w = ctx;
+	if (ev->kind == TR_SEND) {
+		const struct msg *m = ev->msg;
+		struct msg_counts *c = &w->msgs;
+		if (m->type >= c->kinds || m->from >= c->dim || m->to >= c->dim)
+			counts_grow(c, MAX(c->kinds, (int)m->type + 1),
+				    MAX(MAX(c->dim, sim_nodes(w->sim)), MAX(m->from, m->to) + 1));
+		c->n[((size_t)m->type * c->dim + m->from) * c->dim + m->to]++;
+		return;
+	}
 	if (ev->kind == TR_COMPLETE && ev->op->outcome <= OUT_UNKNOWN) {
 		w->ops[ev->op->outcome]++;
 		w->last_took = ev->op->completed - ev->op->invoked;
@@ -317,6 +496,8 @@ void world_make_sim(struct world *w, const struct proto_ops *proto, int n,
 	struct proto_opts o = *opts; /* opts may belong to the sim dropped here */
 	drop_sim(w);
 	w->sim = sim_new(proto, &o, n, w->seed);
+	rng_seed(&w->rng, w->seed ^ 0x6c65742062696e64ULL); /* "let bind" */
+	counts_grow(&w->msgs, proto->node.nmsg_kinds ? proto->node.nmsg_kinds : 1, n);
 	memset(w->ops, 0, sizeof w->ops);
 	w->last_took = -1;
 	sim_observe(w->sim, count_ops, w);
@@ -330,11 +511,26 @@ void world_make_sim(struct world *w, const struct proto_ops *proto, int n,
 int world_exec(struct world *w, const struct cmd *c, const char *file, struct sbuf *err,
 	       const struct script *owner)
 {
-	struct exec_ctx x = {w, file, c, c->args, err, owner};
+	struct exec_ctx x = {w, file, c, c->args, err, owner, false};
 	if (!w->sim && !(c->e->flags & CMD_NO_CLUSTER))
 		return exec_fail(&x, c->col, "%s",
 				 _("no cluster yet: start one with `cluster raft 5`"));
-	return c->e->exec(&x);
+	int rc = c->e->exec(&x);
+	return rc < 0 && x.refused ? WORLD_REFUSED : rc;
+}
+
+int world_try(struct exec_ctx *x, const struct cmd *sub)
+{
+	struct sbuf m = {0};
+	int rc = world_exec(x->w, sub, x->file, &m, x->owner);
+	if (rc == WORLD_REFUSED) {
+		world_refused(x->w, sub, x->file, true);
+		rc = 0;
+	} else if (rc < 0) {
+		sbuf_puts(x->err, sbuf_str(&m));
+	}
+	sbuf_free(&m);
+	return rc;
 }
 
 int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *err)
@@ -342,8 +538,20 @@ int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *
 	const struct cmd *c = sc->cmd[i];
 	world_record_flush(w);
 	sim_time t = w->sim ? sim_now(w->sim) : 0;
-	if (world_exec(w, c, sc->file, err, sc) < 0)
+	struct sbuf m = {0};
+	int rc = world_exec(w, c, sc->file, &m, sc);
+	if (rc == WORLD_REFUSED && !w->refusals_stop) {
+		/* the run goes on; the refusal is in the trace, and recorded so
+		 * that a replay refuses it again at the same instant */
+		world_refused(w, c, sc->file, false);
+		w->refused++;
+		rc = 0;
+	} else if (rc < 0) {
+		sbuf_puts(err, sbuf_str(&m));
+		sbuf_free(&m);
 		return -1;
+	}
+	sbuf_free(&m);
 	if (c->e->record)
 		c->e->record(w, c, t);
 	else
@@ -354,6 +562,7 @@ int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *
 enum exec_status world_run(struct world *w, const struct script *sc, struct sbuf *err)
 {
 	int failed_before = w->failed, async_before = w->async_errors;
+	int refused_before = w->refused;
 	for (int i = 0; i < sc->n; i++)
 		if (world_run_one(w, sc, i, err) < 0)
 			return EXEC_ERROR;
@@ -366,7 +575,8 @@ enum exec_status world_run(struct world *w, const struct script *sc, struct sbuf
 				    w->async_errors - async_before);
 		return EXEC_ERROR;
 	}
-	return w->failed > failed_before ? EXEC_EXPECT_FAILED : EXEC_OK;
+	return w->failed > failed_before || w->refused > refused_before ? EXEC_EXPECT_FAILED
+									: EXEC_OK;
 }
 
 enum exec_status world_exec_line(struct world *w, const char *line, struct sbuf *err)
@@ -374,7 +584,10 @@ enum exec_status world_exec_line(struct world *w, const char *line, struct sbuf 
 	struct script *sc = script_parse(line, NULL, w, err);
 	if (!sc)
 		return EXEC_ERROR;
+	bool stop = w->refusals_stop;
+	w->refusals_stop = true; /* at the prompt a refusal is shown inline */
 	enum exec_status st = world_run(w, sc, err);
+	w->refusals_stop = stop;
 	script_free(sc);
 	return st;
 }

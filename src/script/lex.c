@@ -181,10 +181,30 @@ static bool parse_node_name(const char *s, int *index)
 	return true;
 }
 
+bool bind_name_ok(const char *name)
+{
+	if (!isalpha((unsigned char)name[0]) && name[0] != '_')
+		return false;
+	size_t n = 0;
+	for (const char *q = name; *q; q++, n++)
+		if (!isalnum((unsigned char)*q) && *q != '_' && *q != '-')
+			return false;
+	return n < BIND_NAME_MAX;
+}
+
+bool is_var_ref(const char *word, char out[BIND_NAME_MAX])
+{
+	if (word[0] != '$' || !bind_name_ok(word + 1))
+		return false;
+	ns_strlcpy(out, word + 1, BIND_NAME_MAX);
+	return true;
+}
+
 bool looks_like_node(const char *w)
 {
 	int i;
-	if (!strcmp(w, "leader") || !strcmp(w, "all"))
+	char var[BIND_NAME_MAX];
+	if (!strcmp(w, "leader") || !strcmp(w, "all") || is_var_ref(w, var))
 		return true;
 	const char *dots = strstr(w, "..");
 	if (dots) {
@@ -204,7 +224,13 @@ bool p_node(struct parser *p, struct noderef *out, bool allow_all)
 	const struct token *t = p_peek(p);
 	char got[80];
 	out->col = t->col;
+	out->var[0] = '\0';
 	if (t->kind == TK_WORD) {
+		if (is_var_ref(t->text, out->var)) {
+			out->index = out->hi = NREF_VAR;
+			p_next(p);
+			return true;
+		}
 		if (!strcmp(t->text, "leader")) {
 			out->index = out->hi = NREF_LEADER;
 			p_next(p);
@@ -236,12 +262,12 @@ bool p_node(struct parser *p, struct noderef *out, bool allow_all)
 		}
 	}
 	if (allow_all)
-		p_error(
-		    p, t,
-		    _("expected a node like n1, a range like n1..n3, `leader` or `all`, got %s"),
-		    p_got(t, got, sizeof got));
+		p_error(p, t,
+			_("expected a node like n1, a range like n1..n3, `leader`, `all` or $NAME, "
+			  "got %s"),
+			p_got(t, got, sizeof got));
 	else
-		p_error(p, t, _("expected a node like n1 or `leader`, got %s"),
+		p_error(p, t, _("expected a node like n1, `leader` or $NAME, got %s"),
 			p_got(t, got, sizeof got));
 	return false;
 }
@@ -366,12 +392,19 @@ static bool group_starts(struct parser *p, const char *u)
 	if (t->kind == TK_END)
 		return false;
 	if (is_choice(item))
-		return t->kind == TK_WORD && choice_has(item, t->text);
+		return (t->kind == TK_WORD && choice_has(item, t->text)) ||
+		       (t->kind == TK_EQ && choice_has(item, "="));
 	if (!is_placeholder(item))
 		return (t->kind == TK_EQ && !strcmp(item, "=")) ||
 		       (t->kind == TK_WORD && !strcmp(item, t->text));
 	if (!strcmp(item, "NODE") || !strcmp(item, "NODES"))
 		return t->kind == TK_WORD && looks_like_node(t->text);
+	/* an optional number starts like one (or is a binding), so that
+	 * `run until term n1 > term n2 timeout 5s` stops before `timeout` */
+	if (!strcmp(item, "INT") || !strcmp(item, "DURATION"))
+		return t->kind == TK_WORD &&
+		       (isdigit((unsigned char)t->text[0]) || t->text[0] == '$' ||
+			(t->text[0] == '-' && isdigit((unsigned char)t->text[1])));
 	return t->kind == TK_WORD || t->kind == TK_STRING;
 }
 
@@ -397,7 +430,8 @@ static bool parse_items(struct parser *p, const char *u, const char *end, struct
 		const struct token *t = p_peek(p);
 		if (is_choice(item)) {
 			/* one of the words, kept as a WORD argument */
-			if (t->kind != TK_WORD || !choice_has(item, t->text)) {
+			bool eq = t->kind == TK_EQ && choice_has(item, "=");
+			if (!eq && (t->kind != TK_WORD || !choice_has(item, t->text))) {
 				p_error(p, t, _("expected one of %s, got %s"), item,
 					p_got(t, got, sizeof got));
 				return false;
@@ -432,7 +466,17 @@ static bool parse_items(struct parser *p, const char *u, const char *end, struct
 		struct parg *a = &out->a[out->n++];
 		memset(a, 0, sizeof *a);
 		a->present = true;
-		if (!strcmp(item, "NODE")) {
+		/* $NAME for a number, a duration, a key or a value: the binding,
+		 * looked up when the predicate or command runs */
+		bool by_var = strcmp(item, "NODE") && strcmp(item, "NODES") && strcmp(item, "WORD") &&
+			      t->kind == TK_WORD && is_var_ref(t->text, a->var);
+		if (by_var) {
+			a->kind = !strcmp(item, "INT")        ? ARG_INT
+				  : !strcmp(item, "DURATION") ? ARG_DURATION
+				  : !strcmp(item, "KEY")      ? ARG_KEY
+							      : ARG_VALUE;
+			p_next(p);
+		} else if (!strcmp(item, "NODE")) {
 			a->kind = ARG_NODE;
 			a->nodes.v = xmalloc(sizeof *a->nodes.v);
 			a->nodes.n = 1;
@@ -503,8 +547,43 @@ void pargs_free(struct pargs *a)
 	a->n = 0;
 }
 
-bool pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out,
-		   struct sbuf *why)
+/* A $NAME argument's value, by the kind of argument. */
+static int resolve_var(struct world *w, const struct parg *a, struct arg *o, struct sbuf *why)
+{
+	const struct binding *b = world_binding(w, a->var);
+	if (!b) {
+		sbuf_printf(why, _("$%s is not bound: bind it first (let %s = ...)"), a->var,
+			    a->var);
+		return RES_ERROR;
+	}
+	bool number = a->kind == ARG_INT || a->kind == ARG_DURATION;
+	if (number) {
+		bool fits = a->kind == ARG_INT ? b->kind == BIND_INT : b->kind == BIND_TIME;
+		if (!fits) {
+			sbuf_printf(why,
+				    a->kind == ARG_INT ? _("$%s is not a number")
+						       : _("$%s is not a time (mark it, or let %s = now)"),
+				    a->var, a->var);
+			return RES_ERROR;
+		}
+		o->num = b->num;
+		return RES_OK;
+	}
+	switch (b->kind) {
+	case BIND_NODE: ns_snprintf(o->str, sizeof o->str, "n%lld", (long long)b->num + 1); break;
+	case BIND_INT: ns_snprintf(o->str, sizeof o->str, "%lld", (long long)b->num); break;
+	case BIND_VALUE: ns_strlcpy(o->str, b->str, sizeof o->str); break;
+	case BIND_TIME: simtime_fmt(b->num, o->str, sizeof o->str); break;
+	}
+	if (a->kind == ARG_KEY && strlen(o->str) >= KV_KEY_MAX) {
+		sbuf_printf(why, _("$%s is too long for a key"), a->var);
+		return RES_ERROR;
+	}
+	return RES_OK;
+}
+
+int pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out,
+		  struct sbuf *why)
 {
 	memset(out, 0, sizeof *out);
 	out->n = in->n;
@@ -517,14 +596,19 @@ bool pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *o
 		ns_strlcpy(o->str, a->str, sizeof o->str);
 		if (!a->present)
 			continue;
-		if (a->kind == ARG_NODE) {
+		if (a->var[0]) {
+			int rc = resolve_var(w, a, o, why);
+			if (rc < 0)
+				return rc;
+		} else if (a->kind == ARG_NODE) {
 			o->node = world_node(w, &a->nodes.v[0], why);
 			if (o->node < 0)
-				return false;
+				return o->node;
 		} else if (a->kind == ARG_NODES) {
-			if (!world_nodes(w, &a->nodes, &o->set, why))
-				return false;
+			int rc = world_nodes(w, &a->nodes, &o->set, why);
+			if (rc < 0)
+				return rc;
 		}
 	}
-	return true;
+	return RES_OK;
 }

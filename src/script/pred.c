@@ -287,7 +287,10 @@ static bool eval_leaf(struct world *w, const struct pred *pr, struct sbuf *y)
 			    sim_proto(w->sim)->name);
 		return false;
 	}
-	if (!pargs_resolve(w, &pr->args, &args, y))
+	int rc = pargs_resolve(w, &pr->args, &args, y);
+	if (rc == RES_ERROR)
+		w->pred_error = true; /* names nothing: `expect` makes it an error */
+	if (rc < 0)
 		return false;
 	if (pr->cp)
 		return pr->cp->eval(inv_watch_checker(w->inv), w->sim, &args, y);

@@ -159,6 +159,68 @@ static bool g_leaders(struct world *w, const struct proto_args *a, struct sbuf *
 	return n >= a->a[0].num;
 }
 
+/* A mark named by `since` or `until` (with or without $), or NULL with why. */
+static const struct binding *mark_of(struct world *w, const char *name, struct sbuf *why)
+{
+	if (name[0] == '$')
+		name++;
+	const struct binding *b = world_binding(w, name);
+	if (!b)
+		sbuf_printf(why, _("no mark %s: set one first with `mark %s`"), name, name);
+	else if (b->kind != BIND_TIME)
+		sbuf_printf(why, _("%s is not a mark (mark %s, or let %s = now)"), name, name, name);
+	return b && b->kind == BIND_TIME ? b : NULL;
+}
+
+static bool compare(const char *op, int64_t x, int64_t y)
+{
+	if (!strcmp(op, "<="))
+		return x <= y;
+	if (!strcmp(op, ">="))
+		return x >= y;
+	if (!strcmp(op, "<"))
+		return x < y;
+	if (!strcmp(op, ">"))
+		return x > y;
+	if (!strcmp(op, "!="))
+		return x != y;
+	return x == y;
+}
+
+/* messages TYPE CMP INT [from NODES] [to NODES] [since MARK] [until MARK]:
+ * messages sent (by the protocol, whether or not they arrived; not the
+ * network's duplicates) of one kind, or `all`, counted by the world's
+ * trace observer (MIT 6.824's RPC count test). */
+static bool g_messages(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	const struct node_ops *ops = &sim_proto(w->sim)->node;
+	const char *type = a->a[0].str;
+	int k = -1;
+	if (strcmp(type, "all") != 0) {
+		for (int i = 0; i < ops->nmsg_kinds && k < 0; i++)
+			if (!strcasecmp(ops->msg_kinds[i].name, type))
+				k = i;
+		if (k < 0) {
+			sbuf_printf(why, _("%s sends no %s messages (it sends:"), sim_proto(w->sim)->name,
+				    type);
+			for (int i = 0; i < ops->nmsg_kinds; i++)
+				sbuf_printf(why, " %s", ops->msg_kinds[i].name);
+			sbuf_puts(why, _("; or all)"));
+			return false;
+		}
+	}
+	const struct binding *since = NULL, *until = NULL;
+	if (a->a[5].present && !(since = mark_of(w, a->a[5].str, why)))
+		return false;
+	if (a->a[6].present && !(until = mark_of(w, a->a[6].str, why)))
+		return false;
+	uint64_t n = world_msg_count(w, k, a->a[3].present ? &a->a[3].set : NULL,
+				     a->a[4].present ? &a->a[4].set : NULL,
+				     since ? since->counts : NULL, until ? until->counts : NULL);
+	sbuf_printf(why, P_("%llu message sent", "%llu messages sent", n), (unsigned long long)n);
+	return compare(a->a[1].str, (int64_t)n, a->a[2].num);
+}
+
 const struct pred_entry pred_cluster_table[] = {
     {{"leader", "[in NODES]",
       N_("some up node is leader (in NODES, when given); the leader with the highest term "
@@ -182,5 +244,10 @@ const struct pred_entry pred_cluster_table[] = {
     {{"leaders", ">= INT", N_("at least INT up nodes believe they are leader (split brain: 2)"),
       "leaders >= 2"},
      g_leaders},
+    {{"messages", "WORD <=|>=|<|>|=|!= INT [from NODES] [to NODES] [since WORD] [until WORD]",
+      N_("how many messages of a kind (or all) were sent, from and to nodes, since a mark "
+	 "(and until another)"),
+      "messages AppendEntries <= 100 from leader"},
+     g_messages},
     {{NULL, NULL, NULL, NULL}, NULL},
 };

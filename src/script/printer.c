@@ -77,6 +77,7 @@ static bool format_raw(const struct sim *s, const struct trace_event *ev, struct
 		sbuf_puts(out, ")");
 		break;
 	case TR_EXPECT:
+	case TR_REFUSED:
 	case TR_NOTE: sbuf_puts(out, ev->text); break;
 	default: break;
 	}
@@ -112,6 +113,7 @@ static const char *kind_name(enum trace_kind k)
 	case TR_EXPECT: return "expect";
 	case TR_NOTE: return "note";
 	case TR_STEP: return "step";
+	case TR_REFUSED: return "refused";
 	}
 	return "?";
 }
@@ -196,6 +198,10 @@ bool trace_format_json(const struct sim *s, const struct trace_event *ev, struct
 	}
 	case TR_EXPECT:
 		sbuf_printf(out, ",\"ok\":%s,\"text\":", ev->ok ? "true" : "false");
+		sbuf_json_str(out, ev->text);
+		break;
+	case TR_REFUSED:
+		sbuf_printf(out, ",\"expected\":%s,\"text\":", ev->ok ? "true" : "false");
 		sbuf_json_str(out, ev->text);
 		break;
 	case TR_STEP: break;

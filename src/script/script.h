@@ -112,6 +112,9 @@ void world_record_flush(struct world *w);
 /* Expectation tally. */
 int world_expects_failed(const struct world *w);
 int world_expects_passed(const struct world *w);
+/* Commands the cluster refused (`crash leader` with no leader) that the
+ * script did not mark with `try`; each makes `netsplit run` exit 1. */
+int world_refusals(const struct world *w);
 
 /* The running cluster's options that differ from the defaults, in the
  * language's syntax: "prevote=on reads=local" (appended; nothing if none). */
@@ -140,15 +143,17 @@ const struct proto_ops *script_protocol(const struct script *sc, const struct pr
 
 enum exec_status {
 	EXEC_OK = 0,        /* every command ran; every expect held */
-	EXEC_EXPECT_FAILED, /* ran to the end; at least one expect failed */
+	EXEC_EXPECT_FAILED, /* ran to the end; an expect failed or a command
+			       was refused without `try` */
 	EXEC_ERROR,         /* stopped at a command that could not run */
 };
 
 /* Runs every command of sc in order. A failed expect is reported (trace
- * TR_EXPECT) and execution goes on; an error stops it, with file:line:col
- * in err. */
+ * TR_EXPECT) and execution goes on; so does a command the cluster refuses
+ * now (trace TR_REFUSED); an error stops it, with file:line:col in err. */
 enum exec_status world_run(struct world *w, const struct script *sc, struct sbuf *err);
-/* Parses and runs one line (the prompt). Errors go to err. */
+/* Parses and runs one line (the prompt). Errors go to err; so do
+ * refusals, which are errors here (shown inline) rather than trace events. */
 enum exec_status world_exec_line(struct world *w, const char *line, struct sbuf *err);
 
 /* ---- predicates ------------------------------------------------------------ */

@@ -11,6 +11,7 @@
 #include "check/invariants.h"
 #include "check/lin.h"
 #include "script/script.h"
+#include "sim/rng.h"
 #include "sim/workload.h"
 
 /* ---- tokens ------------------------------------------------------------- */
@@ -87,12 +88,17 @@ bool p_end(struct parser *p);
 
 /* ---- node references (resolved when run, since `leader` moves) ---------- */
 
-enum { NREF_LEADER = -1, NREF_ALL = -2 };
+enum { NREF_LEADER = -1, NREF_ALL = -2, NREF_VAR = -3 };
+
+/* A binding's name (`let L = leader`, used as `$L`): a letter or _, then
+ * letters, digits, _ or -; shorter than BIND_NAME_MAX. */
+#define BIND_NAME_MAX 32
 
 struct noderef {
-	int index; /* 0-based node, NREF_LEADER or NREF_ALL */
+	int index; /* 0-based node, NREF_LEADER, NREF_ALL or NREF_VAR */
 	int hi;    /* ranges n1..n3: last index (== index otherwise) */
 	int col;
+	char var[BIND_NAME_MAX]; /* NREF_VAR: the binding's name, without $ */
 };
 
 struct noderefs {
@@ -101,6 +107,10 @@ struct noderefs {
 };
 
 bool looks_like_node(const char *word);
+/* "$NAME" with a valid name: copies NAME (without $) into out. */
+bool is_var_ref(const char *word, char out[BIND_NAME_MAX]);
+/* A valid binding name (without $). */
+bool bind_name_ok(const char *name);
 bool p_node(struct parser *p, struct noderef *out, bool allow_all);
 /* One or more node references (greedy). */
 bool p_nodes(struct parser *p, struct noderefs *out);
@@ -126,6 +136,7 @@ struct parg {
 	struct noderefs nodes; /* NODE: one; NODES: one or more */
 	int64_t num;
 	char str[KV_VAL_MAX];
+	char var[BIND_NAME_MAX]; /* INT, DURATION, KEY, VALUE given as $NAME */
 };
 
 struct pargs {
@@ -137,9 +148,14 @@ struct pargs {
  * alternatives, ">=|<=", fills a WORD argument with the one given). */
 bool p_usage(struct parser *p, const char *usage, struct pargs *out);
 void pargs_free(struct pargs *a);
-/* Resolves node references; false (with why) if one cannot be resolved. */
-bool pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out,
-		   struct sbuf *why);
+/* What resolving a reference gives: RES_ERROR for a name that means
+ * nothing (no node n9, an unbound $X), RES_REFUSED for one that means
+ * nothing now (`leader` when there is none). */
+enum { RES_OK = 0, RES_ERROR = -1, RES_REFUSED = -2 };
+/* Resolves node references and $NAME arguments: RES_OK, or RES_ERROR /
+ * RES_REFUSED with why. */
+int pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out,
+		  struct sbuf *why);
 
 /* A predicate is a tree whose and/or nodes are flat (a chain of any length
  * is one node), so only `not` and parentheses nest, at most
@@ -237,10 +253,16 @@ struct exec_ctx {
 	const void *args; /* c->args */
 	struct sbuf *err;
 	const struct script *owner; /* the script c is in; NULL when scheduled */
+	bool refused;               /* set by exec_refuse */
 };
 
 /* Reports an error at column col of the command's line: returns -1. */
 int exec_fail(struct exec_ctx *x, int col, const char *fmt, ...) NS_PRINTF(3, 4);
+/* Reports that the cluster cannot carry the command out now (`crash
+ * leader` with no leader): the message goes to x->err as with exec_fail,
+ * the reason alone to the world (for the trace); returns -1 with
+ * x->refused set. A script goes on after a refusal (see world_run_one). */
+int exec_refuse(struct exec_ctx *x, int col, const char *fmt, ...) NS_PRINTF(3, 4);
 /* Resolves a node reference, or -1 with an error at its column. */
 int exec_node(struct exec_ctx *x, const struct noderef *r);
 /* Resolves node references into a set: 0, or -1 with an error. */
@@ -273,6 +295,49 @@ void comp_pred_words(struct comp *k, struct world *w, const char *const *words, 
 
 /* ---- the world ------------------------------------------------------------- */
 
+/* ---- bindings ---------------------------------------------------------------- */
+
+enum bind_kind {
+	BIND_NODE,  /* let L = leader: num is the node's index */
+	BIND_INT,   /* let T = term leader: num */
+	BIND_VALUE, /* let V = get x: str (found false: x was absent) */
+	BIND_TIME,  /* mark t, let t = now: num is the time, counts the messages sent by then */
+};
+
+struct binding {
+	char name[BIND_NAME_MAX];
+	enum bind_kind kind;
+	int64_t num;
+	char str[KV_VAL_MAX];
+	bool found;
+	struct msg_counts *counts; /* BIND_TIME: a copy of the world's counts then */
+};
+
+/* Messages sent, per kind per ordered pair of nodes: n[(kind * dim + from)
+ * * dim + to]. The world's trace observer adds one per TR_SEND (an array
+ * increment: the simulator's hot path does not notice it). */
+struct msg_counts {
+	int kinds, dim;
+	uint64_t *n;
+};
+
+/* The binding called name, or NULL. */
+const struct binding *world_binding(const struct world *w, const char *name);
+/* Binds name (replacing any binding of that name); b->name is ignored. */
+void world_bind(struct world *w, const char *name, const struct binding *b);
+/* Messages sent of kind k (-1: every kind) from a node in `from` to a
+ * node in `to` (NULL: any), by `upto` (NULL: now) minus those counted in
+ * `base` (NULL: since the start). O(kinds x nodes^2). */
+uint64_t world_msg_count(const struct world *w, int k, const struct nodeset *from,
+			 const struct nodeset *to, const struct msg_counts *base,
+			 const struct msg_counts *upto);
+/* A copy of the world's counts now (free with msg_counts_free). */
+struct msg_counts *world_msg_snapshot(const struct world *w);
+void msg_counts_free(struct msg_counts *c);
+
+/* Runs sub as `try` does: a refusal becomes an expected TR_REFUSED event. */
+int world_try(struct exec_ctx *x, const struct cmd *sub);
+
 struct world {
 	struct sim *sim;
 	uint64_t seed;
@@ -283,6 +348,7 @@ struct world {
 	struct workload **wl;    /* workloads started (freed with the sim) */
 	int nwl;
 	bool unknown; /* the last predicate leaf could not decide */
+	bool pred_error; /* a predicate named nothing that exists (n9, an unbound $X) */
 
 	void (*out)(void *ctx, enum world_out k, const char *text);
 	void *out_ctx;
@@ -302,6 +368,15 @@ struct world {
 	struct script **kept; /* scripts with scheduled commands */
 	int nkept;
 	size_t kept_cap;
+
+	int refused;          /* commands refused that the script did not `try` */
+	bool refusals_stop;   /* the prompt: a refusal is an error, shown inline */
+	struct sbuf refusal;  /* the reason of the latest refusal */
+	struct binding *bind; /* let, mark (cleared with each new cluster) */
+	int nbind;
+	size_t bind_cap;
+	struct msg_counts msgs; /* messages sent so far */
+	struct rng rng;         /* `let X = random`: seeded from the seed, apart from the sim's */
 };
 
 void world_say(struct world *w, enum world_out k, const char *fmt, ...) NS_PRINTF(3, 4);
@@ -309,7 +384,10 @@ void world_say(struct world *w, enum world_out k, const char *fmt, ...) NS_PRINT
  * error with the message in err. */
 int world_run_one(struct world *w, const struct script *sc, int i, struct sbuf *err);
 /* Runs one command; owner is the script it is in (NULL: a scheduled one,
- * which may not schedule). Not recorded. 0, or -1 with err. */
+ * which may not schedule). Not recorded. 0, -1 with err, or
+ * WORLD_REFUSED with err (the cluster cannot do it now; w->refusal holds
+ * the reason alone). */
+#define WORLD_REFUSED (-2)
 int world_exec(struct world *w, const struct cmd *c, const char *file, struct sbuf *err,
 	       const struct script *owner);
 /* Reports a command to the recorder (if any) as taking effect at t. */
@@ -320,9 +398,15 @@ void world_make_sim(struct world *w, const struct proto_ops *proto, int n,
 		    const struct proto_opts *opts);
 /* A TR_FAULT trace line. */
 void world_fault(struct world *w, int node, int peer, const char *text);
-/* Resolves one reference to a node index, or -1 with a message in err. */
+/* A TR_REFUSED trace line for command c of `file`: "demo.ns:7: refused
+ * `crash leader`: there is no leader now" (w->refusal); expected: the
+ * script said `try`. */
+void world_refused(struct world *w, const struct cmd *c, const char *file, bool expected);
+/* Resolves one reference to a node index, or RES_ERROR / RES_REFUSED with
+ * a message in err. */
 int world_node(struct world *w, const struct noderef *r, struct sbuf *err);
-/* Resolves references into a set; false with a message in err. */
-bool world_nodes(struct world *w, const struct noderefs *r, struct nodeset *out, struct sbuf *err);
+/* Resolves references into a set: RES_OK, or RES_ERROR / RES_REFUSED with
+ * a message in err. */
+int world_nodes(struct world *w, const struct noderefs *r, struct nodeset *out, struct sbuf *err);
 
 #endif

@@ -352,6 +352,8 @@ enum trace_kind {
 	TR_EXPECT,   /* an expectation evaluated; text, ok */
 	TR_NOTE,     /* anything else worth a line; text */
 	TR_STEP,     /* an event finished (no payload): invariant checkers */
+	TR_REFUSED,  /* a command the cluster could not carry out now; text, ok
+			(ok: the script expected it, with `try`) */
 };
 
 struct trace_event {

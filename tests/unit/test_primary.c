@@ -373,7 +373,7 @@ static void test_promote_command(void **state)
 	struct proto_args a = {.n = 1};
 	a.a[0] = (struct arg){.kind = ARG_NODE, .present = true, .node = 0};
 	struct sbuf err = {0};
-	assert_int_equal(c->run(f->s, &a, &err), -1); /* n1 is already primary */
+	assert_int_equal(c->run(f->s, &a, &err), PROTO_REFUSED); /* n1 is already primary */
 	assert_non_null(strstr(sbuf_str(&err), "already primary"));
 	sbuf_clear(&err);
 	a.a[0].node = 2;
