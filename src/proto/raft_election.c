@@ -189,18 +189,18 @@ int raft_cmd_campaign(struct sim *s, const struct proto_args *a, struct sbuf *er
 	int id = a->a[0].node;
 	if (!sim_node_c(s, id)->up) {
 		sbuf_printf(err, _("n%d is down: a crashed node has no timers"), id + 1);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	struct raft *r = raft_of(s, id);
 	raft_boot(r);
 	if (r->role == RAFT_LEADER) {
 		sbuf_printf(err, _("n%d is the leader: it has no election timeout to run out"),
 			    id + 1);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	if (!raft_may_campaign(r)) {
 		sbuf_printf(err, _("n%d is not in the configuration: it may not campaign"), id + 1);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	raft_snapshot_maybe(r);
 	raft_on_election_timeout(r);
