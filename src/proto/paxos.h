@@ -179,6 +179,7 @@ struct paxos {
 	struct nodeset promises;
 	struct paxos_slot *adopt; /* per slot from `from`: highest accepted heard */
 	int64_t nadopt;
+	int64_t adopt_top;        /* the highest slot any promise reported */
 	bool promise_more;        /* a Promise was cut short (PAXOS_PROMISE_MAX) */
 	int64_t next_slot;        /* leading: the next free slot */
 	struct paxos_inflight *fl; /* indexed by slot - from */

@@ -239,6 +239,9 @@ static void place_wants(struct paxos *p)
 			continue;
 		if (p->next_slot >= p->first_unchosen + PAXOS_WINDOW)
 			break;
+		/* A slot learnt chosen meanwhile is not free. */
+		while (paxos_slot_c(p, p->next_slot) && p->st.slot[p->next_slot].chosen)
+			p->next_slot++;
 		w->placed = true;
 		struct paxos_value v = w->val;
 		record_proposed(p, &v);
@@ -258,6 +261,9 @@ static void place_wants(struct paxos *p)
 static void adopt(struct paxos *p, int64_t slot, int64_t acc_ballot, bool chosen,
 		  const struct paxos_value *v)
 {
+	/* Every slot reported, chosen or not, is taken: new values go above
+	 * the highest. */
+	p->adopt_top = MAX(p->adopt_top, slot);
 	if (chosen) {
 		paxos_learn(p, slot, v);
 		return;
@@ -286,13 +292,14 @@ static void become_leader(struct paxos *p)
 	p->phase = PAXOS_LEADING;
 	p->leader = p->n->id;
 	p->leader_ballot = p->ballot;
-	int64_t top = p->from - 1;
+	int64_t top = p->from - 1, nre = 0;
 	for (int64_t k = 0; k < p->nadopt; k++)
 		if (p->adopt[k].acc_ballot)
-			top = p->from + k;
+			top = p->from + k, nre++;
+	top = MAX(top, p->adopt_top);
 	node_state(p->n, "leads with ballot %s for slots from %lld (%lld to re-propose)",
 		   paxos_ballot_fmt(p->ballot, b, sizeof b), (long long)p->from,
-		   (long long)(top - p->from + 1));
+		   (long long)nre);
 	p->nfl = 0;
 	free(p->fl);
 	p->fl = NULL;
@@ -303,7 +310,7 @@ static void become_leader(struct paxos *p)
 			continue;
 		struct paxos_value v;
 		memset(&v, 0, sizeof v);
-		if (p->adopt[i - p->from].acc_ballot && paxos_bug != PAXOS_BUG_IGNORE_ACCEPTED)
+		if (i - p->from < p->nadopt && p->adopt[i - p->from].acc_ballot && paxos_bug != PAXOS_BUG_IGNORE_ACCEPTED)
 			v = p->adopt[i - p->from].acc; /* P2c: adopt the highest */
 		else
 			v.type = PAXOS_V_NOOP; /* PMS §3: fill the gap with a no-op */
@@ -340,6 +347,7 @@ void paxos_prepare(struct paxos *p)
 	p->nadopt = 0;
 	free(p->adopt);
 	p->adopt = NULL;
+	p->adopt_top = 0;
 	p->promise_more = false;
 	if (p->leader == p->n->id)
 		p->leader = -1;
