@@ -34,9 +34,9 @@ static const struct proto_option paxos_options[] = {
 			     N_("time between a leader's heartbeats (which also resend "
 				"unanswered Accepts)"),
 			     true},
-    [PAXOS_OPT_RETRY] = {"retry", OPT_RANGE, "40ms..80ms", NULL, 1 * SIM_MS, 60 * SIM_S,
+    [PAXOS_OPT_RETRY] = {"retry", OPT_RANGE, "20ms..60ms", NULL, 1 * SIM_MS, 60 * SIM_S,
 			 N_("how long a proposer waits before trying a new ballot when its "
-			    "last one stalled or was refused; a fixed range (40ms..40ms) lets "
+			    "last one stalled or was refused; a fixed range shorter than a round trip (5ms..5ms) lets "
 			    "dueling proposers livelock"),
 			 true},
     [PAXOS_OPT_BATCH] = {"batch", OPT_INT, "16", NULL, 1, 256,

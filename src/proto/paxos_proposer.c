@@ -69,7 +69,12 @@ void paxos_arm(struct paxos *p)
 		node_set_timer(p->n, PAXOS_TIMER_ELECTION, paxos_rand_in(p, PAXOS_OPT_ELECTION));
 	else
 		node_cancel_timer(p->n, PAXOS_TIMER_ELECTION);
-	if (p->phase == PAXOS_PREPARING || p->nwant)
+	/* A prepare that has not gathered a majority gets an election
+	 * timeout (long enough for a round trip); a refused or deposed
+	 * proposer with values to propose tries again after `retry`. */
+	if (p->phase == PAXOS_PREPARING)
+		node_set_timer(p->n, PAXOS_TIMER_RETRY, paxos_rand_in(p, PAXOS_OPT_ELECTION));
+	else if (p->nwant)
 		node_set_timer(p->n, PAXOS_TIMER_RETRY, paxos_rand_in(p, PAXOS_OPT_RETRY));
 	else
 		node_cancel_timer(p->n, PAXOS_TIMER_RETRY);
@@ -120,7 +125,7 @@ void paxos_replay(struct paxos *p)
 	apply_ready(p);
 }
 
-static void place_wants(struct paxos *p);
+static void place_wants(struct paxos *p, bool send);
 
 void paxos_learn(struct paxos *p, int64_t i, const struct paxos_value *v)
 {
@@ -138,7 +143,7 @@ void paxos_learn(struct paxos *p, int64_t i, const struct paxos_value *v)
 		p->first_unchosen++;
 	apply_ready(p);
 	if (p->first_unchosen != before && p->phase == PAXOS_LEADING)
-		place_wants(p);
+		place_wants(p, true);
 }
 
 /* ---- sending Accepts ------------------------------------------------------ */
@@ -230,7 +235,7 @@ static void record_proposed(struct paxos *p, const struct paxos_value *v)
 
 /* Gives each waiting value a fresh slot at this ballot, while the window
  * allows, and sends the Accepts. */
-static void place_wants(struct paxos *p)
+static void place_wants(struct paxos *p, bool send)
 {
 	int64_t lo = p->next_slot;
 	for (size_t k = 0; k < p->nwant; k++) {
@@ -251,7 +256,7 @@ static void place_wants(struct paxos *p)
 		if (p->phase != PAXOS_LEADING)
 			return;
 	}
-	for (int i = 0; i < node_count(p->n) && lo < p->next_slot; i++)
+	for (int i = 0; send && i < node_count(p->n) && lo < p->next_slot; i++)
 		if (i != p->n->id)
 			send_accepts(p, i, lo, p->next_slot);
 }
@@ -318,13 +323,11 @@ static void become_leader(struct paxos *p)
 	}
 	if (p->phase != PAXOS_LEADING)
 		return;
-	for (int i = 0; i < node_count(p->n); i++)
-		if (i != p->n->id)
-			send_accepts(p, i, p->from, p->next_slot);
 	for (size_t k = 0; k < p->nwant; k++)
 		p->want[k].placed = false;
-	place_wants(p);
+	place_wants(p, false);
 	if (p->phase == PAXOS_LEADING) {
+		/* The heartbeat sends every Accept of this ballot. */
 		paxos_arm(p);
 		paxos_heartbeat(p);
 	}
@@ -631,7 +634,7 @@ void paxos_on_client(void *self, const struct client_req *req)
 	w->val.seq = req->seq;
 	w->val.op = req->op;
 	if (p->phase == PAXOS_LEADING)
-		place_wants(p);
+		place_wants(p, true);
 	else if (p->phase == PAXOS_IDLE)
 		paxos_prepare(p); /* leader=off: every node proposes */
 }
@@ -647,7 +650,7 @@ bool paxos_propose_value(struct paxos *p, const char *value)
 	ns_strlcpy(w->val.op.arg, value, sizeof w->val.op.arg);
 	/* The synod: any proposer may propose, at once, with a new ballot. */
 	if (p->phase == PAXOS_LEADING)
-		place_wants(p);
+		place_wants(p, true);
 	else
 		paxos_prepare(p);
 	return true;
