@@ -53,6 +53,7 @@ static const struct msg_kind paxos_msgs[PAXOS_MSG_KINDS] = {
     [PAXOS_MSG_CHOSEN] = {"Chosen", 'c', false},
     [PAXOS_MSG_HEARTBEAT] = {"Heartbeat", 'h', false},
     [PAXOS_MSG_CATCHUP] = {"Catchup", 'H', true},
+    [PAXOS_MSG_FORWARD] = {"Forward", 'f', false},
 };
 
 static const struct proto_vary paxos_vary[] = {
@@ -219,6 +220,14 @@ static void paxos_on_message(void *self, const struct msg *m)
 			return;
 		memcpy(&w, m->data, sizeof w);
 		paxos_on_heartbeat(p, m->from, &w);
+		break;
+	}
+	case PAXOS_MSG_FORWARD: {
+		struct paxos_value v;
+		if (m->len != sizeof v)
+			return;
+		memcpy(&v, m->data, sizeof v);
+		paxos_on_forward(p, m->from, &v);
 		break;
 	}
 	case PAXOS_MSG_CATCHUP: {
@@ -456,6 +465,15 @@ static void paxos_describe_msg(const struct msg *m, struct sbuf *out)
 		memcpy(&w, m->data, sizeof w);
 		sbuf_printf(out, "Heartbeat b=%s chosen<%lld", paxos_ballot_fmt(w.ballot, b, sizeof b),
 			    (long long)w.first_unchosen);
+		return;
+	}
+	case PAXOS_MSG_FORWARD: {
+		struct paxos_value v;
+		if (m->len != sizeof v)
+			break;
+		memcpy(&v, m->data, sizeof v);
+		paxos_value_fmt(&v, d, sizeof d);
+		sbuf_printf(out, "Forward %s", d);
 		return;
 	}
 	case PAXOS_MSG_CATCHUP: {

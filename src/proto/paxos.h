@@ -78,6 +78,7 @@ enum paxos_msg_type {
 	PAXOS_MSG_CHOSEN,    /* the distinguished learner tells the others */
 	PAXOS_MSG_HEARTBEAT, /* the leader is alive; how far it knows chosen */
 	PAXOS_MSG_CATCHUP,   /* a learner asks for chosen slots from one on */
+	PAXOS_MSG_FORWARD,   /* leader=on: a proposed value sent to the leader */
 	PAXOS_MSG_KINDS,
 };
 
@@ -299,6 +300,7 @@ void paxos_on_chosen(struct paxos *p, int from, const void *data, size_t len);
 void paxos_on_heartbeat(struct paxos *p, int from, const struct paxos_wire_heartbeat *w);
 void paxos_on_catchup(struct paxos *p, int from, const struct paxos_wire_catchup *w);
 void paxos_heartbeat(struct paxos *p);
+void paxos_on_forward(struct paxos *p, int from, const struct paxos_value *v);
 void paxos_retry(struct paxos *p);
 void paxos_election(struct paxos *p);
 /* Sees ballot b elsewhere: a higher one deposes this proposer. */

@@ -74,7 +74,7 @@ void paxos_arm(struct paxos *p)
 	 * proposer with values to propose tries again after `retry`. */
 	if (p->phase == PAXOS_PREPARING)
 		node_set_timer(p->n, PAXOS_TIMER_RETRY, paxos_rand_in(p, PAXOS_OPT_ELECTION));
-	else if (p->nwant)
+	else if (p->nwant && !leader_mode(p))
 		node_set_timer(p->n, PAXOS_TIMER_RETRY, paxos_rand_in(p, PAXOS_OPT_RETRY));
 	else
 		node_cancel_timer(p->n, PAXOS_TIMER_RETRY);
@@ -537,6 +537,13 @@ void paxos_on_heartbeat(struct paxos *p, int from, const struct paxos_wire_heart
 	p->leader_ballot = w->ballot;
 	if (leader_mode(p))
 		node_set_timer(p->n, PAXOS_TIMER_ELECTION, paxos_rand_in(p, PAXOS_OPT_ELECTION));
+	/* With a distinguished proposer, values proposed here go to it
+	 * (PMS §3: the leader is "the only one to try issuing proposals"),
+	 * again on every heartbeat until they are learnt chosen. */
+	for (size_t k = 0; leader_mode(p) && p->phase == PAXOS_IDLE && k < p->nwant; k++)
+		if (!p->want[k].is_client)
+			paxos_send(p, from, PAXOS_MSG_FORWARD, &p->want[k].val,
+				   sizeof p->want[k].val);
 	if (w->first_unchosen > p->first_unchosen) {
 		struct paxos_wire_catchup c = {.from = p->first_unchosen};
 		paxos_send(p, from, PAXOS_MSG_CATCHUP, &c, sizeof c);
@@ -551,6 +558,29 @@ void paxos_on_catchup(struct paxos *p, int from, const struct paxos_wire_catchup
 		slots[n++] = i;
 	if (n)
 		send_chosen(p, from, slots, n);
+}
+
+void paxos_on_forward(struct paxos *p, int from, const struct paxos_value *v)
+{
+	(void)from;
+	if (p->phase != PAXOS_LEADING || v->type != PAXOS_V_PLAIN || p->nwant >= PAXOS_MAX_WANT)
+		return;
+	for (size_t k = 0; k < p->nwant; k++)
+		if (!memcmp(&p->want[k].val, v, sizeof *v))
+			return;
+	/* Chosen lately (the forwarder has not learnt it yet)? */
+	for (int64_t i = MAX(1, p->first_unchosen - 256); i < p->next_slot; i++) {
+		const struct paxos_slot *s = paxos_slot_c(p, i);
+		struct paxos_inflight *f = i >= p->from ? inflight(p, i) : NULL;
+		if ((s && s->chosen && !memcmp(&s->val, v, sizeof *v)) ||
+		    (f && f->ballot == p->ballot && !memcmp(&f->val, v, sizeof *v)))
+			return;
+	}
+	xgrow((void **)&p->want, &p->capwant, p->nwant + 1, sizeof *p->want);
+	struct paxos_want *w = &p->want[p->nwant++];
+	memset(w, 0, sizeof *w);
+	w->val = *v;
+	place_wants(p, true);
 }
 
 /* ---- timers --------------------------------------------------------------- */
