@@ -148,12 +148,12 @@ static bool on_chosen(struct pi *c, int64_t i, struct pi_slot *sl, const struct 
 	if (sl->chosen) {
 		if (sl->chosen_hash == v->hash)
 			return true;
-		sbuf_printf(why,
-			    "Agreement: slot %lld was chosen with %s at %s, and now %s is chosen at "
-			    "%s by",
-			    (long long)i, sl->chosen_text,
-			    paxos_ballot_fmt(sl->chosen_ballot, b, sizeof b), v->text,
-			    paxos_ballot_fmt(v->ballot, d, sizeof d));
+		sbuf_printf(
+		    why,
+		    "Agreement: slot %lld was chosen with %s at %s, and now %s is chosen at "
+		    "%s by",
+		    (long long)i, sl->chosen_text, paxos_ballot_fmt(sl->chosen_ballot, b, sizeof b),
+		    v->text, paxos_ballot_fmt(v->ballot, d, sizeof d));
 		nodes_fmt(&v->by, why);
 		return false;
 	}
@@ -164,11 +164,12 @@ static bool on_chosen(struct pi *c, int64_t i, struct pi_slot *sl, const struct 
 	for (int k = 0; k < sl->nv; k++) {
 		const struct pi_vote *o = &sl->v[k];
 		if (o->ballot > v->ballot && o->hash != v->hash) {
-			sbuf_printf(why,
-				    "P2c: slot %lld chose %s at %s, but a higher proposal %s carries "
-				    "%s (accepted by",
-				    (long long)i, v->text, paxos_ballot_fmt(v->ballot, b, sizeof b),
-				    paxos_ballot_fmt(o->ballot, d, sizeof d), o->text);
+			sbuf_printf(
+			    why,
+			    "P2c: slot %lld chose %s at %s, but a higher proposal %s carries "
+			    "%s (accepted by",
+			    (long long)i, v->text, paxos_ballot_fmt(v->ballot, b, sizeof b),
+			    paxos_ballot_fmt(o->ballot, d, sizeof d), o->text);
 			nodes_fmt(&o->by, why);
 			sbuf_puts(why, ")");
 			return false;
@@ -195,18 +196,19 @@ static bool look_slot(struct pi *c, struct sim *s, int node, const struct paxos 
 		uint64_t h = paxos_value_hash(&ps->acc);
 		paxos_value_fmt(&ps->acc, text, sizeof text);
 		if (ps->acc.type != PAXOS_V_NOOP && !prop_has(c, h)) {
-			sbuf_printf(why,
-				    "Validity: n%d accepted %s in slot %lld at %s, a value no proposer "
-				    "proposed",
-				    node + 1, text, (long long)i,
-				    paxos_ballot_fmt(ps->acc_ballot, b, sizeof b));
+			sbuf_printf(
+			    why,
+			    "Validity: n%d accepted %s in slot %lld at %s, a value no proposer "
+			    "proposed",
+			    node + 1, text, (long long)i,
+			    paxos_ballot_fmt(ps->acc_ballot, b, sizeof b));
 			return false;
 		}
 		if (ps->acc_ballot < c->promised[node]) {
 			sbuf_printf(why,
 				    "P1a: n%d accepted %s in slot %lld although it had promised %s",
-				    node + 1, paxos_ballot_fmt(ps->acc_ballot, b, sizeof b), (long long)i,
-				    paxos_ballot_fmt(c->promised[node], d, sizeof d));
+				    node + 1, paxos_ballot_fmt(ps->acc_ballot, b, sizeof b),
+				    (long long)i, paxos_ballot_fmt(c->promised[node], d, sizeof d));
 			return false;
 		}
 		sl->last_ballot[node] = ps->acc_ballot;
@@ -233,12 +235,13 @@ static bool look_slot(struct pi *c, struct sim *s, int node, const struct paxos 
 		}
 		nodeset_add(&v->by, node);
 		if (sl->chosen && v->ballot > sl->chosen_ballot && v->hash != sl->chosen_hash) {
-			sbuf_printf(why,
-				    "P2c: slot %lld chose %s at %s, but n%d accepted a higher proposal "
-				    "%s carrying %s",
-				    (long long)i, sl->chosen_text,
-				    paxos_ballot_fmt(sl->chosen_ballot, b, sizeof b), node + 1,
-				    paxos_ballot_fmt(v->ballot, d, sizeof d), v->text);
+			sbuf_printf(
+			    why,
+			    "P2c: slot %lld chose %s at %s, but n%d accepted a higher proposal "
+			    "%s carrying %s",
+			    (long long)i, sl->chosen_text,
+			    paxos_ballot_fmt(sl->chosen_ballot, b, sizeof b), node + 1,
+			    paxos_ballot_fmt(v->ballot, d, sizeof d), v->text);
 			return false;
 		}
 		if (nodeset_count(&v->by) >= quorum && !on_chosen(c, i, sl, v, why))
@@ -248,14 +251,16 @@ static bool look_slot(struct pi *c, struct sim *s, int node, const struct paxos 
 		uint64_t h = paxos_value_hash(&ps->val);
 		paxos_value_fmt(&ps->val, text, sizeof text);
 		if (sl->chosen && sl->chosen_hash != h) {
-			sbuf_printf(why, "Agreement: n%d learnt %s in slot %lld, but %s was chosen at %s",
-				    node + 1, text, (long long)i, sl->chosen_text,
-				    paxos_ballot_fmt(sl->chosen_ballot, b, sizeof b));
+			sbuf_printf(
+			    why, "Agreement: n%d learnt %s in slot %lld, but %s was chosen at %s",
+			    node + 1, text, (long long)i, sl->chosen_text,
+			    paxos_ballot_fmt(sl->chosen_ballot, b, sizeof b));
 			return false;
 		}
 		if (sl->learnt_hash && sl->learnt_hash != h) {
 			sbuf_printf(why, "Agreement: n%d learnt %s in slot %lld, n%d learnt %s",
-				    sl->learnt_node + 1, sl->learnt_text, (long long)i, node + 1, text);
+				    sl->learnt_node + 1, sl->learnt_text, (long long)i, node + 1,
+				    text);
 			return false;
 		}
 		if (!sl->learnt_hash) {
@@ -298,9 +303,10 @@ static bool pi_check(void *self, struct sim *s, struct sbuf *why)
 		a->overflow = false;
 		if (ok && p->st.promised < c->promised[k]) {
 			char b[32], d[32];
-			sbuf_printf(why, "promises are monotone: n%d had promised %s and now promises %s",
-				    k + 1, paxos_ballot_fmt(c->promised[k], b, sizeof b),
-				    paxos_ballot_fmt(p->st.promised, d, sizeof d));
+			sbuf_printf(
+			    why, "promises are monotone: n%d had promised %s and now promises %s",
+			    k + 1, paxos_ballot_fmt(c->promised[k], b, sizeof b),
+			    paxos_ballot_fmt(p->st.promised, d, sizeof d));
 			ok = false;
 		}
 		if (!ok) {

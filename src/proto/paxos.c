@@ -36,7 +36,8 @@ static const struct proto_option paxos_options[] = {
 			     true},
     [PAXOS_OPT_RETRY] = {"retry", OPT_RANGE, "20ms..60ms", NULL, 1 * SIM_MS, 60 * SIM_S,
 			 N_("how long a proposer waits before trying a new ballot when its "
-			    "last one stalled or was refused; a fixed range shorter than a round trip (5ms..5ms) lets "
+			    "last one stalled or was refused; a fixed range shorter than a round "
+			    "trip (5ms..5ms) lets "
 			    "dueling proposers livelock"),
 			 true},
     [PAXOS_OPT_BATCH] = {"batch", OPT_INT, "16", NULL, 1, 256,
@@ -183,7 +184,8 @@ static void paxos_on_restart(void *self)
 	volatile_init(p);
 	char b[32];
 	node_state(p->n, "restarted from stable storage: promised %s, %lld slots chosen",
-		   paxos_ballot_fmt(p->st.promised, b, sizeof b), (long long)(p->first_unchosen - 1));
+		   paxos_ballot_fmt(p->st.promised, b, sizeof b),
+		   (long long)(p->first_unchosen - 1));
 }
 
 static void paxos_on_message(void *self, const struct msg *m)
@@ -199,7 +201,8 @@ static void paxos_on_message(void *self, const struct msg *m)
 		paxos_on_prepare(p, m->from, &w);
 		/* A node that promised a candidate gives it time to lead. */
 		if (had && p->o->v[PAXOS_OPT_LEADER].i && p->phase != PAXOS_LEADING)
-			node_set_timer(p->n, PAXOS_TIMER_ELECTION, paxos_rand_in(p, PAXOS_OPT_ELECTION));
+			node_set_timer(p->n, PAXOS_TIMER_ELECTION,
+				       paxos_rand_in(p, PAXOS_OPT_ELECTION));
 		break;
 	}
 	case PAXOS_MSG_PROMISE: paxos_on_promise(p, m->from, m->data, m->len); break;
@@ -273,7 +276,7 @@ static const char *phase_role(const struct paxos *p)
 static void paxos_status(const void *self, struct node_status *out)
 {
 	const struct paxos *p = self;
-	out->kind = p->phase == PAXOS_LEADING	  ? ROLE_LEADER
+	out->kind = p->phase == PAXOS_LEADING     ? ROLE_LEADER
 		    : p->phase == PAXOS_PREPARING ? ROLE_CANDIDATE
 						  : ROLE_FOLLOWER;
 	out->role = phase_role(p);
@@ -347,8 +350,8 @@ static void paxos_describe(const void *self, struct node_view *v)
 			     paxos_ballot_fmt(p->leader_ballot, b, sizeof b));
 		else
 			line(v, _("no known leader"));
-		line(v, _("chosen up to slot %lld, applied %lld"), (long long)(p->first_unchosen - 1),
-		     (long long)p->applied);
+		line(v, _("chosen up to slot %lld, applied %lld"),
+		     (long long)(p->first_unchosen - 1), (long long)p->applied);
 		if (p->nwant)
 			line(v, _("%zu values waiting to be proposed"), p->nwant);
 	}
@@ -359,14 +362,15 @@ static void paxos_describe(const void *self, struct node_view *v)
 		if (!s || (!s->acc_ballot && !s->chosen))
 			continue;
 		paxos_value_fmt(s->chosen ? &s->val : &s->acc, c, sizeof c);
-		line(v, " %3lld %s: %s%s", (long long)i, paxos_ballot_fmt(s->acc_ballot, b, sizeof b),
-		     c, s->chosen ? " *" : "");
+		line(v, " %3lld %s: %s%s", (long long)i,
+		     paxos_ballot_fmt(s->acc_ballot, b, sizeof b), c, s->chosen ? " *" : "");
 	}
 	line(v, _("%llu writes to stable storage"), (unsigned long long)p->st.writes);
 	if (p->phase == PAXOS_LEADING)
 		ns_strlcpy(v->badge, paxos_ballot_fmt(p->ballot, b, sizeof b), sizeof v->badge);
 	else
-		ns_strlcpy(v->badge, paxos_ballot_fmt(p->st.promised, b, sizeof b), sizeof v->badge);
+		ns_strlcpy(v->badge, paxos_ballot_fmt(p->st.promised, b, sizeof b),
+			   sizeof v->badge);
 }
 
 static void paxos_describe_msg(const struct msg *m, struct sbuf *out)
@@ -378,8 +382,8 @@ static void paxos_describe_msg(const struct msg *m, struct sbuf *out)
 		if (m->len != sizeof w)
 			break;
 		memcpy(&w, m->data, sizeof w);
-		sbuf_printf(out, "Prepare b=%s slots>=%lld", paxos_ballot_fmt(w.ballot, b, sizeof b),
-			    (long long)w.from);
+		sbuf_printf(out, "Prepare b=%s slots>=%lld",
+			    paxos_ballot_fmt(w.ballot, b, sizeof b), (long long)w.from);
 		return;
 	}
 	case PAXOS_MSG_PROMISE: {
@@ -463,8 +467,8 @@ static void paxos_describe_msg(const struct msg *m, struct sbuf *out)
 		if (m->len != sizeof w)
 			break;
 		memcpy(&w, m->data, sizeof w);
-		sbuf_printf(out, "Heartbeat b=%s chosen<%lld", paxos_ballot_fmt(w.ballot, b, sizeof b),
-			    (long long)w.first_unchosen);
+		sbuf_printf(out, "Heartbeat b=%s chosen<%lld",
+			    paxos_ballot_fmt(w.ballot, b, sizeof b), (long long)w.first_unchosen);
 		return;
 	}
 	case PAXOS_MSG_FORWARD: {

@@ -152,10 +152,10 @@ struct paxos_want {
 struct paxos_audit {
 	int64_t *slots; /* slots whose acceptance changed */
 	size_t n, cap;
-	bool overflow;            /* too many: rescan every slot */
-	uint64_t *proposed;       /* hashes of fresh values put in an Accept */
+	bool overflow;      /* too many: rescan every slot */
+	uint64_t *proposed; /* hashes of fresh values put in an Accept */
 	size_t nprop, capprop;
-	int64_t promise_low;      /* the lowest promise held since the last look */
+	int64_t promise_low; /* the lowest promise held since the last look */
 };
 
 #define PAXOS_WINDOW      256  /* a leader's slots beyond its chosen prefix */
@@ -175,19 +175,19 @@ struct paxos {
 
 	/* Proposer. */
 	enum paxos_phase phase;
-	int64_t ballot;        /* the ballot of the current attempt */
-	int64_t from;          /* phase 1 covers slots >= from */
+	int64_t ballot; /* the ballot of the current attempt */
+	int64_t from;   /* phase 1 covers slots >= from */
 	struct nodeset promises;
 	struct paxos_slot *adopt; /* per slot from `from`: highest accepted heard */
 	int64_t nadopt;
-	int64_t adopt_top;        /* the highest slot any promise reported */
-	bool promise_more;        /* a Promise was cut short (PAXOS_PROMISE_MAX) */
-	int64_t next_slot;        /* leading: the next free slot */
+	int64_t adopt_top;         /* the highest slot any promise reported */
+	bool promise_more;         /* a Promise was cut short (PAXOS_PROMISE_MAX) */
+	int64_t next_slot;         /* leading: the next free slot */
 	struct paxos_inflight *fl; /* indexed by slot - from */
 	int64_t nfl;
 	struct paxos_want *want;
 	size_t nwant, capwant;
-	int leader;          /* the leader heard from, or -1 */
+	int leader; /* the leader heard from, or -1 */
 	int64_t leader_ballot;
 	int64_t seen_ballot; /* the highest ballot seen anywhere */
 	uint64_t nacks;      /* rejections received, for the views */
@@ -277,7 +277,7 @@ void paxos_send(struct paxos *p, int to, int type, const void *data, size_t len)
 const char *paxos_ballot_fmt(int64_t b, char *buf, size_t n);
 
 /* paxos_acceptor.c */
-struct paxos_slot *paxos_slot(struct paxos *p, int64_t i); /* grows */
+struct paxos_slot *paxos_slot(struct paxos *p, int64_t i);               /* grows */
 const struct paxos_slot *paxos_slot_c(const struct paxos *p, int64_t i); /* NULL past end */
 void paxos_audit_slot(struct paxos *p, int64_t i);
 /* Phase 1(b): true when promised (then *reply is filled, caller frees
@@ -286,8 +286,7 @@ void paxos_on_prepare(struct paxos *p, int from, const struct paxos_wire_prepare
 void paxos_on_accept(struct paxos *p, int from, const void *data, size_t len);
 /* The local acceptor's answer to this node's own proposer. */
 bool paxos_local_prepare(struct paxos *p, int64_t ballot);
-bool paxos_local_accept(struct paxos *p, int64_t ballot, int64_t slot,
-			const struct paxos_value *v);
+bool paxos_local_accept(struct paxos *p, int64_t ballot, int64_t slot, const struct paxos_value *v);
 /* Raises the promise (persisted); the caller has checked b > promised. */
 void paxos_promise(struct paxos *p, int64_t b);
 

@@ -95,7 +95,8 @@ bool paxos_local_accept(struct paxos *p, int64_t ballot, int64_t slot, const str
 
 static void nack(struct paxos *p, int to, int64_t ballot, int phase)
 {
-	struct paxos_wire_nack w = {.ballot = ballot, .promised = p->st.promised, .phase = (uint32_t)phase};
+	struct paxos_wire_nack w = {
+	    .ballot = ballot, .promised = p->st.promised, .phase = (uint32_t)phase};
 	paxos_send(p, to, PAXOS_MSG_NACK, &w, sizeof w);
 }
 
@@ -134,7 +135,8 @@ void paxos_on_prepare(struct paxos *p, int from, const struct paxos_wire_prepare
 	}
 	size_t len = sizeof(struct paxos_wire_promise) + nrep * sizeof *rep;
 	char *buf = xcalloc(1, len);
-	struct paxos_wire_promise h = {.ballot = w->ballot, .from = w->from, .n = (uint32_t)nrep, .more = more};
+	struct paxos_wire_promise h = {
+	    .ballot = w->ballot, .from = w->from, .n = (uint32_t)nrep, .more = more};
 	memcpy(buf, &h, sizeof h);
 	if (nrep)
 		memcpy(buf + sizeof h, rep, nrep * sizeof *rep);

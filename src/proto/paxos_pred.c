@@ -78,7 +78,8 @@ static bool pred_chosen(struct sim *s, const struct proto_args *a, struct sbuf *
 			return true;
 		}
 	}
-	sbuf_printf(why, _("%s is chosen in no slot (%lld slots chosen)"), want, (long long)nchosen);
+	sbuf_printf(why, _("%s is chosen in no slot (%lld slots chosen)"), want,
+		    (long long)nchosen);
 	return false;
 }
 
@@ -221,8 +222,7 @@ const struct proto_pred paxos_preds[] = {
      pred_chosen},
     {"chosen-by", "NODE [INT] = VALUE", N_("NODE's learner has learnt VALUE (in slot INT)"),
      pred_chosen_by},
-    {"ballot", "NODE >= INT", N_("NODE has promised a ballot of round INT or higher"),
-     pred_ballot},
+    {"ballot", "NODE >= INT", N_("NODE has promised a ballot of round INT or higher"), pred_ballot},
     {"accepted", "NODE INT = VALUE", N_("NODE's acceptor holds VALUE accepted in slot INT"),
      pred_accepted},
     {"committed", "KEY = VALUE",

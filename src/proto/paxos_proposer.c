@@ -99,9 +99,10 @@ static void apply_ready(struct paxos *p)
 			kv_apply(&p->kv, v->client, v->seq, i, &v->op, &res);
 		for (size_t k = 0; k < p->nwant; k++) {
 			struct paxos_want *w = &p->want[k];
-			bool done = v->type == PAXOS_V_CMD
-					? w->is_client && w->val.client == v->client && w->val.seq == v->seq
-					: !memcmp(&w->val, v, sizeof *v);
+			bool done =
+			    v->type == PAXOS_V_CMD
+				? w->is_client && w->val.client == v->client && w->val.seq == v->seq
+				: !memcmp(&w->val, v, sizeof *v);
 			if (!done)
 				continue;
 			if (w->is_client) {
@@ -303,8 +304,7 @@ static void become_leader(struct paxos *p)
 			top = p->from + k, nre++;
 	top = MAX(top, p->adopt_top);
 	node_state(p->n, "leads with ballot %s for slots from %lld (%lld to re-propose)",
-		   paxos_ballot_fmt(p->ballot, b, sizeof b), (long long)p->from,
-		   (long long)nre);
+		   paxos_ballot_fmt(p->ballot, b, sizeof b), (long long)p->from, (long long)nre);
 	p->nfl = 0;
 	free(p->fl);
 	p->fl = NULL;
@@ -315,7 +315,8 @@ static void become_leader(struct paxos *p)
 			continue;
 		struct paxos_value v;
 		memset(&v, 0, sizeof v);
-		if (i - p->from < p->nadopt && p->adopt[i - p->from].acc_ballot && paxos_bug != PAXOS_BUG_IGNORE_ACCEPTED)
+		if (i - p->from < p->nadopt && p->adopt[i - p->from].acc_ballot &&
+		    paxos_bug != PAXOS_BUG_IGNORE_ACCEPTED)
 			v = p->adopt[i - p->from].acc; /* P2c: adopt the highest */
 		else
 			v.type = PAXOS_V_NOOP; /* PMS §3: fill the gap with a no-op */
@@ -526,7 +527,8 @@ void paxos_on_heartbeat(struct paxos *p, int from, const struct paxos_wire_heart
 {
 	if (w->ballot < p->st.promised) {
 		/* A leader of an older ballot: tell it. */
-		struct paxos_wire_nack nk = {.ballot = w->ballot, .promised = p->st.promised, .phase = 0};
+		struct paxos_wire_nack nk = {
+		    .ballot = w->ballot, .promised = p->st.promised, .phase = 0};
 		paxos_send(p, from, PAXOS_MSG_NACK, &nk, sizeof nk);
 		return;
 	}
@@ -637,7 +639,7 @@ void paxos_on_client(void *self, const struct client_req *req)
 	if (leader_mode(p) && p->phase != PAXOS_LEADING) {
 		refuse(p, req, REPLY_NOT_LEADER,
 		       p->leader >= 0 && p->leader != p->n->id ? "not leader"
-							      : "not leader, leader unknown");
+							       : "not leader, leader unknown");
 		return;
 	}
 	struct paxos_want *w = NULL;
