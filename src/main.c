@@ -143,6 +143,7 @@ static void usage(FILE *f)
 			   "  run FILE.ns         run a scenario headless and print its trace\n"
 			   "  fuzz PROTOCOL       random fault schedules over many seeds\n"
 			   "  cap [N]             a CP and an AP cluster side by side, same faults\n"
+			   "  compare [PROTOCOL...]  raft, paxos, ... side by side, same faults\n"
 			   "  lessons             list the lessons with your progress\n"
 			   "  progress --reset [LESSON]  forget progress\n"
 			   "  recordings          list recorded sessions\n"
@@ -195,6 +196,8 @@ int main(int argc, char **argv)
 		return screen_main(argc - 1, argv + 1, SCREEN_SANDBOX);
 	if (argc >= 2 && !strcmp(argv[1], "cap"))
 		return cap_cmd_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "compare"))
+		return compare_cmd_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "open"))
 		return screen_main(argc - 1, argv + 1, SCREEN_OPEN);
 	if (argc >= 2 && !strcmp(argv[1], "replay"))

@@ -28,6 +28,8 @@ int export_cmd_main(int argc, char **argv);
 int import_cmd_main(int argc, char **argv);
 /* netsplit cap [N] [--seed S] [--ap dynamo|primary]: the CAP screen */
 int cap_cmd_main(int argc, char **argv);
+/* netsplit compare [PROTOCOL...] [N] [--seed S]: consensus side by side */
+int compare_cmd_main(int argc, char **argv);
 
 /* Opens the database at db_path (NULL: the default place); prints what
  * happened to it (created, recovered, not saving) on stderr. Never NULL. */
