@@ -7,7 +7,7 @@
 # checked after every event; once the faults stop a leader must emerge
 # and a write be chosen and applied. (leader=off promises no liveness —
 # dueling proposers — and the fuzzer always checks liveness, so it is not
-# fuzzed here; tests/scenarios/paxos_duel_livelock.ns shows the duel.)
+# fuzzed here: test_paxos runs 80 leader=off seeds for safety only.)
 # A failing seed's scenario is kept and its path printed.
 # Usage: fuzz_paxos.sh NETSPLIT
 set -u
