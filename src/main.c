@@ -143,7 +143,6 @@ static void usage(FILE *f)
 			   "  run FILE.ns         run a scenario headless and print its trace\n"
 			   "  fuzz PROTOCOL       random fault schedules over many seeds\n"
 			   "  cap [N]             a CP and an AP cluster side by side, same faults\n"
-			   "  compare [PROTOCOL...]  raft, paxos, ... side by side, same faults\n"
 			   "  lessons             list the lessons with your progress\n"
 			   "  progress --reset [LESSON]  forget progress\n"
 			   "  recordings          list recorded sessions\n"
