@@ -249,6 +249,8 @@ int main(int argc, char **argv)
 		return screen_main(argc - 1, argv + 1, SCREEN_SANDBOX);
 	if (argc >= 2 && !strcmp(argv[1], "cap"))
 		return cap_cmd_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "compare"))
+		return compare_cmd_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "open"))
 		return screen_main(argc - 1, argv + 1, SCREEN_OPEN);
 	if (argc >= 2 && !strcmp(argv[1], "replay"))

@@ -30,7 +30,8 @@ int import_cmd_main(int argc, char **argv);
 int cap_cmd_main(int argc, char **argv);
 /* netsplit themes [--db PATH] [--set NAME|FILE | --unset] */
 int themes_cmd_main(int argc, char **argv);
-
+/* netsplit compare [PROTOCOL...] [N] [--seed S]: consensus side by side */
+int compare_cmd_main(int argc, char **argv);
 
 /* Opens the database at db_path (NULL: the default place); prints what
  * happened to it (created, recovered, not saving) on stderr. Never NULL. */

@@ -15,6 +15,8 @@
  *     of async failover, not a liveness bug;
  *   - multileader, dynamo: a write is acknowledged and the replicas
  *     converge (no leader to wait for);
+ *   - paxos: as raft — a distinguished proposer (`leader`) emerges, and
+ *     a write is chosen and applied by it (`committed`);
  *   - heartbeat: a failure detector serves no clients; its liveness is
  *     that every up node trusts every up peer again and keeps its mind
  *     (`settled 1s`) — completeness and eventual accuracy once the
@@ -31,8 +33,10 @@
 #include <stddef.h>
 #include <string.h>
 
-extern const struct proto_ops raft_ops, primary_ops, multileader_ops, dynamo_ops, heartbeat_ops;
-extern const struct invariant_ops raft_invariants, multileader_invariants, dynamo_invariants;
+extern const struct proto_ops raft_ops, primary_ops, multileader_ops, dynamo_ops, heartbeat_ops,
+    paxos_ops;
+extern const struct invariant_ops raft_invariants, multileader_invariants, dynamo_invariants,
+    paxos_invariants;
 
 static const struct fuzz_live_step raft_live[] = {
     {FL_COMMENT, "liveness: a leader, and a write committed, within %s each", NULL, NULL, false,
@@ -97,6 +101,7 @@ const struct check_caps check_caps_all[] = {
     {&multileader_ops, &multileader_invariants, &converge_liveness, NULL},
     {&dynamo_ops, &dynamo_invariants, &converge_liveness, NULL},
     {&heartbeat_ops, NULL, &heartbeat_liveness, NULL},
+    {&paxos_ops, &paxos_invariants, &raft_liveness, NULL},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -1,0 +1,25 @@
+#!/bin/sh
+# compare.sh NETSPLIT — `netsplit compare` picks its clusters as data:
+# help exits 0; an unknown protocol, one that serves no key-value clients,
+# fewer than two or more than three protocols are refused with exit 2 and
+# a message naming the problem. (The screen itself needs a terminal.)
+set -u
+bin=$1
+fail() {
+	echo "compare: $*" >&2
+	exit 1
+}
+"$bin" compare --help | grep -q 'default: raft paxos' || fail "help does not name the default"
+out=$("$bin" compare raft nope 2>&1)
+[ $? -eq 2 ] || fail "an unknown protocol is not exit 2"
+echo "$out" | grep -q 'unknown protocol "nope"' || fail "no message for an unknown protocol: $out"
+out=$("$bin" compare raft heartbeat 2>&1)
+[ $? -eq 2 ] || fail "a protocol without clients is not exit 2"
+echo "$out" | grep -q 'heartbeat serves no key-value clients' || fail "wrong message: $out"
+out=$("$bin" compare raft 2>&1)
+[ $? -eq 2 ] || fail "one protocol is not exit 2"
+echo "$out" | grep -q 'two or three' || fail "wrong message: $out"
+out=$("$bin" compare raft paxos raft paxos 2>&1)
+[ $? -eq 2 ] || fail "four protocols is not exit 2"
+echo "$out" | grep -q 'at most three' || fail "wrong message: $out"
+echo "compare: ok"
