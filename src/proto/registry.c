@@ -15,6 +15,7 @@ extern const struct proto_ops heartbeat_ops;
 extern const struct proto_ops primary_ops;
 extern const struct proto_ops multileader_ops;
 extern const struct proto_ops dynamo_ops;
+extern const struct proto_ops clocks_ops;
 
 const struct proto_ops *const proto_all[] = {
 	&raft_ops,
@@ -22,6 +23,7 @@ const struct proto_ops *const proto_all[] = {
 	&primary_ops,
 	&multileader_ops,
 	&dynamo_ops,
+	&clocks_ops,
 	NULL,
 };
 
