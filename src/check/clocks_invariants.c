@@ -122,9 +122,8 @@ static uint32_t count_l(const struct clk_event *ev, uint32_t upto, int64_t l)
 static bool fail(struct ci *c, struct sbuf *why, const struct clk_event *e, const char *fmt,
 		 const char *other)
 {
-	char id[24], tb[32];
+	char id[24];
 	sbuf_printf(why, fmt, clocks_id(e, id, sizeof id), other ? other : "");
-	sbuf_printf(why, _(" (at %s)"), simtime_fmt(e->true_at, tb, sizeof tb));
 	c->failed = true;
 	return false;
 }

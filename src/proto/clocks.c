@@ -866,6 +866,30 @@ static bool pred_ext(struct sim *s, const struct proto_args *a, struct sbuf *why
 	return true;
 }
 
+/* acknowledged WORD: the commit WORD has been acknowledged (its commit
+ * wait is over). */
+static bool pred_acked(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	const struct clk_event *c = clocks_find(s, a->a[0].str);
+	char tb[32], id[24];
+	if (!c || c->kind != CLK_COMMIT) {
+		sbuf_printf(why, _("there is no commit called %s"), a->a[0].str);
+		return false;
+	}
+	uint32_t n;
+	const struct clk_event *ev = clocks_events(s, c->node, &n);
+	for (uint32_t i = c->index; i < n; i++)
+		if (ev[i].kind == CLK_DONE && ev[i].parent == c->index) {
+			sbuf_printf(why, _("acknowledged as %s after waiting %s"),
+				    clocks_id(&ev[i], id, sizeof id),
+				    simtime_fmt_dur(ev[i].true_at - c->true_at, tb, sizeof tb));
+			return true;
+		}
+	sbuf_printf(why, _("%s is still in its commit wait (timestamp %s)"), a->a[0].str,
+		    simtime_fmt(c->commit_ts, tb, sizeof tb));
+	return false;
+}
+
 /* knows-all DURATION: every up node's clock has heard, directly or not, of
  * an event of every other up node at most DURATION old (true time): news
  * flows between every pair again. Read from the vector clocks, which the
@@ -916,6 +940,8 @@ static const struct proto_pred clk_preds[] = {
      pred_tt_holds},
     {"externally-consistent", "",
      N_("a commit that began after another was acknowledged has a larger timestamp"), pred_ext},
+    {"acknowledged", "WORD", N_("the commit WORD has been acknowledged: its commit wait is over"),
+     pred_acked},
     {"knows-all", "DURATION",
      N_("every up node has heard of an event of every other up node within DURATION"),
      pred_knows_all},
