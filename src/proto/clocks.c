@@ -501,14 +501,13 @@ static void clk_describe(const void *self, struct node_view *v)
 			       k->nwaiting),
 			    k->nwaiting);
 	ns_snprintf(v->lines[v->nlines++], VIEW_LINE_LEN,
-		    P_("%u event; the latest:", "%u events; the latest:", k->nev), k->nev);
-	uint32_t first = k->nev > (uint32_t)(VIEW_LINES - v->nlines)
-			     ? k->nev - (uint32_t)(VIEW_LINES - v->nlines)
-			     : 0;
-	for (uint32_t i = first; i < k->nev && v->nlines < VIEW_LINES; i++) {
+		    P_("%u event; the newest first:", "%u events; the newest first:", k->nev),
+		    k->nev);
+	/* Newest first: a small pane shows the latest. */
+	for (uint32_t i = k->nev; i > 0 && v->nlines < VIEW_LINES; i--) {
 		struct sbuf e = {0};
 		sbuf_puts(&e, " ");
-		fmt_event(&k->ev[i], &e);
+		fmt_event(&k->ev[i - 1], &e);
 		ns_strlcpy(v->lines[v->nlines++], sbuf_str(&e), VIEW_LINE_LEN);
 		sbuf_free(&e);
 	}
