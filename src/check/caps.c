@@ -20,7 +20,12 @@
  *   - heartbeat: a failure detector serves no clients; its liveness is
  *     that every up node trusts every up peer again and keeps its mind
  *     (`settled 1s`) — completeness and eventual accuracy once the
- *     network is healthy.
+ *     network is healthy;
+ *   - clocks: serves no clients either; once the network is healthy, news
+ *     flows between every pair of up nodes again (`knows-all 2s`: each
+ *     has heard, through some chain of messages, of an event of every
+ *     other from the last two seconds). The fuzzer varies `every`, so
+ *     there is always a random workload to carry it.
  *
  * A row may also give predicates that only its checker can answer
  * (primary: `acked-writes`, `lost-writes`, from primary_invariants.c).
@@ -37,6 +42,8 @@ extern const struct proto_ops raft_ops, primary_ops, multileader_ops, dynamo_ops
     paxos_ops;
 extern const struct invariant_ops raft_invariants, multileader_invariants, dynamo_invariants,
     paxos_invariants;
+extern const struct proto_ops clocks_ops;
+extern const struct invariant_ops clocks_invariants;
 
 static const struct fuzz_live_step raft_live[] = {
     {FL_COMMENT, "liveness: a leader, and a write committed, within %s each", NULL, NULL, false,
@@ -90,10 +97,21 @@ static const struct fuzz_live_step heartbeat_live[] = {
     {FL_END, NULL, NULL, NULL, false, false},
 };
 
+static const struct fuzz_live_step clocks_live[] = {
+    {FL_COMMENT, "liveness: news flows between every pair of up nodes again, within %s", NULL,
+     NULL, false, false},
+    {FL_UNTIL, "knows-all", "2s",
+     N_("liveness: the nodes did not hear of each other within %lld ms"), false, true},
+    {FL_EXPECT, "knows-all", "2s",
+     N_("liveness: the nodes did not hear of each other within %lld ms"), false, true},
+    {FL_END, NULL, NULL, NULL, false, false},
+};
+
 static const struct fuzz_liveness raft_liveness = {raft_live};
 static const struct fuzz_liveness primary_liveness = {primary_live};
 static const struct fuzz_liveness converge_liveness = {converge_live};
 static const struct fuzz_liveness heartbeat_liveness = {heartbeat_live};
+static const struct fuzz_liveness clocks_liveness = {clocks_live};
 
 const struct check_caps check_caps_all[] = {
     {&raft_ops, &raft_invariants, &raft_liveness, NULL},
@@ -102,6 +120,7 @@ const struct check_caps check_caps_all[] = {
     {&dynamo_ops, &dynamo_invariants, &converge_liveness, NULL},
     {&heartbeat_ops, NULL, &heartbeat_liveness, NULL},
     {&paxos_ops, &paxos_invariants, &raft_liveness, NULL},
+    {&clocks_ops, &clocks_invariants, &clocks_liveness, NULL},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -16,6 +16,7 @@ extern const struct proto_ops primary_ops;
 extern const struct proto_ops multileader_ops;
 extern const struct proto_ops dynamo_ops;
 extern const struct proto_ops paxos_ops;
+extern const struct proto_ops clocks_ops;
 
 const struct proto_ops *const proto_all[] = {
 	&raft_ops,
@@ -24,6 +25,7 @@ const struct proto_ops *const proto_all[] = {
 	&multileader_ops,
 	&dynamo_ops,
 	&paxos_ops,
+	&clocks_ops,
 	NULL,
 };
 
