@@ -18,7 +18,12 @@
  *   - heartbeat: a failure detector serves no clients; its liveness is
  *     that every up node trusts every up peer again and keeps its mind
  *     (`settled 1s`) — completeness and eventual accuracy once the
- *     network is healthy.
+ *     network is healthy. phi (the accrual detector) has the same notion
+ *     and the same predicate;
+ *   - swim: every up member's view is the truth — every up member alive,
+ *     every crashed one dead — with the same incarnations everywhere
+ *     (`converged`); its invariants (src/check/swim_invariants.c) check
+ *     incarnation numbers after every event.
  */
 #include "check/caps.h"
 
@@ -27,8 +32,10 @@
 
 #include <stddef.h>
 
-extern const struct proto_ops raft_ops, primary_ops, multileader_ops, dynamo_ops, heartbeat_ops;
-extern const struct invariant_ops raft_invariants, multileader_invariants, dynamo_invariants;
+extern const struct proto_ops raft_ops, primary_ops, multileader_ops, dynamo_ops, heartbeat_ops,
+    phi_ops, swim_ops;
+extern const struct invariant_ops raft_invariants, multileader_invariants, dynamo_invariants,
+    swim_invariants;
 
 static const struct fuzz_live_step raft_live[] = {
     {FL_COMMENT, "liveness: a leader, and a write committed, within %s each", NULL, NULL, false,
@@ -82,10 +89,21 @@ static const struct fuzz_live_step heartbeat_live[] = {
     {FL_END, NULL, NULL, NULL, false, false},
 };
 
+static const struct fuzz_live_step swim_live[] = {
+    {FL_COMMENT, "liveness: every up member's view is the truth, the same everywhere, within %s",
+     NULL, NULL, false, false},
+    {FL_UNTIL, "converged", NULL, N_("liveness: the members' views did not converge within %lld ms"),
+     false, true},
+    {FL_EXPECT, "converged", NULL,
+     N_("liveness: the members' views did not converge within %lld ms"), false, true},
+    {FL_END, NULL, NULL, NULL, false, false},
+};
+
 static const struct fuzz_liveness raft_liveness = {raft_live};
 static const struct fuzz_liveness primary_liveness = {primary_live};
 static const struct fuzz_liveness converge_liveness = {converge_live};
 static const struct fuzz_liveness heartbeat_liveness = {heartbeat_live};
+static const struct fuzz_liveness swim_liveness = {swim_live};
 
 const struct check_caps check_caps_all[] = {
     {&raft_ops, &raft_invariants, &raft_liveness},
@@ -93,6 +111,8 @@ const struct check_caps check_caps_all[] = {
     {&multileader_ops, &multileader_invariants, &converge_liveness},
     {&dynamo_ops, &dynamo_invariants, &converge_liveness},
     {&heartbeat_ops, NULL, &heartbeat_liveness},
+    {&phi_ops, NULL, &heartbeat_liveness},
+    {&swim_ops, &swim_invariants, &swim_liveness},
     {NULL, NULL, NULL},
 };
 

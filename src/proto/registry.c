@@ -15,6 +15,8 @@ extern const struct proto_ops heartbeat_ops;
 extern const struct proto_ops primary_ops;
 extern const struct proto_ops multileader_ops;
 extern const struct proto_ops dynamo_ops;
+extern const struct proto_ops phi_ops;
+extern const struct proto_ops swim_ops;
 
 const struct proto_ops *const proto_all[] = {
 	&raft_ops,
@@ -22,6 +24,8 @@ const struct proto_ops *const proto_all[] = {
 	&primary_ops,
 	&multileader_ops,
 	&dynamo_ops,
+	&phi_ops,
+	&swim_ops,
 	NULL,
 };
 
