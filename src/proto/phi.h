@@ -12,7 +12,10 @@
  * logistic approximation of the normal CDF that Akka uses (Bowling et al.,
  * 2009): 1 − F(t) ≈ 1 / (1 + e^z), z = y·(1.5976 + 0.070566·y²),
  * y = (t − mean) / sd. Computed as log10(1 + e^z) in a form that neither
- * overflows nor loses the small tail: φ grows without bound, smoothly. */
+ * overflows nor loses the small tail: φ grows without bound, smoothly.
+ * Within 1.5% of the exact normal tail up to 3σ; beyond, it overestimates
+ * (φ 8.08 against 7.12 at 5.25σ): with threshold 8 a peer is suspected at
+ * about 5.2σ past the mean, where the exact normal would wait for 5.9σ. */
 double phi_compute(double elapsed, double mean, double sd);
 
 /* The window statistics of one peer: mean and standard deviation of `n`
