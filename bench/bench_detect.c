@@ -31,12 +31,12 @@
 #include <string.h>
 
 struct watch {
-	sim_time warmup;         /* suspicions before this are not counted */
-	int target;              /* the crashed node, or -1 before the crash */
-	int64_t false_susp;      /* suspicions before the crash */
-	sim_time crash_at;       /* true time of the crash */
+	sim_time warmup;              /* suspicions before this are not counted */
+	int target;                   /* the crashed node, or -1 before the crash */
+	int64_t false_susp;           /* suspicions before the crash */
+	sim_time crash_at;            /* true time of the crash */
 	sim_time seen[SIM_MAX_NODES]; /* when each observer first suspected/declared it */
-	const char *word;        /* "suspects n%d" or "declares n%d dead" */
+	const char *word;             /* "suspects n%d" or "declares n%d dead" */
 };
 
 static void on_trace(void *ctx, const struct trace_event *ev)
@@ -79,9 +79,9 @@ static struct sim *make(const char *proto, const char *const *opts, int n, uint6
 /* One run: `quiet` of no fault, then node 0 crashes; `after` more. The
  * result: false suspicions, and the slowest observer's detection time
  * (SIM_NEVER if one never noticed); *first the fastest's. */
-static void run_one(struct sim *s, const char *word, sim_time warmup, sim_time quiet, sim_time after,
-		    int64_t *false_susp, sim_time *first, sim_time *last, double *load,
-		    sim_time period)
+static void run_one(struct sim *s, const char *word, sim_time warmup, sim_time quiet,
+		    sim_time after, int64_t *false_susp, sim_time *first, sim_time *last,
+		    double *load, sim_time period)
 {
 	struct watch w = {.warmup = warmup, .target = -1, .word = word};
 	for (int i = 0; i < SIM_MAX_NODES; i++)
@@ -135,7 +135,8 @@ static void part1(int seeds, const struct net *net)
 	       "   70 s without a fault (suspicions counted after the first 10 s: the\n"
 	       "   windows' warm-up), then n1 crashes. Mean over %d seeds.\n\n",
 	       net->name, seeds);
-	printf("   %-10s %-22s %18s %16s\n", "detector", "setting", "false suspicions", "detection");
+	printf("   %-10s %-22s %18s %16s\n", "detector", "setting", "false suspicions",
+	       "detection");
 	printf("   %-10s %-22s %18s %16s\n", "", "", "per node-minute", "(slowest node)");
 	static const char *const hb[] = {"timeout=150ms", "timeout=200ms", "timeout=300ms",
 					 "timeout=500ms"};
@@ -144,7 +145,8 @@ static void part1(int seeds, const struct net *net)
 	for (int k = 0; k < 9; k++) {
 		const char *proto = k < 4 ? "heartbeat" : "phi";
 		const char *opt = k < 4 ? hb[k] : k < 8 ? phi[k - 4] : "threshold=8";
-		const char *opts[] = {opt, k == 8 ? "acceptable-heartbeat-pause=100ms" : NULL, NULL};
+		const char *opts[] = {opt, k == 8 ? "acceptable-heartbeat-pause=100ms" : NULL,
+				      NULL};
 		double fs = 0, det = 0;
 		int never = 0;
 		for (int sd = 1; sd <= seeds; sd++) {
@@ -166,8 +168,8 @@ static void part1(int seeds, const struct net *net)
 			snprintf(dbuf, sizeof dbuf, "never");
 		else
 			snprintf(dbuf, sizeof dbuf, "%.0f ms", det / (seeds - never) / 1000);
-		printf("   %-10s %-22s %18.2f %16s\n", proto, k == 8 ? "threshold=8 pause=100ms" : opt,
-		       fs / seeds / 5, dbuf);
+		printf("   %-10s %-22s %18.2f %16s\n", proto,
+		       k == 8 ? "threshold=8 pause=100ms" : opt, fs / seeds / 5, dbuf);
 	}
 	printf("\n");
 }
@@ -193,7 +195,8 @@ static void part2(void)
 static void part3(int seeds)
 {
 	printf("3. SWIM, n1 crashes after 10 s (defaults: period 200ms, k=3, lambda 4,\n"
-	       "   suspicion-mult 4). Mean over %d seeds.\n\n", seeds);
+	       "   suspicion-mult 4). Mean over %d seeds.\n\n",
+	       seeds);
 	printf("   %7s %14s %14s %14s %16s\n", "members", "first dead", "all dead", "spread",
 	       "msgs/member/period");
 	static const int sizes[] = {8, 16, 32, 64};

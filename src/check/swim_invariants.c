@@ -95,16 +95,18 @@ static bool swim_chk_check(void *self, struct sim *s, struct sbuf *why)
 				sbuf_printf(why,
 					    "nobody invents an incarnation: n%d holds n%d %s at "
 					    "incarnation %u, but n%d has reached only %u",
-					    o + 1, p + 1, swim_state_name(st), inc, p + 1, c->own[p]);
+					    o + 1, p + 1, swim_state_name(st), inc, p + 1,
+					    c->own[p]);
 				return false;
 			}
 			struct swim_seen *was = &c->seen[o][p];
 			if (!later(inc, (uint8_t)st, was)) {
-				sbuf_printf(why,
-					    "views only move forward: n%d held n%d %s at incarnation "
-					    "%u, now %s at %u",
-					    o + 1, p + 1, swim_state_name((enum swim_state)was->state),
-					    was->inc, swim_state_name(st), inc);
+				sbuf_printf(
+				    why,
+				    "views only move forward: n%d held n%d %s at incarnation "
+				    "%u, now %s at %u",
+				    o + 1, p + 1, swim_state_name((enum swim_state)was->state),
+				    was->inc, swim_state_name(st), inc);
 				return false;
 			}
 			was->inc = inc;

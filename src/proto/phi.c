@@ -82,8 +82,7 @@ static const struct proto_option phi_options[] = {
     {"interval", OPT_DURATION, "100ms", NULL, 1 * SIM_MS, 60 * SIM_S,
      N_("time between two heartbeats to each peer"), true},
     {"threshold", OPT_INT, "8", NULL, 1, 100,
-     N_("suspect a peer while phi exceeds this (Cassandra's phi_convict_threshold is 8)"),
-     true},
+     N_("suspect a peer while phi exceeds this (Cassandra's phi_convict_threshold is 8)"), true},
     {"max-samples", OPT_INT, "200", NULL, 2, PHI_WINDOW_MAX,
      N_("inter-arrival times kept per peer (the sliding window)"), false},
     {"min-std-deviation", OPT_DURATION, "10ms", NULL, 1 * SIM_MS, 60 * SIM_S,
@@ -91,8 +90,7 @@ static const struct proto_option phi_options[] = {
     {"acceptable-heartbeat-pause", OPT_DURATION, "0ms", NULL, 0, 600 * SIM_S,
      N_("added to the mean: pauses up to this long are forgiven"), true},
     {"first-heartbeat-estimate", OPT_DURATION, "100ms", NULL, 1 * SIM_MS, 60 * SIM_S,
-     N_("the mean interval assumed before any heartbeat (deviation: a quarter of it)"),
-     false},
+     N_("the mean interval assumed before any heartbeat (deviation: a quarter of it)"), false},
     {NULL, 0, NULL, NULL, 0, 0, NULL, false},
 };
 
@@ -371,8 +369,9 @@ static void phi_describe(const void *self, struct node_view *v)
 		char *line = v->lines[v->nlines++];
 		if (pp->suspected)
 			nsusp++;
-		ns_snprintf(line, VIEW_LINE_LEN, pp->suspected ? _("n%d %s %.1f suspected")
-							       : _("n%d %s %.1f (mean %lldms sd %lldms)"),
+		ns_snprintf(line, VIEW_LINE_LEN,
+			    pp->suspected ? _("n%d %s %.1f suspected")
+					  : _("n%d %s %.1f (mean %lldms sd %lldms)"),
 			    p + 1, bar, phi > 99.9 ? 99.9 : phi, (long long)(mean / 1000),
 			    (long long)(sd / 1000));
 	}

@@ -91,7 +91,17 @@ enum {
 	SW_OPT_PUSH_PULL,
 };
 enum { SW_TIMER_PERIOD, SW_TIMER_PROBE, SW_TIMER_SUSPECT, SW_TIMER_JOIN, SW_TIMER_SYNC };
-enum { SW_PING, SW_ACK, SW_PING_REQ, SW_JOIN, SW_JOIN_ACK, SW_LEAVE, SW_SYNC, SW_SYNC_ACK, SW_NMSG };
+enum {
+	SW_PING,
+	SW_ACK,
+	SW_PING_REQ,
+	SW_JOIN,
+	SW_JOIN_ACK,
+	SW_LEAVE,
+	SW_SYNC,
+	SW_SYNC_ACK,
+	SW_NMSG
+};
 
 #define SW_PIGGY_MAX 16
 
@@ -111,8 +121,7 @@ static const struct proto_option swim_options[] = {
      N_("lifeguard: a suspicion starts at this many times the minimum timeout"), true},
     {"retransmit-mult", OPT_INT, "4", NULL, 1, 100,
      N_("lambda: each update is piggybacked lambda x ceil(log10(n+1)) times"), true},
-    {"piggyback", OPT_INT, "6", NULL, 1, SW_PIGGY_MAX, N_("updates piggybacked per message"),
-     true},
+    {"piggyback", OPT_INT, "6", NULL, 1, SW_PIGGY_MAX, N_("updates piggybacked per message"), true},
     {"lifeguard", OPT_BOOL, "off", NULL, 0, 0,
      N_("Lifeguard's dynamic suspicion timeout: shrinks as other members confirm"), true},
     {"push-pull", OPT_DURATION, "4s", NULL, 0, 600 * SIM_S,
@@ -128,9 +137,8 @@ static const struct proto_vary swim_vary[] = {
 };
 
 static const struct msg_kind swim_msgs[SW_NMSG] = {
-    {"Ping", 'p', false},  {"Ack", 'P', true},     {"PingReq", 'r', false},
-    {"Join", 'j', false},  {"JoinAck", 'J', true}, {"Leave", 'l', false},
-    {"Sync", 's', false},  {"SyncAck", 'S', true},
+    {"Ping", 'p', false},   {"Ack", 'P', true},    {"PingReq", 'r', false}, {"Join", 'j', false},
+    {"JoinAck", 'J', true}, {"Leave", 'l', false}, {"Sync", 's', false},    {"SyncAck", 'S', true},
 };
 
 /* ---- the wire ----------------------------------------------------------------- */
@@ -186,7 +194,7 @@ struct swim {
 	const struct proto_opts *o;
 	/* stable storage */
 	uint32_t inc;
-	bool member;        /* in the group: joined, not left */
+	bool member;          /* in the group: joined, not left */
 	struct nodeset known; /* nodes seen as members: seeds for a rejoin */
 	/* volatile */
 	bool boot;    /* the initial group is not filled in yet (see boot()) */
@@ -196,8 +204,8 @@ struct swim {
 	int order[SIM_MAX_NODES]; /* the probe rotation (§4.3) */
 	int norder, pos;
 	uint32_t seq;
-	int target;  /* probed this period, or -1 */
-	bool acked;  /* the probe's ack arrived (directly or via ping-req) */
+	int target; /* probed this period, or -1 */
+	bool acked; /* the probe's ack arrived (directly or via ping-req) */
 	bool indirect_sent;
 	struct swim_bcast bq[SIM_MAX_NODES]; /* one pending update per member */
 	uint32_t bstamp;
@@ -285,8 +293,8 @@ static void boot_all(struct sim *s)
 static void enqueue(struct swim *w, int node, enum swim_state st, uint32_t inc, int from)
 {
 	struct swim_bcast *b = &w->bq[node];
-	*b = (struct swim_bcast){true, {(uint16_t)node, (uint16_t)from, (uint8_t)st, {0}, inc}, 0,
-				 ++w->bstamp};
+	*b = (struct swim_bcast){
+	    true, {(uint16_t)node, (uint16_t)from, (uint8_t)st, {0}, inc}, 0, ++w->bstamp};
 }
 
 /* memberlist: retransmitLimit = mult · ⌈log10(n + 1)⌉. */
@@ -304,14 +312,15 @@ static void piggyback(struct swim *w, struct swim_wire *out, int to)
 	int max = (int)opt(w, SW_OPT_PIGGYBACK), limit = retransmit_limit(w), k = 0;
 	if (to >= 0 && to != w->n->id &&
 	    (w->m[to].state == SWIM_SUSPECT || w->m[to].state == SWIM_DEAD))
-		out->u[k++] = (struct swim_upd){(uint16_t)to, (uint16_t)w->n->id, w->m[to].state,
-						{0}, w->m[to].inc};
+		out->u[k++] = (struct swim_upd){
+		    (uint16_t)to, (uint16_t)w->n->id, w->m[to].state, {0}, w->m[to].inc};
 	struct nodeset picked = {{0, 0}};
 	while (k < max) {
 		int best = -1;
 		for (int p = 0; p < node_count(w->n); p++) {
 			const struct swim_bcast *b = &w->bq[p];
-			if (!b->queued || nodeset_has(&picked, p) || (k > 0 && p == to && out->u[0].node == to))
+			if (!b->queued || nodeset_has(&picked, p) ||
+			    (k > 0 && p == to && out->u[0].node == to))
 				continue;
 			if (best < 0 || b->tx < w->bq[best].tx ||
 			    (b->tx == w->bq[best].tx && b->stamp > w->bq[best].stamp))
@@ -329,8 +338,7 @@ static void piggyback(struct swim *w, struct swim_wire *out, int to)
 
 static void sw_send(struct swim *w, int to, int type, struct swim_wire *msg)
 {
-	node_send(w->n, to, type, msg,
-		  sizeof msg->h + (size_t)msg->h.nupd * sizeof msg->u[0]);
+	node_send(w->n, to, type, msg, sizeof msg->h + (size_t)msg->h.nupd * sizeof msg->u[0]);
 }
 
 static void send_gossip(struct swim *w, int to, int type, uint32_t seq, int origin, int target)
@@ -453,11 +461,8 @@ static void set_member(struct swim *w, int p, enum swim_state st, uint32_t inc, 
 		mm->dead_at = *w->n->now;
 		node_state(w->n, "declares n%d dead (incarnation %u)", p + 1, inc);
 		break;
-	case SWIM_LEFT:
-		node_state(w->n, "n%d left (incarnation %u)", p + 1, inc);
-		break;
-	case SWIM_NONE:
-		break;
+	case SWIM_LEFT: node_state(w->n, "n%d left (incarnation %u)", p + 1, inc); break;
+	case SWIM_NONE: break;
 	}
 	arm_suspicion(w);
 }
@@ -469,7 +474,7 @@ static void refute(struct swim *w, uint32_t accused)
 	uint32_t inc = w->inc + 1;
 	if (accused >= inc)
 		inc = accused + 1;
-	w->inc = inc; /* stable storage */
+	w->inc = inc;    /* stable storage */
 	w->false_susp++; /* accused, and alive to say so */
 	w->changed = *w->n->now;
 	node_state(w->n, "refutes: alive at incarnation %u", inc);
@@ -600,12 +605,12 @@ static void full_view(const struct swim *w, struct swim_wire *out)
 {
 	memset(&out->h, 0, sizeof out->h);
 	int k = 0;
-	out->u[k++] = (struct swim_upd){(uint16_t)w->n->id, (uint16_t)w->n->id, SWIM_ALIVE, {0},
-					w->inc};
+	out->u[k++] =
+	    (struct swim_upd){(uint16_t)w->n->id, (uint16_t)w->n->id, SWIM_ALIVE, {0}, w->inc};
 	for (int p = 0; p < node_count(w->n); p++)
 		if (p != w->n->id && w->m[p].state != SWIM_NONE)
-			out->u[k++] = (struct swim_upd){(uint16_t)p, (uint16_t)w->n->id, w->m[p].state,
-							{0}, w->m[p].inc};
+			out->u[k++] = (struct swim_upd){
+			    (uint16_t)p, (uint16_t)w->n->id, w->m[p].state, {0}, w->m[p].inc};
 	out->h.nupd = (uint16_t)k;
 }
 
@@ -643,8 +648,8 @@ static void send_join(struct swim *w)
 	struct swim_wire msg;
 	memset(&msg.h, 0, sizeof msg.h);
 	msg.h.nupd = 1;
-	msg.u[0] = (struct swim_upd){(uint16_t)w->n->id, (uint16_t)w->n->id, SWIM_ALIVE, {0},
-				     w->inc};
+	msg.u[0] =
+	    (struct swim_upd){(uint16_t)w->n->id, (uint16_t)w->n->id, SWIM_ALIVE, {0}, w->inc};
 	sw_send(w, w->join_via, SW_JOIN, &msg);
 	node_set_timer(w->n, SW_TIMER_JOIN, opt(w, SW_OPT_PERIOD));
 }
@@ -672,9 +677,7 @@ static void swim_on_timer(void *self, int timer)
 		period(w);
 		node_set_timer(w->n, SW_TIMER_PERIOD, opt(w, SW_OPT_PERIOD));
 		break;
-	case SW_TIMER_PROBE:
-		probe_timeout(w);
-		break;
+	case SW_TIMER_PROBE: probe_timeout(w); break;
 	case SW_TIMER_SUSPECT: {
 		/* "If Mj is suspected at some member Mh, and this entry times
 		 * out before receipt of an Alive message, Mh declares Mj as
@@ -690,9 +693,7 @@ static void swim_on_timer(void *self, int timer)
 		arm_suspicion(w);
 		break;
 	}
-	case SW_TIMER_JOIN:
-		join_retry(w);
-		break;
+	case SW_TIMER_JOIN: join_retry(w); break;
 	case SW_TIMER_SYNC:
 		if (w->member)
 			push_pull(w);
@@ -752,8 +753,7 @@ static void swim_on_message(void *self, const struct msg *m)
 		break;
 	}
 	case SW_SYNC_ACK:
-	case SW_LEAVE:
-		break; /* its update was applied */
+	case SW_LEAVE: break; /* its update was applied */
 	}
 }
 
@@ -840,7 +840,7 @@ static void swim_status(const void *self, struct node_status *out)
 {
 	const struct swim *w = self;
 	*out = (struct node_status){ROLE_NONE,
-				    w->joining   ? N_("Joining")
+				    w->joining  ? N_("Joining")
 				    : w->member ? N_("Member")
 						: N_("Outside"),
 				    -1, -1, -1};
@@ -879,23 +879,24 @@ static void swim_describe(const void *self, struct node_view *v)
 		if (mm->state == SWIM_SUSPECT) {
 			sim_time left = mm->susp_start + susp_timeout(w, p) - now;
 			simtime_fmt_dur(left > 0 ? left / 1000 * 1000 : 0, tb, sizeof tb);
-			ns_snprintf(line, VIEW_LINE_LEN, _("n%-3d suspect i%u, dead in %s (%d accusers)"),
-				    p + 1, mm->inc, tb, nodeset_count(&mm->confirmed));
+			ns_snprintf(line, VIEW_LINE_LEN,
+				    _("n%-3d suspect i%u, dead in %s (%d accusers)"), p + 1,
+				    mm->inc, tb, nodeset_count(&mm->confirmed));
 		} else {
 			ns_snprintf(line, VIEW_LINE_LEN, "n%-3d %-7s i%u", p + 1,
 				    _(swim_state_name((enum swim_state)mm->state)), mm->inc);
 		}
 	}
 	if (w->n->up && v->nlines < VIEW_LINES)
-		ns_snprintf(v->lines[v->nlines++], VIEW_LINE_LEN,
-			    P_("gossip: %d update to piggyback", "gossip: %d updates to piggyback",
-			       queued),
-			    queued);
+		ns_snprintf(
+		    v->lines[v->nlines++], VIEW_LINE_LEN,
+		    P_("gossip: %d update to piggyback", "gossip: %d updates to piggyback", queued),
+		    queued);
 	if (!w->member)
 		ns_strlcpy(v->badge, _("outside"), sizeof v->badge);
 	else if (nsusp || ndead)
-		ns_snprintf(v->badge, sizeof v->badge, _("%d ok %d susp %d dead"), nalive + 1, nsusp,
-			    ndead);
+		ns_snprintf(v->badge, sizeof v->badge, _("%d ok %d susp %d dead"), nalive + 1,
+			    nsusp, ndead);
 	else
 		ns_snprintf(v->badge, sizeof v->badge, _("%d alive"), nalive + 1);
 }
@@ -921,16 +922,13 @@ static void swim_describe_msg(const struct msg *m, struct sbuf *out)
 		if (msg.h.origin != (m->type == SW_PING ? m->from : m->to))
 			sbuf_printf(out, " for n%d", msg.h.origin + 1);
 		break;
-	case SW_PING_REQ:
-		sbuf_printf(out, " #%u n%d", msg.h.seq, msg.h.target + 1);
-		break;
+	case SW_PING_REQ: sbuf_printf(out, " #%u n%d", msg.h.seq, msg.h.target + 1); break;
 	}
 	int shown = msg.h.nupd < 4 ? msg.h.nupd : 3;
 	for (int i = 0; i < shown; i++)
 		sbuf_printf(out, "%s%s n%d i%u", i ? "," : " [",
-			    swim_state_name((enum swim_state)(msg.u[i].state <= SWIM_LEFT
-								   ? msg.u[i].state
-								   : 0)),
+			    swim_state_name((enum swim_state)(
+				msg.u[i].state <= SWIM_LEFT ? msg.u[i].state : 0)),
 			    msg.u[i].node + 1, msg.u[i].inc);
 	if (msg.h.nupd > shown)
 		sbuf_printf(out, ", +%d", msg.h.nupd - shown);
@@ -1047,8 +1045,7 @@ static const struct proto_cmd swim_commands[] = {
     {"join", "WORD via NODE",
      N_("a node outside the group (a name past the last creates it) joins through a member"),
      cmd_join},
-    {"leave", "NODE", N_("a member leaves the group gracefully, telling a few others"),
-     cmd_leave},
+    {"leave", "NODE", N_("a member leaves the group gracefully, telling a few others"), cmd_leave},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -1134,9 +1131,9 @@ static bool pred_converged(struct sim *s, const struct proto_args *a, struct sbu
 			else
 				ok = st == SWIM_NONE || st == SWIM_DEAD || st == SWIM_LEFT;
 			if (!ok) {
-				sbuf_printf(why, _("n%d holds n%d %s i%u, but n%d is %s"), i + 1, p + 1,
-					    _(swim_state_name(st)), inc, p + 1,
-					    !up ? _("down")
+				sbuf_printf(why, _("n%d holds n%d %s i%u, but n%d is %s"), i + 1,
+					    p + 1, _(swim_state_name(st)), inc, p + 1,
+					    !up          ? _("down")
 					    : wp->member ? _("an up member")
 							 : _("outside the group"));
 				if (up && wp->member)
@@ -1145,9 +1142,9 @@ static bool pred_converged(struct sim *s, const struct proto_args *a, struct sbu
 			}
 		}
 	}
-	sbuf_printf(why, P_("%d up member agrees on the truth", "%d up members agree on the truth",
-			    nobs),
-		    nobs);
+	sbuf_printf(
+	    why, P_("%d up member agrees on the truth", "%d up members agree on the truth", nobs),
+	    nobs);
 	return nobs > 0;
 }
 
@@ -1234,8 +1231,7 @@ static bool pred_incarnation(struct sim *s, const struct proto_args *a, struct s
 
 static const struct proto_pred swim_preds[] = {
     {"member", "NODE alive|suspect|dead|left [by NODES]",
-     N_("every observer (default: every other up member) holds NODE in that state"),
-     pred_member},
+     N_("every observer (default: every other up member) holds NODE in that state"), pred_member},
     {"converged", "",
      N_("every up member's view is the truth: up members alive at their incarnation, crashed "
 	"ones dead"),
@@ -1245,8 +1241,7 @@ static const struct proto_pred swim_preds[] = {
 	"all members together"),
      pred_false},
     {"detection", "NODE >=|<= DURATION",
-     N_("time from NODE's latest crash until every up member declared it dead"),
-     pred_detection},
+     N_("time from NODE's latest crash until every up member declared it dead"), pred_detection},
     {"load", ">=|<= WORD",
      N_("messages sent per member per protocol period, the most of any up member"), pred_load},
     {"incarnation", "NODE >=|<= INT", N_("NODE's own incarnation number"), pred_incarnation},

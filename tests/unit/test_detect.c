@@ -118,7 +118,8 @@ static bool all_hold(struct sim *s, int p, enum swim_state st)
 {
 	for (int i = 0; i < sim_nodes(s); i++) {
 		uint32_t inc;
-		if (i != p && sim_node(s, i)->up && swim_view_of(sim_node(s, i)->self, p, &inc) != st)
+		if (i != p && sim_node(s, i)->up &&
+		    swim_view_of(sim_node(s, i)->self, p, &inc) != st)
 			return false;
 	}
 	return true;
@@ -134,7 +135,8 @@ static void test_phi_seeds(void **state)
 		sim_run_until(s, 3 * SIM_S);
 		struct proto_args f = cmp_int("<=", 0);
 		if (!pred(s, "false-suspicions", &f))
-			fail_msg("seed %llu: a mistake on a calm network", (unsigned long long)seed);
+			fail_msg("seed %llu: a mistake on a calm network",
+				 (unsigned long long)seed);
 		sim_crash(s, 1);
 		sim_run_until(s, 3500 * SIM_MS);
 		struct proto_args d = node_cmp(1, "<=", 300 * SIM_MS);
