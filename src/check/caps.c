@@ -20,7 +20,12 @@
  *   - heartbeat: a failure detector serves no clients; its liveness is
  *     that every up node trusts every up peer again and keeps its mind
  *     (`settled 1s`) — completeness and eventual accuracy once the
- *     network is healthy;
+ *     network is healthy. phi (the accrual detector) has the same notion
+ *     and the same predicate;
+ *   - swim: every up member's view is the truth — every up member alive,
+ *     every crashed one dead — with the same incarnations everywhere
+ *     (`converged`); its invariants (src/check/swim_invariants.c) check
+ *     incarnation numbers after every event;
  *   - clocks: serves no clients either; once the network is healthy, news
  *     flows between every pair of up nodes again (`knows-all 2s`: each
  *     has heard, through some chain of messages, of an event of every
@@ -44,6 +49,8 @@ extern const struct invariant_ops raft_invariants, multileader_invariants, dynam
     paxos_invariants;
 extern const struct proto_ops clocks_ops;
 extern const struct invariant_ops clocks_invariants;
+extern const struct proto_ops phi_ops, swim_ops;
+extern const struct invariant_ops swim_invariants;
 
 static const struct fuzz_live_step raft_live[] = {
     {FL_COMMENT, "liveness: a leader, and a write committed, within %s each", NULL, NULL, false,
@@ -107,11 +114,22 @@ static const struct fuzz_live_step clocks_live[] = {
     {FL_END, NULL, NULL, NULL, false, false},
 };
 
+static const struct fuzz_live_step swim_live[] = {
+    {FL_COMMENT, "liveness: every up member's view is the truth, the same everywhere, within %s",
+     NULL, NULL, false, false},
+    {FL_UNTIL, "converged", NULL, N_("liveness: the members' views did not converge within %lld ms"),
+     false, true},
+    {FL_EXPECT, "converged", NULL,
+     N_("liveness: the members' views did not converge within %lld ms"), false, true},
+    {FL_END, NULL, NULL, NULL, false, false},
+};
+
 static const struct fuzz_liveness raft_liveness = {raft_live};
 static const struct fuzz_liveness primary_liveness = {primary_live};
 static const struct fuzz_liveness converge_liveness = {converge_live};
 static const struct fuzz_liveness heartbeat_liveness = {heartbeat_live};
 static const struct fuzz_liveness clocks_liveness = {clocks_live};
+static const struct fuzz_liveness swim_liveness = {swim_live};
 
 const struct check_caps check_caps_all[] = {
     {&raft_ops, &raft_invariants, &raft_liveness, NULL},
@@ -121,6 +139,8 @@ const struct check_caps check_caps_all[] = {
     {&heartbeat_ops, NULL, &heartbeat_liveness, NULL},
     {&paxos_ops, &paxos_invariants, &raft_liveness, NULL},
     {&clocks_ops, &clocks_invariants, &clocks_liveness, NULL},
+    {&phi_ops, NULL, &heartbeat_liveness, NULL},
+    {&swim_ops, &swim_invariants, &swim_liveness, NULL},
     {NULL, NULL, NULL, NULL},
 };
 

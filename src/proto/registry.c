@@ -17,6 +17,8 @@ extern const struct proto_ops multileader_ops;
 extern const struct proto_ops dynamo_ops;
 extern const struct proto_ops paxos_ops;
 extern const struct proto_ops clocks_ops;
+extern const struct proto_ops phi_ops;
+extern const struct proto_ops swim_ops;
 
 const struct proto_ops *const proto_all[] = {
 	&raft_ops,
@@ -26,6 +28,8 @@ const struct proto_ops *const proto_all[] = {
 	&dynamo_ops,
 	&paxos_ops,
 	&clocks_ops,
+	&phi_ops,
+	&swim_ops,
 	NULL,
 };
 
