@@ -15,9 +15,10 @@
  * semantics at the server, any attempt's answer is the operation's. A
  * redirect or refusal starts the next attempt; an attempt that hears nothing
  * for attempt_timeout is retried on another node with the same (client,
- * seq); at the deadline the operation ends as unknown if any attempt may
- * have taken effect, or as fail if every attempt was refused or never
- * reached a live node.
+ * seq); at the deadline the operation ends as fail if the client heard a
+ * refusal for every attempt it sent, else as unknown: an attempt that met
+ * silence may have taken effect (the client cannot tell a lost request
+ * from a lost reply).
  *
  * Clients reach every node: network faults apply between nodes, not between
  * clients and nodes — unless a client is tied to a home node
@@ -348,7 +349,13 @@ void client_event(struct sim *s, uint32_t op_id, uint64_t b)
 		send_attempt(s, pi, s->client.stick ? p->node : random_other_node(s, p->node));
 		return;
 	case CEV_DEADLINE: {
-		bool maybe = (p->delivered & ~p->refused) != 0 || p->late_delivered;
+		/* What the client knows: an attempt answered by a refusal did
+		 * not take effect; one that met silence may have (it may have
+		 * arrived and its reply been lost, as Jepsen's :info). So the
+		 * operation failed only if every attempt sent was refused. */
+		int sent = p->op.attempts;
+		uint64_t all = sent >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << sent) - 1;
+		bool maybe = sent > 64 || (p->refused & all) != all || p->late_delivered;
 		complete(s, pi, maybe ? OUT_UNKNOWN : OUT_FAIL, maybe ? "timed out" : p->op.why);
 		return;
 	}

@@ -199,8 +199,8 @@ struct client_reply {
 
 /* Client behaviour: each attempt waits `attempt_timeout`, then the client
  * retries on another node with the same seq; `deadline` after invocation it
- * gives up with outcome unknown (or fail when no attempt could have taken
- * effect). Explicit refusals are retried after `backoff`. */
+ * gives up with outcome unknown (or fail when every attempt it sent was
+ * answered by a refusal: silence may hide an attempt that took effect). Explicit refusals are retried after `backoff`. */
 struct client_config {
 	sim_time latency; /* one way, client <-> node */
 	sim_time attempt_timeout;
