@@ -87,7 +87,9 @@ start 80 24 cap 5 --seed 7 --db "$tmp/cap.db"
 check "cap: CP side" wait_for '^ CP · raft 5 reads=readindex' 10
 check "cap: AP side" wait_for '│ +AP · (dynamo 5 n=3 w=1 r=1|primary 5|raft 5 reads=local)' 5
 check "cap: tallies" wait_for 'answered [0-9]+ · stale reads [0-9]+ +│ +answered' 5
-check "cap: workload visible" wait_for 'both clusters run: workload clients 3' 5
+check "cap: workload visible" wait_for 'both clusters run: workload clients 5 .* home nodes' 5
+check "cap: says the clients are tied" wait_for 'each node has a client on its side' 5
+check "cap: CP refuses nothing before the split" wait_for '^ refused 0 · timed out 0 ' 5
 # p is the sandbox's preset: first the selected node alone, then a
 # minority/majority split, then heal.
 T send-keys -t ns p
@@ -98,8 +100,17 @@ check "cap: AP answers with stale reads" wait_for '│ +answered [0-9]+ · stale
 check "cap: AP not linearizable" wait_for '│ +not linearizable' 10
 check "cap: CP no stale reads" wait_for '^ answered [0-9]+ · stale reads 0 ' 5
 check "cap: CP linearizable" wait_for '^ linearizable ' 5
+# The minority's clients are cut off from the majority: CP is not available
+# to them (issue 10).
+check "cap: CP minority clients refused or timed out" wait_for '^ refused [0-9]+ · timed out [0-9]+' 5
+check "cap: and their number climbs above zero" wait_for '^ refused ([1-9][0-9]*|0 · timed out [1-9])' 20
 T send-keys -t ns h
 check "cap: heal" wait_for 'heal \(both clusters\)' 5
+# After h the next p partitions again, never heals.
+T send-keys -t ns p
+check "cap: p after h partitions again" wait_for ':partition n1 \| n2 n3 n4 n5 \(both clusters\)' 5
+T send-keys -t ns h
+check "cap: heal again" wait_for ':heal \(both clusters\)' 5
 
 # Every key of the single screen, on both clusters (the one event loop).
 T send-keys -t ns 1 x 2

@@ -6,8 +6,17 @@
  * side Raft with ReadIndex reads (linearizable), on the AP side Dynamo-style
  * quorums with w=1 r=1 or an asynchronous primary (available, not
  * linearizable), or Raft answering reads from a node's own state when
- * neither is built in. Both run `workload clients 3 rate 10/s keys 2` from
- * the start.
+ * neither is built in.
+ *
+ * The clients. By default (`--clients tied`) each node has a client of its
+ * own, tied to it (`workload clients N rate 10/s keys 2 home nodes`): it
+ * reaches other nodes only over its node's links, so a partition separates
+ * clients as it separates nodes, as in a real network, and the clients on
+ * the minority side see what the minority can do — refusals and timeouts
+ * on the CP side, stale reads on the AP side. `--clients roam` is the
+ * other model: three clients that reach every node and follow redirects
+ * to the leader, wherever it is (CP then looks available too, because no
+ * client is cut off from the majority).
  */
 #include "app/app.h"
 
@@ -25,7 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CAP_WORKLOAD "workload clients 3 rate 10/s keys 2"
+#define CAP_WORKLOAD_ROAM "workload clients 3 rate 10/s keys 2"
 
 /* The AP side's cluster command into buf; false (message in err) if the
  * protocol asked for is not available. */
@@ -73,18 +82,23 @@ int cap_cmd_main(int argc, char **argv)
 	bool seed_set = false;
 	uint64_t seed = 0;
 	const char *ap = NULL, *db = NULL;
+	bool roam = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf(
 			    "%s",
-			    _("Usage: netsplit cap [N] [--seed S] [--ap dynamo|primary] [--db "
-			      "PATH]\n"
+			    _("Usage: netsplit cap [N] [--seed S] [--ap dynamo|primary] "
+			      "[--clients tied|roam] [--db PATH]\n"
 			      "A CP cluster (raft, ReadIndex reads) and an AP cluster (dynamo\n"
 			      "n=3 w=1 r=1, or an asynchronous primary) side by side, under the\n"
 			      "same seed, workload, clock and faults: every key and command\n"
 			      "applies to both. Each side counts requests answered, refused and\n"
 			      "timed out, stale reads, and says whether it stayed "
-			      "linearizable. R records both, each as a recording of its own.\n"));
+			      "linearizable. R records both, each as a recording of its own.\n"
+			      "--clients tied (the default): one client per node, which\n"
+			      "reaches the others only over its node's links, so a partition\n"
+			      "cuts clients off as it cuts nodes; --clients roam: three clients\n"
+			      "that reach every node and follow redirects to the leader.\n"));
 			return 0;
 		}
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
@@ -100,6 +114,16 @@ int cap_cmd_main(int argc, char **argv)
 			seed_set = true;
 		} else if (!strcmp(argv[i], "--ap") && i + 1 < argc) {
 			ap = argv[++i];
+		} else if (!strcmp(argv[i], "--clients") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "tied") || !strcmp(argv[i], "roam")) {
+				roam = argv[i][0] == 'r';
+			} else {
+				fprintf(stderr,
+					_("netsplit cap: --clients expects tied or roam, got \"%s\"\n"),
+					argv[i]);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
 			db = argv[++i];
 		} else if (argv[i][0] >= '1' && argv[i][0] <= '9') {
@@ -126,13 +150,20 @@ int cap_cmd_main(int argc, char **argv)
 		return 2;
 	}
 	sbuf_free(&err);
+	char workload[128];
+	if (roam)
+		ns_snprintf(workload, sizeof workload, "%s", CAP_WORKLOAD_ROAM);
+	else
+		ns_snprintf(workload, sizeof workload,
+			    "workload clients %d rate 10/s keys 2 home nodes", nodes);
 	struct tui_cap_spec spec = {
 	    .name = "cap",
 	    .n = 2,
 	    .cluster = {{"CP", cp_cmd}, {"AP", ap_cmd}},
 	    .nodes = nodes,
 	    .seed = seed_set ? seed : cap_seed(),
-	    .workload = CAP_WORKLOAD,
+	    .workload = workload,
+	    .tied = !roam,
 	    .db_path = db,
 	};
 	return tui_cap_run(&spec);

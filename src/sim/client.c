@@ -15,12 +15,15 @@
  * semantics at the server, any attempt's answer is the operation's. A
  * redirect or refusal starts the next attempt; an attempt that hears nothing
  * for attempt_timeout is retried on another node with the same (client,
- * seq); at the deadline the operation ends as unknown if any attempt may
- * have taken effect, or as fail if every attempt was refused or never
- * reached a live node.
+ * seq); at the deadline the operation ends as fail if the client heard a
+ * refusal for every attempt it sent, else as unknown: an attempt that met
+ * silence may have taken effect (the client cannot tell a lost request
+ * from a lost reply).
  *
  * Clients reach every node: network faults apply between nodes, not between
- * clients and nodes.
+ * clients and nodes — unless a client is tied to a home node
+ * (sim_client_set_home): then it is on its home's side of the network, and
+ * reaches another node only over the home's links.
  */
 #include "sim/sim_internal.h"
 
@@ -45,11 +48,34 @@ static void ensure_client(struct sim *s, int client)
 	size_t n = (size_t)client + 8;
 	s->client_busy = xrealloc(s->client_busy, n);
 	s->client_seq = xrealloc(s->client_seq, n * sizeof *s->client_seq);
+	s->client_home = xrealloc(s->client_home, n * sizeof *s->client_home);
 	for (size_t i = s->nclients; i < n; i++) {
 		s->client_busy[i] = 0;
 		s->client_seq[i] = 0;
+		s->client_home[i] = -1;
 	}
 	s->nclients = n;
+}
+
+void sim_client_set_home(struct sim *s, int client, int node)
+{
+	ensure_client(s, client);
+	s->client_home[client] = node >= 0 && node < s->n ? node : -1;
+}
+
+int sim_client_home(const struct sim *s, int client)
+{
+	return client >= 0 && (size_t)client < s->nclients ? s->client_home[client] : -1;
+}
+
+/* Whether a message between a tied client and node can travel: toward the
+ * node (to_node) over home -> node, back over node -> home. */
+static bool client_reaches(const struct sim *s, int client, int node, bool to_node)
+{
+	int home = sim_client_home(s, client);
+	if (home < 0 || home == node)
+		return true;
+	return to_node ? sim_link_c(s, home, node)->up : sim_link_c(s, node, home)->up;
 }
 
 bool sim_client_busy(const struct sim *s, int client)
@@ -166,6 +192,8 @@ uint32_t sim_client_invoke(struct sim *s, int client, int node, const struct kv_
 	xgrow((void **)&s->pending_list, &s->pending_cap, s->npending + 1, sizeof *s->pending_list);
 	p->list_pos = (uint32_t)s->npending;
 	s->pending_list[s->npending++] = pi;
+	if ((node < 0 || node >= s->n) && s->client_home[client] >= 0)
+		node = s->client_home[client];
 	if (node < 0 || node >= s->n)
 		node = random_up_node(s, -1);
 	p->op.node = node;
@@ -237,6 +265,8 @@ static void on_reply(struct sim *s, uint32_t pi, uint32_t attempt, uint32_t ri)
 		return; /* the op already completed */
 	struct pend *p = &s->pend[pi];
 	const struct client_reply *r = &rs.r;
+	if (!client_reaches(s, p->op.client, (int)rs.node, false))
+		return; /* lost on the way back: the attempt will time out */
 	switch (r->status) {
 	case REPLY_OK:
 		p->op.node = rs.node;
@@ -296,7 +326,7 @@ void client_event(struct sim *s, uint32_t op_id, uint64_t b)
 	switch (kind) {
 	case CEV_ARRIVE: {
 		struct node *n = &s->node[p->node];
-		if (!n->up)
+		if (!n->up || !client_reaches(s, p->op.client, p->node, true))
 			return; /* lost: the attempt will time out */
 		if (attempt <= 64)
 			p->delivered |= (uint64_t)1 << (attempt - 1);
@@ -319,7 +349,13 @@ void client_event(struct sim *s, uint32_t op_id, uint64_t b)
 		send_attempt(s, pi, s->client.stick ? p->node : random_other_node(s, p->node));
 		return;
 	case CEV_DEADLINE: {
-		bool maybe = (p->delivered & ~p->refused) != 0 || p->late_delivered;
+		/* What the client knows: an attempt answered by a refusal did
+		 * not take effect; one that met silence may have (it may have
+		 * arrived and its reply been lost, as Jepsen's :info). So the
+		 * operation failed only if every attempt sent was refused. */
+		int sent = p->op.attempts;
+		uint64_t all = sent >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << sent) - 1;
+		bool maybe = sent > 64 || (p->refused & all) != all || p->late_delivered;
 		complete(s, pi, maybe ? OUT_UNKNOWN : OUT_FAIL, maybe ? "timed out" : p->op.why);
 		return;
 	}

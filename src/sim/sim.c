@@ -316,6 +316,7 @@ void sim_free(struct sim *s)
 	free(s->replies);
 	free(s->client_busy);
 	free(s->client_seq);
+	free(s->client_home);
 	free(s->config);
 	free(s->byz_buf);
 	free(s);

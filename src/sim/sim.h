@@ -201,8 +201,8 @@ struct client_reply {
 
 /* Client behaviour: each attempt waits `attempt_timeout`, then the client
  * retries on another node with the same seq; `deadline` after invocation it
- * gives up with outcome unknown (or fail when no attempt could have taken
- * effect). Explicit refusals are retried after `backoff`. */
+ * gives up with outcome unknown (or fail when every attempt it sent was
+ * answered by a refusal: silence may hide an attempt that took effect). Explicit refusals are retried after `backoff`. */
 struct client_config {
 	sim_time latency; /* one way, client <-> node */
 	sim_time attempt_timeout;
@@ -507,6 +507,14 @@ struct client_config *sim_client_config(struct sim *s);
  * node). Returns the op id. The client must be idle (sim_client_busy). */
 uint32_t sim_client_invoke(struct sim *s, int client, int node, const struct kv_op *op);
 bool sim_client_busy(const struct sim *s, int client);
+/* Ties `client` to a home node (-1: none, the default). A tied client sits
+ * on its home's side of the network: an operation invoked without a node
+ * goes to its home first, and an attempt (or a redirect, or a retry) to
+ * another node reaches it only while the link home -> node is up, its
+ * reply only while node -> home is up; otherwise the attempt is silently
+ * lost and times out. So a partition cuts clients off as it cuts nodes. */
+void sim_client_set_home(struct sim *s, int client, int node);
+int sim_client_home(const struct sim *s, int client);
 /* The lowest-numbered idle client, >= from. */
 int sim_client_idle(const struct sim *s, int from);
 /* Operations still pending, for views: i in [0, sim_pending_count). */

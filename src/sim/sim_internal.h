@@ -112,6 +112,7 @@ struct sim {
 	uint32_t free_reply;
 	uint8_t *client_busy;
 	uint64_t *client_seq;
+	int *client_home; /* per client: its home node, or -1 (reaches every node) */
 	size_t nclients;
 	uint32_t next_op_id;
 

@@ -150,6 +150,14 @@ bool workload_parse(const char *spec, struct workload_cfg *cfg, struct sbuf *err
 				    arg);
 				ok = false;
 			}
+		} else if (!strcmp(w, "home")) {
+			if (!strcmp(arg, "nodes") || !strcmp(arg, "any")) {
+				cfg->home = arg[0] == 'n';
+			} else {
+				sbuf_printf(err, _("workload: home must be nodes or any, not '%s'"),
+					    arg);
+				ok = false;
+			}
 		} else if (!strcmp(w, "for")) {
 			size_t used = simtime_parse(arg, &cfg->duration, 0);
 			if (!(ok = used > 0 && cfg->duration > 0))
@@ -159,7 +167,7 @@ bool workload_parse(const char *spec, struct workload_cfg *cfg, struct sbuf *err
 		} else {
 			sbuf_printf(err,
 				    _("workload: unknown word '%s' (clients, rate, keys, mix, "
-				      "base, arrivals, for)"),
+				      "base, arrivals, for, home)"),
 				    w);
 			ok = false;
 		}
@@ -182,6 +190,8 @@ void workload_cfg_fmt(const struct workload_cfg *cfg, struct sbuf *out)
 		sbuf_printf(out, " base %d", cfg->client_base);
 	if (cfg->uniform)
 		sbuf_puts(out, " arrivals uniform");
+	if (cfg->home)
+		sbuf_puts(out, " home nodes");
 	if (cfg->duration > 0) {
 		char buf[32];
 		sbuf_printf(out, " for %s", simtime_fmt_dur(cfg->duration, buf, sizeof buf));
@@ -300,6 +310,8 @@ struct workload *workload_start(struct sim *s, const struct workload_cfg *cfg)
 		sum += w->cfg.mix[i] > 0 ? w->cfg.mix[i] : 0;
 	if (sum <= 0)
 		w->cfg.mix[WL_GET] = 1;
+	for (int k = 0; w->cfg.home && k < w->cfg.clients; k++)
+		sim_client_set_home(s, w->cfg.client_base + k, k % sim_nodes(s));
 	w->running = true;
 	w->started = sim_now(s);
 	schedule_next(w);

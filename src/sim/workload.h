@@ -19,6 +19,13 @@
  * histories stay cheap to check. A cas expects the last value this
  * workload wrote to the key and sets a fresh one.
  *
+ * Nodes. Each operation goes first to a random live node; with `home
+ * nodes` the workload's k-th client (from 0) is tied to node k mod N
+ * (sim_client_set_home): it sends to its home first, and reaches other
+ * nodes (redirects, retries) only over its home's links, so a partition
+ * puts it on its home's side. `netsplit cap` runs it so: the clients on
+ * the minority side see what the minority can do.
+ *
  * Keys are x, y, z, u, v, w, then k7, k8, ... Clients are numbered from
  * `client_base` (default 100), clear of the interactive clients c1, c2...
  * Every random choice is drawn from sim_rng: the run stays deterministic.
@@ -49,6 +56,8 @@ struct workload_cfg {
 	int mix[WL_NFN];   /* weights, indexed by enum workload_fn; sum > 0 */
 	bool uniform;      /* uniform inter-arrival times, else exponential */
 	sim_time duration; /* stop after this long; 0 = until workload_stop */
+	bool home;         /* `home nodes`: client k of the workload (from 0)
+			    * is tied to node k mod N (sim_client_set_home) */
 };
 
 struct workload_stats {
@@ -62,7 +71,8 @@ void workload_cfg_default(struct workload_cfg *cfg);
 /* Parses the words after `workload` into cfg (which it first sets to the
  * defaults): `clients N`, `rate R/s` (or `R/ms`, or a plain number per
  * second), `keys N`, `mix fn:W,fn:W...` (fn: get, put, cas, append),
- * `base N`, `arrivals poisson|uniform`, `for DURATION`, in any order.
+ * `base N`, `arrivals poisson|uniform`, `for DURATION`, `home nodes|any`,
+ * in any order.
  * On error returns false with a message (user's language) naming the word
  * at fault in err. */
 bool workload_parse(const char *spec, struct workload_cfg *cfg, struct sbuf *err);

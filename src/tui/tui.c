@@ -806,6 +806,14 @@ static void partition_preset(struct tui *t)
 {
 	int n = nnodes(t);
 	struct sbuf a = {0}, b = {0};
+	/* A network with every link up starts the cycle again: after h (or a
+	 * heal typed at the prompt) the next p partitions, never heals. */
+	bool whole = true;
+	for (int i = 0; i < n && whole; i++)
+		for (int j = 0; j < n && whole; j++)
+			whole = i == j || link_up(t, i, j);
+	if (whole)
+		t->preset = 0;
 	int step = t->preset++ % 3;
 	if (n < 2 || step == 2) {
 		exec(t, "heal");
@@ -1715,16 +1723,23 @@ int tui_multi_run(const struct tui_multi *m)
 	ns_snprintf(seed, sizeof seed, "seed %llu", (unsigned long long)m->seed);
 	for (int i = 0; i < t->npanes && !status; i++) {
 		struct tui_pane *p = &t->pane[i];
-		const char *cmds[] = {seed, m->pane[i].cluster, m->setup};
-		for (size_t k = 0; k < ARRAY_LEN(cmds) && !status; k++) {
+		/* The set-up may be several commands, one a line. */
+		char *setup = m->setup ? xstrdup(m->setup) : NULL, *save = NULL;
+		const char *cmds[16] = {seed, m->pane[i].cluster};
+		size_t ncmds = 2;
+		for (char *l = setup ? strtok_r(setup, "\n", &save) : NULL;
+		     l && ncmds < ARRAY_LEN(cmds); l = strtok_r(NULL, "\n", &save))
+			cmds[ncmds++] = l;
+		for (size_t k = 0; k < ncmds && !status; k++) {
 			struct sbuf e = {0};
-			if (cmds[k] && world_exec_line(p->w, cmds[k], &e) == EXEC_ERROR) {
+			if (world_exec_line(p->w, cmds[k], &e) == EXEC_ERROR) {
 				sbuf_printf(&t->fail, "netsplit %s: %s: %s\n", m->name, cmds[k],
 					    sbuf_str(&e));
 				status = 2;
 			}
 			sbuf_free(&e);
 		}
+		free(setup);
 		const char *c = m->pane[i].cluster;
 		ns_snprintf(p->title, sizeof p->title, "%s%s%s", p->tag,
 			    t->term.unicode ? " · " : " - ",

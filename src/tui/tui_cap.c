@@ -101,16 +101,28 @@ int tui_cap_run(const struct tui_cap_spec *spec)
 	m.nodes = spec->nodes;
 	m.seed = spec->seed;
 	m.setup = spec->workload;
-	char intro[256] = "";
+	char intro[256] = "", what[200] = "";
 	if (spec->workload) {
+		/* The commands on one line: "client stick on; workload ...". */
+		ns_snprintf(what, sizeof what, "%s", spec->workload);
+		struct sbuf joined = {0};
+		char *save = NULL;
+		for (char *l = strtok_r(what, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			sbuf_printf(&joined, "%s%s", joined.len ? "; " : "", l);
 		ns_snprintf(intro, sizeof intro,
 			    m.n == 2 ? _("both clusters run: %s") : _("every cluster runs: %s"),
-			    spec->workload);
+			    sbuf_str(&joined));
+		sbuf_free(&joined);
 		m.intro[0] = intro;
 	}
-	m.intro[1] = m.n == 2 ? _("every key and command applies to both: p splits the network, "
-				  "h heals it")
-			      : _("every key and command applies to every cluster");
+	if (spec->tied)
+		m.intro[1] = m.n == 2 ? _("each node has a client on its side of the network: p "
+					  "splits nodes and clients, h heals")
+				      : _("each node has a client on its side of the network");
+	else
+		m.intro[1] = m.n == 2 ? _("every key and command applies to both: p splits the "
+					  "network, h heals it")
+				      : _("every key and command applies to every cluster");
 	m.ops = &cap_ops;
 	struct tui_options o = {.db_path = spec->db_path};
 	m.ses = tui_session_new(&o);

@@ -27,7 +27,8 @@ struct tui_cap_spec {
 	struct tui_cap_cluster cluster[3];
 	int nodes;            /* for the status line */
 	uint64_t seed;        /* every cluster's seed */
-	const char *workload; /* a command every cluster runs at once, or NULL */
+	const char *workload; /* commands (one a line) every cluster runs at once, or NULL */
+	bool tied;            /* each client is tied to its node (said in the event log) */
 	const char *db_path;  /* --db PATH: the store for R (NULL: the default place) */
 };
 

@@ -271,7 +271,8 @@ struct tui_multi {
 	struct tui_pane_spec pane[TUI_PANES_MAX];
 	int nodes;
 	uint64_t seed;
-	const char *setup;    /* a command run in every pane after the cluster, or NULL */
+	const char *setup;    /* commands (one a line) run in every pane after the
+			       * cluster, or NULL */
 	const char *intro[2]; /* translated lines for the event log, or NULL */
 	const struct tui_screen_ops *ops;
 	struct tui_session *ses; /* the store and R's recorders, or NULL */

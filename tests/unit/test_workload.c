@@ -209,6 +209,86 @@ static void test_busy_clients_skip(void **state)
 	history_close(&r.h);
 }
 
+/* `home nodes` ties the k-th client to node k mod N (issue 10: in `netsplit
+ * cap` a partition cuts clients off as it cuts nodes). A tied client's
+ * first attempt goes to its home; another node answers it only over the
+ * home's links both ways. */
+static void test_home_nodes(void **state)
+{
+	(void)state;
+	struct workload_cfg c;
+	struct sbuf err = {0};
+	assert_true(workload_parse("clients 4 rate 50/s home nodes", &c, &err));
+	assert_true(c.home);
+	struct sbuf f = {0};
+	workload_cfg_fmt(&c, &f);
+	assert_string_equal(sbuf_str(&f), "clients 4 rate 50/s keys 1 mix get:50,put:50 home nodes");
+	sbuf_free(&f);
+	assert_false(workload_parse("home everywhere", &c, &err));
+	assert_true(workload_parse("clients 4 rate 50/s home nodes", &c, &err));
+
+	struct sim *s = sim_new(&echo_ops, NULL, 3, 4);
+	struct history h;
+	history_init(&h);
+	history_attach(&h, s);
+	struct workload *w = workload_start(s, &c);
+	for (int k = 0; k < 4; k++)
+		assert_int_equal(sim_client_home(s, 100 + k), k % 3);
+	assert_int_equal(sim_client_home(s, 1), -1); /* the interactive clients roam */
+	sim_run_until(s, 5 * SIM_S);
+	workload_stop(w);
+	sim_run_until(s, 10 * SIM_S);
+	assert_true(h.n > 100);
+	for (size_t i = 0; i < h.n; i++) {
+		assert_int_equal(h.ops[i].outcome, OUT_OK);
+		assert_int_equal(h.ops[i].node, (h.ops[i].process - 100) % 3);
+	}
+
+	/* Client 1 tied to n1: n2 answers it while the link is up... */
+	struct kv_op op = {.fn = KV_PUT, .key = "x", .arg = "1"};
+	sim_client_set_home(s, 1, 0);
+	size_t before = h.n;
+	sim_client_invoke(s, 1, 1, &op);
+	sim_run_until(s, 12 * SIM_S);
+	assert_int_equal(h.n, before + 1);
+	assert_int_equal(h.ops[before].outcome, OUT_OK);
+	assert_int_equal(h.ops[before].node, 1);
+	/* ...not when n1 cannot reach n2 (nor n3): the attempts there are
+	 * lost; only a retry that happens to go home (n1) is answered. */
+	int group[3] = {0, 1, 1};
+	sim_partition(s, group);
+	for (int k = 0; k < 10; k++) {
+		sim_client_invoke(s, 1, 1, &op);
+		sim_run_until(s, sim_now(s) + 3 * SIM_S);
+		const struct hist_op *o = &h.ops[h.n - 1];
+		assert_true(o->outcome != OUT_OK || o->node == 0);
+		assert_true(o->outcome == OUT_OK || o->outcome == OUT_UNKNOWN ||
+			    o->outcome == OUT_FAIL);
+	}
+	assert_int_equal(h.n, before + 11);
+	/* A one-way cut n2 -> n1 and n3 -> n1 loses the replies only. */
+	sim_heal_all(s);
+	sim_cut(s, 1, 0);
+	sim_cut(s, 2, 0);
+	for (int k = 0; k < 10; k++) {
+		sim_client_invoke(s, 1, 2, &op);
+		sim_run_until(s, sim_now(s) + 3 * SIM_S);
+		const struct hist_op *o = &h.ops[h.n - 1];
+		assert_true(o->outcome != OUT_OK || o->node == 0);
+	}
+	/* Untied again, it reaches every node. */
+	sim_client_set_home(s, 1, -1);
+	sim_client_invoke(s, 1, 2, &op);
+	sim_run_until(s, sim_now(s) + 3 * SIM_S);
+	assert_int_equal(h.ops[h.n - 1].outcome, OUT_OK);
+	assert_int_equal(h.ops[h.n - 1].node, 2);
+	history_detach(&h);
+	history_close(&h);
+	sim_free(s);
+	workload_free(w);
+	sbuf_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +296,7 @@ int main(void)
 	    cmocka_unit_test(test_rate_mix_values),
 	    cmocka_unit_test(test_deterministic_and_bounded),
 	    cmocka_unit_test(test_busy_clients_skip),
+	    cmocka_unit_test(test_home_nodes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
