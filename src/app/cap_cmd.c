@@ -119,9 +119,10 @@ int cap_cmd_main(int argc, char **argv)
 			if (!strcmp(argv[i], "tied") || !strcmp(argv[i], "roam")) {
 				roam = argv[i][0] == 'r';
 			} else {
-				fprintf(stderr,
-					_("netsplit cap: --clients expects tied or roam, got \"%s\"\n"),
-					argv[i]);
+				fprintf(
+				    stderr,
+				    _("netsplit cap: --clients expects tied or roam, got \"%s\"\n"),
+				    argv[i]);
 				return 2;
 			}
 		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {

@@ -205,10 +205,12 @@ int run_cmd_main(int argc, char **argv)
 		       s ? (unsigned long long)sim_events(s) : 0ULL,
 		       s ? (unsigned long long)sim_seed(s) : 0ULL);
 		if (world_refusals(w))
-			printf(P_("-- %d command refused without `try` (see the refused line above)\n",
-				  "-- %d commands refused without `try` (see the refused lines above)\n",
-				  world_refusals(w)),
-			       world_refusals(w));
+			printf(
+			    P_("-- %d command refused without `try` (see the refused line above)\n",
+			       "-- %d commands refused without `try` (see the refused lines "
+			       "above)\n",
+			       world_refusals(w)),
+			    world_refusals(w));
 	}
 out:
 	if (record_title)

@@ -378,7 +378,8 @@ int export_cmd_main(int argc, char **argv)
 			at[i] = rec.cmds[i].at;
 			text[i] = rec.cmds[i].text;
 		}
-		if (tui_export_cast(at, text, rec.ncmds, rec.duration, rec.title, rec.created, f, &err) < 0)
+		if (tui_export_cast(at, text, rec.ncmds, rec.duration, rec.title, rec.created, f,
+				    &err) < 0)
 			status = 2;
 		free(at);
 		free(text);

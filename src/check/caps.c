@@ -105,8 +105,8 @@ static const struct fuzz_live_step heartbeat_live[] = {
 };
 
 static const struct fuzz_live_step clocks_live[] = {
-    {FL_COMMENT, "liveness: news flows between every pair of up nodes again, within %s", NULL,
-     NULL, false, false},
+    {FL_COMMENT, "liveness: news flows between every pair of up nodes again, within %s", NULL, NULL,
+     false, false},
     {FL_UNTIL, "knows-all", "2s",
      N_("liveness: the nodes did not hear of each other within %lld ms"), false, true},
     {FL_EXPECT, "knows-all", "2s",
@@ -117,8 +117,8 @@ static const struct fuzz_live_step clocks_live[] = {
 static const struct fuzz_live_step swim_live[] = {
     {FL_COMMENT, "liveness: every up member's view is the truth, the same everywhere, within %s",
      NULL, NULL, false, false},
-    {FL_UNTIL, "converged", NULL, N_("liveness: the members' views did not converge within %lld ms"),
-     false, true},
+    {FL_UNTIL, "converged", NULL,
+     N_("liveness: the members' views did not converge within %lld ms"), false, true},
     {FL_EXPECT, "converged", NULL,
      N_("liveness: the members' views did not converge within %lld ms"), false, true},
     {FL_END, NULL, NULL, NULL, false, false},

@@ -356,8 +356,8 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 			 * below the language's minimum (the simulator clamps it
 			 * the same way in fuzz_run). */
 			char cb[32];
-			sim_time dl = o->liveness < CLIENT_DEADLINE_MIN ? CLIENT_DEADLINE_MIN
-								    : o->liveness;
+			sim_time dl =
+			    o->liveness < CLIENT_DEADLINE_MIN ? CLIENT_DEADLINE_MIN : o->liveness;
 			sbuf_printf(out, "client timeout %s\n", simtime_fmt_dur(dl, cb, sizeof cb));
 			sbuf_printf(out, "put %s %s\n", FUZZ_LIVE_KEY, FUZZ_LIVE_VALUE);
 			break;

@@ -344,8 +344,7 @@ static bool check_commit(struct ri *c, struct sim *s, int i, struct sbuf *why)
 		/* Every current leader of a later term must hold it. */
 		for (int j = 0; j < sim_nodes(s); j++) {
 			const struct raft *l = c->r[j];
-			if (c->up[j] && l->role == RAFT_LEADER &&
-			    l->st.term > ke->commit_term &&
+			if (c->up[j] && l->role == RAFT_LEADER && l->st.term > ke->commit_term &&
 			    !leader_holds(c, l, j, k, ke, "is", why))
 				return false;
 		}

@@ -188,8 +188,9 @@ static bool finish_block(struct lx *x, struct parse_state *ps)
 		} else if (!script_len(sc)) {
 			ok = fail(x, ps->key_line, "%s", _("`wrong:` needs commands"));
 		} else {
-			ps->step->wrongs = xrealloc(ps->step->wrongs, (size_t)(ps->step->nwrongs + 1) *
-									 sizeof *ps->step->wrongs);
+			ps->step->wrongs =
+			    xrealloc(ps->step->wrongs,
+				     (size_t)(ps->step->nwrongs + 1) * sizeof *ps->step->wrongs);
 			ps->step->wrongs[ps->step->nwrongs++] = xstrdup(raw);
 		}
 		script_free(sc);
@@ -412,9 +413,8 @@ struct lesson *lesson_parse(const char *text, const char *file, struct sbuf *err
 		if (!indented && (t[0] == '#' || !t[0])) {
 			/* a comment or blank line at the margin: blank lines still
 			 * belong to a block (paragraph breaks, script line numbers) */
-			if (ps.key != K_NONE &&
-			    (!t[0] || ps.key == K_SETUP || ps.key == K_SOLUTION ||
-			     ps.key == K_WRONG))
+			if (ps.key != K_NONE && (!t[0] || ps.key == K_SETUP ||
+						 ps.key == K_SOLUTION || ps.key == K_WRONG))
 				block_add(&ps.blk, "", lineno);
 			free(t);
 			free(line);
@@ -489,7 +489,7 @@ struct lesson *lesson_parse(const char *text, const char *file, struct sbuf *err
 	if (ok && !l->nsteps)
 		ok = fail(&x, lineno, "%s", _("a lesson needs at least one step"));
 	for (int i = 0; ok && i < l->nrequires; i++)
-		if (!strcmp(l->requires[i], l->id))
+		if (!strcmp(l->requires[i], l -> id))
 			ok = fail(&x, ps.requires_line,
 				  _("lesson \"%s\" requires itself: `requires:` names the lessons "
 				    "to take before this one"),

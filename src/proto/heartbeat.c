@@ -189,8 +189,8 @@ static void hb_describe(const void *self, struct node_view *v)
 		/* A detector keeps nothing on stable storage: a crashed one
 		 * knows nothing, and says only that. */
 		ns_strlcpy(v->badge, _("down"), sizeof v->badge);
-		ns_strlcpy(v->lines[v->nlines++], _("down: a detector keeps nothing across a crash"),
-			   VIEW_LINE_LEN);
+		ns_strlcpy(v->lines[v->nlines++],
+			   _("down: a detector keeps nothing across a crash"), VIEW_LINE_LEN);
 		return;
 	}
 	sim_time now = node_local_now(h->n);

@@ -201,8 +201,8 @@ static bool pred_converged(struct sim *s, const struct proto_args *a, struct sbu
 	for (int i = 0; i < sim_inflight_count(s); i++) {
 		const struct msg *m = sim_inflight(s, i);
 		if (m->type == ML_MSG_REPLICATE && sim_node(s, m->to)->up) {
-			sbuf_printf(why, _("a Replicate from n%d to n%d is on the wire"), m->from + 1,
-				    m->to + 1);
+			sbuf_printf(why, _("a Replicate from n%d to n%d is on the wire"),
+				    m->from + 1, m->to + 1);
 			return false;
 		}
 	}

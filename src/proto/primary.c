@@ -671,10 +671,12 @@ static bool pred_committed(struct sim *s, const struct proto_args *a, struct sbu
 		}
 		const char *v = pb_kv_get(&node_pb(s, best)->kv, a->a[0].str);
 		if (v)
-			sbuf_printf(why, _("no primary; the most up-to-date copy, n%d's, has %s = %s"),
+			sbuf_printf(why,
+				    _("no primary; the most up-to-date copy, n%d's, has %s = %s"),
 				    best + 1, a->a[0].str, v);
 		else
-			sbuf_printf(why, _("no primary; the most up-to-date copy, n%d's, has no %s"),
+			sbuf_printf(why,
+				    _("no primary; the most up-to-date copy, n%d's, has no %s"),
 				    best + 1, a->a[0].str);
 		return v && !strcmp(v, a->a[1].str);
 	}

@@ -239,7 +239,7 @@ struct proto_ops {
 	/* Optional: a live option changed (`set`); opts already updated. */
 	void (*option_changed)(void *self, int opt);
 
-	const struct proto_cmd *commands;   /* NULL-terminated by name == NULL */
+	const struct proto_cmd *commands; /* NULL-terminated by name == NULL */
 	/* Optional: the name of one of `commands`, whose usage is "NODE",
 	 * that makes that node act now as if its timer had run out (Raft:
 	 * "campaign", an election now — RaftScope's "time out"). The

@@ -50,8 +50,9 @@ static bool pred_committed(struct sim *s, const struct proto_args *a, struct sbu
 	const struct raft *r = raft_of(s, best);
 	const char *v = raft_kv_get(r->kv, a->a[0].str);
 	if (!v) {
-		sbuf_printf(why, _("%s is unset in what n%d applied (up to %lld, the most of any up node)"),
-			    a->a[0].str, best + 1, (long long)r->applied);
+		sbuf_printf(
+		    why, _("%s is unset in what n%d applied (up to %lld, the most of any up node)"),
+		    a->a[0].str, best + 1, (long long)r->applied);
 		return false;
 	}
 	sbuf_printf(why, _("%s = %s in what n%d applied (up to %lld, the most of any up node)"),

@@ -21,16 +21,8 @@ extern const struct proto_ops phi_ops;
 extern const struct proto_ops swim_ops;
 
 const struct proto_ops *const proto_all[] = {
-	&raft_ops,
-	&heartbeat_ops,
-	&primary_ops,
-	&multileader_ops,
-	&dynamo_ops,
-	&paxos_ops,
-	&clocks_ops,
-	&phi_ops,
-	&swim_ops,
-	NULL,
+    &raft_ops,  &heartbeat_ops, &primary_ops, &multileader_ops, &dynamo_ops,
+    &paxos_ops, &clocks_ops,    &phi_ops,     &swim_ops,        NULL,
 };
 
 const struct proto_ops *proto_find(const char *name)
@@ -81,7 +73,8 @@ bool proto_option_parse(const struct proto_ops *ops, int idx, const char *text,
 	switch (o->kind) {
 	case OPT_INT:
 		if (!parse_int(text, &out->i)) {
-			sbuf_printf(err, _("expected a whole number for %s, got \"%s\""), o->key, text);
+			sbuf_printf(err, _("expected a whole number for %s, got \"%s\""), o->key,
+				    text);
 			return false;
 		}
 		if (out->i < o->min || out->i > o->max) {
@@ -91,11 +84,13 @@ bool proto_option_parse(const struct proto_ops *ops, int idx, const char *text,
 		}
 		return true;
 	case OPT_BOOL:
-		if (!strcmp(text, "on") || !strcmp(text, "true") || !strcmp(text, "yes") || !strcmp(text, "1")) {
+		if (!strcmp(text, "on") || !strcmp(text, "true") || !strcmp(text, "yes") ||
+		    !strcmp(text, "1")) {
 			out->i = 1;
 			return true;
 		}
-		if (!strcmp(text, "off") || !strcmp(text, "false") || !strcmp(text, "no") || !strcmp(text, "0")) {
+		if (!strcmp(text, "off") || !strcmp(text, "false") || !strcmp(text, "no") ||
+		    !strcmp(text, "0")) {
 			out->i = 0;
 			return true;
 		}
@@ -103,25 +98,29 @@ bool proto_option_parse(const struct proto_ops *ops, int idx, const char *text,
 		return false;
 	case OPT_DURATION:
 		if (!simtime_parse(text, &out->i, 0)) {
-			sbuf_printf(err, _("expected a duration like 150ms for %s, got \"%s\""), o->key, text);
+			sbuf_printf(err, _("expected a duration like 150ms for %s, got \"%s\""),
+				    o->key, text);
 			return false;
 		}
 		goto bounds;
 	case OPT_RANGE: {
 		const char *dots = strstr(text, "..");
 		if (!dots || (size_t)(dots - text) >= sizeof a || strlen(dots + 2) >= sizeof b) {
-			sbuf_printf(err, _("expected a range like 150ms..300ms for %s, got \"%s\""), o->key, text);
+			sbuf_printf(err, _("expected a range like 150ms..300ms for %s, got \"%s\""),
+				    o->key, text);
 			return false;
 		}
 		memcpy(a, text, (size_t)(dots - text));
 		a[dots - text] = '\0';
 		strcpy(b, dots + 2);
 		if (!simtime_parse(a, &out->i, 0) || !simtime_parse(b, &out->j, 0)) {
-			sbuf_printf(err, _("expected a range like 150ms..300ms for %s, got \"%s\""), o->key, text);
+			sbuf_printf(err, _("expected a range like 150ms..300ms for %s, got \"%s\""),
+				    o->key, text);
 			return false;
 		}
 		if (out->j < out->i) {
-			sbuf_printf(err, _("the range for %s must not end before it starts"), o->key);
+			sbuf_printf(err, _("the range for %s must not end before it starts"),
+				    o->key);
 			return false;
 		}
 		if (out->i < o->min || out->j > o->max)
@@ -161,17 +160,12 @@ void proto_option_fmt(const struct proto_ops *ops, int idx, const struct opt_val
 	const struct proto_option *o = &ops->options[idx];
 	char a[32], b[32];
 	switch (o->kind) {
-	case OPT_INT:
-		sbuf_printf(out, "%lld", (long long)v->i);
-		break;
-	case OPT_BOOL:
-		sbuf_puts(out, v->i ? "on" : "off");
-		break;
-	case OPT_DURATION:
-		sbuf_puts(out, simtime_fmt_dur(v->i, a, sizeof a));
-		break;
+	case OPT_INT: sbuf_printf(out, "%lld", (long long)v->i); break;
+	case OPT_BOOL: sbuf_puts(out, v->i ? "on" : "off"); break;
+	case OPT_DURATION: sbuf_puts(out, simtime_fmt_dur(v->i, a, sizeof a)); break;
 	case OPT_RANGE:
-		sbuf_printf(out, "%s..%s", simtime_fmt_dur(v->i, a, sizeof a), simtime_fmt_dur(v->j, b, sizeof b));
+		sbuf_printf(out, "%s..%s", simtime_fmt_dur(v->i, a, sizeof a),
+			    simtime_fmt_dur(v->j, b, sizeof b));
 		break;
 	case OPT_CHOICE: {
 		const char *p = o->choices;

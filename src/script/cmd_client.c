@@ -117,14 +117,16 @@ static int op_exec(struct exec_ctx *x)
 	struct op_args copy = *args, *a = &copy;
 	struct sim *s = x->w->sim;
 	int node = -1;
-	if (subst(x, a->op.key, sizeof a->op.key) < 0 || subst(x, a->op.arg, sizeof a->op.arg) < 0 ||
+	if (subst(x, a->op.key, sizeof a->op.key) < 0 ||
+	    subst(x, a->op.arg, sizeof a->op.arg) < 0 ||
 	    subst(x, a->op.arg2, sizeof a->op.arg2) < 0)
 		return -1;
 	if (!sim_proto(s)->kv_clients)
-		return exec_fail(x, x->c->col,
-				 _("%s serves no key-value clients: put, get, cas and append do not "
-				   "apply to it"),
-				 sim_proto(s)->name);
+		return exec_fail(
+		    x, x->c->col,
+		    _("%s serves no key-value clients: put, get, cas and append do not "
+		      "apply to it"),
+		    sim_proto(s)->name);
 	if (a->has_via && (node = exec_node(x, &a->via)) < 0)
 		return -1;
 	int client = a->client;
@@ -287,10 +289,11 @@ static int wl_exec(struct exec_ctx *x)
 		return 0;
 	}
 	if (!sim_proto(w->sim)->kv_clients)
-		return exec_fail(x, x->c->col,
-				 _("%s serves no key-value clients: a client workload does not apply "
-				   "to it"),
-				 sim_proto(w->sim)->name);
+		return exec_fail(
+		    x, x->c->col,
+		    _("%s serves no key-value clients: a client workload does not apply "
+		      "to it"),
+		    sim_proto(w->sim)->name);
 	w->wl = xrealloc(w->wl, (size_t)(w->nwl + 1) * sizeof *w->wl);
 	w->wl[w->nwl++] = workload_start(w->sim, &a->wl);
 	world_fault(w, -1, -1, x->c->src);

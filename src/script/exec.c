@@ -379,8 +379,9 @@ void world_refused(struct world *w, const struct cmd *c, const char *file, bool 
 	if (file)
 		sbuf_printf(&t, "%s:", file);
 	sbuf_printf(&t, "%d: ", c->lineno);
-	sbuf_printf(&t, expected ? _("refused `%s` (as the script allowed, with try): %s")
-				 : _("refused `%s`: %s"),
+	sbuf_printf(&t,
+		    expected ? _("refused `%s` (as the script allowed, with try): %s")
+			     : _("refused `%s`: %s"),
 		    c->src, sbuf_str(&w->refusal));
 	if (w->sim) {
 		struct trace_event ev = {.kind = TR_REFUSED,

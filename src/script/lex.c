@@ -468,8 +468,9 @@ static bool parse_items(struct parser *p, const char *u, const char *end, struct
 		a->present = true;
 		/* $NAME for a number, a duration, a key or a value: the binding,
 		 * looked up when the predicate or command runs */
-		bool by_var = strcmp(item, "NODE") && strcmp(item, "NODES") && strcmp(item, "WORD") &&
-			      t->kind == TK_WORD && is_var_ref(t->text, a->var);
+		bool by_var = strcmp(item, "NODE") && strcmp(item, "NODES") &&
+			      strcmp(item, "WORD") && t->kind == TK_WORD &&
+			      is_var_ref(t->text, a->var);
 		if (by_var) {
 			a->kind = !strcmp(item, "INT")        ? ARG_INT
 				  : !strcmp(item, "DURATION") ? ARG_DURATION
@@ -561,8 +562,9 @@ static int resolve_var(struct world *w, const struct parg *a, struct arg *o, str
 		bool fits = a->kind == ARG_INT ? b->kind == BIND_INT : b->kind == BIND_TIME;
 		if (!fits) {
 			sbuf_printf(why,
-				    a->kind == ARG_INT ? _("$%s is not a number")
-						       : _("$%s is not a time (mark it, or let %s = now)"),
+				    a->kind == ARG_INT
+					? _("$%s is not a number")
+					: _("$%s is not a time (mark it, or let %s = now)"),
 				    a->var, a->var);
 			return RES_ERROR;
 		}
@@ -582,8 +584,7 @@ static int resolve_var(struct world *w, const struct parg *a, struct arg *o, str
 	return RES_OK;
 }
 
-int pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out,
-		  struct sbuf *why)
+int pargs_resolve(struct world *w, const struct pargs *in, struct proto_args *out, struct sbuf *why)
 {
 	memset(out, 0, sizeof *out);
 	out->n = in->n;

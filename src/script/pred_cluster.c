@@ -168,7 +168,8 @@ static const struct binding *mark_of(struct world *w, const char *name, struct s
 	if (!b)
 		sbuf_printf(why, _("no mark %s: set one first with `mark %s`"), name, name);
 	else if (b->kind != BIND_TIME)
-		sbuf_printf(why, _("%s is not a mark (mark %s, or let %s = now)"), name, name, name);
+		sbuf_printf(why, _("%s is not a mark (mark %s, or let %s = now)"), name, name,
+			    name);
 	return b && b->kind == BIND_TIME ? b : NULL;
 }
 
@@ -201,8 +202,8 @@ static bool g_messages(struct world *w, const struct proto_args *a, struct sbuf 
 			if (!strcasecmp(ops->msg_kinds[i].name, type))
 				k = i;
 		if (k < 0) {
-			sbuf_printf(why, _("%s sends no %s messages (it sends:"), sim_proto(w->sim)->name,
-				    type);
+			sbuf_printf(why, _("%s sends no %s messages (it sends:"),
+				    sim_proto(w->sim)->name, type);
 			for (int i = 0; i < ops->nmsg_kinds; i++)
 				sbuf_printf(why, " %s", ops->msg_kinds[i].name);
 			sbuf_puts(why, _("; or all)"));

@@ -347,7 +347,7 @@ struct world {
 	struct lin_checker *lin; /* incremental checker over hist */
 	struct workload **wl;    /* workloads started (freed with the sim) */
 	int nwl;
-	bool unknown; /* the last predicate leaf could not decide */
+	bool unknown;    /* the last predicate leaf could not decide */
 	bool pred_error; /* a predicate named nothing that exists (n9, an unbound $X) */
 
 	void (*out)(void *ctx, enum world_out k, const char *text);

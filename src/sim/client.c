@@ -161,8 +161,8 @@ static void send_attempt(struct sim *s, uint32_t pi, int node)
 	p->node = node;
 	p->op.node = node;
 	p->op.attempts = (int)p->attempt;
-	queue_push(s, s->now + at_least(s->client.latency, CLIENT_LATENCY_MIN), EV_CLIENT,
-		   p->op.id, cev(CEV_ARRIVE, p->attempt, 0));
+	queue_push(s, s->now + at_least(s->client.latency, CLIENT_LATENCY_MIN), EV_CLIENT, p->op.id,
+		   cev(CEV_ARRIVE, p->attempt, 0));
 	queue_push(s, s->now + at_least(s->client.attempt_timeout, CLIENT_ATTEMPT_MIN), EV_CLIENT,
 		   p->op.id, cev(CEV_TIMEOUT, p->attempt, 0));
 }
@@ -201,8 +201,8 @@ uint32_t sim_client_invoke(struct sim *s, int client, int node, const struct kv_
 	    .kind = TR_INVOKE, .at = s->now, .node = node, .peer = -1, .op = &p->op};
 	sim_emit(s, &ev);
 	send_attempt(s, pi, node);
-	queue_push(s, s->now + at_least(s->client.deadline, CLIENT_DEADLINE_MIN), EV_CLIENT, p->op.id,
-		   cev(CEV_DEADLINE, 0, 0));
+	queue_push(s, s->now + at_least(s->client.deadline, CLIENT_DEADLINE_MIN), EV_CLIENT,
+		   p->op.id, cev(CEV_DEADLINE, 0, 0));
 	return p->op.id;
 }
 

@@ -202,7 +202,8 @@ struct client_reply {
 /* Client behaviour: each attempt waits `attempt_timeout`, then the client
  * retries on another node with the same seq; `deadline` after invocation it
  * gives up with outcome unknown (or fail when every attempt it sent was
- * answered by a refusal: silence may hide an attempt that took effect). Explicit refusals are retried after `backoff`. */
+ * answered by a refusal: silence may hide an attempt that took effect). Explicit refusals are
+ * retried after `backoff`. */
 struct client_config {
 	sim_time latency; /* one way, client <-> node */
 	sim_time attempt_timeout;
@@ -221,10 +222,10 @@ struct client_config {
  * values (sim_client_setting_check); the simulator treats them as these.
  * backoff may be 0: a retry after a refusal still waits for a reply, which
  * takes at least 2 * CLIENT_LATENCY_MIN. */
-#define CLIENT_LATENCY_MIN ((sim_time)1)   /* 1us: every message takes time */
-#define CLIENT_ATTEMPT_MIN (1 * SIM_MS)    /* at most 1000 attempts a second */
+#define CLIENT_LATENCY_MIN  ((sim_time)1) /* 1us: every message takes time */
+#define CLIENT_ATTEMPT_MIN  (1 * SIM_MS)  /* at most 1000 attempts a second */
 #define CLIENT_DEADLINE_MIN (1 * SIM_MS)
-#define CLIENT_BACKOFF_MIN ((sim_time)0)
+#define CLIENT_BACKOFF_MIN  ((sim_time)0)
 /* Checks the value of one client setting, named as the `client` command
  * names it: "latency", "attempt", "timeout" or "backoff". Returns false,
  * with a message in the user's language appended to why, when v is below

@@ -41,13 +41,13 @@ struct call {
 /* A client operation in progress. */
 struct pend {
 	struct client_op op;
-	uint64_t seq;       /* the client's sequence number for this op */
-	uint32_t attempt;   /* current attempt number, from 1 */
-	int node;           /* node of the current attempt */
-	uint64_t delivered; /* bit k: attempt k+1 reached a live node */
-	uint64_t refused;   /* bit k: attempt k+1 was explicitly refused */
+	uint64_t seq;        /* the client's sequence number for this op */
+	uint32_t attempt;    /* current attempt number, from 1 */
+	int node;            /* node of the current attempt */
+	uint64_t delivered;  /* bit k: attempt k+1 reached a live node */
+	uint64_t refused;    /* bit k: attempt k+1 was explicitly refused */
 	bool late_delivered; /* an attempt past the 64th reached a live node */
-	uint32_t list_pos;  /* position in pending_list */
+	uint32_t list_pos;   /* position in pending_list */
 	uint32_t next_free;
 	bool live;
 };
@@ -122,8 +122,8 @@ struct sim {
 	/* Byzantine nodes (sim_set_byzantine): mode and the lie's seed. */
 	uint8_t byz[SIM_MAX_NODES];
 	uint64_t byz_seed[SIM_MAX_NODES];
-	int nbyz;       /* nodes not loyal */
-	char *byz_buf;  /* scratch for a forged payload */
+	int nbyz;      /* nodes not loyal */
+	char *byz_buf; /* scratch for a forged payload */
 	size_t byz_cap;
 };
 

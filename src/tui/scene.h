@@ -262,7 +262,7 @@ struct scene_snap {
 	/* The side pane's node (its timers drawn under the title as bars),
 	 * or -1: the pane shows something else (a lesson, a message). */
 	int side_node;
-	sim_time now; /* the simulated instant of the frame (timers) */
+	sim_time now;        /* the simulated instant of the frame (timers) */
 	const char *message; /* the line above the key bar (errors, replies) */
 	int message_style;
 	bool prompt; /* the prompt owns the message line: leave it blank */

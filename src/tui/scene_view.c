@@ -677,7 +677,10 @@ void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_
 			continue;
 		char g[2] = {m->glyph ? m->glyph : '*', '\0'};
 		scene_glyph_msg(sc, c.x, c.y,
-				m->selected ? SS_MSG_SEL : m->reply ? SS_REPLY : SS_MSG, g, i);
+				m->selected ? SS_MSG_SEL
+				: m->reply  ? SS_REPLY
+					    : SS_MSG,
+				g, i);
 	}
 	for (int i = 0; i < s->ndrops; i++) {
 		const struct scene_drop *d = &s->drops[i];

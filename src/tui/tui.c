@@ -1106,12 +1106,11 @@ static void build_status(struct tui *t)
 	ns_snprintf(sp, sizeof sp, s < 0.095 ? "%.2fx" : s < 10 ? "%.1fx" : "%.0fx", s);
 	const char *dot = t->term.unicode ? " · " : " - ";
 	/* M: "slow-mo" while it slows time down, "auto slow-mo" while armed. */
-	const char *slow = !t->auto_slow	       ? ""
+	const char *slow = !t->auto_slow          ? ""
 			   : s < speeds[t->speed] ? _(" slow-mo")
 						  : _(" auto slow-mo");
-	ns_snprintf(t->status, sizeof t->status, "netsplit%s%s%st=%s%s%s%s%s%s", dot,
-		    sbuf_str(&d), dot, tb, dot, sp, slow, dot,
-		    t->running ? _("running") : _("paused"));
+	ns_snprintf(t->status, sizeof t->status, "netsplit%s%s%st=%s%s%s%s%s%s", dot, sbuf_str(&d),
+		    dot, tb, dot, sp, slow, dot, t->running ? _("running") : _("paused"));
 	if (t->present) {
 		size_t len = strlen(t->status);
 		ns_snprintf(t->status + len, sizeof t->status - len, "%s%s", dot, _("presenter"));

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CAST_W 80
-#define CAST_H 24
-#define CAST_STEP (100 * SIM_MS)
+#define CAST_W          80
+#define CAST_H          24
+#define CAST_STEP       (100 * SIM_MS)
 #define CAST_MAX_FRAMES 3000
-#define CAST_EVENTS 64
+#define CAST_EVENTS     64
 
 struct cast_log {
 	struct sim *sim;
@@ -110,7 +110,8 @@ int tui_export_cast(const sim_time *at, const char *const *text, size_t n, sim_t
 			tui_snap_cluster(s, -1, &sb, &snap);
 			int first = (log.next - log.n + CAST_EVENTS) % CAST_EVENTS;
 			for (int i = 0; i < log.n; i++)
-				events[i] = (struct scene_line){log.line[(first + i) % CAST_EVENTS], 0};
+				events[i] =
+				    (struct scene_line){log.line[(first + i) % CAST_EVENTS], 0};
 			snap.nevents = log.n;
 			snap.events = events;
 			scene_reset(&sc, CAST_W, CAST_H, true);
@@ -127,7 +128,8 @@ int tui_export_cast(const sim_time *at, const char *const *text, size_t n, sim_t
 			}
 			sbuf_free(&txt);
 			sbuf_clear(&line);
-			sbuf_printf(&line, "[%.6f, \"o\", ", (double)(t / step) * (double)CAST_STEP / 1e6);
+			sbuf_printf(&line, "[%.6f, \"o\", ",
+				    (double)(t / step) * (double)CAST_STEP / 1e6);
 			sbuf_json_str(&line, sbuf_str(&frame));
 			sbuf_puts(&line, "]\n");
 			fputs(sbuf_str(&line), out);

@@ -40,8 +40,7 @@ const struct tui_key tui_keys[] = {
     {'\t', "tab", ACT_VIEW, N_("next view: cluster, logs, timeline, history"), N_("view")},
     {'w', "w", ACT_WORKLOAD, N_("start clients: workload clients 3 rate 20/s keys 2"), NULL},
     {'t', "t", ACT_TIMEOUT,
-     N_("time out now: the selected node acts as if its timer ran out (Raft: it campaigns)"),
-     NULL},
+     N_("time out now: the selected node acts as if its timer ran out (Raft: it campaigns)"), NULL},
     {'m', "m", ACT_MSG,
      N_("open the next message in flight (pauses): the side pane shows what it carries; a "
 	"click on a message opens it too"),
@@ -63,12 +62,12 @@ const struct tui_key tui_keys[] = {
     {KEY_NPAGE, "pgdn", ACT_PGDN, N_("scroll a page down"), NULL},
     {27, "esc", ACT_BACK, N_("leave the help, close a message, cancel a pending x or X"), NULL},
     /* lessons, recordings and replays: their key bars are built by the session */
-    {'n', "n", ACT_LESSON_NEXT, N_("lesson: the next step (it opens when you ask, never by itself)"),
-     NULL},
+    {'n', "n", ACT_LESSON_NEXT,
+     N_("lesson: the next step (it opens when you ask, never by itself)"), NULL},
     {'N', "N", ACT_LESSON_PREV, N_("lesson: the previous step (its set-up runs again)"), NULL},
     {'B', "B", ACT_LESSON_FIRST, N_("lesson: take the lesson again from step 1"), NULL},
-    {'K', "K", ACT_GLOSSARY, N_("lesson: the glossary, the terms this step uses first (again: back)"),
-     NULL},
+    {'K', "K", ACT_GLOSSARY,
+     N_("lesson: the glossary, the terms this step uses first (again: back)"), NULL},
     {'H', "H", ACT_HINT, N_("lesson: reveal the next hint"), NULL},
     {'S', "S", ACT_SHOW_ME, N_("lesson: show me (runs the solution as commands)"), NULL},
     {'r', "r", ACT_RESTART, N_("lesson: restart the step"), NULL},
@@ -77,8 +76,12 @@ const struct tui_key tui_keys[] = {
     {'\n', "enter", ACT_ENTER, N_("quiz: answer the highlighted choice, then the next question"),
      NULL},
     {'R', "R", ACT_RECORD, N_("record: start (asks for a title), or stop and save"), NULL},
-    {'[', "[", ACT_SEEK_BACK, N_("back a twentieth of the session: a replay, or the live sandbox rewound (re-run from the start; a command then forks)"), NULL},
-    {']', "]", ACT_SEEK_FWD, N_("forward a twentieth (replay, rewound sandbox: up to the present, live again)"), NULL},
+    {'[', "[", ACT_SEEK_BACK,
+     N_("back a twentieth of the session: a replay, or the live sandbox rewound (re-run from the "
+	"start; a command then forks)"),
+     NULL},
+    {']', "]", ACT_SEEK_FWD,
+     N_("forward a twentieth (replay, rewound sandbox: up to the present, live again)"), NULL},
     {'G', "G", ACT_GOTO, N_("go to a time (asks for it): replay, or the sandbox rewound"), NULL},
     {'T', "T", ACT_TAKEOVER, N_("replay: take over and go on live from here"), NULL},
     {0, NULL, ACT_NONE, NULL, NULL},
@@ -162,7 +165,8 @@ void tui_keys_help_many(struct world *const *w, int nw, bool unicode, struct sce
 			add(out, n, &cap, SS_NORMAL, "  %-8s %s", tui_keys[i].name,
 			    _(tui_keys[i].help));
 	add(out, n, &cap, SS_NORMAL, "  %-8s %s", _("mouse"),
-	    _("click a node to select it, a message to open it; click a drawn link to cut or heal it"));
+	    _("click a node to select it, a message to open it; click a drawn link to cut or heal "
+	      "it"));
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 
 	add(out, n, &cap, SS_TITLE, "%s", _("On the cluster"));
@@ -182,7 +186,8 @@ void tui_keys_help_many(struct world *const *w, int nw, bool unicode, struct sce
 			add(out, n, &cap, SS_NORMAL, "  %s:", p->name);
 		for (int i = 0; i < p->node.nmsg_kinds; i++)
 			add(out, n, &cap, SS_NORMAL, "  %c %s%s", p->node.msg_kinds[i].glyph,
-			    p->node.msg_kinds[i].name, p->node.msg_kinds[i].reply ? _(" (a reply)") : "");
+			    p->node.msg_kinds[i].name,
+			    p->node.msg_kinds[i].reply ? _(" (a reply)") : "");
 	}
 	add(out, n, &cap, SS_NORMAL, "%s", "");
 

@@ -226,8 +226,8 @@ bool tui_replay_act(struct tui_session *s, int act, int code)
 			char tb[32];
 			simtime_fmt(now(s), tb, sizeof tb);
 			tui_replay_close(s);
-			tui_say(s->t, SS_OK, _("forked at %s: live from here, the rest is discarded"),
-				tb);
+			tui_say(s->t, SS_OK,
+				_("forked at %s: live from here, the rest is discarded"), tb);
 			return true;
 		}
 		s->replaying = false;
@@ -243,11 +243,12 @@ bool tui_replay_act(struct tui_session *s, int act, int code)
 		simtime_fmt(now(s), tb, sizeof tb);
 		simtime_fmt(end, eb, sizeof eb);
 		tui_replay_close(s);
-		tui_say(s->t, SS_ERROR, _("forked at %s: what happened after it (up to %s) is discarded"),
-			tb, eb);
+		tui_say(s->t, SS_ERROR,
+			_("forked at %s: what happened after it (up to %s) is discarded"), tb, eb);
 		char line[160];
 		ns_snprintf(line, sizeof line,
-			    _("forked at %s: what happened after it (up to %s) is discarded"), tb, eb);
+			    _("forked at %s: what happened after it (up to %s) is discarded"), tb,
+			    eb);
 		tui_log(s->t, SS_ERROR, line);
 		return false; /* the key acts, live */
 	}

@@ -138,8 +138,9 @@ static void msg_pane(struct sim *s, struct tui_snapbuf *b, struct scene_snap *ou
 	char t0[32], t1[32], left[32];
 	sim_time now = sim_now(s);
 	side_line(b, SS_NORMAL, _("sent at %s"), simtime_fmt(m->sent_at, t0, sizeof t0));
-	side_line(b, SS_NORMAL, _("arrives at %s (in %s)"), simtime_fmt(m->arrives_at, t1, sizeof t1),
-		  simtime_fmt_dur(m->arrives_at > now ? m->arrives_at - now : 0, left, sizeof left));
+	side_line(
+	    b, SS_NORMAL, _("arrives at %s (in %s)"), simtime_fmt(m->arrives_at, t1, sizeof t1),
+	    simtime_fmt_dur(m->arrives_at > now ? m->arrives_at - now : 0, left, sizeof left));
 	side_line(b, SS_DIM, P_("%u byte", "%u bytes", m->len), (unsigned)m->len);
 	if (m->flags & MSG_DUPLICATE)
 		side_line(b, SS_DEGRADED, "%s", _("a duplicate made by the network"));
@@ -195,12 +196,9 @@ void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 		    m->type < ops->node.nmsg_kinds ? &ops->node.msg_kinds[m->type] : NULL;
 		xgrow((void **)&b->msg_ids, &b->capids, (size_t)nm + 1, sizeof *b->msg_ids);
 		b->msg_ids[nm] = m->id;
-		b->msgs[nm++] = (struct scene_msg){(int16_t)m->from,
-						   (int16_t)m->to,
-						   at,
-						   k ? k->glyph : '?',
-						   k ? k->reply : false,
-						   b->msg_open && m->id == b->msg_sel};
+		b->msgs[nm++] = (struct scene_msg){
+		    (int16_t)m->from,   (int16_t)m->to,       at,
+		    k ? k->glyph : '?', k ? k->reply : false, b->msg_open && m->id == b->msg_sel};
 		b->carry[MIN(m->from, m->to)][MAX(m->from, m->to)] = true;
 	}
 	out->nmsgs = nm;

@@ -191,12 +191,13 @@ bool tui_term_open(struct tui_term *t)
 		del_curterm(probe);
 	if (ok != OK) {
 		if (terr == 0)
-			fprintf(stderr,
-				_("netsplit: the terminal type TERM=\"%s\" is not in the terminfo "
-				  "database.\nSet TERM to one it knows (for example "
-				  "TERM=xterm-256color) or install its entry (on Debian and Ubuntu: "
-				  "the ncurses-term package).\n"),
-				term);
+			fprintf(
+			    stderr,
+			    _("netsplit: the terminal type TERM=\"%s\" is not in the terminfo "
+			      "database.\nSet TERM to one it knows (for example "
+			      "TERM=xterm-256color) or install its entry (on Debian and Ubuntu: "
+			      "the ncurses-term package).\n"),
+			    term);
 		else
 			fprintf(
 			    stderr,

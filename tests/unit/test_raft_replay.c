@@ -70,8 +70,8 @@ static void test_replay_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_replay_defaults),
-		cmocka_unit_test(test_replay_options),
+	    cmocka_unit_test(test_replay_defaults),
+	    cmocka_unit_test(test_replay_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -401,8 +401,8 @@ static void make_timer_snap(struct scene_snap *s, int w, int h, bool unicode)
 	s->now = 1000 * SIM_MS;
 	/* n1 the leader: its heartbeat, half gone. */
 	s->node[0].ntimers = 1;
-	s->node[0].timers[0] = (struct view_timer){"heartbeat", VT_PERIODIC, -1, 975 * SIM_MS,
-						   1025 * SIM_MS};
+	s->node[0].timers[0] =
+	    (struct view_timer){"heartbeat", VT_PERIODIC, -1, 975 * SIM_MS, 1025 * SIM_MS};
 	/* Followers: spans of 300, 250, 200 and 150 ms armed 100 ms ago:
 	 * 200, 150, 100 and 50 ms left — n5 times out first. */
 	for (int i = 1; i < 5; i++) {

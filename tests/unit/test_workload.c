@@ -222,7 +222,8 @@ static void test_home_nodes(void **state)
 	assert_true(c.home);
 	struct sbuf f = {0};
 	workload_cfg_fmt(&c, &f);
-	assert_string_equal(sbuf_str(&f), "clients 4 rate 50/s keys 1 mix get:50,put:50 home nodes");
+	assert_string_equal(sbuf_str(&f),
+			    "clients 4 rate 50/s keys 1 mix get:50,put:50 home nodes");
 	sbuf_free(&f);
 	assert_false(workload_parse("home everywhere", &c, &err));
 	assert_true(workload_parse("clients 4 rate 50/s home nodes", &c, &err));
