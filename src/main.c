@@ -182,6 +182,7 @@ static void usage(FILE *f)
 			   "  run FILE.ns         run a scenario headless and print its trace\n"
 			   "  fuzz PROTOCOL       random fault schedules over many seeds\n"
 			   "  cap [N]             a CP and an AP cluster side by side, same faults\n"
+			   "  compare [PROTOCOL...] [N] [--seed S]  consensus protocols side by side\n"
 			   "  lessons             list the lessons with your progress\n"
 			   "  progress --reset [LESSON]  forget progress\n"
 			   "  recordings          list recorded sessions\n"
@@ -195,6 +196,7 @@ static void usage(FILE *f)
 			   "  -V, --version       show the version and exit\n"
 			   "      --db PATH       the database of progress and recordings\n"
 			   "      --lang LANG     the lessons' language (default: from the locale)\n"
+			   "      --present       presenter mode on the screens (sandbox, open, replay)\n"
 			   "\n"
 			   "`netsplit COMMAND --help` explains a command.\n"));
 	fprintf(f, "%s", _("\n"
