@@ -76,7 +76,9 @@ static int screen_main(int argc, char **argv, enum screen_mode mode)
 			errno = 0;
 			o.seed = strtoull(argv[++i], &end, 10);
 			if (*end || errno || !*argv[i] || *argv[i] == '-') {
-				fprintf(stderr, _("netsplit: --seed expects a whole number, got \"%s\"\n"), argv[i]);
+				fprintf(stderr,
+					_("netsplit: --seed expects a whole number, got \"%s\"\n"),
+					argv[i]);
 				return 2;
 			}
 			o.seed_set = true;
@@ -88,7 +90,8 @@ static int screen_main(int argc, char **argv, enum screen_mode mode)
 			errno = 0;
 			long long id = strtoll(argv[i], &end, 10);
 			if (*end || errno || id <= 0) {
-				fprintf(stderr, _("netsplit replay: expected a recording id, got \"%s\"\n"),
+				fprintf(stderr,
+					_("netsplit replay: expected a recording id, got \"%s\"\n"),
 					argv[i]);
 				return 2;
 			}
@@ -107,7 +110,9 @@ static int screen_main(int argc, char **argv, enum screen_mode mode)
 			char *end;
 			long n = strtol(argv[i], &end, 10);
 			if (*end || n < 1 || n > SIM_MAX_NODES) {
-				fprintf(stderr, _("netsplit sandbox: expected a number of nodes (1-%d), got \"%s\"\n"),
+				fprintf(stderr,
+					_("netsplit sandbox: expected a number of nodes (1-%d), "
+					  "got \"%s\"\n"),
 					SIM_MAX_NODES, argv[i]);
 				return 2;
 			}
@@ -146,7 +151,8 @@ static int take_theme(int *argc, char **argv)
 	for (int i = 1; i < *argc; i++) {
 		if (!strcmp(argv[i], "--theme")) {
 			if (i + 1 == *argc) {
-				fprintf(stderr, "%s", _("netsplit: --theme expects a theme's name or a file\n"));
+				fprintf(stderr, "%s",
+					_("netsplit: --theme expects a theme's name or a file\n"));
 				return 2;
 			}
 			theme = argv[++i];
@@ -170,39 +176,43 @@ static int take_theme(int *argc, char **argv)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "%s", _("Usage: netsplit [OPTION]... [COMMAND [ARG]...]\n"
-			   "Learn distributed systems by breaking them: a simulated cluster running\n"
-			   "real protocol code that you crash, cut and partition.\n"
-			   "\n"
-			   "With no command, the home screen: continue, lessons, sandbox, recordings.\n"
-			   "\n"
-			   "Commands:\n"
-			   "  sandbox [PROTOCOL] [N] [--seed S]  a fresh cluster to break (raft 5)\n"
-			   "  open FILE.ns        run a scenario, then show the screen on its result\n"
-			   "  run FILE.ns         run a scenario headless and print its trace\n"
-			   "  fuzz PROTOCOL       random fault schedules over many seeds\n"
-			   "  cap [N]             a CP and an AP cluster side by side, same faults\n"
-			   "  compare [PROTOCOL...] [N] [--seed S]  consensus protocols side by side\n"
-			   "  lessons             list the lessons with your progress\n"
-			   "  progress --reset [LESSON]  forget progress\n"
-			   "  recordings          list recorded sessions\n"
-			   "  replay ID           replay a recording on the screen: seek, take over\n"
-			   "  export ID           write a recording as a scenario or a trace\n"
-			   "  import FILE.ns      store a scenario as a recording\n"
-			   "  check FILE          is a history linearizable? (JSON lines, EDN, Jepsen logs)\n"
-			   "\n"
-			   "Options:\n"
-			   "  -h, --help          show this help and exit\n"
-			   "  -V, --version       show the version and exit\n"
-			   "      --db PATH       the database of progress and recordings\n"
-			   "      --lang LANG     the lessons' language (default: from the locale)\n"
-			   "      --present       presenter mode on the screens (sandbox, open, replay)\n"
-			   "\n"
-			   "`netsplit COMMAND --help` explains a command.\n"));
-	fprintf(f, "%s", _("\n"
-			   "Colour themes: `netsplit themes` lists them and `netsplit themes --set NAME`\n"
-			   "saves one; `--theme NAME|FILE` on the screen's commands (sandbox, open, cap,\n"
-			   "replay, or none) chooses one for a run. `man netsplit` has the whole manual.\n"));
+	fprintf(
+	    f, "%s",
+	    _("Usage: netsplit [OPTION]... [COMMAND [ARG]...]\n"
+	      "Learn distributed systems by breaking them: a simulated cluster running\n"
+	      "real protocol code that you crash, cut and partition.\n"
+	      "\n"
+	      "With no command, the home screen: continue, lessons, sandbox, recordings.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  sandbox [PROTOCOL] [N] [--seed S]  a fresh cluster to break (raft 5)\n"
+	      "  open FILE.ns        run a scenario, then show the screen on its result\n"
+	      "  run FILE.ns         run a scenario headless and print its trace\n"
+	      "  fuzz PROTOCOL       random fault schedules over many seeds\n"
+	      "  cap [N]             a CP and an AP cluster side by side, same faults\n"
+	      "  compare [PROTOCOL...] [N] [--seed S]  consensus protocols side by side\n"
+	      "  lessons             list the lessons with your progress\n"
+	      "  progress --reset [LESSON]  forget progress\n"
+	      "  recordings          list recorded sessions\n"
+	      "  replay ID           replay a recording on the screen: seek, take over\n"
+	      "  export ID           write a recording as a scenario or a trace\n"
+	      "  import FILE.ns      store a scenario as a recording\n"
+	      "  check FILE          is a history linearizable? (JSON lines, EDN, Jepsen logs)\n"
+	      "\n"
+	      "Options:\n"
+	      "  -h, --help          show this help and exit\n"
+	      "  -V, --version       show the version and exit\n"
+	      "      --db PATH       the database of progress and recordings\n"
+	      "      --lang LANG     the lessons' language (default: from the locale)\n"
+	      "      --present       presenter mode on the screens (sandbox, open, replay)\n"
+	      "\n"
+	      "`netsplit COMMAND --help` explains a command.\n"));
+	fprintf(
+	    f, "%s",
+	    _("\n"
+	      "Colour themes: `netsplit themes` lists them and `netsplit themes --set NAME`\n"
+	      "saves one; `--theme NAME|FILE` on the screen's commands (sandbox, open, cap,\n"
+	      "replay, or none) chooses one for a run. `man netsplit` has the whole manual.\n"));
 }
 
 int main(int argc, char **argv)
@@ -214,25 +224,27 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
 		printf("netsplit %s\n", NETSPLIT_VERSION);
-		printf("%s", _("Copyright (C) 2026 the netsplit developers.\n"
-			       "License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
-			       "This is free software: you are free to change and redistribute it.\n"
-			       "There is NO WARRANTY, to the extent permitted by law.\n"));
+		printf("%s",
+		       _("Copyright (C) 2026 the netsplit developers.\n"
+			 "License GPLv3+: GNU GPL version 3 or later "
+			 "<https://gnu.org/licenses/gpl.html>.\n"
+			 "This is free software: you are free to change and redistribute it.\n"
+			 "There is NO WARRANTY, to the extent permitted by law.\n"));
 		return 0;
 	}
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{"run", run_cmd_main},
-		{"fuzz", fuzz_cmd_main},
-		{"lessons", lessons_cmd_main},
-		{"progress", progress_cmd_main},
-		{"recordings", recordings_cmd_main},
-		{"export", export_cmd_main},
-		{"import", import_cmd_main},
-		{"check", check_cmd_main},
-		{"themes", themes_cmd_main},
+	    {"run", run_cmd_main},
+	    {"fuzz", fuzz_cmd_main},
+	    {"lessons", lessons_cmd_main},
+	    {"progress", progress_cmd_main},
+	    {"recordings", recordings_cmd_main},
+	    {"export", export_cmd_main},
+	    {"import", import_cmd_main},
+	    {"check", check_cmd_main},
+	    {"themes", themes_cmd_main},
 	};
 	for (size_t i = 0; argc >= 2 && i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))
@@ -261,8 +273,9 @@ int main(int argc, char **argv)
 	if (argc == 1 || !strcmp(argv[1], "--db") || !strcmp(argv[1], "--lang"))
 		return screen_main(argc - 1, argv + 1, SCREEN_HOME);
 	if (argc >= 2)
-		fprintf(stderr, argv[1][0] == '-' ? _("netsplit: unknown option \"%s\"\n")
-						  : _("netsplit: unknown command \"%s\"\n"),
+		fprintf(stderr,
+			argv[1][0] == '-' ? _("netsplit: unknown option \"%s\"\n")
+					  : _("netsplit: unknown command \"%s\"\n"),
 			argv[1]);
 	usage(stderr);
 	return 2;
