@@ -1,8 +1,9 @@
 /*
  * cmd_fault.c — the faults: `crash` and `restart` nodes, `partition` the
  * network, `cut` and `heal` links, set a `link`'s or the whole `net`'s
- * latency, jitter, loss, duplication and bandwidth, and skew or drift a
- * node's `clock`. One row each in cmd_fault_table.
+ * latency, jitter, loss, duplication and bandwidth, skew or drift a
+ * node's `clock`, and make nodes Byzantine (`traitor`, `loyal`). One row
+ * each in cmd_fault_table.
  */
 #include "script/script_internal.h"
 
@@ -416,6 +417,99 @@ static void clock_complete(struct comp *k, struct world *w, const char *const *w
 	comp_offer(k, "reset");
 }
 
+/* ---- traitor NODES [MODE], loyal NODES ------------------------------------------ */
+
+/* A traitor runs the protocol's own code and lies on the wire (sim.h,
+ * "Byzantine nodes"): Lamport, Shostak & Pease (1982) call such a node a
+ * traitor; it "may send different orders to different lieutenants". */
+struct traitor_args {
+	struct noderefs nodes;
+	enum byz_mode mode;
+};
+
+static const char *const traitor_modes[] = {"silent", "lie", "equivocate", "random"};
+
+static bool traitor_parse(struct parser *p, struct cmd *c)
+{
+	struct traitor_args *a = c->args;
+	if (!p_nodes(p, &a->nodes))
+		return false;
+	a->mode = BYZ_LIE;
+	if (!p_at_end(p)) {
+		bool found = false;
+		for (int i = 0; i < 4 && !found; i++)
+			if (p_accept_word(p, traitor_modes[i])) {
+				a->mode = (enum byz_mode)(BYZ_SILENT + i);
+				found = true;
+			}
+		if (!found) {
+			char got[64];
+			p_error(p, p_peek(p),
+				_("expected silent, lie, equivocate or random, got %s"),
+				p_got(p_peek(p), got, sizeof got));
+			return false;
+		}
+	}
+	return p_end(p);
+}
+
+static void traitor_free(void *args)
+{
+	noderefs_free(&((struct traitor_args *)args)->nodes);
+}
+
+static int set_byzantine(struct exec_ctx *x, const struct noderefs *nodes, enum byz_mode mode)
+{
+	struct nodeset set;
+	if (exec_nodes(x, nodes, &set) < 0)
+		return -1;
+	struct sim *s = x->w->sim;
+	bool changed[SIM_MAX_NODES] = {false};
+	for (int i = 0; i < sim_nodes(s); i++) {
+		if (!nodeset_has(&set, i) || sim_byzantine(s, i) == mode)
+			continue;
+		if (!sim_set_byzantine(s, i, mode))
+			return exec_refuse(
+			    x, nodes->v[0].col,
+			    _("%s cannot forge messages (the protocol has no "
+			      "corrupt_msg), so a traitor can only be silent: `traitor "
+			      "n%d silent`"),
+			    sim_proto(s)->name, i + 1);
+		changed[i] = true;
+	}
+	for (int i = 0; i < sim_nodes(s); i++)
+		if (changed[i])
+			sim_note(s, TR_FAULT, i, -1, "%s n%d%s%s",
+				 mode == BYZ_LOYAL ? "loyal" : "traitor", i + 1,
+				 mode == BYZ_LOYAL ? "" : " ",
+				 mode == BYZ_LOYAL ? "" : byz_mode_str(mode));
+		else if (nodeset_has(&set, i))
+			sim_note(s, TR_NOTE, i, -1, _("n%d is already %s"), i + 1,
+				 byz_mode_str(mode));
+	return 0;
+}
+
+static int traitor_exec(struct exec_ctx *x)
+{
+	const struct traitor_args *a = x->args;
+	return set_byzantine(x, &a->nodes, a->mode);
+}
+
+static int loyal_exec(struct exec_ctx *x)
+{
+	const struct nodes_args *a = x->args;
+	return set_byzantine(x, &a->nodes, BYZ_LOYAL);
+}
+
+static void traitor_complete(struct comp *k, struct world *w, const char *const *words, int nw)
+{
+	(void)words;
+	comp_nodes(k, w);
+	if (nw > 1)
+		for (int i = 0; i < 4; i++)
+			comp_offer(k, traitor_modes[i]);
+}
+
 /* ---- the table ---------------------------------------------------------------------- */
 
 const struct cmd_entry cmd_fault_table[] = {
@@ -475,5 +569,19 @@ const struct cmd_entry cmd_fault_table[] = {
      .parse = clock_parse,
      .exec = clock_exec,
      .complete = clock_complete},
+    {.info = {"traitor", "NODES [silent|lie|equivocate|random]",
+	      N_("make nodes Byzantine: they run the protocol but lie on the wire (default lie)"),
+	      "traitor n1 silent"},
+     .size = sizeof(struct traitor_args),
+     .parse = traitor_parse,
+     .exec = traitor_exec,
+     .complete = traitor_complete,
+     .free = traitor_free},
+    {.info = {"loyal", "NODES", N_("make traitors loyal again"), "loyal all"},
+     .size = sizeof(struct nodes_args),
+     .parse = nodes_parse,
+     .exec = loyal_exec,
+     .complete = complete_nodes_all,
+     .free = nodes_free},
     {.info = {NULL, NULL, NULL, NULL}},
 };

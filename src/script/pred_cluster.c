@@ -84,6 +84,22 @@ static bool g_down(struct world *w, const struct proto_args *a, struct sbuf *why
 	return g_updown(w, a, why, false);
 }
 
+/* traitor NODES: every node named is Byzantine (any mode but loyal). */
+static bool g_traitor(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	bool all = true, first = true;
+	for (int i = 0; i < sim_nodes(w->sim); i++) {
+		if (!nodeset_has(&a->a[0].set, i))
+			continue;
+		enum byz_mode m = sim_byzantine(w->sim, i);
+		sbuf_printf(why, "%sn%d %s", first ? "" : ", ", i + 1, byz_mode_str(m));
+		first = false;
+		if (m == BYZ_LOYAL)
+			all = false;
+	}
+	return all;
+}
+
 static bool g_role(struct world *w, const struct proto_args *a, struct sbuf *why)
 {
 	struct node *n = sim_node(w->sim, a->a[0].node);
@@ -233,6 +249,7 @@ const struct pred_entry pred_cluster_table[] = {
      g_no_leader},
     {{"up", "NODES", N_("every node named is up"), "up n1 n3"}, g_up},
     {{"down", "NODES", N_("every node named is crashed"), "down all"}, g_down},
+    {{"traitor", "NODES", N_("every node named is a Byzantine traitor"), "traitor n1"}, g_traitor},
     {{"role", "NODE WORD", N_("NODE's role is WORD (leader, follower, candidate, ...)"),
       "role n2 follower"},
      g_role},
