@@ -14,6 +14,7 @@
 
 #include "check/history.h"
 #include "check/lin.h"
+#include "testdata_tsv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,49 +97,14 @@ static enum lin_verdict replay(const struct history *src, enum lin_model m, int 
 	return v;
 }
 
+static enum lin_verdict live_one(struct history *h, enum lin_model m, void *ctx)
+{
+	return replay(h, m, 7, ctx);
+}
+
 static int live_folder(const char *folder, int *nfiles, uint64_t *folded)
 {
-	char path[512];
-	ns_snprintf(path, sizeof path, "%s/%s/EXPECTED.tsv", TESTDATA_DIR, folder);
-	size_t len;
-	char *tsv = read_file(path, &len);
-	assert_non_null(tsv);
-	int bad = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(tsv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#' || !line[0])
-			continue;
-		char *f = line, *exp = strchr(f, '\t');
-		assert_non_null(exp);
-		*exp++ = '\0';
-		char *model = strchr(exp, '\t');
-		assert_non_null(model);
-		*model++ = '\0';
-		char *endp = strchr(model, '\t');
-		if (endp)
-			*endp = '\0';
-		if (!strcmp(exp, "skip"))
-			continue;
-		enum lin_model m;
-		assert_true(lin_model_parse(model, &m));
-		struct history h;
-		history_init(&h);
-		struct sbuf err = {0};
-		ns_snprintf(path, sizeof path, "%s/%s/%s", TESTDATA_DIR, folder, f);
-		assert_true(history_load(&h, path, HIST_FMT_AUTO, &err));
-		enum lin_verdict want = !strcmp(exp, "true") ? LIN_OK : LIN_VIOLATION;
-		enum lin_verdict v = replay(&h, m, 7, folded);
-		if (v != want) {
-			print_error("%s/%s: live %s, expected %s\n", folder, f, lin_verdict_name(v),
-				    lin_verdict_name(want));
-			bad++;
-		}
-		(*nfiles)++;
-		sbuf_free(&err);
-		history_close(&h);
-	}
-	free(tsv);
-	return bad;
+	return testdata_each(folder, "live", live_one, folded, nfiles);
 }
 
 static void test_live_porcupine(void **state)

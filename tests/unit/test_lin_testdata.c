@@ -17,58 +17,21 @@
 #include "app/check_cmd.c"
 #include "check/history.h"
 #include "check/lin.h"
+#include "testdata_tsv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+static enum lin_verdict check_one(struct history *h, enum lin_model m, void *ctx)
+{
+	struct lin_budget b = {0, 30, *(const int *)ctx};
+	return lin_check_history(h, m, &b, NULL, NULL);
+}
+
 static int check_folder(const char *folder, int threads, int *nfiles)
 {
-	char path[512];
-	ns_snprintf(path, sizeof path, "%s/%s/EXPECTED.tsv", TESTDATA_DIR, folder);
-	size_t len;
-	char *tsv = read_file(path, &len);
-	assert_non_null(tsv);
-	int bad = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(tsv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#' || !line[0])
-			continue;
-		char *f = line, *exp = strchr(f, '\t');
-		assert_non_null(exp);
-		*exp++ = '\0';
-		char *model = strchr(exp, '\t');
-		assert_non_null(model);
-		*model++ = '\0';
-		char *end = strchr(model, '\t');
-		if (end)
-			*end = '\0';
-		if (!strcmp(exp, "skip"))
-			continue;
-		enum lin_model m;
-		assert_true(lin_model_parse(model, &m));
-		struct history h;
-		history_init(&h);
-		struct sbuf err = {0};
-		ns_snprintf(path, sizeof path, "%s/%s/%s", TESTDATA_DIR, folder, f);
-		bool ok = history_load(&h, path, HIST_FMT_AUTO, &err);
-		if (!ok)
-			print_error("%s\n", sbuf_str(&err));
-		assert_true(ok);
-		struct lin_budget b = {0, 30, threads};
-		enum lin_verdict v = lin_check_history(&h, m, &b, NULL, NULL);
-		enum lin_verdict want = !strcmp(exp, "true") ? LIN_OK : LIN_VIOLATION;
-		if (v != want) {
-			print_error("%s/%s: got %s, expected %s\n", folder, f, lin_verdict_name(v),
-				    lin_verdict_name(want));
-			bad++;
-		}
-		(*nfiles)++;
-		sbuf_free(&err);
-		history_close(&h);
-	}
-	free(tsv);
-	return bad;
+	return testdata_each(folder, "got", check_one, &threads, nfiles);
 }
 
 static void test_porcupine(void **state)
