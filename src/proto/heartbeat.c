@@ -51,6 +51,7 @@ struct hb_wire {
 struct hb_peer {
 	sim_time last_heard;  /* local time; the node's start for a fresh peer */
 	struct nodeset hears; /* what this peer last said it hears */
+	uint32_t seq;         /* the peer's latest heartbeat number heard */
 	bool suspected;
 };
 
@@ -59,6 +60,11 @@ struct hb {
 	const struct proto_opts *o;
 	uint32_t seq;
 	sim_time changed; /* true time of the last change of mind (or start) */
+	/* A measurement, not a decision: suspicions contradicted by a later
+	 * heartbeat of the same run of the peer (its numbers went on, so it
+	 * had not crashed) — Chandra & Toueg's "mistakes". Kept across a
+	 * crash of this node, as the observer's count of the whole run. */
+	int64_t false_susp;
 	struct hb_peer peer[SIM_MAX_NODES];
 };
 
@@ -141,6 +147,9 @@ static void hb_on_message(void *self, const struct msg *m)
 	struct hb_peer *pp = &h->peer[m->from];
 	pp->last_heard = node_local_now(h->n);
 	pp->hears = w.hears;
+	if (pp->suspected && pp->seq && w.seq > pp->seq)
+		h->false_susp++; /* its heartbeats went on: it had not crashed */
+	pp->seq = w.seq;
 	if (pp->suspected) {
 		pp->suspected = false;
 		h->changed = node_trace_time(h->n);
@@ -397,6 +406,17 @@ static bool pred_settled(struct sim *s, const struct proto_args *a, struct sbuf 
 	return true;
 }
 
+/* false-suspicions >=|<= INT: mistakes so far, by every node together. */
+static bool pred_false(struct sim *s, const struct proto_args *a, struct sbuf *why)
+{
+	int64_t total = 0;
+	for (int i = 0; i < sim_nodes(s); i++)
+		total += ((const struct hb *)sim_node(s, i)->self)->false_susp;
+	sbuf_printf(why, P_("%lld false suspicion", "%lld false suspicions", total),
+		    (long long)total);
+	return !strcmp(a->a[0].str, ">=") ? total >= a->a[1].num : total <= a->a[1].num;
+}
+
 static const struct proto_pred hb_preds[] = {
     {"settled", "DURATION",
      N_("every up node trusts every up peer, with no change of mind for DURATION"), pred_settled},
@@ -407,6 +427,10 @@ static const struct proto_pred hb_preds[] = {
     {"presumed-dead", "NODE [by NODES]",
      N_("every observer suspects NODE and no peer it trusts hears NODE"), pred_dead},
     {"trusted", "NODE [by NODES]", N_("no observer suspects NODE"), pred_trusted},
+    {"false-suspicions", ">=|<= INT",
+     N_("mistakes so far, by every node together: suspicions ended by a later heartbeat "
+	"from a peer that had not crashed"),
+     pred_false},
     {NULL, NULL, NULL, NULL},
 };
 
