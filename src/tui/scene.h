@@ -266,6 +266,10 @@ struct scene_snap {
 	const char *message; /* the line above the key bar (errors, replies) */
 	int message_style;
 	bool prompt; /* the prompt owns the message line: leave it blank */
+	/* Tab completion's candidates, one a line ('\n' between them), or
+	 * NULL: drawn in columns over the event log, and over the main area
+	 * above it when they need more rows (scene_view_completions). */
+	const char *completions;
 	int nkeys;
 	const struct scene_key *keys;
 	/* logs view: `logs_rows` rows of entries, row r holding index
@@ -308,6 +312,15 @@ void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_
  * bar) for views drawn elsewhere (scene_history.c): resets sc and fills l;
  * false (a request to enlarge the terminal drawn) when it is too small. */
 bool scene_frame(struct scene *sc, const struct scene_snap *s, struct scene_layout *l);
+/* Draws completion candidates (one a line, '\n' between them) into r, in
+ * columns as `ls` does (down, then across), as many rows as r has; when
+ * they do not all fit, the last row says how many more there are.
+ * Returns how many candidates were drawn. */
+int scene_completions(struct scene *sc, struct scene_rect r, const char *cands);
+/* Over a finished frame of any view, while the prompt is open with
+ * candidates: the candidates in the event log's place, growing up over
+ * the lower half of the main area when they need more rows. */
+void scene_view_completions(struct scene *sc, const struct scene_snap *s);
 /* True if the frame is too small: the views then show only a message. */
 bool scene_too_small(int w, int h);
 

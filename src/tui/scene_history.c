@@ -295,19 +295,47 @@ void scene_view_history(struct scene *sc, const struct scene_snap *snap,
 	scene_history(sc, l.main, hv);
 }
 
-void scene_status_badge(struct scene *sc, const char *status, const char *text, int style)
+void scene_status_badge(struct scene *sc, const char *status, const char *right, const char *text,
+			int style)
 {
 	if (!text)
 		return;
 	int w = scene_width(text);
-	int x = sc->w - w - 2;
+	/* The status line's right end ("● REC", "space to start") keeps its
+	 * place: the badge goes to its left (frame_status gives it its width
+	 * plus two blanks). */
+	int rw = right ? scene_width(right) + 2 : 0;
+	int x = sc->w - rw - w - 2;
 	if (x < sc->w / 2)
 		return;
-	/* Where the status line's own text would run into the badge, cut it
-	 * at its last separator that fits, not in the middle of a word. */
+	/* Where the status line's own text would run into the badge, it is
+	 * drawn again without its least useful parts (the program's name,
+	 * the seed), and if that is still too long, cut at its last
+	 * separator that fits, not in the middle of a word. */
 	int from = x - 1;
+	const char *sep = sc->unicode ? " · " : " - ";
+	char shorter[256];
 	if (status && 1 + scene_width(status) > x - 2) {
-		const char *sep = sc->unicode ? " · " : " - ";
+		struct sbuf b = {0};
+		const char *p = status;
+		while (p) {
+			const char *q = strstr(p, sep);
+			size_t len = q ? (size_t)(q - p) : strlen(p);
+			bool drop =
+			    (len == 8 && !strncmp(p, "netsplit", 8)) || !strncmp(p, "seed ", 5);
+			if (!drop) {
+				if (b.len)
+					sbuf_puts(&b, sep);
+				sbuf_printf(&b, "%.*s", (int)len, p);
+			}
+			p = q ? q + strlen(sep) : NULL;
+		}
+		ns_snprintf(shorter, sizeof shorter, "%s", sbuf_str(&b));
+		sbuf_free(&b);
+		status = shorter;
+		from = 0;
+	}
+	if (status && 1 + scene_width(status) > x - 2) {
 		const char *cut = NULL;
 		for (const char *p = strstr(status, sep); p; p = strstr(p + 1, sep)) {
 			char prefix[256];
@@ -316,12 +344,17 @@ void scene_status_badge(struct scene *sc, const char *status, const char *text, 
 				break;
 			cut = p;
 		}
-		if (cut) {
-			char prefix[256];
-			ns_snprintf(prefix, sizeof prefix, "%.*s", (int)(cut - status), status);
-			from = 1 + scene_width(prefix);
-		}
+		if (cut)
+			shorter[cut - status] = '\0';
+		else
+			shorter[scene_fit(shorter, x - 3, NULL)] = '\0';
 	}
-	scene_fill(sc, (struct scene_rect){from, 0, sc->w - from, 1}, SS_BAR);
+	if (from == 0) {
+		scene_fill(sc, (struct scene_rect){0, 0, x + w + 1, 1}, SS_BAR);
+		scene_text(sc, 1, 0, x - 2, SS_BAR, status);
+		scene_text(sc, x, 0, w, style, text);
+		return;
+	}
+	scene_fill(sc, (struct scene_rect){from, 0, x + w + 1 - from, 1}, SS_BAR);
 	scene_text(sc, x, 0, w, style, text);
 }

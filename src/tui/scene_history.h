@@ -57,11 +57,15 @@ void scene_history(struct scene *sc, struct scene_rect area, const struct scene_
 void scene_view_history(struct scene *sc, const struct scene_snap *snap,
 			const struct scene_hist *hv);
 
-/* Puts text (the live verdict) at the right end of the status line, over
- * what is there, in its own style; nothing if text is NULL. Where the
- * status line's text (`status`, as drawn from column 1) would run into it,
- * that text is cut at its last " · " that fits. */
-void scene_status_badge(struct scene *sc, const char *status, const char *text, int style);
+/* Puts text (the live verdict) at the right end of the status line, left
+ * of `right` (the snapshot's status_right, "● REC", kept whole; NULL if
+ * none), over what is there, in its own style; nothing if text is NULL or
+ * there is no room in the right half. Where the status line's text
+ * (`status`, as drawn from column 1) would run into it, that text is
+ * drawn again without its "netsplit" and "seed N" parts and, if still too
+ * long, cut at its last " · " that fits. */
+void scene_status_badge(struct scene *sc, const char *status, const char *right, const char *text,
+			int style);
 
 /* Columns the rows' names take (the bars start after them). */
 #define SCENE_HIST_GUTTER 6

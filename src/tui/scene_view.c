@@ -101,6 +101,83 @@ static void frame_keys(struct scene *sc, const struct scene_snap *s, const struc
 	}
 }
 
+int scene_completions(struct scene *sc, struct scene_rect r, const char *cands)
+{
+	if (!cands || r.h < 1 || r.w < 2)
+		return 0;
+	int n = 1, widest = 1;
+	for (const char *p = cands; *p; p++)
+		n += *p == '\n';
+	const char **item = xcalloc((size_t)n, sizeof *item);
+	char *copy = xstrdup(cands);
+	n = 0;
+	for (char *p = copy, *nl; p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		item[n++] = p;
+		widest = MAX(widest, scene_width(p));
+	}
+	int colw = MIN(widest + 2, r.w);
+	int ncols = MAX(1, r.w / colw);
+	int rows = (n + ncols - 1) / ncols;
+	int shown = n;
+	if (rows > r.h) {
+		/* The last row says how many are left out. */
+		rows = r.h;
+		shown = MAX(0, (rows - 1) * ncols);
+	}
+	int per_col = shown == n ? rows : rows - 1;
+	for (int i = 0; i < shown; i++) {
+		int c = per_col ? i / per_col : 0, row = per_col ? i % per_col : 0;
+		scene_text(sc, r.x + c * colw, r.y + row, colw - 1, SS_KEY, item[i]);
+	}
+	if (shown < n) {
+		char more[96];
+		ns_snprintf(more, sizeof more, _("... and %d more: type a letter or two, then tab"),
+			    n - shown);
+		scene_text(sc, r.x, r.y + rows - 1, r.w, SS_DIM, more);
+	}
+	free(copy);
+	free(item);
+	return shown;
+}
+
+/* Rows scene_completions needs for cands at width w. */
+static int completion_rows(const char *cands, int w)
+{
+	int n = 1, widest = 1, cur = 0;
+	for (const char *p = cands;; p++) {
+		if (*p == '\n' || !*p) {
+			widest = MAX(widest, cur);
+			cur = 0;
+			if (!*p)
+				break;
+			n++;
+			continue;
+		}
+		cur += ((unsigned char)*p & 0xc0) != 0x80; /* candidates are words */
+	}
+	int ncols = MAX(1, w / MIN(widest + 2, MAX(w, 1)));
+	return (n + ncols - 1) / ncols;
+}
+
+void scene_view_completions(struct scene *sc, const struct scene_snap *s)
+{
+	if (!s->prompt || !s->completions || scene_too_small(s->w, s->h))
+		return;
+	struct scene_layout l;
+	scene_layout(s->w, s->h, &l);
+	/* The event log's rows, and upwards over the main area up to half
+	 * of it when more are needed. */
+	int want = completion_rows(s->completions, s->w - 2);
+	int rows = MAX(l.events.h - 1, MIN(want, l.events.h - 1 + l.main.h / 2));
+	int y = l.events.y + l.events.h - rows; /* the first row of candidates */
+	scene_fill(sc, (struct scene_rect){0, y - 1, s->w, rows + 1}, SS_NORMAL);
+	hrule(sc, 0, y - 1, s->w, _(" completions "));
+	scene_completions(sc, (struct scene_rect){1, y, s->w - 2, rows}, s->completions);
+}
+
 static void frame_events(struct scene *sc, const struct scene_snap *s, const struct scene_rect r)
 {
 	hrule(sc, r.x, r.y, r.w, _(" events "));

@@ -79,6 +79,10 @@ struct tui {
 	char job_cmd[256];             /* the long command running (tui_job), or "" */
 	double job_wall0;
 	bool job_resume; /* time was running when it began: runs on once it is done */
+	/* Lines typed at the prompt while a long command ran, '\n' after
+	 * each: they run in order once it is done (issue 11: typed ahead,
+	 * never lost). */
+	struct sbuf typed_ahead;
 	struct tui_term term;
 	struct tui_prompt *prompt;
 	struct scene sc;
@@ -638,8 +642,22 @@ static void job_cancel(struct tui *t)
 		return;
 	for (int i = 0; i < t->npanes; i++)
 		job_end(&t->pane[i], true);
-	/* Paused where it stopped, so that the note stays in view. */
-	set_msg(t, SS_ERROR, _(":%s cancelled; paused (space runs on)"), t->job_cmd);
+	/* Paused where it stopped, so that the note stays in view. Lines
+	 * typed ahead are cancelled with it (up recalls them). */
+	int queued = 0;
+	for (size_t i = 0; i < t->typed_ahead.len; i++)
+		queued += t->typed_ahead.s[i] == '\n';
+	sbuf_clear(&t->typed_ahead);
+	if (queued)
+		set_msg(t, SS_ERROR,
+			P_(":%s cancelled, and %d line typed after it (: and up recall it); "
+			   "paused",
+			   ":%s cancelled, and %d lines typed after it (: and up recall them); "
+			   "paused",
+			   (unsigned long)queued),
+			t->job_cmd, queued);
+	else
+		set_msg(t, SS_ERROR, _(":%s cancelled; paused (space runs on)"), t->job_cmd);
 	t->job_cmd[0] = '\0';
 	t->running = false;
 	anchor(t);
@@ -729,8 +747,16 @@ static void job_slice(struct tui *t)
 	if (left) {
 		char tb[32];
 		simtime_fmt(sim_now(t->pane[0].sim) / SIM_MS * SIM_MS, tb, sizeof tb);
-		set_msg(t, SS_KEY, _(":%s  %.1f%%  t=%s  %.0fs  (esc cancels)"), t->job_cmd,
-			100 * done, tb, wall_now() - t->job_wall0);
+		int queued = 0;
+		for (size_t i = 0; i < t->typed_ahead.len; i++)
+			queued += t->typed_ahead.s[i] == '\n';
+		if (queued)
+			set_msg(t, SS_KEY,
+				_(":%s  %.1f%%  t=%s  %.0fs  then %d typed ahead (esc cancels)"),
+				t->job_cmd, 100 * done, tb, wall_now() - t->job_wall0, queued);
+		else
+			set_msg(t, SS_KEY, _(":%s  %.1f%%  t=%s  %.0fs  (esc cancels)"), t->job_cmd,
+				100 * done, tb, wall_now() - t->job_wall0);
 		return;
 	}
 	set_msg(t, SS_DIM, ":%s", t->job_cmd);
@@ -753,6 +779,13 @@ static void on_prompt_line(void *ctx, const char *line)
 	/* `help` alone is the help screen; `help crash` answers in the log. */
 	if (!strcmp(line, "help")) {
 		help_open(t);
+		return;
+	}
+	if (job_running(t)) {
+		/* Typed ahead: it runs when the long command is done. */
+		sbuf_printf(&t->typed_ahead, "%s\n", line);
+		set_msg(t, SS_KEY, _("queued :%s (it runs after :%s; esc cancels both)"), line,
+			t->job_cmd);
 		return;
 	}
 	if (job_begin(t, line)) {
@@ -920,6 +953,11 @@ static void act(struct tui *t, enum tui_act a, int code)
 	int n = nnodes(t);
 	if (job_running(t)) {
 		/* A long command runs: esc cancels it, q cancels it and quits. */
+		if (a == ACT_PROMPT) {
+			/* A line typed now waits for the command (on_prompt_line). */
+			tui_prompt_open(t->prompt, LINES - 2, COLS);
+			return;
+		}
 		if (a == ACT_BACK || a == ACT_QUIT)
 			job_cancel(t);
 		if (a == ACT_QUIT)
@@ -1024,6 +1062,8 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_GET: execf(t, "get k%u via n%d", t->ops % 3 + 1, t->sel + 1); break;
 	case ACT_VIEW:
 		t->view = t->view == VIEW_HELP ? t->before_help : (t->view + 1) % VIEW_HELP;
+		if (t->view == VIEW_HISTORY)
+			tui_hist_open(t->pane[0].hist, t->pane[0].w, COLS - SCENE_HIST_GUTTER - 1);
 		break;
 	case ACT_ZOOM_IN:
 	case ACT_ZOOM_OUT: tui_hist_zoom(t->pane[0].hist, a == ACT_ZOOM_IN ? 1 : -1); break;
@@ -1169,11 +1209,7 @@ static void build_snapshot(struct tui *t)
 	s->events = t->evlines;
 	const char *matches = tui_prompt_matches(t->prompt);
 	s->prompt = tui_prompt_active(t->prompt);
-	if (matches && s->prompt) {
-		/* Completion candidates take the event log's last line. */
-		t->evlines[t->ev_n] = (struct scene_line){(char *)matches, SS_KEY};
-		s->nevents = t->ev_n + 1;
-	}
+	s->completions = s->prompt ? matches : NULL;
 	s->message = t->msg[0] ? t->msg : NULL;
 	s->message_style = t->msg_style;
 	build_keys(t);
@@ -1229,10 +1265,12 @@ static void draw(struct tui *t)
 	case VIEW_HELP: scene_view_help(&t->sc, &t->snap); break;
 	}
 	if (!t->multi && world_history(t->pane[0].w)->n && !scene_too_small(COLS, LINES))
-		scene_status_badge(&t->sc, t->status, tui_hist_verdict_text(t->pane[0].hist),
+		scene_status_badge(&t->sc, t->status, t->snap.status_right,
+				   tui_hist_verdict_text(t->pane[0].hist),
 				   tui_hist_verdict_style(t->pane[0].hist));
 	if (t->ses && !scene_too_small(COLS, LINES))
 		tui_session_overlay(t->ses, &t->sc);
+	scene_view_completions(&t->sc, &t->snap);
 	scene_rasterize(&t->sc, &t->grid);
 	tui_paint(stdscr, &t->grid, &t->painted, t->present ? t->present_attr : t->term.attr);
 	/* The prompt's window covers the message line while it is open;
@@ -1307,6 +1345,34 @@ static void on_resize(struct tui *t)
 	clearok(curscr, TRUE);
 }
 
+/* Bytes read after a prompt line ended in the same read (typed ahead):
+ * keys again, up to a ':' that opens the prompt, which gets the rest.
+ * Escape sequences (arrows) in them are skipped: keypad translation was
+ * for stdscr's reads, and a lone escape would cancel what was typed. */
+static void typed_ahead_keys(struct tui *t, const unsigned char *b, int n)
+{
+	int i = 0;
+	while (i < n && !t->quit) {
+		if (tui_prompt_active(t->prompt)) {
+			i += tui_prompt_feed(t->prompt, b + i, n - i);
+			continue;
+		}
+		int ch = b[i++];
+		if (ch == 27) {
+			if (i < n && (b[i] == '[' || b[i] == 'O'))
+				for (i++; i < n && !(b[i] >= 0x40 && b[i] <= 0x7e); i++)
+					;
+			i += i < n;
+			continue;
+		}
+		if (ch == '\r')
+			ch = '\n';
+		if (scene_too_small(COLS, LINES) && ch != 'q')
+			continue;
+		act(t, tui_keys_action(ch), ch);
+	}
+}
+
 static void read_input(struct tui *t)
 {
 	if (tui_prompt_active(t->prompt)) {
@@ -1326,8 +1392,10 @@ static void read_input(struct tui *t)
 				continue;
 			buf[n++] = (unsigned char)ch;
 		}
-		tui_prompt_feed(t->prompt, buf, n);
-		return;
+		int used = tui_prompt_feed(t->prompt, buf, n);
+		typed_ahead_keys(t, buf + used, n - used);
+		if (tui_prompt_active(t->prompt) || t->quit)
+			return;
 	}
 	nodelay(stdscr, TRUE);
 	int ch;
@@ -1362,6 +1430,17 @@ static void loop(struct tui *t)
 		}
 		if (job_running(t))
 			job_slice(t);
+		while (!job_running(t) && t->typed_ahead.len) {
+			/* The next line typed ahead, as if typed now. */
+			char *nl = strchr(t->typed_ahead.s, '\n');
+			size_t len = (size_t)(nl - t->typed_ahead.s);
+			char *line = xstrndup(t->typed_ahead.s, len);
+			memmove(t->typed_ahead.s, nl + 1, t->typed_ahead.len - len - 1);
+			t->typed_ahead.len -= len + 1;
+			t->typed_ahead.s[t->typed_ahead.len] = '\0';
+			on_prompt_line(t, line);
+			free(line);
+		}
 		advance(t);
 		bool busy = false;
 		for (int i = 0; i < t->npanes; i++) {
@@ -1543,6 +1622,7 @@ static void teardown(struct tui *t)
 	t->help = NULL;
 	t->nhelp = 0;
 	sbuf_free(&t->line);
+	sbuf_free(&t->typed_ahead);
 	if (t->fail.len)
 		fputs(sbuf_str(&t->fail), stderr);
 	sbuf_free(&t->fail);

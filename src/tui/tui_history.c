@@ -341,6 +341,49 @@ void tui_hist_scroll(struct tui_hist *h, struct world *w, int cols)
 	h->pinned = h->pin < now;
 }
 
+int tui_hist_fit_zoom(sim_time span, sim_time typical, int cols)
+{
+	int nz = (int)ARRAY_LEN(zooms);
+	cols = MAX(cols, 1);
+	/* The least time per column that shows the whole span. */
+	int whole = 0;
+	while (whole < nz - 1 && zooms[whole] * cols < span)
+		whole++;
+	if (typical <= 0 || typical >= 3 * zooms[whole])
+		return whole;
+	/* The whole history would draw its operations as dots: the widest
+	 * window in which a typical one still takes three columns. */
+	int z = whole;
+	while (z > 0 && typical < 3 * zooms[z])
+		z--;
+	return z;
+}
+
+void tui_hist_open(struct tui_hist *h, struct world *w, int cols)
+{
+	const struct history *hist = world_history(w);
+	struct sim *s = world_sim(w);
+	if (h->pinned || h->pin_pending || !hist->n || !s)
+		return;
+	sim_time now = sim_now(s);
+	/* A typical operation: the median length of the last ones. */
+	enum { LAST = 64 };
+	sim_time len[LAST];
+	int n = 0;
+	for (size_t i = hist->n; i-- > 0 && n < LAST;) {
+		const struct hist_op *op = &hist->ops[i];
+		len[n++] = MAX(op_end(op, now) - op->invoked, 1);
+	}
+	for (int i = 1; i < n; i++) /* insertion sort: at most 64 */
+		for (int k = i; k > 0 && len[k - 1] > len[k]; k--) {
+			sim_time x = len[k];
+			len[k] = len[k - 1];
+			len[k - 1] = x;
+		}
+	sim_time span = now - hist->ops[0].invoked + 1;
+	h->zoom = tui_hist_fit_zoom(span, len[n / 2], cols);
+}
+
 void tui_hist_zoom(struct tui_hist *h, int dir)
 {
 	h->zoom = MAX(0, MIN((int)ARRAY_LEN(zooms) - 1, h->zoom - (dir > 0 ? 1 : -1)));

@@ -46,6 +46,16 @@ void tui_hist_fill(struct tui_hist *h, struct world *w, bool unicode, int cols,
 /* Moves the window by `cols` columns (negative: back in time); moving past
  * now follows the latest operations again. */
 void tui_hist_scroll(struct tui_hist *h, struct world *w, int cols);
+/* The zoom (index of the time per column) a window `cols` wide opens at:
+ * the whole history (`span` from its first invocation to now) if its
+ * typical operation (`typical` long, 0 unknown) still takes three
+ * columns at that scale, else the widest window where it does (the
+ * recent operations, legible). Pure; issue 11. */
+int tui_hist_fit_zoom(sim_time span, sim_time typical, int cols);
+/* The view opens: chooses the zoom by tui_hist_fit_zoom from w's history
+ * (the median length of its last 64 operations), unless the window is
+ * pinned on a violation. */
+void tui_hist_open(struct tui_hist *h, struct world *w, int cols);
 /* Zooms in (dir > 0: less time per column) or out. */
 void tui_hist_zoom(struct tui_hist *h, int dir);
 /* Follows the latest operations again. */

@@ -185,8 +185,10 @@ void tui_prompt_open(struct tui_prompt *p, int y, int w);
 bool tui_prompt_active(const struct tui_prompt *p);
 /* Moves the prompt after a resize. */
 void tui_prompt_resize(struct tui_prompt *p, int y, int w);
-/* Feeds the bytes read from the terminal. */
-void tui_prompt_feed(struct tui_prompt *p, const unsigned char *bytes, int n);
+/* Feeds the bytes read from the terminal, up to the end of a line (Enter)
+ * or a cancel; returns how many it took: the bytes after the end were
+ * typed ahead, and are the caller's to read as keys. */
+int tui_prompt_feed(struct tui_prompt *p, const unsigned char *bytes, int n);
 /* Opens the prompt for a question (no completion of commands needed, no
  * history kept): cb gets the answer, or NULL when cancelled. */
 void tui_prompt_ask(struct tui_prompt *p, int y, int w, const char *question,
@@ -195,7 +197,8 @@ void tui_prompt_ask(struct tui_prompt *p, int y, int w, const char *question,
 void tui_prompt_draw(struct tui_prompt *p);
 /* The window the prompt reads from (keypad off: readline gets raw bytes). */
 WINDOW *tui_prompt_window(struct tui_prompt *p);
-/* Completion candidates shown above the prompt, or NULL. */
+/* Completion candidates shown above the prompt, one a line ('\n'
+ * between them), or NULL. */
 const char *tui_prompt_matches(const struct tui_prompt *p);
 
 /* ---- panes and screens (tui.c) ------------------------------------------------- */

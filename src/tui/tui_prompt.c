@@ -182,7 +182,7 @@ static void show_matches(char **matches, int num, int max_len)
 	sbuf_clear(&p->matches);
 	for (int i = 1; i <= num; i++) {
 		if (i > 1)
-			sbuf_puts(&p->matches, "  ");
+			sbuf_puts(&p->matches, "\n");
 		sbuf_puts(&p->matches, matches[i]);
 	}
 }
@@ -311,19 +311,22 @@ bool tui_prompt_active(const struct tui_prompt *p)
 	return p && p->active;
 }
 
-void tui_prompt_feed(struct tui_prompt *p, const unsigned char *bytes, int n)
+int tui_prompt_feed(struct tui_prompt *p, const unsigned char *bytes, int n)
 {
-	for (int i = 0; i < n && p->active; i++) {
+	int i = 0;
+	while (i < n && p->active) {
 		/* A lone Escape (nothing after it in this read) cancels. */
 		if (bytes[i] == 27 && i == n - 1) {
 			close_prompt(p);
 			deliver(p, NULL);
-			return;
+			return n;
 		}
-		p->input = bytes[i];
+		p->input = bytes[i++];
 		p->input_avail = true;
 		rl_callback_read_char();
 	}
+	/* What follows the line's end (typed ahead) is the caller's. */
+	return i;
 }
 
 void tui_prompt_draw(struct tui_prompt *p)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "tui/scene_history.h"
+#include "tui/tui_history.h"
 
 #include <string.h>
 
@@ -140,20 +141,50 @@ static void badge(void **state)
 	scene_reset(&sc, 50, 2, false);
 	const char *status = "netsplit - raft - 5 nodes - t=8.000s - paused";
 	scene_text(&sc, 1, 0, -1, SS_BAR, status);
-	scene_status_badge(&sc, status, "not linearizable", SS_ERROR);
+	scene_status_badge(&sc, status, NULL, "not linearizable", SS_ERROR);
 	struct sbuf out = {0};
 	scene_render_text(&sc, &out);
-	/* Cut at the last separator that fits, never inside "t=8.000s". */
-	assert_string_equal(sbuf_str(&out), " netsplit - raft - 5 nodes      not linearizable\n\n");
+	/* The name goes first, then a cut at the last separator that fits,
+	 * never inside "t=8.000s". */
+	assert_string_equal(sbuf_str(&out), " raft - 5 nodes - t=8.000s      not linearizable\n\n");
 	sbuf_free(&out);
 	/* A short status line is left whole. */
 	scene_reset(&sc, 50, 1, false);
 	scene_text(&sc, 1, 0, -1, SS_BAR, "netsplit - raft");
-	scene_status_badge(&sc, "netsplit - raft", "checking", SS_DIM);
+	scene_status_badge(&sc, "netsplit - raft", NULL, "checking", SS_DIM);
 	scene_render_text(&sc, &out);
 	assert_string_equal(sbuf_str(&out), " netsplit - raft                        checking\n");
 	sbuf_free(&out);
+	/* Issue 11: the badge goes left of the REC mark, which stays whole. */
+	scene_reset(&sc, 50, 1, false);
+	scene_text(&sc, 1, 0, -1, SS_BAR, "netsplit - raft");
+	scene_text(&sc, 44, 0, 5, SS_REC, "* REC");
+	scene_status_badge(&sc, "netsplit - raft", "* REC", "linearizable", SS_OK);
+	scene_render_text(&sc, &out);
+	assert_string_equal(sbuf_str(&out), " netsplit - raft             linearizable   * REC\n");
+	sbuf_free(&out);
 	scene_close(&sc);
+}
+
+/* Issue 11: the view opens on the whole history when its operations stay
+ * legible (three columns), else on the widest window where they are. */
+static void fit_zoom(void **state)
+{
+	(void)state;
+	/* 1 s of 300 ms operations in 70 columns: all of it, 20 ms a column. */
+	assert_int_equal(tui_hist_fit_zoom(SIM_S, 300 * SIM_MS, 70), 7);
+	/* 1 s of 4 ms operations: 1 ms a column, a 4-column bar each. */
+	assert_int_equal(tui_hist_fit_zoom(SIM_S, 4 * SIM_MS, 70), 3);
+	/* Nothing known of the operations: the whole span. */
+	assert_int_equal(tui_hist_fit_zoom(SIM_S, 0, 70), 7);
+	/* A short history of slow operations fits at the finest scale that
+	 * holds it. */
+	assert_int_equal(tui_hist_fit_zoom(5 * SIM_MS, 2 * SIM_MS, 70), 0);
+	/* A long one is never beyond the coarsest scale. */
+	assert_int_equal(tui_hist_fit_zoom(3600 * SIM_S, 10 * SIM_S, 70), 12);
+	/* Wider windows take finer scales for the same history. */
+	assert_true(tui_hist_fit_zoom(SIM_S, 300 * SIM_MS, 150) <
+		    tui_hist_fit_zoom(SIM_S, 300 * SIM_MS, 40));
 }
 
 int main(void)
@@ -162,6 +193,7 @@ int main(void)
 	    cmocka_unit_test(labels),
 	    cmocka_unit_test(layout),
 	    cmocka_unit_test(badge),
+	    cmocka_unit_test(fit_zoom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
