@@ -179,3 +179,82 @@ int glossary_used(const struct glossary *g, const char *text, int *out, int max)
 	}
 	return k;
 }
+
+/* Calls fn with each name of entry i ("quorum, majority": two). */
+static void each_name(const struct glossary_entry *e, void (*fn)(void *ctx, const char *name),
+		      void *ctx)
+{
+	char names[256];
+	ns_snprintf(names, sizeof names, "%s", e->term);
+	for (char *save = NULL, *w = strtok_r(names, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
+		char *name = trim(w);
+		if (*name)
+			fn(ctx, name);
+	}
+}
+
+struct find_ctx {
+	const char *want;
+	size_t len;
+	bool exact, prefix, inside;
+};
+
+static void find_name(void *ctx, const char *name)
+{
+	struct find_ctx *c = ctx;
+	if (!strcasecmp(name, c->want))
+		c->exact = true;
+	else if (!strncasecmp(name, c->want, c->len))
+		c->prefix = true;
+	else if (c->len >= 3 && mentions(name, c->want))
+		c->inside = true;
+}
+
+int glossary_find(const struct glossary *g, const char *term, int *out, int max)
+{
+	char want[128];
+	ns_snprintf(want, sizeof want, "%s", term ? term : "");
+	char *w = trim(want);
+	if (!*w)
+		return 0;
+	int k = 0;
+	/* An exact name wins alone; else every entry a name of which starts
+	 * with it; else every entry a name of which holds it as a word. */
+	for (int pass = 0; pass < 3; pass++) {
+		for (int i = 0; i < g->n; i++) {
+			struct find_ctx c = {w, strlen(w), false, false, false};
+			each_name(&g->v[i], find_name, &c);
+			bool hit = pass == 0 ? c.exact : pass == 1 ? c.prefix : c.inside;
+			if (hit && k < max)
+				out[k++] = i;
+			if (hit && pass == 0)
+				return k;
+		}
+		if (k)
+			return k;
+	}
+	return 0;
+}
+
+struct names_ctx {
+	const char *prefix;
+	size_t len;
+	void (*fn)(void *ctx, const char *name);
+	void *ctx;
+};
+
+static void name_if_prefix(void *ctx, const char *name)
+{
+	struct names_ctx *c = ctx;
+	if (!strncasecmp(name, c->prefix, c->len))
+		c->fn(c->ctx, name);
+}
+
+void glossary_names(const struct glossary *g, const char *prefix,
+		    void (*fn)(void *ctx, const char *name), void *ctx)
+{
+	struct names_ctx c = {prefix ? prefix : "", prefix ? strlen(prefix) : 0, fn, ctx};
+	for (int i = 0; i < g->n; i++)
+		each_name(&g->v[i], name_if_prefix, &c);
+}

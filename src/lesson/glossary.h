@@ -29,4 +29,14 @@ void glossary_free(struct glossary *g);
  * returns how many. */
 int glossary_used(const struct glossary *g, const char *text, int *out, int max);
 
+/* `:glossary TERM`: the entry one of whose names is TERM (case-insensitive)
+ * alone; if none, the entries a name of which starts with TERM; if none,
+ * those a name of which holds TERM as a whole word (3 letters or more).
+ * Their indexes go to out (at most max); returns how many (0: unknown). */
+int glossary_find(const struct glossary *g, const char *term, int *out, int max);
+/* Calls fn with every name (of every entry) that starts with prefix,
+ * case-insensitively, in file order: completion. */
+void glossary_names(const struct glossary *g, const char *prefix,
+		    void (*fn)(void *ctx, const char *name), void *ctx);
+
 #endif

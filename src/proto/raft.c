@@ -55,6 +55,7 @@ static const struct msg_kind raft_msgs[RAFT_MSG_KINDS] = {
     [RAFT_MSG_APPEND_REPLY] = {"AppendEntriesReply", 'A', true},
     [RAFT_MSG_SNAPSHOT] = {"InstallSnapshot", 's', false},
     [RAFT_MSG_SNAPSHOT_REPLY] = {"InstallSnapshotReply", 'S', true},
+    [RAFT_MSG_TIMEOUT_NOW] = {"TimeoutNow", 't', false},
 };
 
 sim_time raft_opt(const struct raft *r, int opt)
@@ -99,6 +100,7 @@ static void volatile_init(struct raft *r)
 	r->role = RAFT_FOLLOWER;
 	r->leader = -1;
 	r->commit = r->applied = r->st.snap_index;
+	r->transfer_to = -1;
 	r->kv = raft_kv_copy(r->st.snap_kv);
 	raft_config_recompute(r);
 	raft_arm_election(r);
@@ -148,6 +150,7 @@ static void raft_on_crash(void *self)
 	r->role = RAFT_FOLLOWER;
 	r->leader = -1;
 	r->commit = r->applied = -1; /* unknown while down */
+	r->transfer_to = -1;
 }
 
 static void raft_on_restart(void *self)
@@ -173,6 +176,7 @@ static void raft_on_message(void *self, const struct msg *m)
 	case RAFT_MSG_APPEND_REPLY: raft_recv_append_reply(r, m); break;
 	case RAFT_MSG_SNAPSHOT: raft_recv_snapshot(r, m); break;
 	case RAFT_MSG_SNAPSHOT_REPLY: raft_recv_snapshot_reply(r, m); break;
+	case RAFT_MSG_TIMEOUT_NOW: raft_recv_timeout_now(r, m); break;
 	}
 }
 
@@ -188,6 +192,7 @@ static void raft_on_timer(void *self, int timer)
 			raft_heartbeat(r);
 		break;
 	case RAFT_TIMER_CHECKQUORUM: raft_on_checkquorum(r); break;
+	case RAFT_TIMER_TRANSFER: raft_on_transfer_timeout(r); break;
 	}
 }
 
@@ -351,6 +356,9 @@ static void raft_describe(const void *self, struct node_view *v)
 			view_add_timer(v, _("heartbeat"), VT_PERIODIC, -1, a, f);
 		if (node_timer_span(r->n, RAFT_TIMER_CHECKQUORUM, &a, &f))
 			view_add_timer(v, _("check quorum"), VT_TIMEOUT, -1, a, f);
+		if (node_timer_span(r->n, RAFT_TIMER_TRANSFER, &a, &f))
+			view_add_timer(v, _("leadership transfer"), VT_TIMEOUT, r->transfer_to, a,
+				       f);
 	}
 	if (up && r->read_key[0])
 		line(v,
@@ -378,8 +386,9 @@ static void raft_describe_msg(const struct msg *m, struct sbuf *out)
 		if (m->len != sizeof w)
 			break;
 		memcpy(&w, m->data, sizeof w);
-		sbuf_printf(out, "%s t%lld last=%lld/t%lld", raft_msgs[m->type].name,
-			    (long long)w.term, (long long)w.last_index, (long long)w.last_term);
+		sbuf_printf(out, "%s t%lld last=%lld/t%lld%s", raft_msgs[m->type].name,
+			    (long long)w.term, (long long)w.last_index, (long long)w.last_term,
+			    w.transfer ? " transfer" : "");
 		return;
 	}
 	case RAFT_MSG_VOTE_REPLY:
@@ -438,6 +447,14 @@ static void raft_describe_msg(const struct msg *m, struct sbuf *out)
 		memcpy(&w, m->data, sizeof w);
 		sbuf_printf(out, "InstallSnapshot reply t%lld last=%lld", (long long)w.term,
 			    (long long)w.last_index);
+		return;
+	}
+	case RAFT_MSG_TIMEOUT_NOW: {
+		struct raft_wire_timeout_now w;
+		if (m->len != sizeof w)
+			break;
+		memcpy(&w, m->data, sizeof w);
+		sbuf_printf(out, "TimeoutNow t%lld", (long long)w.term);
 		return;
 	}
 	}

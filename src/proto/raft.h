@@ -21,6 +21,7 @@
  *   raft_read.c        thesis §6.4: ReadIndex, leases, and local reads
  *   raft_client.c      client requests: redirect, append, answer when applied
  *   raft_pred.c        `expect` predicates for scenarios and lessons
+ *   raft_transfer.c    thesis §3.10: leadership transfer, TimeoutNow
  *
  * Ownership. Each node's struct raft is owned by the simulator's node (the
  * `self` pointer); everything it points to is owned by it. struct
@@ -54,6 +55,7 @@ enum raft_timer {
 	RAFT_TIMER_ELECTION,    /* followers and candidates */
 	RAFT_TIMER_HEARTBEAT,   /* leader */
 	RAFT_TIMER_CHECKQUORUM, /* leader, with checkquorum=on */
+	RAFT_TIMER_TRANSFER,    /* leader, while a leadership transfer runs */
 };
 
 enum raft_msg_type {
@@ -65,6 +67,7 @@ enum raft_msg_type {
 	RAFT_MSG_APPEND_REPLY,
 	RAFT_MSG_SNAPSHOT,
 	RAFT_MSG_SNAPSHOT_REPLY,
+	RAFT_MSG_TIMEOUT_NOW, /* thesis §3.10: leadership transfer */
 	RAFT_MSG_KINDS,
 };
 
@@ -199,6 +202,9 @@ struct raft {
 	bool read_found;
 	char read_key[KV_KEY_MAX];
 	char read_value[KV_VAL_MAX];
+	/* Leadership transfer (thesis §3.10), on the leader. */
+	int transfer_to;    /* the target, or -1 */
+	bool transfer_sent; /* TimeoutNow has been sent */
 };
 
 /* ---- wire formats ------------------------------------------------------------ */
@@ -210,7 +216,9 @@ struct raft_wire_vote {
 	int64_t last_index;
 	int64_t last_term;
 	int32_t candidate;
-	uint32_t pad;
+	/* RequestVote of a leadership transfer: granted even by servers that
+	 * heard from a leader recently (thesis §4.2.3). */
+	uint32_t transfer;
 };
 
 struct raft_wire_vote_reply {
@@ -260,6 +268,14 @@ struct raft_wire_snapshot_reply {
 	uint64_t round;
 };
 
+/* TimeoutNow (thesis §3.10): the leader of `term` asks the target to start
+ * an election now. */
+struct raft_wire_timeout_now {
+	int64_t term;
+	int32_t leader;
+	uint32_t pad;
+};
+
 /* ---- shared functions ------------------------------------------------------------ */
 
 /* raft.c */
@@ -290,6 +306,9 @@ void raft_stable_free(struct raft_stable *st);
 /* raft_election.c */
 void raft_arm_election(struct raft *r);
 void raft_on_election_timeout(struct raft *r);
+/* Figure 2, candidates: a new term, a vote for itself, RequestVote to all;
+ * `transfer` marks the RequestVote of a leadership transfer. */
+void raft_start_election(struct raft *r, bool transfer);
 /* The `campaign NODE` command: the node's election timeout runs out now
  * (RaftScope's "time out"), as if its timer had fired. */
 int raft_cmd_campaign(struct sim *s, const struct proto_args *a, struct sbuf *err);
@@ -363,6 +382,21 @@ void raft_on_client(void *self, const struct client_req *req);
 void raft_client_applied(struct raft *r, const struct raft_entry *e,
 			 const struct client_reply *rep);
 void raft_pending_drop(struct raft *r);
+
+/* raft_transfer.c (thesis §3.10) */
+/* This node leads and is handing its leadership over: it takes no new
+ * client requests nor configuration changes. */
+bool raft_transferring(const struct raft *r);
+/* Forgets the transfer (done, aborted, or leadership lost). */
+void raft_transfer_clear(struct raft *r);
+/* Brings the target's log up to date, then sends TimeoutNow (once). */
+void raft_transfer_progress(struct raft *r);
+void raft_on_transfer_timeout(struct raft *r);
+void raft_recv_timeout_now(struct raft *r, const struct msg *m);
+/* `transfer NODE`; PROTO_REFUSED with a reason when there is no leader,
+ * NODE is the leader, down, outside the configuration, or a transfer
+ * already runs. */
+int raft_cmd_transfer(struct sim *s, const struct proto_args *a, struct sbuf *err);
 
 /* raft_pred.c */
 extern const struct proto_pred raft_preds[];

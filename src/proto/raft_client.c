@@ -49,6 +49,14 @@ void raft_on_client(void *self, const struct client_req *req)
 	struct raft *r = self;
 	raft_boot(r);
 	raft_snapshot_maybe(r);
+	if (raft_transferring(r)) {
+		/* Thesis §3.10, step 1: "The prior leader stops accepting new
+		 * client requests." Not appended, so certainly not done. */
+		struct client_reply rep = {.status = REPLY_UNAVAILABLE, .leader_hint = -1};
+		ns_strlcpy(rep.why, "leadership transfer in progress", sizeof rep.why);
+		node_reply(r->n, req, &rep);
+		return;
+	}
 	if (req->op.fn == KV_GET) {
 		raft_read_request(r, req);
 		return;

@@ -100,6 +100,10 @@ void raft_step_down(struct raft *r, int64_t term, const char *why)
 		raft_reads_drop(r, true);
 		r->lease_until = 0;
 		r->leader = -1;
+		/* Thesis §3.10: the target's higher term "causing the prior
+		 * leader to step down. At this point, leadership transfer is
+		 * complete." */
+		raft_transfer_clear(r);
 	}
 	if (!node_timer_armed(r->n, RAFT_TIMER_ELECTION))
 		raft_arm_election(r);
@@ -107,13 +111,14 @@ void raft_step_down(struct raft *r, int64_t term, const char *why)
 		node_state(r->n, "became Follower in term %lld (%s)", (long long)r->st.term, why);
 }
 
-static void send_votes(struct raft *r, int type, int64_t term)
+static void send_votes(struct raft *r, int type, int64_t term, bool transfer)
 {
 	struct raft_wire_vote w = {
 	    .term = term,
 	    .last_index = raft_last_index(r),
 	    .last_term = raft_last_term(r),
 	    .candidate = r->n->id,
+	    .transfer = transfer,
 	};
 	for (int p = 0; p < node_count(r->n); p++)
 		if (p != r->n->id && raft_is_member(r, p))
@@ -123,7 +128,7 @@ static void send_votes(struct raft *r, int type, int64_t term)
 /* Figure 2, candidates: "On conversion to candidate, start election:
  * increment currentTerm, vote for self, reset election timer, send
  * RequestVote RPCs to all other servers". */
-static void start_election(struct raft *r)
+void raft_start_election(struct raft *r, bool transfer)
 {
 	r->st.term++;
 	r->st.voted_for = r->n->id;
@@ -138,7 +143,7 @@ static void start_election(struct raft *r)
 		raft_become_leader(r);
 		return;
 	}
-	send_votes(r, RAFT_MSG_VOTE, r->st.term);
+	send_votes(r, RAFT_MSG_VOTE, r->st.term, transfer);
 }
 
 /* Thesis §9.6: "a candidate would first ask other servers whether its log
@@ -155,10 +160,10 @@ static void start_prevote(struct raft *r)
 		   (long long)r->st.term + 1);
 	raft_arm_election(r);
 	if (raft_majority(r, &r->votes)) {
-		start_election(r);
+		raft_start_election(r, false);
 		return;
 	}
-	send_votes(r, RAFT_MSG_PREVOTE, r->st.term + 1);
+	send_votes(r, RAFT_MSG_PREVOTE, r->st.term + 1, false);
 }
 
 /* Figure 2, followers: "If election timeout elapses without receiving
@@ -176,7 +181,7 @@ void raft_on_election_timeout(struct raft *r)
 	if (r->o->v[RAFT_OPT_PREVOTE].i)
 		start_prevote(r);
 	else
-		start_election(r);
+		raft_start_election(r, false);
 }
 
 /* `campaign NODE`: what the election timer does when it fires, now. A
@@ -274,8 +279,11 @@ void raft_recv_vote(struct raft *r, const struct msg *m)
 		return;
 	/* Thesis §4.2.3: "if a server receives a RequestVote request within
 	 * the minimum election timeout of hearing from a current leader, it
-	 * does not update its term or grant its vote." */
-	if (w.term > r->st.term && raft_leader_is_fresh(r)) {
+	 * does not update its term or grant its vote." Except for a leadership
+	 * transfer: "RequestVote messages should be processed by other
+	 * servers even when they believe a current cluster leader exists"
+	 * (raft_transfer.c). */
+	if (w.term > r->st.term && !w.transfer && raft_leader_is_fresh(r)) {
 		reply_vote(r, m->from, RAFT_MSG_VOTE_REPLY, r->st.term, false);
 		return;
 	}
@@ -339,7 +347,7 @@ void raft_recv_prevote_reply(struct raft *r, const struct msg *m)
 		return;
 	nodeset_add(&r->votes, m->from);
 	if (raft_majority(r, &r->votes))
-		start_election(r);
+		raft_start_election(r, false);
 }
 
 /* Thesis §6.2: "a leader steps down if an election timeout elapses without

@@ -80,6 +80,11 @@ static int ready_leader(struct sim *s, struct sbuf *err)
 		return PROTO_REFUSED;
 	}
 	struct raft *r = raft_of(s, l);
+	if (raft_transferring(r)) {
+		sbuf_printf(err, _("n%d is transferring its leadership to n%d; try again soon"),
+			    l + 1, r->transfer_to + 1);
+		return PROTO_REFUSED;
+	}
 	if (r->cfg_index > r->commit) {
 		sbuf_printf(err,
 			    _("n%d is still committing the previous configuration change (one at a "
@@ -217,5 +222,10 @@ const struct proto_cmd raft_commands[] = {
      N_("the node's election timeout runs out now: it starts an election (a pre-vote with "
 	"prevote=on), as if its timer had fired (Figure 2, followers)"),
      raft_cmd_campaign},
+    {"transfer", "NODE",
+     N_("the leader hands its leadership to NODE (thesis §3.10): it stops taking client "
+	"requests, brings NODE's log up to date, then sends TimeoutNow; aborted after an "
+	"election timeout"),
+     raft_cmd_transfer},
     {NULL, NULL, NULL, NULL},
 };

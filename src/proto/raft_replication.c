@@ -329,6 +329,8 @@ void raft_recv_append_reply(struct raft *r, const struct msg *m)
 		raft_advance_commit(r);
 		if (r->role == RAFT_LEADER && !pp->inflight && pp->next <= raft_last_index(r))
 			raft_send_append(r, m->from, false);
+		if (m->from == r->transfer_to)
+			raft_transfer_progress(r); /* thesis §3.10, step 2 done? */
 		return;
 	}
 	/* "If AppendEntries fails because of log inconsistency: decrement

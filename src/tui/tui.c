@@ -781,6 +781,14 @@ static void on_prompt_line(void *ctx, const char *line)
 		help_open(t);
 		return;
 	}
+	/* `glossary TERM`: the screen's, like `help` (tui_glossary.c). */
+	if (!strncmp(line, "glossary", 8) && (!line[8] || line[8] == ' ')) {
+		if (t->ses)
+			tui_session_glossary(t->ses, line + 8);
+		else
+			set_msg(t, SS_ERROR, "%s", _("no glossary found in the lessons directory"));
+		return;
+	}
 	if (job_running(t)) {
 		/* Typed ahead: it runs when the long command is done. */
 		sbuf_printf(&t->typed_ahead, "%s\n", line);
@@ -1629,11 +1637,19 @@ static void teardown(struct tui *t)
 }
 
 /* Runs the screen over a world already set up. */
+static bool glossary_complete(void *ctx, const char *line, int end,
+			      void (*add)(void *actx, const char *cand), void *actx)
+{
+	return tui_session_glossary_complete(ctx, line, end, add, actx);
+}
+
 static int screen(struct tui *t)
 {
 	if (!t->term.active && !tui_term_open(&t->term))
 		return 1;
 	t->prompt = tui_prompt_new(&t->pane[0].w, on_prompt_line, t);
+	if (t->ses)
+		tui_prompt_set_completer(t->prompt, glossary_complete, t->ses);
 	tui_keys_help(t->pane[0].w, t->term.unicode, &t->help, &t->nhelp);
 	t->present = t->opt.present;
 	tui_term_present(&t->term, t->present_attr);

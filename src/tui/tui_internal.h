@@ -180,6 +180,11 @@ struct tui_prompt;
 struct tui_prompt *tui_prompt_new(struct world **w, void (*on_line)(void *ctx, const char *line),
 				  void *ctx);
 void tui_prompt_free(struct tui_prompt *p);
+/* Completions of the screen's own (`glossary TERM`): fn adds candidates
+ * through add and returns true when the language's should not be added. */
+typedef bool (*tui_prompt_completer)(void *ctx, const char *line, int end,
+				     void (*add)(void *actx, const char *cand), void *actx);
+void tui_prompt_set_completer(struct tui_prompt *p, tui_prompt_completer fn, void *ctx);
 /* Opens the prompt on row y of width w. */
 void tui_prompt_open(struct tui_prompt *p, int y, int w);
 bool tui_prompt_active(const struct tui_prompt *p);

@@ -239,6 +239,7 @@ bool tui_lesson_open(struct tui_session *s, struct sbuf *fail)
 	s->quiz = false;
 	s->learner = learner_seed(s->store);
 	s->glossary = false;
+	s->gloss_focus = -1;
 	struct sbuf gerr = {0};
 	glossary_free(&s->gloss);
 	glossary_load(&s->gloss, lesson_dir(), s->lang, &gerr); /* none: K says so */
@@ -431,6 +432,7 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 	}
 	if (act == ACT_GLOSSARY) {
 		s->glossary = !s->glossary && s->gloss.n > 0;
+		s->gloss_focus = -1;
 		s->pane = true;
 		s->pane_scroll = 0;
 		if (!s->gloss.n)
@@ -636,11 +638,22 @@ static void glossary_lines(struct tui_session *s, int width)
 	sbuf_free(&text);
 	bool shown[256] = {false};
 	add_line(s, SS_TITLE, _("Glossary (K: back to the step)"));
+	if (s->gloss_focus >= 0 && s->gloss_focus < s->gloss.n) {
+		/* :glossary TERM: the entry asked for, first. */
+		const struct glossary_entry *e = &s->gloss.v[s->gloss_focus];
+		add_wrapped(s, SS_KEY, "", e->term, width);
+		add_wrapped(s, SS_NORMAL, "  ", e->text, width);
+		add_line(s, SS_NORMAL, "");
+		if (s->gloss_focus < (int)ARRAY_LEN(shown))
+			shown[s->gloss_focus] = true;
+	}
 	if (n) {
 		add_line(s, SS_DIM,
 			 s->run.step < l->nsteps ? _("Used in this step:")
 						 : _("Used in this lesson:"));
 		for (int k = 0; k < n; k++) {
+			if (used[k] < (int)ARRAY_LEN(shown) && shown[used[k]])
+				continue;
 			const struct glossary_entry *e = &s->gloss.v[used[k]];
 			add_wrapped(s, SS_KEY, "", e->term, width);
 			add_wrapped(s, SS_NORMAL, "  ", e->text, width);

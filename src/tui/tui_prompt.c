@@ -46,6 +46,9 @@ struct tui_prompt {
 	/* a question (tui_prompt_ask): its answer goes here, not to on_line */
 	void (*ask)(void *ctx, const char *answer);
 	void *ask_ctx;
+	/* the screen's own completions (`glossary TERM`), before the language's */
+	tui_prompt_completer extra;
+	void *extra_ctx;
 };
 
 /* Hands a finished line (NULL: cancelled) to whoever waits for it. */
@@ -168,7 +171,8 @@ static char **complete(const char *text, int start, int end)
 	for (size_t i = 0; i < p->ncands; i++)
 		free(p->cands[i]);
 	p->ncands = 0;
-	script_complete(*p->w, rl_line_buffer, end, collect, p);
+	if (!p->extra || !p->extra(p->extra_ctx, rl_line_buffer, end, collect, p))
+		script_complete(*p->w, rl_line_buffer, end, collect, p);
 	/* An option value is completed as key=value: keep no space after '='. */
 	if (p->ncands && p->cands[0][strlen(p->cands[0]) - 1] == '=')
 		rl_completion_suppress_append = 1;
@@ -304,6 +308,12 @@ void tui_prompt_ask(struct tui_prompt *p, int y, int w, const char *question,
 	curs_set(1);
 	mousemask(0, &p->mouse);
 	rl_callback_handler_install(question, got_line);
+}
+
+void tui_prompt_set_completer(struct tui_prompt *p, tui_prompt_completer fn, void *ctx)
+{
+	p->extra = fn;
+	p->extra_ctx = ctx;
 }
 
 bool tui_prompt_active(const struct tui_prompt *p)

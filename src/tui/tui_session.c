@@ -27,6 +27,7 @@
 struct tui_session *tui_session_new(const struct tui_options *o)
 {
 	struct tui_session *s = xcalloc(1, sizeof *s);
+	s->gloss_focus = -1;
 	s->opt = *o;
 	struct sbuf def = {0};
 	const char *path = o->db_path;
@@ -63,6 +64,7 @@ void tui_session_free(struct tui_session *s)
 		return;
 	if (s->lessons_loaded)
 		lesson_set_free(&s->lessons);
+	glossary_free(&s->gloss);
 	store_close(s->store);
 	free(s);
 }

@@ -98,6 +98,7 @@ struct tui_session {
 	uint64_t learner;             /* this learner's seed for the order of answers */
 	struct glossary gloss;        /* the terms, in the lesson's language */
 	bool glossary;                /* the pane shows the glossary (K) */
+	int gloss_focus;              /* the entry :glossary TERM asked for, or -1 */
 	/* the pane's lines, rebuilt every frame */
 	struct scene_line lines[TUI_PANE_MAX];
 	char *text[TUI_PANE_MAX];
@@ -138,6 +139,13 @@ void tui_session_end(struct tui_session *s);
 void tui_session_world_renewed(struct tui_session *s);
 /* A key: true when the session took it. */
 bool tui_session_act(struct tui_session *s, int act, int code);
+/* `:glossary [TERM]` (tui_glossary.c): the entry, in the lesson pane or
+ * the event log; false (and a message) for an unknown or ambiguous term. */
+bool tui_session_glossary(struct tui_session *s, const char *term);
+/* Completion of `glossary TERM` for the prompt: candidates through add;
+ * true when the line is a glossary line (no other completion). */
+bool tui_session_glossary_complete(struct tui_session *s, const char *line, int end,
+				   void (*add)(void *ctx, const char *cand), void *ctx);
 /* Simulated time should reach `to`: a replay feeds the world itself
  * (true); otherwise false and the screen advances the world. */
 bool tui_session_advance(struct tui_session *s, sim_time to);

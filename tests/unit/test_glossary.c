@@ -56,13 +56,48 @@ static void test_format(void **state)
 	sbuf_free(&err);
 }
 
+/* `:glossary TERM` (tui_glossary.c): an exact name alone, else the names
+ * it starts, else the names that hold it as a word; nothing when unknown. */
+static void test_find(void **state)
+{
+	(void)state;
+	struct glossary g;
+	struct sbuf err = {0};
+	assert_true(glossary_parse(&g,
+				   "term: commit index, committed\n  c.\nterm: term\n  t.\n"
+				   "term: commit wait\n  w.\nterm: sloppy quorum\n  s.\n"
+				   "term: quorum, majority\n  q.\n",
+				   "g.txt", &err));
+	int hit[8];
+	assert_int_equal(glossary_find(&g, "Term", hit, 8), 1);
+	assert_int_equal(hit[0], 1);
+	assert_int_equal(glossary_find(&g, "  majority ", hit, 8), 1);
+	assert_int_equal(hit[0], 4);
+	/* "quorum" is a name of its own: exact wins over "sloppy quorum". */
+	assert_int_equal(glossary_find(&g, "quorum", hit, 8), 1);
+	assert_int_equal(hit[0], 4);
+	/* A prefix of two entries: both. */
+	assert_int_equal(glossary_find(&g, "commit", hit, 8), 2);
+	assert_int_equal(hit[0], 0);
+	assert_int_equal(hit[1], 2);
+	/* A word inside a name. */
+	assert_int_equal(glossary_find(&g, "wait", hit, 8), 1);
+	assert_int_equal(hit[0], 2);
+	assert_int_equal(glossary_find(&g, "paxos", hit, 8), 0);
+	assert_int_equal(glossary_find(&g, "", hit, 8), 0);
+	glossary_free(&g);
+	sbuf_free(&err);
+}
+
 static void test_every_language(void **state)
 {
 	(void)state;
 	static const char *const en_terms[] = {
-	    "term",         "commit index", "nextIndex", "matchIndex",  "epoch",
-	    "quorum",       "hint",         "sibling",   "ReadIndex",   "lease",
-	    "linearizable", "split brain",  "PACELC",    "CheckQuorum", "PreVote",
+	    "term",         "commit index",  "nextIndex", "matchIndex",  "epoch",
+	    "quorum",       "hint",          "sibling",   "ReadIndex",   "lease",
+	    "linearizable", "split brain",   "PACELC",    "CheckQuorum", "PreVote",
+	    "ballot",       "zxid",          "traitor",   "phi",         "TrueTime",
+	    "HLC",          "Lamport clock", "SWIM",      "FLP",         "availability",
 	};
 	struct glossary en, es;
 	struct sbuf err = {0};
@@ -90,6 +125,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_find),
 	    cmocka_unit_test(test_every_language),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
