@@ -590,6 +590,8 @@ const struct proto_ops dynamo_ops = {
 		  "handoff, read repair, anti-entropy"),
     .options = dyn_options,
     .kv_clients = true,
+    .kv_read_levels = DYN_LEVELS,
+    .kv_write_levels = DYN_LEVELS,
     .status = dyn_status,
     .describe = dyn_describe,
     .option_changed = dyn_option_changed,

@@ -247,6 +247,7 @@ static void progress(struct dyn *d, struct dyn_req *q)
 			dyn_obj_values(&m, val, sizeof val);
 			g = ghost_new(d);
 			g->is_get = true;
+			g->need = q->need;
 			g->op_id = q->creq.op_id;
 			ns_strlcpy(g->key, m.key, sizeof g->key);
 			g->started = q->started;
@@ -308,6 +309,7 @@ static void coord_put(struct dyn *d, struct dyn_req *q)
 
 	struct dyn_ghost *g = ghost_new(d);
 	q->ghost = d->nghost - 1;
+	g->need = q->need;
 	g->op_id = q->creq.op_id;
 	ns_strlcpy(g->key, key, sizeof g->key);
 	g->started = q->started;
@@ -344,6 +346,19 @@ static void coord_get(struct dyn *d, struct dyn_req *q)
 	progress(d, q);
 }
 
+/* How many replicas the request waits for: r or w, or the level it asks
+ * (one; quorum, a majority of n; all of n). */
+static int need_of(const struct dyn *d, const struct client_req *cr)
+{
+	int n = dyn_n(d);
+	switch ((enum kv_level)cr->op.level) {
+	case KV_LEVEL_ONE: return 1;
+	case KV_LEVEL_QUORUM: return n / 2 + 1;
+	case KV_LEVEL_ALL: return n;
+	default: return cr->op.fn == KV_GET ? dyn_r(d) : dyn_w(d);
+	}
+}
+
 static void coordinate(struct dyn *d, const struct client_req *cr)
 {
 	struct dyn_req *q = req_new(d);
@@ -354,12 +369,27 @@ static void coordinate(struct dyn *d, const struct client_req *cr)
 	q->ghost = -1;
 	q->started = node_trace_time(d->n);
 	q->deadline = node_local_now(d->n) + dyn_opt(d, DYN_OPT_TIMEOUT);
-	q->need = q->is_get ? dyn_r(d) : dyn_w(d);
+	q->need = need_of(d, cr);
 	choose_targets(d, cr->op.key, q);
-	if (q->ntarget < q->need) {
+	int alive = q->ntarget;
+	if (!dyn_opt(d, DYN_OPT_SLOPPY) && cr->op.level != KV_LEVEL_DEFAULT) {
+		/* A level asked for by the request, over the strict preference
+		 * list: as Cassandra's coordinator, refuse at once when fewer
+		 * replicas are alive (trusted) than the level needs ("Cannot
+		 * achieve consistency level QUORUM": UnavailableException),
+		 * rather than write to some and leave the outcome unknown. */
+		alive = 0;
+		for (int i = 0; i < q->ntarget; i++)
+			alive += q->target[i] == d->n->id || dyn_trusts(d, q->target[i]);
+	}
+	if (alive < q->need) {
 		/* Even the sloppy list is short: the quorum cannot be met. */
 		char why[64];
-		ns_snprintf(why, sizeof why, "%d of %d nodes healthy", q->ntarget, q->need);
+		if (cr->op.level != KV_LEVEL_DEFAULT)
+			ns_snprintf(why, sizeof why, "%s needs %d replicas, %d alive",
+				    kv_level_name((enum kv_level)cr->op.level), q->need, alive);
+		else
+			ns_snprintf(why, sizeof why, "%d of %d nodes healthy", alive, q->need);
 		req_free(q);
 		reply(d, cr, REPLY_UNAVAILABLE, NULL, false, why);
 		return;
@@ -448,8 +478,13 @@ void dyn_coord_timer(struct dyn *d)
 			}
 		if (!q->replied && q->is_get) {
 			char why[64];
-			ns_snprintf(why, sizeof why, "%d of r=%d replies", count_answers(q),
-				    q->need);
+			if (q->creq.op.level != KV_LEVEL_DEFAULT)
+				ns_snprintf(
+				    why, sizeof why, "%d of %s=%d replies", count_answers(q),
+				    kv_level_name((enum kv_level)q->creq.op.level), q->need);
+			else
+				ns_snprintf(why, sizeof why, "%d of r=%d replies", count_answers(q),
+					    q->need);
 			reply(d, &q->creq, REPLY_UNAVAILABLE, NULL, false, why);
 		}
 		if (q->is_get && q->replied)

@@ -196,9 +196,16 @@ struct dyn_req {
 };
 
 /* Ghost log entry (instrumentation for the checker; see the top). */
+/* The consistency levels a request may ask for: how many replicas of the
+ * preference list must answer (Cassandra's ONE, QUORUM, ALL). */
+#define DYN_LEVELS                                                                                 \
+	(KV_LEVEL_BIT(KV_LEVEL_ONE) | KV_LEVEL_BIT(KV_LEVEL_QUORUM) | KV_LEVEL_BIT(KV_LEVEL_ALL))
+
 struct dyn_ghost {
 	bool is_get;
 	bool acked; /* Put: the coordinator told the client ok */
+	int need;   /* the acks (Put) or replies (Get) it waited for: w or r,
+		     * or the request's consistency level */
 	uint32_t op_id;
 	char key[KV_KEY_MAX];
 	sim_time started;   /* true time the coordinator began */

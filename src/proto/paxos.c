@@ -42,6 +42,11 @@ static const struct proto_option paxos_options[] = {
 			 true},
     [PAXOS_OPT_BATCH] = {"batch", OPT_INT, "16", NULL, 1, 256,
 			 N_("most slots carried by one Accept"), true},
+    [PAXOS_OPT_READS] = {"reads", OPT_CHOICE, "log", "log|local", 0, 0,
+			 N_("log: a read is a command chosen in a slot like a write "
+			    "(linearizable); local: any node answers from its own state at once, "
+			    "possibly stale (DynamoDB's eventually consistent reads)"),
+			 true},
     {NULL, 0, NULL, NULL, 0, 0, NULL, false},
 };
 
@@ -512,6 +517,7 @@ const struct proto_ops paxos_ops = {
 		  "prepare/promise, accept/accepted, a distinguished proposer"),
     .options = paxos_options,
     .kv_clients = true,
+    .kv_read_levels = KV_LEVEL_BIT(KV_LEVEL_SERIALIZABLE) | KV_LEVEL_BIT(KV_LEVEL_LINEARIZABLE),
     .status = paxos_status,
     .describe = paxos_describe,
     .log_entry = paxos_log_entry,

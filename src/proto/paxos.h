@@ -61,7 +61,10 @@ enum paxos_opt {
 	PAXOS_OPT_HEARTBEAT, /* leader's heartbeat interval */
 	PAXOS_OPT_RETRY,     /* a rejected proposer's wait before a new ballot */
 	PAXOS_OPT_BATCH,     /* slots per Accept / Chosen */
+	PAXOS_OPT_READS,     /* log | local: how a read with no level is served */
 };
+
+enum paxos_reads { PAXOS_READS_LOG, PAXOS_READS_LOCAL };
 
 enum paxos_timer {
 	PAXOS_TIMER_ELECTION,  /* leader=on: no leader heard from */

@@ -623,9 +623,32 @@ static void refuse(struct paxos *p, const struct client_req *req, enum reply_sta
 	node_reply(p->n, req, &rep);
 }
 
+/* A read served from this node's own state machine at once: what it has
+ * learnt so far, possibly behind the chosen log (stale), and answered even
+ * when cut off from every other node. Per request `consistency=serializable`
+ * (`eventual`), or every read without a level under reads=local: DynamoDB's
+ * eventually consistent reads, which "might not reflect the results of a
+ * recently completed write" (DynamoDB Developer Guide, "Read consistency"). */
+static bool local_read(struct paxos *p, const struct client_req *req)
+{
+	if (req->op.fn != KV_GET || !(req->op.level == KV_LEVEL_SERIALIZABLE ||
+				      (req->op.level == KV_LEVEL_DEFAULT &&
+				       p->o->v[PAXOS_OPT_READS].i == PAXOS_READS_LOCAL)))
+		return false;
+	struct client_reply rep = {.status = REPLY_OK, .leader_hint = -1};
+	const char *v = kv_get(&p->kv, req->op.key);
+	rep.found = v != NULL;
+	if (v)
+		ns_strlcpy(rep.value, v, sizeof rep.value);
+	node_reply(p->n, req, &rep);
+	return true;
+}
+
 void paxos_on_client(void *self, const struct client_req *req)
 {
 	struct paxos *p = self;
+	if (local_read(p, req))
+		return;
 	const struct kv_session *s = kv_session(&p->kv, req->client);
 	if (s && s->seq == req->seq) {
 		/* Applied already: answer as the first time (exactly once). */

@@ -231,6 +231,12 @@ struct proto_ops {
 	 * operations are meaningful. False: a failure detector, a clock, a
 	 * Byzantine agreement; its workload is its own (commands). */
 	bool kv_clients;
+	/* The consistency levels a request may ask for (`get x
+	 * consistency=quorum`), as masks of 1u << enum kv_level (sim.h), for
+	 * reads and for writes (put, cas, append). 0: only the protocol's
+	 * own default; a request asking another level is refused as bad
+	 * input by proto_level_check. */
+	unsigned kv_read_levels, kv_write_levels;
 
 	void (*status)(const void *self, struct node_status *out);
 	void (*describe)(const void *self, struct node_view *out);
@@ -268,6 +274,17 @@ bool proto_option_parse(const struct proto_ops *ops, int idx, const char *text,
 /* Formats an option's value in its own syntax. */
 void proto_option_fmt(const struct proto_ops *ops, int idx, const struct opt_value *v,
 		      struct sbuf *out);
+
+/* ---- per-request consistency (consistency.c) ------------------------------ */
+
+#define KV_LEVEL_BIT(l) (1u << (l))
+
+/* Whether ops takes op's consistency level (a DEFAULT level always
+ * passes). False with a message in the user's language appended to why:
+ * which levels it takes for that kind of request, or that it takes none. */
+bool proto_level_check(const struct proto_ops *ops, const struct kv_op *op, struct sbuf *why);
+/* Appends the level words of mask, '|'-separated ("one|quorum|all"). */
+void proto_levels_fmt(unsigned mask, struct sbuf *out);
 
 /* ---- the simulation of a protocol ------------------------------------------ */
 

@@ -490,6 +490,7 @@ const struct proto_ops raft_ops = {
     .summary = N_("Raft consensus: leader election, log replication, membership, snapshots"),
     .options = raft_options,
     .kv_clients = true,
+    .kv_read_levels = KV_LEVEL_BIT(KV_LEVEL_SERIALIZABLE) | KV_LEVEL_BIT(KV_LEVEL_LINEARIZABLE),
     .status = raft_status,
     .describe = raft_describe,
     .log_entry = raft_log_entry,

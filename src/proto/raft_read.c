@@ -24,6 +24,13 @@
  * local: any server answers from its own state machine at once — fast, and
  * stale whenever it lags or is cut off. Not linearizable; here to be seen
  * failing.
+ *
+ * Per request (consistency.c): `get x consistency=serializable` is a local
+ * read whatever the option, as etcd's serializable reads ("Serializable
+ * requests are ... served by any etcd member ... may be stale", etcd API
+ * guarantees); `get x consistency=linearizable` (`get x consistent`) is a
+ * ReadIndex read even under reads=local, and under reads=lease a lease
+ * read, which the lease makes linearizable while clocks keep their rate.
  */
 #include "proto/raft.h"
 
@@ -48,6 +55,10 @@ static void answer(struct raft *r, const struct client_req *req)
 void raft_read_request(struct raft *r, const struct client_req *req)
 {
 	int mode = (int)r->o->v[RAFT_OPT_READS].i;
+	if (req->op.level == KV_LEVEL_SERIALIZABLE)
+		mode = RAFT_READ_LOCAL;
+	else if (req->op.level == KV_LEVEL_LINEARIZABLE && mode == RAFT_READ_LOCAL)
+		mode = RAFT_READ_INDEX;
 	if (mode == RAFT_READ_LOCAL) {
 		answer(r, req);
 		return;

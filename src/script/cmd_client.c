@@ -20,11 +20,53 @@ struct op_args {
 	int client; /* 0: the lowest idle one */
 };
 
+/* consistency=WORD, or the bare word `consistent` (DynamoDB's
+ * ConsistentRead: consistency=linearizable). A level the protocol in force
+ * does not take is reported at the word. */
+static bool op_level(struct parser *p, struct op_args *a)
+{
+	char got[80];
+	const struct token *t = p_next(p);
+	enum kv_level l = KV_LEVEL_LINEARIZABLE;
+	if (!strcmp(t->text, "consistency")) {
+		if (p_peek(p)->kind != TK_EQ) {
+			p_error(p, p_peek(p), _("expected = after consistency, got %s"),
+				p_got(p_peek(p), got, sizeof got));
+			return false;
+		}
+		p_next(p);
+		t = p_next(p);
+		if (t->kind != TK_WORD || !kv_level_parse(t->text, &l)) {
+			p_error(p, t,
+				_("expected a consistency level (one, quorum, all, serializable, "
+				  "linearizable), got %s"),
+				p_got(t, got, sizeof got));
+			return false;
+		}
+	}
+	if (a->op.level != KV_LEVEL_DEFAULT) {
+		p_error(p, t, "%s", _("one consistency level per request"));
+		return false;
+	}
+	a->op.level = (uint8_t)l;
+	struct sbuf why = {0};
+	bool ok = !p->proto || proto_level_check(p->proto, &a->op, &why);
+	if (!ok)
+		p_error(p, t, "%s", sbuf_str(&why));
+	sbuf_free(&why);
+	return ok;
+}
+
 static bool op_tail(struct parser *p, struct op_args *a)
 {
 	char got[80];
 	while (!p_at_end(p)) {
-		if (p_accept_word(p, "via")) {
+		const struct token *w = p_peek(p);
+		if (w->kind == TK_WORD &&
+		    (!strcmp(w->text, "consistency") || !strcmp(w->text, "consistent"))) {
+			if (!op_level(p, a))
+				return false;
+		} else if (p_accept_word(p, "via")) {
 			a->has_via = true;
 			if (!p_node(p, &a->via, false))
 				return false;
@@ -42,7 +84,9 @@ static bool op_tail(struct parser *p, struct op_args *a)
 			a->client = (int)v;
 			p_next(p);
 		} else {
-			p_error(p, p_peek(p), _("expected via NODE, as CLIENT or the end, got %s"),
+			p_error(p, p_peek(p),
+				_("expected via NODE, as CLIENT, consistency=LEVEL or the end, got "
+				  "%s"),
 				p_got(p_peek(p), got, sizeof got));
 			return false;
 		}
@@ -127,6 +171,13 @@ static int op_exec(struct exec_ctx *x)
 		    _("%s serves no key-value clients: put, get, cas and append do not "
 		      "apply to it"),
 		    sim_proto(s)->name);
+	struct sbuf why = {0};
+	if (!proto_level_check(sim_proto(s), &a->op, &why)) {
+		exec_fail(x, x->c->col, "%s", sbuf_str(&why));
+		sbuf_free(&why);
+		return -1;
+	}
+	sbuf_free(&why);
 	if (a->has_via && (node = exec_node(x, &a->via)) < 0)
 		return -1;
 	int client = a->client;
@@ -146,6 +197,19 @@ static void op_complete(struct comp *k, struct world *w, const char *const *word
 	} else if (nw >= 2) {
 		comp_offer(k, "via");
 		comp_offer(k, "as");
+		const struct proto_ops *ops = w && w->sim ? sim_proto(w->sim) : NULL;
+		unsigned mask = !ops                       ? 0
+				: !strcmp(words[0], "get") ? ops->kv_read_levels
+							   : ops->kv_write_levels;
+		for (int l = KV_LEVEL_ONE; l < KV_LEVEL_COUNT; l++)
+			if (mask & KV_LEVEL_BIT(l)) {
+				char cand[48];
+				ns_snprintf(cand, sizeof cand, "consistency=%s",
+					    kv_level_name((enum kv_level)l));
+				comp_offer(k, cand);
+			}
+		if (mask & KV_LEVEL_BIT(KV_LEVEL_LINEARIZABLE))
+			comp_offer(k, "consistent");
 	}
 }
 
@@ -303,25 +367,26 @@ static int wl_exec(struct exec_ctx *x)
 /* ---- the table ---------------------------------------------------------------------- */
 
 const struct cmd_entry cmd_client_table[] = {
-    {.info = {"put", "KEY VALUE [via NODE] [as CLIENT]", N_("a client writes KEY = VALUE"),
-	      "put x 1 via n3 as c2"},
+    {.info = {"put", "KEY VALUE [via NODE] [as CLIENT] [consistency=LEVEL]",
+	      N_("a client writes KEY = VALUE"), "put x 1 via n3 as c2"},
      .size = sizeof(struct op_args),
      .parse = put_parse,
      .exec = op_exec,
      .complete = op_complete},
-    {.info = {"get", "KEY [via NODE] [as CLIENT]", N_("a client reads KEY"), "get x via leader"},
+    {.info = {"get", "KEY [via NODE] [as CLIENT] [consistency=LEVEL|consistent]",
+	      N_("a client reads KEY"), "get x via leader"},
      .size = sizeof(struct op_args),
      .parse = get_parse,
      .exec = op_exec,
      .complete = op_complete},
-    {.info = {"cas", "KEY OLD NEW [via NODE] [as CLIENT]",
+    {.info = {"cas", "KEY OLD NEW [via NODE] [as CLIENT] [consistency=LEVEL]",
 	      N_("a client sets KEY to NEW if it holds OLD"), "cas x 1 \"two words\""},
      .size = sizeof(struct op_args),
      .parse = cas_parse,
      .exec = op_exec,
      .complete = op_complete},
-    {.info = {"append", "KEY VALUE [via NODE] [as CLIENT]", N_("a client appends VALUE to KEY"),
-	      "append log a as c3"},
+    {.info = {"append", "KEY VALUE [via NODE] [as CLIENT] [consistency=LEVEL]",
+	      N_("a client appends VALUE to KEY"), "append log a as c3"},
      .size = sizeof(struct op_args),
      .parse = append_parse,
      .exec = op_exec,

@@ -5,8 +5,10 @@
  */
 #include "script/script_internal.h"
 
+#include "proto/presets.h"
 #include "util/i18n.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- cluster PROTOCOL N [KEY=VALUE...] ------------------------------------------ */
@@ -22,10 +24,21 @@ static bool cluster_parse(struct parser *p, struct cmd *c)
 	struct cluster_args *a = c->args;
 	const struct token *t = p_peek(p);
 	char got[80];
-	if (t->kind != TK_WORD || !(a->proto = proto_find(t->text))) {
+	const struct proto_preset *pre = t->kind == TK_WORD ? proto_preset_find(t->text) : NULL;
+	if (pre && !proto_find(pre->base)) {
+		p_error(p, t, _("%s is not available: it needs the %s protocol, not built in (%s)"),
+			pre->name, pre->base, _(pre->summary));
+		return false;
+	}
+	if (pre)
+		a->proto = proto_find(pre->base);
+	if (t->kind != TK_WORD || !(a->proto || (a->proto = proto_find(t->text)))) {
 		struct sbuf names = {0};
 		for (int i = 0; proto_all[i]; i++)
 			sbuf_printf(&names, "%s%s", i ? ", " : "", proto_all[i]->name);
+		for (int i = 0; proto_presets[i].name; i++)
+			if (proto_find(proto_presets[i].base))
+				sbuf_printf(&names, ", %s", proto_presets[i].name);
 		p_error(p, t, _("expected a protocol (%s), got %s"), sbuf_str(&names),
 			p_got(t, got, sizeof got));
 		sbuf_free(&names);
@@ -43,6 +56,25 @@ static bool cluster_parse(struct parser *p, struct cmd *c)
 	}
 	a->count = (int)n;
 	proto_opts_default(a->proto, &a->opts);
+	/* A preset's options, then the user's (which may override them). */
+	for (const char *o = pre ? pre->options : ""; *o;) {
+		char kv[64];
+		size_t len = strcspn(o, " ");
+		ns_snprintf(kv, sizeof kv, "%.*s", (int)len, o);
+		char *eq = strchr(kv, '=');
+		int idx = -1;
+		if (eq) {
+			*eq = '\0';
+			idx = proto_option_index(a->proto, kv);
+		}
+		struct sbuf e = {0};
+		if (idx < 0 || !proto_option_parse(a->proto, idx, eq + 1, &a->opts.v[idx], &e))
+			abort(); /* a preset's own options must parse */
+		sbuf_free(&e);
+		o += len;
+		while (*o == ' ')
+			o++;
+	}
 	while (!p_at_end(p)) {
 		const struct token *k = p_next(p);
 		if (k->kind != TK_WORD) {

@@ -380,6 +380,46 @@ void kv_op_fmt(const struct kv_op *op, struct sbuf *out)
 		put_value(out, op->arg);
 	if (op->fn == KV_CAS)
 		put_value(out, op->arg2);
+	if (op->level != KV_LEVEL_DEFAULT && op->level < KV_LEVEL_COUNT)
+		sbuf_printf(out, " consistency=%s", kv_level_name((enum kv_level)op->level));
+}
+
+static const char *const level_names[KV_LEVEL_COUNT] = {
+    [KV_LEVEL_DEFAULT] = "",
+    [KV_LEVEL_ONE] = "one",
+    [KV_LEVEL_QUORUM] = "quorum",
+    [KV_LEVEL_ALL] = "all",
+    [KV_LEVEL_SERIALIZABLE] = "serializable",
+    [KV_LEVEL_LINEARIZABLE] = "linearizable",
+};
+
+const char *kv_level_name(enum kv_level l)
+{
+	return (unsigned)l < KV_LEVEL_COUNT ? level_names[l] : "";
+}
+
+bool kv_level_parse(const char *word, enum kv_level *out)
+{
+	static const struct {
+		const char *word;
+		enum kv_level level;
+	} alias[] = {
+	    {"eventual", KV_LEVEL_SERIALIZABLE},
+	    {"local", KV_LEVEL_SERIALIZABLE},
+	    {"strong", KV_LEVEL_LINEARIZABLE},
+	    {"consistent", KV_LEVEL_LINEARIZABLE},
+	};
+	for (int l = KV_LEVEL_ONE; l < KV_LEVEL_COUNT; l++)
+		if (!strcmp(word, level_names[l])) {
+			*out = (enum kv_level)l;
+			return true;
+		}
+	for (size_t i = 0; i < ARRAY_LEN(alias); i++)
+		if (!strcmp(word, alias[i].word)) {
+			*out = alias[i].level;
+			return true;
+		}
+	return false;
 }
 
 const char *op_outcome_str(enum op_outcome o)

@@ -130,10 +130,37 @@ struct link {
 
 enum kv_fn { KV_GET, KV_PUT, KV_CAS, KV_APPEND };
 
+/* The consistency a client asks of one request (Brewer, "CAP Twelve Years
+ * Later", 2012: the choice between C and A "can be made per operation").
+ * DEFAULT: whatever the protocol and its options do. ONE, QUORUM, ALL:
+ * how many replicas must answer (Cassandra's consistency levels).
+ * SERIALIZABLE: the node asked answers from its own copy, at once,
+ * possibly stale (etcd's serializable reads, DynamoDB's eventually
+ * consistent reads, ZooKeeper's plain reads). LINEARIZABLE: the answer
+ * reflects every write that completed before the request began (etcd's
+ * default, DynamoDB's ConsistentRead, Spanner's strong reads). Which
+ * levels a protocol takes is data in its struct proto_ops (proto.h). */
+enum kv_level {
+	KV_LEVEL_DEFAULT,
+	KV_LEVEL_ONE,
+	KV_LEVEL_QUORUM,
+	KV_LEVEL_ALL,
+	KV_LEVEL_SERIALIZABLE,
+	KV_LEVEL_LINEARIZABLE,
+	KV_LEVEL_COUNT
+};
+
+/* The level's word in the command language ("quorum"; "" for DEFAULT). */
+const char *kv_level_name(enum kv_level l);
+/* Reads a level word, or one of its aliases (eventual and local for
+ * serializable, strong and consistent for linearizable). */
+bool kv_level_parse(const char *word, enum kv_level *out);
+
 /* A key-value operation. put: key = arg; cas: if key = arg then key = arg2;
  * append: key = key ++ arg. */
 struct kv_op {
 	enum kv_fn fn;
+	uint8_t level; /* enum kv_level: what this one request asks */
 	char key[KV_KEY_MAX];
 	char arg[KV_VAL_MAX];
 	char arg2[KV_VAL_MAX];
@@ -166,7 +193,8 @@ struct client_op {
 };
 
 /* Appends the operation in the command language's words: "put x 1",
- * "get x", "cas x 1 2", "append x y". */
+ * "get x", "cas x 1 2", "append x y", and " consistency=WORD" when the
+ * request asks for a level. */
 void kv_op_fmt(const struct kv_op *op, struct sbuf *out);
 /* Appends an outcome word: "ok", "fail", "unknown", "pending". */
 const char *op_outcome_str(enum op_outcome o);

@@ -126,12 +126,58 @@ static void test_workload_fastest(void **state)
 	workload_free(w);
 }
 
+/* Per-request consistency (issue 20): level words and their aliases, how
+ * an operation prints with one, and which protocol takes which level. */
+static void test_levels(void **state)
+{
+	(void)state;
+	enum kv_level l;
+	assert_true(kv_level_parse("quorum", &l));
+	assert_int_equal(l, KV_LEVEL_QUORUM);
+	assert_true(kv_level_parse("consistent", &l));
+	assert_int_equal(l, KV_LEVEL_LINEARIZABLE);
+	assert_true(kv_level_parse("eventual", &l));
+	assert_int_equal(l, KV_LEVEL_SERIALIZABLE);
+	assert_false(kv_level_parse("two", &l));
+	assert_false(kv_level_parse("", &l));
+
+	struct kv_op op;
+	memset(&op, 0, sizeof op);
+	op.fn = KV_GET;
+	strcpy(op.key, "x");
+	struct sbuf b = {0};
+	kv_op_fmt(&op, &b);
+	assert_string_equal(sbuf_str(&b), "get x"); /* no level: as before */
+	op.level = KV_LEVEL_ONE;
+	sbuf_clear(&b);
+	kv_op_fmt(&op, &b);
+	assert_string_equal(sbuf_str(&b), "get x consistency=one");
+
+	struct sbuf why = {0};
+	const struct proto_ops *raft = proto_find("raft"), *dyn = proto_find("dynamo");
+	assert_non_null(raft);
+	assert_non_null(dyn);
+	assert_true(proto_level_check(dyn, &op, &why));
+	assert_false(proto_level_check(raft, &op, &why));
+	assert_non_null(strstr(sbuf_str(&why), "serializable|linearizable"));
+	op.level = KV_LEVEL_SERIALIZABLE;
+	assert_true(proto_level_check(raft, &op, &why));
+	op.fn = KV_PUT;
+	sbuf_clear(&why);
+	assert_false(proto_level_check(raft, &op, &why)); /* raft writes: no level */
+	op.level = KV_LEVEL_DEFAULT;
+	assert_true(proto_level_check(raft, &op, &why));
+	sbuf_free(&b);
+	sbuf_free(&why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_minimums),
 	    cmocka_unit_test(test_zero_settings_are_harmless),
 	    cmocka_unit_test(test_workload_fastest),
+	    cmocka_unit_test(test_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
