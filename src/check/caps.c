@@ -51,6 +51,8 @@ extern const struct proto_ops clocks_ops;
 extern const struct invariant_ops clocks_invariants;
 extern const struct proto_ops phi_ops, swim_ops;
 extern const struct invariant_ops swim_invariants;
+extern const struct proto_ops pbft_ops;
+extern const struct invariant_ops pbft_invariants;
 
 static const struct fuzz_live_step raft_live[] = {
     {FL_COMMENT, "liveness: a leader, and a write committed, within %s each", NULL, NULL, false,
@@ -141,6 +143,7 @@ const struct check_caps check_caps_all[] = {
     {&clocks_ops, &clocks_invariants, &clocks_liveness, NULL},
     {&phi_ops, NULL, &heartbeat_liveness, NULL},
     {&swim_ops, &swim_invariants, &swim_liveness, NULL},
+    {&pbft_ops, &pbft_invariants, NULL, NULL},
     {NULL, NULL, NULL, NULL},
 };
 
