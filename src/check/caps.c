@@ -32,6 +32,10 @@
  *     other from the last two seconds). The fuzzer varies `every`, so
  *     there is always a random workload to carry it.
  *
+ *   - pbft: no liveness here (no checkpoints nor state transfer, so a
+ *     replica that missed messages may stay behind; see pbft.h): the
+ *     fuzzer checks safety, with up to floor((N-1)/3) traitors (check_byzantine).
+ *
  * A row may also give predicates that only its checker can answer
  * (primary: `acked-writes`, `lost-writes`, from primary_invariants.c).
  */
@@ -51,6 +55,8 @@ extern const struct proto_ops clocks_ops;
 extern const struct invariant_ops clocks_invariants;
 extern const struct proto_ops phi_ops, swim_ops;
 extern const struct invariant_ops swim_invariants;
+extern const struct proto_ops pbft_ops;
+extern const struct invariant_ops pbft_invariants;
 
 static const struct fuzz_live_step raft_live[] = {
     {FL_COMMENT, "liveness: a leader, and a write committed, within %s each", NULL, NULL, false,
@@ -141,8 +147,23 @@ const struct check_caps check_caps_all[] = {
     {&clocks_ops, &clocks_invariants, &clocks_liveness, NULL},
     {&phi_ops, NULL, &heartbeat_liveness, NULL},
     {&swim_ops, &swim_invariants, &swim_liveness, NULL},
+    {&pbft_ops, &pbft_invariants, NULL, NULL},
     {NULL, NULL, NULL, NULL},
 };
+
+/* The protocols that tolerate Byzantine nodes (caps.h). */
+static const struct proto_ops *const check_byzantine[] = {
+    &pbft_ops,
+    NULL,
+};
+
+bool check_tolerates_byzantine(const struct proto_ops *ops)
+{
+	for (int i = 0; check_byzantine[i]; i++)
+		if (check_byzantine[i] == ops)
+			return true;
+	return false;
+}
 
 const struct check_caps *check_caps_of(const struct proto_ops *ops)
 {

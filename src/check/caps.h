@@ -48,6 +48,12 @@ extern const struct check_caps check_caps_all[];
  * (a protocol of a test). */
 const struct check_caps *check_caps_of(const struct proto_ops *ops);
 
+/* Whether ops tolerates Byzantine nodes (the table check_byzantine in
+ * caps.c): the fuzzer then makes up to floor((N-1)/3) nodes traitors, each
+ * of a random mode (silent, lie, equivocate, random), from the start of
+ * the run, on top of its other faults. */
+bool check_tolerates_byzantine(const struct proto_ops *ops);
+
 /* The checker's predicate of protocol ops called name, or NULL. */
 const struct check_pred *check_pred_find(const struct proto_ops *ops, const char *name);
 

@@ -133,6 +133,37 @@ static void vary_options(struct fuzz_plan *p, const struct fuzz_opts *o, struct 
 	}
 }
 
+/* For a protocol that tolerates Byzantine nodes (caps.h): up to
+ * floor((N-1)/3) traitors from time 0, drawn from a generator of their
+ * own so that every other plan stays as it was. */
+static void add_traitors(struct fuzz_plan *p, const struct proto_ops *ops, uint64_t seed)
+{
+	if (!ops || !check_tolerates_byzantine(ops))
+		return;
+	struct rng g;
+	rng_seed(&g, seed ^ 0x62797a616e74696eULL); /* "byzantin" */
+	int k = (int)rng_below(&g, (uint64_t)(p->nodes - 1) / 3 + 1);
+	bool free_[SIM_MAX_NODES];
+	for (int i = 0; i < p->nodes; i++)
+		free_[i] = true;
+	for (int j = 0; j < k; j++) {
+		int a = pick(&g, free_, p->nodes);
+		free_[a] = false;
+		static const enum byz_mode modes[] = {BYZ_SILENT, BYZ_LIE, BYZ_EQUIVOCATE,
+						      BYZ_RANDOM};
+		struct fuzz_step *s = add(p, 0, FZ_TRAITOR);
+		s->a = a;
+		s->v = modes[rng_below(&g, ARRAY_LEN(modes))];
+	}
+	/* Keep time order: the traitors go first. */
+	if (k) {
+		struct fuzz_step t[SIM_MAX_NODES];
+		memcpy(t, p->steps + p->n - (size_t)k, (size_t)k * sizeof *t);
+		memmove(p->steps + k, p->steps, (p->n - (size_t)k) * sizeof *p->steps);
+		memcpy(p->steps, t, (size_t)k * sizeof *t);
+	}
+}
+
 void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t seed)
 {
 	memset(p, 0, sizeof *p);
@@ -246,6 +277,7 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 			add(p, o->duration, FZ_SKEW)->a = a;
 			add(p, o->duration, FZ_DRIFT)->a = a;
 		}
+	add_traitors(p, ops, seed);
 }
 
 void fuzz_plan_free(struct fuzz_plan *p)
@@ -300,6 +332,9 @@ static void step_text(const struct fuzz_step *s, int nodes, struct sbuf *out)
 			sbuf_printf(out, "clock n%d drift %+lldppm", s->a + 1, (long long)s->v);
 		else
 			sbuf_printf(out, "clock n%d drift 0ppm", s->a + 1);
+		break;
+	case FZ_TRAITOR:
+		sbuf_printf(out, "traitor n%d %s", s->a + 1, byz_mode_str((enum byz_mode)s->v));
 		break;
 	case FZ_OP:
 		switch (s->op.fn) {
@@ -416,6 +451,7 @@ static void run_step(void *ctx, struct sim *s, uint64_t i)
 	case FZ_SKEW: sim_set_skew(s, st->a, st->v); break;
 	case FZ_DRIFT: sim_set_drift(s, st->a, (int32_t)st->v); break;
 	case FZ_OP: sim_client_invoke(s, sim_client_idle(s, 1), -1, &st->op); break;
+	case FZ_TRAITOR: sim_set_byzantine(s, st->a, (enum byz_mode)st->v); break;
 	}
 }
 

@@ -102,10 +102,13 @@ enum fuzz_kind {
 	FZ_PARTITION, /* side: the nodes of one side */
 	FZ_CUT,       /* a -> b, one way */
 	FZ_HEAL,
-	FZ_NET,   /* loss_ppm, dup_ppm, jitter on every link */
-	FZ_SKEW,  /* a, v (us, signed) */
-	FZ_DRIFT, /* a, v (ppm, signed) */
-	FZ_OP,    /* a client operation, op */
+	FZ_NET,     /* loss_ppm, dup_ppm, jitter on every link */
+	FZ_SKEW,    /* a, v (us, signed) */
+	FZ_DRIFT,   /* a, v (ppm, signed) */
+	FZ_OP,      /* a client operation, op */
+	FZ_TRAITOR, /* a, v: node a becomes a traitor of mode v (enum byz_mode)
+		     * for the whole run; only for a protocol whose caps.c row
+		     * says it tolerates them */
 };
 
 struct fuzz_step {

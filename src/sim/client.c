@@ -20,6 +20,15 @@
  * silence may have taken effect (the client cannot tell a lost request
  * from a lost reply).
  *
+ * Matching replies. A reply may say that the client needs `matching` of
+ * the same content from different nodes before it believes it (PBFT: f+1,
+ * so that one at least comes from a correct replica). The client then
+ * keeps each node's latest answer and completes only when enough agree;
+ * the history records the result only then. A Byzantine node's replies
+ * pass through its mode as its messages do (sim.h): a silent traitor
+ * answers nothing, a lying one forges the value (the simulator owns the
+ * reply's format, so it needs no corrupt_msg for that).
+ *
  * Clients reach every node: network faults apply between nodes, not between
  * clients and nodes — unless a client is tied to a home node
  * (sim_client_set_home): then it is on its home's side of the network, and
@@ -29,6 +38,7 @@
 
 #include "util/i18n.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static inline uint64_t cev(enum client_ev k, uint32_t attempt, uint32_t extra)
@@ -218,6 +228,8 @@ static void complete(struct sim *s, uint32_t pi, enum op_outcome out, const char
 	sim_emit(s, &ev);
 	s->client_busy[p->op.client] = 0;
 	p->live = false;
+	free(p->votes);
+	p->votes = NULL;
 	uint32_t last = s->pending_list[--s->npending];
 	s->pending_list[p->list_pos] = last;
 	s->pend[last].list_pos = p->list_pos;
@@ -235,9 +247,49 @@ static uint32_t find_pend(const struct sim *s, uint32_t op_id)
 	return UINT32_MAX;
 }
 
+/* A traitor's reply on its way out (see sim_set_byzantine): false to send
+ * nothing; otherwise *r may now be a forged answer — an ok carrying a value
+ * the traitor made up, the same for every client in lie mode, another per
+ * client in equivocate mode, a fresh choice per reply in random mode. */
+static bool byz_reply(struct sim *s, const struct node *n, const struct client_req *req,
+		      struct client_reply *r)
+{
+	uint64_t x;
+	switch ((enum byz_mode)s->byz[n->id]) {
+	case BYZ_LOYAL: return true;
+	case BYZ_SILENT: return false;
+	case BYZ_LIE: x = s->byz_seed[n->id]; break;
+	case BYZ_EQUIVOCATE:
+		x = s->byz_seed[n->id] * 0x9e3779b97f4a7c15ULL + (uint64_t)req->client;
+		break;
+	case BYZ_RANDOM:
+		x = rng_next(&s->rng);
+		if ((x & 3) == 0)
+			return true;
+		if ((x & 3) == 1)
+			return false;
+		x >>= 2;
+		break;
+	default: return true;
+	}
+	x ^= x >> 29;
+	r->status = REPLY_OK;
+	r->found = true;
+	r->why[0] = 0;
+	ns_snprintf(r->value, sizeof r->value, "%u", (unsigned)(x % 900 + 100));
+	return true;
+}
+
 void node_reply(struct node *n, const struct client_req *req, const struct client_reply *r)
 {
 	struct sim *s = node_sim(n);
+	struct client_reply forged;
+	if (s->nbyz && s->byz[n->id] != BYZ_LOYAL) {
+		forged = *r;
+		if (!byz_reply(s, n, req, &forged))
+			return;
+		r = &forged;
+	}
 	if (find_pend(s, req->op_id) != UINT32_MAX) {
 		uint32_t ri;
 		if (s->free_reply != UINT32_MAX) {
@@ -256,6 +308,34 @@ void node_reply(struct node *n, const struct client_req *req, const struct clien
 	}
 }
 
+/* A hash of what a reply says (never 0). */
+static uint64_t reply_hash(const struct client_reply *r)
+{
+	uint64_t h = 1469598103934665603ull;
+	unsigned char b[3 + KV_VAL_MAX + 64];
+	memset(b, 0, sizeof b);
+	b[0] = (unsigned char)r->status;
+	b[1] = r->found;
+	memcpy(b + 3, r->value, strnlen(r->value, KV_VAL_MAX - 1));
+	memcpy(b + 3 + KV_VAL_MAX, r->why, strnlen(r->why, 63));
+	for (size_t i = 0; i < sizeof b; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h | 1;
+}
+
+/* Records node's answer; true when r->matching nodes now say the same. */
+static bool enough_matching(struct sim *s, struct pend *p, int node, const struct client_reply *r)
+{
+	if (!p->votes)
+		p->votes = xcalloc(SIM_MAX_NODES, sizeof *p->votes);
+	uint64_t h = reply_hash(r);
+	p->votes[node] = h;
+	int same = 0;
+	for (int i = 0; i < s->n; i++)
+		same += p->votes[i] == h;
+	return same >= r->matching;
+}
+
 static void on_reply(struct sim *s, uint32_t pi, uint32_t attempt, uint32_t ri)
 {
 	struct reply_slot rs = s->replies[ri];
@@ -267,6 +347,10 @@ static void on_reply(struct sim *s, uint32_t pi, uint32_t attempt, uint32_t ri)
 	const struct client_reply *r = &rs.r;
 	if (!client_reaches(s, p->op.client, (int)rs.node, false))
 		return; /* lost on the way back: the attempt will time out */
+	if (r->matching > 1 &&
+	    (r->status == REPLY_OK || r->status == REPLY_CAS_FALSE || r->status == REPLY_FAIL) &&
+	    !enough_matching(s, p, rs.node, r))
+		return; /* believed only once enough nodes say the same */
 	switch (r->status) {
 	case REPLY_OK:
 		p->op.node = rs.node;

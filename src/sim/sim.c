@@ -311,6 +311,8 @@ void sim_free(struct sim *s)
 	free(s->q);
 	free(s->links);
 	free(s->calls);
+	for (size_t i = 0; i < s->npend; i++)
+		free(s->pend[i].votes); /* NULL unless a pending op awaited matching replies */
 	free(s->pend);
 	free(s->pending_list);
 	free(s->replies);

@@ -225,6 +225,14 @@ struct client_reply {
 	bool found;
 	char value[KV_VAL_MAX];
 	char why[64];
+	/* Replies of this same content (status, found, value, why), from
+	 * different nodes, that the client waits for before it believes an
+	 * ok, fail or cas-false answer; 0 or 1: this one suffices. A
+	 * Byzantine-tolerant protocol sets it (PBFT, Castro & Liskov §4.1:
+	 * "the client waits for f+1 replies ... from different replicas, and
+	 * with the same t and r"). It stands for the client's own knowledge
+	 * of f, so a traitor's forged reply keeps it. */
+	uint8_t matching;
 };
 
 /* Client behaviour: each attempt waits `attempt_timeout`, then the client

@@ -47,7 +47,11 @@ struct pend {
 	uint64_t delivered;  /* bit k: attempt k+1 reached a live node */
 	uint64_t refused;    /* bit k: attempt k+1 was explicitly refused */
 	bool late_delivered; /* an attempt past the 64th reached a live node */
-	uint32_t list_pos;   /* position in pending_list */
+	/* Answers heard so far for a reply that needs matching ones
+	 * (client_reply.matching): per node, a hash of its latest answer
+	 * (0: none). Allocated on the first such reply. */
+	uint64_t *votes;
+	uint32_t list_pos; /* position in pending_list */
 	uint32_t next_free;
 	bool live;
 };
