@@ -385,6 +385,7 @@ bool sim_set_byzantine(struct sim *s, int node, enum byz_mode mode)
 		return false;
 	s->nbyz += (mode != BYZ_LOYAL) - (s->byz[node] != BYZ_LOYAL);
 	s->byz[node] = (uint8_t)mode;
+	s->node[node].byz = (uint8_t)mode;
 	s->byz_seed[node] = mode == BYZ_LIE || mode == BYZ_EQUIVOCATE ? rng_next(&s->rng) : 0;
 	return true;
 }
