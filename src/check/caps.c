@@ -57,6 +57,8 @@ extern const struct proto_ops phi_ops, swim_ops;
 extern const struct invariant_ops swim_invariants;
 extern const struct proto_ops pbft_ops;
 extern const struct invariant_ops pbft_invariants;
+extern const struct proto_ops generals_ops;
+extern const struct invariant_ops generals_invariants;
 
 static const struct fuzz_live_step raft_live[] = {
     {FL_COMMENT, "liveness: a leader, and a write committed, within %s each", NULL, NULL, false,
@@ -148,6 +150,7 @@ const struct check_caps check_caps_all[] = {
     {&phi_ops, NULL, &heartbeat_liveness, NULL},
     {&swim_ops, &swim_invariants, &swim_liveness, NULL},
     {&pbft_ops, &pbft_invariants, NULL, NULL},
+    {&generals_ops, &generals_invariants, NULL, NULL},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -227,6 +227,8 @@ static void each_path(struct gen *g, uint8_t *path, int at, int len,
 		fn(g, path, len);
 		return;
 	}
+	if (at >= GEN_MAX_PATH) /* m <= 3: never; says so to the compiler */
+		return;
 	for (int j = 0; j < node_count(g->n); j++) {
 		if (j == g->n->id || on_path(path, at, j))
 			continue;
