@@ -51,13 +51,14 @@ static void pool_grow(struct hist_pool *p)
 	p->cap = ncap;
 }
 
-const char *history_intern(struct history *h, const char *s)
+/* The pooled copy of s in *pp (made on first use). */
+static const char *pool_intern(struct hist_pool **pp, const char *s)
 {
 	if (!s)
 		return NULL;
-	if (!h->pool)
-		h->pool = xcalloc(1, sizeof *h->pool);
-	struct hist_pool *p = h->pool;
+	if (!*pp)
+		*pp = xcalloc(1, sizeof **pp);
+	struct hist_pool *p = *pp;
 	if ((p->n + 1) * 2 > p->cap)
 		pool_grow(p);
 	size_t j = str_hash(s) & (p->cap - 1);
@@ -71,6 +72,46 @@ const char *history_intern(struct history *h, const char *s)
 	return p->slot[j];
 }
 
+/* Puts the existing block s (not a copy) into p, unless it is there. */
+static void pool_adopt(struct hist_pool *p, char *s)
+{
+	if ((p->n + 1) * 2 > p->cap)
+		pool_grow(p);
+	size_t j = str_hash(s) & (p->cap - 1);
+	while (p->slot[j]) {
+		if (p->slot[j] == s)
+			return;
+		j = (j + 1) & (p->cap - 1);
+	}
+	p->slot[j] = s;
+	p->n++;
+}
+
+static bool pool_has(const struct hist_pool *p, const char *s)
+{
+	if (!p->cap)
+		return false;
+	size_t j = str_hash(s) & (p->cap - 1);
+	while (p->slot[j]) {
+		if (p->slot[j] == s)
+			return true;
+		j = (j + 1) & (p->cap - 1);
+	}
+	return false;
+}
+
+const char *history_intern(struct history *h, const char *s)
+{
+	return pool_intern(&h->pool, s);
+}
+
+/* Keys (and micro-operations' keys) live in a pool of their own that
+ * history_forget never compacts: a checker or a view may hold them. */
+static const char *key_intern(struct history *h, const char *s)
+{
+	return pool_intern(&h->kpool, s);
+}
+
 void history_init(struct history *h)
 {
 	memset(h, 0, sizeof *h);
@@ -80,8 +121,14 @@ void history_init(struct history *h)
 
 static void free_ops(struct history *h)
 {
-	for (size_t i = 0; i < h->n; i++)
-		free(h->ops[i].mops);
+	for (size_t i = h->base; i < h->n; i++)
+		free(h->ops[i - h->base].mops);
+	for (size_t i = 0; i < h->nkept; i++)
+		free(h->kept[i].mops);
+	free(h->kept);
+	h->kept = NULL;
+	h->nkept = 0;
+	h->base = 0;
 }
 
 void history_close(struct history *h)
@@ -93,6 +140,7 @@ void history_close(struct history *h)
 	free(h->ops);
 	free(h->by_sim_id);
 	pool_free(h->pool);
+	pool_free(h->kpool);
 	history_init(h);
 }
 
@@ -102,17 +150,18 @@ void history_clear(struct history *h)
 	h->n = 0;
 	h->rev++;
 	h->epoch++;
+	h->by_sim_base = 0;
 	if (h->by_sim_id)
 		memset(h->by_sim_id, 0, h->by_sim_cap * sizeof *h->by_sim_id);
 }
 
 uint32_t history_add(struct history *h, const struct hist_op *op)
 {
-	xgrow((void **)&h->ops, &h->cap, h->n + 1, sizeof *h->ops);
-	struct hist_op *o = &h->ops[h->n];
+	xgrow((void **)&h->ops, &h->cap, h->n - h->base + 1, sizeof *h->ops);
+	struct hist_op *o = &h->ops[h->n - h->base];
 	*o = *op;
 	o->id = (uint32_t)h->n++;
-	o->key = history_intern(h, op->key);
+	o->key = key_intern(h, op->key);
 	o->arg = history_intern(h, op->arg);
 	o->arg2 = history_intern(h, op->arg2);
 	o->result = history_intern(h, op->result);
@@ -124,9 +173,17 @@ uint32_t history_add(struct history *h, const struct hist_op *op)
 	return o->id;
 }
 
+/* Operation i, to change: only those not forgotten. */
+static struct hist_op *op_mut(struct history *h, size_t i)
+{
+	return i >= h->base && i < h->n ? &h->ops[i - h->base] : NULL;
+}
+
 void history_set_mops(struct history *h, uint32_t i, const struct hist_mop *mops, int n)
 {
-	struct hist_op *o = &h->ops[i];
+	struct hist_op *o = op_mut(h, i);
+	if (!o)
+		return;
 	free(o->mops);
 	o->mops = NULL;
 	o->nmops = n > 0 ? n : 0;
@@ -134,7 +191,7 @@ void history_set_mops(struct history *h, uint32_t i, const struct hist_mop *mops
 		o->mops = xmalloc((size_t)n * sizeof *o->mops);
 		for (int k = 0; k < n; k++) {
 			o->mops[k].write = mops[k].write;
-			o->mops[k].key = history_intern(h, mops[k].key);
+			o->mops[k].key = key_intern(h, mops[k].key);
 			o->mops[k].val = history_intern(h, mops[k].val);
 		}
 	}
@@ -144,7 +201,9 @@ void history_set_mops(struct history *h, uint32_t i, const struct hist_mop *mops
 void history_complete(struct history *h, uint32_t i, int64_t at, enum op_outcome outcome,
 		      const char *result, int node, const char *why)
 {
-	struct hist_op *o = &h->ops[i];
+	struct hist_op *o = op_mut(h, i);
+	if (!o)
+		return;
 	o->outcome = outcome;
 	bool open = outcome == OUT_UNKNOWN || outcome == OUT_PENDING;
 	o->completed = open ? HIST_NEVER : at;
@@ -155,6 +214,117 @@ void history_complete(struct history *h, uint32_t i, int64_t at, enum op_outcome
 	o->why = history_intern(h, why);
 	o->cas_false = false;
 	o->rev = ++h->rev;
+}
+
+/* ---- forgetting the past ------------------------------------------------ */
+
+static int kept_cmp(const void *key, const void *elem)
+{
+	size_t i = *(const size_t *)key;
+	uint32_t id = ((const struct hist_op *)elem)->id;
+	return i < id ? -1 : i > id;
+}
+
+const struct hist_op *history_kept_op(const struct history *h, size_t i)
+{
+	if (!h->nkept)
+		return NULL;
+	return bsearch(&i, h->kept, h->nkept, sizeof *h->kept, kept_cmp);
+}
+
+size_t history_held(const struct history *h)
+{
+	return h->n - h->base + h->nkept;
+}
+
+/* Moves the strings op names into p. */
+static void adopt_strings(struct hist_pool *p, const struct hist_op *o)
+{
+	const char *f[] = {o->arg, o->arg2, o->result, o->why};
+	for (size_t k = 0; k < ARRAY_LEN(f); k++)
+		if (f[k])
+			pool_adopt(p, (char *)f[k]);
+	for (int k = 0; k < o->nmops; k++)
+		if (o->mops[k].val)
+			pool_adopt(p, (char *)o->mops[k].val);
+}
+
+/* Frees the pooled strings that no held operation names. */
+static void compact_pool(struct history *h)
+{
+	struct hist_pool *old = h->pool;
+	if (!old)
+		return;
+	struct hist_pool *np = xcalloc(1, sizeof *np);
+	for (size_t i = h->base; i < h->n; i++)
+		adopt_strings(np, &h->ops[i - h->base]);
+	for (size_t i = 0; i < h->nkept; i++)
+		adopt_strings(np, &h->kept[i]);
+	for (size_t i = 0; i < old->cap; i++)
+		if (old->slot[i] && !pool_has(np, old->slot[i]))
+			free(old->slot[i]);
+	free(old->slot);
+	free(old);
+	h->pool = np;
+	h->pool_at_forget = np->n;
+}
+
+/* Whether id is in keep[*j..nkeep) (ascending), advancing *j. */
+static bool wanted(uint32_t id, const uint32_t *keep, size_t nkeep, size_t *j)
+{
+	while (*j < nkeep && keep[*j] < id)
+		(*j)++;
+	return *j < nkeep && keep[*j] == id;
+}
+
+void history_forget(struct history *h, size_t upto, const uint32_t *keep, size_t nkeep)
+{
+	upto = MIN(upto, h->n);
+	if (upto <= h->base)
+		return;
+	size_t cap = MIN(nkeep, h->nkept + (upto - h->base));
+	struct hist_op *nk = xmalloc(MAX(cap, 1) * sizeof *nk);
+	size_t m = 0, j = 0;
+	for (size_t k = 0; k < h->nkept; k++) {
+		if (m < cap && wanted(h->kept[k].id, keep, nkeep, &j))
+			nk[m++] = h->kept[k];
+		else
+			free(h->kept[k].mops);
+	}
+	for (size_t i = h->base; i < upto; i++) {
+		struct hist_op *o = &h->ops[i - h->base];
+		if (m < cap && wanted((uint32_t)i, keep, nkeep, &j))
+			nk[m++] = *o;
+		else
+			free(o->mops);
+	}
+	free(h->kept);
+	h->kept = m ? xrealloc(nk, m * sizeof *nk) : (free(nk), NULL);
+	h->nkept = m;
+	size_t left = h->n - upto;
+	memmove(h->ops, h->ops + (upto - h->base), left * sizeof *h->ops);
+	h->base = upto;
+	if (h->cap > 64 && left * 4 < h->cap) {
+		h->cap = MAX(left * 2, 64);
+		h->ops = xrealloc(h->ops, h->cap * sizeof *h->ops);
+	}
+	/* The simulator's ids of what remains: ids grow with invocations, so
+	 * the map's lower part names forgotten operations only. */
+	if (h->by_sim_id && left) {
+		uint32_t lo = UINT32_MAX;
+		for (size_t i = 0; i < left; i++)
+			if (h->ops[i].sim_id < lo)
+				lo = h->ops[i].sim_id;
+		if (lo > h->by_sim_base && lo - h->by_sim_base <= h->by_sim_cap) {
+			size_t d = lo - h->by_sim_base;
+			memmove(h->by_sim_id, h->by_sim_id + d,
+				(h->by_sim_cap - d) * sizeof *h->by_sim_id);
+			memset(h->by_sim_id + (h->by_sim_cap - d), 0, d * sizeof *h->by_sim_id);
+			h->by_sim_base = lo;
+		}
+	}
+	if (h->pool && h->pool->n > 2 * h->pool_at_forget + 1024)
+		compact_pool(h);
 }
 
 /* ---- recording from the simulator -------------------------------------- */
@@ -194,6 +364,9 @@ void history_op_from_client(const struct client_op *c, struct hist_op *out)
 
 static void map_sim_id(struct history *h, uint32_t sim_id, uint32_t idx)
 {
+	if (sim_id < h->by_sim_base)
+		return; /* cannot happen: ids grow (history_forget) */
+	sim_id -= h->by_sim_base;
 	if (sim_id >= h->by_sim_cap) {
 		size_t old = h->by_sim_cap;
 		xgrow((void **)&h->by_sim_id, &h->by_sim_cap, (size_t)sim_id + 1,
@@ -212,13 +385,16 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 		history_op_from_client(c, &op);
 		map_sim_id(h, c->id, history_add(h, &op));
 	} else if (ev->kind == TR_COMPLETE && c) {
-		if (c->id >= h->by_sim_cap || !h->by_sim_id[c->id])
-			return; /* invoked before we attached */
-		uint32_t i = h->by_sim_id[c->id] - 1;
+		uint32_t k = c->id - h->by_sim_base;
+		if (c->id < h->by_sim_base || k >= h->by_sim_cap || !h->by_sim_id[k])
+			return; /* invoked before we attached (or forgotten) */
+		uint32_t i = h->by_sim_id[k] - 1;
 		struct hist_op d;
 		history_op_from_client(c, &d);
 		history_complete(h, i, c->completed, d.outcome, d.result, c->node, d.why);
-		h->ops[i].cas_false = d.cas_false;
+		struct hist_op *o = op_mut(h, i);
+		if (o)
+			o->cas_false = d.cas_false;
 	}
 }
 

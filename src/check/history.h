@@ -29,6 +29,16 @@
  * point to (interned: two equal strings of one history are one pointer, so
  * keys compare with ==). Pointers into ops[] are invalidated when an
  * operation is added; indexes are stable.
+ *
+ * Forgetting. A live history of a long session would grow without bound
+ * (about 130 B per operation, 20 operations a second). Its owner may
+ * forget the past it no longer needs (history_forget): operations before
+ * `base` are dropped, except a few listed ones kept aside (the checker's
+ * anchors, unknown operations it carries, a violation's core). Indexes
+ * stay stable: history_op(h, i) finds operation i wherever it is held, or
+ * returns NULL once it was forgotten. ops[] holds operations base..n-1
+ * (ops[i - base]); a history that never forgot (every imported one) has
+ * base 0, so ops[i] is operation i.
  */
 #ifndef NETSPLIT_HISTORY_H
 #define NETSPLIT_HISTORY_H
@@ -83,8 +93,11 @@ struct hist_op {
 };
 
 struct history {
-	struct hist_op *ops;
-	size_t n, cap;
+	struct hist_op *ops;  /* operations base..n-1: ops[i - base] */
+	size_t n, cap;        /* n: operations ever added (the next index) */
+	size_t base;          /* operations before base were forgotten, but kept[] */
+	struct hist_op *kept; /* forgotten yet kept: ascending ids, all < base */
+	size_t nkept;
 	bool has_times; /* times are microseconds, not event numbers */
 	bool jepsen;    /* imported: processes print as "p3", not "c3" */
 	uint64_t rev;   /* bumped at every change; see hist_op.rev */
@@ -93,9 +106,33 @@ struct history {
 	struct hist_pool *pool;
 	struct sim *sim;
 	int observer;
-	uint32_t *by_sim_id; /* sim op id -> index + 1 (0: none) */
+	uint32_t *by_sim_id; /* sim op id - by_sim_base -> index + 1 (0: none) */
 	size_t by_sim_cap;
+	uint32_t by_sim_base;    /* sim op ids below it are forgotten */
+	struct hist_pool *kpool; /* keys, never forgotten (see history_forget) */
+	size_t pool_at_forget;   /* pool strings after the last compaction */
 };
+
+/* Operation i, or NULL if it was forgotten (or i >= n). O(1) for the
+ * operations not forgotten, O(log kept) for the ones kept aside. */
+const struct hist_op *history_kept_op(const struct history *h, size_t i);
+static inline const struct hist_op *history_op(const struct history *h, size_t i)
+{
+	if (i >= h->base)
+		return i < h->n ? &h->ops[i - h->base] : NULL;
+	return history_kept_op(h, i);
+}
+
+/* Forgets operations base..upto-1 except those whose index is in
+ * keep[0..nkeep) (ascending; duplicates allowed; the ones already kept and
+ * still wanted must be listed again, the others are dropped too). They
+ * must be final (not pending): their completion is never recorded again.
+ * Keys stay interned for the history's life; other strings no remaining
+ * operation names are freed, so a caller must not hold them. Bumps nothing:
+ * the operations that remain are unchanged. */
+void history_forget(struct history *h, size_t upto, const uint32_t *keep, size_t nkeep);
+/* Operations held (in ops[] and kept[]), for figures. */
+size_t history_held(const struct history *h);
 
 /* Initialises an empty history (has_times = true). */
 void history_init(struct history *h);

@@ -216,7 +216,7 @@ static void build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init
 	if (p->npin <= 0) {
 		for (int i = 0; i < p->n; i++) {
 			struct lop lo;
-			if (to_lop(c, p, &c->h->ops[p->hops[i]], &lo))
+			if (to_lop(c, p, history_op(c->h, p->hops[i]), &lo))
 				p->sops[p->nsops++] = lo;
 		}
 		return;
@@ -240,7 +240,7 @@ static void build_sops(struct lin_checker *c, struct lin_part *p, uint32_t *init
 		struct lop lo;
 		uint32_t hop = p->hops[i];
 		struct pin *pn = bsearch(&hop, pins, (size_t)p->npin, sizeof *pins, u32_cmp);
-		if (!to_lop(c, p, &c->h->ops[hop], &lo)) {
+		if (!to_lop(c, p, history_op(c->h, hop), &lo)) {
 			ok &= !pn; /* a pinned op turned out not to happen */
 			continue;
 		}
@@ -343,7 +343,7 @@ static void witness_fill(struct lin_checker *c, struct lin_part *p, int from)
 	int64_t m = from > 0 ? p->wmax[from - 1] : INT64_MIN;
 	p->nmops = 0;
 	for (int k = from; k < p->nwitness; k++) {
-		const struct hist_op *o = &c->h->ops[p->witness[k]];
+		const struct hist_op *o = history_op(c->h, p->witness[k]);
 		struct lop lo;
 		if (to_lop(c, p, o, &lo))
 			lop_step(&p->vals, p->mops, st, &lo, &st);
@@ -452,14 +452,14 @@ static void fold(struct lin_checker *c, struct lin_part *p)
 	int best = -1, best_k = 0, nreq = 0;
 	int64_t maxret = INT64_MIN; /* the latest completion of an ok op before q */
 	for (int i = 0; i + 1 < p->n; i++) {
-		const struct hist_op *q = &h->ops[p->hops[i]];
+		const struct hist_op *q = history_op(h, p->hops[i]);
 		if (q->outcome == OUT_PENDING)
 			break; /* (1): nothing from here on */
 		struct lop lo;
 		bool lop = to_lop(c, p, q, &lo);
 		if (lop && lo.required) {
 			if (maxret < q->invoked && q->outcome == OUT_OK && fold_kind(&lo) &&
-			    lo.ret < h->ops[p->hops[i + 1]].invoked) {
+			    lo.ret < history_op(h, p->hops[i + 1])->invoked) {
 				best = i;      /* (2), (3), (4) */
 				best_k = nreq; /* ok ops invoked before q */
 			}
@@ -474,12 +474,12 @@ static void fold(struct lin_checker *c, struct lin_part *p)
 	 * maybe unknown ones from before q: it must stay legal without them
 	 * (they are carried on, so they must not be used twice). */
 	uint32_t qhop = p->hops[best];
-	int64_t qcall = h->ops[qhop].invoked;
+	int64_t qcall = history_op(h, qhop)->invoked;
 	int j = 0, req = 0;
 	uint32_t st = lin_part_init(c, p);
 	p->nmops = 0;
 	for (; j < p->nwitness && p->witness[j] != qhop; j++) {
-		const struct hist_op *o = &h->ops[p->witness[j]];
+		const struct hist_op *o = history_op(h, p->witness[j]);
 		struct lop lo;
 		if (o->invoked > qcall || !to_lop(c, p, o, &lo))
 			return;
@@ -490,14 +490,14 @@ static void fold(struct lin_checker *c, struct lin_part *p)
 		req++;
 	}
 	struct lop ql;
-	if (j == p->nwitness || req != best_k || !to_lop(c, p, &h->ops[qhop], &ql) ||
+	if (j == p->nwitness || req != best_k || !to_lop(c, p, history_op(h, qhop), &ql) ||
 	    !lop_step(&p->vals, p->mops, st, &ql, &st))
 		return;
 	st = p->wstate[j]; /* fixed by q (4): the same either way */
 	/* The key from now on: the unknown ops before q, q, the rest. */
 	int n = 0;
 	for (int i = 0; i < best; i++) {
-		const struct hist_op *o = &h->ops[p->hops[i]];
+		const struct hist_op *o = history_op(h, p->hops[i]);
 		struct lop lo;
 		if (o->outcome == OUT_UNKNOWN && to_lop(c, p, o, &lo))
 			p->hops[n++] = p->hops[i];
@@ -569,6 +569,7 @@ static void reset(struct lin_checker *c)
 		memset(c->ktab, 0, c->kcap * sizeof *c->ktab);
 	c->known = 0;
 	c->scan_from = 0;
+	c->part_base = 0;
 	c->seen_rev = 0;
 	c->bad_part = -1;
 	c->verdict = LIN_OK;
@@ -657,7 +658,7 @@ static bool revalidate(struct lin_checker *c, struct lin_part *p)
 		int lo = 0, hi = p->n;
 		while (lo < hi) {
 			int mid = lo + (hi - lo) / 2;
-			if (h->ops[p->hops[mid]].invoked < p->min_changed)
+			if (history_op(h, p->hops[mid])->invoked < p->min_changed)
 				lo = mid + 1;
 			else
 				hi = mid;
@@ -678,14 +679,14 @@ static bool revalidate(struct lin_checker *c, struct lin_part *p)
 		uint32_t hop = p->witness[k];
 		tail[k - k0] = hop;
 		/* Took effect in the witness, now it did not: no longer valid. */
-		ok = to_lop(c, p, &h->ops[hop], &lo[ns]);
+		ok = to_lop(c, p, history_op(h, hop), &lo[ns]);
 		seq[ns++] = hop;
 	}
 	qsort(tail, (size_t)ntail, sizeof *tail, u32_cmp);
 	for (int i = first; i < p->n && ok; i++) {
 		uint32_t hop = p->hops[i];
 		if (!bsearch(&hop, tail, (size_t)ntail, sizeof *tail, u32_cmp) &&
-		    to_lop(c, p, &h->ops[hop], &lo[ns]) && lo[ns].required)
+		    to_lop(c, p, history_op(h, hop), &lo[ns]) && lo[ns].required)
 			seq[ns++] = hop;
 	}
 	free(tail);
@@ -714,7 +715,7 @@ static bool revalidate(struct lin_checker *c, struct lin_part *p)
 		for (int k = 0; k < ns; k++) {
 			p->witness[k0 + k] = seq[k];
 			p->wstate[k0 + k] = nst[k];
-			int64_t d = done_at(&h->ops[seq[k]]);
+			int64_t d = done_at(history_op(h, seq[k]));
 			if (d > m)
 				m = d;
 			p->wmax[k0 + k] = m;
@@ -740,9 +741,9 @@ static void sync(struct lin_checker *c)
 	if (h->rev == c->seen_rev && h->n == c->known)
 		return;
 	if (h->n > c->known) {
-		c->part_of = xrealloc(c->part_of, h->n * sizeof *c->part_of);
+		c->part_of = xrealloc(c->part_of, (h->n - c->part_base) * sizeof *c->part_of);
 		for (size_t i = c->known; i < h->n; i++)
-			c->part_of[i] = -1;
+			c->part_of[i - c->part_base] = -1;
 	}
 	size_t maxparts = (size_t)c->nparts + (h->n - c->known) + 1;
 	bool *changed = xcalloc(maxparts, sizeof *changed);
@@ -751,21 +752,23 @@ static void sync(struct lin_checker *c)
 		mincall[k] = HIST_NEVER;
 	size_t first_pending = h->n;
 	for (size_t i = c->scan_from; i < h->n; i++) {
-		const struct hist_op *o = &h->ops[i];
+		const struct hist_op *o = history_op(h, i);
 		if (o->outcome == OUT_PENDING && i < first_pending)
 			first_pending = i;
 		if (o->rev <= c->seen_rev && i < c->known)
 			continue;
-		int pi = c->part_of[i];
+		int pi = c->part_of[i - c->part_base];
 		if (pi < 0) {
 			pi = part_for(c, o);
-			c->part_of[i] = pi;
+			c->part_of[i - c->part_base] = pi;
 			struct lin_part *p = c->parts[pi];
+			if (c->bad_part >= 0)
+				continue; /* the verdict stays (lin.h): the ops so far prove it */
 			if (p->n == p->cap) {
 				p->cap = p->cap ? p->cap * 2 : 4;
 				p->hops = xrealloc(p->hops, (size_t)p->cap * sizeof *p->hops);
 			}
-			if (p->n && h->ops[p->hops[p->n - 1]].invoked > o->invoked)
+			if (p->n && history_op(h, p->hops[p->n - 1])->invoked > o->invoked)
 				p->unsorted = true;
 			p->hops[p->n++] = (uint32_t)i;
 		}

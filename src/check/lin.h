@@ -176,6 +176,17 @@ int lin_core(struct lin_checker *c, const struct lin_budget *b, const uint32_t *
  * false (and appends nothing) if there is no violation. */
 bool lin_explain(struct lin_checker *c, const struct lin_budget *b, struct sbuf *out);
 
+/* A long session: forgets the operations of h (the checker's own history,
+ * which the caller owns) that the checker no longer needs and that are not
+ * among the latest keep_recent — the folded past (see fold above). The
+ * checker must have caught up (a lin_check since h last changed); ops it
+ * still needs (an anchor, unknown ops carried on, a key not yet proven or
+ * not linearizable) are kept aside (history_forget), so the verdict, its
+ * explanation and later checks are exactly what they would have been.
+ * Does nothing when there is little to gain. Returns the operations
+ * forgotten. */
+size_t lin_forget(struct lin_checker *c, struct history *h, size_t keep_recent);
+
 /* Figures for benchmarks and the CLI. */
 struct lin_stats {
 	uint64_t steps;        /* search steps in total */

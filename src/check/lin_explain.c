@@ -82,7 +82,8 @@ static int int64_cmp(const void *a, const void *b)
 
 static int u32_by_call(const void *a, const void *b, const struct history *h)
 {
-	int64_t x = h->ops[*(const uint32_t *)a].invoked, y = h->ops[*(const uint32_t *)b].invoked;
+	int64_t x = history_op(h, *(const uint32_t *)a)->invoked,
+		y = history_op(h, *(const uint32_t *)b)->invoked;
 	if (x != y)
 		return x < y ? -1 : 1;
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
@@ -240,7 +241,7 @@ bool lin_explain(struct lin_checker *c, const struct lin_budget *b, struct sbuf 
 	int shown = n <= LIN_EXPLAIN_MAX ? n : LIN_EXPLAIN_MAX - 1;
 	for (int i = 0; i < shown; i++) {
 		sbuf_printf(out, "  %d. ", i + 1);
-		history_describe_op(h, &h->ops[ids[i]], out);
+		history_describe_op(h, history_op(h, ids[i]), out);
 		sbuf_putc(out, '\n');
 	}
 	if (shown < n)
@@ -249,10 +250,10 @@ bool lin_explain(struct lin_checker *c, const struct lin_budget *b, struct sbuf 
 	 * core that completed before it started. */
 	int lines = 0;
 	for (int i = 0; i < shown && lines < 8; i++) {
-		const struct hist_op *bo = &h->ops[ids[i]];
+		const struct hist_op *bo = history_op(h, ids[i]);
 		const struct hist_op *best = NULL;
 		for (int j = 0; j < n; j++) {
-			const struct hist_op *ao = &h->ops[ids[j]];
+			const struct hist_op *ao = history_op(h, ids[j]);
 			if (ao->completed != HIST_NEVER && ao->completed < bo->invoked &&
 			    (!best || ao->completed > best->completed))
 				best = ao;

@@ -163,7 +163,8 @@ struct lin_checker {
 	int nparts, pcap;
 	int *ktab; /* key -> part index + 1 (open addressing; see part_for) */
 	size_t kcap;
-	int *part_of;     /* history op index -> part, -1 if none yet */
+	int *part_of;     /* history op index - part_base -> part, -1 if none yet */
+	size_t part_base; /* <= scan_from (lin_forget) */
 	size_t known;     /* ops seen */
 	size_t scan_from; /* ops before this index are final */
 	uint64_t seen_rev;

@@ -471,6 +471,23 @@ struct msg_counts *world_msg_snapshot(const struct world *w)
 	return c;
 }
 
+/* A long session keeps its history bounded: every WORLD_HIST_RECENT
+ * operations, the checker catches up (a step budget, so the same on every
+ * machine; the verdict never depends on it) and the history forgets the
+ * past it folded, keeping the latest WORLD_HIST_RECENT for the history view
+ * (lin_forget). */
+enum { WORLD_HIST_RECENT = 8192 };
+
+static void forget_past(struct world *w)
+{
+	w->forget_at = w->hist->n + WORLD_HIST_RECENT;
+	if (!w->lin)
+		return;
+	struct lin_budget b = {.max_steps = 1000000};
+	lin_check(w->lin, &b);
+	lin_forget(w->lin, w->hist, WORLD_HIST_RECENT);
+}
+
 /* The world's trace observer: client outcomes, and one count per message
  * sent (O(1); the array grows only when a node is added). */
 static void count_ops(void *ctx, const struct trace_event *ev)
@@ -488,6 +505,8 @@ static void count_ops(void *ctx, const struct trace_event *ev)
 	if (ev->kind == TR_COMPLETE && ev->op->outcome <= OUT_UNKNOWN) {
 		w->ops[ev->op->outcome]++;
 		w->last_took = ev->op->completed - ev->op->invoked;
+		if (w->hist->n >= w->forget_at)
+			forget_past(w);
 	}
 }
 
@@ -501,6 +520,7 @@ void world_make_sim(struct world *w, const struct proto_ops *proto, int n,
 	counts_grow(&w->msgs, proto->node.nmsg_kinds ? proto->node.nmsg_kinds : 1, n);
 	memset(w->ops, 0, sizeof w->ops);
 	w->last_took = -1;
+	w->forget_at = 2 * WORLD_HIST_RECENT;
 	sim_observe(w->sim, count_ops, w);
 	history_attach(w->hist, w->sim);
 	w->lin = lin_new(w->hist, LIN_MODEL_KV);

@@ -345,6 +345,7 @@ struct world {
 	struct inv_watch *inv;
 	struct history *hist;    /* every client operation of the cluster */
 	struct lin_checker *lin; /* incremental checker over hist */
+	size_t forget_at;        /* hist->n at which to forget its folded past */
 	struct workload **wl;    /* workloads started (freed with the sim) */
 	int nwl;
 	bool unknown;    /* the last predicate leaf could not decide */

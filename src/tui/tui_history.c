@@ -205,7 +205,9 @@ static void pin_on_core(struct tui_hist *h, const struct history *hist, int cols
 {
 	sim_time lo = HIST_NEVER, hi = 0;
 	for (int i = 0; i < h->ncore; i++) {
-		const struct hist_op *op = &hist->ops[h->core[i]];
+		const struct hist_op *op = history_op(hist, h->core[i]);
+		if (!op)
+			continue;
 		lo = MIN(lo, op->invoked);
 		sim_time end = op->completed != HIST_NEVER ? op->completed
 			       : op->gave_up != HIST_NEVER ? op->gave_up
@@ -246,14 +248,27 @@ static void scan(struct tui_hist *h, const struct history *hist)
 		h->final_max = INT64_MIN;
 		h->nblocks = 0;
 	}
-	for (size_t i = h->rows_scanned; i < hist->n; i++) {
-		row_of(h, hist->ops[i].process);
-		if (i > 0 && hist->ops[i].invoked < hist->ops[i - 1].invoked)
+	/* A long session's history forgets its past (history_forget): what
+	 * the view had not seen of it is skipped (every op there was final;
+	 * the blocks' ends are then lower bounds, which only widens the
+	 * search in fill). */
+	for (size_t i = MAX(h->rows_scanned, hist->base); i < hist->n; i++) {
+		const struct hist_op *op = history_op(hist, i), *prev = history_op(hist, i - 1);
+		row_of(h, op->process);
+		if (i > 0 && prev && op->invoked < prev->invoked)
 			h->unsorted = true;
 	}
 	h->rows_scanned = hist->n;
+	while (h->final_n < hist->base) {
+		h->final_n = MIN(hist->base, (h->final_n / HIST_BLOCK + 1) * HIST_BLOCK);
+		if (h->final_n % HIST_BLOCK == 0) {
+			xgrow((void **)&h->blockmax, &h->capblocks, h->nblocks + 1,
+			      sizeof *h->blockmax);
+			h->blockmax[h->nblocks++] = h->final_max;
+		}
+	}
 	while (h->final_n < hist->n) {
-		const struct hist_op *op = &hist->ops[h->final_n];
+		const struct hist_op *op = history_op(hist, h->final_n);
 		if (op->completed == HIST_NEVER && op->gave_up == HIST_NEVER)
 			break; /* still running: its end moves */
 		h->final_max = MAX(h->final_max, op_end(op, 0));
@@ -264,6 +279,25 @@ static void scan(struct tui_hist *h, const struct history *hist)
 			h->blockmax[h->nblocks++] = h->final_max;
 		}
 	}
+}
+
+/* Adds op to the window's ops[0..n) if it reaches into [left, right];
+ * returns the new n. */
+static size_t add_op(struct tui_hist *h, const struct history *hist, const struct hist_op *op,
+		     size_t n, sim_time now, sim_time left, sim_time right, bool unicode)
+{
+	sim_time end = op_end(op, now);
+	if (end < left || op->invoked > right)
+		return n;
+	xgrow((void **)&h->ops, &h->capops, n + 1, sizeof *h->ops);
+	struct scene_hop *o = &h->ops[n++];
+	o->row = row_of(h, op->process);
+	o->t0 = op->invoked;
+	o->t1 = end;
+	o->outcome = (uint8_t)op->outcome;
+	o->core = h->ncore && in_core(h, op->id);
+	scene_hist_label(hist, op, unicode, o->label, sizeof o->label);
+	return n;
 }
 
 void tui_hist_fill(struct tui_hist *h, struct world *w, bool unicode, int cols,
@@ -298,22 +332,20 @@ void tui_hist_fill(struct tui_hist *h, struct world *w, bool unicode, int cols,
 		else
 			hi = mid;
 	}
-	size_t n = 0;
-	for (size_t i = lo * HIST_BLOCK; i < hist->n; i++) {
-		const struct hist_op *op = &hist->ops[i];
+	size_t n = 0, first = lo * HIST_BLOCK;
+	/* Forgotten ops are not drawn, but those kept aside (a violation's
+	 * core) are. */
+	for (size_t k = 0; first < hist->base && k < hist->nkept; k++) {
+		const struct hist_op *op = &hist->kept[k];
+		if (op->id < first)
+			continue;
+		n = add_op(h, hist, op, n, now, left, right, unicode);
+	}
+	for (size_t i = MAX(first, hist->base); i < hist->n; i++) {
+		const struct hist_op *op = history_op(hist, i);
 		if (op->invoked > right && !h->unsorted)
 			break;
-		sim_time end = op_end(op, now);
-		if (end < left || op->invoked > right)
-			continue;
-		xgrow((void **)&h->ops, &h->capops, n + 1, sizeof *h->ops);
-		struct scene_hop *o = &h->ops[n++];
-		o->row = row_of(h, op->process);
-		o->t0 = op->invoked;
-		o->t1 = end;
-		o->outcome = (uint8_t)op->outcome;
-		o->core = h->ncore && in_core(h, op->id);
-		scene_hist_label(hist, op, unicode, o->label, sizeof o->label);
+		n = add_op(h, hist, op, n, now, left, right, unicode);
 	}
 	*out = (struct scene_hist){
 	    .nrows = h->nrows,
