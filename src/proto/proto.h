@@ -231,6 +231,9 @@ struct proto_ops {
 	 * operations are meaningful. False: a failure detector, a clock, a
 	 * Byzantine agreement; its workload is its own (commands). */
 	bool kv_clients;
+	/* Serves the client operation `sync` (ZooKeeper's: catch up with the
+	 * leader before the next read); false: `sync` is refused. */
+	bool kv_sync;
 
 	void (*status)(const void *self, struct node_status *out);
 	void (*describe)(const void *self, struct node_view *out);

@@ -48,7 +48,7 @@ static void make_snap(struct scene_snap *s, int n, int w, int h, bool unicode)
 	s->selected = 0;
 	for (int i = 0; i < n; i++) {
 		struct scene_node *nd = &s->node[i];
-		snprintf(nd->name, sizeof nd->name, "n%d", i + 1);
+		snprintf(nd->name, sizeof nd->name, "n%d", (i + 1) & 0xffff);
 		nd->up = !(n >= 4 && i == n - 1);
 		nd->st.kind = i == 0               ? ROLE_LEADER
 			      : (n >= 3 && i == 2) ? ROLE_CANDIDATE
