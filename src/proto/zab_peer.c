@@ -188,7 +188,7 @@ void zab_on_vote(struct zab *p, int from, const struct zab_wire_vote *w)
 		if (l < 0 || l >= node_count(p->n))
 			return;
 		if (w->state == ZAB_LEADING && l == from) {
-			if (w->epoch < p->st.accepted_epoch)
+			if (w->epoch && w->epoch < p->st.accepted_epoch)
 				return; /* an old leader: its NEWEPOCH would be refused */
 			start_discovery(p, l);
 		} else if (l != p->n->id) {
