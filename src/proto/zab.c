@@ -208,6 +208,7 @@ static void volatile_free(struct zab *p)
 	kv_close(&p->kv);
 	free(p->pend);
 	free(p->sw);
+	free(p->ooo);
 }
 
 static void zab_destroy(void *self)

@@ -195,6 +195,10 @@ struct zab {
 
 	/* Follower. */
 	sim_time leader_heard; /* local time */
+	/* Proposals that arrived before their predecessor (the network may
+	 * reorder; Zab's TCP would not): held until it comes. */
+	struct zab_wire_proposal *ooo;
+	size_t nooo, capooo;
 
 	/* Clients. */
 	struct zab_pending *pend;

@@ -132,6 +132,7 @@ void zab_look(struct zab *p, const char *why)
 	nodeset_add(&p->voted, p->n->id);
 	p->finalizing = false;
 	p->nsw = 0;
+	p->nooo = 0;
 	zab_clients_lost(p, "server lost its leader");
 	send_votes(p);
 	zab_arm(p);
@@ -626,11 +627,34 @@ static void on_proposal(struct zab *p, int from, const struct zab_wire_proposal 
 		return;
 	p->leader_heard = node_local_now(p->n);
 	int64_t last = zab_last_zxid(p);
+	if (zab_epoch_of(w->t.zxid) != w->epoch)
+		return;
 	if (w->t.zxid > last) {
-		/* Accept in zxid order only: its predecessor must be ours. */
-		if (w->prev != last || zab_epoch_of(w->t.zxid) != w->epoch)
+		/* Accept in zxid order only: its predecessor must be ours. A
+		 * proposal ahead of it waits (a few), the rest are resent. */
+		if (w->prev != last) {
+			if (p->nooo < ZAB_RESEND) {
+				xgrow((void **)&p->ooo, &p->capooo, p->nooo + 1, sizeof *p->ooo);
+				p->ooo[p->nooo++] = *w;
+			}
 			return;
+		}
 		zab_hist_append(p, &w->t);
+		for (bool more = true; more;) {
+			more = false;
+			for (size_t k = 0; k < p->nooo; k++) {
+				if (p->ooo[k].epoch != p->st.current_epoch ||
+				    p->ooo[k].t.zxid <= zab_last_zxid(p)) {
+					p->ooo[k--] = p->ooo[--p->nooo];
+					continue;
+				}
+				if (p->ooo[k].prev == zab_last_zxid(p)) {
+					zab_hist_append(p, &p->ooo[k].t);
+					p->ooo[k--] = p->ooo[--p->nooo];
+					more = true;
+				}
+			}
+		}
 	}
 	struct zab_wire_ack a = {.epoch = w->epoch, .zxid = zab_last_zxid(p)};
 	zab_send(p, from, ZAB_MSG_ACK, &a, sizeof a);
