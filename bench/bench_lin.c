@@ -212,6 +212,7 @@ static void live_on_client(void *self, const struct client_req *req)
 	}
 	bool have = i < st->n;
 	switch (req->op.fn) {
+	case KV_SYNC: break;
 	case KV_GET:
 		r->rep.found = have;
 		if (have)

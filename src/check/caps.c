@@ -26,6 +26,8 @@
  *     every crashed one dead — with the same incarnations everywhere
  *     (`converged`); its invariants (src/check/swim_invariants.c) check
  *     incarnation numbers after every event;
+ *   - zab: as raft — an established leader (`leader`: Leader only in
+ *     the broadcast phase) and a write committed (`committed`);
  *   - clocks: serves no clients either; once the network is healthy, news
  *     flows between every pair of up nodes again (`knows-all 2s`: each
  *     has heard, through some chain of messages, of an event of every
@@ -59,6 +61,8 @@ extern const struct proto_ops pbft_ops;
 extern const struct invariant_ops pbft_invariants;
 extern const struct proto_ops generals_ops;
 extern const struct invariant_ops generals_invariants;
+extern const struct proto_ops zab_ops;
+extern const struct invariant_ops zab_invariants;
 
 static const struct fuzz_live_step raft_live[] = {
     {FL_COMMENT, "liveness: a leader, and a write committed, within %s each", NULL, NULL, false,
@@ -151,6 +155,7 @@ const struct check_caps check_caps_all[] = {
     {&swim_ops, &swim_invariants, &swim_liveness, NULL},
     {&pbft_ops, &pbft_invariants, NULL, NULL},
     {&generals_ops, &generals_invariants, NULL, NULL},
+    {&zab_ops, &zab_invariants, &raft_liveness, NULL},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -338,6 +338,7 @@ static void step_text(const struct fuzz_step *s, int nodes, struct sbuf *out)
 		break;
 	case FZ_OP:
 		switch (s->op.fn) {
+		case KV_SYNC: sbuf_puts(out, "sync"); break;
 		case KV_GET: sbuf_printf(out, "get %s", s->op.key); break;
 		case KV_PUT: sbuf_printf(out, "put %s %s", s->op.key, s->op.arg); break;
 		case KV_APPEND: sbuf_printf(out, "append %s %s", s->op.key, s->op.arg); break;

@@ -380,6 +380,8 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 {
 	struct history *h = ctx;
 	const struct client_op *c = ev->op;
+	if (c && c->op.fn == KV_SYNC)
+		return; /* a sync changes and observes nothing: not an operation on a key */
 	if (ev->kind == TR_INVOKE && c) {
 		struct hist_op op;
 		history_op_from_client(c, &op);

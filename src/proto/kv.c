@@ -167,6 +167,7 @@ static void execute(struct kv *kv, const struct kv_op *op, struct kv_result *res
 		else
 			ns_snprintf(res->why, sizeof res->why, "cas: %s is unset", op->key);
 		break;
+	case KV_SYNC: break;
 	case KV_GET:
 		/* Reads are usually served outside the log, but a log may carry one. */
 		it = find(kv, op->key);

@@ -679,6 +679,7 @@ static void ml_on_client(void *self, const struct client_req *r)
 	bool found = ml_read(k, cur, sizeof cur);
 	int nver = k ? k->nver : 0;
 	switch (op->fn) {
+	case KV_SYNC:
 	case KV_GET:
 		rep.found = found;
 		ns_strlcpy(rep.value, cur, sizeof rep.value);

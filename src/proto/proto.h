@@ -237,6 +237,9 @@ struct proto_ops {
 	 * own default; a request asking another level is refused as bad
 	 * input by proto_level_check. */
 	unsigned kv_read_levels, kv_write_levels;
+	/* Serves the client operation `sync` (ZooKeeper's: catch up with the
+	 * leader before the next read); false: `sync` is refused. */
+	bool kv_sync;
 
 	void (*status)(const void *self, struct node_status *out);
 	void (*describe)(const void *self, struct node_view *out);

@@ -130,6 +130,7 @@ void raft_entry_fmt(const struct raft_entry *e, char *buf, size_t n)
 		return;
 	}
 	switch (e->op.fn) {
+	case KV_SYNC: ns_strlcpy(buf, "sync", n); return;
 	case KV_GET: ns_snprintf(buf, n, "get %s", e->op.key); return;
 	case KV_PUT: ns_snprintf(buf, n, "put %s %s", e->op.key, e->op.arg); return;
 	case KV_APPEND: ns_snprintf(buf, n, "append %s %s", e->op.key, e->op.arg); return;

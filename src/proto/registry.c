@@ -16,6 +16,7 @@ extern const struct proto_ops primary_ops;
 extern const struct proto_ops multileader_ops;
 extern const struct proto_ops dynamo_ops;
 extern const struct proto_ops paxos_ops;
+extern const struct proto_ops zab_ops;
 extern const struct proto_ops clocks_ops;
 extern const struct proto_ops phi_ops;
 extern const struct proto_ops swim_ops;
@@ -23,8 +24,8 @@ extern const struct proto_ops pbft_ops;
 extern const struct proto_ops generals_ops;
 
 const struct proto_ops *const proto_all[] = {
-    &raft_ops,   &heartbeat_ops, &primary_ops, &multileader_ops, &dynamo_ops,   &paxos_ops,
-    &clocks_ops, &phi_ops,       &swim_ops,    &pbft_ops,        &generals_ops, NULL,
+    &raft_ops, &heartbeat_ops, &primary_ops, &multileader_ops, &dynamo_ops, &paxos_ops, &clocks_ops,
+    &phi_ops,  &swim_ops,      &pbft_ops,    &generals_ops,    &zab_ops,    NULL,
 };
 
 const struct proto_ops *proto_find(const char *name)

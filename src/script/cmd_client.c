@@ -131,6 +131,13 @@ static bool append_parse(struct parser *p, struct cmd *c)
 	return op_parse(p, c, KV_APPEND);
 }
 
+static bool sync_parse(struct parser *p, struct cmd *c)
+{
+	struct op_args *a = c->args;
+	a->op.fn = KV_SYNC;
+	return op_tail(p, a);
+}
+
 /* A key or value written $NAME: the binding's text (a node as n3, a number
  * in decimal, a value read as read). 0, or -1 with an error. */
 static int subst(struct exec_ctx *x, char *field, size_t max)
@@ -171,6 +178,11 @@ static int op_exec(struct exec_ctx *x)
 		    _("%s serves no key-value clients: put, get, cas and append do not "
 		      "apply to it"),
 		    sim_proto(s)->name);
+	if (a->op.fn == KV_SYNC && !sim_proto(s)->kv_sync)
+		return exec_refuse(x, x->c->col,
+				   _("%s has no sync: it is ZooKeeper's (cluster zab), a server "
+				     "catching up with its leader before a read"),
+				   sim_proto(s)->name);
 	struct sbuf why = {0};
 	if (!proto_level_check(sim_proto(s), &a->op, &why)) {
 		exec_fail(x, x->c->col, "%s", sbuf_str(&why));
@@ -389,6 +401,14 @@ const struct cmd_entry cmd_client_table[] = {
 	      N_("a client appends VALUE to KEY"), "append log a as c3"},
      .size = sizeof(struct op_args),
      .parse = append_parse,
+     .exec = op_exec,
+     .complete = op_complete},
+    {.info = {"sync", "[via NODE] [as CLIENT]",
+	      N_("zab: the client's server catches up with the leader, so that the client's "
+		 "next read there sees every write completed before the sync"),
+	      "sync via n3 as c1"},
+     .size = sizeof(struct op_args),
+     .parse = sync_parse,
      .exec = op_exec,
      .complete = op_complete},
     {.info = {"client",

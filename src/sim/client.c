@@ -457,8 +457,10 @@ static void put_value(struct sbuf *out, const char *v)
 
 void kv_op_fmt(const struct kv_op *op, struct sbuf *out)
 {
-	static const char *const names[] = {"get", "put", "cas", "append"};
+	static const char *const names[] = {"get", "put", "cas", "append", "sync"};
 	sbuf_puts(out, names[op->fn]);
+	if (op->fn == KV_SYNC)
+		return;
 	put_value(out, op->key);
 	if (op->fn != KV_GET)
 		put_value(out, op->arg);

@@ -128,7 +128,9 @@ struct link {
 #define KV_KEY_MAX 32
 #define KV_VAL_MAX 64
 
-enum kv_fn { KV_GET, KV_PUT, KV_CAS, KV_APPEND };
+/* KV_SYNC: ZooKeeper's sync (no key): the server catches up with its leader
+ * (only for a protocol with kv_sync, proto.h; never in the history). */
+enum kv_fn { KV_GET, KV_PUT, KV_CAS, KV_APPEND, KV_SYNC };
 
 /* The consistency a client asks of one request (Brewer, "CAP Twelve Years
  * Later", 2012: the choice between C and A "can be made per operation").

@@ -32,12 +32,15 @@ static void quiet(void *ctx, enum world_out k, const char *text)
 }
 
 /* A raft cluster of 3 that has run for 1s: where every example runs. */
-static struct world *example_world(void)
+/* A raft cluster, or zab's for `sync` (only zab serves it). */
+static struct world *example_world_for(const char *example)
 {
 	struct world *w = world_new();
 	struct sbuf err = {0};
 	world_set_output(w, quiet, NULL);
-	if (world_exec_line(w, "cluster raft 3\nrun 1s", &err) != EXEC_OK)
+	const char *setup =
+	    !strncmp(example, "sync", 4) ? "cluster zab 3\nrun 1s" : "cluster raft 3\nrun 1s";
+	if (world_exec_line(w, setup, &err) != EXEC_OK)
 		fail_msg("cannot set up: %s", sbuf_str(&err));
 	sbuf_free(&err);
 	return w;
@@ -170,7 +173,7 @@ static void want_record(const char *example, struct sbuf *out)
 /* Runs text on a fresh example world; returns what was recorded. */
 static void run_recorded(const char *text, struct sbuf *rec)
 {
-	struct world *w = example_world();
+	struct world *w = example_world_for(text);
 	struct sbuf err = {0};
 	world_set_recorder(w, record_line, rec);
 	enum exec_status st = world_exec_line(w, text, &err);
@@ -214,7 +217,7 @@ static void test_command_examples_round_trip(void **state)
 static void test_pred_examples_round_trip(void **state)
 {
 	(void)state;
-	struct world *w = example_world();
+	struct world *w = example_world_for("");
 	for (int i = 0; script_pred(i); i++) {
 		const char *ex = script_pred(i)->example;
 		struct sbuf err = {0}, text = {0}, text2 = {0}, why = {0};
@@ -246,7 +249,7 @@ static void test_pred_examples_round_trip(void **state)
 static void test_help_shows_the_rows_usage(void **state)
 {
 	(void)state;
-	struct world *w = example_world();
+	struct world *w = example_world_for("");
 	char want[256];
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; pass ? script_pred(i) != NULL : script_command(i) != NULL; i++) {
@@ -266,7 +269,7 @@ static void test_help_shows_the_rows_usage(void **state)
 static void test_completion_offers_every_name(void **state)
 {
 	(void)state;
-	struct world *w = example_world();
+	struct world *w = example_world_for("");
 	const struct proto_ops *raft = sim_proto(world_sim(w));
 	char want[128];
 	struct sbuf cmds = {0}, preds = {0}, help = {0};
