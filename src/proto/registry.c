@@ -162,9 +162,8 @@ bool proto_option_parse(const struct proto_ops *ops, int idx, const char *text,
 			}
 			if (!*p || k > 62) {
 				sbuf_printf(err,
-					    _("%s takes none or names from %s joined by commas, "
-					      "got \"%.*s\""),
-					    o->key, o->choices, (int)tl, t);
+					    _("%s=%.*s: not one of none|%s (join several with ,)"),
+					    o->key, (int)tl, t, o->choices);
 				return false;
 			}
 			out->i |= (int64_t)1 << k;
