@@ -41,20 +41,22 @@ enum opt_kind {
 	OPT_DURATION, /* 150ms; in [min, max] microseconds */
 	OPT_RANGE,    /* 150ms..300ms: two durations, lo <= hi */
 	OPT_CHOICE,   /* one of `choices`, "readindex|lease|local" */
+	OPT_SET,      /* any of `choices`, written "none" or "a,b"; a bit mask,
+		       * bit k for the k-th choice (at most 63 choices) */
 };
 
 struct proto_option {
 	const char *key;
 	enum opt_kind kind;
 	const char *def;     /* default, as text in the option's syntax */
-	const char *choices; /* OPT_CHOICE: '|'-separated */
+	const char *choices; /* OPT_CHOICE, OPT_SET: '|'-separated */
 	int64_t min, max;    /* OPT_INT, OPT_DURATION, OPT_RANGE bounds */
 	const char *help;    /* N_() */
 	bool live;           /* may change while running (`set KEY VALUE`) */
 };
 
-/* A parsed value: i for int, bool (0/1), duration (us) and choice (index);
- * i..j for a range. */
+/* A parsed value: i for int, bool (0/1), duration (us), choice (index)
+ * and set (bit mask); i..j for a range. */
 struct opt_value {
 	int64_t i, j;
 };

@@ -43,6 +43,11 @@ static const struct proto_option raft_options[] = {
 			   true},
     [RAFT_OPT_BATCH] = {"batch", OPT_INT, "64", NULL, 1, 4096,
 			N_("most entries carried by one AppendEntries"), true},
+    [RAFT_OPT_BUG] = {"bug", OPT_SET, "none",
+		      "no-up-to-date-check|commit-old-terms|forget-vote|forget-term", 0, 0,
+		      N_("switch off rules of the paper, to watch what breaks "
+			 "(docs/RAFT.md, \"Rules you can switch off\")"),
+		      false},
     {NULL, 0, NULL, NULL, 0, 0, NULL, false},
 };
 
@@ -61,6 +66,11 @@ static const struct msg_kind raft_msgs[RAFT_MSG_KINDS] = {
 sim_time raft_opt(const struct raft *r, int opt)
 {
 	return r->o->v[opt].i;
+}
+
+bool raft_bug(const struct raft *r, enum raft_bug b)
+{
+	return (r->o->v[RAFT_OPT_BUG].i >> b) & 1;
 }
 
 sim_time raft_election_lo(const struct raft *r)
@@ -147,6 +157,16 @@ static void raft_on_crash(void *self)
 	r->n = n;
 	r->o = o;
 	r->st = st;
+	/* Figure 2, "Persistent state on all servers: (Updated on stable
+	 * storage before responding to RPCs)": currentTerm, votedFor, log[].
+	 * bug=forget-vote and bug=forget-term keep them in memory only, so a
+	 * crash loses them: a node may then vote twice in one term (§5.2:
+	 * "Each server will vote for at most one candidate in a given
+	 * term"). */
+	if (raft_bug(r, RAFT_BUG_FORGET_VOTE))
+		r->st.voted_for = -1;
+	if (raft_bug(r, RAFT_BUG_FORGET_TERM))
+		r->st.term = 0;
 	r->role = RAFT_FOLLOWER;
 	r->leader = -1;
 	r->commit = r->applied = -1; /* unknown while down */

@@ -47,6 +47,17 @@ enum raft_opt {
 	RAFT_OPT_READS,       /* readindex | lease | local */
 	RAFT_OPT_SNAPSHOT,    /* compaction threshold in entries; 0 = never */
 	RAFT_OPT_BATCH,       /* entries per AppendEntries */
+	RAFT_OPT_BUG,         /* rules switched off (issue 21): a set of raft_bug */
+};
+
+/* The rules `bug=` can switch off, one bit each, in the order of the
+ * option's choices (raft.c). Each is checked beside the rule it removes;
+ * docs/RAFT.md, "Rules you can switch off", says what breaks. */
+enum raft_bug {
+	RAFT_BUG_NO_UP_TO_DATE_CHECK, /* §5.4.1: vote for any log */
+	RAFT_BUG_COMMIT_OLD_TERMS,    /* §5.4.2, Figure 8: count old-term replicas */
+	RAFT_BUG_FORGET_VOTE,         /* Figure 2: votedFor lost in a crash */
+	RAFT_BUG_FORGET_TERM,         /* Figure 2: currentTerm lost in a crash */
 };
 
 enum raft_reads { RAFT_READ_INDEX, RAFT_READ_LEASE, RAFT_READ_LOCAL };
@@ -280,6 +291,8 @@ struct raft_wire_timeout_now {
 
 /* raft.c */
 sim_time raft_opt(const struct raft *r, int opt);
+/* Whether `bug=` switched off rule b (false unless asked for). */
+bool raft_bug(const struct raft *r, enum raft_bug b);
 sim_time raft_election_lo(const struct raft *r);
 const char *raft_role_name(enum raft_role role);
 /* The node's struct raft in a simulation (NULL if the protocol isn't raft). */

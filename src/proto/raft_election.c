@@ -250,6 +250,12 @@ void raft_become_leader(struct raft *r)
  * whichever log is longer is more up-to-date." */
 static bool candidate_up_to_date(const struct raft *r, const struct raft_wire_vote *w)
 {
+	/* §5.4.1: "the voter denies its vote if its own log is more
+	 * up-to-date than that of the candidate." bug=no-up-to-date-check
+	 * grants it anyway, so a leader may lack committed entries (Leader
+	 * Completeness, Figure 3) and overwrite them. */
+	if (raft_bug(r, RAFT_BUG_NO_UP_TO_DATE_CHECK))
+		return true;
 	int64_t lt = raft_last_term(r);
 	return w->last_term > lt || (w->last_term == lt && w->last_index >= raft_last_index(r));
 }

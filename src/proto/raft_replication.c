@@ -168,7 +168,11 @@ void raft_advance_commit(struct raft *r)
 	if (r->role != RAFT_LEADER)
 		return;
 	int64_t n = majority_value(r, match_of);
-	if (n > r->commit && raft_term_at(r, n) == r->st.term) {
+	/* bug=commit-old-terms drops the term test: the leader of Figure 8
+	 * (d) commits an entry of an old term once a majority holds it, and a
+	 * later leader may still overwrite it. */
+	if (n > r->commit &&
+	    (raft_term_at(r, n) == r->st.term || raft_bug(r, RAFT_BUG_COMMIT_OLD_TERMS))) {
 		r->commit = n;
 		raft_apply(r);
 	}

@@ -145,6 +145,35 @@ bool proto_option_parse(const struct proto_ops *ops, int idx, const char *text,
 		sbuf_printf(err, _("%s must be one of %s, got \"%s\""), o->key, o->choices, text);
 		return false;
 	}
+	case OPT_SET: {
+		out->i = 0;
+		if (!strcmp(text, "none"))
+			return true;
+		for (const char *t = text;;) {
+			size_t tl = strcspn(t, ",");
+			const char *p = o->choices;
+			int k = 0;
+			for (; *p; k++) {
+				size_t len = strcspn(p, "|");
+				if (len == tl && !strncmp(p, t, len))
+					break;
+				p += len;
+				if (*p == '|')
+					p++;
+			}
+			if (!*p || k > 62) {
+				sbuf_printf(err,
+					    _("%s=%.*s: not one of none|%s (join several with ,)"),
+					    o->key, (int)tl, t, o->choices);
+				return false;
+			}
+			out->i |= (int64_t)1 << k;
+			t += tl;
+			if (!*t)
+				return true;
+			t++;
+		}
+	}
 	}
 	return false;
 bounds:
@@ -178,6 +207,27 @@ void proto_option_fmt(const struct proto_ops *ops, int idx, const struct opt_val
 				p++;
 		}
 		sbuf_add(out, p, strcspn(p, "|"));
+		break;
+	}
+	case OPT_SET: {
+		if (!v->i) {
+			sbuf_puts(out, "none");
+			break;
+		}
+		const char *p = o->choices;
+		bool first = true;
+		for (int k = 0; *p && k < 63; k++) {
+			size_t len = strcspn(p, "|");
+			if (v->i & ((int64_t)1 << k)) {
+				if (!first)
+					sbuf_puts(out, ",");
+				sbuf_add(out, p, len);
+				first = false;
+			}
+			p += len;
+			if (*p == '|')
+				p++;
+		}
 		break;
 	}
 	}

@@ -173,6 +173,10 @@ static void cluster_complete(struct comp *k, struct world *w, const char *const 
 				comp_offer(k, cand);
 				continue;
 			}
+			if (p->options[i].kind == OPT_SET) { /* bug=none, or names */
+				ns_snprintf(cand, sizeof cand, "%s=none", p->options[i].key);
+				comp_offer(k, cand);
+			}
 			for (const char *q = choices; *q;) {
 				size_t l = strcspn(q, "|");
 				ns_snprintf(cand, sizeof cand, "%s=%.*s", p->options[i].key, (int)l,

@@ -192,6 +192,13 @@ void world_describe(struct world *w, struct sbuf *out)
 	sbuf_printf(out, P_("%d node", "%d nodes", n), n);
 	sbuf_printf(out, " · ");
 	sbuf_printf(out, _("seed %llu"), (unsigned long long)sim_seed(w->sim));
+	/* A cluster with rules switched off says so (issue 21). */
+	const struct proto_ops *p = sim_proto(w->sim);
+	int b = proto_option_index(p, "bug");
+	if (b >= 0 && p->options[b].kind == OPT_SET && sim_opts(w->sim)->v[b].i) {
+		sbuf_puts(out, " · bug=");
+		proto_option_fmt(p, b, &sim_opts(w->sim)->v[b], out);
+	}
 }
 
 /* ---- recording ----------------------------------------------------------------- */

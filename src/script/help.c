@@ -47,7 +47,10 @@ static void help_protocol(const struct proto_ops *p, struct sbuf *out)
 		    _("Options (cluster ... KEY=VALUE; * may change while running with `set`):"));
 		for (int i = 0; p->options[i].key; i++) {
 			struct sbuf u = {0};
-			if (p->options[i].kind == OPT_CHOICE)
+			if (p->options[i].kind == OPT_SET)
+				sbuf_printf(&u, "%s=none|%s%s", p->options[i].key,
+					    p->options[i].choices, p->options[i].live ? " *" : "");
+			else if (p->options[i].kind == OPT_CHOICE)
 				sbuf_printf(&u, "%s=%s%s", p->options[i].key, p->options[i].choices,
 					    p->options[i].live ? " *" : "");
 			else
