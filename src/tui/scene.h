@@ -57,6 +57,7 @@ enum scene_style {
 	SS_TIMER,      /* what is left of a timer (its bar) */
 	SS_TIMER_NEXT, /* the bar of the timeout that runs out first */
 	SS_MSG_SEL,    /* the message opened (m, a click) */
+	SS_TRAITOR,    /* a Byzantine node's marker (traitor NODES MODE) */
 	SS_COUNT
 };
 
@@ -177,6 +178,7 @@ void scene_render_text(const struct scene *sc, struct sbuf *out);
 struct scene_node {
 	char name[8];
 	bool up;
+	char byz[12];          /* a traitor's mode (byz_mode_str: "lie", ...), "" if loyal */
 	struct node_status st; /* st.role is the untranslated word */
 	char badge[24];        /* shown when the protocol has no log */
 	int nlog;              /* the log's tail, in index order */

@@ -723,6 +723,17 @@ static void draw_node(struct scene *sc, const struct scene_snap *s, int i,
 	if (*down)
 		used += scene_text_hit(sc, x + used, y, w - used, rs, down, i, -1);
 	used += scene_text_hit(sc, x + used, y, w - used, rs, role_word(n), i, -1);
+	if (n->byz[0]) {
+		/* A traitor says so in words, not only in colour (issue 19): on
+		 * the box's top border, where the name and role leave it room. */
+		char mark[32];
+		ns_snprintf(mark, sizeof mark, " %s%s ", G(sc, "\u2620 ", "TRAITOR "), n->byz);
+		if (bs->border && r.w > 4)
+			scene_text_hit(sc, r.x + 2, r.y, r.w - 4, SS_TRAITOR, mark, i, -1);
+		else if (used + 1 < w)
+			used += 1 + scene_text_hit(sc, x + used + 1, y, w - used - 1, SS_TRAITOR,
+						   mark + 1, i, -1);
+	}
 	int ns = n->up ? SS_NORMAL : SS_DOWN;
 	if (bs->lines == 1) {
 		if (num[0] && used + 1 < w)

@@ -46,6 +46,7 @@ static const char *const role_names[SS_COUNT] = {
     [SS_TIMER] = "timer",
     [SS_TIMER_NEXT] = "timer-next",
     [SS_MSG_SEL] = "msg-selected",
+    [SS_TRAITOR] = "traitor",
 };
 
 const char *theme_role_name(int role)

@@ -1049,6 +1049,19 @@ static void act(struct tui *t, enum tui_act a, int code)
 			      sim_node_c(t->pane[0].sim, t->sel)->up ? "crash" : "restart",
 			      t->sel + 1);
 		break;
+	case ACT_TRAITOR:
+		if (n) {
+			/* loyal -> lie -> equivocate -> silent -> loyal (issue 19); a
+			 * refusal (no corrupt_msg: only silent) is the command's. */
+			static const char *const next[] = {[BYZ_LOYAL] = "traitor n%d lie",
+							   [BYZ_LIE] = "traitor n%d equivocate",
+							   [BYZ_EQUIVOCATE] = "traitor n%d silent",
+							   [BYZ_SILENT] = "loyal n%d",
+							   [BYZ_RANDOM] = "loyal n%d"};
+			enum byz_mode m = sim_byzantine(t->pane[0].sim, t->sel);
+			execf(t, next[m], t->sel + 1);
+		}
+		break;
 	case ACT_CUT:
 	case ACT_CUT_ONEWAY:
 		if (n < 2)

@@ -115,6 +115,7 @@ enum tui_act {
 	ACT_LESSON_PREV,  /* lessons: the previous step */
 	ACT_LESSON_FIRST, /* lessons: again from step 1 */
 	ACT_GLOSSARY,     /* lessons: the glossary in the pane */
+	ACT_TRAITOR,      /* the selected node: loyal, lie, equivocate, silent */
 };
 
 struct tui_key {

@@ -34,6 +34,8 @@ const struct tui_key tui_keys[] = {
      N_("partition presets: isolate the selected node, a minority/majority "
 	"split, healed"),
      N_("split")},
+    {'b', "b", ACT_TRAITOR,
+     N_("Byzantine: the selected node turns traitor, lie -> equivocate -> silent -> loyal"), NULL},
     {'h', "h", ACT_HEAL, N_("heal every link"), N_("heal")},
     {'s', "s", ACT_PUT, N_("a client writes through the selected node"), NULL},
     {'g', "g", ACT_GET, N_("a client reads through the selected node"), NULL},

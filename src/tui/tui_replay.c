@@ -189,6 +189,7 @@ static bool changes_world(int act)
 {
 	switch (act) {
 	case ACT_CRASH:
+	case ACT_TRAITOR:
 	case ACT_CUT:
 	case ACT_CUT_ONEWAY:
 	case ACT_PARTITION:

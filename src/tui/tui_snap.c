@@ -70,8 +70,14 @@ static void side_pane(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 	struct node_view *v = &b->view;
 	sim_proto(s)->describe(n->self, v);
 	const char *role = v->st.role ? _(v->st.role) : "";
-	ns_snprintf(b->side_title, sizeof b->side_title, "%s%s%s", n->name, *role ? " · " : "",
-		    n->up ? role : _("down"));
+	/* A traitor's mode comes first in the title (issue 19), in words: the
+	 * pane is narrow. */
+	enum byz_mode bm = sim_byzantine(s, sel);
+	char byz[48] = "";
+	if (bm != BYZ_LOYAL)
+		ns_snprintf(byz, sizeof byz, " · %s %s", _("TRAITOR"), byz_mode_str(bm));
+	ns_snprintf(b->side_title, sizeof b->side_title, "%s%s%s%s", n->name, byz,
+		    *role ? " · " : "", n->up ? role : _("down"));
 	out->side_title = b->side_title;
 	if (!n->up)
 		side_line(b, SS_DOWN, "%s", _("crashed: volatile state lost, stable storage kept"));
@@ -166,6 +172,8 @@ void tui_snap_cluster(struct sim *s, int sel, struct tui_snapbuf *b, struct scen
 		sim_proto(s)->describe(nd->self, v);
 		ns_strlcpy(sn->name, nd->name, sizeof sn->name);
 		sn->up = nd->up;
+		enum byz_mode bm = sim_byzantine(s, i);
+		ns_strlcpy(sn->byz, bm == BYZ_LOYAL ? "" : byz_mode_str(bm), sizeof sn->byz);
 		sn->st = v->st;
 		ns_strlcpy(sn->badge, v->badge, sizeof sn->badge);
 		sn->nlog = MIN(v->nlog, SCENE_LOG_TAIL);
