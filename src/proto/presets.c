@@ -34,7 +34,7 @@ const struct proto_preset proto_presets[] = {
      N_("DynamoDB: a Multi-Paxos replica group, eventually consistent reads by default, "
 	"`consistent` per read")},
     {"zookeeper", "zab", "",
-     N_("ZooKeeper: Zab, writes through the leader, local reads (needs zab)")},
+     N_("ZooKeeper: Zab, writes through the leader, local reads, sync then read")},
     {NULL, NULL, NULL, NULL},
 };
 
