@@ -202,11 +202,11 @@ struct pbft {
 	struct kv kv;
 	struct pbft_pending *pend;
 	size_t npend, cappend;
-	struct pbft_vc *vc; /* per node: its latest VIEW-CHANGE */
-	bool nv_sent;       /* primary: NEW-VIEW sent for `view` */
+	struct pbft_vc *vc;       /* per node: its latest VIEW-CHANGE */
+	bool nv_sent;             /* primary: NEW-VIEW sent for `view` */
 	struct pbft_early *early; /* messages of a view not yet entered */
 	size_t nearly, capearly;
-	void *nv_held;      /* a NEW-VIEW awaiting the VIEW-CHANGEs it names */
+	void *nv_held; /* a NEW-VIEW awaiting the VIEW-CHANGEs it names */
 	size_t nv_held_len;
 	/* For the views. */
 	uint64_t views_changed, null_reqs, rejected;
