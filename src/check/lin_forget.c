@@ -60,7 +60,8 @@ size_t lin_forget(struct lin_checker *c, struct history *h, size_t keep_recent)
 	}
 	size_t span = upto - h->base + h->nkept, gained = 0;
 	if (keep.n * 2 <= span) { /* else it would mostly copy what it keeps */
-		qsort(keep.v, keep.n, sizeof *keep.v, u32_cmp);
+		if (keep.n)
+			qsort(keep.v, keep.n, sizeof *keep.v, u32_cmp);
 		size_t before = history_held(h);
 		history_forget(h, upto, keep.v, keep.n);
 		gained = before - history_held(h);
