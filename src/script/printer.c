@@ -171,8 +171,7 @@ bool trace_format_json(const struct sim *s, const struct trace_event *ev, struct
 		kv_op_fmt(&op->op, &d);
 		sbuf_printf(out, ",\"op\":%u,\"client\":\"c%d\",\"node\":\"n%d\",\"f\":", op->id,
 			    op->client, op->node + 1);
-		static const char *const fns[] = {"get", "put", "cas", "append"};
-		sbuf_json_str(out, fns[op->op.fn]);
+		sbuf_json_str(out, kv_fn_name(op->op.fn));
 		sbuf_puts(out, ",\"key\":");
 		sbuf_json_str(out, op->op.key);
 		sbuf_puts(out, ",\"desc\":");

@@ -455,10 +455,15 @@ static void put_value(struct sbuf *out, const char *v)
 		sbuf_printf(out, " %s", v);
 }
 
-void kv_op_fmt(const struct kv_op *op, struct sbuf *out)
+const char *kv_fn_name(enum kv_fn fn)
 {
 	static const char *const names[] = {"get", "put", "cas", "append", "sync"};
-	sbuf_puts(out, names[op->fn]);
+	return (unsigned)fn < sizeof names / sizeof names[0] ? names[fn] : "?";
+}
+
+void kv_op_fmt(const struct kv_op *op, struct sbuf *out)
+{
+	sbuf_puts(out, kv_fn_name(op->fn));
 	if (op->fn == KV_SYNC)
 		return;
 	put_value(out, op->key);

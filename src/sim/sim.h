@@ -198,6 +198,9 @@ struct client_op {
  * "get x", "cas x 1 2", "append x y", and " consistency=WORD" when the
  * request asks for a level. */
 void kv_op_fmt(const struct kv_op *op, struct sbuf *out);
+/* The operation's name as the language spells it ("get", ..., "sync");
+ * "?" for a value outside enum kv_fn. */
+const char *kv_fn_name(enum kv_fn fn);
 /* Appends an outcome word: "ok", "fail", "unknown", "pending". */
 const char *op_outcome_str(enum op_outcome o);
 
