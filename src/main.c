@@ -189,6 +189,7 @@ static void usage(FILE *f)
 	      "  open FILE.ns        run a scenario, then show the screen on its result\n"
 	      "  run FILE.ns         run a scenario headless and print its trace\n"
 	      "  fuzz PROTOCOL       random fault schedules over many seeds\n"
+	      "  hunt PROTOCOL bug=NAME  switch a rule off: the shortest run that breaks it\n"
 	      "  cap [N]             a CP and an AP cluster side by side, same faults\n"
 	      "  compare [PROTOCOL...] [N] [--seed S]  consensus protocols side by side\n"
 	      "  lessons             list the lessons with your progress\n"
@@ -236,15 +237,11 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-	    {"run", run_cmd_main},
-	    {"fuzz", fuzz_cmd_main},
-	    {"lessons", lessons_cmd_main},
-	    {"progress", progress_cmd_main},
-	    {"recordings", recordings_cmd_main},
-	    {"export", export_cmd_main},
-	    {"import", import_cmd_main},
-	    {"check", check_cmd_main},
-	    {"themes", themes_cmd_main},
+	    {"run", run_cmd_main},           {"fuzz", fuzz_cmd_main},
+	    {"hunt", hunt_cmd_main},         {"lessons", lessons_cmd_main},
+	    {"progress", progress_cmd_main}, {"recordings", recordings_cmd_main},
+	    {"export", export_cmd_main},     {"import", import_cmd_main},
+	    {"check", check_cmd_main},       {"themes", themes_cmd_main},
 	};
 	for (size_t i = 0; argc >= 2 && i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))

@@ -10,6 +10,8 @@
  * build tree's translations when run uninstalled). */
 void app_locale_init(void);
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct store;
@@ -20,6 +22,29 @@ struct sbuf;
 int run_cmd_main(int argc, char **argv);
 /* netsplit fuzz PROTOCOL [--seeds N] [--from S] [--time D] [--nodes A..B] */
 int fuzz_cmd_main(int argc, char **argv);
+/* netsplit hunt PROTOCOL bug=NAME [--seeds N] ...: fuzz until the rule's
+ * absence breaks safety, then shrink the run (hunt_cmd.c). */
+int hunt_cmd_main(int argc, char **argv);
+
+/* Shared by fuzz and hunt (fuzz_cmd.c). A whole number (no sign); a
+ * cluster size or range "3..7" within 1..SIM_MAX_NODES. */
+bool fuzz_cli_u64(const char *s, uint64_t *out);
+bool fuzz_cli_nodes(const char *s, int *lo, int *hi);
+/* Runs scenario text through the command language: 0, 1 or 2 like
+ * `netsplit run` (2 also prints the error). */
+int fuzz_cli_replay(const char *text, const char *file);
+/* Creates a new file DIR/STEM.ns, or DIR/STEM-2.ns, -3, ... when the name
+ * is taken. Never replaces or writes through an existing file:
+ * O_CREAT|O_EXCL fails on any name that exists, a symbolic link included
+ * (and O_NOFOLLOW says so twice). The file is opened for writing in *f,
+ * its name in *path; *taken counts the names skipped. False with errno
+ * set when no file could be created. */
+struct proto_ops;
+/* The protocol options KEY=VALUE of argv[0..n), each checked against ops:
+ * a NULL-terminated array of argv's strings (free it), or NULL after a
+ * message "netsplit CMD: ..." on stderr. */
+const char **fuzz_cli_options(const struct proto_ops *ops, int n, char **argv, const char *cmd);
+bool fuzz_cli_create(const char *dir, const char *stem, struct sbuf *path, FILE **f, int *taken);
 /* netsplit lessons / progress / recordings / export / import */
 int lessons_cmd_main(int argc, char **argv);
 int progress_cmd_main(int argc, char **argv);

@@ -50,7 +50,7 @@ static void usage(FILE *f)
 		  "Exit status: 0 every seed passed, 1 a seed failed, 2 bad usage.\n"));
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
+bool fuzz_cli_u64(const char *s, uint64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -61,7 +61,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
-static bool parse_nodes(const char *s, int *lo, int *hi)
+bool fuzz_cli_nodes(const char *s, int *lo, int *hi)
 {
 	char *end;
 	long a = strtol(s, &end, 10), b = a;
@@ -87,9 +87,7 @@ static void quiet_output(void *ctx, enum world_out k, const char *text)
 	(void)text;
 }
 
-/* Runs the scenario text through the command language: 0, 1 or 2 like
- * `netsplit run`. */
-static int replay(const char *text, const char *file)
+int fuzz_cli_replay(const char *text, const char *file)
 {
 	struct world *w = world_new();
 	world_set_output(w, quiet_output, NULL);
@@ -108,23 +106,16 @@ static int replay(const char *text, const char *file)
 	return status;
 }
 
-/* Creates a new file for the reproducer in `dir`: fuzz-PROTO-SEED.ns, or
- * with -2, -3, ... before .ns when that name is taken. Never replaces or
- * writes through an existing file: O_CREAT|O_EXCL fails on any name that
- * exists, a symbolic link included (and O_NOFOLLOW says so twice). The
- * file is opened for writing in *f, its name in *path; *taken counts the
- * names skipped. False with errno set when no file could be created. */
-static bool create_fresh(const char *dir, const char *proto, unsigned long long seed,
-			 struct sbuf *path, FILE **f, int *taken)
+bool fuzz_cli_create(const char *dir, const char *stem, struct sbuf *path, FILE **f, int *taken)
 {
 	enum { MAX_TRIES = 1000 };
 	*taken = 0;
 	for (int k = 1; k <= MAX_TRIES; k++) {
 		sbuf_clear(path);
 		if (k == 1)
-			sbuf_printf(path, "%s/fuzz-%s-%llu.ns", dir, proto, seed);
+			sbuf_printf(path, "%s/%s.ns", dir, stem);
 		else
-			sbuf_printf(path, "%s/fuzz-%s-%llu-%d.ns", dir, proto, seed, k);
+			sbuf_printf(path, "%s/%s-%d.ns", dir, stem, k);
 		int fd = open(sbuf_str(path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			      0666);
 		if (fd < 0) {
@@ -166,7 +157,9 @@ static void report_failure(const struct fuzz_plan *p, const struct fuzz_opts *o,
 	fuzz_plan_text(p, o, &text);
 	FILE *f = NULL;
 	int taken = 0;
-	if (!create_fresh(dir, o->proto, (unsigned long long)p->seed, &path, &f, &taken)) {
+	char stem[96];
+	ns_snprintf(stem, sizeof stem, "fuzz-%s-%llu", o->proto, (unsigned long long)p->seed);
+	if (!fuzz_cli_create(dir, stem, &path, &f, &taken)) {
 		fprintf(stderr,
 			_("netsplit fuzz: cannot create a new file for seed %llu in %s: %s\n"),
 			(unsigned long long)p->seed, dir, strerror(errno));
@@ -180,13 +173,44 @@ static void report_failure(const struct fuzz_plan *p, const struct fuzz_opts *o,
 			printf(P_("  %d file of that name exists: left alone\n",
 				  "  %d files of those names exist: left alone\n", taken),
 			       taken);
-		int st = replay(sbuf_str(&text), sbuf_str(&path));
+		int st = fuzz_cli_replay(sbuf_str(&text), sbuf_str(&path));
 		printf(st == 1 ? _("  wrote %s; `netsplit run %s` reproduces the failure\n")
 			       : _("  wrote %s; note: `netsplit run %s` did not reproduce it\n"),
 		       sbuf_str(&path), sbuf_str(&path));
 	}
 	sbuf_free(&text);
 	sbuf_free(&path);
+}
+
+const char **fuzz_cli_options(const struct proto_ops *ops, int nopt, char **argv, const char *cmd)
+{
+	const char **options = xcalloc((size_t)nopt + 1, sizeof *options);
+	for (int i = 0; i < nopt; i++) {
+		const char *kv = argv[i], *eq = strchr(kv, '=');
+		char key[64];
+		int idx = -1;
+		if (eq && (size_t)(eq - kv) < sizeof key) {
+			memcpy(key, kv, (size_t)(eq - kv));
+			key[eq - kv] = '\0';
+			idx = proto_option_index(ops, key);
+		}
+		struct opt_value v;
+		struct sbuf err = {0};
+		if (idx < 0 || !proto_option_parse(ops, idx, eq + 1, &v, &err)) {
+			if (idx < 0)
+				fprintf(
+				    stderr,
+				    _("netsplit %s: \"%s\" is not an option of %s (KEY=VALUE)\n"),
+				    cmd, kv, ops->name);
+			else
+				fprintf(stderr, "netsplit %s: %s\n", cmd, sbuf_str(&err));
+			sbuf_free(&err);
+			free(options);
+			return NULL;
+		}
+		options[i] = kv;
+	}
+	return options;
 }
 
 int fuzz_cmd_main(int argc, char **argv)
@@ -214,7 +238,7 @@ int fuzz_cmd_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "n:f:t:N:l:o:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (!parse_u64(optarg, &seeds)) {
+			if (!fuzz_cli_u64(optarg, &seeds)) {
 				fprintf(stderr,
 					_("netsplit fuzz: --seeds expects a whole number, got "
 					  "\"%s\"\n"),
@@ -223,7 +247,7 @@ int fuzz_cmd_main(int argc, char **argv)
 			}
 			break;
 		case 'f':
-			if (!parse_u64(optarg, &from)) {
+			if (!fuzz_cli_u64(optarg, &from)) {
 				fprintf(
 				    stderr,
 				    _("netsplit fuzz: --from expects a whole number, got \"%s\"\n"),
@@ -245,7 +269,7 @@ int fuzz_cmd_main(int argc, char **argv)
 			break;
 		}
 		case 'N':
-			if (!parse_nodes(optarg, &o.nodes_lo, &o.nodes_hi)) {
+			if (!fuzz_cli_nodes(optarg, &o.nodes_lo, &o.nodes_hi)) {
 				fprintf(
 				    stderr,
 				    _("netsplit fuzz: --nodes expects a size or a range like 3..7 "
@@ -273,33 +297,9 @@ int fuzz_cmd_main(int argc, char **argv)
 	}
 	o.proto = ops->name;
 	/* Protocol options: checked once here, so that a typo is bad usage. */
-	int nopt = argc - optind - 1;
-	const char **options = xcalloc((size_t)nopt + 1, sizeof *options);
-	for (int i = 0; i < nopt; i++) {
-		const char *kv = argv[optind + 1 + i], *eq = strchr(kv, '=');
-		char key[64];
-		int idx = -1;
-		if (eq && (size_t)(eq - kv) < sizeof key) {
-			memcpy(key, kv, (size_t)(eq - kv));
-			key[eq - kv] = '\0';
-			idx = proto_option_index(ops, key);
-		}
-		struct opt_value v;
-		struct sbuf err = {0};
-		if (idx < 0 || !proto_option_parse(ops, idx, eq + 1, &v, &err)) {
-			if (idx < 0)
-				fprintf(
-				    stderr,
-				    _("netsplit fuzz: \"%s\" is not an option of %s (KEY=VALUE)\n"),
-				    kv, ops->name);
-			else
-				fprintf(stderr, "netsplit fuzz: %s\n", sbuf_str(&err));
-			sbuf_free(&err);
-			free(options);
-			return 2;
-		}
-		options[i] = kv;
-	}
+	const char **options = fuzz_cli_options(ops, argc - optind - 1, argv + optind + 1, "fuzz");
+	if (!options)
+		return 2;
 	o.options = options;
 
 	uint64_t failed = 0, events = 0, unknown = 0;

@@ -373,8 +373,8 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 	sbuf_printf(out, "run %s\n", simtime_fmt_dur(o->duration, buf, sizeof buf));
 	sbuf_puts(out, "expect safe\n");
 	const struct check_caps *caps = check_caps_of(proto_find(o->proto));
-	for (const struct fuzz_live_step *st = caps && caps->liveness ? caps->liveness->steps
-								      : NULL;
+	for (const struct fuzz_live_step *st =
+		 caps && caps->liveness && !o->safety_only ? caps->liveness->steps : NULL;
 	     st && st->kind != FL_END; st++) {
 		switch (st->kind) {
 		case FL_END: break;
@@ -405,7 +405,8 @@ void fuzz_plan_text(const struct fuzz_plan *p, const struct fuzz_opts *o, struct
 			break;
 		}
 	}
-	sbuf_puts(out, "expect safe\n");
+	if (!o->safety_only)
+		sbuf_puts(out, "expect safe\n");
 	if (o->linearizable)
 		sbuf_puts(out, "expect linearizable\n");
 }
@@ -773,7 +774,7 @@ bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_
 	/* Liveness, as the rendered scenario does it: the protocol's declared
 	 * steps (caps.c), each within the bound. */
 	const struct check_caps *caps = check_caps_of(ops);
-	if (caps && caps->liveness && inv_watch_ok(w, NULL, NULL))
+	if (caps && caps->liveness && !o->safety_only && inv_watch_ok(w, NULL, NULL))
 		run_liveness(&rn, caps->liveness, o, res);
 	if (!inv_watch_ok(w, &why, &at)) {
 		res->safety_failed = true;

@@ -40,6 +40,8 @@ struct fuzz_opts {
 	sim_time liveness;          /* then a write must commit within this */
 	bool vary;                  /* draw timing/batching options per seed (below) */
 	bool linearizable;          /* also require a linearizable history (costly) */
+	bool safety_only;           /* no liveness check after the faults (`hunt`:
+				     * what it looks for is lost safety) */
 };
 
 /* With `vary`, each seed also draws a value for each option of the
@@ -153,5 +155,33 @@ struct fuzz_result {
 /* Runs a plan. Returns res->ok. Bad options (the protocol rejects them)
  * fail with why set and neither flag. */
 bool fuzz_run(const struct fuzz_plan *p, const struct fuzz_opts *o, struct fuzz_result *res);
+
+/* ---- shrinking ---------------------------------------------------------------- */
+
+/* What fuzz_shrink did, for the report and the benchmark. */
+struct fuzz_shrink_stats {
+	size_t steps_before, steps_after;
+	int nodes_before, nodes_after;
+	int vary_before, vary_after;
+	sim_time duration_before, duration_after;
+	int runs; /* fuzz_run calls made */
+};
+
+/* Shrinks a failing plan to a smaller one that fails the same way: the
+ * same kind of failure (an invariant, or linearizability) and, for an
+ * invariant, the same property (the text of `why` before its first ':').
+ * In the manner of delta debugging (Zeller and Hildebrandt, "Simplifying
+ * and Isolating Failure-Inducing Input", IEEE TSE 2002): it cuts the run
+ * short at the failure, then removes ever smaller chunks of steps while
+ * the failure stays, then single steps, then drops nodes that no step
+ * names, drawn options, and client operations' arguments, repeating until
+ * nothing more can go or `max_runs` runs are spent. Every candidate is a
+ * whole new run (removing a step changes what follows it), so the result
+ * is a plan that really fails, not a guess. On entry *res is p's failing
+ * result (not ok, and not liveness alone); on return p, o->duration and
+ * *res describe the smallest failing plan found. Returns false, touching
+ * nothing, when *res is not a failure it can shrink. */
+bool fuzz_shrink(struct fuzz_plan *p, struct fuzz_opts *o, struct fuzz_result *res, int max_runs,
+		 struct fuzz_shrink_stats *st);
 
 #endif

@@ -202,6 +202,16 @@ struct proto_vary {
 
 #define PROTO_MAX_VARY 4
 
+/* A rule of the paper that option `bug` can switch off (docs/RAFT.md,
+ * "Rules you can switch off"): its choice word, the rule in one sentence
+ * and where the paper states it. `netsplit hunt` prints these and writes
+ * them atop the counterexample it finds. */
+struct proto_bug {
+	const char *name;   /* "no-up-to-date-check": a choice of option bug */
+	const char *rule;   /* N_(): what the rule says, as the paper says it */
+	const char *source; /* "Raft, §5.4.1" */
+};
+
 /*
  * A protocol. Which fields may be NULL:
  *
@@ -261,7 +271,14 @@ struct proto_ops {
 	const struct proto_pred *preds;     /* NULL-terminated by name == NULL */
 	const struct proto_vary *fuzz_vary; /* NULL-terminated by key == NULL; at
 					     * most PROTO_MAX_VARY */
+	/* The rules option `bug` can switch off, one row per choice of it
+	 * (the conformance test checks they match); NULL-terminated by
+	 * name == NULL, or NULL for a protocol without a `bug` option. */
+	const struct proto_bug *bugs;
 };
+
+/* The row of `bugs` named `name`, or NULL. */
+const struct proto_bug *proto_bug_find(const struct proto_ops *ops, const char *name);
 
 /* ---- registry ------------------------------------------------------------ */
 

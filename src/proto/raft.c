@@ -492,6 +492,24 @@ static const struct proto_vary raft_vary[] = {
     {NULL, NULL},
 };
 
+/* The rules bug=NAME removes (RAFT_OPT_BUG's choices, in order). */
+static const struct proto_bug raft_bugs[] = {
+    {"no-up-to-date-check",
+     N_("a voter denies its vote if its own log is more up-to-date than that of the "
+	"candidate"),
+     "Raft, §5.4.1"},
+    {"commit-old-terms",
+     N_("a leader never commits log entries from previous terms by counting replicas"),
+     "Raft, §5.4.2 and Figure 8"},
+    {"forget-vote",
+     N_("votedFor is updated on stable storage before responding to RPCs: each server "
+	"votes for at most one candidate in a given term"),
+     "Raft, Figure 2 and §5.2"},
+    {"forget-term", N_("currentTerm is updated on stable storage before responding to RPCs"),
+     "Raft, Figure 2"},
+    {NULL, NULL, NULL},
+};
+
 const struct proto_ops raft_ops = {
     .node =
 	{
@@ -519,4 +537,5 @@ const struct proto_ops raft_ops = {
     .timeout_cmd = "campaign",
     .preds = raft_preds,
     .fuzz_vary = raft_vary,
+    .bugs = raft_bugs,
 };

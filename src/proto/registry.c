@@ -36,6 +36,14 @@ const struct proto_ops *proto_find(const char *name)
 	return NULL;
 }
 
+const struct proto_bug *proto_bug_find(const struct proto_ops *ops, const char *name)
+{
+	for (const struct proto_bug *b = ops->bugs; b && b->name; b++)
+		if (!strcmp(b->name, name))
+			return b;
+	return NULL;
+}
+
 int proto_option_index(const struct proto_ops *ops, const char *key)
 {
 	for (int i = 0; ops->options && ops->options[i].key; i++)

@@ -507,6 +507,38 @@ static void test_every_protocol(void **state)
 	assert_true(n >= 5);
 }
 
+/* The bugs table and option `bug` agree: one row per choice, in order,
+ * each with a rule and a source; a protocol with either has both. */
+static void test_bug_rows_match_the_option(void **state)
+{
+	(void)state;
+	for (int i = 0; proto_all[i]; i++) {
+		const struct proto_ops *ops = proto_all[i];
+		int idx = proto_option_index(ops, "bug");
+		if (idx < 0) {
+			assert_null(ops->bugs);
+			continue;
+		}
+		print_message("%s bugs\n", ops->name);
+		assert_int_equal(ops->options[idx].kind, OPT_SET);
+		assert_non_null(ops->bugs);
+		const char *c = ops->options[idx].choices;
+		int k = 0;
+		for (; ops->bugs[k].name; k++) {
+			size_t n = strcspn(c, "|");
+			assert_int_equal(strlen(ops->bugs[k].name), n);
+			assert_memory_equal(ops->bugs[k].name, c, n);
+			assert_true(ops->bugs[k].rule && *ops->bugs[k].rule);
+			assert_true(ops->bugs[k].source && *ops->bugs[k].source);
+			assert_ptr_equal(proto_bug_find(ops, ops->bugs[k].name), &ops->bugs[k]);
+			c += n + (c[n] == '|');
+		}
+		assert_true(k > 0);
+		assert_string_equal(c, ""); /* no choice without a row */
+		assert_null(proto_bug_find(ops, "none"));
+	}
+}
+
 /* Every row of the check layer's table names a registered protocol. */
 static void test_caps_rows_are_registered(void **state)
 {
@@ -525,6 +557,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_protocol),
 	    cmocka_unit_test(test_caps_rows_are_registered),
+	    cmocka_unit_test(test_bug_rows_match_the_option),
 	    cmocka_unit_test(test_optional_fields_may_be_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
