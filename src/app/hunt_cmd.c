@@ -275,17 +275,18 @@ int hunt_cmd_main(int argc, char **argv)
 		return 2;
 	}
 	char tb[32];
-	if (names.len)
-		printf(_("hunt %s bug=%s: seeds %llu.. (at most %llu), %d..%d nodes, %s of faults "
-			 "each\n"),
-		       ops->name, sbuf_str(&names), (unsigned long long)from,
-		       (unsigned long long)seeds, o.nodes_lo, o.nodes_hi,
-		       simtime_fmt_dur(o.duration, tb, sizeof tb));
-	else
-		printf(
-		    _("hunt %s with every rule on (no bug=): a run that breaks safety would be a "
-		      "bug in netsplit's %s; seeds %llu.. (at most %llu)\n"),
-		    ops->name, ops->name, (unsigned long long)from, (unsigned long long)seeds);
+	/* The options as given (bug= among them, or not). */
+	struct sbuf given = {0};
+	for (int i = 0; options[i]; i++)
+		sbuf_printf(&given, " %s", options[i]);
+	printf(_("hunt %s%s: seeds %llu.. (at most %llu), %d..%d nodes, %s of faults each\n"),
+	       ops->name, sbuf_str(&given), (unsigned long long)from, (unsigned long long)seeds,
+	       o.nodes_lo, o.nodes_hi, simtime_fmt_dur(o.duration, tb, sizeof tb));
+	sbuf_free(&given);
+	if (!names.len)
+		printf(_("no rule switched off (no bug=): a run that breaks safety would be a bug "
+			 "in netsplit's %s, or in the options given\n"),
+		       ops->name);
 	fputs(sbuf_str(&rules), stdout);
 	fflush(stdout);
 
@@ -338,10 +339,13 @@ int hunt_cmd_main(int argc, char **argv)
 		fuzz_plan_free(&p);
 	}
 	double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
-	if (status == 1)
+	if (status == 1 && names.len)
 		printf(_("-- no run broke safety in %llu seeds (%llu events, %.2f CPU s): the rule "
 			 "may matter only in rarer schedules; try more --seeds, other --nodes or a "
 			 "longer --time\n"),
+		       (unsigned long long)tried, (unsigned long long)events, cpu);
+	else if (status == 1)
+		printf(_("-- no run broke safety in %llu seeds (%llu events, %.2f CPU s)\n"),
 		       (unsigned long long)tried, (unsigned long long)events, cpu);
 	free(options);
 	sbuf_free(&names);
