@@ -37,8 +37,13 @@ static void screen_usage(enum screen_mode mode)
 		printf("\n");
 		break;
 	case SCREEN_OPEN:
-		printf("%s", _("Usage: netsplit open FILE.ns [--seed S] [--db PATH] [--lang LANG]\n"
-			       "Run a scenario, then show the screen on its result.\n"));
+		printf(
+		    "%s",
+		    _("Usage: netsplit open FILE.ns [--seed S] [--to-end] [--db PATH] [--lang "
+		      "LANG]\n"
+		      "Run a scenario, then show the screen on its result, paused. When an\n"
+		      "invariant breaks, the run stops at the end of that event, with what broke\n"
+		      "on the status line (--to-end runs the whole file anyway).\n"));
 		break;
 	case SCREEN_REPLAY:
 		printf("%s", _("Usage: netsplit replay ID [--db PATH] [--lang LANG]\n"
@@ -61,6 +66,10 @@ static int screen_main(int argc, char **argv, enum screen_mode mode)
 		}
 		if (!strcmp(argv[i], "--lang") && i + 1 < argc) {
 			o.lang = argv[++i];
+			continue;
+		}
+		if (open && !strcmp(argv[i], "--to-end")) {
+			o.open_to_end = true;
 			continue;
 		}
 		if (!strcmp(argv[i], "--present")) {

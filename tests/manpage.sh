@@ -10,7 +10,7 @@ page=docs/netsplit.1
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -f "$page" ] || fail "no $page"
 # The subcommands: main.c's table and the screens.
-cmds=$(sed -n 's/^[[:space:]]*{"\([a-z]*\)", [a-z_]*_main},.*/\1/p' src/main.c)
+cmds=$(grep -o '{"[a-z]*", [a-z_]*_main}' src/main.c | sed 's/{"\([a-z]*\)".*/\1/')
 [ "$(echo "$cmds" | wc -w)" -ge 9 ] || fail "could not read the commands from src/main.c"
 for c in $cmds sandbox open cap replay; do
 	grep -q "^\.B $c\( \|$\)" "$page" || fail "$page has no section for \"netsplit $c\""

@@ -81,6 +81,11 @@ bool inv_watch_ok(struct inv_watch *w, const char **why, sim_time *at)
 	return !w->violated;
 }
 
+bool inv_watch_failed(const struct inv_watch *w)
+{
+	return w && w->violated;
+}
+
 void *inv_watch_checker(const struct inv_watch *w)
 {
 	return w ? w->self : NULL;

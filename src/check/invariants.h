@@ -40,6 +40,10 @@ void inv_watch_free(struct inv_watch *w);
 /* True while no violation has been seen; otherwise *why (if not NULL) is
  * the first violation's text and *at its time. Checks once more now. */
 bool inv_watch_ok(struct inv_watch *w, const char **why, sim_time *at);
+/* Whether a violation has been seen (no check now; the watch checks at
+ * each TR_STEP, so an observer registered after it sees the verdict of
+ * the event that just ended). */
+bool inv_watch_failed(const struct inv_watch *w);
 /* The state of the checker the watch runs (what its create returned), for
  * the predicates that checker answers (caps.h); NULL when w is NULL or the
  * protocol has no checker. */

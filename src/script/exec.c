@@ -517,6 +517,28 @@ static void count_ops(void *ctx, const struct trace_event *ev)
 	}
 }
 
+static void halt_on_violation(void *ctx, const struct trace_event *ev)
+{
+	struct world *w = ctx;
+	if (ev->kind == TR_STEP && w->halt_at_violation && inv_watch_failed(w->inv))
+		sim_halt(w->sim);
+}
+
+void world_halt_at_violation(struct world *w, bool on)
+{
+	w->halt_at_violation = on;
+}
+
+int world_halted_line(const struct world *w)
+{
+	return w->halted_line;
+}
+
+bool world_violation(struct world *w, const char **why, sim_time *at)
+{
+	return w->inv && !inv_watch_ok(w->inv, why, at);
+}
+
 void world_make_sim(struct world *w, const struct proto_ops *proto, int n,
 		    const struct proto_opts *opts)
 {
@@ -532,6 +554,7 @@ void world_make_sim(struct world *w, const struct proto_ops *proto, int n,
 	history_attach(w->hist, w->sim);
 	w->lin = lin_new(w->hist, LIN_MODEL_KV);
 	w->inv = inv_watch_new(w->sim);
+	sim_observe(w->sim, halt_on_violation, w); /* after the watch: sees its verdict */
 	if (w->on_sim)
 		w->on_sim(w->on_sim_ctx, w, w->sim);
 }
@@ -591,9 +614,14 @@ enum exec_status world_run(struct world *w, const struct script *sc, struct sbuf
 {
 	int failed_before = w->failed, async_before = w->async_errors;
 	int refused_before = w->refused;
-	for (int i = 0; i < sc->n; i++)
+	for (int i = 0; i < sc->n; i++) {
 		if (world_run_one(w, sc, i, err) < 0)
 			return EXEC_ERROR;
+		if (w->sim && sim_halted(w->sim)) {
+			w->halted_line = sc->cmd[i]->lineno;
+			break;
+		}
+	}
 	if (w->async_errors > async_before) {
 		if (!err->len)
 			sbuf_printf(err,

@@ -92,6 +92,17 @@ void world_set_output(struct world *w, void (*fn)(void *ctx, enum world_out k, c
 		      void *ctx);
 /* Forces the seed (`netsplit run --seed`): `seed` commands are then ignored. */
 void world_force_seed(struct world *w, uint64_t seed);
+/* With on, the simulation halts (sim_halt) at the end of the first event
+ * after which an invariant is violated, and world_run stops there: the
+ * commands after it are not run. world_halted_line says in which line of
+ * the script it stopped (0: it did not). The caller resumes the simulation
+ * (sim_resume) to run on from that moment. Off by default. */
+void world_halt_at_violation(struct world *w, bool on);
+int world_halted_line(const struct world *w);
+/* The first invariant violation of the current cluster: true with its
+ * text in *why (owned by the world) and its time in *at; false when none
+ * (or no cluster). */
+bool world_violation(struct world *w, const char **why, sim_time *at);
 /* Called after a new simulation is created (cluster command): observers
  * should attach here (the old sim, if any, is freed just before). */
 void world_on_new_sim(struct world *w, void (*fn)(void *ctx, struct world *w, struct sim *s),

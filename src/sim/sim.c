@@ -797,9 +797,24 @@ static bool event_live(const struct sim *s, const struct event *ev)
 	return n->timer_gen[ev->b >> 32] == (uint32_t)ev->b;
 }
 
+void sim_halt(struct sim *s)
+{
+	s->halted = true;
+}
+
+void sim_resume(struct sim *s)
+{
+	s->halted = false;
+}
+
+bool sim_halted(const struct sim *s)
+{
+	return s->halted;
+}
+
 bool sim_step(struct sim *s)
 {
-	while (s->qlen) {
+	while (s->qlen && !s->halted) {
 		struct event ev = queue_pop(s);
 		if (!event_live(s, &ev))
 			continue;
@@ -841,9 +856,9 @@ sim_time sim_next_time(struct sim *s)
 
 void sim_run_until(struct sim *s, sim_time until)
 {
-	while (sim_next_time(s) <= until)
+	while (!s->halted && sim_next_time(s) <= until)
 		sim_step(s);
-	if (until > s->now)
+	if (!s->halted && until > s->now)
 		s->now = until;
 }
 
@@ -851,12 +866,12 @@ bool sim_run_while(struct sim *s, sim_time until, bool (*pred)(void *, struct si
 {
 	if (pred(ctx, s))
 		return true;
-	while (sim_next_time(s) <= until) {
+	while (!s->halted && sim_next_time(s) <= until) {
 		sim_step(s);
 		if (pred(ctx, s))
 			return true;
 	}
-	if (until > s->now)
+	if (!s->halted && until > s->now)
 		s->now = until;
 	return false;
 }

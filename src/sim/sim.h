@@ -461,6 +461,14 @@ sim_time sim_next_time(struct sim *s);
 /* Processes every event due at or before `until`, then sets the clock to
  * `until` (which must not be in the past). */
 void sim_run_until(struct sim *s, sim_time until);
+/* Halts the simulation where it stands: sim_step returns false, and
+ * sim_run_until and sim_run_while return at once without moving the clock,
+ * until sim_resume. Safe to call from an observer in the middle of an
+ * event (the event finishes; no further one starts). `netsplit open`
+ * halts at the first invariant violation to show that moment. */
+void sim_halt(struct sim *s);
+void sim_resume(struct sim *s);
+bool sim_halted(const struct sim *s);
 /* Runs until `pred` is true (checked before the first event and after each
  * one) or `until` passes; returns whether pred held. */
 bool sim_run_while(struct sim *s, sim_time until, bool (*pred)(void *ctx, struct sim *s),

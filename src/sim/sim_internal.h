@@ -83,6 +83,7 @@ struct sim {
 	uint64_t seed;
 	struct rng rng;
 	sim_time now;
+	bool halted; /* sim_halt: run and step do nothing until sim_resume */
 	uint64_t events;
 	uint64_t next_seq;
 	uint32_t next_msg_id;

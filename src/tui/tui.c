@@ -1570,9 +1570,27 @@ static int setup(struct tui *t, const struct tui_options *o)
 			status = 2;
 			goto out;
 		}
+		/* Stop at the moment safety breaks, not after the file's end:
+		 * that moment is what a learner opens a failing run to see. */
+		world_halt_at_violation(t->pane[0].w, !o->open_to_end);
 		if (world_run(t->pane[0].w, sc, &err) == EXEC_ERROR)
 			set_msg(t, SS_ERROR, "%s", sbuf_str(&err));
 		script_free(sc);
+		world_halt_at_violation(t->pane[0].w, false);
+		const char *why = NULL;
+		sim_time vat = 0;
+		if (t->pane[0].sim && sim_halted(t->pane[0].sim) &&
+		    world_violation(t->pane[0].w, &why, &vat)) {
+			sim_resume(t->pane[0].sim);
+			t->running = false;
+			char tb[32];
+			set_msg(t, SS_ERROR,
+				_("safety broke at %s (line %d): %s; paused there, the rest of the "
+				  "file not run (space runs on)"),
+				simtime_fmt(vat, tb, sizeof tb), world_halted_line(t->pane[0].w),
+				why);
+			goto out;
+		}
 		if (!t->pane[0].sim) {
 			sbuf_printf(
 			    &t->fail,

@@ -25,6 +25,7 @@ struct tui_options {
 	uint64_t seed;         /* used when seed_set; else one is drawn at random */
 	const char *db_path;   /* --db PATH: the store (NULL: the default place) */
 	const char *open_file; /* `netsplit open FILE.ns`: run it, then show it paused */
+	bool open_to_end;      /* --to-end: run all of it even past a violation */
 	const char *lang;      /* --lang for lessons; NULL: from the locale */
 	const char *lesson;    /* a lesson's id: play it, from the saved step */
 	int64_t replay_id;     /* `netsplit replay ID`: a recording (0: none) */

@@ -172,6 +172,38 @@ static void test_step_is_one_event(void **state)
 	sim_free(s);
 }
 
+/* sim_halt from inside an event: that event finishes, no later one
+ * starts, the clock does not move to `until`; sim_resume goes on. */
+static void halt_call(void *ctx, struct sim *s, uint64_t i)
+{
+	record_call(ctx, s, i);
+	sim_halt(s);
+}
+
+static void test_halt_stops_runs_until_resumed(void **state)
+{
+	(void)state;
+	struct sim *s = sim_new(&probe_ops, NULL, 2, 1);
+	norder = 0;
+	sim_schedule(s, 10, record_call, NULL, 1);
+	sim_schedule(s, 20, halt_call, NULL, 2);
+	sim_schedule(s, 30, record_call, NULL, 3);
+	sim_run_until(s, 1000);
+	assert_true(sim_halted(s));
+	assert_int_equal(norder, 2);
+	assert_int_equal(sim_now(s), 20); /* not 1000 */
+	assert_false(sim_step(s));
+	sim_run_until(s, 2000);
+	assert_int_equal(norder, 2);
+	assert_int_equal(sim_now(s), 20);
+	sim_resume(s);
+	assert_false(sim_halted(s));
+	sim_run_until(s, 1000);
+	assert_int_equal(norder, 3);
+	assert_int_equal(sim_now(s), 1000);
+	sim_free(s);
+}
+
 static void test_cancelled_timers_are_skipped(void **state)
 {
 	(void)state;
@@ -522,6 +554,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ties_break_by_insertion),
 	    cmocka_unit_test(test_step_is_one_event),
+	    cmocka_unit_test(test_halt_stops_runs_until_resumed),
 	    cmocka_unit_test(test_cancelled_timers_are_skipped),
 	    cmocka_unit_test(test_rng_determinism),
 	    cmocka_unit_test(test_latency_and_jitter),
