@@ -370,12 +370,12 @@ struct world {
 	int nkept;
 	size_t kept_cap;
 
-	int refused;          /* commands refused that the script did not `try` */
-	bool refusals_stop;   /* the prompt: a refusal is an error, shown inline */
+	int refused;            /* commands refused that the script did not `try` */
+	bool refusals_stop;     /* the prompt: a refusal is an error, shown inline */
 	bool halt_at_violation; /* world_halt_at_violation */
 	int halted_line;        /* the line of the command the halt stopped in; 0: none */
-	struct sbuf refusal;  /* the reason of the latest refusal */
-	struct binding *bind; /* let, mark (cleared with each new cluster) */
+	struct sbuf refusal;    /* the reason of the latest refusal */
+	struct binding *bind;   /* let, mark (cleared with each new cluster) */
 	int nbind;
 	size_t bind_cap;
 	struct msg_counts msgs; /* messages sent so far */
