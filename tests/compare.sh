@@ -9,7 +9,7 @@ fail() {
 	echo "compare: $*" >&2
 	exit 1
 }
-"$bin" compare --help | grep -q 'default: raft paxos' || fail "help does not name the default"
+"$bin" compare --help | grep -q 'default: raft paxos zab' || fail "help does not name the default"
 out=$("$bin" compare raft nope 2>&1)
 [ $? -eq 2 ] || fail "an unknown protocol is not exit 2"
 echo "$out" | grep -q 'unknown protocol "nope"' || fail "no message for an unknown protocol: $out"

@@ -6,7 +6,7 @@
  * three" of issue 16. Each side shows its availability, its committed
  * operations and its linearizability verdict.
  *
- * Which protocols run is data: the names given (default: raft and paxos),
+ * Which protocols run is data: the names given (default: raft, paxos and zab),
  * each any built-in protocol that serves key-value clients, run with its
  * defaults. The screen names none.
  */
@@ -39,8 +39,8 @@ int compare_cmd_main(int argc, char **argv)
 			printf(
 			    "%s",
 			    _("Usage: netsplit compare [PROTOCOL...] [N] [--seed S] [--db PATH]\n"
-			      "Two or three clusters side by side (default: raft paxos), each\n"
-			      "of N nodes (default 5), under the same seed, workload, clock and\n"
+			      "Two or three clusters side by side (default: raft paxos zab),\n"
+			      "each of N nodes (default 5), under the same seed, workload, clock and\n"
 			      "faults: every key and command applies to all. Each side counts\n"
 			      "requests answered, refused and timed out, and says whether it\n"
 			      "stayed linearizable.\n"));
@@ -93,8 +93,10 @@ int compare_cmd_main(int argc, char **argv)
 		}
 	}
 	if (nproto == 0) {
+		/* Issue 16: "the same partition and leader crash on all three". */
 		names[nproto++] = "raft";
 		names[nproto++] = "paxos";
+		names[nproto++] = "zab";
 	}
 	if (nproto < 2) {
 		fprintf(stderr, _("netsplit compare: name two or three protocols\n"));
