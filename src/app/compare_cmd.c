@@ -40,7 +40,8 @@ int compare_cmd_main(int argc, char **argv)
 			    "%s",
 			    _("Usage: netsplit compare [PROTOCOL...] [N] [--seed S] [--db PATH]\n"
 			      "Two or three clusters side by side (default: raft paxos zab),\n"
-			      "each of N nodes (default 5), under the same seed, workload, clock and\n"
+			      "each of N nodes (default 5), under the same seed, workload, clock "
+			      "and\n"
 			      "faults: every key and command applies to all. Each side counts\n"
 			      "requests answered, refused and timed out, and says whether it\n"
 			      "stayed linearizable.\n"));
