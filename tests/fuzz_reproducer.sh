@@ -42,6 +42,6 @@ cmp -s "$tmp/first" "$out/fuzz-raft-1-4.ns" || fail "second run replaced the fir
 "$ns" fuzz raft --seeds 1 --liveness 1us --time 1s --out "$tmp/missing" >/dev/null 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] || fail "missing directory: exit $rc"
-grep -q "cannot create a new file for seed 1 in $tmp/missing: No such file or directory" "$tmp/err" ||
+grep -q "cannot create a new file fuzz-raft-1.ns in $tmp/missing: No such file or directory" "$tmp/err" ||
 	fail "missing directory: $(cat "$tmp/err")"
 echo "fuzz_reproducer: ok"

@@ -33,18 +33,20 @@ bool fuzz_cli_nodes(const char *s, int *lo, int *hi);
 /* Runs scenario text through the command language: 0, 1 or 2 like
  * `netsplit run` (2 also prints the error). */
 int fuzz_cli_replay(const char *text, const char *file);
-/* Creates a new file DIR/STEM.ns, or DIR/STEM-2.ns, -3, ... when the name
- * is taken. Never replaces or writes through an existing file:
- * O_CREAT|O_EXCL fails on any name that exists, a symbolic link included
- * (and O_NOFOLLOW says so twice). The file is opened for writing in *f,
- * its name in *path; *taken counts the names skipped. False with errno
- * set when no file could be created. */
 struct proto_ops;
 /* The protocol options KEY=VALUE of argv[0..n), each checked against ops:
  * a NULL-terminated array of argv's strings (free it), or NULL after a
  * message "netsplit CMD: ..." on stderr. */
 const char **fuzz_cli_options(const struct proto_ops *ops, int n, char **argv, const char *cmd);
-bool fuzz_cli_create(const char *dir, const char *stem, struct sbuf *path, FILE **f, int *taken);
+/* Writes text to a new file DIR/STEM.ns, or DIR/STEM-2.ns, -3, ... when
+ * that name is taken (never replacing nor writing through an existing
+ * file or link: O_EXCL|O_NOFOLLOW), its name in *path, and says on stdout
+ * how many taken names were left alone. False after a message "netsplit
+ * CMD: ..." on stderr; a file it created and could not fill is removed. */
+bool fuzz_cli_write(const char *cmd, const char *dir, const char *stem, const char *text,
+		    struct sbuf *path);
+/* Appends text as comment lines: "# " before each of its lines. */
+void fuzz_cli_comment(struct sbuf *out, const char *text);
 /* netsplit lessons / progress / recordings / export / import */
 int lessons_cmd_main(int argc, char **argv);
 int progress_cmd_main(int argc, char **argv);

@@ -106,7 +106,13 @@ int fuzz_cli_replay(const char *text, const char *file)
 	return status;
 }
 
-bool fuzz_cli_create(const char *dir, const char *stem, struct sbuf *path, FILE **f, int *taken)
+/* Creates a new file DIR/STEM.ns, or DIR/STEM-2.ns, -3, ... when the name
+ * is taken. Never replaces or writes through an existing file:
+ * O_CREAT|O_EXCL fails on any name that exists, a symbolic link included
+ * (and O_NOFOLLOW says so twice). The file is opened for writing in *f,
+ * its name in *path; *taken counts the names skipped. False with errno
+ * set when no file could be created. */
+static bool create_fresh(const char *dir, const char *stem, struct sbuf *path, FILE **f, int *taken)
 {
 	enum { MAX_TRIES = 1000 };
 	*taken = 0;
@@ -139,6 +145,41 @@ bool fuzz_cli_create(const char *dir, const char *stem, struct sbuf *path, FILE 
 	return false;
 }
 
+void fuzz_cli_comment(struct sbuf *out, const char *text)
+{
+	for (const char *l = text; *l;) {
+		size_t n = strcspn(l, "\n");
+		sbuf_puts(out, "# ");
+		sbuf_add(out, l, n);
+		sbuf_putc(out, '\n');
+		l += n + (l[n] == '\n');
+	}
+}
+
+bool fuzz_cli_write(const char *cmd, const char *dir, const char *stem, const char *text,
+		    struct sbuf *path)
+{
+	FILE *f = NULL;
+	int taken = 0;
+	if (!create_fresh(dir, stem, path, &f, &taken)) {
+		fprintf(stderr, _("netsplit %s: cannot create a new file %s.ns in %s: %s\n"), cmd,
+			stem, dir, strerror(errno));
+		return false;
+	}
+	if (fputs(text, f) == EOF || fclose(f) != 0) {
+		int e = errno;
+		unlink(sbuf_str(path)); /* ours: created a moment ago */
+		fprintf(stderr, _("netsplit %s: cannot write %s: %s\n"), cmd, sbuf_str(path),
+			strerror(e));
+		return false;
+	}
+	if (taken)
+		printf(P_("  %d file of that name exists: left alone\n",
+			  "  %d files of those names exist: left alone\n", taken),
+		       taken);
+	return true;
+}
+
 static void report_failure(const struct fuzz_plan *p, const struct fuzz_opts *o,
 			   const struct fuzz_result *r, const char *dir)
 {
@@ -146,33 +187,11 @@ static void report_failure(const struct fuzz_plan *p, const struct fuzz_opts *o,
 	printf(_("seed %llu FAILED at %s: %s\n"), (unsigned long long)p->seed,
 	       simtime_fmt(r->at, tb, sizeof tb), r->why);
 	struct sbuf text = {0}, path = {0};
-	/* The reason, as comments: it may span lines. */
-	for (const char *l = r->why; *l;) {
-		size_t n = strcspn(l, "\n");
-		sbuf_puts(&text, "# ");
-		sbuf_add(&text, l, n);
-		sbuf_putc(&text, '\n');
-		l += n + (l[n] == '\n');
-	}
+	fuzz_cli_comment(&text, r->why); /* the reason: it may span lines */
 	fuzz_plan_text(p, o, &text);
-	FILE *f = NULL;
-	int taken = 0;
 	char stem[96];
 	ns_snprintf(stem, sizeof stem, "fuzz-%s-%llu", o->proto, (unsigned long long)p->seed);
-	if (!fuzz_cli_create(dir, stem, &path, &f, &taken)) {
-		fprintf(stderr,
-			_("netsplit fuzz: cannot create a new file for seed %llu in %s: %s\n"),
-			(unsigned long long)p->seed, dir, strerror(errno));
-	} else if (fputs(sbuf_str(&text), f) == EOF || fclose(f) != 0) {
-		int e = errno;
-		unlink(sbuf_str(&path)); /* ours: created a moment ago */
-		fprintf(stderr, _("netsplit fuzz: cannot write %s: %s\n"), sbuf_str(&path),
-			strerror(e));
-	} else {
-		if (taken)
-			printf(P_("  %d file of that name exists: left alone\n",
-				  "  %d files of those names exist: left alone\n", taken),
-			       taken);
+	if (fuzz_cli_write("fuzz", dir, stem, sbuf_str(&text), &path)) {
 		int st = fuzz_cli_replay(sbuf_str(&text), sbuf_str(&path));
 		printf(st == 1 ? _("  wrote %s; `netsplit run %s` reproduces the failure\n")
 			       : _("  wrote %s; note: `netsplit run %s` did not reproduce it\n"),

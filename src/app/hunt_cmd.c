@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,18 +93,6 @@ static bool describe_bugs(const struct proto_ops *ops, const char *const *option
 	return true;
 }
 
-/* Appends a comment: each line of text after "# ". */
-static void comment(struct sbuf *out, const char *text)
-{
-	for (const char *l = text; *l;) {
-		size_t n = strcspn(l, "\n");
-		sbuf_puts(out, "# ");
-		sbuf_add(out, l, n);
-		sbuf_putc(out, '\n');
-		l += n + (l[n] == '\n');
-	}
-}
-
 /* The run of p with the same options but without any bug=: the rule is on. */
 static int replay_rule_on(const struct fuzz_plan *p, const struct fuzz_opts *o)
 {
@@ -134,9 +123,9 @@ static int write_result(const struct fuzz_plan *p, const struct fuzz_opts *o,
 		    *names ? " bug=" : "", names);
 	sbuf_puts(&text, rules);
 	sbuf_printf(&why, _("What breaks, at %s: %s"), simtime_fmt(r->at, tb, sizeof tb), r->why);
-	comment(&text, sbuf_str(&why));
+	fuzz_cli_comment(&text, sbuf_str(&why));
 	if (*shrunk)
-		comment(&text, shrunk);
+		fuzz_cli_comment(&text, shrunk);
 	fuzz_plan_text(p, o, &text);
 
 	char stem[128];
@@ -145,19 +134,9 @@ static int write_result(const struct fuzz_plan *p, const struct fuzz_opts *o,
 	for (char *c = stem; *c; c++)
 		if (*c == ',')
 			*c = '+';
-	FILE *f = NULL;
-	int taken = 0, status = 0;
-	if (!fuzz_cli_create(dir, stem, &path, &f, &taken)) {
-		fprintf(stderr, _("netsplit hunt: cannot create a new file in %s: %s\n"), dir,
-			strerror(errno));
-		status = 2;
-	} else if (fputs(sbuf_str(&text), f) == EOF || fclose(f) != 0) {
-		int e = errno;
-		unlink(sbuf_str(&path));
-		fprintf(stderr, _("netsplit hunt: cannot write %s: %s\n"), sbuf_str(&path),
-			strerror(e));
-		status = 2;
-	} else {
+	int status = 2;
+	if (fuzz_cli_write("hunt", dir, stem, sbuf_str(&text), &path)) {
+		status = 0;
 		int lines = 0;
 		for (const char *c = sbuf_str(&text); *c; c++)
 			lines += *c == '\n';
@@ -267,6 +246,21 @@ int hunt_cmd_main(int argc, char **argv)
 	if (!options)
 		return 2;
 	o.options = options;
+	/* Where the result goes, checked before the search: a typo in --out
+	 * should not cost the hunt (the file itself is still made with
+	 * O_EXCL when there is one to write). */
+	struct stat sb;
+	int e = stat(dir, &sb) != 0      ? errno
+		: !S_ISDIR(sb.st_mode)   ? ENOTDIR
+		: access(dir, W_OK) != 0 ? errno
+					 : 0;
+	if (e) {
+		fprintf(stderr,
+			_("netsplit hunt: --out %s is not a directory it can write in: %s\n"), dir,
+			strerror(e));
+		free(options);
+		return 2;
+	}
 	struct sbuf names = {0}, rules = {0};
 	if (!describe_bugs(ops, options, &names, &rules)) {
 		free(options);

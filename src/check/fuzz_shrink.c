@@ -248,8 +248,9 @@ static bool plain_ops(struct shrinker *sh, struct fuzz_plan *p)
 			ns_strlcpy(plain.arg, "1", sizeof plain.arg);
 		if (plain.fn == KV_CAS)
 			ns_strlcpy(plain.arg2, "2", sizeof plain.arg2);
-		if (!memcmp(&plain, &s->op, sizeof plain))
-			continue;
+		if (!strcmp(plain.key, s->op.key) && !strcmp(plain.arg, s->op.arg) &&
+		    !strcmp(plain.arg2, s->op.arg2))
+			continue; /* plain already */
 		struct fuzz_plan c;
 		plan_copy(&c, p);
 		c.steps[i].op = plain;

@@ -71,6 +71,7 @@ static void drop_sim(struct world *w)
 	history_clear(w->hist);
 	sim_free(w->sim);
 	w->sim = NULL;
+	w->halt_obs = 0; /* freed with the sim */
 	/* a workload's scheduled arrivals die with the sim: free it after */
 	for (int i = 0; i < w->nwl; i++)
 		workload_free(w->wl[i]);
@@ -520,13 +521,29 @@ static void count_ops(void *ctx, const struct trace_event *ev)
 static void halt_on_violation(void *ctx, const struct trace_event *ev)
 {
 	struct world *w = ctx;
-	if (ev->kind == TR_STEP && w->halt_at_violation && inv_watch_failed(w->inv))
+	if (ev->kind == TR_STEP && inv_watch_failed(w->inv))
 		sim_halt(w->sim);
+}
+
+/* The observer is attached only while halting is on, after the watch (so
+ * that it sees the verdict of the event that just ended): no cost to the
+ * runs that do not ask for it. */
+static void halt_observe(struct world *w)
+{
+	bool want = w->halt_at_violation && w->sim;
+	if (want && !w->halt_obs)
+		w->halt_obs = sim_observe(w->sim, halt_on_violation, w) + 1;
+	else if (!want && w->halt_obs) {
+		if (w->sim)
+			sim_unobserve(w->sim, w->halt_obs - 1);
+		w->halt_obs = 0;
+	}
 }
 
 void world_halt_at_violation(struct world *w, bool on)
 {
 	w->halt_at_violation = on;
+	halt_observe(w);
 }
 
 int world_halted_line(const struct world *w)
@@ -554,7 +571,7 @@ void world_make_sim(struct world *w, const struct proto_ops *proto, int n,
 	history_attach(w->hist, w->sim);
 	w->lin = lin_new(w->hist, LIN_MODEL_KV);
 	w->inv = inv_watch_new(w->sim);
-	sim_observe(w->sim, halt_on_violation, w); /* after the watch: sees its verdict */
+	halt_observe(w);
 	if (w->on_sim)
 		w->on_sim(w->on_sim_ctx, w, w->sim);
 }
@@ -614,6 +631,7 @@ enum exec_status world_run(struct world *w, const struct script *sc, struct sbuf
 {
 	int failed_before = w->failed, async_before = w->async_errors;
 	int refused_before = w->refused;
+	w->halted_line = 0;
 	for (int i = 0; i < sc->n; i++) {
 		if (world_run_one(w, sc, i, err) < 0)
 			return EXEC_ERROR;

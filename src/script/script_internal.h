@@ -373,6 +373,7 @@ struct world {
 	int refused;            /* commands refused that the script did not `try` */
 	bool refusals_stop;     /* the prompt: a refusal is an error, shown inline */
 	bool halt_at_violation; /* world_halt_at_violation */
+	int halt_obs;           /* its observer's handle + 1 on sim; 0: none */
 	int halted_line;        /* the line of the command the halt stopped in; 0: none */
 	struct sbuf refusal;    /* the reason of the latest refusal */
 	struct binding *bind;   /* let, mark (cleared with each new cluster) */
