@@ -302,6 +302,10 @@ T send-keys -t ns Enter
 pause
 T send-keys -t ns Space
 check "f8: step 5 by hand" wait_for 'step 5 done at' 10
+# Steps 1-3 were skipped with n, not done: the quiz's opening says so.
+T send-keys -t ns n
+check "f8: the quiz counts the steps done, not the steps passed" \
+	wait_for '2 of 5 steps done \(N goes back one\); now the quiz' 5
 T send-keys -t ns q
 check "f8: q quits" wait_for 'EXIT=0' 5
 

@@ -115,9 +115,20 @@ static void step_started(struct tui_session *s, const char *how)
 		s->q = s->cursor = s->right = 0;
 		s->chosen = -1;
 		memset(s->result, -1, sizeof s->result);
-		if (s->quiz)
+		/* Steps skipped with n are not done: say so, not "every step". */
+		int done = 0;
+		for (int i = 0; i < l->nsteps; i++) {
+			struct store_step ss;
+			done += store_step_get(s->store, lesson_id(s), i, &ss) == 0 && ss.done_at;
+		}
+		if (s->quiz && done == l->nsteps)
 			tui_say(s->t, SS_OK, "%s",
 				_("every step done: now the quiz (1-9 or up/down and enter)"));
+		else if (s->quiz)
+			tui_say(s->t, SS_OK,
+				_("%d of %d steps done (N goes back one); now the quiz (1-9 or "
+				  "up/down and enter)"),
+				done, l->nsteps);
 		else
 			tui_say(s->t, SS_OK, "%s",
 				_("lesson done: B takes it again from step 1, L the lesson list"));
