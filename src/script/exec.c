@@ -512,6 +512,8 @@ static void count_ops(void *ctx, const struct trace_event *ev)
 	}
 	if (ev->kind == TR_COMPLETE && ev->op->outcome <= OUT_UNKNOWN) {
 		w->ops[ev->op->outcome]++;
+		if (ev->op->op.fn == KV_GET)
+			w->reads[ev->op->outcome]++;
 		w->last_took = ev->op->completed - ev->op->invoked;
 		if (w->hist->n >= w->forget_at)
 			forget_past(w);
@@ -565,6 +567,7 @@ void world_make_sim(struct world *w, const struct proto_ops *proto, int n,
 	rng_seed(&w->rng, w->seed ^ 0x6c65742062696e64ULL); /* "let bind" */
 	counts_grow(&w->msgs, proto->node.nmsg_kinds ? proto->node.nmsg_kinds : 1, n);
 	memset(w->ops, 0, sizeof w->ops);
+	memset(w->reads, 0, sizeof w->reads);
 	w->last_took = -1;
 	w->forget_at = 2 * WORLD_HIST_RECENT;
 	sim_observe(w->sim, count_ops, w);

@@ -45,31 +45,49 @@ static bool g_took(struct world *w, const struct proto_args *a, struct sbuf *why
 }
 
 /* ops WORD >= INT: completed client operations with that outcome. */
-static bool g_ops(struct world *w, const struct proto_args *a, struct sbuf *why)
+/* ops / reads WORD >= INT: completed client operations (all of them, or
+ * the reads only) by outcome, or those pending. */
+static bool count_outcome(struct world *w, const int *c, bool reads, const struct proto_args *a,
+			  struct sbuf *why)
 {
 	const char *word = a->a[0].str;
 	int n;
 	if (!strcmp(word, "ok"))
-		n = w->ops[OUT_OK];
+		n = c[OUT_OK];
 	else if (!strcmp(word, "fail"))
-		n = w->ops[OUT_FAIL];
+		n = c[OUT_FAIL];
 	else if (!strcmp(word, "unknown"))
-		n = w->ops[OUT_UNKNOWN];
+		n = c[OUT_UNKNOWN];
 	else if (!strcmp(word, "failed"))
-		n = w->ops[OUT_FAIL] + w->ops[OUT_UNKNOWN];
+		n = c[OUT_FAIL] + c[OUT_UNKNOWN];
 	else if (!strcmp(word, "done"))
-		n = w->ops[OUT_OK] + w->ops[OUT_FAIL] + w->ops[OUT_UNKNOWN];
-	else if (!strcmp(word, "pending"))
+		n = c[OUT_OK] + c[OUT_FAIL] + c[OUT_UNKNOWN];
+	else if (!strcmp(word, "pending") && !reads)
 		n = sim_pending_count(w->sim);
 	else {
 		sbuf_printf(why,
-			    _("no such outcome \"%s\" (ok, fail, unknown, failed, done, pending)"),
+			    reads ? _("no such outcome \"%s\" (ok, fail, unknown, failed, done)")
+				  : _("no such outcome \"%s\" (ok, fail, unknown, failed, done, pending)"),
 			    word);
 		return false;
 	}
-	sbuf_printf(why, _("ok %d, fail %d, unknown %d, pending %d"), w->ops[OUT_OK],
-		    w->ops[OUT_FAIL], w->ops[OUT_UNKNOWN], sim_pending_count(w->sim));
+	if (reads)
+		sbuf_printf(why, _("reads: ok %d, fail %d, unknown %d"), c[OUT_OK], c[OUT_FAIL],
+			    c[OUT_UNKNOWN]);
+	else
+		sbuf_printf(why, _("ok %d, fail %d, unknown %d, pending %d"), c[OUT_OK],
+			    c[OUT_FAIL], c[OUT_UNKNOWN], sim_pending_count(w->sim));
 	return n >= a->a[1].num;
+}
+
+static bool g_ops(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	return count_outcome(w, w->ops, false, a, why);
+}
+
+static bool g_reads(struct world *w, const struct proto_args *a, struct sbuf *why)
+{
+	return count_outcome(w, w->reads, true, a, why);
 }
 
 /* linearizable: the history of client operations so far has a
@@ -112,5 +130,9 @@ const struct pred_entry pred_check_table[] = {
 	 "done; or are pending"),
       "ops done >= 1"},
      g_ops},
+    {{"reads", "WORD >= INT",
+      N_("at least INT reads (get) ended ok, fail, unknown, failed (fail or unknown) or done"),
+      "reads ok >= 1"},
+     g_reads},
     {{NULL, NULL, NULL, NULL}, NULL},
 };

@@ -361,6 +361,7 @@ struct world {
 
 	int passed, failed;
 	int ops[4];         /* completed client operations by outcome (enum op_outcome) */
+	int reads[4];       /* the same, of reads (get) only */
 	sim_time last_took; /* how long the latest completed operation took; -1: none */
 	int async_errors;   /* errors in commands run by `at` */
 	void **scheds;      /* commands scheduled with at/after (freed with the sim) */

@@ -180,7 +180,7 @@ struct scene_node {
 	bool up;
 	char byz[12];          /* a traitor's mode (byz_mode_str: "lie", ...), "" if loyal */
 	struct node_status st; /* st.role is the untranslated word */
-	char badge[24];        /* shown when the protocol has no log */
+	char badge[24];        /* the box shows it instead of "t3 c7" */
 	int nlog;              /* the log's tail, in index order */
 	struct {
 		int64_t index, term;

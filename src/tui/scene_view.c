@@ -306,19 +306,20 @@ static void line1_text(const struct scene *sc, const struct scene_node *n, char 
 		ns_snprintf(buf, len, "%s %s", n->name, role_word(n));
 }
 
-/* "t3 c7" or the badge. */
+/* The protocol's badge when it gives one, in its own words ("e2 2:3" for
+ * Zab, a ballot for Paxos), else "t3 c7". */
 static void numbers_text(const struct scene_node *n, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	if (n->st.term >= 0 && n->st.commit >= 0)
+	if (n->badge[0])
+		ns_strlcpy(buf, n->badge, len);
+	else if (n->st.term >= 0 && n->st.commit >= 0)
 		ns_snprintf(buf, len, "t%lld c%lld", (long long)n->st.term,
 			    (long long)n->st.commit);
 	else if (n->st.term >= 0)
 		ns_snprintf(buf, len, "t%lld", (long long)n->st.term);
 	else if (n->st.commit >= 0)
 		ns_snprintf(buf, len, "c%lld", (long long)n->st.commit);
-	else
-		ns_strlcpy(buf, n->badge, len);
 }
 
 /* The widest content any node needs in this style (the log tail fills
