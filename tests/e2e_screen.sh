@@ -139,6 +139,12 @@ check "partitioned links are drawn cut" wait_for '╳' 5
 T send-keys -t ns : heal Enter
 check ":heal heals" wait_gone '╳' 5
 
+T send-keys -t ns e
+check "e: the event log without the message traffic" wait_for 'event log: what happened' 5
+check "e: no message lines left in the log" sh -c "sleep 0.5; ! tmux -L $sock capture-pane -p -t ns | sed -n '/─ events/,\$p' | grep -q ' → n[0-9]'"
+check "e: the heal is still there" sh -c "tmux -L $sock capture-pane -p -t ns | sed -n '/─ events/,\$p' | grep -q 'heal'"
+T send-keys -t ns e
+check "e again: everything" wait_for 'event log: everything' 5
 T send-keys -t ns : 'frobnicate n1' Enter
 check "a bad command shows an error" wait_for 'frobnicate' 5
 t1=$(status_time)

@@ -55,6 +55,13 @@
 #define FRAME_US  (1000000 / 30)
 #define EV_MAX    256
 #define EV_LEN    TUI_EV_LEN
+
+/* A ring of formatted event-log lines, oldest overwritten. */
+struct ev_ring {
+	char line[EV_MAX][EV_LEN];
+	uint8_t style[EV_MAX];
+	int next, n;
+};
 #define TL_MAX    4096
 #define DROPS_MAX TUI_DROPS_MAX
 #define JOB_SLICE 0.025 /* seconds of wall time a long command runs per frame */
@@ -103,10 +110,11 @@ struct tui {
 	enum tui_act pending; /* ACT_CUT or ACT_CUT_ONEWAY waiting for a node */
 	int preset;
 	unsigned ops;
-	/* the event log: a ring of formatted lines */
-	char ev[EV_MAX][EV_LEN];
-	uint8_t ev_style[EV_MAX];
-	int ev_next, ev_n;
+	/* the event log: every line, and the lines that are not message
+	 * traffic (e shows only those: a heartbeat every 50ms would push a
+	 * client's answer out of the ring in a second) */
+	struct ev_ring all, happened;
+	bool traffic_off;
 	struct scene_line evlines[EV_MAX + 1]; /* and a line of completions */
 	/* the timeline: a ring of events */
 	struct scene_tl_event tl[TL_MAX];
@@ -192,14 +200,12 @@ static void set_msg(struct tui *t, int style, const char *fmt, ...)
 /* ---- the event log and the timeline ------------------------------------------ */
 
 /* Appends a line; " -> " becomes an arrow where the terminal has one. */
-static void log_line(struct tui *t, int style, const char *text)
+static void ring_add(struct ev_ring *r, bool unicode, int style, const char *text)
 {
-	while (*text == ' ')
-		text++;
-	char *dst = t->ev[t->ev_next];
+	char *dst = r->line[r->next];
 	size_t o = 0;
 	for (const char *p = text; *p && o + 4 < EV_LEN; p++) {
-		if (t->term.unicode && !strncmp(p, " -> ", 4)) {
+		if (unicode && !strncmp(p, " -> ", 4)) {
 			memcpy(dst + o, " → ", 5);
 			o += 5;
 			p += 3;
@@ -218,10 +224,31 @@ static void log_line(struct tui *t, int style, const char *text)
 			o = lead - 1;
 	}
 	dst[o] = '\0';
-	t->ev_style[t->ev_next] = (uint8_t)style;
-	t->ev_next = (t->ev_next + 1) % EV_MAX;
-	if (t->ev_n < EV_MAX)
-		t->ev_n++;
+	r->style[r->next] = (uint8_t)style;
+	r->next = (r->next + 1) % EV_MAX;
+	if (r->n < EV_MAX)
+		r->n++;
+}
+
+/* A line of the event log; traffic (a message sent, delivered or dropped,
+ * a timer) goes only to the ring of every line. */
+static void log_line_kind(struct tui *t, int style, const char *text, bool traffic)
+{
+	while (*text == ' ')
+		text++;
+	ring_add(&t->all, t->term.unicode, style, text);
+	if (!traffic)
+		ring_add(&t->happened, t->term.unicode, style, text);
+}
+
+static void log_line(struct tui *t, int style, const char *text)
+{
+	log_line_kind(t, style, text, false);
+}
+
+static void log_clear(struct tui *t)
+{
+	t->all.n = t->all.next = t->happened.n = t->happened.next = 0;
 }
 
 static void tl_add(struct tui *t, struct scene_tl_event e)
@@ -341,12 +368,13 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 	/* The presenter's event log: state changes, faults and client
 	 * operations; the traffic (heartbeats above all, and the messages
 	 * lost, which the cluster marks where they died) is left out. */
-	if (t->present && (ev->kind == TR_DELIVER || ev->kind == TR_SEND || ev->kind == TR_TIMER ||
-			   ev->kind == TR_DROP))
+	bool traffic = ev->kind == TR_DELIVER || ev->kind == TR_SEND || ev->kind == TR_TIMER ||
+		       ev->kind == TR_DROP;
+	if (t->present && traffic)
 		return;
 	sbuf_clear(&t->line);
 	if (trace_format(t->pane[0].sim, ev, &t->line))
-		log_line(t, style, sbuf_str(&t->line));
+		log_line_kind(t, style, sbuf_str(&t->line), traffic);
 }
 
 static void on_new_sim(void *ctx, struct world *w, struct sim *s)
@@ -1098,6 +1126,13 @@ static void act(struct tui *t, enum tui_act a, int code)
 			t->present ? _("presenter mode: on (P turns it off)")
 				   : _("presenter mode: off"));
 		break;
+	case ACT_EVENTS:
+		t->traffic_off = !t->traffic_off;
+		set_msg(t, SS_DIM, "%s",
+			t->traffic_off
+			    ? _("event log: what happened, without the message traffic (e: everything)")
+			    : _("event log: everything, messages included"));
+		break;
 	case ACT_SLOWMO:
 		t->auto_slow = !t->auto_slow;
 		set_msg(t, SS_DIM, "%s",
@@ -1221,12 +1256,13 @@ static void build_snapshot(struct tui *t)
 	s->ndrops = t->pane[0].ndrops;
 	s->drops = t->pane[0].droplist;
 	/* the event log, oldest first */
-	int first = (t->ev_next - t->ev_n + EV_MAX) % EV_MAX;
-	for (int i = 0; i < t->ev_n; i++) {
+	struct ev_ring *r = t->traffic_off ? &t->happened : &t->all;
+	int first = (r->next - r->n + EV_MAX) % EV_MAX;
+	for (int i = 0; i < r->n; i++) {
 		int k = (first + i) % EV_MAX;
-		t->evlines[i] = (struct scene_line){t->ev[k], t->ev_style[k]};
+		t->evlines[i] = (struct scene_line){r->line[k], r->style[k]};
 	}
-	s->nevents = t->ev_n;
+	s->nevents = r->n;
 	s->events = t->evlines;
 	const char *matches = tui_prompt_matches(t->prompt);
 	s->prompt = tui_prompt_active(t->prompt);
@@ -1814,7 +1850,7 @@ struct world *tui_world_renew(struct tui *t)
 {
 	world_free(t->pane[0].w);
 	pane_world(t, 0);
-	t->ev_n = t->ev_next = 0;
+	log_clear(t);
 	t->tl_n = t->tl_next = 0;
 	t->pane[0].ndrops = 0;
 	return t->pane[0].w;
@@ -1873,7 +1909,7 @@ int tui_multi_run(const struct tui_multi *m)
 	}
 	if (!status) {
 		/* The set-up's replies: the titles say it. */
-		t->ev_n = t->ev_next = 0;
+		log_clear(t);
 		t->msg[0] = '\0';
 		for (size_t i = 0; i < ARRAY_LEN(m->intro); i++)
 			if (m->intro[i])

@@ -99,6 +99,7 @@ enum tui_act {
 	ACT_MSG,     /* open the next message in flight */
 	ACT_SLOWMO,  /* slow motion while a node campaigns, on or off */
 	ACT_PRESENT, /* presenter mode on or off */
+	ACT_EVENTS,  /* the event log with or without the message traffic */
 	/* lessons, recordings and replays (tui_session.c) */
 	ACT_LESSON_NEXT,
 	ACT_HINT,

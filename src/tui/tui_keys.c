@@ -51,6 +51,10 @@ const struct tui_key tui_keys[] = {
      N_("slow motion: time drops to 0.05x while a node campaigns (an election, a failover), "
 	"and comes back after"),
      NULL},
+    {'e', "e", ACT_EVENTS,
+     N_("event log: only what happened (state changes, faults, client operations), without "
+	"the messages sent, delivered and dropped; again: everything"),
+     NULL},
     {'P', "P", ACT_PRESENT,
      N_("presenter mode: high contrast with no dim text, heartbeats and message deliveries "
 	"left out of the event log"),
