@@ -1,9 +1,10 @@
 #!/bin/sh
 # fuzz_paxos.sh — Multi-Paxos against random fault schedules in CI: 500
-# seeds with the defaults (a distinguished proposer; batch and heartbeat
-# varied per seed), 100 with short election timeouts (more leader
-# changes, more gap filling), and 100 whose client histories must also be
-# linearizable. Agreement, validity, P1a, monotone promises and P2c are
+# seeds with the defaults (a distinguished proposer; batch, heartbeat and
+# the roles layout varied per seed), 100 with short election timeouts
+# (more leader changes, more gap filling), 100 whose client histories must
+# also be linearizable, and 100 with the roles apart (n1..n3 accept, the
+# last two nodes propose). Agreement, validity, P1a, monotone promises and P2c are
 # checked after every event; once the faults stop a leader must emerge
 # and a write be chosen and applied. (leader=off promises no liveness —
 # dueling proposers — and the fuzzer always checks liveness, so it is not
@@ -18,6 +19,7 @@ status=0
 "$bin" fuzz paxos --seeds 100 --from 100001 --out "$out" election=60ms..120ms heartbeat=20ms ||
 	status=1
 "$bin" fuzz paxos --seeds 100 --from 200001 --lin --out "$out" || status=1
+"$bin" fuzz paxos --seeds 100 --from 300001 --out "$out" acceptors=3 proposers=2 || status=1
 if [ "$status" -ne 0 ]; then
 	echo "fuzz_paxos: failing scenarios kept in $out" >&2
 	exit 1

@@ -191,7 +191,7 @@ static bool look_slot(struct pi *c, struct sim *s, int node, const struct paxos 
 		return true;
 	struct pi_slot *sl = pi_slot(c, i);
 	char b[32], d[32], text[40];
-	int quorum = sim_nodes(s) / 2 + 1;
+	int quorum = paxos_quorum(p->o, sim_nodes(s));
 	if (ps->acc_ballot && ps->acc_ballot != sl->last_ballot[node]) {
 		uint64_t h = paxos_value_hash(&ps->acc);
 		paxos_value_fmt(&ps->acc, text, sizeof text);

@@ -47,6 +47,14 @@ static const struct proto_option paxos_options[] = {
 			    "(linearizable); local: any node answers from its own state at once, "
 			    "possibly stale (DynamoDB's eventually consistent reads)"),
 			 true},
+    [PAXOS_OPT_ACCEPTORS] = {"acceptors", OPT_INT, "0", NULL, 0, SIM_MAX_NODES,
+			     N_("roles: n1..nK are the acceptors, whose majority decides; 0: every "
+				"node (Paxos Made Simple §2.1)"),
+			     false},
+    [PAXOS_OPT_PROPOSERS] = {"proposers", OPT_INT, "0", NULL, 0, SIM_MAX_NODES,
+			     N_("roles: the last P nodes are the proposers, the only ones that "
+				"prepare and take client writes; 0: every node. Every node learns"),
+			     false},
     {NULL, 0, NULL, NULL, 0, 0, NULL, false},
 };
 
@@ -65,8 +73,32 @@ static const struct msg_kind paxos_msgs[PAXOS_MSG_KINDS] = {
 static const struct proto_vary paxos_vary[] = {
     {"batch", "16|1|64"},
     {"heartbeat", "50ms|20ms"},
+    {"acceptors", "0|3"},
+    {"proposers", "0|2"},
     {NULL, NULL},
 };
+
+int paxos_nacceptors(const struct proto_opts *o, int n)
+{
+	int k = (int)o->v[PAXOS_OPT_ACCEPTORS].i;
+	return k <= 0 || k > n ? n : k;
+}
+
+bool paxos_is_acceptor(const struct proto_opts *o, int n, int id)
+{
+	return id >= 0 && id < paxos_nacceptors(o, n);
+}
+
+bool paxos_is_proposer(const struct proto_opts *o, int n, int id)
+{
+	int k = (int)o->v[PAXOS_OPT_PROPOSERS].i;
+	return k <= 0 || k >= n || id >= n - k;
+}
+
+int paxos_quorum(const struct proto_opts *o, int n)
+{
+	return paxos_nacceptors(o, n) / 2 + 1;
+}
 
 sim_time paxos_rand_in(struct paxos *p, int opt)
 {
@@ -270,12 +302,25 @@ static void paxos_option_changed(void *self, int opt)
 
 static const char *phase_role(const struct paxos *p)
 {
+	int n = node_count(p->n);
 	switch (p->phase) {
 	case PAXOS_LEADING: return N_("Leader");
 	case PAXOS_PREPARING: return N_("Proposer");
 	case PAXOS_IDLE: break;
 	}
-	return N_("Acceptor");
+	if (paxos_is_acceptor(p->o, n, p->n->id))
+		return N_("Acceptor");
+	return paxos_is_proposer(p->o, n, p->n->id) ? N_("Proposer") : N_("Learner");
+}
+
+/* The ballot a box shows: its own while proposing, its promise if it is an
+ * acceptor, else the highest it has seen (a learner promises nothing). */
+static int64_t shown_ballot(const struct paxos *p)
+{
+	if (p->phase != PAXOS_IDLE)
+		return p->ballot;
+	return paxos_is_acceptor(p->o, node_count(p->n), p->n->id) ? p->st.promised
+								     : p->seen_ballot;
 }
 
 static void paxos_status(const void *self, struct node_status *out)
@@ -285,7 +330,7 @@ static void paxos_status(const void *self, struct node_status *out)
 		    : p->phase == PAXOS_PREPARING ? ROLE_CANDIDATE
 						  : ROLE_FOLLOWER;
 	out->role = phase_role(p);
-	out->term = paxos_round(p->phase != PAXOS_IDLE ? p->ballot : p->st.promised);
+	out->term = paxos_round(shown_ballot(p));
 	out->commit = p->first_unchosen - 1 < 0 ? 0 : p->first_unchosen - 1;
 	out->leader = p->leader;
 }
@@ -339,14 +384,21 @@ static void paxos_describe(const void *self, struct node_view *v)
 			v->nlog++;
 	}
 	char b[32], c[32];
-	line(v, _("promised %s"), paxos_ballot_fmt(p->st.promised, b, sizeof b));
+	int n = node_count(p->n);
+	bool acc = paxos_is_acceptor(p->o, n, p->n->id), prop = paxos_is_proposer(p->o, n, p->n->id);
+	line(v, "%s", acc && prop ? _("roles: proposer, acceptor, learner")
+		      : acc       ? _("roles: acceptor, learner")
+		      : prop      ? _("roles: proposer, learner")
+				  : _("roles: learner"));
+	if (acc)
+		line(v, _("promised %s"), paxos_ballot_fmt(p->st.promised, b, sizeof b));
 	if (!up) {
 		line(v, _("down: only stable storage is left"));
 	} else {
 		if (p->phase == PAXOS_PREPARING)
 			line(v, _("preparing %s: %d of %d promises"),
 			     paxos_ballot_fmt(p->ballot, b, sizeof b), nodeset_count(&p->promises),
-			     node_count(p->n) / 2 + 1);
+			     paxos_quorum(p->o, n));
 		else if (p->phase == PAXOS_LEADING)
 			line(v, _("leading with %s, next slot %lld"),
 			     paxos_ballot_fmt(p->ballot, b, sizeof b), (long long)p->next_slot);
@@ -371,11 +423,7 @@ static void paxos_describe(const void *self, struct node_view *v)
 		     paxos_ballot_fmt(s->acc_ballot, b, sizeof b), c, s->chosen ? " *" : "");
 	}
 	line(v, _("%llu writes to stable storage"), (unsigned long long)p->st.writes);
-	if (p->phase == PAXOS_LEADING)
-		ns_strlcpy(v->badge, paxos_ballot_fmt(p->ballot, b, sizeof b), sizeof v->badge);
-	else
-		ns_strlcpy(v->badge, paxos_ballot_fmt(p->st.promised, b, sizeof b),
-			   sizeof v->badge);
+	ns_strlcpy(v->badge, paxos_ballot_fmt(shown_ballot(p), b, sizeof b), sizeof v->badge);
 }
 
 static void paxos_describe_msg(const struct msg *m, struct sbuf *out)

@@ -20,6 +20,12 @@
  *                    key-value machine (proto/kv.c) and answering clients
  *   paxos_pred.c     `propose`, and the `expect` predicates
  *
+ * Roles (PMS §2.1: "a single process may act as more than one agent").
+ * By default every node is proposer, acceptor and learner; acceptors=K
+ * makes n1..nK the acceptors and proposers=P the last P nodes the
+ * proposers. Every node learns. A majority is a majority of the
+ * acceptors; only a proposer prepares or takes client writes.
+ *
  * Ballots. A proposal number is a pair (round, node), ordered by round and
  * then node: PMS §2.2 "different proposers choose their numbers from
  * disjoint sets of numbers". It travels as one int64, round * PAXOS_SPAN +
@@ -62,6 +68,8 @@ enum paxos_opt {
 	PAXOS_OPT_RETRY,     /* a rejected proposer's wait before a new ballot */
 	PAXOS_OPT_BATCH,     /* slots per Accept / Chosen */
 	PAXOS_OPT_READS,     /* log | local: how a read with no level is served */
+	PAXOS_OPT_ACCEPTORS, /* roles: n1..nK accept (0: every node) */
+	PAXOS_OPT_PROPOSERS, /* roles: the last P nodes propose (0: every node) */
 };
 
 enum paxos_reads { PAXOS_READS_LOG, PAXOS_READS_LOCAL };
@@ -274,6 +282,14 @@ extern enum paxos_bug paxos_bug;
 /* paxos.c */
 extern const struct proto_ops paxos_ops;
 struct paxos *paxos_of(struct sim *s, int i); /* NULL if not paxos */
+
+/* The roles of a cluster of n nodes under options o: how many acceptors
+ * (n1..nK), whether node id accepts, whether it proposes (the last P), and
+ * a majority of the acceptors. */
+int paxos_nacceptors(const struct proto_opts *o, int n);
+bool paxos_is_acceptor(const struct proto_opts *o, int n, int id);
+bool paxos_is_proposer(const struct proto_opts *o, int n, int id);
+int paxos_quorum(const struct proto_opts *o, int n);
 sim_time paxos_rand_in(struct paxos *p, int opt);
 void paxos_send(struct paxos *p, int to, int type, const void *data, size_t len);
 /* "(3,n2)" or "none" */

@@ -102,6 +102,8 @@ static void nack(struct paxos *p, int to, int64_t ballot, int phase)
 
 void paxos_on_prepare(struct paxos *p, int from, const struct paxos_wire_prepare *w)
 {
+	if (!paxos_is_acceptor(p->o, node_count(p->n), p->n->id))
+		return; /* a learner only: no promise to give */
 	/* Phase 1(b): only a number "greater than that of any prepare request
 	 * to which it has already responded". */
 	if (w->ballot <= p->st.promised) {
@@ -152,6 +154,8 @@ void paxos_on_accept(struct paxos *p, int from, const void *data, size_t len)
 		return;
 	memcpy(&h, data, sizeof h);
 	if (len != sizeof h + (size_t)h.n * sizeof(struct paxos_wire_entry))
+		return;
+	if (!paxos_is_acceptor(p->o, node_count(p->n), p->n->id))
 		return;
 	/* Phase 2(b): accept "unless it has already responded to a prepare
 	 * request having a number greater than n". */

@@ -19,6 +19,7 @@
 static bool chosen_in(struct sim *s, int64_t i, struct paxos_value *out)
 {
 	int n = sim_nodes(s);
+	int quorum = paxos_quorum(paxos_of(s, 0)->o, n);
 	for (int k = 0; k < n; k++) {
 		const struct paxos_slot *sl = paxos_slot_c(paxos_of(s, k), i);
 		if (sl && sl->chosen) {
@@ -35,7 +36,7 @@ static bool chosen_in(struct sim *s, int64_t i, struct paxos_value *out)
 			const struct paxos_slot *b = paxos_slot_c(paxos_of(s, j), i);
 			votes += b && b->acc_ballot == a->acc_ballot;
 		}
-		if (votes > n / 2) {
+		if (votes >= quorum) {
 			*out = a->acc;
 			return true;
 		}
@@ -198,11 +199,18 @@ static int cmd_propose(struct sim *s, const struct proto_args *a, struct sbuf *e
 	int i = a->a[0].node;
 	if (!sim_node(s, i)->up) {
 		sbuf_printf(err, _("n%d is down: a crashed proposer proposes nothing"), i + 1);
-		return -1;
+		return PROTO_REFUSED;
 	}
-	if (!paxos_propose_value(paxos_of(s, i), a->a[1].str)) {
+	struct paxos *p = paxos_of(s, i);
+	if (!paxos_is_proposer(p->o, sim_nodes(s), i)) {
+		int k = (int)p->o->v[PAXOS_OPT_PROPOSERS].i;
+		sbuf_printf(err, _("n%d is not a proposer: with proposers=%d, n%d to n%d propose"),
+			    i + 1, k, sim_nodes(s) - k + 1, sim_nodes(s));
+		return PROTO_REFUSED;
+	}
+	if (!paxos_propose_value(p, a->a[1].str)) {
 		sbuf_printf(err, _("n%d has too many values waiting"), i + 1);
-		return -1;
+		return PROTO_REFUSED;
 	}
 	return 0;
 }

@@ -51,9 +51,20 @@ static bool leader_mode(const struct paxos *p)
 	return p->o->v[PAXOS_OPT_LEADER].i != 0;
 }
 
+/* A majority of the acceptors (PMS §2.2). */
 static int quorum(const struct paxos *p)
 {
-	return node_count(p->n) / 2 + 1;
+	return paxos_quorum(p->o, node_count(p->n));
+}
+
+static bool accepts(const struct paxos *p, int id)
+{
+	return paxos_is_acceptor(p->o, node_count(p->n), id);
+}
+
+static bool proposes(const struct paxos *p)
+{
+	return paxos_is_proposer(p->o, node_count(p->n), p->n->id);
 }
 
 void paxos_arm(struct paxos *p)
@@ -65,6 +76,12 @@ void paxos_arm(struct paxos *p)
 		return;
 	}
 	node_cancel_timer(p->n, PAXOS_TIMER_HEARTBEAT);
+	if (!proposes(p)) {
+		/* A learner (and acceptor) only: it never prepares. */
+		node_cancel_timer(p->n, PAXOS_TIMER_ELECTION);
+		node_cancel_timer(p->n, PAXOS_TIMER_RETRY);
+		return;
+	}
 	if (leader_mode(p))
 		node_set_timer(p->n, PAXOS_TIMER_ELECTION, paxos_rand_in(p, PAXOS_OPT_ELECTION));
 	else
@@ -213,15 +230,15 @@ static void send_chosen(struct paxos *p, int to, const int64_t *slots, int n)
 	free(buf);
 }
 
-/* Proposes v in slot i at the current ballot: the local acceptor first,
- * then every other acceptor. */
+/* Proposes v in slot i at the current ballot: the local acceptor first
+ * (if this node is one), then every other acceptor. */
 static void propose_in(struct paxos *p, int64_t i, const struct paxos_value *v)
 {
 	struct paxos_inflight *f = inflight(p, i);
 	f->ballot = p->ballot;
 	f->val = *v;
 	memset(&f->acks, 0, sizeof f->acks);
-	if (paxos_local_accept(p, p->ballot, i, v))
+	if (accepts(p, p->n->id) && paxos_local_accept(p, p->ballot, i, v))
 		nodeset_add(&f->acks, p->n->id);
 	if (nodeset_count(&f->acks) >= quorum(p))
 		paxos_learn(p, i, v);
@@ -258,7 +275,7 @@ static void place_wants(struct paxos *p, bool send)
 			return;
 	}
 	for (int i = 0; send && i < node_count(p->n) && lo < p->next_slot; i++)
-		if (i != p->n->id)
+		if (i != p->n->id && accepts(p, i))
 			send_accepts(p, i, lo, p->next_slot);
 }
 
@@ -357,17 +374,20 @@ void paxos_prepare(struct paxos *p)
 		p->leader = -1;
 	node_state(p->n, "prepares ballot %s for slots from %lld",
 		   paxos_ballot_fmt(p->ballot, b, sizeof b), (long long)p->from);
-	/* The local acceptor answers first: phase 1(b) on this node. */
-	paxos_local_prepare(p, p->ballot);
-	nodeset_add(&p->promises, p->n->id);
-	for (int64_t i = p->from; i < p->st.nslot; i++) {
-		const struct paxos_slot *s = &p->st.slot[i];
-		if (s->acc_ballot && !s->chosen)
-			adopt(p, i, s->acc_ballot, false, &s->acc);
+	/* The local acceptor, if this node is one, answers first: phase 1(b)
+	 * on this node. */
+	if (accepts(p, p->n->id)) {
+		paxos_local_prepare(p, p->ballot);
+		nodeset_add(&p->promises, p->n->id);
+		for (int64_t i = p->from; i < p->st.nslot; i++) {
+			const struct paxos_slot *s = &p->st.slot[i];
+			if (s->acc_ballot && !s->chosen)
+				adopt(p, i, s->acc_ballot, false, &s->acc);
+		}
 	}
 	struct paxos_wire_prepare w = {.ballot = p->ballot, .from = p->from};
 	for (int i = 0; i < node_count(p->n); i++)
-		if (i != p->n->id)
+		if (i != p->n->id && accepts(p, i))
 			paxos_send(p, i, PAXOS_MSG_PREPARE, &w, sizeof w);
 	paxos_arm(p);
 	if (nodeset_count(&p->promises) >= quorum(p))
@@ -382,7 +402,8 @@ void paxos_on_promise(struct paxos *p, int from, const void *data, size_t len)
 	memcpy(&h, data, sizeof h);
 	if (len != sizeof h + (size_t)h.n * sizeof(struct paxos_wire_report))
 		return;
-	if (p->phase != PAXOS_PREPARING || h.ballot != p->ballot || nodeset_has(&p->promises, from))
+	if (p->phase != PAXOS_PREPARING || h.ballot != p->ballot ||
+	    nodeset_has(&p->promises, from) || !accepts(p, from))
 		return;
 	nodeset_add(&p->promises, from);
 	const char *q = (const char *)data + sizeof h;
@@ -468,7 +489,7 @@ void paxos_on_accepted(struct paxos *p, int from, const void *data, size_t len)
 			continue;
 		struct paxos_inflight *f = inflight(p, slot);
 		const struct paxos_slot *s = paxos_slot_c(p, slot);
-		if (f->ballot != p->ballot || (s && s->chosen))
+		if (f->ballot != p->ballot || (s && s->chosen) || !accepts(p, from))
 			continue;
 		nodeset_add(&f->acks, from);
 		/* Chosen: "a majority of acceptors have accepted it" (PMS
@@ -518,7 +539,8 @@ void paxos_heartbeat(struct paxos *p)
 		paxos_send(p, i, PAXOS_MSG_HEARTBEAT, &w, sizeof w);
 		/* Accepts may have been lost: send again what i has not
 		 * acknowledged. */
-		send_accepts(p, i, p->first_unchosen, p->next_slot);
+		if (accepts(p, i))
+			send_accepts(p, i, p->first_unchosen, p->next_slot);
 	}
 	node_set_timer(p->n, PAXOS_TIMER_HEARTBEAT, p->o->v[PAXOS_OPT_HEARTBEAT].i);
 }
@@ -589,7 +611,7 @@ void paxos_on_forward(struct paxos *p, int from, const struct paxos_value *v)
 
 void paxos_election(struct paxos *p)
 {
-	if (!leader_mode(p) || p->phase == PAXOS_LEADING)
+	if (!leader_mode(p) || p->phase == PAXOS_LEADING || !proposes(p))
 		return;
 	/* No leader heard for an election timeout: become the distinguished
 	 * proposer's candidate by running phase 1 (PMS §3: "a new leader
@@ -600,7 +622,7 @@ void paxos_election(struct paxos *p)
 
 void paxos_retry(struct paxos *p)
 {
-	if (p->phase == PAXOS_LEADING)
+	if (p->phase == PAXOS_LEADING || !proposes(p))
 		return;
 	if (p->phase == PAXOS_PREPARING || p->nwant) {
 		/* A ballot that stalled or was refused, or values waiting: a
@@ -659,6 +681,12 @@ void paxos_on_client(void *self, const struct client_req *req)
 	}
 	if (s && s->seq > req->seq)
 		return; /* an old attempt; its client has moved on */
+	if (!proposes(p)) {
+		/* Only a proposer takes a write (and a read through the log):
+		 * point the client at the leader if one is known. */
+		refuse(p, req, REPLY_NOT_LEADER, "not a proposer");
+		return;
+	}
 	if (leader_mode(p) && p->phase != PAXOS_LEADING) {
 		refuse(p, req, REPLY_NOT_LEADER,
 		       p->leader >= 0 && p->leader != p->n->id ? "not leader"
@@ -696,7 +724,7 @@ void paxos_on_client(void *self, const struct client_req *req)
 
 bool paxos_propose_value(struct paxos *p, const char *value)
 {
-	if (p->nwant >= PAXOS_MAX_WANT)
+	if (p->nwant >= PAXOS_MAX_WANT || !proposes(p))
 		return false;
 	xgrow((void **)&p->want, &p->capwant, p->nwant + 1, sizeof *p->want);
 	struct paxos_want *w = &p->want[p->nwant++];

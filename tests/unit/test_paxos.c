@@ -347,6 +347,67 @@ static void test_distinguished_proposer_ends_duel(void **state)
 	px_free(&f);
 }
 
+
+/* Roles apart (PMS §2.1): 5 nodes, acceptors=3 (n1..n3), proposers=1
+ * (n5). n5 prepares only to the acceptors and needs two of their three
+ * promises (its own node accepts nothing); n4, a learner only, gets no
+ * Prepare and no Accept but learns the value from Chosen; n1 refuses to
+ * propose. Two acceptors down: nothing is chosen, although three of the
+ * five nodes are up. 10 ms links, no jitter. */
+static void test_roles_apart(void **state)
+{
+	(void)state;
+	struct px f;
+	memset(&f, 0, sizeof f);
+	proto_opts_default(&paxos_ops, &f.o);
+	f.o.v[PAXOS_OPT_LEADER].i = 0;
+	f.o.v[PAXOS_OPT_ACCEPTORS].i = 3;
+	f.o.v[PAXOS_OPT_PROPOSERS].i = 1;
+	f.s = sim_new(&paxos_ops, &f.o, 5, 1);
+	struct link_config lc = sim_link_base;
+	lc.jitter = 0;
+	sim_set_all_links(f.s, &lc);
+	f.w = inv_watch_new(f.s);
+	f.obs = sim_observe(f.s, px_observe, &f);
+	const struct proto_opts *o = sim_opts(f.s);
+	assert_int_equal(paxos_nacceptors(o, 5), 3);
+	assert_int_equal(paxos_quorum(o, 5), 2);
+	assert_true(paxos_is_acceptor(o, 5, 2));
+	assert_false(paxos_is_acceptor(o, 5, 3));
+	assert_false(paxos_is_proposer(o, 5, 3));
+	assert_true(paxos_is_proposer(o, 5, 4));
+
+	assert_false(paxos_propose_value(paxos_of(f.s, 0), "no"));
+	assert_true(paxos_propose_value(paxos_of(f.s, 4), "x"));
+	sim_run_until(f.s, 25 * SIM_MS);
+	assert_string_equal(sbuf_str(&f.sends), "10000 n5->n1 Prepare b=(1,n5) slots>=1\n"
+						"10000 n5->n2 Prepare b=(1,n5) slots>=1\n"
+						"10000 n5->n3 Prepare b=(1,n5) slots>=1\n"
+						"20000 n1->n5 Promise b=(1,n5) accepted=none\n"
+						"20000 n2->n5 Promise b=(1,n5) accepted=none\n"
+						"20000 n3->n5 Promise b=(1,n5) accepted=none\n");
+	sim_run_until(f.s, 80 * SIM_MS);
+	for (int k = 0; k < 5; k++)
+		assert_true(learnt(f.s, k, 1, "x"));
+	assert_null(strstr(sbuf_str(&f.sends), "->n4 Accept"));
+	assert_null(strstr(sbuf_str(&f.sends), "->n4 Prepare"));
+	assert_null(strstr(sbuf_str(&f.sends), "n4->n5 Accepted"));
+	/* The proposer's own node holds nothing accepted. */
+	assert_int_equal(paxos_slot_c(paxos_of(f.s, 4), 1)->acc_ballot, 0);
+
+	sim_crash(f.s, 0);
+	sim_crash(f.s, 1);
+	assert_true(paxos_propose_value(paxos_of(f.s, 4), "y"));
+	sim_run_until(f.s, 2 * SIM_S);
+	assert_false(learnt(f.s, 4, 2, "y"));
+	sim_restart(f.s, 0);
+	sim_run_until(f.s, 4 * SIM_S);
+	assert_true(learnt(f.s, 4, 2, "y"));
+	assert_true(learnt(f.s, 3, 2, "y"));
+	assert_safe(&f);
+	px_free(&f);
+}
+
 /* Without a distinguished proposer Paxos promises no progress (the duel),
  * but it is as safe: 80 fault schedules with leader=off, every invariant
  * after every event; liveness may fail, safety must not. */
@@ -389,6 +450,7 @@ int main(void)
 	    cmocka_unit_test(test_bug_invent_value),
 	    cmocka_unit_test(test_distinguished_proposer_ends_duel),
 	    cmocka_unit_test(test_leader_off_fuzz_safety),
+	    cmocka_unit_test(test_roles_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
