@@ -125,9 +125,13 @@ check "cap: n3 down on both sides" wait_for 'n3 ✗ down.*│.*n3 ✗ down' 5
 T send-keys -t ns '?'
 check "cap: ? the help, from the key table" wait_for 'crash the selected node' 5
 # The legend lists each protocol's message glyphs under its name.
+# (on any page: the two lists need not fit on one screen)
 help_has_both() {
-	for _ in 1 2 3 4 5 6; do
-		screen | grep -q '^ *raft:' && screen | grep -Eq '^ *(dynamo|primary):' && return 0
+	cp=0 ap=0
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		screen | grep -q '^ *raft:' && cp=1
+		screen | grep -Eq '^ *(dynamo|primary):' && ap=1
+		[ "$cp$ap" = 11 ] && return 0
 		T send-keys -t ns NPage
 		sleep 0.2
 	done
