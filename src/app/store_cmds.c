@@ -88,36 +88,26 @@ static bool parse_id_said(const char *cmd, const char *s, int64_t *id)
 static void print_lessons(struct store *st, const struct lesson_set *set)
 {
 	printf("%s\n", _("Lessons (take them in order; a lesson's prerequisites are advice):"));
+	struct store_tally sum = {0};
+	int steps = 0, questions = 0, complete = 0;
 	for (int i = 0; i < set->n; i++) {
 		const struct lesson *l = set->v[i];
-		struct store_step *steps = NULL;
-		size_t n = 0;
-		int done = 0;
-		if (store_lesson_steps(st, l->id, &steps, &n) >= 0)
-			for (size_t k = 0; k < n; k++)
-				done += steps[k].done_at != 0 && steps[k].step < l->nsteps;
-		free(steps);
-		struct store_quiz_answer *qa = NULL;
-		size_t nq = 0;
-		int right = 0;
-		if (store_quiz_answers(st, l->id, &qa, &nq) >= 0) {
-			/* the last answer to each question counts */
-			for (int q = 0; q < l->nquiz; q++) {
-				int last = -1;
-				for (size_t k = 0; k < nq; k++)
-					if (qa[k].question == q)
-						last = (int)k;
-				right += last >= 0 && qa[last].correct;
-			}
-		}
-		free(qa);
-		const char *mark = done == l->nsteps ? "[x]" : done ? "[~]" : "[ ]";
+		struct store_tally t;
+		store_lesson_tally(st, l->id, l->nsteps, l->nquiz, &t);
+		steps += l->nsteps;
+		questions += l->nquiz;
+		sum.done += t.done;
+		sum.hints += t.hints;
+		sum.shown += t.shown;
+		sum.right += t.right;
+		complete += t.done == l->nsteps && t.answered == l->nquiz;
+		const char *mark = t.done == l->nsteps ? "[x]" : t.done ? "[~]" : "[ ]";
 		struct sbuf t1 = {0}, t2 = {0};
 		printf(" %s %-18s %s\n", mark, safe(&t1, l->id), safe(&t2, l->title));
 		printf("      ");
-		printf(_("%d of %d steps done"), done, l->nsteps);
+		printf(_("%d of %d steps done"), t.done, l->nsteps);
 		if (l->nquiz)
-			printf(_(", quiz %d/%d right"), right, l->nquiz);
+			printf(_(", quiz %d/%d right"), t.right, l->nquiz);
 		if (l->nrequires) {
 			printf("%s", _(", after:"));
 			for (int r = 0; r < l->nrequires; r++)
@@ -126,6 +116,13 @@ static void print_lessons(struct store *st, const struct lesson_set *set)
 		printf("\n");
 		sbuf_free(&t1);
 		sbuf_free(&t2);
+	}
+	if (set->n) {
+		printf("\n");
+		printf(_("Course: %d of %d lessons complete; %d of %d steps done, %d hints, %d "
+			 "solutions shown; quizzes %d of %d right\n"),
+		       complete, set->n, sum.done, steps, sum.hints, sum.shown, sum.right,
+		       questions);
 	}
 }
 

@@ -112,6 +112,7 @@ enum key {
 	K_SOLUTION,
 	K_QUESTION,
 	K_WRONG,
+	K_KIND,
 };
 
 static const struct {
@@ -121,7 +122,7 @@ static const struct {
     {"lesson", K_LESSON},     {"title", K_TITLE},     {"order", K_ORDER}, {"requires", K_REQUIRES},
     {"summary", K_SUMMARY},   {"sources", K_SOURCES}, {"step", K_STEP},   {"text", K_TEXT},
     {"setup", K_SETUP},       {"goal", K_GOAL},       {"hint", K_HINT},   {"solution", K_SOLUTION},
-    {"question", K_QUESTION}, {"wrong", K_WRONG},
+    {"question", K_QUESTION}, {"wrong", K_WRONG},       {"kind", K_KIND},
 };
 
 struct parse_state {
@@ -269,6 +270,12 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 	case K_TITLE:
 		free(l->title);
 		l->title = xstrdup(v);
+		break;
+	case K_KIND:
+		if (!strcmp(v, "exam"))
+			l->exam = true;
+		else if (strcmp(v, "lesson"))
+			ok = fail(x, lineno, _("expected lesson or exam for kind, got \"%s\""), v);
 		break;
 	case K_ORDER: {
 		char *end;

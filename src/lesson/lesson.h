@@ -54,6 +54,8 @@ struct lesson {
 	int nrequires;
 	char **requires; /* lesson ids */
 	int order;       /* position in the curriculum (from `order:`) */
+	bool exam;       /* `kind: exam`: the course's final exam; after its quiz
+			  * the screen sums up the whole course */
 	int nsteps;
 	struct lesson_step *steps;
 	int nquiz;

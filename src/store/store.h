@@ -205,6 +205,16 @@ int store_quiz_answer(struct store *st, const char *lesson, int step, int questi
 int store_quiz_answers(struct store *st, const char *lesson, struct store_quiz_answer **out,
 		       size_t *n);
 
+/* What a learner did in one lesson of nsteps steps and nquiz questions:
+ * steps done (of the first nsteps), hints revealed and solutions shown
+ * over those steps, questions answered and answered right (the last answer
+ * to each counts). Zeroes, and the error, when it cannot be read. */
+struct store_tally {
+	int done, hints, shown, answered, right;
+};
+int store_lesson_tally(struct store *st, const char *lesson, int nsteps, int nquiz,
+		       struct store_tally *out);
+
 /* ---- settings ----------------------------------------------------------- */
 
 /* Sets key to value (both non-empty text; keys like "speed", "theme",

@@ -250,6 +250,38 @@ int store_quiz_answers(struct store *st, const char *lesson, struct store_quiz_a
 	return rc;
 }
 
+int store_lesson_tally(struct store *st, const char *lesson, int nsteps, int nquiz,
+		       struct store_tally *out)
+{
+	memset(out, 0, sizeof *out);
+	struct store_step *steps = NULL;
+	size_t n = 0;
+	int rc = store_lesson_steps(st, lesson, &steps, &n);
+	for (size_t k = 0; rc >= 0 && k < n; k++) {
+		if (steps[k].step >= nsteps)
+			continue;
+		out->done += steps[k].done_at != 0;
+		out->hints += steps[k].hints;
+		out->shown += steps[k].shown;
+	}
+	free(steps);
+	if (rc < 0)
+		return rc;
+	struct store_quiz_answer *qa = NULL;
+	size_t nq = 0;
+	rc = store_quiz_answers(st, lesson, &qa, &nq);
+	for (int q = 0; rc >= 0 && q < nquiz; q++) {
+		int last = -1;
+		for (size_t k = 0; k < nq; k++)
+			if (qa[k].question == q)
+				last = (int)k;
+		out->answered += last >= 0;
+		out->right += last >= 0 && qa[last].correct;
+	}
+	free(qa);
+	return rc;
+}
+
 /* ---- settings ----------------------------------------------------------- */
 
 int store_setting_set(struct store *st, const char *key, const char *value)

@@ -582,6 +582,56 @@ static void add_wrapped(struct tui_session *s, int style, const char *prefix, co
 	tui_wrap(text, MAX(8, width - pw), emit, &e);
 }
 
+/* After the final exam: what the learner did over the whole course, from
+ * the store (steps, hints, solutions shown, quiz scores), lesson by
+ * lesson. */
+static void course_lines(struct tui_session *s, int width, bool uni)
+{
+	tui_session_lessons(s);
+	const struct lesson_set *set = &s->lessons;
+	struct store_tally sum = {0};
+	int steps = 0, questions = 0, complete = 0;
+	struct store_tally *t = xcalloc((size_t)set->n + 1, sizeof *t);
+	for (int i = 0; i < set->n; i++) {
+		const struct lesson *l = set->v[i];
+		store_lesson_tally(s->store, l->id, l->nsteps, l->nquiz, &t[i]);
+		steps += l->nsteps;
+		questions += l->nquiz;
+		sum.done += t[i].done;
+		sum.hints += t[i].hints;
+		sum.shown += t[i].shown;
+		sum.right += t[i].right;
+		complete += t[i].done == l->nsteps && t[i].answered == l->nquiz;
+	}
+	char head[160];
+	if (complete == set->n)
+		ns_snprintf(head, sizeof head, "%s", _("Course complete"));
+	else
+		ns_snprintf(head, sizeof head, _("The course so far: %d of %d lessons complete"),
+			    complete, set->n);
+	add_line(s, SS_TITLE, head);
+	struct sbuf b = {0};
+	sbuf_printf(&b, _("%d of %d steps done, %d hints, %d solutions shown; quizzes: %d of %d "
+			  "right"),
+		    sum.done, steps, sum.hints, sum.shown, sum.right, questions);
+	add_wrapped(s, SS_NORMAL, "", sbuf_str(&b), width);
+	add_line(s, SS_NORMAL, "");
+	for (int i = 0; i < set->n; i++) {
+		const struct lesson *l = set->v[i];
+		bool full = t[i].done == l->nsteps && t[i].answered == l->nquiz;
+		const char *mark = full ? (uni ? "✓ " : "[x] ")
+				   : t[i].done || t[i].answered ? (uni ? "◐ " : "[~] ")
+								: (uni ? "○ " : "[ ] ");
+		sbuf_clear(&b);
+		sbuf_printf(&b, _("%s: %d/%d steps, %d hints, quiz %d/%d"), l->title, t[i].done,
+			    l->nsteps, t[i].hints, t[i].right, l->nquiz);
+		add_wrapped(s, full ? SS_OK : SS_NORMAL, mark, sbuf_str(&b), width);
+	}
+	sbuf_free(&b);
+	free(t);
+	add_line(s, SS_NORMAL, "");
+}
+
 static void quiz_lines(struct tui_session *s, int width, bool uni)
 {
 	const struct lesson *l = s->lesson;
@@ -597,6 +647,8 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 			add_wrapped(s, ok ? SS_OK : SS_ERROR, prefix, l->quiz[i].text, width);
 		}
 		add_line(s, SS_NORMAL, "");
+		if (l->exam)
+			course_lines(s, width, uni);
 		add_wrapped(s, SS_NORMAL, "",
 			    _("Your answers are kept; `netsplit lessons` shows the score. Enter "
 			      "or L: the lesson list; B: the lesson again from step 1; q: quit."),
@@ -806,22 +858,8 @@ void tui_lesson_snap(struct tui_session *s, struct scene_snap *snap)
 
 void tui_lesson_progress(struct store *st, const struct lesson *l, int *done, int *right)
 {
-	*done = *right = 0;
-	struct store_step *steps = NULL;
-	size_t n = 0;
-	if (store_lesson_steps(st, l->id, &steps, &n) >= 0)
-		for (size_t k = 0; k < n; k++)
-			*done += steps[k].done_at != 0 && steps[k].step < l->nsteps;
-	free(steps);
-	struct store_quiz_answer *qa = NULL;
-	size_t nq = 0;
-	if (store_quiz_answers(st, l->id, &qa, &nq) >= 0)
-		for (int q = 0; q < l->nquiz; q++) {
-			int last = -1;
-			for (size_t k = 0; k < nq; k++)
-				if (qa[k].question == q)
-					last = (int)k;
-			*right += last >= 0 && qa[last].correct;
-		}
-	free(qa);
+	struct store_tally t;
+	store_lesson_tally(st, l->id, l->nsteps, l->nquiz, &t);
+	*done = t.done;
+	*right = t.right;
 }

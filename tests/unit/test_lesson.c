@@ -152,9 +152,13 @@ static void autopilot(const struct lesson *l)
 
 static void check_curriculum(const struct lesson *l)
 {
-	if (l->nsteps < 4)
+	/* The final exam is mostly questions: two live tasks, ten or more
+	 * questions. */
+	if (l->exam && (l->nsteps < 1 || l->nquiz < 10))
+		fail_msg("%s: an exam needs a live task and at least 10 questions", l->file);
+	if (!l->exam && l->nsteps < 4)
 		fail_msg("%s: %d steps; a lesson needs at least 4", l->file, l->nsteps);
-	if (l->nquiz < 4)
+	if (!l->exam && l->nquiz < 4)
 		fail_msg("%s: %d questions; a lesson needs at least 4", l->file, l->nquiz);
 	for (int i = 0; i < l->nsteps; i++)
 		if (l->steps[i].nhints < 1)
