@@ -103,6 +103,7 @@ T send-keys -t ns q
 check "lesson: q quits with status 0" wait_for 'EXIT=0' 5
 
 check "netsplit lessons counts the step" sh -c "'$bin' lessons --db '$db' | grep -q '1 of 4 steps done'"
+check "netsplit lessons sums up the course" sh -c "'$bin' lessons --db '$db' | grep -Eq '^Course: 0 of [0-9]+ lessons complete; 1 of [0-9]+ steps done'"
 
 # ---- continue resumes at the saved step ---------------------------------------------
 start 80 24 --db "$db"

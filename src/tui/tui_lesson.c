@@ -623,7 +623,7 @@ static void course_lines(struct tui_session *s, int width, bool uni)
 				   : t[i].done || t[i].answered ? (uni ? "◐ " : "[~] ")
 								: (uni ? "○ " : "[ ] ");
 		sbuf_clear(&b);
-		sbuf_printf(&b, _("%s: %d/%d steps, %d hints, quiz %d/%d"), l->title, t[i].done,
+		sbuf_printf(&b, _("%s · %d/%d steps, %d hints, quiz %d/%d"), l->title, t[i].done,
 			    l->nsteps, t[i].hints, t[i].right, l->nquiz);
 		add_wrapped(s, full ? SS_OK : SS_NORMAL, mark, sbuf_str(&b), width);
 	}

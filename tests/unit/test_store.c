@@ -318,6 +318,28 @@ static void test_progress(void **state)
 	assert_true(s.done_at > 0);
 	assert_int_equal(store_step_get(st, "x", 1, &s), STORE_OK);
 	assert_true(s.done_at > 0);
+
+	/* A lesson's tally: steps beyond nsteps (a lesson that shrank) do not
+	 * count; the last answer to each question counts. */
+	struct store_tally t;
+	assert_int_equal(store_step_done(st, "tally", 0), STORE_OK);
+	assert_int_equal(store_step_done(st, "tally", 5), STORE_OK);
+	assert_int_equal(store_step_hint(st, "tally", 0), STORE_OK);
+	assert_int_equal(store_step_hint(st, "tally", 1), STORE_OK);
+	assert_int_equal(store_step_shown(st, "tally", 1), STORE_OK);
+	assert_int_equal(store_step_hint(st, "tally", 5), STORE_OK);
+	assert_int_equal(store_quiz_answer(st, "tally", 2, 0, 1, false), STORE_OK);
+	assert_int_equal(store_quiz_answer(st, "tally", 2, 0, 0, true), STORE_OK);
+	assert_int_equal(store_quiz_answer(st, "tally", 2, 1, 2, true), STORE_OK);
+	assert_int_equal(store_quiz_answer(st, "tally", 2, 1, 0, false), STORE_OK);
+	assert_int_equal(store_lesson_tally(st, "tally", 2, 3, &t), STORE_OK);
+	assert_int_equal(t.done, 1);
+	assert_int_equal(t.hints, 2);
+	assert_int_equal(t.shown, 1);
+	assert_int_equal(t.answered, 2);
+	assert_int_equal(t.right, 1);
+	assert_int_equal(store_lesson_tally(st, "none", 3, 3, &t), STORE_OK);
+	assert_int_equal(t.done + t.hints + t.shown + t.answered + t.right, 0);
 }
 
 static void test_settings(void **state)
