@@ -310,6 +310,33 @@ check "f8: the quiz counts the steps done, not the steps passed" \
 T send-keys -t ns q
 check "f8: q quits" wait_for 'EXIT=0' 5
 
+# ---- the final exam ends on the course summary ----------------------------------------------------
+start 100 40 --db "$tmp/exam.db"
+check "exam: the menu" wait_for 'Lessons' 5
+T send-keys -t ns l
+check "exam: the list" wait_for 'Welcome.*next' 5
+T send-keys -t ns Up
+check "exam: last in the list" wait_for '> .*Final exam' 5
+T send-keys -t ns Enter
+check "exam: a live task first" wait_for 'Step 1/2 · Two leaders, one history' 5
+T send-keys -t ns n
+check "exam: the second task" wait_for 'Step 2/2' 5
+T send-keys -t ns n
+check "exam: then the questions" wait_for 'Quiz 1/10' 5
+i=0
+while [ $i -lt 10 ]; do
+	T send-keys -t ns 1
+	sleep 0.2
+	T send-keys -t ns Enter
+	sleep 0.2
+	i=$((i + 1))
+done
+check "exam: the score" wait_for 'Quiz done: [0-9]+ of 10 right' 5
+check "exam: the course so far" wait_for 'The course so far: 0 of [0-9]+ lessons' 5
+check "exam: steps, hints, quizzes summed" wait_for '0 of [0-9]+ steps done, 0 hints, 0' 5
+T send-keys -t ns q
+check "exam: q quits" wait_for 'EXIT=0' 5
+
 # ---- a damaged database ------------------------------------------------------------------------
 i=0
 while [ $i -lt 50 ]; do echo "this is not a database"; i=$((i + 1)); done >"$tmp/bad.db"

@@ -639,6 +639,10 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 	if (s->q >= l->nquiz) {
 		ns_snprintf(head, sizeof head, _("Quiz done: %d of %d right"), s->right, l->nquiz);
 		add_line(s, SS_TITLE, head);
+		if (l->exam) {
+			add_line(s, SS_NORMAL, "");
+			course_lines(s, width, uni);
+		}
 		for (int i = 0; i < l->nquiz && i < (int)sizeof s->result; i++) {
 			char prefix[32];
 			bool ok = s->result[i] == 1;
@@ -647,8 +651,6 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 			add_wrapped(s, ok ? SS_OK : SS_ERROR, prefix, l->quiz[i].text, width);
 		}
 		add_line(s, SS_NORMAL, "");
-		if (l->exam)
-			course_lines(s, width, uni);
 		add_wrapped(s, SS_NORMAL, "",
 			    _("Your answers are kept; `netsplit lessons` shows the score. Enter "
 			      "or L: the lesson list; B: the lesson again from step 1; q: quit."),
