@@ -122,7 +122,7 @@ static const struct {
     {"lesson", K_LESSON},     {"title", K_TITLE},     {"order", K_ORDER}, {"requires", K_REQUIRES},
     {"summary", K_SUMMARY},   {"sources", K_SOURCES}, {"step", K_STEP},   {"text", K_TEXT},
     {"setup", K_SETUP},       {"goal", K_GOAL},       {"hint", K_HINT},   {"solution", K_SOLUTION},
-    {"question", K_QUESTION}, {"wrong", K_WRONG},       {"kind", K_KIND},
+    {"question", K_QUESTION}, {"wrong", K_WRONG},     {"kind", K_KIND},
 };
 
 struct parse_state {

@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum paxos_bug paxos_bug = PAXOS_BUG_NONE;
-
 static const struct proto_option paxos_options[] = {
     [PAXOS_OPT_LEADER] = {"leader", OPT_BOOL, "on", NULL, 0, 1,
 			  N_("a distinguished proposer: only a node that has heard no leader "
@@ -55,6 +53,11 @@ static const struct proto_option paxos_options[] = {
 			     N_("roles: the last P nodes are the proposers, the only ones that "
 				"prepare and take client writes; 0: every node. Every node learns"),
 			     false},
+    [PAXOS_OPT_BUG] = {"bug", OPT_SET, "none",
+		       "ignore-accepted|accept-below-promise|forget-promise|invent-value", 0, 0,
+		       N_("switch off rules of the paper, to watch what breaks (docs/PROTOCOLS.md, "
+			  "paxos, \"Rules you can switch off\")"),
+		       false},
     {NULL, 0, NULL, NULL, 0, 0, NULL, false},
 };
 
@@ -71,12 +74,14 @@ static const struct msg_kind paxos_msgs[PAXOS_MSG_KINDS] = {
 };
 
 static const struct proto_vary paxos_vary[] = {
-    {"batch", "16|1|64"},
-    {"heartbeat", "50ms|20ms"},
-    {"acceptors", "0|3"},
-    {"proposers", "0|2"},
+    {"batch", "16|1|64"}, {"heartbeat", "50ms|20ms"}, {"acceptors", "0|3"}, {"proposers", "0|2"},
     {NULL, NULL},
 };
+
+bool paxos_bug_on(const struct paxos *p, enum paxos_bug b)
+{
+	return b != PAXOS_BUG_NONE && ((p->o->v[PAXOS_OPT_BUG].i >> (b - 1)) & 1);
+}
 
 int paxos_nacceptors(const struct proto_opts *o, int n)
 {
@@ -99,6 +104,24 @@ int paxos_quorum(const struct proto_opts *o, int n)
 {
 	return paxos_nacceptors(o, n) / 2 + 1;
 }
+
+/* The rules bug=NAME removes (PAXOS_OPT_BUG's choices, in order). */
+static const struct proto_bug paxos_bugs[] = {
+    {"ignore-accepted",
+     N_("a proposer proposes the value of the highest-numbered proposal among the responses "
+	"to its prepare, if any"),
+     "Paxos Made Simple, §2.2 (P2c)"},
+    {"accept-below-promise",
+     N_("an acceptor can accept a proposal numbered n iff it has not responded to a prepare "
+	"request having a number greater than n"),
+     "Paxos Made Simple, §2.2 (P1a)"},
+    {"forget-promise",
+     N_("an acceptor must remember its promise even if it fails and then restarts"),
+     "Paxos Made Simple, §2.4"},
+    {"invent-value", N_("only a value that has been proposed may be chosen"),
+     "Paxos Made Simple, §2.1"},
+    {NULL, NULL, NULL},
+};
 
 sim_time paxos_rand_in(struct paxos *p, int opt)
 {
@@ -208,7 +231,7 @@ static void paxos_on_crash(void *self)
 	p->o = o;
 	p->st = st;
 	p->audit = audit;
-	if (paxos_bug == PAXOS_BUG_FORGET_PROMISE)
+	if (paxos_bug_on(p, PAXOS_BUG_FORGET_PROMISE))
 		p->st.promised = 0; /* the bug: the promise was never on disk */
 	p->phase = PAXOS_IDLE;
 	p->leader = -1;
@@ -320,7 +343,7 @@ static int64_t shown_ballot(const struct paxos *p)
 	if (p->phase != PAXOS_IDLE)
 		return p->ballot;
 	return paxos_is_acceptor(p->o, node_count(p->n), p->n->id) ? p->st.promised
-								     : p->seen_ballot;
+								   : p->seen_ballot;
 }
 
 static void paxos_status(const void *self, struct node_status *out)
@@ -385,11 +408,13 @@ static void paxos_describe(const void *self, struct node_view *v)
 	}
 	char b[32], c[32];
 	int n = node_count(p->n);
-	bool acc = paxos_is_acceptor(p->o, n, p->n->id), prop = paxos_is_proposer(p->o, n, p->n->id);
-	line(v, "%s", acc && prop ? _("roles: proposer, acceptor, learner")
-		      : acc       ? _("roles: acceptor, learner")
-		      : prop      ? _("roles: proposer, learner")
-				  : _("roles: learner"));
+	bool acc = paxos_is_acceptor(p->o, n, p->n->id),
+	     prop = paxos_is_proposer(p->o, n, p->n->id);
+	line(v, "%s",
+	     acc && prop ? _("roles: proposer, acceptor, learner")
+	     : acc       ? _("roles: acceptor, learner")
+	     : prop      ? _("roles: proposer, learner")
+			 : _("roles: learner"));
 	if (acc)
 		line(v, _("promised %s"), paxos_ballot_fmt(p->st.promised, b, sizeof b));
 	if (!up) {
@@ -573,4 +598,5 @@ const struct proto_ops paxos_ops = {
     .commands = paxos_commands,
     .preds = paxos_preds,
     .fuzz_vary = paxos_vary,
+    .bugs = paxos_bugs,
 };

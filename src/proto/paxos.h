@@ -70,6 +70,7 @@ enum paxos_opt {
 	PAXOS_OPT_READS,     /* log | local: how a read with no level is served */
 	PAXOS_OPT_ACCEPTORS, /* roles: n1..nK accept (0: every node) */
 	PAXOS_OPT_PROPOSERS, /* roles: the last P nodes propose (0: every node) */
+	PAXOS_OPT_BUG,       /* rules switched off: a set of enum paxos_bug - 1 */
 };
 
 enum paxos_reads { PAXOS_READS_LOG, PAXOS_READS_LOCAL };
@@ -265,17 +266,25 @@ struct paxos_wire_catchup {
 	int64_t from;
 };
 
-/* ---- bug injection, for the tests of the checker only ----------------------- */
+/* ---- rules switched off (option bug=, docs/PROTOCOLS.md) --------------------- */
 
+/* Bit b - 1 of option bug is rule b switched off; the order is that of the
+ * option's choices and of paxos_bugs[]. */
 enum paxos_bug {
 	PAXOS_BUG_NONE,
-	PAXOS_BUG_IGNORE_ACCEPTED, /* a proposer ignores the accepted values */
-	PAXOS_BUG_ACCEPT_BELOW,    /* an acceptor accepts below its promise */
-	PAXOS_BUG_FORGET_PROMISE,  /* an acceptor loses its promise in a crash */
-	PAXOS_BUG_INVENT,          /* a proposer proposes what nobody proposed */
+	PAXOS_BUG_IGNORE_ACCEPTED, /* ignore-accepted: a proposer ignores the values
+				    * the promises report (P2c, PMS §2.2) */
+	PAXOS_BUG_ACCEPT_BELOW,    /* accept-below-promise: an acceptor accepts below
+				    * its promise (P1a) */
+	PAXOS_BUG_FORGET_PROMISE,  /* forget-promise: the promise is not on stable
+				    * storage (PMS §2.4) */
+	PAXOS_BUG_INVENT,          /* invent-value: a proposer proposes a value
+				    * nobody proposed (PMS §2.1, "only a value that
+				    * has been proposed may be chosen") */
 };
-/* Set by tests/unit/test_paxos_checker.c; PAXOS_BUG_NONE otherwise. */
-extern enum paxos_bug paxos_bug;
+
+/* Whether this node's cluster runs with rule b switched off. */
+bool paxos_bug_on(const struct paxos *p, enum paxos_bug b);
 
 /* ---- shared functions ------------------------------------------------------ */
 

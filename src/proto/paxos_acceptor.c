@@ -81,7 +81,7 @@ bool paxos_local_accept(struct paxos *p, int64_t ballot, int64_t slot, const str
 {
 	/* P1a: "An acceptor can accept a proposal numbered n iff it has not
 	 * responded to a prepare request having a number greater than n." */
-	if (ballot < p->st.promised && paxos_bug != PAXOS_BUG_ACCEPT_BELOW)
+	if (ballot < p->st.promised && !paxos_bug_on(p, PAXOS_BUG_ACCEPT_BELOW))
 		return false;
 	if (ballot > p->st.promised)
 		paxos_promise(p, ballot);
@@ -159,7 +159,7 @@ void paxos_on_accept(struct paxos *p, int from, const void *data, size_t len)
 		return;
 	/* Phase 2(b): accept "unless it has already responded to a prepare
 	 * request having a number greater than n". */
-	if (h.ballot < p->st.promised && paxos_bug != PAXOS_BUG_ACCEPT_BELOW) {
+	if (h.ballot < p->st.promised && !paxos_bug_on(p, PAXOS_BUG_ACCEPT_BELOW)) {
 		nack(p, from, h.ballot, 2);
 		return;
 	}

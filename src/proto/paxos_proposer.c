@@ -268,7 +268,10 @@ static void place_wants(struct paxos *p, bool send)
 		w->placed = true;
 		struct paxos_value v = w->val;
 		record_proposed(p, &v);
-		if (paxos_bug == PAXOS_BUG_INVENT && v.type == PAXOS_V_PLAIN)
+		/* bug=invent-value: what goes in the Accept is not what was
+		 * proposed (a client's command or a `propose`d value). */
+		if (paxos_bug_on(p, PAXOS_BUG_INVENT) &&
+		    (v.type == PAXOS_V_PLAIN || v.type == PAXOS_V_CMD))
 			ns_strlcpy(v.op.arg, "forged", sizeof v.op.arg);
 		propose_in(p, p->next_slot++, &v);
 		if (p->phase != PAXOS_LEADING)
@@ -333,7 +336,7 @@ static void become_leader(struct paxos *p)
 		struct paxos_value v;
 		memset(&v, 0, sizeof v);
 		if (i - p->from < p->nadopt && p->adopt[i - p->from].acc_ballot &&
-		    paxos_bug != PAXOS_BUG_IGNORE_ACCEPTED)
+		    !paxos_bug_on(p, PAXOS_BUG_IGNORE_ACCEPTED))
 			v = p->adopt[i - p->from].acc; /* P2c: adopt the highest */
 		else
 			v.type = PAXOS_V_NOOP; /* PMS §3: fill the gap with a no-op */

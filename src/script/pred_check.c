@@ -65,10 +65,11 @@ static bool count_outcome(struct world *w, const int *c, bool reads, const struc
 	else if (!strcmp(word, "pending") && !reads)
 		n = sim_pending_count(w->sim);
 	else {
-		sbuf_printf(why,
-			    reads ? _("no such outcome \"%s\" (ok, fail, unknown, failed, done)")
-				  : _("no such outcome \"%s\" (ok, fail, unknown, failed, done, pending)"),
-			    word);
+		sbuf_printf(
+		    why,
+		    reads ? _("no such outcome \"%s\" (ok, fail, unknown, failed, done)")
+			  : _("no such outcome \"%s\" (ok, fail, unknown, failed, done, pending)"),
+		    word);
 		return false;
 	}
 	if (reads)

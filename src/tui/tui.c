@@ -52,9 +52,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FRAME_US  (1000000 / 30)
-#define EV_MAX    256
-#define EV_LEN    TUI_EV_LEN
+#define FRAME_US (1000000 / 30)
+#define EV_MAX   256
+#define EV_LEN   TUI_EV_LEN
 
 /* A ring of formatted event-log lines, oldest overwritten. */
 struct ev_ring {
@@ -1128,10 +1128,11 @@ static void act(struct tui *t, enum tui_act a, int code)
 		break;
 	case ACT_EVENTS:
 		t->traffic_off = !t->traffic_off;
-		set_msg(t, SS_DIM, "%s",
-			t->traffic_off
-			    ? _("event log: what happened, without the message traffic (e: everything)")
-			    : _("event log: everything, messages included"));
+		set_msg(
+		    t, SS_DIM, "%s",
+		    t->traffic_off
+			? _("event log: what happened, without the message traffic (e: everything)")
+			: _("event log: everything, messages included"));
 		break;
 	case ACT_SLOWMO:
 		t->auto_slow = !t->auto_slow;

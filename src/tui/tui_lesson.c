@@ -611,15 +611,16 @@ static void course_lines(struct tui_session *s, int width, bool uni)
 			    complete, set->n);
 	add_line(s, SS_TITLE, head);
 	struct sbuf b = {0};
-	sbuf_printf(&b, _("%d of %d steps done, %d hints, %d solutions shown; quizzes: %d of %d "
-			  "right"),
+	sbuf_printf(&b,
+		    _("%d of %d steps done, %d hints, %d solutions shown; quizzes: %d of %d "
+		      "right"),
 		    sum.done, steps, sum.hints, sum.shown, sum.right, questions);
 	add_wrapped(s, SS_NORMAL, "", sbuf_str(&b), width);
 	add_line(s, SS_NORMAL, "");
 	for (int i = 0; i < set->n; i++) {
 		const struct lesson *l = set->v[i];
 		bool full = t[i].done == l->nsteps && t[i].answered == l->nquiz;
-		const char *mark = full ? (uni ? "✓ " : "[x] ")
+		const char *mark = full                         ? (uni ? "✓ " : "[x] ")
 				   : t[i].done || t[i].answered ? (uni ? "◐ " : "[~] ")
 								: (uni ? "○ " : "[ ] ");
 		sbuf_clear(&b);

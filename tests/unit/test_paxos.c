@@ -70,7 +70,6 @@ static void px_free(struct px *f)
 	inv_watch_free(f->w);
 	sim_free(f->s);
 	sbuf_free(&f->sends);
-	paxos_bug = PAXOS_BUG_NONE;
 }
 
 static void cut2(struct sim *s, int a, int b)
@@ -243,7 +242,7 @@ static void test_bug_ignore_accepted(void **state)
 	px_free(&f);
 
 	px_init(&f, 3, false, 5);
-	paxos_bug = PAXOS_BUG_IGNORE_ACCEPTED;
+	sim_opts_mut(f.s)->v[PAXOS_OPT_BUG].i = 1 << (PAXOS_BUG_IGNORE_ACCEPTED - 1);
 	run_adopt(&f);
 	const char *why = NULL;
 	sim_time at;
@@ -275,7 +274,7 @@ static void test_bug_accept_below_promise(void **state)
 	px_free(&f);
 
 	px_init(&f, 3, false, 6);
-	paxos_bug = PAXOS_BUG_ACCEPT_BELOW;
+	sim_opts_mut(f.s)->v[PAXOS_OPT_BUG].i = 1 << (PAXOS_BUG_ACCEPT_BELOW - 1);
 	run_duel(&f);
 	assert_violation(&f, "P1a");
 	px_free(&f);
@@ -301,7 +300,7 @@ static void test_bug_forget_promise(void **state)
 	px_free(&f);
 
 	px_init(&f, 3, false, 7);
-	paxos_bug = PAXOS_BUG_FORGET_PROMISE;
+	sim_opts_mut(f.s)->v[PAXOS_OPT_BUG].i = 1 << (PAXOS_BUG_FORGET_PROMISE - 1);
 	run_crash(&f);
 	assert_violation(&f, "promises are monotone: n2 had promised (1,n1)");
 	px_free(&f);
@@ -318,7 +317,7 @@ static void test_bug_invent_value(void **state)
 	px_free(&f);
 
 	px_init(&f, 3, false, 8);
-	paxos_bug = PAXOS_BUG_INVENT;
+	sim_opts_mut(f.s)->v[PAXOS_OPT_BUG].i = 1 << (PAXOS_BUG_INVENT - 1);
 	paxos_propose_value(paxos_of(f.s, 0), "x");
 	sim_run_until(f.s, 100 * SIM_MS);
 	assert_violation(&f, "Validity: n1 accepted forged in slot 1");
@@ -346,7 +345,6 @@ static void test_distinguished_proposer_ends_duel(void **state)
 	assert_safe(&f);
 	px_free(&f);
 }
-
 
 /* Roles apart (PMS §2.1): 5 nodes, acceptors=3 (n1..n3), proposers=1
  * (n5). n5 prepares only to the acceptors and needs two of their three
