@@ -42,6 +42,9 @@ grep -q "no run broke safety in 300 seeds" "$tmp/out" || fail "hunt raft: $(cat 
 "$ns" hunt paxos -n 300 -o "$tmp" >"$tmp/out" 2>&1
 [ $? -eq 1 ] || fail "hunt paxos with every rule on: $(cat "$tmp/out")"
 grep -q "no run broke safety in 300 seeds" "$tmp/out" || fail "hunt paxos: $(cat "$tmp/out")"
+"$ns" hunt zab -n 300 -o "$tmp" >"$tmp/out" 2>&1
+[ $? -eq 1 ] || fail "hunt zab with every rule on: $(cat "$tmp/out")"
+grep -q "no run broke safety in 300 seeds" "$tmp/out" || fail "hunt zab: $(cat "$tmp/out")"
 
 "$ns" hunt raft bug=no-such-rule >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] || fail "an unknown rule is not bad usage"

@@ -46,6 +46,10 @@ static const struct proto_option zab_options[] = {
 		      N_("a follower that lacks more than this many transactions is sent the "
 			 "leader's whole state (SNAP) instead of the missing ones (DIFF)"),
 		      true},
+    [ZAB_OPT_BUG] = {"bug", OPT_SET, "none", "broadcast-before-sync", 0, 0,
+		     N_("switch off rules of the paper, to watch what breaks (docs/PROTOCOLS.md, "
+			"zab, \"Rules you can switch off\")"),
+		     false},
     {NULL, 0, NULL, NULL, 0, 0, NULL, false},
 };
 
@@ -74,6 +78,20 @@ static const struct proto_vary zab_vary[] = {
     {"snap", "100|2"},
     {NULL, NULL},
 };
+
+/* The rules bug=NAME removes (ZAB_OPT_BUG's choices, in order). */
+static const struct proto_bug zab_bugs[] = {
+    {"broadcast-before-sync",
+     N_("a new leader synchronizes its followers with its history before it broadcasts: "
+	"they truncate what it lacks and take what they miss"),
+     "Zab, §IV-B (Phase 2)"},
+    {NULL, NULL, NULL},
+};
+
+bool zab_bug_on(const struct zab *p, enum zab_bug b)
+{
+	return (p->o->v[ZAB_OPT_BUG].i >> b) & 1;
+}
 
 const char *zab_zxid_fmt(int64_t z, char *buf, size_t n)
 {
@@ -597,4 +615,5 @@ const struct proto_ops zab_ops = {
     .timeout_cmd = "look",
     .preds = zab_preds,
     .fuzz_vary = zab_vary,
+    .bugs = zab_bugs,
 };

@@ -61,6 +61,15 @@ enum zab_opt {
 	ZAB_OPT_READS,    /* local | sync */
 	ZAB_OPT_READONLY, /* a server out of the quorum still serves reads */
 	ZAB_OPT_SNAP,     /* a follower missing more than this gets a SNAP */
+	ZAB_OPT_BUG,      /* rules switched off: a set of enum zab_bug */
+};
+
+/* Rules option bug can switch off (bit k: the k-th; zab_bugs[] in zab.c). */
+enum zab_bug {
+	/* broadcast-before-sync: a new leader broadcasts as soon as a quorum
+	 * acknowledged its epoch, without Phase 2; its followers keep
+	 * whatever history they had (Zab §IV-B: synchronization first). */
+	ZAB_BUG_BROADCAST_BEFORE_SYNC,
 };
 
 enum zab_timer {
@@ -276,6 +285,7 @@ struct zab_wire_syncmsg { /* SYNCREQ, SYNCREP */
 extern const struct proto_ops zab_ops;
 struct zab *zab_of(struct sim *s, int i); /* NULL if not zab */
 int zab_quorum(const struct zab *p);
+bool zab_bug_on(const struct zab *p, enum zab_bug b);
 int64_t zab_last_zxid(const struct zab *p);
 int64_t zab_delivered_zxid(const struct zab *p);
 void zab_send(struct zab *p, int to, int type, const void *data, size_t len);

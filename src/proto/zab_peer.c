@@ -379,6 +379,7 @@ static void send_sync(struct zab *p, int to, const struct zab_wire_ackepoch *a)
 }
 
 static void leader_enter_broadcast(struct zab *p);
+static void send_uptodate(struct zab *p, int to);
 
 static void on_ackepoch(struct zab *p, int from, const void *data, size_t len)
 {
@@ -404,6 +405,23 @@ static void on_ackepoch(struct zab *p, int from, const void *data, size_t len)
 	nodeset_add(&p->ackepoch, from);
 	p->acked[from] = 0;
 	p->ae[from] = a;
+	if (zab_bug_on(p, ZAB_BUG_BROADCAST_BEFORE_SYNC)) {
+		/* The bug: no Phase 2. With a quorum of ACKEPOCH the leader
+		 * establishes e' and broadcasts at once; each follower is told
+		 * it is up to date with the history it already has. */
+		nodeset_add(&p->acknl, from);
+		if (p->phase != ZAB_DISCOVERY) {
+			send_uptodate(p, from);
+			return;
+		}
+		if (nodeset_count(&p->ackepoch) < zab_quorum(p))
+			return;
+		p->st.current_epoch = p->epoch;
+		p->st.writes++;
+		nodeset_add(&p->acknl, p->n->id);
+		leader_enter_broadcast(p);
+		return;
+	}
 	if (p->phase == ZAB_DISCOVERY) {
 		if (nodeset_count(&p->ackepoch) < zab_quorum(p))
 			return;
@@ -834,6 +852,16 @@ void zab_on_peer_msg(struct zab *p, const struct msg *m)
 	}
 	case ZAB_MSG_UPTODATE: {
 		GET(struct zab_wire_epoch, w);
+		if (zab_bug_on(p, ZAB_BUG_BROADCAST_BEFORE_SYNC) && p->role == ZAB_FOLLOWING &&
+		    m->from == p->leader && w.epoch == p->st.accepted_epoch &&
+		    p->st.current_epoch < w.epoch) {
+			/* The bug's follower side: it takes the new epoch with
+			 * the history it has, no Diff, Trunc or Snap. */
+			p->st.current_epoch = w.epoch;
+			p->st.writes++;
+			p->epoch = w.epoch;
+			p->phase = ZAB_SYNC;
+		}
 		if (p->role == ZAB_FOLLOWING && m->from == p->leader &&
 		    w.epoch == p->st.current_epoch) {
 			p->leader_heard = node_local_now(p->n);
