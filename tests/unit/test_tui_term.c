@@ -66,8 +66,12 @@ static void child(const char *slave, enum child_case c)
 		_exit(0);
 	}
 	raise(SIGTERM);
-	if (c == TWICE)
+	if (c == TWICE) {
+		/* raise() returns after the handler has run: a second signal
+		 * that ends the program at once never gets here. */
 		raise(SIGTERM);
+		_exit(94);
+	}
 	spin(10); /* stuck: the loop never sees the signal */
 	_exit(93);
 }
@@ -118,8 +122,10 @@ static void stuck_loop_still_ends(void **state)
 	double took;
 	bool restored;
 	int st = run_case(STUCK, &took, &restored);
+	/* Ended by the alarm (the spin would exit 93), not before the grace:
+	 * no upper bound on wall time, which a loaded machine stretches. */
 	assert_int_equal(st, 128 + SIGTERM);
-	assert_true(took >= 1.5 && took < 6); /* the grace, then the alarm */
+	assert_true(took >= 1.5);
 	assert_true(restored);
 }
 
@@ -129,8 +135,8 @@ static void second_signal_ends_at_once(void **state)
 	double took;
 	bool restored;
 	int st = run_case(TWICE, &took, &restored);
+	/* At once: inside the second raise() (else the child exits 94). */
 	assert_int_equal(st, 128 + SIGTERM);
-	assert_true(took < 1.5);
 	assert_true(restored);
 }
 
