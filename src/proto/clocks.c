@@ -453,6 +453,8 @@ static void fmt_event(const struct clk_event *e, struct sbuf *out)
 	sbuf_puts(out, " hlc ");
 	fmt_hlc(e->hlc_l, e->hlc_c, out);
 	sbuf_printf(out, " pt %s", simtime_fmt(e->pt, tb, sizeof tb));
+	if (e->kind == CLK_COMMIT) /* the commit's timestamp s = TT.now().latest */
+		sbuf_printf(out, " s=%s", simtime_fmt(e->commit_ts, tb, sizeof tb));
 }
 
 static void clk_describe(const void *self, struct node_view *v)

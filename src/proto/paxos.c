@@ -448,7 +448,9 @@ static void paxos_describe(const void *self, struct node_view *v)
 		     paxos_ballot_fmt(s->acc_ballot, b, sizeof b), c, s->chosen ? " *" : "");
 	}
 	line(v, _("%llu writes to stable storage"), (unsigned long long)p->st.writes);
-	ns_strlcpy(v->badge, paxos_ballot_fmt(shown_ballot(p), b, sizeof b), sizeof v->badge);
+	int64_t sb = shown_ballot(p);
+	ns_strlcpy(v->badge, sb ? paxos_ballot_fmt(sb, b, sizeof b) : _("no ballot"),
+		   sizeof v->badge);
 }
 
 static void paxos_describe_msg(const struct msg *m, struct sbuf *out)
