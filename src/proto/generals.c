@@ -187,6 +187,17 @@ static void forget_order(struct gen *g)
 	memset(g->top, 0, sizeof g->top);
 	g->missing_from = (struct nodeset){{0, 0}};
 	g->nmissing = 0;
+	g->lied = false;
+}
+
+/* Sends an Order; the observer notes whether the simulator rewrites it (a
+ * traitor at the moment it sends). */
+static void send_order(struct gen *g, int to, const struct gen_wire *w)
+{
+	node_send(g->n, to, GEN_MSG_ORDER, w, sizeof *w);
+	g->sent++;
+	if (g->n->byz != BYZ_LOYAL)
+		g->lied = true;
 }
 
 /* ---- the node callbacks ------------------------------------------------------- */
@@ -254,10 +265,8 @@ static void close_path(struct gen *g, uint8_t *path, int len)
 	memcpy(w.path, path, len);
 	w.path[len] = (uint8_t)g->n->id;
 	for (int j = 0; j < node_count(g->n); j++)
-		if (j != g->n->id && !on_path(path, len, j)) {
-			node_send(g->n, j, GEN_MSG_ORDER, &w, sizeof w);
-			g->sent++;
-		}
+		if (j != g->n->id && !on_path(path, len, j))
+			send_order(g, j, &w);
 }
 
 /* Step (3), bottom-up: the value this lieutenant takes for the instance
@@ -379,10 +388,8 @@ static void start(struct gen *g, uint32_t order, int commander, int value)
 	struct gen_wire w = {.order = order, .value = (uint8_t)value, .len = 1};
 	w.path[0] = (uint8_t)commander;
 	for (int j = 0; j < node_count(g->n); j++)
-		if (j != commander) {
-			node_send(g->n, j, GEN_MSG_ORDER, &w, sizeof w);
-			g->sent++;
-		}
+		if (j != commander)
+			send_order(g, j, &w);
 }
 
 int generals_order(struct sim *s, int commander, int value, struct sbuf *err)

@@ -71,6 +71,8 @@ struct gen {
 	struct nodeset missing_from; /* senders whose message never came in time */
 	int nmissing;
 	uint32_t sent;
+	bool lied; /* it sent as a traitor in this order (the simulator rewrote it):
+		    * a traitor is judged by what it was when it sent, not now */
 };
 
 /* The state of node i of a generals simulation. */

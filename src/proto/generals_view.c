@@ -49,9 +49,12 @@ static bool order_of(struct sim *s, uint32_t o, int *commander, int *truth)
 	return false;
 }
 
+/* Loyal in this order: it never sent as a traitor (a node made loyal after
+ * lying is still the traitor of this order; one that turns traitor after
+ * its last message obeyed the algorithm while it mattered). */
 static bool loyal(struct sim *s, int i)
 {
-	return sim_byzantine(s, i) == BYZ_LOYAL;
+	return !gen_of(s, i)->lied;
 }
 
 /* ---- status and describe --------------------------------------------------------- */
