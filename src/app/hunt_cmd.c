@@ -65,10 +65,11 @@ static void list_bugs(void)
 }
 
 /* The names in the options' bug=A,B values, each with its rule, for the
- * report and the file's comments. False (with a message) when a name is
- * not in the protocol's table. */
+ * report and the file's comments; *lin is set when one of the rules
+ * protects the client history rather than an invariant. False (with a
+ * message) when a name is not in the protocol's table. */
 static bool describe_bugs(const struct proto_ops *ops, const char *const *options,
-			  struct sbuf *names, struct sbuf *rules)
+			  struct sbuf *names, struct sbuf *rules, bool *lin)
 {
 	for (int i = 0; options[i]; i++) {
 		if (strncmp(options[i], "bug=", 4))
@@ -86,6 +87,7 @@ static bool describe_bugs(const struct proto_ops *ops, const char *const *option
 				return false;
 			}
 			sbuf_printf(names, "%s%s", names->len ? "," : "", b->name);
+			*lin = *lin || b->lin;
 			sbuf_printf(rules, _("# The rule switched off, %s (%s): %s.\n"), b->name,
 				    b->source, _(b->rule));
 		}
@@ -262,7 +264,8 @@ int hunt_cmd_main(int argc, char **argv)
 		return 2;
 	}
 	struct sbuf names = {0}, rules = {0};
-	if (!describe_bugs(ops, options, &names, &rules)) {
+	bool lin_rule = false;
+	if (!describe_bugs(ops, options, &names, &rules, &lin_rule)) {
 		free(options);
 		sbuf_free(&names);
 		sbuf_free(&rules);
@@ -282,6 +285,12 @@ int hunt_cmd_main(int argc, char **argv)
 			 "in netsplit's %s, or in the options given\n"),
 		       ops->name);
 	fputs(sbuf_str(&rules), stdout);
+	if (lin_rule && !o.linearizable) {
+		o.linearizable = true;
+		printf("%s\n",
+		       _("# This rule keeps the client history linearizable: the hunt checks "
+			 "the history too (as --lin)."));
+	}
 	fflush(stdout);
 
 	int status = 1;

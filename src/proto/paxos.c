@@ -110,17 +110,17 @@ static const struct proto_bug paxos_bugs[] = {
     {"ignore-accepted",
      N_("a proposer proposes the value of the highest-numbered proposal among the responses "
 	"to its prepare, if any"),
-     "Paxos Made Simple, §2.2 (P2c)"},
+     "Paxos Made Simple, §2.2 (P2c)", false},
     {"accept-below-promise",
      N_("an acceptor can accept a proposal numbered n iff it has not responded to a prepare "
 	"request having a number greater than n"),
-     "Paxos Made Simple, §2.2 (P1a)"},
+     "Paxos Made Simple, §2.2 (P1a)", false},
     {"forget-promise",
      N_("an acceptor must remember its promise even if it fails and then restarts"),
-     "Paxos Made Simple, §2.4"},
+     "Paxos Made Simple, §2.4", false},
     {"invent-value", N_("only a value that has been proposed may be chosen"),
-     "Paxos Made Simple, §2.1"},
-    {NULL, NULL, NULL},
+     "Paxos Made Simple, §2.1", false},
+    {NULL, NULL, NULL, false},
 };
 
 sim_time paxos_rand_in(struct paxos *p, int opt)

@@ -210,6 +210,9 @@ struct proto_bug {
 	const char *name;   /* "no-up-to-date-check": a choice of option bug */
 	const char *rule;   /* N_(): what the rule says, as the paper says it */
 	const char *source; /* "Raft, §5.4.1" */
+	bool lin;           /* the rule keeps the client history linearizable
+			     * rather than an invariant: `hunt` checks the
+			     * history for it (as with --lin) */
 };
 
 /*

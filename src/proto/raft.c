@@ -44,7 +44,9 @@ static const struct proto_option raft_options[] = {
     [RAFT_OPT_BATCH] = {"batch", OPT_INT, "64", NULL, 1, 4096,
 			N_("most entries carried by one AppendEntries"), true},
     [RAFT_OPT_BUG] = {"bug", OPT_SET, "none",
-		      "no-up-to-date-check|commit-old-terms|forget-vote|forget-term", 0, 0,
+		      "no-up-to-date-check|commit-old-terms|forget-vote|forget-term|truncate-stale|"
+		      "no-noop",
+		      0, 0,
 		      N_("switch off rules of the paper, to watch what breaks "
 			 "(docs/RAFT.md, \"Rules you can switch off\")"),
 		      false},
@@ -497,17 +499,25 @@ static const struct proto_bug raft_bugs[] = {
     {"no-up-to-date-check",
      N_("a voter denies its vote if its own log is more up-to-date than that of the "
 	"candidate"),
-     "Raft, §5.4.1"},
+     "Raft, §5.4.1", false},
     {"commit-old-terms",
      N_("a leader never commits log entries from previous terms by counting replicas"),
-     "Raft, §5.4.2 and Figure 8"},
+     "Raft, §5.4.2 and Figure 8", false},
     {"forget-vote",
      N_("votedFor is updated on stable storage before responding to RPCs: each server "
 	"votes for at most one candidate in a given term"),
-     "Raft, Figure 2 and §5.2"},
+     "Raft, Figure 2 and §5.2", false},
     {"forget-term", N_("currentTerm is updated on stable storage before responding to RPCs"),
-     "Raft, Figure 2"},
-    {NULL, NULL, NULL},
+     "Raft, Figure 2", false},
+    {"truncate-stale",
+     N_("if an existing entry conflicts with a new one (same index but different terms), "
+	"delete the existing entry and all that follow it: only a conflict truncates"),
+     "Raft, Figure 2 (AppendEntries, receiver 3.)", false},
+    {"no-noop",
+     N_("each leader commits a blank no-op entry at the start of its term, and a read waits "
+	"until an entry of its term is committed"),
+     "Raft, §8; Ongaro's thesis, §6.4", true},
+    {NULL, NULL, NULL, false},
 };
 
 const struct proto_ops raft_ops = {

@@ -58,6 +58,12 @@ enum raft_bug {
 	RAFT_BUG_COMMIT_OLD_TERMS,    /* §5.4.2, Figure 8: count old-term replicas */
 	RAFT_BUG_FORGET_VOTE,         /* Figure 2: votedFor lost in a crash */
 	RAFT_BUG_FORGET_TERM,         /* Figure 2: currentTerm lost in a crash */
+	RAFT_BUG_TRUNCATE_STALE,      /* Figure 2, AppendEntries 3.: a follower cuts
+				       * its tail on any AppendEntries, conflict or
+				       * not (a stale one too) */
+	RAFT_BUG_NO_NOOP,             /* §8 and thesis §6.4 step 1: no no-op at a
+				       * new term, and ReadIndex does not wait for
+				       * an entry of its term to commit */
 };
 
 enum raft_reads { RAFT_READ_INDEX, RAFT_READ_LEASE, RAFT_READ_LOCAL };

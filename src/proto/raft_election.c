@@ -235,7 +235,8 @@ void raft_become_leader(struct raft *r)
 	e.term = r->st.term;
 	e.type = RAFT_ENTRY_NOOP;
 	e.client = -1;
-	raft_log_append(r, &e);
+	if (!raft_bug(r, RAFT_BUG_NO_NOOP))
+		raft_log_append(r, &e);
 	if (r->o->v[RAFT_OPT_CHECKQUORUM].i)
 		node_set_timer(r->n, RAFT_TIMER_CHECKQUORUM, raft_election_lo(r));
 	raft_advance_commit(r); /* a configuration of one commits alone */

@@ -39,6 +39,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Thesis §6.4 step 1: "If the leader has not yet marked an entry from its
+ * current term committed, it waits until it has done so" (bug=no-noop does
+ * not wait: its commit index may still lag the previous leader's). */
+static bool term_committed(const struct raft *r)
+{
+	return raft_term_at(r, r->commit) == r->st.term || raft_bug(r, RAFT_BUG_NO_NOOP);
+}
+
 static void answer(struct raft *r, const struct client_req *req)
 {
 	struct client_reply rep = {.status = REPLY_OK, .leader_hint = -1};
@@ -80,8 +88,7 @@ void raft_read_request(struct raft *r, const struct client_req *req)
 	rd->req = *req;
 	rd->index = -1;
 	rd->round = 0;
-	if (mode == RAFT_READ_LEASE && raft_term_at(r, r->commit) == r->st.term &&
-	    node_local_now(r->n) < r->lease_until)
+	if (mode == RAFT_READ_LEASE && term_committed(r) && node_local_now(r->n) < r->lease_until)
 		rd->index = r->commit; /* round 0: confirmed by the lease */
 	raft_reads_progress(r);
 }
@@ -92,7 +99,7 @@ void raft_reads_progress(struct raft *r)
 		return;
 	r->reads_busy = true;
 	bool need_round = false;
-	if (r->role == RAFT_LEADER && raft_term_at(r, r->commit) == r->st.term) {
+	if (r->role == RAFT_LEADER && term_committed(r)) {
 		for (size_t i = 0; i < r->nreads; i++)
 			if (r->reads[i].index < 0) {
 				r->reads[i].index = r->commit; /* 2. */

@@ -289,6 +289,12 @@ void raft_recv_append(struct raft *r, const struct msg *m)
 		raft_log_append(r, &e); /* 4. */
 	}
 	int64_t last_new = w.prev_index + n;
+	/* bug=truncate-stale: the tail after the message's entries is cut
+	 * whether or not anything conflicts, so a stale AppendEntries (late,
+	 * or duplicated) deletes entries this follower has already
+	 * acknowledged and the leader counted (what it knows committed stays). */
+	if (raft_bug(r, RAFT_BUG_TRUNCATE_STALE) && raft_last_index(r) > MAX(last_new, r->commit))
+		raft_log_truncate(r, MAX(last_new, r->commit) + 1);
 	if (w.commit > r->commit) { /* 5. */
 		int64_t c = MIN(w.commit, last_new);
 		if (c > r->commit) {

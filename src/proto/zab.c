@@ -84,8 +84,8 @@ static const struct proto_bug zab_bugs[] = {
     {"broadcast-before-sync",
      N_("a new leader synchronizes its followers with its history before it broadcasts: "
 	"they truncate what it lacks and take what they miss"),
-     "Zab, §IV-B (Phase 2)"},
-    {NULL, NULL, NULL},
+     "Zab, §IV-B (Phase 2)", false},
+    {NULL, NULL, NULL, false},
 };
 
 bool zab_bug_on(const struct zab *p, enum zab_bug b)
