@@ -42,6 +42,11 @@ grep -q "no run broke safety in 300 seeds" "$tmp/out" || fail "hunt raft: $(cat 
 "$ns" hunt paxos -n 300 -o "$tmp" >"$tmp/out" 2>&1
 [ $? -eq 1 ] || fail "hunt paxos with every rule on: $(cat "$tmp/out")"
 grep -q "no run broke safety in 300 seeds" "$tmp/out" || fail "hunt paxos: $(cat "$tmp/out")"
+for p in dynamo; do
+	"$ns" hunt $p -n 300 -o "$tmp" >"$tmp/out" 2>&1
+	[ $? -eq 1 ] || fail "hunt $p with every rule on: $(cat "$tmp/out")"
+	grep -q "no run broke safety in 300 seeds" "$tmp/out" || fail "hunt $p: $(cat "$tmp/out")"
+done
 "$ns" hunt zab -n 300 -o "$tmp" >"$tmp/out" 2>&1
 [ $? -eq 1 ] || fail "hunt zab with every rule on: $(cat "$tmp/out")"
 grep -q "no run broke safety in 300 seeds" "$tmp/out" || fail "hunt zab: $(cat "$tmp/out")"

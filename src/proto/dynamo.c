@@ -50,7 +50,20 @@ static const struct proto_option dyn_options[] = {
 			 N_("silence after which a peer is suspected"), true},
     [DYN_OPT_VNODES] = {"vnodes", OPT_INT, "1", NULL, 1, 8,
 			N_("tokens (virtual nodes) per node on the ring"), false},
+    [DYN_OPT_BUG] = {"bug", OPT_SET, "none", "repair-overwrites", 0, 0,
+		     N_("switch off rules of the paper, to watch what breaks (docs/PROTOCOLS.md, "
+			"dynamo, \"Rules you can switch off\")"),
+		     false},
     {NULL, 0, NULL, NULL, 0, 0, NULL, false},
+};
+
+/* The rules bug=NAME removes (DYN_OPT_BUG's choices, in order). */
+static const struct proto_bug dyn_bugs[] = {
+    {"repair-overwrites",
+     N_("a version is merged by its vector clock into what a replica holds: a read repair "
+	"brings the versions a replica lacked and never discards a newer one"),
+     "Dynamo, §4.4 and §5", false},
+    {NULL, NULL, NULL, false},
 };
 
 int dyn_n(const struct dyn *d)
@@ -596,4 +609,5 @@ const struct proto_ops dynamo_ops = {
     .describe = dyn_describe,
     .option_changed = dyn_option_changed,
     .preds = dyn_preds,
+    .bugs = dyn_bugs,
 };

@@ -89,6 +89,23 @@ void dyn_local_versions(const struct dyn *d, const char *key, struct dyn_obj *ou
 }
 
 /* Stores versions locally: in the store, or as a hinted copy for owner. */
+static bool store_local(struct dyn *d, int hint, const struct dyn_obj *src);
+
+/* bug=repair-overwrites: what a read repair brings replaces the object
+ * (the versions held now, a newer write among them, are dropped). */
+static void repair_local(struct dyn *d, int hint, const struct dyn_obj *src)
+{
+	if (!(dyn_opt(d, DYN_OPT_BUG) & DYN_BUG_REPAIR_OVERWRITES)) {
+		(void)store_local(d, hint, src);
+		return;
+	}
+	d->changes++;
+	struct dyn_obj *o = hint >= 0 && hint != d->n->id ? &dyn_hint_get(d, hint, src->key)->obj
+							  : dyn_store_get(&d->store, src->key);
+	dyn_obj_free(o);
+	dyn_obj_copy(o, src);
+}
+
 static bool store_local(struct dyn *d, int hint, const struct dyn_obj *src)
 {
 	d->changes++;
@@ -222,7 +239,7 @@ static void read_repair(struct dyn *d, struct dyn_req *q)
 		d->stat_repairs++;
 		node_state(d->n, "read repair: n%d had an older %s", q->target[i] + 1, m.key);
 		if (q->target[i] == d->n->id) {
-			store_local(d, q->hint[i], &m);
+			repair_local(d, q->hint[i], &m);
 			continue;
 		}
 		struct dyn_wire w = {
@@ -496,9 +513,11 @@ void dyn_coord_timer(struct dyn *d)
 
 void dyn_replica_on_put(struct dyn *d, const struct msg *m, const struct dyn_wire *w)
 {
-	store_local(d, w->hint, &w->obj);
-	if (w->flags & DYN_PUT_REPAIR)
+	if (w->flags & DYN_PUT_REPAIR) {
+		repair_local(d, w->hint, &w->obj);
 		return;
+	}
+	store_local(d, w->hint, &w->obj);
 	struct dyn_wire a = {.type = DYN_PUT_ACK, .req = w->req, .hint = w->hint};
 	ns_strlcpy(a.obj.key, w->obj.key, sizeof a.obj.key);
 	dyn_send(d, m->from, &a);

@@ -169,7 +169,13 @@ enum {
 	DYN_OPT_PING,
 	DYN_OPT_SUSPECT,
 	DYN_OPT_VNODES,
+	DYN_OPT_BUG, /* rules switched off: bit 0 repair-overwrites */
 };
+
+/* bug=repair-overwrites: a read repair replaces what the replica holds
+ * instead of merging into it (DeCandia et al. §4.4: versions are merged by
+ * vector clock; a repair must never discard a newer one). */
+#define DYN_BUG_REPAIR_OVERWRITES 1
 
 enum { DYN_TIMER_PING, DYN_TIMER_AE, DYN_TIMER_REQ };
 
