@@ -23,8 +23,9 @@ static double cpu_since(clock_t t0)
 	return (double)(clock() - t0) / CLOCKS_PER_SEC;
 }
 
-static void hunt(const struct proto_ops *ops, const char *bug, int finds, uint64_t seeds)
+static void hunt(const struct proto_ops *ops, const struct proto_bug *b, int finds, uint64_t seeds)
 {
+	const char *bug = b ? b->name : NULL;
 	char opt[96];
 	const char *options[2] = {NULL, NULL};
 	if (bug) {
@@ -38,6 +39,7 @@ static void hunt(const struct proto_ops *ops, const char *bug, int finds, uint64
 	o.nodes_lo = o.nodes_hi = 3;
 	o.duration = 10 * SIM_S;
 	o.safety_only = true;
+	o.linearizable = b && b->lin; /* as netsplit hunt does for such a rule */
 	int found = 0;
 	uint64_t tried = 0, first = 0;
 	double run_cpu = 0, first_cpu = 0, shrink_cpu = 0;
@@ -89,15 +91,15 @@ int main(int argc, char **argv)
 	uint64_t seeds = argc > 2 ? strtoull(argv[2], NULL, 10) : 20000;
 	if (finds < 1)
 		finds = 1;
-	printf("bench_hunt: 3 nodes, 10s of faults per seed, safety only; %d finds per rule, at "
-	       "most %llu seeds\n",
+	printf("bench_hunt: 3 nodes, 10s of faults per seed, safety only (and the history for a "
+	       "rule marked lin); %d finds per rule, at most %llu seeds\n",
 	       finds, (unsigned long long)seeds);
 	for (int i = 0; proto_all[i]; i++) {
 		const struct proto_ops *ops = proto_all[i];
 		if (!ops->bugs)
 			continue;
 		for (const struct proto_bug *b = ops->bugs; b->name; b++)
-			hunt(ops, b->name, finds, seeds);
+			hunt(ops, b, finds, seeds);
 		hunt(ops, NULL, finds, 2000);
 	}
 	return 0;
