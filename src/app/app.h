@@ -14,9 +14,26 @@ void app_locale_init(void);
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util/util.h"
+
 struct store;
 struct store_recording;
 struct sbuf;
+
+/* A progress line on stderr for a long headless command (progress.c):
+ * begin (want: the command's own condition, besides stderr being a
+ * terminal), then, cheaply and often, `if (progress_due(&p))
+ * progress_show(&p, ...)`: nothing before two seconds of wall time, then
+ * at most four lines a second, each replacing the last; clear before
+ * printing anything else and at the end. */
+struct progress {
+	bool on, shown;
+	double t0, last;
+};
+void progress_begin(struct progress *p, bool want);
+bool progress_due(struct progress *p);
+void progress_show(struct progress *p, const char *fmt, ...) NS_PRINTF(2, 3);
+void progress_clear(struct progress *p);
 
 /* netsplit run FILE.ns [--seed N] [--json] [--quiet] [--record TITLE] */
 int run_cmd_main(int argc, char **argv);

@@ -323,14 +323,23 @@ int fuzz_cmd_main(int argc, char **argv)
 
 	uint64_t failed = 0, events = 0, unknown = 0;
 	clock_t t0 = clock();
+	struct progress prog;
+	progress_begin(&prog, true);
 	for (uint64_t k = 0; k < seeds; k++) {
 		struct fuzz_plan p;
 		struct fuzz_result r;
+		if (progress_due(&prog))
+			progress_show(
+			    &prog, _("netsplit fuzz %s: seed %llu, %llu of %llu, %llu failed"),
+			    ops->name, (unsigned long long)(from + k), (unsigned long long)k,
+			    (unsigned long long)seeds, (unsigned long long)failed);
 		fuzz_plan_make(&p, &o, from + k);
 		if (!fuzz_run(&p, &o, &r)) {
 			failed++;
+			progress_clear(&prog);
 			report_failure(&p, &o, &r, dir);
 		} else if (verbose) {
+			progress_clear(&prog);
 			printf(_("seed %llu ok: %d nodes, %llu events, %d operations ok\n"),
 			       (unsigned long long)p.seed, p.nodes, (unsigned long long)r.events,
 			       r.ops_ok);
@@ -340,6 +349,7 @@ int fuzz_cmd_main(int argc, char **argv)
 		fuzz_plan_free(&p);
 		fflush(stdout);
 	}
+	progress_clear(&prog);
 	double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
 	char tb[32];
 	printf(_("-- %s: %llu seeds from %llu, %d..%d nodes, %s of faults each: %llu failed; "

@@ -296,9 +296,15 @@ int hunt_cmd_main(int argc, char **argv)
 	int status = 1;
 	uint64_t events = 0, tried = 0;
 	clock_t t0 = clock();
+	struct progress prog;
+	progress_begin(&prog, true);
 	for (uint64_t k = 0; k < seeds && status == 1; k++) {
 		struct fuzz_plan p;
 		struct fuzz_result r;
+		if (progress_due(&prog))
+			progress_show(&prog, _("netsplit hunt %s: seed %llu, %llu of %llu"),
+				      ops->name, (unsigned long long)(from + k),
+				      (unsigned long long)k, (unsigned long long)seeds);
 		fuzz_plan_make(&p, &o, from + k);
 		tried++;
 		bool ok = fuzz_run(&p, &o, &r);
@@ -307,6 +313,7 @@ int hunt_cmd_main(int argc, char **argv)
 			fuzz_plan_free(&p);
 			continue;
 		}
+		progress_clear(&prog);
 		double found = (double)(clock() - t0) / CLOCKS_PER_SEC;
 		printf(_("seed %llu breaks it at %s (after %llu seeds, %.2f CPU s): %s\n"),
 		       (unsigned long long)p.seed, simtime_fmt(r.at, tb, sizeof tb),
@@ -341,6 +348,7 @@ int hunt_cmd_main(int argc, char **argv)
 		sbuf_free(&shrunk);
 		fuzz_plan_free(&p);
 	}
+	progress_clear(&prog);
 	double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
 	if (status == 1 && names.len)
 		printf(_("-- no run broke safety in %llu seeds (%llu events, %.2f CPU s): the rule "

@@ -15,17 +15,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct run_out {
 	bool json;
 	bool quiet;
 	struct sim *sim;
 	struct sbuf line;
+	struct progress prog; /* when stdout is not the terminal */
+	unsigned long ticks;
 };
 
 static void on_trace(void *ctx, const struct trace_event *ev)
 {
 	struct run_out *o = ctx;
+	if ((++o->ticks & 4095) == 0 && progress_due(&o->prog)) {
+		char tb[32];
+		progress_show(&o->prog, _("netsplit run: %s simulated, %llu events"),
+			      simtime_fmt(sim_now(o->sim), tb, sizeof tb),
+			      (unsigned long long)sim_events(o->sim));
+	}
 	if (o->quiet && (ev->kind == TR_DELIVER || ev->kind == TR_DROP))
 		return;
 	sbuf_clear(&o->line);
@@ -161,6 +170,8 @@ int run_cmd_main(int argc, char **argv)
 	}
 	struct sbuf err = {0};
 	int status = 2;
+	/* A long run piped to a file shows how far it is on the terminal. */
+	progress_begin(&o.prog, !isatty(STDOUT_FILENO));
 	struct script *sc = script_parse(text, strcmp(path, "-") ? path : "<stdin>", w, &err);
 	free(text);
 	if (!sc) {
@@ -168,6 +179,7 @@ int run_cmd_main(int argc, char **argv)
 		goto out;
 	}
 	enum exec_status st = world_run(w, sc, &err);
+	progress_clear(&o.prog);
 	script_free(sc);
 	status = st == EXEC_OK ? 0 : st == EXEC_EXPECT_FAILED ? 1 : 2;
 	if (st == EXEC_ERROR)
