@@ -28,4 +28,13 @@ printf '{"process": 0, "type": "invoke", "f": "put"\n' >"$tmp/bad.jsonl"
 "$ns" check "$tmp/bad.jsonl" >/dev/null 2>"$tmp/err"; rc=$?
 [ "$rc" -eq 2 ] || fail "bad input: exit $rc"
 grep -q "bad.jsonl:1" "$tmp/err" || fail "bad input: no file:line: $(cat "$tmp/err")"
+# Transactions under a model that cannot judge them: a message and exit
+# 2, not a read past the end of a register vector (found by
+# tests/fuzz/fuzz_history.c).
+txn=$(ls "$data"/knossos/multi-register/good/* | head -1)
+for m in kv cas-register etcd; do
+	"$ns" check "$txn" --model "$m" >/dev/null 2>"$tmp/err"; rc=$?
+	[ "$rc" -eq 2 ] || fail "txn history under --model $m: exit $rc"
+	grep -q "only the multi-register model" "$tmp/err" || fail "txn under $m: $(cat "$tmp/err")"
+done
 echo "check: $n histories agree with EXPECTED.tsv"

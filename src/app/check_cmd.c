@@ -168,6 +168,13 @@ int check_cmd_main(int argc, char **argv)
 	}
 	if (!have_model)
 		model = guess_model(&h, fmt);
+	if (!lin_model_fits(&h, model, &err)) {
+		fprintf(stderr, _("netsplit check: %s: %s (model %s)\n"), file, sbuf_str(&err),
+			lin_model_name(model));
+		sbuf_free(&err);
+		history_close(&h);
+		return EXIT_BAD;
+	}
 
 	/* What parsing left of the budget (max_seconds 0 would mean none). */
 	double left = (double)budget / 1e6 - (now_s() - t_start);

@@ -178,6 +178,10 @@ static bool to_lop(struct lin_checker *c, struct lin_part *p, const struct hist_
 		return true;
 	}
 	case HIST_TXN:
+		/* Only the multi-register model's states are register vectors
+		 * (lin_model_fits refuses such a pairing before a check). */
+		if (m != LIN_MODEL_MULTI_REGISTER)
+			return false;
 		out->kind = LOP_TXN;
 		out->a = (uint32_t)p->nmops;
 		out->b = (uint32_t)o->nmops;
@@ -1076,6 +1080,24 @@ void lin_get_stats(const struct lin_checker *c, struct lin_stats *out)
 }
 
 /* ---- one shot ----------------------------------------------------------------- */
+
+bool lin_model_fits(const struct history *h, enum lin_model m, struct sbuf *why)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		bool txn = h->ops[i].f == HIST_TXN;
+		if (txn != (m == LIN_MODEL_MULTI_REGISTER)) {
+			sbuf_printf(
+			    why,
+			    txn ? _("operation %zu is a transaction (:txn): only the "
+				    "multi-register model checks those")
+				: _("operation %zu is not a transaction: the multi-register "
+				    "model checks only transactions (:txn)"),
+			    i + 1);
+			return false;
+		}
+	}
+	return true;
+}
 
 enum lin_verdict lin_check_history(const struct history *h, enum lin_model m,
 				   const struct lin_budget *b, struct sbuf *explain,

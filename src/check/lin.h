@@ -198,6 +198,11 @@ struct lin_stats {
 };
 void lin_get_stats(const struct lin_checker *c, struct lin_stats *out);
 
+/* Whether model m can judge every operation of h: transactions (:txn)
+ * need the multi-register model, which takes nothing else. False with the
+ * first operation that does not fit in why (user's language). */
+bool lin_model_fits(const struct history *h, enum lin_model m, struct sbuf *why);
+
 /* One shot: checks h under model m within b. LIN_CHECKING never comes back
  * (it becomes LIN_UNKNOWN). If explain is not NULL and h is not
  * linearizable, the explanation is appended to it. */
