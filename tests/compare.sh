@@ -22,4 +22,9 @@ echo "$out" | grep -q 'two or three' || fail "wrong message: $out"
 out=$("$bin" compare raft paxos raft paxos 2>&1)
 [ $? -eq 2 ] || fail "four protocols is not exit 2"
 echo "$out" | grep -q 'at most three' || fail "wrong message: $out"
+# A real system's preset is a protocol here: etcd passes, nope does not.
+out=$("$bin" compare etcd nope 2>&1)
+[ $? -eq 2 ] || fail "a preset then an unknown protocol is not exit 2"
+echo "$out" | grep -q 'unknown protocol "nope"' || fail "etcd was not taken as a preset: $out"
+"$bin" compare --help | grep -q 'zookeeper' || fail "help does not name the presets"
 echo "compare: ok"

@@ -12,6 +12,7 @@
  */
 #include "app/app.h"
 
+#include "proto/presets.h"
 #include "proto/proto.h"
 #include "sim/sim.h"
 #include "tui/scene.h"
@@ -44,7 +45,10 @@ int compare_cmd_main(int argc, char **argv)
 			      "and\n"
 			      "faults: every key and command applies to all. Each side counts\n"
 			      "requests answered, refused and timed out, and says whether it\n"
-			      "stayed linearizable.\n"));
+			      "stayed linearizable. A PROTOCOL may be a real system's preset\n"
+			      "(etcd, zookeeper, cassandra, dynamodb): `netsplit compare etcd\n"
+			      "zookeeper cassandra` puts three rows of the CAP table under one\n"
+			      "partition.\n"));
 			return 0;
 		}
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
@@ -72,7 +76,10 @@ int compare_cmd_main(int argc, char **argv)
 			}
 			nodes = (int)n;
 		} else {
-			const struct proto_ops *ops = proto_find(argv[i]);
+			/* A real system's preset runs as `cluster NAME N`: its base
+			 * protocol with the system's options (presets.c). */
+			const struct proto_preset *pr = proto_preset_find(argv[i]);
+			const struct proto_ops *ops = proto_find(pr ? pr->base : argv[i]);
 			if (!ops) {
 				fprintf(stderr, _("netsplit compare: unknown protocol \"%s\"\n"),
 					argv[i]);
@@ -90,7 +97,7 @@ int compare_cmd_main(int argc, char **argv)
 				fprintf(stderr, _("netsplit compare: at most three protocols\n"));
 				return 2;
 			}
-			names[nproto++] = ops->name;
+			names[nproto++] = pr ? pr->name : ops->name;
 		}
 	}
 	if (nproto == 0) {

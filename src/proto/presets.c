@@ -6,8 +6,9 @@
  * A preset is an alias: a base protocol and fixed options, applied before
  * the user's own; its client semantics are the base protocol's, with the
  * default level the options choose and the per-request levels the base
- * takes (consistency.c). A preset whose base is not built in (zookeeper
- * needs zab) is listed as not available.
+ * takes (consistency.c). A preset whose base is not built in is listed
+ * as not available. `netsplit compare` takes presets too: `compare etcd
+ * zookeeper cassandra` is three rows of the CAP table under one fault.
  *
  * Sources (SOURCES.md): etcd API guarantees (linearizable reads by
  * default, serializable on request; etcd enables PreVote and
