@@ -17,9 +17,16 @@
  * other model: three clients that reach every node and follow redirects
  * to the leader, wherever it is (CP then looks available too, because no
  * client is cut off from the majority).
+ *
+ * `--systems A,B[,C]` puts real systems side by side instead (issue 20):
+ * presets (etcd, zookeeper, cassandra, dynamodb; presets.c) or protocols,
+ * with the same clients, so the CAP table's last column is read off the
+ * screen: after a minority/majority split the CP systems' minority clients
+ * are refused or time out, the AP systems' answer, some stale.
  */
 #include "app/app.h"
 
+#include "proto/presets.h"
 #include "proto/proto.h"
 #include "sim/sim.h"
 #include "tui/scene.h"
@@ -81,7 +88,7 @@ int cap_cmd_main(int argc, char **argv)
 	int nodes = 5;
 	bool seed_set = false;
 	uint64_t seed = 0;
-	const char *ap = NULL, *db = NULL;
+	const char *ap = NULL, *db = NULL, *systems = NULL;
 	bool roam = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -98,7 +105,10 @@ int cap_cmd_main(int argc, char **argv)
 			      "--clients tied (the default): one client per node, which\n"
 			      "reaches the others only over its node's links, so a partition\n"
 			      "cuts clients off as it cuts nodes; --clients roam: three clients\n"
-			      "that reach every node and follow redirects to the leader.\n"));
+			      "that reach every node and follow redirects to the leader.\n"
+			      "--systems A,B[,C]: two or three real systems side by side instead\n"
+			      "(etcd, zookeeper, cassandra, dynamodb, or a protocol):\n"
+			      "`netsplit cap --systems zookeeper,cassandra`.\n"));
 			return 0;
 		}
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
@@ -114,6 +124,8 @@ int cap_cmd_main(int argc, char **argv)
 			seed_set = true;
 		} else if (!strcmp(argv[i], "--ap") && i + 1 < argc) {
 			ap = argv[++i];
+		} else if (!strcmp(argv[i], "--systems") && i + 1 < argc) {
+			systems = argv[++i];
 		} else if (!strcmp(argv[i], "--clients") && i + 1 < argc) {
 			i++;
 			if (!strcmp(argv[i], "tied") || !strcmp(argv[i], "roam")) {
@@ -142,6 +154,39 @@ int cap_cmd_main(int argc, char **argv)
 			return 2;
 		}
 	}
+	char cmds[3][128], tags[3][24];
+	int nsys = 0;
+	if (systems) {
+		char list[256];
+		ns_strlcpy(list, systems, sizeof list);
+		for (char *save = NULL, *t = strtok_r(list, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save)) {
+			const struct proto_preset *pr = proto_preset_find(t);
+			const struct proto_ops *ops = proto_find(pr ? pr->base : t);
+			if (!ops || !ops->kv_clients) {
+				fprintf(stderr,
+					_("netsplit cap: --systems: \"%s\" is not a system or a "
+					  "protocol with key-value clients (etcd, zookeeper, "
+					  "cassandra, dynamodb, raft, ...)\n"),
+					t);
+				return 2;
+			}
+			if (nsys == 3) {
+				fprintf(stderr, "%s",
+					_("netsplit cap: --systems: at most three\n"));
+				return 2;
+			}
+			ns_snprintf(cmds[nsys], sizeof cmds[nsys], "cluster %s %d", t, nodes);
+			ns_strlcpy(tags[nsys], t, sizeof tags[nsys]);
+			nsys++;
+		}
+		if (nsys < 2) {
+			fprintf(
+			    stderr, "%s",
+			    _("netsplit cap: --systems names two or three, joined by commas\n"));
+			return 2;
+		}
+	}
 	char cp_cmd[128], ap_cmd[128];
 	ns_snprintf(cp_cmd, sizeof cp_cmd, "cluster raft %d reads=readindex", nodes);
 	struct sbuf err = {0};
@@ -167,5 +212,9 @@ int cap_cmd_main(int argc, char **argv)
 	    .tied = !roam,
 	    .db_path = db,
 	};
+	for (int k = 0; k < nsys; k++)
+		spec.cluster[k] = (struct tui_cap_cluster){tags[k], cmds[k]};
+	if (nsys)
+		spec.n = nsys;
 	return tui_cap_run(&spec);
 }
