@@ -174,4 +174,16 @@ check "cap 160x50: primary on the AP side" wait_for '│ +AP · primary 5 mode=a
 check "cap 160x50: two histories" wait_for 'history · [0-9]+ operations.*│ +history · [0-9]+ operations' 10
 T send-keys -t ns q
 
+# ---- cap --systems: three real systems, the CAP table's last column -----------
+
+start 160 34 cap --systems zookeeper,cassandra,etcd --seed 3 --db "$tmp/sys.db"
+check "systems: three columns, named" wait_for '^ zookeep · zookeeper 5 .*│ +cassand · cassandra 5 .*│ +etcd · etcd 5' 10
+T send-keys -t ns p
+sleep 0.3
+T send-keys -t ns p
+check "systems: the split applies to all three" wait_for 'partition n1 n2 \| n3 n4 n5 \(all 3 clusters\)' 5
+check "systems: Cassandra at ONE serves stale reads, not linearizable" wait_for '│ +not linearizable +│ +linearizable' 30
+check "systems: ZooKeeper's minority clients time out" wait_for '^ refused [0-9]+ · timed out [1-9]' 30
+T send-keys -t ns q
+
 e2e_done
