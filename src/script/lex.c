@@ -352,6 +352,21 @@ static bool choice_has(const char *item, const char *word)
 	return false;
 }
 
+/* The next argument slot, zeroed; NULL past PROTO_MAX_ARGS. */
+static struct parg *parg_add(struct pargs *out)
+{
+	if (out->n >= PROTO_MAX_ARGS)
+		return NULL;
+	if (out->n == out->cap) {
+		int cap = out->cap ? MIN(out->cap * 2, PROTO_MAX_ARGS) : 1;
+		out->a = xrealloc(out->a, (size_t)cap * sizeof *out->a);
+		out->cap = cap;
+	}
+	struct parg *a = &out->a[out->n++];
+	memset(a, 0, sizeof *a);
+	return a;
+}
+
 /* Marks every placeholder in a skipped optional group as absent. */
 static void absent_group(const char *u, const char *end, struct pargs *out)
 {
@@ -374,11 +389,9 @@ static void absent_group(const char *u, const char *end, struct pargs *out)
 			k = ARG_DURATION;
 		else
 			continue;
-		if (out->n < PROTO_MAX_ARGS) {
-			memset(&out->a[out->n], 0, sizeof out->a[out->n]);
-			out->a[out->n].kind = k;
-			out->a[out->n++].present = false;
-		}
+		struct parg *a = parg_add(out);
+		if (a)
+			a->kind = k; /* present = false */
 	}
 }
 
@@ -436,12 +449,11 @@ static bool parse_items(struct parser *p, const char *u, const char *end, struct
 					p_got(t, got, sizeof got));
 				return false;
 			}
-			if (out->n >= PROTO_MAX_ARGS) {
+			struct parg *a = parg_add(out);
+			if (!a) {
 				p_error(p, t, "%s", _("too many arguments"));
 				return false;
 			}
-			struct parg *a = &out->a[out->n++];
-			memset(a, 0, sizeof *a);
 			a->present = true;
 			a->kind = ARG_WORD;
 			ns_strlcpy(a->str, t->text, sizeof a->str);
@@ -459,12 +471,11 @@ static bool parse_items(struct parser *p, const char *u, const char *end, struct
 			p_next(p);
 			continue;
 		}
-		if (out->n >= PROTO_MAX_ARGS) {
+		struct parg *a = parg_add(out);
+		if (!a) {
 			p_error(p, t, "%s", _("too many arguments"));
 			return false;
 		}
-		struct parg *a = &out->a[out->n++];
-		memset(a, 0, sizeof *a);
 		a->present = true;
 		/* $NAME for a number, a duration, a key or a value: the binding,
 		 * looked up when the predicate or command runs */
@@ -545,7 +556,9 @@ void pargs_free(struct pargs *a)
 {
 	for (int i = 0; i < a->n; i++)
 		noderefs_free(&a->a[i].nodes);
-	a->n = 0;
+	free(a->a);
+	a->a = NULL;
+	a->n = a->cap = 0;
 }
 
 /* A $NAME argument's value, by the kind of argument. */

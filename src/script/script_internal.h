@@ -139,9 +139,12 @@ struct parg {
 	char var[BIND_NAME_MAX]; /* INT, DURATION, KEY, VALUE given as $NAME */
 };
 
+/* The parsed arguments of one command or predicate: as many as the usage
+ * filled (at most PROTO_MAX_ARGS), on the heap — a scenario line holds
+ * only the arguments it has, not room for eight of every kind. */
 struct pargs {
-	int n;
-	struct parg a[PROTO_MAX_ARGS];
+	int n, cap;
+	struct parg *a;
 };
 
 /* Parses arguments by a usage string (see proto.h; a literal item with
