@@ -215,9 +215,17 @@ struct pred *p_pred(struct parser *p, const char *stop)
 		const struct token *t = &p->ln->tok[i];
 		bool space = b.len && t->kind != TK_RPAREN && p->ln->tok[i - 1].kind != TK_LPAREN;
 		sbuf_printf(&b, "%s", space ? " " : "");
-		if (t->kind == TK_STRING)
-			sbuf_printf(&b, "\"%s\"", t->text);
-		else
+		if (t->kind == TK_STRING) {
+			/* Quoted again as the lexer reads it: \" and \\ escaped, so
+			 * the canonical text parses back to the same predicate. */
+			sbuf_putc(&b, '"');
+			for (const char *c = t->text; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					sbuf_putc(&b, '\\');
+				sbuf_putc(&b, *c);
+			}
+			sbuf_putc(&b, '"');
+		} else
 			sbuf_puts(&b, t->text);
 	}
 	l->text = sbuf_take(&b);

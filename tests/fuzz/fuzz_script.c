@@ -1,7 +1,8 @@
 /*
  * fuzz_script.c — libFuzzer harness for the command language: any input is
  * parsed as a scenario and, when it parses, run with a bound (the run is
- * halted after 200,000 simulated events, however long its `run` asks).
+ * halted after 20,000 simulated events or two seconds, however long its
+ * `run` asks).
  * Nothing may crash, leak or read out of bounds; bad input is a message.
  * Seeds: tests/scenarios. Built by -DNETSPLIT_LIBFUZZER=ON (clang).
  */
@@ -13,15 +14,27 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define EVENT_BOUND 200000
+#define EVENT_BOUND 20000
+#define WALL_BOUND  2.0 /* seconds: a big cluster's checkers cost per event */
 
 static unsigned long events;
+static double started;
+
+static double wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void count(void *ctx, const struct trace_event *ev)
 {
 	struct sim *s = ctx;
-	if (ev->kind == TR_STEP && ++events >= EVENT_BOUND)
+	if (ev->kind != TR_STEP)
+		return;
+	if (++events >= EVENT_BOUND || ((events & 63) == 0 && wall() - started > WALL_BOUND))
 		sim_halt(s);
 }
 
@@ -50,6 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	world_set_output(w, quiet, NULL);
 	world_on_new_sim(w, on_new_sim, NULL);
 	events = 0;
+	started = wall();
 	struct sbuf err = {0};
 	struct script *sc = script_parse(text, "fuzz.ns", w, &err);
 	if (sc) {
