@@ -13,15 +13,7 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 e2e_need tmux
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-sock=nsprog$$
-tmp=$(mktemp -d)
-fails=0
-cleanup() {
-	T kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap "exit 1" INT TERM
+e2e_private nsprog
 
 # Long enough for a few seconds on any machine, short enough to finish.
 printf 'seed 3\ncluster raft 5\nworkload clients 3 rate 50/s\nrun 15000s\n' >"$tmp/long.ns"

@@ -15,15 +15,7 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 e2e_need tmux
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-sock=nsviol$$
-tmp=$(mktemp -d)
-fails=0
-cleanup() {
-	T kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap "exit 1" INT TERM
+e2e_private nsviol
 
 "$bin" hunt raft bug=no-up-to-date-check -o "$tmp" >"$tmp/hunt.out" 2>&1 ||
 	{ cat "$tmp/hunt.out" >&2; e2e_skip "hunt found nothing"; }

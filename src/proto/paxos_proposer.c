@@ -562,7 +562,7 @@ void paxos_on_heartbeat(struct paxos *p, int from, const struct paxos_wire_heart
 		return;
 	p->leader = from;
 	p->leader_ballot = w->ballot;
-	if (leader_mode(p))
+	if (leader_mode(p) && proposes(p))
 		node_set_timer(p->n, PAXOS_TIMER_ELECTION, paxos_rand_in(p, PAXOS_OPT_ELECTION));
 	/* With a distinguished proposer, values proposed here go to it
 	 * (PMS §3: the leader is "the only one to try issuing proposals"),

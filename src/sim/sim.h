@@ -347,8 +347,10 @@ struct node {
 	sim_time timer_due[SIM_MAX_TIMERS]; /* true time, SIM_NEVER if unset */
 	sim_time timer_set[SIM_MAX_TIMERS]; /* true time it was last armed (views) */
 	uint64_t sent, received;
-	uint8_t byz; /* enum byz_mode (sim_set_byzantine): for corrupt_msg only,
-		      * which may lie differently per mode; loyal code never reads it */
+	uint8_t byz; /* enum byz_mode (sim_set_byzantine): for corrupt_msg, which
+		      * may lie differently per mode. A protocol's behaviour never
+		      * depends on it; an observer field may record it for the
+		      * checker and the views (generals' `lied`) */
 };
 
 /* For protocols: the node's view of the world. `to` and node ids are

@@ -27,6 +27,17 @@ e2e_need() {
 	done
 }
 
+# e2e_private PREFIX: a tmux socket of this script's own (PREFIX and the
+# pid) in $sock, a fresh temporary directory in $tmp, no failures yet, and
+# traps that kill the tmux server and remove $tmp however the script ends.
+e2e_private() {
+	sock=$1$$
+	tmp=$(mktemp -d)
+	fails=0
+	trap 'T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+	trap "exit 1" INT TERM
+}
+
 T() { tmux -L "$sock" -f /dev/null "$@"; }
 
 screen() { T capture-pane -p -t ns; }
