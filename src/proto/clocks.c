@@ -45,7 +45,16 @@
 enum { CLK_OPT_EPSILON, CLK_OPT_COMMITWAIT, CLK_OPT_EVERY, CLK_OPT_SHOW };
 enum { CLK_TIMER_WORK, CLK_TIMER_WAIT };
 enum { CLK_MSG };
-enum { SHOW_LAMPORT, SHOW_VECTOR, SHOW_HLC, SHOW_PHYSICAL, SHOW_TRUETIME };
+enum {
+	SHOW_LAMPORT = CLK_SHOW_LAMPORT,
+	SHOW_VECTOR = CLK_SHOW_VECTOR,
+	SHOW_HLC = CLK_SHOW_HLC,
+	SHOW_PHYSICAL = CLK_SHOW_PHYSICAL,
+	SHOW_TRUETIME = CLK_SHOW_TRUETIME
+};
+
+const char *const clocks_show_words[CLK_SHOW_COUNT] = {"lamport", "vector", "hlc", "physical",
+						       "truetime"};
 
 static const struct proto_option clk_options[] = {
     {"epsilon", OPT_DURATION, "7ms", NULL, 0, 10 * SIM_S,
@@ -407,6 +416,11 @@ static void fmt_hlc(int64_t l, uint32_t c, struct sbuf *out)
  * copied in), as the `show` option names it. */
 static void fmt_clock(const struct clk_event *e, int which, struct sbuf *out)
 {
+	clocks_fmt_stamp(e, (enum clk_show)which, out);
+}
+
+void clocks_fmt_stamp(const struct clk_event *e, enum clk_show which, struct sbuf *out)
+{
 	char a[32], b[32];
 	switch (which) {
 	case SHOW_LAMPORT: sbuf_printf(out, "L%llu", (unsigned long long)e->lamport); break;
@@ -573,6 +587,23 @@ const struct clk_event *clocks_find(struct sim *s, const char *word)
 	return NULL;
 }
 
+bool clocks_waiting(struct sim *s, const struct clk_event *e)
+{
+	uint32_t n;
+	if (e->kind != CLK_COMMIT || !clocks_events(s, e->node, &n))
+		return false;
+	const struct clk *k = proto_self(s, e->node);
+	for (int i = 0; i < k->nwaiting; i++)
+		if (k->waiting[i] == e->index)
+			return true;
+	return false;
+}
+
+enum clk_show clocks_shown(struct sim *s)
+{
+	return (enum clk_show)sim_opts(s)->v[CLK_OPT_SHOW].i;
+}
+
 bool clocks_commit_wait(struct sim *s)
 {
 	return sim_opts(s)->v[CLK_OPT_COMMITWAIT].i != 0;
@@ -583,16 +614,17 @@ sim_time clocks_epsilon(struct sim *s)
 	return sim_opts(s)->v[CLK_OPT_EPSILON].i;
 }
 
-/* Does a happen before b (Lamport 1978: the smallest relation with (1)
- * program order, (2) a send before its receipt, (3) transitivity)?
- * Searched backwards from b over the event graph, never from a clock.
+/* b's causal past (Lamport 1978: happened-before is the smallest relation
+ * with (1) program order, (2) a send before its receipt, (3)
+ * transitivity), searched backwards from b over the event graph, never
+ * from a clock.
  * The past of an event is closed under program order, so it is held as
  * one number per node: upto[i], every event of node i up to that index.
  * Each event is visited at most once: O(events). */
-static bool happened_before(struct sim *s, const struct clk_event *a, const struct clk_event *b)
+void clocks_past(struct sim *s, const struct clk_event *b, uint32_t *upto)
 {
 	int n = sim_nodes(s);
-	uint32_t *upto = xcalloc((size_t)n, sizeof *upto);
+	memset(upto, 0, (size_t)n * sizeof *upto);
 	struct item {
 		int node;
 		uint32_t index;
@@ -616,8 +648,15 @@ static bool happened_before(struct sim *s, const struct clk_event *a, const stru
 			}
 		upto[it.node] = MAX(upto[it.node], it.index);
 	}
-	bool hb = a->index <= upto[a->node];
 	free(todo);
+}
+
+/* Does a happen before b? */
+static bool happened_before(struct sim *s, const struct clk_event *a, const struct clk_event *b)
+{
+	uint32_t *upto = xcalloc((size_t)sim_nodes(s), sizeof *upto);
+	clocks_past(s, b, upto);
+	bool hb = a->index <= upto[a->node];
 	free(upto);
 	return hb;
 }

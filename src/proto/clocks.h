@@ -63,6 +63,30 @@ const struct clk_event *clocks_events(struct sim *s, int i, uint32_t *n);
 const struct clk_event *clocks_find(struct sim *s, const char *word);
 /* The id of an event, "n2.3", into buf. */
 char *clocks_id(const struct clk_event *e, char *buf, size_t n);
+/* The clocks an event carries, in the order of the `show` option. */
+enum clk_show {
+	CLK_SHOW_LAMPORT,
+	CLK_SHOW_VECTOR,
+	CLK_SHOW_HLC,
+	CLK_SHOW_PHYSICAL,
+	CLK_SHOW_TRUETIME
+};
+#define CLK_SHOW_COUNT 5
+/* The option's words, "lamport" .. "truetime", indexed by enum clk_show. */
+extern const char *const clocks_show_words[CLK_SHOW_COUNT];
+/* The clock the `show` option names (the boxes and the space-time
+ * diagram draw it). */
+enum clk_show clocks_shown(struct sim *s);
+/* One stamp of e in the form the screen shows it: "L3", "[n1:2 n2:1]",
+ * "31.002s,1" (HLC l,c), "30.998s", "[30.991s,31.005s]". Appends to out. */
+void clocks_fmt_stamp(const struct clk_event *e, enum clk_show which, struct sbuf *out);
+/* The strict causal past of b (Lamport 1978's happened-before, from the
+ * event graph, never from a clock): on return, event k of node i
+ * happened before b exactly when k <= upto[i]. upto has sim_nodes(s)
+ * entries. O(events). */
+void clocks_past(struct sim *s, const struct clk_event *b, uint32_t *upto);
+/* Whether commit e is still in its commit wait (a crash abandons it). */
+bool clocks_waiting(struct sim *s, const struct clk_event *e);
 /* Whether commit wait is on, and the uncertainty eps, in this simulation. */
 bool clocks_commit_wait(struct sim *s);
 sim_time clocks_epsilon(struct sim *s);

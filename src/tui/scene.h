@@ -233,6 +233,26 @@ struct scene_tl_event {
 	bool dropped;
 };
 
+/* One event of the space-time diagram of clock events (the clocks
+ * protocol's timeline, scene_spacetime.c): drawn at (row, node), rows in
+ * causal order. A receipt names the row and node of its send (from_row
+ * -1: the send is older than the events kept); the end of a commit wait
+ * the row of its commit, and a commit still waiting draws its span to
+ * the last row. */
+enum scene_st_rel { ST_NONE, ST_SELECTED, ST_PAST, ST_FUTURE, ST_CONCURRENT };
+struct scene_st_event {
+	int32_t row;
+	int16_t node;
+	int16_t from_node; /* a receipt: the sender; else -1 */
+	int32_t from_row;  /* a receipt: the send's row (-1: not kept) */
+	int32_t wait_row;  /* the end of a commit wait: its commit's row; else -1 */
+	sim_time wait_at;  /* ... and its commit's true time */
+	bool waiting;      /* a commit still in its commit wait */
+	uint8_t rel;       /* enum scene_st_rel, to the selected event */
+	sim_time at;       /* the true time (the gutter) */
+	char label[40];    /* name and the shown clock: "a L3" */
+};
+
 struct scene_key {
 	const char *key;   /* "space" */
 	const char *label; /* already translated */
@@ -285,6 +305,16 @@ struct scene_snap {
 	sim_time tl_now;
 	sim_time tl_scale; /* simulated time per row */
 	int tl_scroll;     /* rows scrolled back from now */
+	/* the space-time diagram of clock events (nst > 0 replaces the
+	 * message timeline): events in row order, the first row shown, a
+	 * title (which clock, the legend) and detail lines for the selected
+	 * event */
+	int nst;
+	const struct scene_st_event *st;
+	int st_top;
+	const char *st_title;
+	int nst_detail;
+	const struct scene_line *st_detail;
 	/* help view */
 	int nhelp;
 	const struct scene_line *help;
@@ -308,8 +338,21 @@ void scene_view_cluster(struct scene *sc, const struct scene_snap *snap);
 void scene_view_logs(struct scene *sc, const struct scene_snap *snap);
 void scene_view_timeline(struct scene *sc, const struct scene_snap *snap);
 void scene_view_help(struct scene *sc, const struct scene_snap *snap);
+/* The space-time diagram of clock events (snap->nst of them): one column
+ * per node, a row per causal step, each event's label beside it, sends
+ * joined to their receipts, commit waits as spans, the selected event's
+ * past, future and concurrent events marked (scene_spacetime.c). */
+void scene_view_spacetime(struct scene *sc, const struct scene_snap *snap);
+/* How many rows of events the space-time diagram shows in a w x h frame. */
+int scene_spacetime_rows(int w, int h);
 /* Draws only the ring of nodes into `area` (used by the cluster view). */
 void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_snap *snap);
+/* A message in a space-time diagram, from (x0, y0) to (x1, y1): a
+ * staircase of horizontal runs with a slanted step at each row change,
+ * `tail` at the sending end and `head` (an arrowhead, or the mark of a
+ * loss) at the other (either NULL: none); only cells inside clip. */
+void scene_staircase(struct scene *sc, int x0, int y0, int x1, int y1, int style, const char *head,
+		     const char *tail, struct scene_rect clip);
 /* The frame every view shares (status line, event log, message line, key
  * bar) for views drawn elsewhere (scene_history.c): resets sc and fills l;
  * false (a request to enlarge the terminal drawn) when it is too small. */

@@ -913,11 +913,8 @@ void scene_view_logs(struct scene *sc, const struct scene_snap *s)
 
 /* ---- timeline: a space-time diagram ----------------------------------------- */
 
-/* A message in the space-time diagram: a staircase of horizontal runs
- * with a slanted step at each row change, its glyph at the sending end and
- * an arrowhead (or the mark of its loss) at the other. */
-static void tl_line(struct scene *sc, int x0, int y0, int x1, int y1, int style, const char *head,
-		    const char *tail, struct scene_rect clip)
+void scene_staircase(struct scene *sc, int x0, int y0, int x1, int y1, int style, const char *head,
+		     const char *tail, struct scene_rect clip)
 {
 	int steps = MAX(abs(x1 - x0), abs(y1 - y0));
 	const char *slant = (x1 > x0) == (y1 > y0) ? G(sc, "╲", "\\") : G(sc, "╱", "/");
@@ -935,9 +932,9 @@ static void tl_line(struct scene *sc, int x0, int y0, int x1, int y1, int style,
 		px = x;
 		py = y;
 	}
-	if (in_rect(clip, x0, y0))
+	if (tail && in_rect(clip, x0, y0))
 		scene_text(sc, x0, y0, 1, style, tail);
-	if (in_rect(clip, x1, y1))
+	if (head && in_rect(clip, x1, y1))
 		scene_text(sc, x1, y1, 1, style, head);
 }
 
@@ -990,7 +987,7 @@ void scene_view_timeline(struct scene *sc, const struct scene_snap *s)
 		const char *head = e->dropped ? G(sc, "✕", "*")
 				   : x1 > x0  ? G(sc, "▶", ">")
 					      : G(sc, "◀", "<");
-		tl_line(sc, x0, y0, x1, y1, e->dropped ? SS_DROP : e->style, head, g, clip);
+		scene_staircase(sc, x0, y0, x1, y1, e->dropped ? SS_DROP : e->style, head, g, clip);
 	}
 }
 

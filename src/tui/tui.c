@@ -120,6 +120,7 @@ struct tui {
 	struct scene_tl_event tl[TL_MAX];
 	int tl_next, tl_n;
 	struct scene_tl_event tl_lin[TL_MAX];
+	struct tui_st *st; /* the clocks protocol's diagram (made when first drawn) */
 	char msg[512];
 	int msg_style;
 	bool msg_was_open; /* a message was open in the side pane last frame */
@@ -385,6 +386,8 @@ static void on_new_sim(void *ctx, struct world *w, struct sim *s)
 	p->sim = s;
 	sim_observe(s, on_trace, p);
 	t->tl_n = t->tl_next = 0;
+	if (t->st)
+		tui_st_reset(t->st);
 	p->ndrops = 0;
 	t->sel = MIN(MAX(t->sel, 0), sim_nodes(s) - 1);
 	t->preset = 0;
@@ -984,6 +987,13 @@ static void open_next_msg(struct tui *t)
 		_("paused on a message: m the next one, . one event, space runs on, esc closes"));
 }
 
+/* The timeline view drawing the clocks protocol's space-time diagram. */
+static bool spacetime(struct tui *t)
+{
+	return t->view == VIEW_TIMELINE && t->npanes == 1 && t->st &&
+	       tui_st_applies(t->pane[0].sim);
+}
+
 static void act(struct tui *t, enum tui_act a, int code)
 {
 	int n = nnodes(t);
@@ -1027,6 +1037,8 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_BACK:
 		if (t->view == VIEW_HELP)
 			t->view = t->before_help;
+		else if (spacetime(t))
+			tui_st_clear(t->st);
 		t->sb.msg_open = t->msg_was_open = false;
 		t->pending = ACT_NONE;
 		t->msg[0] = '\0';
@@ -1064,13 +1076,20 @@ static void act(struct tui *t, enum tui_act a, int code)
 		break;
 	case ACT_UP:
 	case ACT_DOWN:
-		if (t->view == VIEW_CLUSTER)
+		if (spacetime(t))
+			tui_st_move(t->st, t->pane[0].sim, a == ACT_UP ? -1 : 1);
+		else if (t->view == VIEW_CLUSTER)
 			act(t, a == ACT_UP ? ACT_PREV : ACT_NEXT, 0);
 		else
 			scroll_view(t, a == ACT_UP ? 1 : -1);
 		break;
-	case ACT_PGUP: scroll_view(t, page); break;
-	case ACT_PGDN: scroll_view(t, -page); break;
+	case ACT_PGUP:
+	case ACT_PGDN:
+		if (spacetime(t))
+			tui_st_move(t->st, t->pane[0].sim, a == ACT_PGUP ? -page : page);
+		else
+			scroll_view(t, a == ACT_PGUP ? page : -page);
+		break;
 	case ACT_CRASH:
 		if (n)
 			execf(t, "%s n%d",
@@ -1115,7 +1134,13 @@ static void act(struct tui *t, enum tui_act a, int code)
 			tui_hist_open(t->pane[0].hist, t->pane[0].w, COLS - SCENE_HIST_GUTTER - 1);
 		break;
 	case ACT_ZOOM_IN:
-	case ACT_ZOOM_OUT: tui_hist_zoom(t->pane[0].hist, a == ACT_ZOOM_IN ? 1 : -1); break;
+	case ACT_ZOOM_OUT:
+		if (spacetime(t))
+			execf(t, "set show %s",
+			      tui_st_next_clock(t->pane[0].sim, a == ACT_ZOOM_IN ? 1 : -1));
+		else
+			tui_hist_zoom(t->pane[0].hist, a == ACT_ZOOM_IN ? 1 : -1);
+		break;
 	case ACT_WORKLOAD: exec(t, "workload clients 3 rate 20/s keys 2"); break;
 	case ACT_TIMEOUT: timeout_now(t); break;
 	case ACT_PRESENT:
@@ -1286,7 +1311,12 @@ static void build_snapshot(struct tui *t)
 		s->side_node = -1; /* the session's pane (a lesson) */
 	if (t->view == VIEW_LOGS && t->pane[0].sim)
 		tui_snap_logs(t->pane[0].sim, t->logs_scroll, MAX(0, LINES - 4), &t->sb, s);
-	if (t->view == VIEW_TIMELINE) {
+	if (t->view == VIEW_TIMELINE && t->npanes == 1 && tui_st_applies(t->pane[0].sim)) {
+		if (!t->st)
+			t->st = tui_st_new();
+		tui_st_fill(t->st, t->pane[0].sim, t->term.unicode,
+			    scene_spacetime_rows(COLS, LINES), s);
+	} else if (t->view == VIEW_TIMELINE) {
 		int first_tl = (t->tl_next - t->tl_n + TL_MAX) % TL_MAX;
 		for (int i = 0; i < t->tl_n; i++)
 			t->tl_lin[i] = t->tl[(first_tl + i) % TL_MAX];
@@ -1314,7 +1344,12 @@ static void draw(struct tui *t)
 			scene_view_cluster(&t->sc, &t->snap);
 		break;
 	case VIEW_LOGS: scene_view_logs(&t->sc, &t->snap); break;
-	case VIEW_TIMELINE: scene_view_timeline(&t->sc, &t->snap); break;
+	case VIEW_TIMELINE:
+		if (t->snap.st_title)
+			scene_view_spacetime(&t->sc, &t->snap);
+		else
+			scene_view_timeline(&t->sc, &t->snap);
+		break;
 	case VIEW_HISTORY:
 		tui_hist_fill(t->pane[0].hist, t->pane[0].w, t->term.unicode,
 			      COLS - SCENE_HIST_GUTTER - 1, &t->hv);
@@ -1694,6 +1729,8 @@ static void teardown(struct tui *t)
 	scene_grid_close(&t->grid);
 	scene_grid_close(&t->painted);
 	tui_snapbuf_free(&t->sb);
+	tui_st_free(t->st);
+	t->st = NULL;
 	tui_keys_help_free(t->help, t->nhelp);
 	t->help = NULL;
 	t->nhelp = 0;
@@ -1853,6 +1890,8 @@ struct world *tui_world_renew(struct tui *t)
 	pane_world(t, 0);
 	log_clear(t);
 	t->tl_n = t->tl_next = 0;
+	if (t->st)
+		tui_st_reset(t->st);
 	t->pane[0].ndrops = 0;
 	return t->pane[0].w;
 }

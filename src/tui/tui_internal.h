@@ -174,6 +174,30 @@ void tui_snap_logs(struct sim *s, int scroll, int rows, struct tui_snapbuf *b,
 		   struct scene_snap *out);
 void tui_snapbuf_free(struct tui_snapbuf *b);
 
+/* ---- the clocks protocol's space-time diagram (tui_spacetime.c) ----------------- */
+
+/* The diagram's state: the selected event and the buffers of its
+ * snapshot. */
+struct tui_st;
+struct tui_st *tui_st_new(void);
+void tui_st_free(struct tui_st *st);
+/* Whether simulation s keeps clock events (the timeline view then draws
+ * the diagram instead of the message traffic). */
+bool tui_st_applies(struct sim *s);
+/* Forgets the selection (a new cluster). */
+void tui_st_reset(struct tui_st *st);
+/* Fills out's space-time fields (nst, st, st_top, st_title, st_detail)
+ * for a diagram of `rows` rows. The pointers stay valid until the next
+ * call. */
+void tui_st_fill(struct tui_st *st, struct sim *s, bool unicode, int rows, struct scene_snap *out);
+/* Moves the selection delta events in screen order (by row, then node);
+ * with nothing selected, selects the newest event. */
+void tui_st_move(struct tui_st *st, struct sim *s, int delta);
+/* Drops the selection; false if there was none. */
+bool tui_st_clear(struct tui_st *st);
+/* The `show` word delta clocks on from the one shown (< and >). */
+const char *tui_st_next_clock(struct sim *s, int delta);
+
 /* ---- the prompt (tui_prompt.c) --------------------------------------------------- */
 
 /* The `:` command line: GNU readline in callback mode inside curses. */

@@ -59,14 +59,21 @@ const struct tui_key tui_keys[] = {
      N_("presenter mode: high contrast with no dim text, heartbeats and message deliveries "
 	"left out of the event log"),
      NULL},
-    {'>', "> <", ACT_ZOOM_IN, N_("history view: zoom in, zoom out (left/right scroll time)"), NULL},
-    {'q', "q", ACT_QUIT, N_("quit (the terminal is restored)"), N_("quit")},
-    {KEY_UP, "up", ACT_UP, N_("scroll up (logs, timeline, help); previous node in the cluster"),
+    {'>', "> <", ACT_ZOOM_IN,
+     N_("history view: zoom in, zoom out (left/right scroll time); clocks timeline: the clock "
+	"shown"),
      NULL},
-    {KEY_DOWN, "down", ACT_DOWN, N_("scroll down; next node in the cluster"), NULL},
+    {'q', "q", ACT_QUIT, N_("quit (the terminal is restored)"), N_("quit")},
+    {KEY_UP, "up", ACT_UP,
+     N_("scroll up (logs, timeline, help); previous node in the cluster; clocks timeline: the "
+	"event before"),
+     NULL},
+    {KEY_DOWN, "down", ACT_DOWN,
+     N_("scroll down; next node in the cluster; clocks timeline: the event after"), NULL},
     {KEY_PPAGE, "pgup", ACT_PGUP, N_("scroll a page up"), NULL},
     {KEY_NPAGE, "pgdn", ACT_PGDN, N_("scroll a page down"), NULL},
-    {27, "esc", ACT_BACK, N_("leave the help, close a message, cancel a pending x or X"), NULL},
+    {27, "esc", ACT_BACK,
+     N_("leave the help, close a message, cancel a pending x or X, unselect a clocks event"), NULL},
     /* lessons, recordings and replays: their key bars are built by the session */
     {'n', "n", ACT_LESSON_NEXT,
      N_("lesson: the next step (it opens when you ask, never by itself)"), NULL},

@@ -13,14 +13,13 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
 #include "tui/scene.h"
 
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define GOLDEN_DIR SOURCE_DIR "/tests/golden"
 
 static struct scene_link links[8];
 static struct scene_msg msgs[64];
@@ -154,30 +153,6 @@ static void check_layout(const struct scene *sc, const struct scene_snap *s)
 			fail_msg("node %s not visible in its box", s->node[i].name);
 	}
 	scene_grid_close(&g);
-}
-
-static void golden(const char *name, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s.txt", GOLDEN_DIR, name);
-	const char *upd = getenv("NETSPLIT_UPDATE_GOLDEN");
-	if (upd && *upd == '1') {
-		FILE *f = fopen(path, "w");
-		assert_non_null(f);
-		fputs(text, f);
-		fclose(f);
-		return;
-	}
-	size_t len;
-	char *want = read_file(path, &len);
-	if (!want)
-		fail_msg("missing golden file %s (run with NETSPLIT_UPDATE_GOLDEN=1)", path);
-	if (strcmp(want, text) != 0) {
-		printf("--- %s (golden)\n%s--- got\n%s", path, want, text);
-		free(want);
-		fail_msg("%s differs from its golden file", name);
-	}
-	free(want);
 }
 
 static void test_ring_sizes(void **state)
