@@ -180,6 +180,7 @@ struct swim_member {
 	sim_time susp_start;      /* local time the suspicion began */
 	struct nodeset confirmed; /* Lifeguard: accusers heard for this suspicion */
 	sim_time dead_at;         /* true time this view declared it dead (measurement) */
+	sim_time since;           /* true time this view took this (state, inc) (the screen) */
 };
 
 struct swim_bcast {
@@ -253,6 +254,18 @@ enum swim_state swim_view_of(const void *self, int p, uint32_t *inc)
 	if (w->boot) /* what boot() will fill in */
 		return p < node_count(w->n) ? SWIM_ALIVE : SWIM_NONE;
 	return (enum swim_state)w->m[p].state;
+}
+
+enum swim_state swim_view_since(const void *self, int p, uint32_t *inc, sim_time *since)
+{
+	const struct swim *w = self;
+	*since = p == w->n->id || w->boot ? 0 : w->m[p].since;
+	return swim_view_of(self, p, inc);
+}
+
+sim_time swim_period(const void *self)
+{
+	return opt(self, SW_OPT_PERIOD);
 }
 
 /* Members this view counts for n: alive or suspect, itself included. */
@@ -437,6 +450,8 @@ static void set_member(struct swim *w, int p, enum swim_state st, uint32_t inc, 
 {
 	struct swim_member *mm = &w->m[p];
 	enum swim_state was = (enum swim_state)mm->state;
+	if (was != st || mm->inc != inc)
+		mm->since = node_trace_time(w->n);
 	mm->state = (uint8_t)st;
 	mm->inc = inc;
 	w->changed = node_trace_time(w->n);

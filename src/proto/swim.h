@@ -26,6 +26,12 @@ uint32_t swim_incarnation(const void *self);
 /* Its view of node p: the state, and in *inc the incarnation. */
 enum swim_state swim_view_of(const void *self, int p, uint32_t *inc);
 
+/* The same, and in *since the true time this view took that state and
+ * incarnation (0: from the start) — for the screen, which draws how one
+ * update spreads; no node reads it. */
+enum swim_state swim_view_since(const void *self, int p, uint32_t *inc, sim_time *since);
+/* Its protocol period (option `period`). */
+sim_time swim_period(const void *self);
 extern const struct proto_ops swim_ops;
 
 #endif

@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SCENE_MAX_NODES 32 /* the ring is meant for 1..12; more fall back to a grid */
+#define SCENE_MAX_NODES 64 /* the ring is meant for 1..12; more fall back to a grid */
 
 /* Style roles. Colours and attributes are attached to roles in one place
  * (tui_term.c); the scene only says what a thing is. */
@@ -105,6 +105,7 @@ struct scene {
 	struct scene_rect area;
 	int nboxes;
 	struct scene_rect box[SCENE_MAX_NODES];
+	bool names_only; /* the grid of names alone: no links or messages drawn */
 	/* The straight paths between boxes, computed at most once per pair
 	 * and frame (scene_view.c): cells in paths[path_off[i]..+path_len[i]]
 	 * for the pair i = lo * SCENE_MAX_NODES + hi, path_off -1 if not yet. */
@@ -253,6 +254,13 @@ struct scene_st_event {
 	char label[40];    /* name and the shown clock: "a L3" */
 };
 
+/* A cell of the SWIM membership matrix: what one member's view holds of
+ * another. */
+enum scene_gossip_cell { GC_NONE, GC_SELF, GC_ALIVE, GC_SUSPECT, GC_DEAD, GC_LEFT };
+#define SCENE_GOSSIP_NEWS 0x80
+/* A row's member: up and in the group, crashed, or up outside it. */
+enum scene_gossip_row { GR_UP, GR_DOWN, GR_OUT };
+
 struct scene_key {
 	const char *key;   /* "space" */
 	const char *label; /* already translated */
@@ -315,6 +323,18 @@ struct scene_snap {
 	const char *st_title;
 	int nst_detail;
 	const struct scene_line *st_detail;
+	/* the SWIM membership matrix (ngossip > 0 replaces the message
+	 * timeline, scene_gossip.c): ngossip members, each a row (its view)
+	 * and a column (what the views hold of it) */
+	int ngossip;
+	const uint8_t *gossip_cell; /* [row * ngossip + col]: enum scene_gossip_cell,
+				     * | SCENE_GOSSIP_NEWS if it holds the subject's news */
+	const uint8_t *gossip_row;  /* per member: enum scene_gossip_row */
+	int gossip_subject;         /* the column traced, or -1 */
+	int gossip_top;             /* the first row shown */
+	const char *gossip_title;
+	int ngossip_detail;
+	const struct scene_line *gossip_detail;
 	/* help view */
 	int nhelp;
 	const struct scene_line *help;
@@ -343,6 +363,12 @@ void scene_view_help(struct scene *sc, const struct scene_snap *snap);
  * joined to their receipts, commit waits as spans, the selected event's
  * past, future and concurrent events marked (scene_spacetime.c). */
 void scene_view_spacetime(struct scene *sc, const struct scene_snap *snap);
+/* The SWIM membership matrix (snap->ngossip members): a row per member's
+ * view, a column per member, the traced member's column and the views
+ * that hold its news marked, detail lines under it (scene_gossip.c). */
+void scene_view_gossip(struct scene *sc, const struct scene_snap *snap);
+/* How many rows of members the matrix shows in a w x h frame. */
+int scene_gossip_rows(int w, int h);
 /* How many rows of events the space-time diagram shows in a w x h frame. */
 int scene_spacetime_rows(int w, int h);
 /* Draws only the ring of nodes into `area` (used by the cluster view). */

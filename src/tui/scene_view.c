@@ -428,8 +428,16 @@ static struct box_style layout_ring(struct scene *sc, struct scene_rect area,
 				return bs;
 			}
 	}
-	/* No ring fits: a grid of the smallest boxes, as many as fit. */
-	int cw = content_width(sc, s, &last);
+	/* No ring fits: a grid of the smallest boxes; if not all of them fit,
+	 * of the names alone (a role or badge cut short would mislead)
+	 * before any node is left out. */
+	int cw = content_width(sc, s, &last), namew = 1;
+	for (int i = 0; i < n; i++)
+		namew = MAX(namew, scene_width(s->node[i].name));
+	if (!grid(area, n, cw, 1, sc->box)) {
+		cw = MIN(cw, namew);
+		sc->names_only = true;
+	}
 	while (n > 0 && !grid(area, n, cw, 1, sc->box))
 		n--;
 	sc->nboxes = n;
@@ -719,6 +727,11 @@ static void draw_node(struct scene *sc, const struct scene_snap *s, int i,
 	int name_style = !n->up ? SS_DOWN : sel && !bs->border ? SS_SELECT : SS_TITLE;
 	int used = scene_text_hit(sc, x, y, w, name_style, n->name, i, -1);
 	used += 1;
+	if (used >= w) { /* the name alone: its colour says up or down */
+		if (!n->up)
+			scene_text_hit(sc, x, y, w, SS_DOWN, n->name, i, -1);
+		return;
+	}
 	const char *down = !n->up ? G(sc, "✗ ", "X ") : "";
 	int rs = role_style(n);
 	if (*down)
@@ -756,10 +769,14 @@ void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_
 	sc->area = area;
 	if (area.w <= 0 || area.h <= 0)
 		return;
+	sc->names_only = false;
 	struct box_style bs = layout_ring(sc, area, s);
-	for (int i = 0; i < s->nlinks; i++)
+	/* Names packed in a grid leave no room for paths between them. */
+	int nlinks = sc->names_only ? 0 : s->nlinks, nmsgs = sc->names_only ? 0 : s->nmsgs;
+	int ndrops = sc->names_only ? 0 : s->ndrops;
+	for (int i = 0; i < nlinks; i++)
 		draw_link(sc, &s->links[i], false);
-	for (int i = 0; i < s->nmsgs; i++) {
+	for (int i = 0; i < nmsgs; i++) {
 		const struct scene_msg *m = &s->msgs[i];
 		struct cellpos c;
 		if (!along(sc, m->from, m->to, m->at, &c))
@@ -771,15 +788,15 @@ void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_
 					    : SS_MSG,
 				g, i);
 	}
-	for (int i = 0; i < s->ndrops; i++) {
+	for (int i = 0; i < ndrops; i++) {
 		const struct scene_drop *d = &s->drops[i];
 		struct cellpos c;
 		if (along(sc, d->from, d->to, d->at, &c))
 			scene_glyph(sc, c.x, c.y, SS_DROP, G(sc, "✕", "*"), d->from, d->to);
 	}
-	for (int i = 0; i < s->nlinks; i++)
+	for (int i = 0; i < nlinks; i++)
 		draw_link(sc, &s->links[i], true);
-	for (int i = 0; i < s->nmsgs; i++) {
+	for (int i = 0; i < nmsgs; i++) {
 		/* The opened message on top of every other glyph. */
 		const struct scene_msg *m = &s->msgs[i];
 		struct cellpos c;
@@ -794,6 +811,9 @@ void scene_cluster(struct scene *sc, struct scene_rect area, const struct scene_
 		char note[96];
 		ns_snprintf(note, sizeof note, _("%d nodes not shown"), s->nnodes - sc->nboxes);
 		scene_text(sc, area.x, area.y + area.h - 1, area.w, SS_DIM, note);
+	} else if (sc->names_only) {
+		scene_text(sc, area.x, area.y + area.h - 1, area.w, SS_DIM,
+			   _("names only at this size: select one (left/right) for its state"));
 	}
 }
 

@@ -120,7 +120,8 @@ struct tui {
 	struct scene_tl_event tl[TL_MAX];
 	int tl_next, tl_n;
 	struct scene_tl_event tl_lin[TL_MAX];
-	struct tui_st *st; /* the clocks protocol's diagram (made when first drawn) */
+	struct tui_st *st;        /* the clocks protocol's diagram (made when first drawn) */
+	struct tui_gossip gossip; /* SWIM's membership matrix */
 	char msg[512];
 	int msg_style;
 	bool msg_was_open; /* a message was open in the side pane last frame */
@@ -994,6 +995,12 @@ static bool spacetime(struct tui *t)
 	       tui_st_applies(t->pane[0].sim);
 }
 
+/* The timeline view drawing SWIM's membership matrix. */
+static bool gossip(struct tui *t)
+{
+	return t->view == VIEW_TIMELINE && t->npanes == 1 && tui_gossip_applies(t->pane[0].sim);
+}
+
 static void act(struct tui *t, enum tui_act a, int code)
 {
 	int n = nnodes(t);
@@ -1078,6 +1085,9 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_DOWN:
 		if (spacetime(t))
 			tui_st_move(t->st, t->pane[0].sim, a == ACT_UP ? -1 : 1);
+		else if (gossip(t))
+			tui_gossip_scroll(&t->gossip, t->pane[0].sim,
+					  scene_gossip_rows(COLS, LINES), a == ACT_UP ? -1 : 1);
 		else if (t->view == VIEW_CLUSTER)
 			act(t, a == ACT_UP ? ACT_PREV : ACT_NEXT, 0);
 		else
@@ -1087,6 +1097,10 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_PGDN:
 		if (spacetime(t))
 			tui_st_move(t->st, t->pane[0].sim, a == ACT_PGUP ? -page : page);
+		else if (gossip(t))
+			tui_gossip_scroll(&t->gossip, t->pane[0].sim,
+					  scene_gossip_rows(COLS, LINES),
+					  a == ACT_PGUP ? -page : page);
 		else
 			scroll_view(t, a == ACT_PGUP ? page : -page);
 		break;
@@ -1316,6 +1330,9 @@ static void build_snapshot(struct tui *t)
 			t->st = tui_st_new();
 		tui_st_fill(t->st, t->pane[0].sim, t->term.unicode,
 			    scene_spacetime_rows(COLS, LINES), s);
+	} else if (t->view == VIEW_TIMELINE && t->npanes == 1 &&
+		   tui_gossip_applies(t->pane[0].sim)) {
+		tui_gossip_fill(&t->gossip, t->pane[0].sim, t->sel, t->term.unicode, s);
 	} else if (t->view == VIEW_TIMELINE) {
 		int first_tl = (t->tl_next - t->tl_n + TL_MAX) % TL_MAX;
 		for (int i = 0; i < t->tl_n; i++)
@@ -1347,6 +1364,8 @@ static void draw(struct tui *t)
 	case VIEW_TIMELINE:
 		if (t->snap.st_title)
 			scene_view_spacetime(&t->sc, &t->snap);
+		else if (t->snap.gossip_title)
+			scene_view_gossip(&t->sc, &t->snap);
 		else
 			scene_view_timeline(&t->sc, &t->snap);
 		break;
@@ -1731,6 +1750,7 @@ static void teardown(struct tui *t)
 	tui_snapbuf_free(&t->sb);
 	tui_st_free(t->st);
 	t->st = NULL;
+	tui_gossip_free(&t->gossip);
 	tui_keys_help_free(t->help, t->nhelp);
 	t->help = NULL;
 	t->nhelp = 0;

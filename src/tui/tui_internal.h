@@ -198,6 +198,27 @@ bool tui_st_clear(struct tui_st *st);
 /* The `show` word delta clocks on from the one shown (< and >). */
 const char *tui_st_next_clock(struct sim *s, int delta);
 
+/* ---- the SWIM membership matrix (tui_gossip.c) ----------------------------------- */
+
+/* Its buffers and scroll; zero it to start. */
+struct tui_gossip {
+	uint8_t *cell, *row;
+	size_t capcell, caprow;
+	int top;
+	char title[200];
+	char detail[3][320];
+	struct scene_line lines[3];
+};
+/* Whether simulation s runs SWIM (the timeline view then draws the
+ * matrix). */
+bool tui_gossip_applies(struct sim *s);
+/* Fills out's gossip fields, tracing member `subject` (-1: none). */
+void tui_gossip_fill(struct tui_gossip *g, struct sim *s, int subject, bool unicode,
+		     struct scene_snap *out);
+/* Scrolls the rows by delta, `rows` of them shown. */
+void tui_gossip_scroll(struct tui_gossip *g, struct sim *s, int rows, int delta);
+void tui_gossip_free(struct tui_gossip *g);
+
 /* ---- the prompt (tui_prompt.c) --------------------------------------------------- */
 
 /* The `:` command line: GNU readline in callback mode inside curses. */
