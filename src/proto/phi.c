@@ -129,6 +129,15 @@ struct phi {
 	sim_time crashed_at; /* true time of this node's latest crash, or SIM_NEVER */
 	int64_t false_susp;  /* suspicions contradicted by a later heartbeat */
 	struct phi_peer peer[SIM_MAX_NODES];
+	/* What the screen plots (issue 17): per peer, a ring of the moments
+	 * φ's formula changed — each heartbeat, a restart, a crash, an
+	 * option — so that φ at any moment of the last PHI_HIST of them can
+	 * be computed again exactly. Allocated on a peer's first record.
+	 * Observation only: no decision reads it. */
+	struct phi_ring {
+		struct phi_point p[PHI_HIST];
+		int n, head;
+	} * hist[SIM_MAX_NODES];
 };
 
 static int64_t opt(const struct phi *h, int i)
@@ -175,6 +184,36 @@ static void window_add(struct phi *h, struct phi_peer *pp, sim_time iv)
 	pp->sum += iv;
 	pp->sumsq += iv * iv;
 	pp->n++;
+}
+
+/* Records, for the screen, that from now on φ of peer p follows its
+ * current window and last heartbeat (down: this node crashed). */
+static void record(struct phi *h, int p, bool down)
+{
+	if (p == h->n->id || p >= node_count(h->n))
+		return;
+	if (!h->hist[p])
+		h->hist[p] = xcalloc(1, sizeof *h->hist[p]);
+	struct phi_ring *r = h->hist[p];
+	const struct phi_peer *pp = &h->peer[p];
+	struct phi_point pt = {.from = node_local_now(h->n), .last = pp->last};
+	if (!down) {
+		double mean, sd;
+		phi_stats(pp->n, pp->sum, pp->sumsq, opt(h, PHI_OPT_PAUSE), opt(h, PHI_OPT_MIN_SD),
+			  &mean, &sd);
+		pt.mean = mean;
+		pt.sd = sd;
+	}
+	r->p[r->head] = pt;
+	r->head = (r->head + 1) % PHI_HIST;
+	if (r->n < PHI_HIST)
+		r->n++;
+}
+
+static void record_all(struct phi *h, bool down)
+{
+	for (int p = 0; p < node_count(h->n); p++)
+		record(h, p, down);
 }
 
 /* φ of peer p now, from this node's point of view. */
@@ -250,12 +289,16 @@ static void *phi_create(struct node *n, const void *config)
 	h->changed = node_trace_time(n);
 	h->crashed_at = SIM_NEVER;
 	fresh_peers(h);
+	record_all(h, false);
 	arm(h);
 	return h;
 }
 
 static void phi_destroy(void *self)
 {
+	struct phi *h = self;
+	for (int p = 0; p < SIM_MAX_NODES; p++)
+		free(h->hist[p]);
 	free(self);
 }
 
@@ -296,6 +339,7 @@ static void phi_on_message(void *self, const struct msg *m)
 	pp->boot = w.boot;
 	pp->last = now;
 	set_suspected(h, m->from, false, 0);
+	record(h, m->from, false);
 }
 
 static void phi_on_crash(void *self)
@@ -304,12 +348,14 @@ static void phi_on_crash(void *self)
 	memset(h->peer, 0, sizeof h->peer);
 	h->seq = 0;
 	h->crashed_at = node_trace_time(h->n);
+	record_all(h, true);
 }
 
 static void phi_on_restart(void *self)
 {
 	struct phi *h = self;
 	fresh_peers(h);
+	record_all(h, false);
 	h->changed = node_trace_time(h->n);
 	arm(h);
 }
@@ -319,6 +365,8 @@ static void phi_option_changed(void *self, int opt_idx)
 	struct phi *h = self;
 	if (opt_idx == PHI_OPT_INTERVAL && h->n->up)
 		node_set_timer(h->n, PHI_TIMER_CHECK, check_every(h));
+	if (h->n->up) /* the pause and the least deviation enter the formula */
+		record_all(h, false);
 }
 
 /* ---- views ------------------------------------------------------------------ */
@@ -398,6 +446,43 @@ static void phi_describe_msg(const struct msg *m, struct sbuf *out)
 static const struct phi *phi_at(struct sim *s, int i)
 {
 	return proto_self(s, i);
+}
+
+/* ---- for the screen ---------------------------------------------------------- */
+
+extern const struct proto_ops phi_ops;
+
+bool phi_applies(struct sim *s)
+{
+	return s && sim_proto(s) == &phi_ops;
+}
+
+int phi_history(struct sim *s, int i, int p, struct phi_point *out, int cap)
+{
+	if (!phi_applies(s) || i < 0 || i >= sim_nodes(s) || p < 0 || p >= SIM_MAX_NODES)
+		return 0;
+	const struct phi_ring *r = phi_at(s, i)->hist[p];
+	if (!r)
+		return 0;
+	int n = MIN(r->n, cap);
+	for (int k = 0; k < n; k++)
+		out[k] = r->p[(r->head - n + k + PHI_HIST) % PHI_HIST];
+	return n;
+}
+
+double phi_threshold(struct sim *s)
+{
+	return (double)sim_opts(s)->v[PHI_OPT_THRESHOLD].i;
+}
+
+sim_time phi_local_now(struct sim *s, int i)
+{
+	return node_local_now(sim_node(s, i));
+}
+
+int64_t phi_false_suspicions(struct sim *s, int i)
+{
+	return phi_at(s, i)->false_susp;
 }
 
 /* The observers named in arg `k`, or every up node but the subject. */

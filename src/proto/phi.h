@@ -25,4 +25,29 @@ double phi_compute(double elapsed, double mean, double sd);
 void phi_stats(int n, int64_t sum, int64_t sumsq, sim_time pause, sim_time min_sd, double *mean,
 	       double *sd);
 
+/* ---- what the screen plots (phi.c keeps it; no decision reads it) ---- */
+
+/* One moment at which φ's formula for one peer changed. From local time
+ * `from` until the next point, φ at local time t is
+ * phi_compute(t − last, mean, sd): `last` is the latest heartbeat's local
+ * time, mean and sd the window's (phi_stats). sd 0: the observer was down
+ * from `from` (no φ). */
+struct phi_point {
+	sim_time from, last;
+	float mean, sd;
+};
+#define PHI_HIST 128 /* points kept per observer and peer (about 12 s of 100 ms heartbeats) */
+
+/* Whether simulation s runs the phi detector. */
+bool phi_applies(struct sim *s);
+/* Node i's points for peer p, oldest first: up to cap copied into out;
+ * returns how many. 0 for another protocol or a peer never recorded. */
+int phi_history(struct sim *s, int i, int p, struct phi_point *out, int cap);
+/* The suspicion threshold (option `threshold`). */
+double phi_threshold(struct sim *s);
+/* Node i's local clock now (the plot's time axis). */
+sim_time phi_local_now(struct sim *s, int i);
+/* How many suspicions of node i a later heartbeat proved wrong. */
+int64_t phi_false_suspicions(struct sim *s, int i);
+
 #endif

@@ -335,6 +335,17 @@ struct scene_snap {
 	const char *gossip_title;
 	int ngossip_detail;
 	const struct scene_line *gossip_detail;
+	/* the φ plot (nphi > 0 replaces the message timeline, scene_phi.c):
+	 * a value per column, oldest first (NAN: the observer was down;
+	 * negative: nothing recorded), the threshold, the time the columns
+	 * span, and a title and detail lines */
+	int nphi;
+	const float *phi;
+	double phi_threshold;
+	sim_time phi_span;
+	const char *phi_title;
+	int nphi_detail;
+	const struct scene_line *phi_detail;
 	/* help view */
 	int nhelp;
 	const struct scene_line *help;
@@ -369,6 +380,11 @@ void scene_view_spacetime(struct scene *sc, const struct scene_snap *snap);
 void scene_view_gossip(struct scene *sc, const struct scene_snap *snap);
 /* How many rows of members the matrix shows in a w x h frame. */
 int scene_gossip_rows(int w, int h);
+/* The φ accrual detector's plot of one observer's φ for one peer over
+ * time, with the threshold line (snap->nphi columns; scene_phi.c). */
+void scene_view_phi(struct scene *sc, const struct scene_snap *snap);
+/* How many columns of values the φ plot draws in a frame w wide. */
+int scene_phi_cols(int w);
 /* How many rows of events the space-time diagram shows in a w x h frame. */
 int scene_spacetime_rows(int w, int h);
 /* Draws only the ring of nodes into `area` (used by the cluster view). */

@@ -122,6 +122,7 @@ struct tui {
 	struct scene_tl_event tl_lin[TL_MAX];
 	struct tui_st *st;        /* the clocks protocol's diagram (made when first drawn) */
 	struct tui_gossip gossip; /* SWIM's membership matrix */
+	struct tui_phi phi;       /* the phi detector's plot */
 	char msg[512];
 	int msg_style;
 	bool msg_was_open; /* a message was open in the side pane last frame */
@@ -1001,6 +1002,12 @@ static bool gossip(struct tui *t)
 	return t->view == VIEW_TIMELINE && t->npanes == 1 && tui_gossip_applies(t->pane[0].sim);
 }
 
+/* The timeline view plotting the phi detector's phi. */
+static bool phiplot(struct tui *t)
+{
+	return t->view == VIEW_TIMELINE && t->npanes == 1 && tui_phi_applies(t->pane[0].sim);
+}
+
 static void act(struct tui *t, enum tui_act a, int code)
 {
 	int n = nnodes(t);
@@ -1088,6 +1095,8 @@ static void act(struct tui *t, enum tui_act a, int code)
 		else if (gossip(t))
 			tui_gossip_scroll(&t->gossip, t->pane[0].sim,
 					  scene_gossip_rows(COLS, LINES), a == ACT_UP ? -1 : 1);
+		else if (phiplot(t))
+			tui_phi_peer(&t->phi, t->pane[0].sim, t->sel, a == ACT_UP ? -1 : 1);
 		else if (t->view == VIEW_CLUSTER)
 			act(t, a == ACT_UP ? ACT_PREV : ACT_NEXT, 0);
 		else
@@ -1152,6 +1161,8 @@ static void act(struct tui *t, enum tui_act a, int code)
 		if (spacetime(t))
 			execf(t, "set show %s",
 			      tui_st_next_clock(t->pane[0].sim, a == ACT_ZOOM_IN ? 1 : -1));
+		else if (phiplot(t))
+			tui_phi_zoom(&t->phi, a == ACT_ZOOM_IN ? 1 : -1);
 		else
 			tui_hist_zoom(t->pane[0].hist, a == ACT_ZOOM_IN ? 1 : -1);
 		break;
@@ -1333,6 +1344,8 @@ static void build_snapshot(struct tui *t)
 	} else if (t->view == VIEW_TIMELINE && t->npanes == 1 &&
 		   tui_gossip_applies(t->pane[0].sim)) {
 		tui_gossip_fill(&t->gossip, t->pane[0].sim, t->sel, t->term.unicode, s);
+	} else if (t->view == VIEW_TIMELINE && t->npanes == 1 && tui_phi_applies(t->pane[0].sim)) {
+		tui_phi_fill(&t->phi, t->pane[0].sim, t->sel, t->term.unicode, s);
 	} else if (t->view == VIEW_TIMELINE) {
 		int first_tl = (t->tl_next - t->tl_n + TL_MAX) % TL_MAX;
 		for (int i = 0; i < t->tl_n; i++)
@@ -1366,6 +1379,8 @@ static void draw(struct tui *t)
 			scene_view_spacetime(&t->sc, &t->snap);
 		else if (t->snap.gossip_title)
 			scene_view_gossip(&t->sc, &t->snap);
+		else if (t->snap.phi_title)
+			scene_view_phi(&t->sc, &t->snap);
 		else
 			scene_view_timeline(&t->sc, &t->snap);
 		break;
@@ -1751,6 +1766,7 @@ static void teardown(struct tui *t)
 	tui_st_free(t->st);
 	t->st = NULL;
 	tui_gossip_free(&t->gossip);
+	tui_phi_free(&t->phi);
 	tui_keys_help_free(t->help, t->nhelp);
 	t->help = NULL;
 	t->nhelp = 0;

@@ -219,6 +219,33 @@ void tui_gossip_fill(struct tui_gossip *g, struct sim *s, int subject, bool unic
 void tui_gossip_scroll(struct tui_gossip *g, struct sim *s, int rows, int delta);
 void tui_gossip_free(struct tui_gossip *g);
 
+/* ---- the phi detector's plot (tui_phi.c) ------------------------------------------ */
+
+#include "proto/phi.h"
+
+/* The plot's peer, its span, buffers. Zero it to start. */
+struct tui_phi {
+	int peer; /* the peer chosen + 1; 0: the node after the observer */
+	sim_time span;
+	float *vals;
+	size_t cap;
+	struct phi_point pts[PHI_HIST];
+	double now_value; /* φ at the observer's clock now (NAN: none), as filled */
+	char title[200];
+	char detail[2][320];
+	struct scene_line lines[2];
+};
+/* Whether simulation s runs the phi detector (the timeline view then
+ * plots phi). */
+bool tui_phi_applies(struct sim *s);
+/* Fills out's phi fields for observer obs (out->w set). */
+void tui_phi_fill(struct tui_phi *p, struct sim *s, int obs, bool unicode, struct scene_snap *out);
+/* Another peer, delta nodes on (the observer skipped). */
+void tui_phi_peer(struct tui_phi *p, struct sim *s, int obs, int delta);
+/* Halves (in > 0) or doubles the span, within 1 s .. 60 s. */
+void tui_phi_zoom(struct tui_phi *p, int in);
+void tui_phi_free(struct tui_phi *p);
+
 /* ---- the prompt (tui_prompt.c) --------------------------------------------------- */
 
 /* The `:` command line: GNU readline in callback mode inside curses. */

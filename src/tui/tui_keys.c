@@ -39,7 +39,10 @@ const struct tui_key tui_keys[] = {
     {'h', "h", ACT_HEAL, N_("heal every link"), N_("heal")},
     {'s', "s", ACT_PUT, N_("a client writes through the selected node"), NULL},
     {'g', "g", ACT_GET, N_("a client reads through the selected node"), NULL},
-    {'\t', "tab", ACT_VIEW, N_("next view: cluster, logs, timeline, history"), N_("view")},
+    {'\t', "tab", ACT_VIEW,
+     N_("next view: cluster, logs, timeline (clocks: events; phi: a plot; swim: every view), "
+	"history"),
+     N_("view")},
     {'w', "w", ACT_WORKLOAD, N_("start clients: workload clients 3 rate 20/s keys 2"), NULL},
     {'t', "t", ACT_TIMEOUT,
      N_("time out now: the selected node acts as if its timer ran out (Raft: it campaigns)"), NULL},
@@ -61,15 +64,17 @@ const struct tui_key tui_keys[] = {
      NULL},
     {'>', "> <", ACT_ZOOM_IN,
      N_("history view: zoom in, zoom out (left/right scroll time); clocks timeline: the clock "
-	"shown"),
+	"shown; phi timeline: zoom"),
      NULL},
     {'q', "q", ACT_QUIT, N_("quit (the terminal is restored)"), N_("quit")},
     {KEY_UP, "up", ACT_UP,
      N_("scroll up (logs, timeline, help); previous node in the cluster; clocks timeline: the "
-	"event before"),
+	"event before; phi timeline: the peer"),
      NULL},
     {KEY_DOWN, "down", ACT_DOWN,
-     N_("scroll down; next node in the cluster; clocks timeline: the event after"), NULL},
+     N_("scroll down; next node in the cluster; clocks timeline: the event after; phi "
+	"timeline: the peer"),
+     NULL},
     {KEY_PPAGE, "pgup", ACT_PGUP, N_("scroll a page up"), NULL},
     {KEY_NPAGE, "pgdn", ACT_PGDN, N_("scroll a page down"), NULL},
     {27, "esc", ACT_BACK,
