@@ -597,17 +597,17 @@ static void sp_describe(const void *self, struct node_view *v)
 			    simtime_fmt(k->floor, a, sizeof a));
 	for (size_t i = 0; i < k->nwait && v->nlines < VIEW_LINES; i++) {
 		const struct sp_wait *w = &k->wait[i];
-		sim_time left = MAX(0, due(k, w) - pt);
-		simtime_fmt_dur(left, b, sizeof b);
+		double left = (double)MAX(0, due(k, w) - pt) / SIM_MS;
 		simtime_fmt(w->s, a, sizeof a);
 		if (w->kind == WAIT_ACK)
 			ns_snprintf(v->lines[v->nlines++], VIEW_LINE_LEN,
-				    _(" %s %s of c%d in its commit wait: s=%s, %s left"),
-				    kv_fn_name(w->req.op.fn), w->req.op.key, w->req.client, a, b);
+				    _(" %s %s of c%d in its commit wait: s=%s, %.1fms left"),
+				    kv_fn_name(w->req.op.fn), w->req.op.key, w->req.client, a,
+				    left);
 		else
 			ns_snprintf(v->lines[v->nlines++], VIEW_LINE_LEN,
-				    _(" read %s at %s waits until safe, %s left"), w->req.op.key, a,
-				    b);
+				    _(" read %s at %s waits until safe, %.1fms left"),
+				    w->req.op.key, a, left);
 	}
 	/* The keys this node leads, newest version first. */
 	int nkeys = 0;

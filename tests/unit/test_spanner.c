@@ -84,6 +84,14 @@ static int count(struct sim *s, int i, enum span_ghost_kind kind)
 	return c;
 }
 
+static bool has_line(const struct node_view *v, const char *prefix)
+{
+	for (int i = 0; i < v->nlines; i++)
+		if (!strncmp(v->lines[i], prefix, strlen(prefix)))
+			return true;
+	return false;
+}
+
 /* x's leader in three nodes is n1, y's n2 (FNV-1a mod 3). */
 static void test_leaders(void **state)
 {
@@ -148,6 +156,11 @@ static void test_commit_wait_is_two_epsilon(void **state)
 			sim_set_skew(s, 0, 3 * SIM_MS / 10 * (sim_time)(e + 1));
 			sim_run_until(s, 50 * SIM_MS);
 			invoke(s, 1, 0, KV_PUT, "x", "1");
+			sim_run_until(s, 51 * SIM_MS + eps[e]); /* half way through */
+			struct node_view v;
+			spanner_ops.describe(proto_self(s, 0), &v);
+			assert_int_equal(has_line(&v, " put x of c1 in its commit wait"), on);
+			assert_true(has_line(&v, " x = 1 at s="));
 			sim_run_until(s, 1 * SIM_S);
 			const struct span_ghost *wr = nth(s, 0, SPG_WRITE, 0),
 						*ack = nth(s, 0, SPG_ACK, 0);
