@@ -34,6 +34,12 @@
  *     other from the last two seconds). The fuzzer varies `every`, so
  *     there is always a random workload to carry it.
  *
+ *   - spanner: a write is acknowledged (its key's leader is up again and
+ *     its commit wait ends); its invariants (src/check/spanner_invariants.c)
+ *     check timestamps, commit wait and reads at a timestamp after every
+ *     event, and its row bounds the fuzzer's clock errors by epsilon
+ *     (TrueTime's assumption: beyond it the history is meant to break).
+ *
  *   - pbft: no liveness here (no checkpoints nor state transfer, so a
  *     replica that missed messages may stay behind; see pbft.h): the
  *     fuzzer checks safety, with up to floor((N-1)/3) traitors (check_byzantine).
@@ -63,6 +69,8 @@ extern const struct proto_ops generals_ops;
 extern const struct invariant_ops generals_invariants;
 extern const struct proto_ops zab_ops;
 extern const struct invariant_ops zab_invariants;
+extern const struct proto_ops spanner_ops;
+extern const struct invariant_ops spanner_invariants;
 
 static const struct fuzz_live_step raft_live[] = {
     {FL_COMMENT, "liveness: a leader, and a write committed, within %s each", NULL, NULL, false,
@@ -136,27 +144,44 @@ static const struct fuzz_live_step swim_live[] = {
     {FL_END, NULL, NULL, NULL, false, false},
 };
 
+static const struct fuzz_live_step spanner_live[] = {
+    {FL_COMMENT, "liveness: a write acknowledged, within %s", NULL, NULL, false, false},
+    {FL_WRITE, NULL, NULL, NULL, false, false},
+    {FL_ACK, NULL, NULL, N_("liveness: the write was not acknowledged within %lld ms"), false,
+     false},
+    {FL_END, NULL, NULL, NULL, false, false},
+};
+
+/* TrueTime's epsilon: option `epsilon` of spanner. */
+static sim_time spanner_clock_bound(const struct proto_opts *o)
+{
+	int i = proto_option_index(&spanner_ops, "epsilon");
+	return i < 0 ? 0 : o->v[i].i;
+}
+
 static const struct fuzz_liveness raft_liveness = {raft_live};
 static const struct fuzz_liveness primary_liveness = {primary_live};
 static const struct fuzz_liveness converge_liveness = {converge_live};
 static const struct fuzz_liveness heartbeat_liveness = {heartbeat_live};
 static const struct fuzz_liveness clocks_liveness = {clocks_live};
 static const struct fuzz_liveness swim_liveness = {swim_live};
+static const struct fuzz_liveness spanner_liveness = {spanner_live};
 
 const struct check_caps check_caps_all[] = {
-    {&raft_ops, &raft_invariants, &raft_liveness, NULL},
-    {&primary_ops, &primary_invariants, &primary_liveness, primary_invariants_preds},
-    {&multileader_ops, &multileader_invariants, &converge_liveness, NULL},
-    {&dynamo_ops, &dynamo_invariants, &converge_liveness, NULL},
-    {&heartbeat_ops, NULL, &heartbeat_liveness, NULL},
-    {&paxos_ops, &paxos_invariants, &raft_liveness, NULL},
-    {&clocks_ops, &clocks_invariants, &clocks_liveness, NULL},
-    {&phi_ops, NULL, &heartbeat_liveness, NULL},
-    {&swim_ops, &swim_invariants, &swim_liveness, NULL},
-    {&pbft_ops, &pbft_invariants, NULL, NULL},
-    {&generals_ops, &generals_invariants, NULL, NULL},
-    {&zab_ops, &zab_invariants, &raft_liveness, NULL},
-    {NULL, NULL, NULL, NULL},
+    {&raft_ops, &raft_invariants, &raft_liveness, NULL, NULL},
+    {&primary_ops, &primary_invariants, &primary_liveness, primary_invariants_preds, NULL},
+    {&multileader_ops, &multileader_invariants, &converge_liveness, NULL, NULL},
+    {&dynamo_ops, &dynamo_invariants, &converge_liveness, NULL, NULL},
+    {&heartbeat_ops, NULL, &heartbeat_liveness, NULL, NULL},
+    {&paxos_ops, &paxos_invariants, &raft_liveness, NULL, NULL},
+    {&clocks_ops, &clocks_invariants, &clocks_liveness, NULL, NULL},
+    {&phi_ops, NULL, &heartbeat_liveness, NULL, NULL},
+    {&swim_ops, &swim_invariants, &swim_liveness, NULL, NULL},
+    {&pbft_ops, &pbft_invariants, NULL, NULL, NULL},
+    {&generals_ops, &generals_invariants, NULL, NULL, NULL},
+    {&zab_ops, &zab_invariants, &raft_liveness, NULL, NULL},
+    {&spanner_ops, &spanner_invariants, &spanner_liveness, NULL, spanner_clock_bound},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 /* The protocols that tolerate Byzantine nodes (caps.h). */

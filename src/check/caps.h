@@ -39,6 +39,13 @@ struct check_caps {
 	 * NULL when none. The language offers them beside the protocol's own
 	 * (no name may be both). */
 	const struct check_pred *preds;
+	/* The clock error the protocol's guarantees assume, from its options
+	 * (spanner: TrueTime's epsilon); NULL when it assumes none. The
+	 * fuzzer keeps every node's clock error within it: a skew of at most
+	 * half of it, and a drift that cannot add up to more than the other
+	 * half over the faults (fuzz.c), so that a run it judges never
+	 * breaks the assumption the protocol is entitled to. */
+	sim_time (*clock_bound)(const struct proto_opts *o);
 };
 
 /* Every row, terminated by proto == NULL. */

@@ -164,6 +164,25 @@ static void add_traitors(struct fuzz_plan *p, const struct proto_ops *ops, uint6
 	}
 }
 
+static bool parse_options(const struct proto_ops *ops, const struct fuzz_opts *o,
+			  const struct fuzz_plan *p, struct proto_opts *po,
+			  struct fuzz_result *res);
+
+/* The clock error the protocol assumes with this plan's options (caps.h:
+ * clock_bound), or 0 when it assumes none. */
+static sim_time plan_clock_bound(const struct fuzz_plan *p, const struct fuzz_opts *o)
+{
+	const struct proto_ops *ops = proto_find(o->proto);
+	const struct check_caps *caps = ops ? check_caps_of(ops) : NULL;
+	if (!caps || !caps->clock_bound)
+		return 0;
+	struct proto_opts po;
+	struct fuzz_result res;
+	if (!parse_options(ops, o, p, &po, &res))
+		return 0; /* fuzz_run reports the bad option */
+	return caps->clock_bound(&po);
+}
+
 void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t seed)
 {
 	memset(p, 0, sizeof *p);
@@ -173,6 +192,13 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 	int lo = MAX(1, o->nodes_lo), hi = MAX(lo, MIN(o->nodes_hi, SIM_MAX_NODES));
 	int n = p->nodes = (int)rng_range(&g, lo, hi);
 	vary_options(p, o, &g);
+	/* A protocol that assumes bounded clock errors (spanner: epsilon)
+	 * gets skews scaled into half the bound and drifts that add up to at
+	 * most the other half over the faults; the draws stay the same, so
+	 * the rest of the plan does not depend on it. */
+	sim_time bound = plan_clock_bound(p, o);
+	int64_t max_ppm =
+	    o->duration > 0 ? (int64_t)((double)(bound / 2) * 1e6 / (double)o->duration) : 0;
 	bool down[SIM_MAX_NODES] = {0};
 	bool skewed[SIM_MAX_NODES] = {0};
 	bool net = false;
@@ -236,11 +262,15 @@ void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_opts *o, uint64_t see
 			s = add(p, t, FZ_SKEW);
 			s->a = pick(&g, any, n);
 			s->v = rng_range(&g, -300, 300) * SIM_MS;
+			if (bound > 0)
+				s->v = s->v * (bound / 2) / (300 * SIM_MS);
 			skewed[s->a] = true;
 		} else {
 			s = add(p, t, FZ_DRIFT);
 			s->a = pick(&g, any, n);
 			s->v = rng_range(&g, -5, 5) * 2000; /* up to 1% */
+			if (bound > 0)
+				s->v = s->v * MIN(max_ppm, 10000) / 10000;
 			skewed[s->a] = true;
 		}
 	}

@@ -22,10 +22,12 @@ extern const struct proto_ops phi_ops;
 extern const struct proto_ops swim_ops;
 extern const struct proto_ops pbft_ops;
 extern const struct proto_ops generals_ops;
+extern const struct proto_ops spanner_ops;
 
 const struct proto_ops *const proto_all[] = {
-    &raft_ops, &heartbeat_ops, &primary_ops, &multileader_ops, &dynamo_ops, &paxos_ops, &clocks_ops,
-    &phi_ops,  &swim_ops,      &pbft_ops,    &generals_ops,    &zab_ops,    NULL,
+    &raft_ops,    &heartbeat_ops, &primary_ops, &multileader_ops, &dynamo_ops,   &paxos_ops,
+    &clocks_ops,  &phi_ops,       &swim_ops,    &pbft_ops,        &generals_ops, &zab_ops,
+    &spanner_ops, NULL,
 };
 
 const struct proto_ops *proto_find(const char *name)
