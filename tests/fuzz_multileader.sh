@@ -4,7 +4,9 @@
 # (invariants after every event: exact vector clocks, no silent drop of a
 # sibling, one version under lww; then a write acknowledged and every
 # replica converged within 10 s of the faults ending), 160 more with fast
-# and slow replication settings; and 20 seeds whose histories must be found
+# and slow replication settings — each seed drawing clock=physical, lamport
+# or hlc (then also: the clock condition, no write lost to its causal past
+# under lww, HLC's bounds); and 20 seeds whose histories must be found
 # NOT linearizable (an AP system: the checker must find and explain the
 # violations). A failing seed's scenario is kept and its path printed.
 # Usage: fuzz_multileader.sh NETSPLIT

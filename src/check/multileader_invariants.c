@@ -24,6 +24,22 @@
  *      versions a node holds are pairwise concurrent.
  *   4. Last-writer-wins keeps one version: with resolve=lww, an up node
  *      holds at most one version of a key.
+ *   5. Logical clocks keep the clock condition (Lamport 1978: "if a -> b
+ *      then C(a) < C(b)"): with clock=lamport or hlc, a write's stamp is
+ *      larger than the stamp of every write in its causal past.
+ *   6. Last-writer-wins on a logical clock keeps causal order: with
+ *      resolve=lww and clock=lamport or hlc, no up node holds a version
+ *      that happened before a write it knows — no write ever loses to a
+ *      write in its own causal past. With clock=physical this is allowed:
+ *      it is the lost update a skewed clock causes (the lesson's "Clocks
+ *      lie"). Concurrent writes are not covered: lww still drops one.
+ *   7. HLC stays close to physical time (Kulkarni et al. 2014, Theorems 1
+ *      and 2): with clock=hlc, a write's l is at least its node's physical
+ *      clock when it wrote, and l - pt is at most the largest offset from
+ *      true time any node's clock has reached minus this node's offset
+ *      (l is some node's physical reading in the write's past). Sampled
+ *      at every check, that is after every event, when every write and
+ *      every receipt happens.
  * Convergence after healing is a liveness property: scenarios check it
  * with the `converged` predicate once the network has been quiet.
  *
@@ -87,6 +103,8 @@ struct ck_write {
 	int key;  /* index into keys */
 	size_t k; /* index among the key's writes */
 	struct vclock vc;
+	sim_time ts; /* the stamp, as the writer recorded it */
+	uint32_t tc;
 	struct bits past; /* over the key's writes */
 };
 
@@ -114,12 +132,31 @@ struct ck {
 	struct ck_node node[SIM_MAX_NODES];
 	bool ever_lww;
 	bool checked, siblings; /* the mode at the last check */
+	sim_time maxoff;        /* the largest offset of a node's clock from true time seen */
 };
 
 static void *ck_create(struct sim *s)
 {
 	(void)s;
-	return xcalloc(1, sizeof(struct ck));
+	struct ck *c = xcalloc(1, sizeof(struct ck));
+	c->maxoff = INT64_MIN;
+	return c;
+}
+
+static int clock_of(struct sim *s)
+{
+	return (int)sim_opts(s)->v[ML_OPT_CLOCK].i;
+}
+
+/* Does the clock in force satisfy the clock condition (invariants 5, 6)? */
+static bool causal_clock(struct sim *s)
+{
+	return clock_of(s) != ML_CLOCK_PHYSICAL;
+}
+
+static bool stamp_less(const struct ck_write *a, const struct ck_write *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->tc < b->tc);
 }
 
 static void ck_destroy(void *self)
@@ -181,6 +218,42 @@ static void say_write(const struct ck *c, const struct ck_write *w, struct sbuf 
 	vclock_fmt(&w->vc, why);
 }
 
+static void say_stamped(struct sim *s, const struct ck *c, const struct ck_write *w,
+			struct sbuf *why)
+{
+	say_write(c, w, why);
+	struct ml_version v = {.ts = w->ts, .tc = w->tc};
+	sbuf_putc(why, ' ');
+	ml_fmt_stamp(&v, clock_of(s), why);
+}
+
+/* Invariant 7 for a write node i has just made (so its clock reads now
+ * what it read when it wrote). */
+static bool check_hlc_bounds(struct ck *c, struct sim *s, int i, const struct ck_write *w,
+			     struct sbuf *why)
+{
+	sim_time pt = node_local_now(sim_node(s, i));
+	sim_time off = pt - sim_now(s);
+	char t1[32], t2[32], t3[32], t4[32];
+	if (w->ts < pt) {
+		sbuf_printf(why, "HLC: write #%u of n%d has l=%s below its physical clock %s",
+			    w->wseq, i + 1, simtime_fmt(w->ts, t1, sizeof t1),
+			    simtime_fmt(pt, t2, sizeof t2));
+		return false;
+	}
+	if (w->ts - pt > c->maxoff - off) {
+		sbuf_printf(why,
+			    "HLC: write #%u of n%d has l=%s, %s ahead of its physical clock %s, "
+			    "more than the skew reached (%s)",
+			    w->wseq, i + 1, simtime_fmt(w->ts, t1, sizeof t1),
+			    simtime_fmt_dur(w->ts - pt, t3, sizeof t3),
+			    simtime_fmt(pt, t2, sizeof t2),
+			    simtime_fmt_dur(c->maxoff - off, t4, sizeof t4));
+		return false;
+	}
+	return true;
+}
+
 /* vclock_compare over the first n entries only (the others are checked to
  * be zero when a write is registered): a cluster of 5 compares 5 counters,
  * not SIM_MAX_NODES. */
@@ -214,6 +287,8 @@ static bool new_write(struct ck *c, struct sim *s, int i, uint32_t wseq, struct 
 	w->key = key;
 	w->k = k->nw;
 	w->vc = mw->v.vc;
+	w->ts = mw->v.ts;
+	w->tc = mw->v.tc;
 	int nodes = sim_nodes(s);
 	for (int e = nodes; e < SIM_MAX_NODES; e++)
 		if (w->vc.c[e]) {
@@ -240,6 +315,22 @@ static bool new_write(struct ck *c, struct sim *s, int i, uint32_t wseq, struct 
 			free(w->past.w);
 			return false;
 		}
+		/* Invariant 5: the clock condition. */
+		if (want == VC_BEFORE && causal_clock(s) && !stamp_less(o, w)) {
+			sbuf_printf(why, "Clock condition: on key %s, ", k->name);
+			say_stamped(s, c, o, why);
+			sbuf_puts(why, " is in the causal past of ");
+			say_stamped(s, c, w, why);
+			sbuf_puts(why, ", but its stamp is not smaller");
+			free(w->past.w);
+			return false;
+		}
+	}
+	/* Invariant 7, for a write seen in the check right after the event
+	 * that made it (not at a watch's first check, which may come late). */
+	if (clock_of(s) == ML_CLOCK_HLC && c->checked && !check_hlc_bounds(c, s, i, w, why)) {
+		free(w->past.w);
+		return false;
 	}
 	xgrow((void **)&k->writes, &k->cap, k->nw + 1, sizeof *k->writes);
 	k->writes[k->nw++] = c->nw;
@@ -288,6 +379,27 @@ static bool check_holdings(struct ck *c, struct sim *s, int i, int key, bool sib
 		if (nver > 1 && sim_node(s, i)->up) {
 			sbuf_printf(why, "Last-writer-wins: n%d holds %d versions of %s", i + 1,
 				    nver, ck->name);
+			return false;
+		}
+		if (nver != 1 || !causal_clock(s) || !sim_node(s, i)->up)
+			return true;
+		/* Invariant 6: what n holds is in the past of nothing it knows.
+		 * O(writes of the key). */
+		long hi = find_write(c, mk->ver[0].writer, mk->ver[0].wseq);
+		if (hi < 0 || c->w[hi].key != key)
+			return true; /* invariant 2's to report */
+		const struct ck_write *h = &c->w[hi];
+		const struct bits *kn = known(c, i, key);
+		for (size_t j = 0; j < ck->nw; j++) {
+			const struct ck_write *w = &c->w[ck->writes[j]];
+			if (!bits_has(kn, j) || !bits_has(&w->past, h->k))
+				continue;
+			const struct ml_write *mw = ml_write_of(s, w->writer, w->wseq);
+			sbuf_printf(why, "Last-writer-wins (causal clock): n%d keeps ", i + 1);
+			ml_fmt_write(ck->name, mk->ver[0].value, h->writer, why);
+			sbuf_puts(why, " over ");
+			ml_fmt_write(ck->name, mw ? mw->v.value : "?", w->writer, why);
+			sbuf_puts(why, ", which happened after it");
 			return false;
 		}
 		return true;
@@ -339,7 +451,8 @@ static bool ck_check(void *self, struct sim *s, struct sbuf *why)
 	struct ck *c = self;
 	bool siblings = sim_opts(s)->v[ML_OPT_RESOLVE].i == ML_RESOLVE_SIBLINGS;
 	bool switched = c->checked && siblings != c->siblings;
-	c->checked = true;
+	for (int i = 0; i < sim_nodes(s); i++) /* for invariant 7 */
+		c->maxoff = MAX(c->maxoff, node_local_now(sim_node(s, i)) - sim_now(s));
 	c->siblings = siblings;
 	if (!siblings)
 		c->ever_lww = true;
@@ -379,6 +492,7 @@ static bool ck_check(void *self, struct sim *s, struct sbuf *why)
 					return false;
 		}
 	}
+	c->checked = true;
 	return true;
 }
 

@@ -35,6 +35,8 @@
  */
 #include "proto/clocks.h"
 
+#include "proto/hlc.h"
+
 #include "proto/proto.h"
 #include "util/i18n.h"
 
@@ -154,13 +156,8 @@ static void tick(struct clk *k, struct clk_event *e)
 	k->lamport++;
 	/* Fidge, Mattern: a process counts its own events in its own entry. */
 	vclock_increment(&k->vc, k->n->id);
-	/* Kulkarni et al. 2014, Figure 5, "Send or local event":
-	 *   l'.j := l.j;  l.j := max(l'.j, pt.j);
-	 *   If (l.j = l'.j) then c.j := c.j + 1 Else c.j := 0;
-	 *   Timestamp with l.j, c.j */
-	int64_t lp = k->hlc_l;
-	k->hlc_l = MAX(lp, e->pt);
-	k->hlc_c = k->hlc_l == lp ? k->hlc_c + 1 : 0;
+	/* Kulkarni et al. 2014, Figure 5, "Send or local event" (hlc.c). */
+	hlc_local(&k->hlc_l, &k->hlc_c, e->pt);
 	stamp(k, e);
 }
 
@@ -175,22 +172,9 @@ static void tick_recv(struct clk *k, struct clk_event *e, const struct clk_wire 
 	 * the message's vector, then count the receive itself. */
 	vclock_merge(&k->vc, vm);
 	vclock_increment(&k->vc, k->n->id);
-	/* Kulkarni et al. 2014, Figure 5, "Receive event of message m":
-	 *   l'.j := l.j;  l.j := max(l'.j, l.m, pt.j);
-	 *   If (l.j = l'.j = l.m) then c.j := max(c.j, c.m) + 1
-	 *   Elseif (l.j = l'.j) then c.j := c.j + 1
-	 *   Elseif (l.j = l.m) then c.j := c.m + 1
-	 *   Else c.j := 0 */
-	int64_t lp = k->hlc_l;
-	k->hlc_l = MAX(MAX(lp, w->hlc_l), e->pt);
-	if (k->hlc_l == lp && lp == w->hlc_l)
-		k->hlc_c = MAX(k->hlc_c, w->hlc_c) + 1;
-	else if (k->hlc_l == lp)
-		k->hlc_c = k->hlc_c + 1;
-	else if (k->hlc_l == w->hlc_l)
-		k->hlc_c = w->hlc_c + 1;
-	else
-		k->hlc_c = 0;
+	/* Kulkarni et al. 2014, Figure 5, "Receive event of message m"
+	 * (hlc.c). */
+	hlc_recv(&k->hlc_l, &k->hlc_c, w->hlc_l, w->hlc_c, e->pt);
 	stamp(k, e);
 }
 
@@ -320,7 +304,7 @@ static void *clk_create(struct node *n, const void *config)
 	/* The paper starts l at 0 with clocks that start at 0; a simulated
 	 * clock skewed back reads below 0, so l starts below every reading
 	 * (the first event takes l = pt, c = 0). */
-	k->hlc_l = INT64_MIN;
+	k->hlc_l = HLC_NONE;
 	arm_work(k);
 	return k;
 }
@@ -402,16 +386,6 @@ static void clk_status(const void *self, struct node_status *out)
 	*out = (struct node_status){ROLE_NONE, N_("Clock"), -1, -1, -1};
 }
 
-static void fmt_hlc(int64_t l, uint32_t c, struct sbuf *out)
-{
-	char tb[32];
-	if (l == INT64_MIN) {
-		sbuf_puts(out, "-");
-		return;
-	}
-	sbuf_printf(out, "%s,%u", simtime_fmt(l, tb, sizeof tb), c);
-}
-
 /* One clock of event e (or of the node's current clocks when e has them
  * copied in), as the `show` option names it. */
 static void fmt_clock(const struct clk_event *e, int which, struct sbuf *out)
@@ -425,7 +399,7 @@ void clocks_fmt_stamp(const struct clk_event *e, enum clk_show which, struct sbu
 	switch (which) {
 	case SHOW_LAMPORT: sbuf_printf(out, "L%llu", (unsigned long long)e->lamport); break;
 	case SHOW_VECTOR: vclock_fmt(&e->vc, out); break;
-	case SHOW_HLC: fmt_hlc(e->hlc_l, e->hlc_c, out); break;
+	case SHOW_HLC: hlc_fmt(e->hlc_l, e->hlc_c, out); break;
 	case SHOW_PHYSICAL: sbuf_puts(out, simtime_fmt(e->pt, a, sizeof a)); break;
 	default:
 		sbuf_printf(out, "[%s,%s]", simtime_fmt(e->tt_earliest, a, sizeof a),
@@ -465,7 +439,7 @@ static void fmt_event(const struct clk_event *e, struct sbuf *out)
 	sbuf_printf(out, " L%llu ", (unsigned long long)e->lamport);
 	vclock_fmt(&e->vc, out);
 	sbuf_puts(out, " hlc ");
-	fmt_hlc(e->hlc_l, e->hlc_c, out);
+	hlc_fmt(e->hlc_l, e->hlc_c, out);
 	sbuf_printf(out, " pt %s", simtime_fmt(e->pt, tb, sizeof tb));
 	if (e->kind == CLK_COMMIT) /* the commit's timestamp s = TT.now().latest */
 		sbuf_printf(out, " s=%s", simtime_fmt(e->commit_ts, tb, sizeof tb));
@@ -498,7 +472,7 @@ static void clk_describe(const void *self, struct node_view *v)
 	ns_snprintf(v->lines[v->nlines++], VIEW_LINE_LEN, _("vector clock %s"), sbuf_str(&vb));
 	sbuf_free(&vb);
 	struct sbuf hb = {0};
-	fmt_hlc(k->hlc_l, k->hlc_c, &hb);
+	hlc_fmt(k->hlc_l, k->hlc_c, &hb);
 	ns_snprintf(v->lines[v->nlines++], VIEW_LINE_LEN, _("hybrid logical clock (l,c) %s"),
 		    sbuf_str(&hb));
 	sbuf_free(&hb);
@@ -541,7 +515,7 @@ static void clk_describe_msg(const struct msg *m, struct sbuf *out)
 		    w.index, (unsigned long long)w.lamport);
 	vclock_fmt(&vc, out);
 	sbuf_puts(out, " hlc ");
-	fmt_hlc(w.hlc_l, w.hlc_c, out);
+	hlc_fmt(w.hlc_l, w.hlc_c, out);
 }
 
 /* ---- the events, for the check layer and the predicates ------------------------ */
@@ -795,9 +769,7 @@ static bool compare(struct sim *s, const struct proto_args *a, struct sbuf *why,
 	switch (which) {
 	case SHOW_LAMPORT: lt = x->lamport < y->lamport; break;
 	case SHOW_VECTOR: lt = vclock_compare(&x->vc, &y->vc) == VC_BEFORE; break;
-	case SHOW_HLC:
-		lt = x->hlc_l < y->hlc_l || (x->hlc_l == y->hlc_l && x->hlc_c < y->hlc_c);
-		break;
+	case SHOW_HLC: lt = hlc_less(x->hlc_l, x->hlc_c, y->hlc_l, y->hlc_c); break;
 	case SHOW_PHYSICAL: lt = x->pt < y->pt; break;
 	default: lt = x->tt_latest < y->tt_earliest; break; /* TT says: surely before */
 	}

@@ -11,22 +11,42 @@
  * answers the client at once, and ships it later. That is availability
  * under a partition, paid for with conflicts.
  *
- * Versions. Each write carries the writer's LOCAL clock (node_local_now:
- * skew and drift included — so a node whose clock is behind writes "older"
- * values) and a vector clock. Every node keeps, per key, `ctx`: the merge
+ * Versions. Each write carries a timestamp from the writer's clock (option
+ * `clock`, below) and a vector clock. Every node keeps, per key, `ctx`: the merge
  * of the clocks of every version it ever stored there. A write at node A
  * gets vc = ctx with A's entry incremented, so it descends every version A
  * has stored of that key, and nothing else: its clock is exactly its
  * causal past (the invariant checker verifies this against the simulator's
  * ground truth after every event).
  *
+ * Clocks (option `clock`, fixed for the cluster's life):
+ *   - physical (default): the writer's LOCAL clock (node_local_now: skew
+ *     and drift included — so a node whose clock is behind writes "older"
+ *     values), made monotonic per node.
+ *   - lamport: the writer's Lamport counter (Lamport 1978). IR1: "Each
+ *     process Pi increments Ci between any two successive events" — before
+ *     each local write. IR2(b): "Upon receiving a message m, process Pj
+ *     sets Cj greater than or equal to its present value and greater than
+ *     Tm" — on applying a replicated version the counter becomes
+ *     max(counter, ts), and IR1 puts the next local write above it.
+ *   - hlc: (l, c), a hybrid logical clock (Kulkarni et al. 2014, Figure
+ *     5; the rules are in hlc.c): a local write is a "send or local
+ *     event" read against node_local_now, applying a replicated version a
+ *     "receive event". l stays within the clock skew of physical time.
+ *   Either logical clock satisfies the clock condition: a write that
+ *   causally follows another (its node had stored the other first) gets a
+ *   larger stamp, whatever the skew. It does not order concurrent writes
+ *   meaningfully: neither writer heard of the other, so the clocks alone
+ *   still decide, and last-writer-wins still drops one of them.
+ *
  * Resolution (option `resolve`):
  *   - lww: a node holds one version per key, the one with the highest
  *     (timestamp, writer index). A version that loses and does not causally
  *     precede the winner is a LOST UPDATE — counted, and shown ("n3 drops
  *     put x 5 from n1: older timestamp 1.200s < 1.350s"). Timestamps alone
- *     decide, as in Cassandra: a write that causally follows another can
- *     still lose to it when the writer's clock is behind. The order is total,
+ *     decide, as in Cassandra: with physical clocks a write that causally
+ *     follows another can still lose to it when the writer's clock is
+ *     behind (with clock=lamport or hlc it cannot). The order is total,
  *     so all replicas converge on the same winner whatever the arrival order.
  *   - siblings: "if the counters on the first object's clock are
  *     less-than-or-equal to all of the nodes in the second clock, then the
@@ -60,6 +80,7 @@
  */
 #include "proto/multileader_internal.h"
 
+#include "proto/hlc.h"
 #include "util/i18n.h"
 
 #include <stdlib.h>
@@ -74,7 +95,18 @@ static const struct proto_option ml_options[] = {
      N_("replication delay: writes are batched and shipped to peers this often"), true},
     {"retry", OPT_DURATION, "500ms", NULL, 1 * SIM_MS, 600 * SIM_S,
      N_("unacknowledged writes are sent again after this long"), true},
+    /* Not live: the versions already stored carry stamps of the old clock,
+     * which mean nothing to the new one (a counter against a time). */
+    {"clock", OPT_CHOICE, "physical", "physical|lamport|hlc", 0, 0,
+     N_("what stamps a write for last-writer-wins: the writer's physical clock, a Lamport "
+	"counter, or a hybrid logical clock"),
+     false},
     {NULL, 0, NULL, NULL, 0, 0, NULL, false},
+};
+
+static const struct proto_vary ml_vary[] = {
+    {"clock", "physical|lamport|hlc"},
+    {NULL, NULL},
 };
 
 static const struct msg_kind ml_msgs[ML_NMSG] = {
@@ -90,6 +122,24 @@ static bool lww(const struct ml *m)
 static sim_time opt_dur(const struct ml *m, int i)
 {
 	return m->o->v[i].i;
+}
+
+int ml_clock(const struct ml *m)
+{
+	return (int)m->o->v[ML_OPT_CLOCK].i;
+}
+
+void ml_fmt_stamp(const struct ml_version *v, int clock, struct sbuf *out)
+{
+	char tb[32];
+	switch (clock) {
+	case ML_CLOCK_LAMPORT: sbuf_printf(out, "L%lld", (long long)v->ts); break;
+	case ML_CLOCK_HLC:
+		sbuf_puts(out, "hlc ");
+		hlc_fmt(v->ts, v->tc, out);
+		break;
+	default: sbuf_puts(out, simtime_fmt(v->ts, tb, sizeof tb));
+	}
 }
 
 /* ---- the store ---------------------------------------------------------------- */
@@ -212,13 +262,16 @@ static void note_conflict(struct ml *m, const struct ml_version *a, const struct
 
 /* ---- resolution ---------------------------------------------------------------- */
 
-/* Last-writer-wins: is a newer than b? Highest timestamp, then highest
- * writer index (then the writer's own order, though a node's timestamps
- * never repeat); total, so every replica picks the same winner. */
+/* Last-writer-wins: is a newer than b? Highest timestamp (hlc: (l, c)
+ * lexicographically), then highest writer index (then the writer's own
+ * order, though a node's timestamps never repeat); total, so every replica
+ * picks the same winner. */
 static bool lww_newer(const struct ml_version *a, const struct ml_version *b)
 {
 	if (a->ts != b->ts)
 		return a->ts > b->ts;
+	if (a->tc != b->tc)
+		return a->tc > b->tc;
 	if (a->writer != b->writer)
 		return a->writer > b->writer;
 	return a->wseq > b->wseq;
@@ -239,18 +292,20 @@ static void lww_lost(struct ml *m, const struct ml_key *k, const struct ml_versi
 	if (o == VC_CONCURRENT)
 		note_conflict(m, loser, winner);
 	note_lost(m, k, loser, winner);
-	char t1[32], t2[32];
-	struct sbuf lb = {0}, wb = {0};
+	struct sbuf lb = {0}, wb = {0}, t1 = {0}, t2 = {0};
 	fmt_ver(k, loser, &lb);
 	fmt_ver(k, winner, &wb);
 	const char *causal = o == VC_AFTER ? ", though it causally follows the winner" : "";
-	simtime_fmt(loser->ts, t1, sizeof t1);
-	simtime_fmt(winner->ts, t2, sizeof t2);
+	ml_fmt_stamp(loser, ml_clock(m), &t1);
+	ml_fmt_stamp(winner, ml_clock(m), &t2);
 	struct sbuf because = {0};
-	if (loser->ts == winner->ts)
-		sbuf_printf(&because, "same timestamp %s, lower node id%s", t1, causal);
+	if (loser->ts == winner->ts && loser->tc == winner->tc)
+		sbuf_printf(&because, "same timestamp %s, lower node id%s", sbuf_str(&t1), causal);
 	else
-		sbuf_printf(&because, "older timestamp %s < %s%s", t1, t2, causal);
+		sbuf_printf(&because, "older timestamp %s < %s%s", sbuf_str(&t1), sbuf_str(&t2),
+			    causal);
+	sbuf_free(&t1);
+	sbuf_free(&t2);
 	if (incoming)
 		node_state(m->n, "drops %s: %s (keeps %s)", sbuf_str(&lb), sbuf_str(&because),
 			   sbuf_str(&wb));
@@ -343,6 +398,58 @@ static bool apply(struct ml *m, struct ml_key *k, const struct ml_version *v, bo
 	return true;
 }
 
+/* ---- the clocks ---------------------------------------------------------------- */
+
+/* Stamps v, a write at this node, with the clock in force. */
+static void stamp_local(struct ml *m, struct ml_version *v)
+{
+	v->tc = 0;
+	switch (ml_clock(m)) {
+	case ML_CLOCK_LAMPORT:
+		/* Lamport IR1: "Each process Pi increments Ci between any two
+		 * successive events." */
+		v->ts = (sim_time)++m->lamport;
+		break;
+	case ML_CLOCK_HLC:
+		/* Kulkarni et al. 2014, Figure 5, "Send or local event"
+		 * (hlc.c): l := max(l, pt), c bumped when l did not move. */
+		hlc_local(&m->hlc_l, &m->hlc_c, node_local_now(m->n));
+		v->ts = m->hlc_l;
+		v->tc = m->hlc_c;
+		break;
+	default:
+		/* The local clock, made monotonic per node (as Cassandra's
+		 * coordinators do), so that a node's own writes follow each
+		 * other under lww even within one clock tick or after its
+		 * clock is set back. */
+		v->ts = node_local_now(m->n);
+		if (m->nout > 1 && v->ts <= m->out[m->nout - 2].v.ts)
+			v->ts = m->out[m->nout - 2].v.ts + 1;
+	}
+}
+
+/* A replicated version v arrives (new here, kept or not): the clock takes
+ * it in, so that every later write here is stamped above it. */
+static void stamp_recv(struct ml *m, const struct ml_version *v)
+{
+	switch (ml_clock(m)) {
+	case ML_CLOCK_LAMPORT:
+		/* Lamport IR2(b): "Upon receiving a message m, process Pj sets
+		 * Cj greater than or equal to its present value and greater
+		 * than Tm." Here counter := max(counter, Tm), and IR1 (before
+		 * the next write) makes it greater: a receipt is not stamped,
+		 * so it need not count as an event of its own. */
+		m->lamport = MAX(m->lamport, (uint64_t)MAX(v->ts, 0));
+		break;
+	case ML_CLOCK_HLC:
+		/* Kulkarni et al. 2014, Figure 5, "Receive event of message
+		 * m" (hlc.c): l := max(l, l.m, pt), c after the case. */
+		hlc_recv(&m->hlc_l, &m->hlc_c, v->ts, v->tc, node_local_now(m->n));
+		break;
+	default: break; /* a physical clock is not set by what it hears */
+	}
+}
+
 /* A write at this node: a new version descending everything stored here. */
 static const struct ml_version *write_local(struct ml *m, const char *key, const char *value)
 {
@@ -352,12 +459,7 @@ static const struct ml_version *write_local(struct ml *m, const char *key, const
 	memset(w, 0, sizeof *w);
 	ns_strlcpy(w->key, key, sizeof w->key);
 	ns_strlcpy(w->v.value, value, sizeof w->v.value);
-	/* The local clock, made monotonic per node (as Cassandra's
-	 * coordinators do), so that a node's own writes follow each other
-	 * under lww even within one clock tick or after its clock is set back. */
-	w->v.ts = node_local_now(m->n);
-	if (m->nout > 1 && w->v.ts <= m->out[m->nout - 2].v.ts)
-		w->v.ts = m->out[m->nout - 2].v.ts + 1;
+	stamp_local(m, &w->v);
 	w->v.writer = m->n->id;
 	w->v.wseq = (uint32_t)m->nout;
 	w->v.vc = k->ctx;
@@ -368,13 +470,18 @@ static const struct ml_version *write_local(struct ml *m, const char *key, const
 
 /* ---- the wire ------------------------------------------------------------------- */
 
-/* Replicate: u32 epoch, u32 lo, u8 count, then per write: u8 klen, key,
- * u8 vlen, value, i64 ts, vclock. The writer is the sender; write i has
- * wseq lo + i. Ack: u32 epoch, u32 upto. */
+/* Replicate: u32 epoch, u32 lo, u8 count | clock << 4 (ML_CLOCK_*: 0 for
+ * physical, so that format is what it was before the option), then per
+ * write: u8 klen, key, u8 vlen, value, i64 ts, [u32 tc: hlc only], vclock.
+ * The writer is the sender; write i has wseq lo + i. Ack: u32 epoch, u32
+ * upto. */
+_Static_assert(ML_BATCH < 16, "the count shares its byte with the clock");
+
 struct ml_batch {
 	uint32_t epoch;
 	uint32_t lo;
 	int count;
+	int clock;
 	char key[ML_BATCH][KV_KEY_MAX];
 	struct ml_version v[ML_BATCH];
 };
@@ -401,7 +508,8 @@ static void encode_batch(const struct ml *m, uint32_t lo, int count, struct sbuf
 {
 	put_u32(b, m->epoch);
 	put_u32(b, lo);
-	uint8_t c = (uint8_t)count;
+	int clock = ml_clock(m);
+	uint8_t c = (uint8_t)(count | clock << 4);
 	put_bytes(b, &c, 1);
 	for (int i = 0; i < count; i++) {
 		const struct ml_write *w = &m->out[lo - 1 + (uint32_t)i];
@@ -410,6 +518,8 @@ static void encode_batch(const struct ml *m, uint32_t lo, int count, struct sbuf
 		uint64_t ts = (uint64_t)w->v.ts;
 		put_u32(b, (uint32_t)ts);
 		put_u32(b, (uint32_t)(ts >> 32));
+		if (clock == ML_CLOCK_HLC)
+			put_u32(b, w->v.tc);
 		uint8_t vb[VCLOCK_WIRE_MAX];
 		size_t n = vclock_encode(&w->v.vc, vb, sizeof vb);
 		put_bytes(b, vb, n);
@@ -446,8 +556,9 @@ static bool decode_batch(const void *data, size_t len, int from, struct ml_batch
 	const uint8_t *p = data, *end = p + len;
 	if (!get_u32(&p, end, &b->epoch) || !get_u32(&p, end, &b->lo) || end - p < 1)
 		return false;
-	b->count = *p++;
-	if (b->count > ML_BATCH || b->lo < 1)
+	b->count = *p & 0x0f;
+	b->clock = *p++ >> 4;
+	if (b->count > ML_BATCH || b->lo < 1 || b->clock > ML_CLOCK_HLC)
 		return false;
 	for (int i = 0; i < b->count; i++) {
 		struct ml_version *v = &b->v[i];
@@ -457,6 +568,9 @@ static bool decode_batch(const void *data, size_t len, int from, struct ml_batch
 		    !get_u32(&p, end, &hi32))
 			return false;
 		v->ts = (sim_time)((uint64_t)hi32 << 32 | lo32);
+		v->tc = 0;
+		if (b->clock == ML_CLOCK_HLC && !get_u32(&p, end, &v->tc))
+			return false;
 		v->writer = from;
 		v->wseq = b->lo + (uint32_t)i;
 		size_t n = vclock_decode(&v->vc, p, (size_t)(end - p));
@@ -506,6 +620,7 @@ static void apply_batch(struct ml *m, int from, const struct ml_batch *b)
 	for (int i = 0; i < b->count; i++) {
 		if (b->v[i].wseq <= m->recv_upto[from])
 			continue; /* a duplicate */
+		stamp_recv(m, &b->v[i]);
 		apply(m, get_key(m, b->key[i]), &b->v[i], false);
 		m->recv_upto[from] = b->v[i].wseq;
 	}
@@ -578,7 +693,8 @@ static void on_replicate(struct ml *m, const struct msg *msg)
 {
 	struct ml_batch b;
 	int from = msg->from;
-	if (!decode_batch(msg->data, msg->len, from, &b) || b.epoch != m->epoch)
+	if (!decode_batch(msg->data, msg->len, from, &b) || b.epoch != m->epoch ||
+	    b.clock != ml_clock(m))
 		return; /* malformed, or sent before a resync */
 	/* Apply each peer's writes once and in its order: a batch that starts
 	 * past the next expected write waits (an earlier one is late, or lost:
@@ -623,6 +739,7 @@ static void *ml_create(struct node *n, const void *config)
 	struct ml *m = xcalloc(1, sizeof *m);
 	m->n = n;
 	m->o = o;
+	m->hlc_l = HLC_NONE;
 	arm_tick(m, true);
 	return m;
 }
@@ -749,6 +866,12 @@ static void reapply_own(struct ml *m)
 	m->reapply = false;
 }
 
+/* A crash loses only what was sent when and the batches held ahead of a
+ * gap. The logical clocks (lamport, hlc_l, hlc_c) are stable storage, as in
+ * clocks.c: a node that restarted from zero would stamp its next write
+ * below the writes it made or stored before the crash, and a write that
+ * causally follows them would lose to them under lww — the very order the
+ * clock is there to keep (program order is part of happened-before). */
 static void ml_on_crash(void *self)
 {
 	struct ml *m = self;
@@ -786,14 +909,15 @@ static void ml_option_changed(void *self, int opt)
 		arm_tick(m, true);
 }
 
-bool ml_decode_batch(const struct msg *msg, uint32_t *lo, int *count, char (*keys)[KV_KEY_MAX],
-		     struct ml_version *v, int max)
+bool ml_decode_batch(const struct msg *msg, uint32_t *lo, int *count, int *clock,
+		     char (*keys)[KV_KEY_MAX], struct ml_version *v, int max)
 {
 	struct ml_batch *b = xmalloc(sizeof *b);
 	bool ok = decode_batch(msg->data, msg->len, msg->from, b);
 	if (ok) {
 		*lo = b->lo;
 		*count = b->count;
+		*clock = b->clock;
 		for (int i = 0; i < b->count && i < max; i++) {
 			memcpy(keys[i], b->key[i], KV_KEY_MAX);
 			v[i] = b->v[i];
@@ -826,4 +950,5 @@ const struct proto_ops multileader_ops = {
     .describe = ml_describe,
     .option_changed = ml_option_changed,
     .preds = ml_preds,
+    .fuzz_vary = ml_vary,
 };

@@ -6,7 +6,8 @@
  * reads it but never writes it.
  *
  * Stable storage (survives a crash): the store (every key's versions and
- * causal context), the node's own writes (the outbox), how far each peer
+ * causal context), the logical clocks (Lamport counter, HLC (l, c)), the
+ * node's own writes (the outbox), how far each peer
  * has acknowledged them, and how far this node has applied each peer's
  * writes. Volatile: what was sent when, and batches that arrived ahead of
  * a gap (replication restarts from the acknowledged point after a
@@ -21,8 +22,10 @@
 #include "proto/proto.h"
 #include "proto/vclock.h"
 
-enum { ML_OPT_RESOLVE, ML_OPT_INTERVAL, ML_OPT_RETRY };
+enum { ML_OPT_RESOLVE, ML_OPT_INTERVAL, ML_OPT_RETRY, ML_OPT_CLOCK };
 enum { ML_RESOLVE_LWW, ML_RESOLVE_SIBLINGS };
+/* The clock that stamps versions (option `clock`, see multileader.c). */
+enum { ML_CLOCK_PHYSICAL, ML_CLOCK_LAMPORT, ML_CLOCK_HLC };
 enum { ML_TIMER_TICK };
 enum { ML_MSG_REPLICATE, ML_MSG_ACK, ML_NMSG };
 
@@ -35,7 +38,11 @@ enum { ML_MSG_REPLICATE, ML_MSG_ACK, ML_NMSG };
  * vc[writer]). */
 struct ml_version {
 	char value[KV_VAL_MAX];
-	sim_time ts;      /* the writer's LOCAL clock when it wrote */
+	/* The stamp, in the form of option `clock`: physical, the writer's
+	 * LOCAL clock when it wrote; lamport, the writer's Lamport counter;
+	 * hlc, the l of (l, c). tc is hlc's c, 0 for the others. */
+	sim_time ts;
+	uint32_t tc;
 	int writer;       /* node index */
 	uint32_t wseq;    /* the writer's write number, 1, 2, ... */
 	struct vclock vc; /* the write's causal history (see multileader.c) */
@@ -102,6 +109,9 @@ struct ml {
 	uint32_t recv_upto[SIM_MAX_NODES]; /* I have applied p's writes 1..recv_upto[p] */
 	uint32_t epoch;                    /* bumped by every change of `resolve` (a full resync) */
 	bool reapply;                      /* own writes to apply again under the new rule */
+	uint64_t lamport;                  /* clock=lamport: the counter */
+	int64_t hlc_l;                     /* clock=hlc: (l, c), HLC_NONE before any event */
+	uint32_t hlc_c;
 
 	/* volatile */
 	uint32_t sent_upto[SIM_MAX_NODES];     /* sent to p, not yet acked, up to here */
@@ -127,13 +137,19 @@ const struct ml_write *ml_write_of(struct sim *s, int writer, uint32_t wseq);
  * joined by '|' (truncated to out_len - 1 bytes); returns whether the key
  * exists. */
 bool ml_read(const struct ml_key *k, char *out, size_t out_len);
+/* The clock in force (ML_CLOCK_*): fixed for the cluster's life. */
+int ml_clock(const struct ml *m);
+/* A version's stamp in its clock's form, appended: "1.200s" (physical),
+ * "L7" (lamport), "hlc 30.012s,2" (hlc). */
+void ml_fmt_stamp(const struct ml_version *v, int clock, struct sbuf *out);
 /* "put x 5 from n1" (appended). */
 void ml_fmt_write(const char *key, const char *value, int writer, struct sbuf *out);
 
-/* Decodes a Replicate message: the first write's number, the count, and
- * up to `max` of its writes (keys and versions). False if malformed. */
-bool ml_decode_batch(const struct msg *msg, uint32_t *lo, int *count, char (*keys)[KV_KEY_MAX],
-		     struct ml_version *v, int max);
+/* Decodes a Replicate message: the first write's number, the count, the
+ * clock that stamped them (ML_CLOCK_*) and up to `max` of its writes (keys
+ * and versions). False if malformed. */
+bool ml_decode_batch(const struct msg *msg, uint32_t *lo, int *count, int *clock,
+		     char (*keys)[KV_KEY_MAX], struct ml_version *v, int max);
 
 /* multileader_view.c: the ops' views and predicates. */
 void ml_status(const void *self, struct node_status *out);

@@ -6,6 +6,7 @@
  */
 #include "proto/multileader_internal.h"
 
+#include "proto/hlc.h"
 #include "util/i18n.h"
 
 #include <stdlib.h>
@@ -19,10 +20,13 @@ void ml_status(const void *self, struct node_status *out)
 	*out = (struct node_status){ROLE_OTHER, N_("Writer"), -1, -1, -1};
 }
 
-static void fmt_version(const struct ml_version *v, struct sbuf *out)
+/* "ts=1.200s [n1:1]" (physical), "L7 [n1:1]", "hlc 30.012s,2 [n1:1]". */
+static void fmt_version(const struct ml_version *v, int clock, struct sbuf *out)
 {
-	char tb[32];
-	sbuf_printf(out, "ts=%s ", simtime_fmt(v->ts, tb, sizeof tb));
+	if (clock == ML_CLOCK_PHYSICAL)
+		sbuf_puts(out, "ts=");
+	ml_fmt_stamp(v, clock, out);
+	sbuf_putc(out, ' ');
 	vclock_fmt(&v->vc, out);
 }
 
@@ -34,14 +38,16 @@ void ml_describe(const void *self, struct node_view *v)
 	v->applied = -1;
 	int nsib = 0;
 	char val[KV_VAL_MAX];
-	for (int i = 0; i < m->nkeys && v->nlines < VIEW_LINES - 3; i++) {
+	/* room for the writes line, the lost line and (logical clocks) the clock */
+	int room = VIEW_LINES - 3 - (ml_clock(m) != ML_CLOCK_PHYSICAL);
+	for (int i = 0; i < m->nkeys && v->nlines < room; i++) {
 		const struct ml_key *k = &m->keys[i];
 		if (!ml_read(k, val, sizeof val))
 			continue;
 		struct sbuf b = {0};
 		if (k->nver == 1) {
 			sbuf_printf(&b, "%s = %s  n%d ", k->key, val, k->ver[0].writer + 1);
-			fmt_version(&k->ver[0], &b);
+			fmt_version(&k->ver[0], ml_clock(m), &b);
 		} else {
 			nsib++;
 			sbuf_printf(&b, "%s = %s  ", k->key, val);
@@ -51,6 +57,15 @@ void ml_describe(const void *self, struct node_view *v)
 		sbuf_free(&b);
 	}
 	struct sbuf b = {0};
+	if (ml_clock(m) == ML_CLOCK_LAMPORT) {
+		ns_snprintf(v->lines[v->nlines++], VIEW_LINE_LEN, _("Lamport clock %llu"),
+			    (unsigned long long)m->lamport);
+	} else if (ml_clock(m) == ML_CLOCK_HLC) {
+		hlc_fmt(m->hlc_l, m->hlc_c, &b);
+		ns_snprintf(v->lines[v->nlines++], VIEW_LINE_LEN,
+			    _("hybrid logical clock (l,c) %s"), sbuf_str(&b));
+		sbuf_clear(&b);
+	}
 	sbuf_printf(&b, P_("%zu write here", "%zu writes here", m->nout), m->nout);
 	bool any = false;
 	for (int p = 0; p < node_count(m->n); p++) {
@@ -92,10 +107,10 @@ void ml_describe_msg(const struct msg *msg, struct sbuf *out)
 		return;
 	}
 	uint32_t lo;
-	int count;
+	int count, clock;
 	char keys[ML_BATCH][KV_KEY_MAX];
 	struct ml_version *v = xmalloc(ML_BATCH * sizeof *v);
-	if (!ml_decode_batch(msg, &lo, &count, keys, v, ML_BATCH)) {
+	if (!ml_decode_batch(msg, &lo, &count, &clock, keys, v, ML_BATCH)) {
 		sbuf_puts(out, "Replicate ?");
 		free(v);
 		return;
@@ -110,7 +125,7 @@ void ml_describe_msg(const struct msg *msg, struct sbuf *out)
 		sbuf_puts(out, i ? ", " : " ");
 		kv_op_fmt(&op, out);
 		sbuf_putc(out, ' ');
-		fmt_version(&v[i], out);
+		fmt_version(&v[i], clock, out);
 	}
 	if (count > 2)
 		sbuf_printf(out, ", +%d more", count - 2);

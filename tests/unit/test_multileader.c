@@ -4,8 +4,9 @@
  * counted, siblings detected and merged by a put, local cas and append,
  * convergence after partitions, crash and restart with stable storage,
  * the messages in words, the invariant checker catching a damaged store,
- * and a randomized run over many seeds with the invariants checked after
- * every event.
+ * Lamport and HLC stamps computed by hand (clock=lamport|hlc), and a
+ * randomized run over many seeds with the invariants checked after every
+ * event.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "check/invariants.h"
+#include "proto/hlc.h"
 #include "proto/multileader_internal.h"
 #include "sim/rng.h"
 
@@ -47,15 +49,21 @@ static void on_trace(void *ctx, const struct trace_event *ev)
 	}
 }
 
-static void fx_init(struct fx *f, int n, bool siblings, uint64_t seed)
+static void fx_init_clock(struct fx *f, int n, bool siblings, int clock, uint64_t seed)
 {
 	memset(f, 0, sizeof *f);
 	struct proto_opts o;
 	proto_opts_default(&multileader_ops, &o);
 	o.v[ML_OPT_RESOLVE].i = siblings ? ML_RESOLVE_SIBLINGS : ML_RESOLVE_LWW;
+	o.v[ML_OPT_CLOCK].i = clock;
 	f->s = sim_new(&multileader_ops, &o, n, seed);
 	f->inv = inv_watch_new(f->s);
 	f->obs = sim_observe(f->s, on_trace, f);
+}
+
+static void fx_init(struct fx *f, int n, bool siblings, uint64_t seed)
+{
+	fx_init_clock(f, n, siblings, ML_CLOCK_PHYSICAL, seed);
 }
 
 static void fx_free(struct fx *f)
@@ -494,15 +502,191 @@ static void test_checker_catches_a_wrong_clock(void **state)
 	sim_free(f.s);
 }
 
+/* ---- clock=lamport and clock=hlc, by hand ------------------------------------------------ */
+
+static const struct ml *node_ml(struct fx *f, int i)
+{
+	return sim_node(f->s, i)->self;
+}
+
+/* The stamp of node i's write number wseq. */
+static const struct ml_version *stamp_of(struct fx *f, int i, uint32_t wseq)
+{
+	const struct ml *m = node_ml(f, i);
+	assert_true(wseq >= 1 && wseq <= m->nout);
+	return &m->out[wseq - 1].v;
+}
+
+/* Figure 5 of Kulkarni et al. 2014, case by case, on literal clocks. */
+static void test_hlc_rules_by_hand(void **state)
+{
+	(void)state;
+	int64_t l = HLC_NONE;
+	uint32_t c = 0;
+	hlc_local(&l, &c, 10); /* first event: l = pt, c = 0 */
+	assert_int_equal(l, 10);
+	assert_int_equal(c, 0);
+	hlc_local(&l, &c, 7); /* pt behind l (clock set back): l stays, c + 1 */
+	assert_int_equal(l, 10);
+	assert_int_equal(c, 1);
+	hlc_local(&l, &c, 12); /* pt ahead: l = pt, c = 0 */
+	assert_int_equal(l, 12);
+	assert_int_equal(c, 0);
+	hlc_recv(&l, &c, 20, 3, 13); /* l.m largest: l = l.m, c = c.m + 1 */
+	assert_int_equal(l, 20);
+	assert_int_equal(c, 4);
+	hlc_recv(&l, &c, 20, 9, 14); /* l = l' = l.m: c = max(c, c.m) + 1 */
+	assert_int_equal(l, 20);
+	assert_int_equal(c, 10);
+	hlc_recv(&l, &c, 15, 40, 16); /* l' largest: l stays, c + 1 */
+	assert_int_equal(l, 20);
+	assert_int_equal(c, 11);
+	hlc_recv(&l, &c, 21, 5, 30); /* pt largest: l = pt, c = 0 */
+	assert_int_equal(l, 30);
+	assert_int_equal(c, 0);
+	assert_true(hlc_less(30, 0, 30, 1));
+	assert_true(hlc_less(29, 99, 30, 0));
+	assert_false(hlc_less(30, 1, 30, 1));
+}
+
+/* IR1 before each write, IR2 on each replicated version applied. */
+static void test_lamport_stamps_by_hand(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init_clock(&f, 3, false, ML_CLOCK_LAMPORT, 31);
+	sim_set_skew(f.s, 1, -30 * SIM_S); /* no matter to a counter */
+	put(&f, "x", "a", 0);              /* n1: 0 -> L1 */
+	put(&f, "y", "b", 0);              /* n1: L2 */
+	assert_int_equal(stamp_of(&f, 0, 1)->ts, 1);
+	assert_int_equal(stamp_of(&f, 0, 2)->ts, 2);
+	run_for(&f, 300 * SIM_MS);                    /* n2, n3 apply L1, L2: counter 2 */
+	assert_int_equal(node_ml(&f, 1)->lamport, 2); /* IR2: max(0, 1), max(1, 2) */
+	put(&f, "x", "c", 1);                         /* n2: IR1 2 -> L3 */
+	assert_int_equal(stamp_of(&f, 1, 1)->ts, 3);
+	assert_string_equal(value_at(&f, 1, "x"), "c"); /* L3 > L1: the later write wins */
+	run_for(&f, 300 * SIM_MS);
+	put(&f, "x", "d", 2); /* n3 has applied L1, L2, L3: L4 */
+	assert_int_equal(stamp_of(&f, 2, 1)->ts, 4);
+	run_for(&f, 300 * SIM_MS);
+	assert_true(converged(&f));
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(value_at(&f, i, "x"), "d");
+	assert_int_equal(count_pred(&f, "lost-updates"), 0);
+	/* the counter is stable storage: a restart does not reset it */
+	sim_crash(f.s, 0);
+	sim_restart(f.s, 0);
+	assert_int_equal(node_ml(&f, 0)->lamport, 4);
+	put(&f, "x", "e", 0); /* L5 */
+	assert_int_equal(stamp_of(&f, 0, 3)->ts, 5);
+	struct node_view v;
+	multileader_ops.describe(sim_node(f.s, 0)->self, &v);
+	bool line = false, clock = false;
+	for (int i = 0; i < v.nlines; i++) {
+		line |= strstr(v.lines[i], "x = e  n1 L5 [n1:2 n2:1 n3:1]") != NULL;
+		clock |= !strcmp(v.lines[i], "Lamport clock 5");
+	}
+	assert_true(line);
+	assert_true(clock);
+	fx_free(&f);
+}
+
+/* n2's clock is 30s behind; its write after receiving n1's is stamped
+ * with n1's l and a larger c (Figure 5), and wins. */
+static void test_hlc_stamps_by_hand(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init_clock(&f, 3, false, ML_CLOCK_HLC, 37);
+	sim_set_skew(f.s, 1, -30 * SIM_S);
+	run_for(&f, 31 * SIM_S);
+	/* The put reaches n1 1ms later (the client's latency), at 31.001s
+	 * on n1's true clock: first event, l = pt, c = 0. */
+	put(&f, "x", "first", 0);
+	assert_int_equal(stamp_of(&f, 0, 1)->ts, 31001 * SIM_MS);
+	assert_int_equal(stamp_of(&f, 0, 1)->tc, 0);
+	run_for(&f, 499 * SIM_MS); /* to 31.501s */
+	/* n2 applied it: receive with l' = none, l.m = 31.001s, pt ~ 1.05s:
+	 * l = l.m, c = c.m + 1 = 1 */
+	assert_int_equal(node_ml(&f, 1)->hlc_l, 31001 * SIM_MS);
+	assert_int_equal(node_ml(&f, 1)->hlc_c, 1);
+	/* n2 writes at 31.502s, pt = 1.502s: l = max(31.001s, 1.502s) is l',
+	 * so c = 1 + 1 */
+	put(&f, "x", "second", 1);
+	assert_int_equal(stamp_of(&f, 1, 1)->ts, 31001 * SIM_MS);
+	assert_int_equal(stamp_of(&f, 1, 1)->tc, 2);
+	assert_string_equal(value_at(&f, 1, "x"), "second"); /* (31.001s, 2) > (31.001s, 0) */
+	run_for(&f, 497 * SIM_MS);                           /* to 32.0s */
+	assert_true(converged(&f));
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(value_at(&f, i, "x"), "second");
+	assert_int_equal(count_pred(&f, "lost-updates"), 0);
+	/* n1 writes at 32.001s: its clock has passed every l it heard of,
+	 * so l = pt, c = 0 */
+	put(&f, "x", "third", 0);
+	assert_int_equal(stamp_of(&f, 0, 2)->ts, 32001 * SIM_MS);
+	assert_int_equal(stamp_of(&f, 0, 2)->tc, 0);
+	run_for(&f, 499 * SIM_MS);
+	/* n2 applied (32.001s, 0) with l' = 31.001s and pt ~ 2.1s: c = 0 + 1 */
+	assert_int_equal(node_ml(&f, 1)->hlc_l, 32001 * SIM_MS);
+	assert_int_equal(node_ml(&f, 1)->hlc_c, 1);
+	/* (l, c) is stable storage: after a restart n2 goes on from it */
+	sim_crash(f.s, 1);
+	sim_restart(f.s, 1);
+	put(&f, "x", "fourth", 1);
+	assert_int_equal(stamp_of(&f, 1, 2)->ts, 32001 * SIM_MS);
+	assert_int_equal(stamp_of(&f, 1, 2)->tc, 2);
+	struct node_view v;
+	multileader_ops.describe(sim_node(f.s, 1)->self, &v);
+	bool line = false, clock = false;
+	for (int i = 0; i < v.nlines; i++) {
+		line |= strstr(v.lines[i], "x = fourth  n2 hlc 32.001s,2 [n1:2 n2:2]") != NULL;
+		clock |= !strcmp(v.lines[i], "hybrid logical clock (l,c) 32.001s,2");
+	}
+	assert_true(line);
+	assert_true(clock);
+	run_for(&f, 1 * SIM_S);
+	assert_true(converged(&f));
+	assert_string_equal(value_at(&f, 0, "x"), "fourth");
+	fx_free(&f);
+}
+
+/* HLC orders what is causally related, not concurrent writes: two writes
+ * made while cut off from each other are still compared by the writers'
+ * clocks, and one is lost. */
+static void test_hlc_concurrent_still_lost(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init_clock(&f, 2, false, ML_CLOCK_HLC, 41);
+	sim_set_skew(f.s, 1, -30 * SIM_S);
+	run_for(&f, 31 * SIM_S);
+	static const int split[] = {0, 1};
+	partition2(&f, split);
+	put(&f, "x", "first", 0);  /* (31.001s, 0) */
+	put(&f, "x", "second", 1); /* later in true time; (~1.003s, 0) */
+	assert_int_equal(stamp_of(&f, 1, 1)->tc, 0);
+	assert_true(stamp_of(&f, 1, 1)->ts < stamp_of(&f, 0, 1)->ts);
+	sim_heal_all(f.s);
+	run_for(&f, 2 * SIM_S);
+	assert_true(converged(&f));
+	assert_string_equal(value_at(&f, 0, "x"), "first");
+	assert_string_equal(value_at(&f, 1, "x"), "first");
+	assert_int_equal(count_pred(&f, "lost-updates"), 1);
+	assert_int_equal(count_pred(&f, "conflicts"), 1);
+	fx_free(&f);
+}
+
 /* ---- randomized ------------------------------------------------------------------------ */
 
 /* Random writes, reads, partitions, crashes, skews and lossy links for a
- * few simulated seconds; invariants after every event; then heal, restart
+ * few simulated seconds, under each clock; invariants after every event; then heal, restart
  * everyone, wait, and every replica must hold the same versions. */
 static void random_run(uint64_t seed, bool siblings)
 {
 	struct fx f;
-	fx_init(&f, 3 + (int)(seed % 3), siblings, seed);
+	/* every clock: physical, lamport, hlc by turns */
+	fx_init_clock(&f, 3 + (int)(seed % 3), siblings, (int)(seed / 3 % 3), seed);
 	struct rng r;
 	rng_seed(&r, seed * 7919 + 1);
 	int n = sim_nodes(f.s);
@@ -593,6 +777,10 @@ int main(void)
 	    cmocka_unit_test(test_messages_in_words),
 	    cmocka_unit_test(test_checker_catches_a_dropped_sibling),
 	    cmocka_unit_test(test_checker_catches_a_wrong_clock),
+	    cmocka_unit_test(test_hlc_rules_by_hand),
+	    cmocka_unit_test(test_lamport_stamps_by_hand),
+	    cmocka_unit_test(test_hlc_stamps_by_hand),
+	    cmocka_unit_test(test_hlc_concurrent_still_lost),
 	    cmocka_unit_test(test_random_many_seeds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
