@@ -106,7 +106,7 @@ enum { SP_MSG_WRITE, SP_MSG_WRITE_OK, SP_MSG_READ, SP_MSG_READ_OK };
 enum { WAIT_ACK, WAIT_READ };
 
 static const struct proto_option sp_options[] = {
-    {"epsilon", OPT_DURATION, "7ms", NULL, 0, 10 * SIM_S,
+    {"epsilon", OPT_DURATION, "7ms", NULL, 0, 60 * SIM_S,
      N_("TrueTime uncertainty: TT.now() is [clock - epsilon, clock + epsilon]"), true},
     {"commitwait", OPT_BOOL, "on", NULL, 0, 0,
      N_("a write is acknowledged only once TT.after(its timestamp) holds at its leader"), true},
