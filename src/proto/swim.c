@@ -89,8 +89,16 @@ enum {
 	SW_OPT_PIGGYBACK,
 	SW_OPT_LIFEGUARD,
 	SW_OPT_PUSH_PULL,
+	SW_OPT_AWARENESS,
 };
-enum { SW_TIMER_PERIOD, SW_TIMER_PROBE, SW_TIMER_SUSPECT, SW_TIMER_JOIN, SW_TIMER_SYNC };
+enum {
+	SW_TIMER_PERIOD,
+	SW_TIMER_PROBE,
+	SW_TIMER_SUSPECT,
+	SW_TIMER_JOIN,
+	SW_TIMER_SYNC,
+	SW_TIMER_NACK
+};
 enum {
 	SW_PING,
 	SW_ACK,
@@ -100,10 +108,12 @@ enum {
 	SW_LEAVE,
 	SW_SYNC,
 	SW_SYNC_ACK,
+	SW_NACK,
 	SW_NMSG
 };
 
 #define SW_PIGGY_MAX 16
+#define SW_FWD_MAX   16 /* pings on others' ping-reqs awaiting an ack (nacks) */
 
 /* memberlist's LAN defaults are a 1 s protocol period, 500 ms probe
  * timeout, 3 indirect checks, suspicion-mult 4, suspicion-max-mult 6,
@@ -126,6 +136,10 @@ static const struct proto_option swim_options[] = {
      N_("Lifeguard's dynamic suspicion timeout: shrinks as other members confirm"), true},
     {"push-pull", OPT_DURATION, "4s", NULL, 0, 600 * SIM_S,
      N_("every this long, swap whole views with one random member (0: never)"), true},
+    {"awareness", OPT_INT, "0", NULL, 0, 16,
+     N_("lifeguard: local health; probe period and timeout scale by (score + 1), the score "
+	"below this (memberlist's AwarenessMaxMultiplier is 8; 0: off)"),
+     true},
     {NULL, 0, NULL, NULL, 0, 0, NULL, false},
 };
 
@@ -133,12 +147,14 @@ static const struct proto_vary swim_vary[] = {
     {"period", "200ms|100ms|300ms"},
     {"indirect", "3|1"},
     {"lifeguard", "off|on"},
+    {"awareness", "0|8"},
     {NULL, NULL},
 };
 
 static const struct msg_kind swim_msgs[SW_NMSG] = {
-    {"Ping", 'p', false},   {"Ack", 'P', true},    {"PingReq", 'r', false}, {"Join", 'j', false},
-    {"JoinAck", 'J', true}, {"Leave", 'l', false}, {"Sync", 's', false},    {"SyncAck", 'S', true},
+    {"Ping", 'p', false}, {"Ack", 'P', true},     {"PingReq", 'r', false},
+    {"Join", 'j', false}, {"JoinAck", 'J', true}, {"Leave", 'l', false},
+    {"Sync", 's', false}, {"SyncAck", 'S', true}, {"Nack", 'n', true},
 };
 
 /* ---- the wire ----------------------------------------------------------------- */
@@ -214,6 +230,18 @@ struct swim {
 	/* measurements */
 	sim_time crashed_at;
 	int64_t false_susp;
+	/* Lifeguard's local health (awareness > 0), volatile as in memberlist:
+	 * the score, this probe's nacks heard and asked for, and the pings
+	 * this node sent on others' ping-reqs, each owed a nack if no ack
+	 * comes back in time. */
+	int health;
+	int nacks, expect_nacks;
+	struct swim_fwd {
+		bool on;
+		uint32_t seq;
+		uint16_t origin, target;
+		sim_time due; /* local time */
+	} fwd[SW_FWD_MAX];
 };
 
 static int64_t opt(const struct swim *w, int i)
@@ -261,6 +289,11 @@ enum swim_state swim_view_since(const void *self, int p, uint32_t *inc, sim_time
 	const struct swim *w = self;
 	*since = p == w->n->id || w->boot ? 0 : w->m[p].since;
 	return swim_view_of(self, p, inc);
+}
+
+int swim_health(const void *self)
+{
+	return ((const struct swim *)self)->health;
 }
 
 sim_time swim_period(const void *self)
@@ -484,6 +517,8 @@ static void set_member(struct swim *w, int p, enum swim_state st, uint32_t inc, 
 
 /* "Mi then generates an Alive message with its identifier and an
  * incremented incarnation number" — above the accusation's. */
+static void health_add(struct swim *w, int d);
+
 static void refute(struct swim *w, uint32_t accused)
 {
 	uint32_t inc = w->inc + 1;
@@ -494,6 +529,7 @@ static void refute(struct swim *w, uint32_t accused)
 	w->changed = node_trace_time(w->n);
 	node_state(w->n, "refutes: alive at incarnation %u", inc);
 	enqueue(w, w->n->id, SWIM_ALIVE, inc, w->n->id);
+	health_add(w, 1); /* LHA-Probe: "refuting a suspect message about self" */
 }
 
 /* Does (st, inc) override this view's entry (the order of swim.h)? */
@@ -546,6 +582,98 @@ static void apply_all(struct swim *w, const struct swim_wire *msg)
 		apply(w, &msg->u[i]);
 }
 
+/* ---- Lifeguard's local health awareness ------------------------------------------ */
+
+/* Lifeguard (Dadgar, Phillips & Currey, "Lifeguard: Local Health Awareness
+ * for More Accurate Failure Detection", 2018, §IV-A, LHA-Probe): a member
+ * that is itself slow — starved of CPU, its network backed up — misses
+ * acks that were sent in time and accuses healthy members. It keeps a
+ * Local Health Multiplier, "a saturating counter" from 0 to S − 1: a
+ * successful probe −1, a failed probe +1, refuting a suspicion about
+ * itself +1, each nack it expected and missed +1; and "the probe interval
+ * and probe timeout are scaled by LHM + 1", so an unhealthy member probes
+ * less often and waits longer before it accuses (memberlist's awareness:
+ * ApplyDelta, ScaleTimeout). S is the option `awareness` (memberlist's
+ * AwarenessMaxMultiplier, 8); 0 turns it off. */
+static void health_add(struct swim *w, int d)
+{
+	int max = (int)opt(w, SW_OPT_AWARENESS);
+	if (max <= 0)
+		return;
+	int h = MAX(0, MIN(w->health + d, max - 1));
+	if (h != w->health)
+		node_state(w->n, "local health %d (of %d)", h, max - 1);
+	w->health = h;
+}
+
+static sim_time scaled(const struct swim *w, sim_time t)
+{
+	return t * (opt(w, SW_OPT_AWARENESS) > 0 ? w->health + 1 : 1);
+}
+
+/* A ping sent on someone's ping-req: Lifeguard's nack is owed to the
+ * requester if the target does not ack within a probe timeout — so that
+ * the requester can tell "the target is silent" (a nack came) from "I
+ * cannot hear" (no nack either). */
+static void fwd_arm(struct swim *w)
+{
+	sim_time due = SIM_NEVER;
+	for (int i = 0; i < SW_FWD_MAX; i++)
+		if (w->fwd[i].on)
+			due = MIN(due, w->fwd[i].due);
+	if (due == SIM_NEVER)
+		node_cancel_timer(w->n, SW_TIMER_NACK);
+	else
+		node_set_timer(w->n, SW_TIMER_NACK, MAX(0, due - node_local_now(w->n)));
+}
+
+static void fwd_add(struct swim *w, uint32_t seq, int origin, int target)
+{
+	int slot = 0;
+	for (int i = 0; i < SW_FWD_MAX; i++) {
+		if (!w->fwd[i].on) {
+			slot = i;
+			break;
+		}
+		if (w->fwd[i].due < w->fwd[slot].due)
+			slot = i; /* full: the oldest gives way */
+	}
+	/* memberlist sends the nack a probe timeout after the ping-req, its
+	 * LAN links a thousandth of its 500 ms timeout. Here links take
+	 * 10-15 ms against a 100 ms timeout: the ping-req leaves a probe
+	 * timeout into a period of two, and a nack a full timeout later would
+	 * land after the requester's period ended. Half of one keeps it in
+	 * time, and still longer than the round trip a live target answers
+	 * in. */
+	w->fwd[slot] = (struct swim_fwd){true, seq, (uint16_t)origin, (uint16_t)target,
+					 node_local_now(w->n) + opt(w, SW_OPT_PROBE_TIMEOUT) / 2};
+	fwd_arm(w);
+}
+
+static void fwd_acked(struct swim *w, uint32_t seq, int origin, int target)
+{
+	for (int i = 0; i < SW_FWD_MAX; i++)
+		if (w->fwd[i].on && w->fwd[i].seq == seq && w->fwd[i].origin == origin &&
+		    w->fwd[i].target == target)
+			w->fwd[i].on = false;
+}
+
+static void send_gossip(struct swim *w, int to, int type, uint32_t seq, int origin, int target);
+
+static void fwd_due(struct swim *w)
+{
+	sim_time now = node_local_now(w->n);
+	for (int i = 0; i < SW_FWD_MAX; i++) {
+		struct swim_fwd *f = &w->fwd[i];
+		if (f->on && f->due <= now) {
+			f->on = false;
+			if (w->member)
+				send_gossip(w, f->origin, SW_NACK, f->seq, f->origin, f->target);
+		}
+	}
+	fwd_arm(w);
+}
+
 /* This node's probe of `p` failed: "marks Mj as a Suspected member" and
  * disseminates {Suspect Mj} (§4.2). */
 static void probe_failed(struct swim *w, int p)
@@ -578,9 +706,20 @@ static void period(struct swim *w)
 	/* "At the end of this protocol period, Mi checks if it has received
 	 * any acks, directly from Mj, or indirectly through one of the k
 	 * members; if not, it declares Mj as failed" — here: suspect. */
+	if (w->target >= 0 && w->m[w->target].state != SWIM_DEAD) {
+		/* LHA-Probe: the probe's outcome says something of this node's
+		 * own health — unless it was of a member it holds dead. */
+		if (w->acked)
+			health_add(w, -1);
+		else if (w->expect_nacks > 0)
+			health_add(w, MAX(0, w->expect_nacks - w->nacks));
+		else
+			health_add(w, 1);
+	}
 	if (w->target >= 0 && !w->acked)
 		probe_failed(w, w->target);
 	w->target = -1;
+	w->nacks = w->expect_nacks = 0;
 	if (!w->member)
 		return;
 	int t = next_target(w);
@@ -590,7 +729,7 @@ static void period(struct swim *w)
 	w->acked = false;
 	w->indirect_sent = false;
 	send_gossip(w, t, SW_PING, ++w->seq, w->n->id, t);
-	node_set_timer(w->n, SW_TIMER_PROBE, opt(w, SW_OPT_PROBE_TIMEOUT));
+	node_set_timer(w->n, SW_TIMER_PROBE, scaled(w, opt(w, SW_OPT_PROBE_TIMEOUT)));
 }
 
 /* No ack within the probe timeout: "Mi selects k members at random and
@@ -612,6 +751,8 @@ static void probe_timeout(struct swim *w)
 		cand[j] = cand[i];
 		cand[i] = c;
 		send_gossip(w, c, SW_PING_REQ, w->seq, w->n->id, t);
+		if (opt(w, SW_OPT_AWARENESS) > 0)
+			w->expect_nacks++;
 	}
 }
 
@@ -690,8 +831,9 @@ static void swim_on_timer(void *self, int timer)
 	switch (timer) {
 	case SW_TIMER_PERIOD:
 		period(w);
-		node_set_timer(w->n, SW_TIMER_PERIOD, opt(w, SW_OPT_PERIOD));
+		node_set_timer(w->n, SW_TIMER_PERIOD, scaled(w, opt(w, SW_OPT_PERIOD)));
 		break;
+	case SW_TIMER_NACK: fwd_due(w); break;
 	case SW_TIMER_PROBE: probe_timeout(w); break;
 	case SW_TIMER_SUSPECT: {
 		/* "If Mj is suspected at some member Mh, and this entry times
@@ -753,11 +895,20 @@ static void swim_on_message(void *self, const struct msg *m)
 		} else if (msg.h.origin < node_count(w->n)) {
 			/* I pinged on someone's ping-req: "forwards the ack". */
 			send_gossip(w, msg.h.origin, SW_ACK, msg.h.seq, msg.h.origin, msg.h.target);
+			fwd_acked(w, msg.h.seq, msg.h.origin, msg.h.target);
 		}
 		break;
 	case SW_PING_REQ:
-		if (msg.h.target < node_count(w->n) && msg.h.target != w->n->id)
+		if (msg.h.target < node_count(w->n) && msg.h.target != w->n->id) {
 			send_gossip(w, msg.h.target, SW_PING, msg.h.seq, from, msg.h.target);
+			if (opt(w, SW_OPT_AWARENESS) > 0)
+				fwd_add(w, msg.h.seq, from, msg.h.target);
+		}
+		break;
+	case SW_NACK:
+		/* A helper heard nothing from the target either. */
+		if (msg.h.origin == w->n->id && msg.h.seq == w->seq && msg.h.target == w->target)
+			w->nacks++;
 		break;
 	case SW_JOIN:
 	case SW_SYNC: {
@@ -811,6 +962,8 @@ static void swim_on_crash(void *self)
 	w->target = -1;
 	w->joining = false;
 	w->crashed_at = node_trace_time(w->n);
+	w->health = w->nacks = w->expect_nacks = 0;
+	memset(w->fwd, 0, sizeof w->fwd);
 }
 
 /* Back from a crash: a new incarnation, and the whole view asked of one of
@@ -907,6 +1060,13 @@ static void swim_describe(const void *self, struct node_view *v)
 		    v->lines[v->nlines++], VIEW_LINE_LEN,
 		    P_("gossip: %d update to piggyback", "gossip: %d updates to piggyback", queued),
 		    queued);
+	if (w->n->up && opt(w, SW_OPT_AWARENESS) > 0 && v->nlines < VIEW_LINES) {
+		char pb[32];
+		simtime_fmt_dur(scaled(w, opt(w, SW_OPT_PERIOD)), pb, sizeof pb);
+		ns_snprintf(v->lines[v->nlines++], VIEW_LINE_LEN,
+			    _("local health %d of %lld: a probe every %s"), w->health,
+			    (long long)opt(w, SW_OPT_AWARENESS) - 1, pb);
+	}
 	if (!w->member)
 		ns_strlcpy(v->badge, _("outside"), sizeof v->badge);
 	else if (nsusp || ndead)

@@ -30,6 +30,8 @@ enum swim_state swim_view_of(const void *self, int p, uint32_t *inc);
  * incarnation (0: from the start) — for the screen, which draws how one
  * update spreads; no node reads it. */
 enum swim_state swim_view_since(const void *self, int p, uint32_t *inc, sim_time *since);
+/* Its local health score (Lifeguard's LHM: 0 when awareness is off). */
+int swim_health(const void *self);
 /* Its protocol period (option `period`). */
 sim_time swim_period(const void *self);
 extern const struct proto_ops swim_ops;

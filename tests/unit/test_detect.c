@@ -4,7 +4,10 @@
  * and both detectors over many seeds: phi suspects a crash soon and makes
  * no mistake on a calm network; SWIM declares a crashed member dead
  * everywhere (completeness), keeps a member behind a one-way cut alive,
- * and its incarnation invariants hold after every event.
+ * and its incarnation invariants hold after every event. Lifeguard's
+ * local health: a slow member's score climbs to its ceiling and falls back
+ * once it is healthy; a member probing a crashed peer gets nacks and stays
+ * healthy.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -194,12 +197,91 @@ static void test_swim_one_way_cut(void **state)
 	}
 }
 
+/* ---- Lifeguard's local health awareness -------------------------------------------- */
+
+static struct sim *swim_with_awareness(int n, uint64_t seed, const char *max)
+{
+	struct proto_opts o;
+	proto_opts_default(&swim_ops, &o);
+	int i = proto_option_index(&swim_ops, "awareness");
+	assert_true(i >= 0);
+	struct sbuf err = {0};
+	assert_true(proto_option_parse(&swim_ops, i, max, &o.v[i], &err));
+	sbuf_free(&err);
+	return sim_new(&swim_ops, &o, n, seed);
+}
+
+/* Every message to n1 takes 250 ms, more than a protocol period. */
+static void slow_in(struct sim *s, int n, sim_time latency)
+{
+	for (int j = 1; j < n; j++)
+		sim_link(s, j, 0)->cfg.latency = latency;
+}
+
+static void test_swim_local_health(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		struct sim *s = swim_with_awareness(6, seed, "8");
+		struct inv_watch *w = inv_watch_new(s);
+		sim_run_until(s, 1 * SIM_S);
+		slow_in(s, 6, 250 * SIM_MS);
+		sim_run_until(s, 15 * SIM_S);
+		/* Failed probes and missed nacks raise the score until the
+		 * stretched timeout, 100 ms x (score + 1), outlasts the 250 ms
+		 * each ack takes to reach it: at least 2. */
+		int h = swim_health(sim_node(s, 0)->self);
+		if (h < 2)
+			fail_msg("seed %llu: the slow n1's health is only %d",
+				 (unsigned long long)seed, h);
+		for (int i = 1; i < 6; i++) /* the healthy members are not fooled */
+			if (swim_health(sim_node(s, i)->self) > 1)
+				fail_msg("seed %llu: n%d's health %d", (unsigned long long)seed,
+					 i + 1, swim_health(sim_node(s, i)->self));
+		slow_in(s, 6, sim_link_base.latency);
+		sim_run_until(s, 60 * SIM_S);
+		/* Successful probes, one point each: healthy again. */
+		if (swim_health(sim_node(s, 0)->self) != 0)
+			fail_msg("seed %llu: n1's health stays %d once healed",
+				 (unsigned long long)seed, swim_health(sim_node(s, 0)->self));
+		const char *why = NULL;
+		if (!inv_watch_ok(w, &why, NULL))
+			fail_msg("seed %llu: %s", (unsigned long long)seed, why);
+		inv_watch_free(w);
+		sim_free(s);
+	}
+}
+
+/* A crashed peer is not my ill health: the helpers' nacks say that they
+ * could not reach it either. */
+static void test_swim_nacks(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		struct sim *s = swim_with_awareness(6, seed, "8");
+		sim_run_until(s, 1 * SIM_S);
+		sim_crash(s, 5);
+		for (sim_time t = 1 * SIM_S; t <= 6 * SIM_S; t += 100 * SIM_MS) {
+			sim_run_until(s, t);
+			for (int i = 0; i < 5; i++)
+				if (swim_health(sim_node(s, i)->self) > 1)
+					fail_msg("seed %llu: n%d's health %d after probing a crash",
+						 (unsigned long long)seed, i + 1,
+						 swim_health(sim_node(s, i)->self));
+		}
+		if (!all_hold(s, 5, SWIM_DEAD))
+			fail_msg("seed %llu: n6 not dead everywhere", (unsigned long long)seed);
+		sim_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_phi_by_hand),       cmocka_unit_test(test_phi_vs_erfc),
 	    cmocka_unit_test(test_phi_stats),         cmocka_unit_test(test_phi_seeds),
 	    cmocka_unit_test(test_swim_completeness), cmocka_unit_test(test_swim_one_way_cut),
+	    cmocka_unit_test(test_swim_local_health), cmocka_unit_test(test_swim_nacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
