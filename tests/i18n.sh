@@ -7,7 +7,8 @@
 #  - `netsplit lessons` lists every lesson under its Spanish title
 #    (lessons/es/), and --lang picks the lesson language without LANGUAGE;
 #  - every translated lesson keeps the English lesson's skeleton byte for
-#    byte: id, order, requires, goals, set-ups, solutions and wrong moves, and the same
+#    byte: id, order, requires, goals, set-ups, solutions, wrong moves and the
+#    `when:` of each prediction's answers, and the same
 #    number of steps, hints, questions and answers, with the same right ones;
 #  - po/es.po has no untranslated or fuzzy message.
 set -u
@@ -63,17 +64,18 @@ skeleton() {
 	/^#/ { next }
 	/^[a-z]+:/ {
 		key = $0; sub(/:.*/, "", key)
-		inq = (key == "question")
+		inq = (key == "question" || key == "predict")
 		keep = (key == "setup" || key == "solution" || key == "wrong")
 		if (key == "lesson" || key == "order" || key == "requires" || key == "goal" || keep)
 			print
-		else if (key == "step" || key == "hint" || key == "question")
+		else if (key == "step" || key == "hint" || key == "question" || key == "predict")
 			print key
 		next
 	}
 	/^[ \t]/ {
 		if (keep) { print; next }
 		if (inq && $0 ~ /^[ \t]+[-*][ \t]/) { t = $0; sub(/^[ \t]+/, "", t); print "answer " substr(t, 1, 1) }
+		if (inq && $0 ~ /^[ \t]+when:/) { t = $0; sub(/^[ \t]+/, "", t); print t }
 		next
 	}
 	/^[ \t]*$/ { if (keep) print ""; next }

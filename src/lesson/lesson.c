@@ -113,6 +113,7 @@ enum key {
 	K_QUESTION,
 	K_WRONG,
 	K_KIND,
+	K_PREDICT,
 };
 
 static const struct {
@@ -122,7 +123,7 @@ static const struct {
     {"lesson", K_LESSON},     {"title", K_TITLE},     {"order", K_ORDER}, {"requires", K_REQUIRES},
     {"summary", K_SUMMARY},   {"sources", K_SOURCES}, {"step", K_STEP},   {"text", K_TEXT},
     {"setup", K_SETUP},       {"goal", K_GOAL},       {"hint", K_HINT},   {"solution", K_SOLUTION},
-    {"question", K_QUESTION}, {"wrong", K_WRONG},     {"kind", K_KIND},
+    {"question", K_QUESTION}, {"wrong", K_WRONG},     {"kind", K_KIND},   {"predict", K_PREDICT},
 };
 
 struct parse_state {
@@ -133,6 +134,7 @@ struct parse_state {
 	struct lesson_step *step;
 	struct lesson_question *q;
 	struct lesson_option *opt; /* the option whose explanation follows */
+	bool predict;              /* q is the current step's prediction */
 	const struct proto_ops *proto;
 	int requires_line; /* the last `requires:` line, for errors */
 };
@@ -242,17 +244,51 @@ static bool check_question(struct lx *x, const struct lesson_question *q)
 	return true;
 }
 
+/* A prediction is a question whose every answer says, by `when:`, what
+ * the cluster shows when it is what happened. */
+static bool check_predict(struct lx *x, const struct lesson_question *q)
+{
+	if (!check_question(x, q))
+		return false;
+	int right = 0;
+	for (int i = 0; i < q->nopt; i++) {
+		right += q->opt[i].correct;
+		if (!q->opt[i].when)
+			return fail(x, q->line,
+				    _("answer \"%s\" of a prediction needs `when: PREDICATE` (what "
+				      "the cluster shows when it happened)"),
+				    q->opt[i].text);
+	}
+	if (right != 1)
+		return fail(x, q->line, "%s", _("a prediction has exactly one right answer (*)"));
+	return true;
+}
+
+/* The prediction ends where the next key begins. */
+static bool end_predict(struct lx *x, struct parse_state *ps)
+{
+	if (!ps->predict)
+		return true;
+	bool ok = check_predict(x, ps->q);
+	ps->q = NULL;
+	ps->opt = NULL;
+	ps->predict = false;
+	return ok;
+}
+
 static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const char *value,
 		       int lineno)
 {
 	struct lesson *l = ps->l;
+	if (!end_predict(x, ps))
+		return false;
 	bool header = k == K_LESSON || k == K_TITLE || k == K_ORDER || k == K_REQUIRES ||
 		      k == K_SUMMARY || k == K_SOURCES;
 	if (header && (l->nsteps || l->nquiz))
 		return fail(x, lineno, _("`%s:` belongs at the top, before the first step"),
 			    keys[k - 1].name);
 	bool in_step = k == K_TEXT || k == K_SETUP || k == K_GOAL || k == K_HINT ||
-		       k == K_SOLUTION || k == K_WRONG;
+		       k == K_SOLUTION || k == K_WRONG || k == K_PREDICT;
 	if (in_step && (!ps->step || ps->q))
 		return fail(x, lineno, _("`%s:` belongs to a step: start one with `step: TITLE`"),
 			    keys[k - 1].name);
@@ -349,6 +385,25 @@ static bool handle_key(struct lx *x, struct parse_state *ps, enum key k, const c
 		    xrealloc(ps->step->hints, (size_t)(ps->step->nhints + 1) * sizeof(char *));
 		ps->step->hints[ps->step->nhints++] = NULL;
 		break;
+	case K_PREDICT:
+		if (ps->step->predict) {
+			ok = fail(x, lineno,
+				  _("step \"%s\" already has a `predict:`; a step has one"),
+				  ps->step->title);
+			break;
+		}
+		if (!*v) {
+			ok = fail(x, lineno, "%s",
+				  _("`predict:` needs the question on the same line"));
+			break;
+		}
+		ps->step->predict = xcalloc(1, sizeof *ps->step->predict);
+		ps->q = ps->step->predict;
+		ps->q->text = xstrdup(v);
+		ps->q->line = lineno;
+		ps->opt = NULL;
+		ps->predict = true;
+		break;
 	case K_QUESTION:
 		if (!check_step(x, ps->step) || !check_question(x, ps->q)) {
 			ok = false;
@@ -390,6 +445,8 @@ static bool handle_option(struct lx *x, struct parse_state *ps, const char *s, i
 	ps->opt->correct = *s == '*';
 	ps->opt->text = trim(s + 1);
 	ps->opt->why = NULL;
+	ps->opt->when = NULL;
+	ps->opt->when_text = NULL;
 	if (!*ps->opt->text)
 		return fail(x, lineno, "%s", _("an answer needs text after - or *"));
 	return true;
@@ -434,6 +491,27 @@ struct lesson *lesson_parse(const char *text, const char *file, struct sbuf *err
 					sbuf_clear(&why);
 				}
 				ok = handle_option(&x, &ps, t, lineno);
+			} else if (ps.q && ps.opt && ps.predict && !strncmp(t, "when:", 5)) {
+				/* what the cluster shows when this answer happened;
+				 * blanking the margin and "when:" keeps the columns */
+				if (ps.opt->when) {
+					ok = fail(&x, lineno, "%s", _("an answer has one `when:`"));
+				} else {
+					struct sbuf perr = {0}, padded = {0};
+					sbuf_printf(&padded, "%*s%s",
+						    (int)(strstr(line, "when:") - line) + 5, "",
+						    t + 5);
+					ps.opt->when = pred_parse_for(sbuf_str(&padded), x.file,
+								      lineno, ps.proto, &perr);
+					ps.opt->when_text = trim(t + 5);
+					if (!ps.opt->when) {
+						if (!err->len)
+							sbuf_puts(err, sbuf_str(&perr));
+						ok = false;
+					}
+					sbuf_free(&padded);
+					sbuf_free(&perr);
+				}
 			} else if (ps.q && ps.opt) {
 				sbuf_printf(&why, "%s\n", t);
 			} else if (ps.q) {
@@ -485,6 +563,8 @@ struct lesson *lesson_parse(const char *text, const char *file, struct sbuf *err
 		ps.opt->why = prose(sbuf_str(&why));
 		ps.opt = NULL;
 	}
+	if (ok)
+		ok = end_predict(&x, &ps);
 	sbuf_free(&why);
 	sbuf_free(&ps.blk.text);
 	if (ok)
@@ -528,6 +608,18 @@ struct lesson *lesson_load(const char *path, struct sbuf *err)
 	return l;
 }
 
+static void question_free(struct lesson_question *q)
+{
+	for (int o = 0; o < q->nopt; o++) {
+		free(q->opt[o].text);
+		free(q->opt[o].why);
+		pred_free(q->opt[o].when);
+		free(q->opt[o].when_text);
+	}
+	free(q->opt);
+	free(q->text);
+}
+
 void lesson_free(struct lesson *l)
 {
 	if (!l)
@@ -548,16 +640,14 @@ void lesson_free(struct lesson *l)
 		for (int k = 0; k < s->nwrongs; k++)
 			free(s->wrongs[k]);
 		free(s->wrongs);
+		if (s->predict) {
+			question_free(s->predict);
+			free(s->predict);
+		}
 	}
 	free(l->steps);
-	for (int i = 0; i < l->nquiz; i++) {
-		for (int o = 0; o < l->quiz[i].nopt; o++) {
-			free(l->quiz[i].opt[o].text);
-			free(l->quiz[i].opt[o].why);
-		}
-		free(l->quiz[i].opt);
-		free(l->quiz[i].text);
-	}
+	for (int i = 0; i < l->nquiz; i++)
+		question_free(&l->quiz[i]);
 	free(l->quiz);
 	for (int i = 0; i < l->nrequires; i++)
 		free(l->requires[i]);

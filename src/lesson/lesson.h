@@ -19,6 +19,11 @@ struct lesson_option {
 	char *text;
 	bool correct;
 	char *why; /* the explanation shown after choosing it */
+	/* A prediction's answer: the predicate that holds on the cluster
+	 * when this is what happened (`when:`), and its text; NULL in a
+	 * quiz question. */
+	struct pred *when;
+	char *when_text;
 };
 
 struct lesson_question {
@@ -41,6 +46,11 @@ struct lesson_step {
 	char *solution_text;
 	int nwrongs;
 	char **wrongs; /* `wrong:` blocks: moves that must leave the goal false */
+	/* `predict:`: a question the learner answers before the step runs;
+	 * each answer says by its `when:` predicate what the cluster shows
+	 * when it is what happened, so that once the goal holds the screen
+	 * can say what did (lesson_run_outcome). NULL: no prediction. */
+	struct lesson_question *predict;
 	int line;
 };
 
@@ -117,6 +127,10 @@ bool lesson_run_start(struct lesson_run *r, const struct lesson *l, struct world
 		      struct sbuf *err);
 /* Evaluates the current step's goal now; marks it solved when it holds. */
 bool lesson_run_check(struct lesson_run *r, struct sbuf *why);
+/* What happened, for a step with a prediction: the index of the one
+ * answer whose `when:` holds on the cluster now; -1 when none does, -2
+ * when several do (why says which), -3 when the step predicts nothing. */
+int lesson_run_outcome(struct lesson_run *r, struct sbuf *why);
 /* The next hint of the current step (NULL when none is left). */
 const char *lesson_run_hint(struct lesson_run *r);
 /* Runs the current step's solution ("show me"). */

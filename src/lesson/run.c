@@ -60,6 +60,28 @@ bool lesson_run_check(struct lesson_run *r, struct sbuf *why)
 	return ok;
 }
 
+int lesson_run_outcome(struct lesson_run *r, struct sbuf *why)
+{
+	if (r->step >= r->lesson->nsteps || !r->lesson->steps[r->step].predict)
+		return -3;
+	const struct lesson_question *q = r->lesson->steps[r->step].predict;
+	int found = -1;
+	for (int i = 0; i < q->nopt; i++) {
+		if (!pred_eval(r->world, q->opt[i].when, NULL))
+			continue;
+		if (found >= 0) {
+			if (why)
+				sbuf_printf(why, "both \"%s\" and \"%s\" hold",
+					    q->opt[found].when_text, q->opt[i].when_text);
+			return -2;
+		}
+		found = i;
+	}
+	if (found < 0 && why)
+		sbuf_puts(why, "no answer's `when:` holds");
+	return found;
+}
+
 const char *lesson_run_hint(struct lesson_run *r)
 {
 	if (r->step >= r->lesson->nsteps)

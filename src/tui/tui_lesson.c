@@ -138,15 +138,108 @@ static void step_started(struct tui_session *s, const char *how)
 	s->waiting = true;
 	lesson_speed(s);
 	store_step_attempt(s->store, lesson_id(s), s->run.step);
-	if (how)
+	int st = s->run.step;
+	s->predicting = l->steps[st].predict && st < (int)sizeof s->predicted &&
+			s->predicted[st] < 0 && !s->run.playing;
+	s->pcursor = 0;
+	if (s->predicting && !how) {
+		tui_say(s->t, SS_KEY,
+			_("step %d/%d: %s · predict first: 1-9, or up/down and enter"), st + 1,
+			l->nsteps, l->steps[st].title);
+		how = "";
+	}
+	if (how && *how)
 		tui_say(s->t, SS_KEY, "%s", how);
-	else
+	else if (!how)
 		tui_say(s->t, SS_KEY, _("step %d/%d: %s · paused: read it, then space to start"),
 			s->run.step + 1, l->nsteps, l->steps[s->run.step].title);
 	char line[256];
 	ns_snprintf(line, sizeof line, _("-- lesson %s, step %d/%d: %s"), l->id, s->run.step + 1,
 		    l->nsteps, l->steps[s->run.step].title);
 	tui_log(s->t, SS_TITLE, line);
+}
+
+/* ---- predictions ------------------------------------------------------------------- */
+
+/* The answer of the current step's prediction shown i-th (shuffled per
+ * learner, as quiz answers are: question 1000 + step). */
+static int pshown(const struct tui_session *s, int i)
+{
+	int order[LESSON_MAX_OPTIONS];
+	const struct lesson_question *q = s->lesson->steps[s->run.step].predict;
+	if (q->nopt > LESSON_MAX_OPTIONS)
+		return i;
+	lesson_quiz_order(s->learner, s->lesson->id, 1000 + s->run.step, q->nopt, order);
+	return order[i];
+}
+
+static void predict_answer(struct tui_session *s, int k)
+{
+	const struct lesson_question *q = s->lesson->steps[s->run.step].predict;
+	if (k < 0 || k >= q->nopt)
+		return;
+	int a = pshown(s, k);
+	s->predicted[s->run.step] = (signed char)a;
+	s->predicting = false;
+	char line[512];
+	ns_snprintf(line, sizeof line, _("-- you predict: %s"), q->opt[a].text);
+	tui_log(s->t, SS_KEY, line);
+	tui_say(s->t, SS_KEY, "%s",
+		_("prediction noted: now do the step (space starts time); the cluster will say"));
+}
+
+/* Keys while the prediction is asked: choose, and nothing runs before. */
+static bool predict_act(struct tui_session *s, int act, int code)
+{
+	const struct lesson_question *q = s->lesson->steps[s->run.step].predict;
+	switch (act) {
+	case ACT_SELECT:
+		if (code >= '1' && code <= '9')
+			predict_answer(s, code - '1');
+		return true;
+	case ACT_UP:
+	case ACT_PREV: s->pcursor = (s->pcursor + q->nopt - 1) % q->nopt; return true;
+	case ACT_DOWN:
+	case ACT_NEXT: s->pcursor = (s->pcursor + 1) % q->nopt; return true;
+	case ACT_ENTER: predict_answer(s, s->pcursor); return true;
+	case ACT_RUN:
+	case ACT_STEP:
+	case ACT_SHOW_ME:
+	case ACT_HINT:
+		tui_say(s->t, SS_KEY, "%s",
+			_("predict first (1-9, or up/down and enter): then the cluster runs"));
+		return true;
+	default:
+		if (code == '\r' || code == KEY_ENTER) {
+			predict_answer(s, s->pcursor);
+			return true;
+		}
+		return false;
+	}
+}
+
+/* The goal held: what the cluster did, against what was predicted. */
+static void prediction_marked(struct tui_session *s)
+{
+	int st = s->run.step;
+	const struct lesson_question *q = s->lesson->steps[st].predict;
+	if (!q || st >= (int)sizeof s->happened)
+		return;
+	int got = lesson_run_outcome(&s->run, NULL);
+	s->happened[st] = (signed char)(got >= 0 ? got : -1);
+	char line[512];
+	if (got < 0)
+		return;
+	int said = s->predicted[st];
+	if (said < 0)
+		ns_snprintf(line, sizeof line, _("-- what happened: %s"), q->opt[got].text);
+	else if (said == got)
+		ns_snprintf(line, sizeof line, _("-- what happened: %s (as you predicted)"),
+			    q->opt[got].text);
+	else
+		ns_snprintf(line, sizeof line, _("-- what happened: %s (you predicted: %s)"),
+			    q->opt[got].text, q->opt[said].text);
+	tui_log(s->t, said < 0 || said == got ? SS_OK : SS_ERROR, line);
 }
 
 /* The goal holds (the clock stopped at that instant): done, paused, kept
@@ -186,6 +279,7 @@ static void goal_reached(struct tui_session *s)
 	ns_snprintf(line, sizeof line, _("-- step %d done at t=%s: %s"), s->run.step + 1, tb,
 		    s->why);
 	tui_log(s->t, SS_OK, line);
+	prediction_marked(s);
 }
 
 static void go_to(struct tui_session *s, int step, const char *how);
@@ -249,6 +343,9 @@ bool tui_lesson_open(struct tui_session *s, struct sbuf *fail)
 	s->pane = true;
 	s->quiz = false;
 	s->learner = learner_seed(s->store);
+	memset(s->predicted, -1, sizeof s->predicted);
+	memset(s->happened, -1, sizeof s->happened);
+	s->predicting = false;
 	s->glossary = false;
 	s->gloss_focus = -1;
 	struct sbuf gerr = {0};
@@ -453,6 +550,9 @@ bool tui_lesson_act(struct tui_session *s, int act, int code)
 	}
 	if (s->quiz && quiz_act(s, act, code))
 		return true;
+	if (s->predicting && s->run.step < l->nsteps && act != ACT_LESSON_NEXT &&
+	    act != ACT_LESSON_PREV && act != ACT_RESTART && predict_act(s, act, code))
+		return true;
 	bool in_step = s->run.step < l->nsteps;
 	struct sbuf err = {0};
 	switch (act) {
@@ -633,6 +733,40 @@ static void course_lines(struct tui_session *s, int width, bool uni)
 	add_line(s, SS_NORMAL, "");
 }
 
+/* After the quiz: the predictions, and for each one missed what the
+ * cluster did and why (the source is in the explanation). */
+static void predictions_summary(struct tui_session *s, int width, bool uni)
+{
+	const struct lesson *l = s->lesson;
+	int asked = 0, right = 0;
+	for (int i = 0; i < l->nsteps && i < (int)sizeof s->predicted; i++)
+		if (l->steps[i].predict && s->predicted[i] >= 0 && s->happened[i] >= 0) {
+			asked++;
+			right += s->predicted[i] == s->happened[i];
+		}
+	if (!asked)
+		return;
+	char head[128];
+	ns_snprintf(head, sizeof head, _("Predictions: %d of %d right"), right, asked);
+	add_line(s, SS_TITLE, head);
+	for (int i = 0; i < l->nsteps && i < (int)sizeof s->predicted; i++) {
+		const struct lesson_question *q = l->steps[i].predict;
+		if (!q || s->predicted[i] < 0 || s->happened[i] < 0 ||
+		    s->predicted[i] == s->happened[i])
+			continue;
+		char prefix[32];
+		ns_snprintf(prefix, sizeof prefix, "%s ", uni ? "✗" : "x");
+		add_wrapped(s, SS_ERROR, prefix, l->steps[i].title, width);
+		char b[1024];
+		ns_snprintf(b, sizeof b, _("You predicted: %s It did: %s"),
+			    q->opt[s->predicted[i]].text, q->opt[s->happened[i]].text);
+		add_wrapped(s, SS_NORMAL, "  ", b, width);
+		if (q->opt[s->happened[i]].why)
+			add_wrapped(s, SS_DIM, "  ", q->opt[s->happened[i]].why, width);
+	}
+	add_line(s, SS_NORMAL, "");
+}
+
 static void quiz_lines(struct tui_session *s, int width, bool uni)
 {
 	const struct lesson *l = s->lesson;
@@ -644,6 +778,7 @@ static void quiz_lines(struct tui_session *s, int width, bool uni)
 			add_line(s, SS_NORMAL, "");
 			course_lines(s, width, uni);
 		}
+		predictions_summary(s, width, uni);
 		for (int i = 0; i < l->nquiz && i < (int)sizeof s->result; i++) {
 			char prefix[32];
 			bool ok = s->result[i] == 1;
@@ -737,6 +872,40 @@ static void glossary_lines(struct tui_session *s, int width)
 	}
 }
 
+/* The prediction: asked (answers to choose from), noted (the one chosen),
+ * or marked (what the cluster did, and why). */
+static void predict_lines(struct tui_session *s, const struct lesson_step *st, int width, bool uni)
+{
+	const struct lesson_question *q = st->predict;
+	int i = s->run.step;
+	int said = i < (int)sizeof s->predicted ? s->predicted[i] : -1;
+	int got = i < (int)sizeof s->happened && s->run.solved ? s->happened[i] : -1;
+	add_line(s, SS_NORMAL, "");
+	add_wrapped(s, SS_TITLE, _("Predict: "), q->text, width);
+	if (s->predicting) {
+		for (int k = 0; k < q->nopt; k++) {
+			char prefix[32];
+			ns_snprintf(prefix, sizeof prefix, "%s %d. ", k == s->pcursor ? ">" : " ",
+				    k + 1);
+			add_wrapped(s, k == s->pcursor ? SS_SELECT : SS_NORMAL, prefix,
+				    q->opt[pshown(s, k)].text, width);
+		}
+		add_line(s, SS_DIM, _("1-9, or up/down and enter: your prediction"));
+		return;
+	}
+	if (said >= 0)
+		add_wrapped(s, SS_KEY, _("You predicted: "), q->opt[said].text, width);
+	if (got >= 0) {
+		bool ok = said < 0 || said == got;
+		char prefix[64];
+		ns_snprintf(prefix, sizeof prefix, "%s %s",
+			    ok ? (uni ? "✓" : "+") : (uni ? "✗" : "x"), _("What happened: "));
+		add_wrapped(s, ok ? SS_OK : SS_ERROR, prefix, q->opt[got].text, width);
+		if (q->opt[got].why)
+			add_wrapped(s, SS_NORMAL, "  ", q->opt[got].why, width);
+	}
+}
+
 static void step_lines(struct tui_session *s, int width, bool uni)
 {
 	const struct lesson *l = s->lesson;
@@ -759,6 +928,11 @@ static void step_lines(struct tui_session *s, int width, bool uni)
 		add_wrapped(s, SS_OK, "", done, width);
 		if (s->why[0]) /* what held, at that instant: what to look at */
 			add_wrapped(s, SS_DIM, "  ", s->why, width);
+	} else if (s->predicting) {
+		add_wrapped(s, SS_KEY, "",
+			    _("Paused: predict what happens (the step's text is below), then "
+			      "do it."),
+			    width);
 	} else {
 		if (s->waiting)
 			add_wrapped(
@@ -773,6 +947,8 @@ static void step_lines(struct tui_session *s, int width, bool uni)
 		if (s->why[0])
 			add_wrapped(s, SS_DIM, "  ", s->why, width);
 	}
+	if (st->predict)
+		predict_lines(s, st, width, uni);
 	/* Hints before the text: on a small screen they stay in sight. */
 	for (int i = 0; i < s->run.hints_shown && i < st->nhints; i++) {
 		char prefix[32];
@@ -797,18 +973,29 @@ static void lesson_keys(struct tui_session *s)
 		{"l", N_("pane")},    {":", N_("command")}, {"?", N_("help")},
 		{"q", N_("quit")},
 	    },
-	  quiz_keys[] = {
-	      {"1-9", N_("answer")},
-	      {"enter", N_("next")},
-	      {"L", N_("lessons")},
-	      {"q", N_("quit")},
+	  quiz_keys[] =
+	      {
+		  {"1-9", N_("answer")},
+		  {"enter", N_("next")},
+		  {"L", N_("lessons")},
+		  {"q", N_("quit")},
+	      },
+	  predict_keys[] = {
+	      {"1-9", N_("predict")},   {"enter", N_("choose")}, {"n", N_("skip the step")},
+	      {"pgdn", N_("the text")}, {"q", N_("quit")},
 	  };
-	bool quiz = s->quiz;
-	int n = quiz ? (int)ARRAY_LEN(quiz_keys) : (int)ARRAY_LEN(step_keys);
+	bool quiz = s->quiz || s->predicting;
+	int n = s->predicting ? (int)ARRAY_LEN(predict_keys)
+		: quiz        ? (int)ARRAY_LEN(quiz_keys)
+			      : (int)ARRAY_LEN(step_keys);
 	s->nkeys = 0;
 	for (int i = 0; i < n && s->nkeys < (int)ARRAY_LEN(s->keys); i++) {
-		const char *key = quiz ? quiz_keys[i].key : step_keys[i].key;
-		const char *label = _(quiz ? quiz_keys[i].label : step_keys[i].label);
+		const char *key = s->predicting ? predict_keys[i].key
+				  : quiz        ? quiz_keys[i].key
+						: step_keys[i].key;
+		const char *label = _(s->predicting ? predict_keys[i].label
+				      : quiz        ? quiz_keys[i].label
+						    : step_keys[i].label);
 		if (!quiz && i == 0 && tui_is_running(s->t))
 			label = _("pause");
 		else if (!quiz && i == 0 && s->waiting)
@@ -822,7 +1009,7 @@ void tui_lesson_snap(struct tui_session *s, struct scene_snap *snap)
 	lesson_keys(s);
 	if (s->waiting && !snap->status_right)
 		snap->status_right = _("space to start");
-	if (!s->pane && !s->quiz)
+	if (!s->pane && !s->quiz && !s->predicting)
 		return;
 	for (int i = 0; i < s->nlines; i++)
 		free(s->text[i]);

@@ -95,10 +95,15 @@ struct tui_session {
 	bool quiz;                    /* the quiz is on */
 	int q, cursor, chosen, right; /* question, highlighted answer, answer given (-1) */
 	signed char result[64];       /* per question: -1 unanswered, 0 wrong, 1 right */
-	uint64_t learner;             /* this learner's seed for the order of answers */
-	struct glossary gloss;        /* the terms, in the lesson's language */
-	bool glossary;                /* the pane shows the glossary (K) */
-	int gloss_focus;              /* the entry :glossary TERM asked for, or -1 */
+	/* predictions (a step's `predict:`): asked before the step runs */
+	bool predicting;           /* the current step's prediction is asked */
+	int pcursor;               /* its highlighted answer (as shown) */
+	signed char predicted[64]; /* per step: the answer chosen (as written), -1 */
+	signed char happened[64];  /* per step: the answer whose `when:` held, -1 */
+	uint64_t learner;          /* this learner's seed for the order of answers */
+	struct glossary gloss;     /* the terms, in the lesson's language */
+	bool glossary;             /* the pane shows the glossary (K) */
+	int gloss_focus;           /* the entry :glossary TERM asked for, or -1 */
 	/* the pane's lines, rebuilt every frame */
 	struct scene_line lines[TUI_PANE_MAX];
 	char *text[TUI_PANE_MAX];

@@ -81,6 +81,23 @@ static void test_format_errors(void **state)
 	    /* a lesson cannot require itself, wherever its id is given */
 	    {HEAD "requires: a t b\n" STEP, "x.lesson:3: lesson \"t\" requires itself"},
 	    {"requires: t\ntitle: T\nlesson: t\n" STEP, "x.lesson:1: lesson \"t\" requires itself"},
+	    /* predictions: every answer says by `when:` what the cluster shows */
+	    {HEAD "step: S\ntext: t\nsetup:\n  cluster raft 3\npredict: P?\n  * yes\n    why\n  - "
+		  "no\n    when: leader\n    why\ngoal: leader\nsolution:\n  run 1s\n",
+	     "x.lesson:7: answer \"yes\" of a prediction needs `when: PREDICATE`"},
+	    {HEAD
+	     "step: S\ntext: t\nsetup:\n  cluster raft 3\npredict: P?\n  * yes\n    when: "
+	     "leader in\n    why\n  - no\n    when: leader\n    why\ngoal: leader\nsolution:\n  "
+	     "run 1s\n",
+	     "x.lesson:9:20: expected a node"},
+	    {HEAD
+	     "step: S\ntext: t\nsetup:\n  cluster raft 3\npredict: P?\n  * yes\n    when: "
+	     "leader\n    why\n  * no\n    when: up n1\n    why\ngoal: leader\nsolution:\n  run "
+	     "1s\n",
+	     "x.lesson:7: a prediction has exactly one right answer"},
+	    {HEAD "step: S\ntext: t\npredict: P?\n  * yes\n    when: up n1\n    why\n  - no\n    "
+		  "when: down n1\n    why\npredict: Q?\ngoal: up n1\nsolution:\n  run 1s\n",
+	     "x.lesson:12: step \"S\" already has a `predict:`"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *got = parse_err(cases[i].text);
@@ -141,6 +158,22 @@ static void autopilot(const struct lesson *l)
 			fail_msg(
 			    "%s:%d: step \"%s\": the goal does not hold after the solution (%s)",
 			    l->file, s->line, s->title, sbuf_str(&why));
+		if (s->predict) {
+			/* The prediction's right answer is what the cluster did. */
+			int right = 0;
+			while (!s->predict->opt[right].correct)
+				right++;
+			sbuf_clear(&why);
+			int got = lesson_run_outcome(&r, &why);
+			if (got != right)
+				fail_msg(
+				    "%s:%d: step \"%s\": the prediction's right answer is \"%s\", "
+				    "but after the solution %s%s%s",
+				    l->file, s->line, s->title, s->predict->opt[right].text,
+				    got >= 0 ? "this holds: " : "",
+				    got >= 0 ? s->predict->opt[got].text : "",
+				    got >= 0 ? "" : sbuf_str(&why));
+		}
 		if (!lesson_run_next(&r, &err))
 			fail_msg("%s: set-up of step %d: %s", l->file, i + 2, sbuf_str(&err));
 	}

@@ -66,29 +66,40 @@ static bool acts(const char *text)
 
 /* Step i from scratch, then `text` played with `gap` before each command
  * and `tail` of time after the last. Returns whether the goal held at some
- * instant; err gets a command's failure. */
-static bool reaches(const struct lesson *l, int i, const char *text, sim_time gap, sim_time tail,
-		    struct sbuf *err)
+ * instant; err gets a command's failure; *outcome the answer of the step's
+ * prediction that held then (lesson_run_outcome). */
+static bool reaches_with(const struct lesson *l, int i, const char *text, sim_time gap,
+			 sim_time tail, struct sbuf *err, int *outcome)
 {
 	struct world *w = world_new();
 	world_set_output(w, quiet, NULL);
 	struct lesson_run r;
 	bool held = false;
+	*outcome = -3;
 	if (!lesson_run_start(&r, l, w, i, err))
 		goto out;
 	lesson_run_play(&r, text, gap);
-	struct sim *s = world_sim(w);
-	sim_time limit = sim_now(s) + 600 * SIM_S;
+	sim_time limit = sim_now(world_sim(w)) + 600 * SIM_S;
 	enum lesson_adv a = LESSON_ADV_TIME;
 	while (r.playing && a == LESSON_ADV_TIME && sim_now(world_sim(w)) < limit)
 		a = lesson_run_advance(&r, sim_now(world_sim(w)) + SIM_S, err);
 	if (a == LESSON_ADV_TIME)
 		a = lesson_run_advance(&r, sim_now(world_sim(w)) + tail, err);
 	held = a == LESSON_ADV_GOAL;
+	if (held)
+		*outcome = lesson_run_outcome(&r, NULL);
 out:
 	lesson_run_end(&r);
 	world_free(w);
 	return held;
+}
+
+/* The same, when only whether the goal held matters. */
+static bool reaches(const struct lesson *l, int i, const char *text, sim_time gap, sim_time tail,
+		    struct sbuf *err)
+{
+	int outcome;
+	return reaches_with(l, i, text, gap, tail, err, &outcome);
 }
 
 static void take(const struct lesson *l)
@@ -108,10 +119,18 @@ static void take(const struct lesson *l)
 			if (does && reaches(l, i, "", 0, gap, &err))
 				report(l, s, "the goal holds after %ds of doing nothing", secs);
 			sbuf_clear(&err);
-			if (!reaches(l, i, s->solution_text, gap, gap + 5 * SIM_S, &err))
+			int outcome;
+			if (!reaches_with(l, i, s->solution_text, gap, gap + 5 * SIM_S, &err,
+					  &outcome))
 				report(l, s,
 				       "the solution, %ds before each command, misses the goal%s%s",
 				       secs, err.len ? ": " : "", sbuf_str(&err));
+			else if (s->predict && (outcome < 0 || !s->predict->opt[outcome].correct))
+				report(l, s,
+				       "the solution, %ds before each command, shows %s, not the "
+				       "prediction's right answer",
+				       secs,
+				       outcome >= 0 ? s->predict->opt[outcome].text : "no answer");
 			sbuf_clear(&err);
 			if (!reaches(l, i, sbuf_str(&hints), gap, gap + 5 * SIM_S, &err))
 				report(
