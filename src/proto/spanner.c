@@ -6,10 +6,33 @@
  *
  * The store. Keys are sharded: each key belongs to one group, whose leader
  * is node FNV-1a(key) mod N (spanner_leader_of; the same on every node,
- * fixed for the run, shown in each node's pane). A group is one node here:
- * replication inside a Paxos group is what the raft and paxos protocols
- * show; this one isolates timestamps and commit wait. Each leader keeps a
- * multi-version store: every write installs a version (key, value, s).
+ * fixed for the run, shown in each node's pane). Every group is a replica
+ * group of all N nodes (2.1: "a Paxos state machine ... writes must
+ * initiate the Paxos protocol at the leader"): the leader keeps a
+ * multi-version store, every write installs a version (key, value, s),
+ * and sends it to every other node (Accept; AcceptOk once the replica
+ * holds it). A version is committed once a majority of the N nodes, the
+ * leader included, hold it; unacknowledged Accepts are sent again every
+ * SP_RESEND, so a replica cut off or down catches up once it is back. The
+ * replicas keep the versions (stable; shown in their pane) although no
+ * replica ever serves from them: leaders are fixed.
+ *
+ * Leases (4.1.1): "a potential leader sends requests for timed lease
+ * votes; upon receiving a quorum of lease votes the leader knows it has a
+ * lease." Every node (each leads the keys that hash to it) asks every
+ * node for a vote every lease/4 (LeaseAsk, carrying its local time t);
+ * a node grants by answering (LeaseOk); once a majority, itself included,
+ * granted round t, the lease runs until local time t + lease. A leader
+ * without a valid lease refuses new writes and reads (REPLY_UNAVAILABLE:
+ * certainly not done), as etcd's leader does once CheckQuorum made it step
+ * down in a minority (proposals dropped, ReadIndex reads failed): the
+ * client learns at once rather than at its deadline, and tries elsewhere.
+ * Within the lease's remainder, a leader cut off in a minority still
+ * takes a write, which cannot reach a majority: its client times out
+ * (outcome unknown), and the write is committed after the heal. Leaders
+ * are fixed, so no vote can go to a rival and disjointness (4.1.1: "for
+ * each Paxos group, each Paxos leader's lease interval is disjoint from
+ * every other leader's") holds trivially.
  *
  * TrueTime (section 3): TT.now() = [pt - epsilon, pt + epsilon] where pt is
  * the node's local clock (node_local_now: the simulator's skew and drift).
@@ -34,7 +57,10 @@
  *     cannot see any data committed by Ti until TT.after(si) is true."
  *     With `commitwait=on` the write is acknowledged only once
  *     TT.after(s) = TT.now().earliest > s holds at L (a timer; about
- *     2 epsilon after s was taken); with `commitwait=off` at once.
+ *     2 epsilon after s was taken) and a majority holds it: "commit wait
+ *     is overlapped with Paxos communication" (4.1.2), so the answer comes
+ *     at the later of the two; with `commitwait=off` once the majority
+ *     holds it. A failed cas waits for the version it observed.
  *   - Read (4.1.4): the coordinator C that took the client's request picks
  *     "s_read = TT.now().latest" and asks L for the key at s_read. Serving
  *     reads at a timestamp (4.1.3): "A replica can satisfy a read at a
@@ -44,7 +70,10 @@
  *     raises floor to s_read, so they get s > s_read however its clock
  *     moves), and, with commit wait on, the newest version <= s_read has
  *     passed its commit wait (TT.after(its s)) — a waiting version is not
- *     readable, as the paper says. Until then the read waits (a timer).
+ *     readable, as the paper says — and is committed by a majority
+ *     (t_Paxos_safe: "the timestamp of the highest-applied Paxos write").
+ *     Until then the read waits (a timer, or the commit); it is refused if
+ *     L's lease has run out meanwhile.
  *     It answers the newest version with s <= s_read.
  *
  * Why waiting versions stay unreadable: a read R1 that saw a version of
@@ -66,17 +95,25 @@
  * is in the future (by up to 2 epsilon); a read that begins right after
  * the acknowledgement, through a coordinator whose clock is behind, picks
  * s_read < s and misses it: a stale read (tests/scenarios/
- * spanner_no_commit_wait.ns: epsilon 7ms, n1 at +6ms, n2 at -6ms). With
+ * spanner_no_commit_wait.ns: epsilon 7ms, n1 at +6ms, n2 at -6ms, links
+ * of 1ms: the majority round trip must be shorter than the 2 epsilon the
+ * clocks may disagree by). With
  * commit wait but a clock off by more than epsilon the same happens
  * (spanner_error_beyond_epsilon.ns).
  *
  * Availability: any node coordinates a request, forwarding it to the key's
  * leader and answering the client when the answer returns. A leader down
- * or cut off means no answer: the attempt times out and the outcome is
- * unknown (CP).
+ * or cut off from the coordinator means no answer: the attempt times out
+ * and the outcome is unknown. A leader in a minority refuses once its
+ * lease has run out; the majority's side cannot serve its keys either
+ * (their leader is on the other side): CP, issue 20's "a minority replica
+ * cannot serve strong reads or writes".
  *
- * Simplified: a group is one node (no Paxos, no leader leases, no
- * failover: a key whose leader is down is unavailable until it restarts);
+ * Simplified: leaders are fixed and there is no failover (a key whose
+ * leader is down is unavailable until it restarts, although a majority
+ * holds its versions); replication is Paxos's steady state under a
+ * leader that never changes (no ballots: an Accept is a version and its
+ * timestamp, a replica takes it as it comes);
  * every transaction touches one key (no two-phase commit across groups,
  * no locks: writes to a key serialize at its leader); reads of one key are
  * read-only transactions at s_read = TT.now().latest, without the
@@ -86,7 +123,9 @@
  * Stable storage: the versions, floor, the client sessions (exactly-once
  * retries, as in raft's §8: a client's last sequence number, its answer
  * and its timestamp) and the record for the checker (spanner.h).
- * Volatile: the writes in their commit wait and the reads waiting to be
+ * The replicas' copies and, at a leader, which nodes hold each version.
+ * Volatile: the lease and the votes asked for (a restarted node asks
+ * again), the writes in their commit wait and the reads waiting to be
  * safe; a crash drops them, their clients time out and retry, and a retry
  * of a write already installed is answered from its session once its
  * commit wait is over.
