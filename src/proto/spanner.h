@@ -8,9 +8,9 @@
  * something — a coordinator picking s_read, a leader assigning a write's
  * timestamp, acknowledging a write after its commit wait, serving a read
  * at a timestamp, asking for lease votes — and whenever it grants a lease
- * vote or takes a replica of another leader's write, with the reading, the decision and the
- * simulator's true time at that instant (which no node decides by). The checker
- * (src/check/spanner_invariants.c) replays the leaders' entries against
+ * vote or takes a replica of another leader's write, with the reading,
+ * the decision and the simulator's true time at that instant (which no
+ * node decides by). The checker (src/check/spanner_invariants.c) replays the leaders' entries against
  * a store of its own and the rules of Corbett et al. 2012, section 4.1.
  * The record survives crashes, like the stable store it describes.
  */
