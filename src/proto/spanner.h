@@ -10,9 +10,10 @@
  * at a timestamp, asking for lease votes — and whenever it grants a lease
  * vote or takes a replica of another leader's write, with the reading,
  * the decision and the simulator's true time at that instant (which no
- * node decides by). The checker (src/check/spanner_invariants.c) replays the leaders' entries against
- * a store of its own and the rules of Corbett et al. 2012, section 4.1.
- * The record survives crashes, like the stable store it describes.
+ * node decides by). The checker (src/check/spanner_invariants.c) replays
+ * the entries against a store of its own and the rules of Corbett et al.
+ * 2012, sections 2.1 and 4.1. The record survives crashes, like the
+ * stable store it describes.
  */
 #ifndef NETSPLIT_SPANNER_H
 #define NETSPLIT_SPANNER_H
