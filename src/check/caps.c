@@ -34,8 +34,9 @@
  *     other from the last two seconds). The fuzzer varies `every`, so
  *     there is always a random workload to carry it.
  *
- *   - spanner: a write is acknowledged (its key's leader is up again and
- *     its commit wait ends); its invariants (src/check/spanner_invariants.c)
+ *   - spanner: a write is acknowledged (its key's leader is up again,
+ *     holds a lease, a majority holds the write and its commit wait
+ *     ends); its invariants (src/check/spanner_invariants.c)
  *     check timestamps, commit wait and reads at a timestamp after every
  *     event, and its row bounds the fuzzer's clock errors by epsilon
  *     (TrueTime's assumption: beyond it the history is meant to break).

@@ -3,7 +3,9 @@
  * monotonic timestamps at a leader whose clock is set back, the commit
  * wait of 2 epsilon, a read that waits until it is safe at its s_read, and
  * the stale read without commit wait that the linearizability checker
- * rejects (and the same run with commit wait, which it accepts).
+ * rejects (and the same run with commit wait, which it accepts); a write
+ * acknowledged only once a majority holds it, and a leader's lease that
+ * runs out in a minority and is renewed once healed.
  *
  * Links have a fixed latency and no jitter, clients the default 1 ms each
  * way, so every time below can be worked out from the rule quoted in
@@ -142,7 +144,9 @@ static void test_monotonic_after_clock_set_back(void **state)
 }
 
 /* 4.1.2: commit wait holds the acknowledgement until TT.after(s): with s
- * = pt + eps, until pt' - eps > s, 2 eps (and a microsecond) later. */
+ * = pt + eps, until pt' - eps > s, 2 eps (and a microsecond) later; the
+ * wait overlaps replication, so the acknowledgement comes at the later of
+ * that and the majority's round trip (2 x 10ms links). */
 static void test_commit_wait_is_two_epsilon(void **state)
 {
 	(void)state;
@@ -156,21 +160,145 @@ static void test_commit_wait_is_two_epsilon(void **state)
 			sim_set_skew(s, 0, 3 * SIM_MS / 10 * (sim_time)(e + 1));
 			sim_run_until(s, 50 * SIM_MS);
 			invoke(s, 1, 0, KV_PUT, "x", "1");
-			sim_run_until(s, 51 * SIM_MS + eps[e]); /* half way through */
+			sim_run_until(s, 60 * SIM_MS); /* the Accepts are on their way */
 			struct node_view v;
 			spanner_ops.describe(proto_self(s, 0), &v);
-			assert_int_equal(has_line(&v, " put x of c1 in its commit wait"), on);
+			assert_true(has_line(&v, " put x of c1 at s="));
 			assert_true(has_line(&v, " x = 1 at s="));
+			sim_run_until(s, 80 * SIM_MS); /* a majority holds it from 71ms */
+			spanner_ops.describe(proto_self(s, 0), &v);
+			assert_int_equal(has_line(&v, " put x of c1 in its commit wait"),
+					 on && e == 2);
 			sim_run_until(s, 1 * SIM_S);
 			const struct span_ghost *wr = nth(s, 0, SPG_WRITE, 0),
 						*ack = nth(s, 0, SPG_ACK, 0);
 			assert_int_equal(wr->s, wr->latest);
 			assert_int_equal(ack->s, wr->s);
-			assert_int_equal(ack->true_at - wr->true_at, on ? 2 * eps[e] + 1 : 0);
+			sim_time rtt = 20 * SIM_MS, wait = 2 * eps[e] + 1;
+			assert_int_equal(ack->true_at - wr->true_at, on && wait > rtt ? wait : rtt);
 			if (on)
 				assert_true(ack->earliest > ack->s && ack->s < ack->true_at);
 			sim_free(s);
 		}
+}
+
+/* 2.1, 4.1.2: a write is acknowledged only once a majority holds it. A
+ * leader whose two replicas are down still holds a lease (asked at 0s,
+ * 2s long) and takes the write, but cannot acknowledge it; once one
+ * replica is back, the retransmission (every 100ms) reaches it and the
+ * write is acknowledged. */
+static void test_ack_only_after_majority(void **state)
+{
+	(void)state;
+	const char *opts[] = {"epsilon=1ms", "commitwait=on", NULL};
+	struct sim *s = mk(3, 10 * SIM_MS, opts);
+	struct inv_watch *w = inv_watch_new(s);
+	sim_run_until(s, 100 * SIM_MS);
+	sim_crash(s, 1);
+	sim_crash(s, 2);
+	invoke(s, 1, 0, KV_PUT, "x", "1");
+	sim_run_until(s, 1 * SIM_S);
+	assert_int_equal(count(s, 0, SPG_WRITE), 1);
+	assert_int_equal(count(s, 0, SPG_ACK), 0); /* a minority: no acknowledgement */
+	struct node_view v;
+	spanner_ops.describe(proto_self(s, 0), &v);
+	assert_true(has_line(&v, " put x of c1 at s="));
+	assert_true(has_line(&v, " x = 1 at s="));
+	sim_restart(s, 1);
+	sim_run_until(s, 1500 * SIM_MS);
+	assert_int_equal(count(s, 1, SPG_ACCEPT), 1);
+	assert_int_equal(count(s, 2, SPG_ACCEPT), 0);
+	const struct span_ghost *acc = nth(s, 1, SPG_ACCEPT, 0);
+	assert_int_equal(acc->peer, 0);
+	assert_int_equal(acc->s, nth(s, 0, SPG_WRITE, 0)->s);
+	/* Held by two of three: acknowledged, after n2 came back. */
+	assert_int_equal(count(s, 0, SPG_ACK), 1);
+	assert_true(nth(s, 0, SPG_ACK, 0)->true_at > 1 * SIM_S);
+	spanner_ops.describe(proto_self(s, 0), &v);
+	assert_false(has_line(&v, " put x of c1 at s=")); /* no longer waiting */
+	/* n3 catches up once it is back, and holds the version too. */
+	sim_restart(s, 2);
+	sim_run_until(s, 2 * SIM_S);
+	assert_int_equal(count(s, 2, SPG_ACCEPT), 1);
+	spanner_ops.describe(proto_self(s, 2), &v);
+	assert_true(has_line(&v, " x = 1 at s="));
+	const char *why = NULL;
+	assert_true(inv_watch_ok(w, &why, NULL));
+	inv_watch_free(w);
+	sim_free(s);
+}
+
+struct outcomes {
+	enum op_outcome last[8];
+	int done[8];
+};
+
+static void on_trace(void *ctx, const struct trace_event *ev)
+{
+	struct outcomes *o = ctx;
+	if (ev->kind == TR_COMPLETE && ev->op->client >= 0 && ev->op->client < 8) {
+		o->last[ev->op->client] = ev->op->outcome;
+		o->done[ev->op->client]++;
+	}
+}
+
+/* 4.1.1: the lease runs until the local time the leader asked plus the
+ * lease, once a majority granted. lease=400ms, renewals every 100ms,
+ * links 10ms: cut off at 150ms, n1's last granted round was asked at
+ * 100ms, so it serves until its clock reads 500ms and refuses after; once
+ * healed (at 600ms) the next round's votes give it a lease again. */
+static void test_lease_runs_out_in_a_minority(void **state)
+{
+	(void)state;
+	const char *opts[] = {"epsilon=1ms", "lease=400ms", NULL};
+	struct sim *s = mk(3, 10 * SIM_MS, opts);
+	struct inv_watch *w = inv_watch_new(s);
+	struct outcomes o = {0};
+	sim_observe(s, on_trace, &o);
+	sim_client_config(s)->stick = true;
+	sim_client_config(s)->deadline = 40 * SIM_MS;
+	sim_run_until(s, 150 * SIM_MS);
+	struct node_view v;
+	spanner_ops.describe(proto_self(s, 0), &v);
+	assert_true(has_line(&v, "lease until 0.500s"));
+	const int groups[] = {0, 1, 1};
+	sim_partition(s, groups);
+	/* Within the lease: n1 serves a read of x (a value: none yet). */
+	sim_run_until(s, 450 * SIM_MS);
+	invoke(s, 1, 0, KV_GET, "x", NULL);
+	sim_run_until(s, 495 * SIM_MS);
+	assert_int_equal(count(s, 0, SPG_READ), 1);
+	assert_int_equal(o.last[1], OUT_OK);
+	/* Past it: refused, read and write alike, and certainly not done. */
+	sim_run_until(s, 510 * SIM_MS);
+	spanner_ops.describe(proto_self(s, 0), &v);
+	assert_true(has_line(&v, "no lease"));
+	invoke(s, 2, 0, KV_GET, "x", NULL);
+	invoke(s, 3, 0, KV_PUT, "x", "1");
+	sim_run_until(s, 590 * SIM_MS);
+	assert_int_equal(count(s, 0, SPG_READ), 1);
+	assert_int_equal(count(s, 0, SPG_WRITE), 0);
+	assert_int_equal(o.done[2], 1);
+	assert_int_equal(o.last[2], OUT_FAIL);
+	assert_int_equal(o.last[3], OUT_FAIL);
+	/* The majority's side keeps its own leases (y's leader is n2). */
+	spanner_ops.describe(proto_self(s, 1), &v);
+	assert_true(has_line(&v, "lease until"));
+	/* Healed: renewed within a round. */
+	sim_heal_all(s);
+	sim_run_until(s, 750 * SIM_MS);
+	spanner_ops.describe(proto_self(s, 0), &v);
+	assert_true(has_line(&v, "lease until"));
+	invoke(s, 2, 0, KV_GET, "x", NULL);
+	invoke(s, 3, 0, KV_PUT, "x", "1");
+	sim_run_until(s, 850 * SIM_MS);
+	assert_int_equal(count(s, 0, SPG_READ), 2);
+	assert_int_equal(o.last[2], OUT_OK);
+	assert_int_equal(o.last[3], OUT_OK);
+	const char *why = NULL;
+	assert_true(inv_watch_ok(w, &why, NULL));
+	inv_watch_free(w);
+	sim_free(s);
 }
 
 /* 4.1.3: a read at s_read is served once the leader is safe at s_read —
@@ -220,18 +348,18 @@ static void test_read_waits_until_safe(void **state)
 }
 
 /* The stale read of tests/scenarios/spanner_no_commit_wait.ns, by hand:
- * eps 7ms, n1 (x's leader) 6ms ahead, n2 6ms behind. put x at n1 at
- * 101ms: s = 114ms, acknowledged at once (commitwait=off; the client hears
- * at 102ms); get x from 103ms through n2: s_read = 104 - 6 + 7 = 105ms <
- * 114ms: absent. Not linearizable. With commit wait, the put is
- * acknowledged at 115.001ms, the get (from 117ms) picks s_read = 119ms
- * and reads 1. */
+ * eps 7ms, n1 (x's leader) 6ms ahead, n2 6ms behind, links of 1ms. put
+ * x at n1 at 101ms: s = 114ms, held by a majority at 103ms and
+ * acknowledged then (commitwait=off; the client hears at 104ms); get x
+ * from 105ms through n2: s_read = 106 - 6 + 7 = 107ms < 114ms: absent.
+ * Not linearizable. With commit wait, the put is acknowledged at
+ * 115.001ms, the get (from 117ms) picks s_read = 119ms and reads 1. */
 static void test_stale_read_without_commit_wait(void **state)
 {
 	(void)state;
 	for (int on = 0; on < 2; on++) {
 		const char *opts[] = {"epsilon=7ms", on ? "commitwait=on" : "commitwait=off", NULL};
-		struct sim *s = mk(3, 10 * SIM_MS, opts);
+		struct sim *s = mk(3, 1 * SIM_MS, opts);
 		struct history h;
 		history_init(&h);
 		history_attach(&h, s);
@@ -240,7 +368,7 @@ static void test_stale_read_without_commit_wait(void **state)
 		sim_set_skew(s, 1, -6 * SIM_MS);
 		sim_run_until(s, 100 * SIM_MS);
 		invoke(s, 1, 0, KV_PUT, "x", "1");
-		sim_time acked = on ? 116 * SIM_MS + 1 : 102 * SIM_MS;
+		sim_time acked = on ? 116 * SIM_MS + 1 : 104 * SIM_MS;
 		sim_run_until(s, acked);
 		assert_false(sim_client_busy(s, 1));
 		sim_run_until(s, acked + 1 * SIM_MS);
@@ -248,7 +376,7 @@ static void test_stale_read_without_commit_wait(void **state)
 		sim_run_until(s, 1 * SIM_S);
 		assert_int_equal(nth(s, 0, SPG_WRITE, 0)->s, 114 * SIM_MS);
 		const struct span_ghost *rd = nth(s, 0, SPG_READ, 0);
-		assert_int_equal(rd->s, on ? 119 * SIM_MS + 1 : 105 * SIM_MS);
+		assert_int_equal(rd->s, on ? 119 * SIM_MS + 1 : 107 * SIM_MS);
 		assert_int_equal(rd->vts, on ? 114 * SIM_MS : SIM_NEVER);
 		struct lin_checker *c = lin_new(&h, LIN_MODEL_KV);
 		assert_int_equal(lin_check(c, NULL), on ? LIN_OK : LIN_VIOLATION);
@@ -268,6 +396,8 @@ int main(void)
 	    cmocka_unit_test(test_leaders),
 	    cmocka_unit_test(test_monotonic_after_clock_set_back),
 	    cmocka_unit_test(test_commit_wait_is_two_epsilon),
+	    cmocka_unit_test(test_ack_only_after_majority),
+	    cmocka_unit_test(test_lease_runs_out_in_a_minority),
 	    cmocka_unit_test(test_read_waits_until_safe),
 	    cmocka_unit_test(test_stale_read_without_commit_wait),
 	};
