@@ -122,6 +122,12 @@ void scene_close(struct scene *sc);
 /* Empties the scene for a new frame of w x h cells. */
 void scene_reset(struct scene *sc, int w, int h, bool unicode);
 
+/* The Unicode glyph, or its ASCII stand-in when the scene has no UTF-8. */
+static inline const char *scene_g(const struct scene *sc, const char *uni, const char *ascii)
+{
+	return sc->unicode ? uni : ascii;
+}
+
 /* Adds text at (x, y) cut to at most maxw columns (maxw < 0: to the
  * scene's edge); returns the columns used. */
 int scene_text(struct scene *sc, int x, int y, int maxw, int style, const char *utf8);

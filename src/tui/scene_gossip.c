@@ -25,11 +25,6 @@
 #define GS_LABEL  6 /* "n12 ● " */
 #define GS_DETAIL 3
 
-static const char *G(const struct scene *sc, const char *uni, const char *ascii)
-{
-	return sc->unicode ? uni : ascii;
-}
-
 int scene_gossip_rows(int w, int h)
 {
 	struct scene_layout l;
@@ -40,10 +35,10 @@ int scene_gossip_rows(int w, int h)
 static const char *cell_glyph(const struct scene *sc, int c)
 {
 	switch (c) {
-	case GC_SELF: return G(sc, "■", "#");
-	case GC_ALIVE: return G(sc, "·", ".");
+	case GC_SELF: return scene_g(sc, "■", "#");
+	case GC_ALIVE: return scene_g(sc, "·", ".");
 	case GC_SUSPECT: return "?";
-	case GC_DEAD: return G(sc, "✕", "x");
+	case GC_DEAD: return scene_g(sc, "✕", "x");
 	case GC_LEFT: return "-";
 	default: return " ";
 	}
@@ -104,9 +99,9 @@ void scene_view_gossip(struct scene *sc, const struct scene_snap *s)
 			   rs == GR_DOWN  ? SS_DOWN
 			   : rs == GR_OUT ? SS_ROLE
 					  : SS_OK,
-			   rs == GR_DOWN  ? G(sc, "✕", "x")
-			   : rs == GR_OUT ? G(sc, "○", "o")
-					  : G(sc, "●", "*"));
+			   rs == GR_DOWN  ? scene_g(sc, "✕", "x")
+			   : rs == GR_OUT ? scene_g(sc, "○", "o")
+					  : scene_g(sc, "●", "*"));
 		for (int j = 0; j < n && j < SCENE_MAX_NODES && colx[j] < m.w; j++) {
 			uint8_t c = s->gossip_cell[(size_t)i * (size_t)n + (size_t)j];
 			int k = c & ~SCENE_GOSSIP_NEWS;
@@ -123,10 +118,10 @@ void scene_view_gossip(struct scene *sc, const struct scene_snap *s)
 	char more[64] = "", k[48];
 	if (top + rows < n) {
 		ns_snprintf(k, sizeof k, _("%d more: down"), n - top - rows);
-		ns_snprintf(more, sizeof more, "%s %s", G(sc, "↓", "v"), k);
+		ns_snprintf(more, sizeof more, "%s %s", scene_g(sc, "↓", "v"), k);
 	} else if (top > 0) {
 		ns_snprintf(k, sizeof k, _("%d more: up"), top);
-		ns_snprintf(more, sizeof more, "%s %s", G(sc, "↑", "^"), k);
+		ns_snprintf(more, sizeof more, "%s %s", scene_g(sc, "↑", "^"), k);
 	}
 	if (more[0]) {
 		int w = scene_width(more);

@@ -28,11 +28,6 @@
 #define PHI_AXIS   7 /* "   8.0┤" */
 #define PHI_DETAIL 2
 
-static const char *G(const struct scene *sc, const char *uni, const char *ascii)
-{
-	return sc->unicode ? uni : ascii;
-}
-
 int scene_phi_cols(int w)
 {
 	return MAX(1, w - PHI_AXIS - 1);
@@ -73,14 +68,14 @@ void scene_view_phi(struct scene *sc, const struct scene_snap *s)
 		if (lab[0])
 			scene_text(sc, x0 - 1 - scene_width(lab), y0 + r, scene_width(lab),
 				   r == thr_row ? SS_ERROR : SS_DIM, lab);
-		scene_text(sc, x0 - 1, y0 + r, 1, SS_DIM, G(sc, "┤", "|"));
+		scene_text(sc, x0 - 1, y0 + r, 1, SS_DIM, scene_g(sc, "┤", "|"));
 	}
 	static const char *const eighths[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
 	for (int c = 0; c < cols; c++) {
 		float v = s->phi[c];
 		int x = x0 + c;
 		if (isnan(v)) { /* the observer was down: no φ */
-			scene_text(sc, x, y0 + rows - 1, 1, SS_DOWN, G(sc, "·", "."));
+			scene_text(sc, x, y0 + rows - 1, 1, SS_DOWN, scene_g(sc, "·", "."));
 			continue;
 		}
 		double h = v < 0 ? 0 : MIN((double)v, top) / per; /* in rows */
@@ -89,7 +84,7 @@ void scene_view_phi(struct scene *sc, const struct scene_snap *s)
 			double fill = h - r;
 			const char *g;
 			if (fill >= 1)
-				g = G(sc, "█", "#");
+				g = scene_g(sc, "█", "#");
 			else if (fill > 0)
 				g = sc->unicode   ? eighths[MAX(1, (int)lround(fill * 8))]
 				    : fill >= 0.5 ? "#"
@@ -100,14 +95,14 @@ void scene_view_phi(struct scene *sc, const struct scene_snap *s)
 			if (g && strcmp(g, " "))
 				scene_text(sc, x, y, 1, above ? SS_ERROR : SS_OK, g);
 			else if (y == y0 + thr_row)
-				scene_text(sc, x, y, 1, SS_ERROR, G(sc, "╌", "-"));
+				scene_text(sc, x, y, 1, SS_ERROR, scene_g(sc, "╌", "-"));
 		}
 	}
 	/* The x axis: how long ago. */
 	int ya = y0 + rows;
-	scene_text(sc, x0 - 1, ya, 1, SS_DIM, G(sc, "└", "+"));
+	scene_text(sc, x0 - 1, ya, 1, SS_DIM, scene_g(sc, "└", "+"));
 	for (int c = 0; c < cols; c++)
-		scene_text(sc, x0 + c, ya, 1, SS_DIM, G(sc, "─", "-"));
+		scene_text(sc, x0 + c, ya, 1, SS_DIM, scene_g(sc, "─", "-"));
 	char t[32];
 	ns_snprintf(t, sizeof t, "-%.3gs", (double)s->phi_span / SIM_S);
 	scene_text(sc, x0, ya + 1, scene_width(t), SS_DIM, t);

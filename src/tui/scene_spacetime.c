@@ -38,11 +38,6 @@
 #define ST_GUTTER 9
 #define ST_DETAIL 3 /* detail lines under the diagram */
 
-static const char *G(const struct scene *sc, const char *uni, const char *ascii)
-{
-	return sc->unicode ? uni : ascii;
-}
-
 int scene_spacetime_rows(int w, int h)
 {
 	struct scene_layout l;
@@ -64,11 +59,11 @@ static int rel_style(int rel)
 static const char *rel_glyph(const struct scene *sc, int rel)
 {
 	switch (rel) {
-	case ST_SELECTED: return G(sc, "◆", "@");
-	case ST_PAST: return G(sc, "▲", "^");
-	case ST_FUTURE: return G(sc, "▼", "v");
-	case ST_CONCURRENT: return G(sc, "∥", "|");
-	default: return G(sc, "●", "o");
+	case ST_SELECTED: return scene_g(sc, "◆", "@");
+	case ST_PAST: return scene_g(sc, "▲", "^");
+	case ST_FUTURE: return scene_g(sc, "▼", "v");
+	case ST_CONCURRENT: return scene_g(sc, "∥", "|");
+	default: return scene_g(sc, "●", "o");
 	}
 }
 
@@ -99,25 +94,25 @@ static void route(struct scene *sc, struct scene_rect clip, int x0, int y0, int 
 {
 	bool right = x1 > x0;
 	int d = right ? 1 : -1;
-	const char *down = right ? G(sc, "╲", "\\") : G(sc, "╱", "/");
+	const char *down = right ? scene_g(sc, "╲", "\\") : scene_g(sc, "╱", "/");
 	int y = y0 + 1, xs = x0 + d, xe = x1 - d;
 	if (x0 == x1) { /* to itself: cannot happen, a node does not message itself */
 		for (int yy = y0 + 1; yy < y1; yy++)
-			cell(sc, clip, x0, yy, style, G(sc, "│", "|"));
+			cell(sc, clip, x0, yy, style, scene_g(sc, "│", "|"));
 		return;
 	}
 	cell(sc, clip, xs, y, style, down);
 	for (int x = xs + d; x != xe && x != xe + d; x += d)
-		cell(sc, clip, x, y, style, G(sc, "─", "-"));
+		cell(sc, clip, x, y, style, scene_g(sc, "─", "-"));
 	if (xe == xs)
 		return;
 	if (y1 == y + 1) {
 		cell(sc, clip, xe, y, style, down);
 		return;
 	}
-	cell(sc, clip, xe, y, style, right ? G(sc, "╮", "+") : G(sc, "╭", "+"));
+	cell(sc, clip, xe, y, style, right ? scene_g(sc, "╮", "+") : scene_g(sc, "╭", "+"));
 	for (int yy = y + 1; yy < y1 - 1; yy++)
-		cell(sc, clip, xe, yy, style, G(sc, "│", "|"));
+		cell(sc, clip, xe, yy, style, scene_g(sc, "│", "|"));
 	cell(sc, clip, xe, y1 - 1, style, down);
 }
 
@@ -141,7 +136,7 @@ void scene_view_spacetime(struct scene *sc, const struct scene_snap *s)
 		int x = ST_GUTTER + k * colw + 1;
 		scene_text(sc, x, m.y + 1, colw - 1, SS_TITLE, s->node[k].name);
 		for (int r = 0; r < avail; r++)
-			scene_text(sc, x, clip.y + r, 1, SS_DIM, G(sc, "┊", ":"));
+			scene_text(sc, x, clip.y + r, 1, SS_DIM, scene_g(sc, "┊", ":"));
 	}
 	scene_text(sc, 0, m.y + 1, ST_GUTTER - 1, SS_DIM, _("true t"));
 	for (int i = 0; i < s->nst_detail && i < ST_DETAIL; i++)
@@ -204,7 +199,7 @@ void scene_view_spacetime(struct scene *sc, const struct scene_snap *s)
 		int y1 = e->wait_row >= 0 ? YOF(e->row) - 1 : clip.y + clip.h - 1;
 		int x = ST_GUTTER + e->node * colw + 1;
 		for (int y = y0; y <= y1; y++)
-			cell(sc, clip, x, y, SS_TIMER_NEXT, G(sc, "┃", "#"));
+			cell(sc, clip, x, y, SS_TIMER_NEXT, scene_g(sc, "┃", "#"));
 		if (y0 >= clip.y && y0 <= y1 && y0 < clip.y + clip.h && colw > 3) {
 			char d[32], lab[48];
 			if (e->waiting) {

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
+
 extern const struct proto_ops clocks_ops;
 extern const struct invariant_ops clocks_invariants;
 
@@ -29,19 +31,7 @@ extern const struct invariant_ops clocks_invariants;
 static struct sim *mk(int n, uint64_t seed, const char *const *opts)
 {
 	struct proto_opts o;
-	proto_opts_default(&clocks_ops, &o);
-	for (; opts && *opts; opts++) {
-		char key[32];
-		const char *eq = strchr(*opts, '=');
-		assert_non_null(eq);
-		memcpy(key, *opts, (size_t)(eq - *opts));
-		key[eq - *opts] = '\0';
-		int i = proto_option_index(&clocks_ops, key);
-		assert_true(i >= 0);
-		struct sbuf err = {0};
-		assert_true(proto_option_parse(&clocks_ops, i, eq + 1, &o.v[i], &err));
-		sbuf_free(&err);
-	}
+	opts_with(&clocks_ops, opts, &o);
 	struct sim *s = sim_new(&clocks_ops, &o, n, seed);
 	struct link_config lc = {.latency = 10 * SIM_MS};
 	sim_set_all_links(s, &lc);

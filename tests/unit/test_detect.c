@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "check/invariants.h"
 #include "proto/phi.h"
 #include "proto/proto.h"
@@ -23,6 +25,7 @@
 #include "sim/sim.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- the arithmetic ------------------------------------------------------- */
@@ -201,13 +204,11 @@ static void test_swim_one_way_cut(void **state)
 
 static struct sim *swim_with_awareness(int n, uint64_t seed, const char *max)
 {
+	char kv[32];
+	snprintf(kv, sizeof kv, "awareness=%s", max);
+	const char *const opts[] = {kv, NULL};
 	struct proto_opts o;
-	proto_opts_default(&swim_ops, &o);
-	int i = proto_option_index(&swim_ops, "awareness");
-	assert_true(i >= 0);
-	struct sbuf err = {0};
-	assert_true(proto_option_parse(&swim_ops, i, max, &o.v[i], &err));
-	sbuf_free(&err);
+	opts_with(&swim_ops, opts, &o);
 	return sim_new(&swim_ops, &o, n, seed);
 }
 

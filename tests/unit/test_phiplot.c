@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "golden.h"
 #include "tui/tui_internal.h"
 
@@ -21,24 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void quiet(void *ctx, enum world_out k, const char *text)
-{
-	(void)ctx;
-	(void)k;
-	(void)text;
-}
-
-static struct world *world_with(const char *script)
-{
-	struct world *w = world_new();
-	world_set_output(w, quiet, NULL);
-	struct sbuf err = {0};
-	if (world_exec_line(w, script, &err) != EXEC_OK)
-		fail_msg("%s: %s", script, sbuf_str(&err));
-	sbuf_free(&err);
-	return w;
-}
 
 static bool holds(struct world *w, const char *pred)
 {

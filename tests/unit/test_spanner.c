@@ -27,25 +27,15 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
+
 extern const struct proto_ops spanner_ops;
 
 /* n nodes, options as "key=value", links of a fixed latency. */
 static struct sim *mk(int n, sim_time latency, const char *const *opts)
 {
 	struct proto_opts o;
-	proto_opts_default(&spanner_ops, &o);
-	for (; opts && *opts; opts++) {
-		char key[32];
-		const char *eq = strchr(*opts, '=');
-		assert_non_null(eq);
-		memcpy(key, *opts, (size_t)(eq - *opts));
-		key[eq - *opts] = '\0';
-		int i = proto_option_index(&spanner_ops, key);
-		assert_true(i >= 0);
-		struct sbuf err = {0};
-		assert_true(proto_option_parse(&spanner_ops, i, eq + 1, &o.v[i], &err));
-		sbuf_free(&err);
-	}
+	opts_with(&spanner_ops, opts, &o);
 	struct sim *s = sim_new(&spanner_ops, &o, n, 1);
 	struct link_config lc = {.latency = latency};
 	sim_set_all_links(s, &lc);
