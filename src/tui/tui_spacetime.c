@@ -15,8 +15,12 @@
  * placing order. No clock is consulted for either: the clocks are what the learner compares with
  * it.
  *
- * Cost per frame: O(events × nodes) for the placing (the merge), O(events)
- * for the relations; kept to the newest ST_KEEP_ROWS rows for the scene.
+ * Events are only ever appended, in true-time order, so the placing is
+ * incremental: each frame places only the events that are new since the
+ * last (O(new events × nodes)); a new simulation starts it again. The
+ * relations are O(events) with an event selected, and the scene gets only
+ * the events of the rows around the window (found by bisection: rows
+ * never go back in placing order).
  */
 #include "tui/tui_internal.h"
 
@@ -25,8 +29,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define ST_KEEP_ROWS 4000 /* rows handed to the scene (scrolling back) */
 
 struct st_cell {
 	int32_t row;
@@ -50,6 +52,17 @@ struct tui_st {
 	} * order;
 	size_t caporder;
 	uint32_t norder;
+	/* the placing so far: for which simulation, each node's next event,
+	 * the row of the last event placed */
+	const struct sim *placed_for;
+	uint32_t next[SIM_MAX_NODES];
+	int32_t last;
+	/* the marks so far: for which selected event, up to which event of
+	 * the placing order, and how many of each */
+	bool rel_on;
+	int rel_node;
+	uint32_t rel_index, rel_done;
+	uint32_t npast, nfuture, nconc;
 	char title[200];
 	char detail[3][320];
 	struct scene_line lines[3];
@@ -81,26 +94,35 @@ void tui_st_reset(struct tui_st *st)
 {
 	st->has_sel = false;
 	st->top = 0;
+	st->placed_for = NULL;
 }
 
-/* Places every event: fills cell[i][k].row and the placing order. */
+/* Places every event not placed yet: fills cell[i][k].row and the placing
+ * order. */
 static void place(struct tui_st *st, struct sim *s)
 {
 	int n = MIN(sim_nodes(s), SIM_MAX_NODES);
 	const struct clk_event *ev[SIM_MAX_NODES];
-	uint32_t cnt[SIM_MAX_NODES], next[SIM_MAX_NODES];
+	uint32_t cnt[SIM_MAX_NODES], *next = st->next;
 	uint32_t total = 0;
+	bool fresh = st->placed_for != s;
 	for (int i = 0; i < n; i++) {
 		ev[i] = clocks_events(s, i, &cnt[i]);
-		next[i] = 0;
 		total += cnt[i];
+		fresh = fresh || cnt[i] < next[i]; /* cannot happen: events stay */
 		if (cnt[i] > st->capcell[i])
 			xgrow((void **)&st->cell[i], &st->capcell[i], cnt[i], sizeof *st->cell[i]);
 	}
+	if (fresh) {
+		memset(st->next, 0, sizeof st->next);
+		st->norder = 0;
+		st->last = 0;
+		st->placed_for = s;
+		st->rel_on = false; /* the cells are placed again: no marks */
+	}
 	if (total > st->caporder)
 		xgrow((void **)&st->order, &st->caporder, total, sizeof *st->order);
-	st->norder = 0;
-	int32_t last = 0; /* the row of the event placed before */
+	int32_t last = st->last; /* the row of the event placed before */
 	while (st->norder < total) {
 		int best = -1;
 		for (int i = 0; i < n; i++) {
@@ -129,17 +151,34 @@ static void place(struct tui_st *st, struct sim *s)
 		st->order[st->norder++] = (struct st_ref){(int16_t)best, next[best] + 1};
 		next[best]++;
 	}
+	st->last = last;
 }
 
-/* The relation of every event to the selected one, from the graph. */
+/* The relation of every event to the selected one, from the graph:
+ * the past (clocks_past) once per selection, then each event placed since
+ * the last frame carried forward — nothing placed later can be in the
+ * selected event's past, and what is after it stays after it. */
 static void relate(struct tui_st *st, struct sim *s, const struct clk_event *sel)
 {
 	int n = MIN(sim_nodes(s), SIM_MAX_NODES);
+	bool same = st->rel_on && sel && st->rel_node == sel->node && st->rel_index == sel->index;
+	if (!same && st->rel_on) { /* the marks of another selection go */
+		for (uint32_t k = 0; k < st->norder; k++)
+			st->cell[st->order[k].node][st->order[k].index - 1].rel = ST_NONE;
+		st->rel_on = false;
+	}
 	if (!sel)
 		return;
-	st->upto = xrealloc(st->upto, (size_t)sim_nodes(s) * sizeof *st->upto);
-	clocks_past(s, sel, st->upto);
-	for (uint32_t k = 0; k < st->norder; k++) {
+	if (!same) {
+		st->upto = xrealloc(st->upto, (size_t)sim_nodes(s) * sizeof *st->upto);
+		clocks_past(s, sel, st->upto);
+		st->rel_on = true;
+		st->rel_node = sel->node;
+		st->rel_index = sel->index;
+		st->rel_done = 0;
+		st->npast = st->nfuture = st->nconc = 0;
+	}
+	for (uint32_t k = st->rel_done; k < st->norder; k++) {
 		int i = st->order[k].node;
 		uint32_t idx = st->order[k].index;
 		uint32_t cnt;
@@ -151,6 +190,7 @@ static void relate(struct tui_st *st, struct sim *s, const struct clk_event *sel
 		}
 		if (idx <= st->upto[i]) {
 			c->rel = ST_PAST;
+			st->npast++;
 			continue;
 		}
 		bool after = idx > 1 && (st->cell[i][idx - 2].rel == ST_FUTURE ||
@@ -161,7 +201,10 @@ static void relate(struct tui_st *st, struct sim *s, const struct clk_event *sel
 			after = r == ST_FUTURE || r == ST_SELECTED;
 		}
 		c->rel = after ? ST_FUTURE : ST_CONCURRENT;
+		st->nfuture += after;
+		st->nconc += !after;
 	}
+	st->rel_done = st->norder;
 }
 
 static const struct clk_event *selected(struct tui_st *st, struct sim *s)
@@ -269,20 +312,28 @@ void tui_st_fill(struct tui_st *st, struct sim *s, bool unicode, int rows, struc
 		st->top = MAX(0, MIN(st->top, top));
 		top = st->top;
 	}
-	int32_t keep_from = MAX(0, MIN(top, maxrow - ST_KEEP_ROWS));
-	uint32_t past = 0, future = 0, conc = 0, nev = 0;
-	if (st->norder > st->capev)
-		xgrow((void **)&st->ev, &st->capev, st->norder, sizeof *st->ev);
-	for (uint32_t k = 0; k < st->norder; k++) {
+	/* The scene gets the rows it may show: from a row before the window
+	 * to two windows after it (receipts below draw their messages), the
+	 * first found by bisection. */
+	int32_t lo = MAX(0, top - 1), hi = top + 2 * rows;
+	uint32_t past = st->npast, future = st->nfuture, conc = st->nconc, nev = 0;
+	uint32_t first = 0, end = st->norder;
+	while (first < end) {
+		uint32_t mid = first + (end - first) / 2;
+		if (st->cell[st->order[mid].node][st->order[mid].index - 1].row < lo)
+			first = mid + 1;
+		else
+			end = mid;
+	}
+	for (uint32_t k = first; k < st->norder; k++) {
 		int i = st->order[k].node;
 		uint32_t idx = st->order[k].index, cnt;
 		const struct clk_event *e = &clocks_events(s, i, &cnt)[idx - 1];
 		const struct st_cell *c = &st->cell[i][idx - 1];
-		past += c->rel == ST_PAST;
-		future += c->rel == ST_FUTURE;
-		conc += c->rel == ST_CONCURRENT;
-		if (c->row < keep_from)
-			continue;
+		if (c->row > hi)
+			break;
+		if (nev >= st->capev)
+			xgrow((void **)&st->ev, &st->capev, nev + 1, sizeof *st->ev);
 		struct scene_st_event *o = &st->ev[nev++];
 		memset(o, 0, sizeof *o);
 		o->row = c->row;

@@ -152,6 +152,17 @@ static void test_relations(void **state)
 	assert_int_equal(find(&s, "c")->rel, ST_CONCURRENT);
 	assert_int_equal(find(&s, "x")->rel, ST_CONCURRENT);
 	assert_non_null(strstr(s.st_detail[0].text, "n2.1 m.recv"));
+	/* Events that come later are marked as they come (incrementally):
+	 * still as the vector clocks say. */
+	struct sbuf err = {0};
+	assert_int_equal(
+	    world_exec_line(w, "send n2 n1 q\nrun 1s\nevent n1 z\nsend n3 n2 r\nrun 1s", &err),
+	    EXEC_OK);
+	sbuf_free(&err);
+	snap_of(w, st, &s);
+	check_marks(w, &s);
+	assert_int_equal(find(&s, "z")->rel, ST_FUTURE);
+	assert_int_equal(find(&s, "r")->rel, ST_FUTURE); /* n3 had received k */
 	assert_true(tui_st_clear(st));
 	assert_false(tui_st_clear(st));
 	tui_st_free(st);
