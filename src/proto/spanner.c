@@ -966,7 +966,8 @@ static void sp_describe(const void *self, struct node_view *v)
 			    simtime_fmt(k->floor, a, sizeof a));
 	for (size_t i = 0; i < k->nwait && v->nlines < VIEW_LINES; i++) {
 		const struct sp_wait *w = &k->wait[i];
-		double left = (double)MAX(0, due(k, w) - pt) / SIM_MS;
+		sim_time d = due(k, w); /* INT64_MIN: nothing to wait for */
+		double left = d > pt ? (double)(d - pt) / SIM_MS : 0;
 		simtime_fmt(w->s, a, sizeof a);
 		if (!committed_upto(k, w->req.op.key, w->s))
 			ns_snprintf(v->lines[v->nlines++], VIEW_LINE_LEN,
