@@ -285,24 +285,24 @@ static bool pred_lost(struct sim *s, const struct proto_args *a, struct sbuf *wh
 	}
 	if (n)
 		qsort(ids, n, sizeof *ids, cmp_pair);
+	/* The writes named go after the count; `why` may already hold what
+	 * other parts of a predicate said, so they are gathered apart. */
+	struct sbuf named = {0};
 	size_t distinct = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (k && ids[k] == ids[k - 1])
 			continue;
 		const struct ml_write *w = ml_write_of(s, (int)(ids[k] >> 32), (uint32_t)ids[k]);
 		if (w && distinct < 4) {
-			sbuf_puts(why, distinct ? ", " : ": ");
-			ml_fmt_write(w->key, w->v.value, w->v.writer, why);
+			sbuf_puts(&named, distinct ? ", " : ": ");
+			ml_fmt_write(w->key, w->v.value, w->v.writer, &named);
 		}
 		distinct++;
 	}
 	free(ids);
-	struct sbuf head = {0};
-	sbuf_printf(&head, P_("%zu lost update", "%zu lost updates", distinct), distinct);
-	sbuf_puts(&head, sbuf_str(why));
-	sbuf_clear(why);
-	sbuf_puts(why, sbuf_str(&head));
-	sbuf_free(&head);
+	sbuf_printf(why, P_("%zu lost update", "%zu lost updates", distinct), distinct);
+	sbuf_puts(why, sbuf_str(&named));
+	sbuf_free(&named);
 	return (int64_t)distinct >= a->a[0].num;
 }
 

@@ -989,23 +989,29 @@ static void open_next_msg(struct tui *t)
 		_("paused on a message: m the next one, . one event, space runs on, esc closes"));
 }
 
-/* The timeline view drawing the clocks protocol's space-time diagram. */
-static bool spacetime(struct tui *t)
+/* What the view shows when it is the timeline: the message traffic, or
+ * the protocol's own picture of time (one cluster only). */
+enum tl_kind { TL_NONE, TL_TRAFFIC, TL_CLOCKS, TL_SWIM, TL_PHI };
+
+static enum tl_kind timeline_kind(const struct tui *t)
 {
-	return t->view == VIEW_TIMELINE && t->npanes == 1 && t->st &&
-	       tui_st_applies(t->pane[0].sim);
+	struct sim *s = t->pane[0].sim;
+	if (t->view != VIEW_TIMELINE)
+		return TL_NONE;
+	if (t->npanes != 1 || !s)
+		return TL_TRAFFIC;
+	return tui_st_applies(s)       ? TL_CLOCKS
+	       : tui_gossip_applies(s) ? TL_SWIM
+	       : tui_phi_applies(s)    ? TL_PHI
+				       : TL_TRAFFIC;
 }
 
-/* The timeline view drawing SWIM's membership matrix. */
-static bool gossip(struct tui *t)
+/* The space-time diagram's state, made when first needed. */
+static struct tui_st *st_of(struct tui *t)
 {
-	return t->view == VIEW_TIMELINE && t->npanes == 1 && tui_gossip_applies(t->pane[0].sim);
-}
-
-/* The timeline view plotting the phi detector's phi. */
-static bool phiplot(struct tui *t)
-{
-	return t->view == VIEW_TIMELINE && t->npanes == 1 && tui_phi_applies(t->pane[0].sim);
+	if (!t->st)
+		t->st = tui_st_new();
+	return t->st;
 }
 
 static void act(struct tui *t, enum tui_act a, int code)
@@ -1051,8 +1057,8 @@ static void act(struct tui *t, enum tui_act a, int code)
 	case ACT_BACK:
 		if (t->view == VIEW_HELP)
 			t->view = t->before_help;
-		else if (spacetime(t))
-			tui_st_clear(t->st);
+		else if (timeline_kind(t) == TL_CLOCKS)
+			tui_st_clear(st_of(t));
 		t->sb.msg_open = t->msg_was_open = false;
 		t->pending = ACT_NONE;
 		t->msg[0] = '\0';
@@ -1090,12 +1096,12 @@ static void act(struct tui *t, enum tui_act a, int code)
 		break;
 	case ACT_UP:
 	case ACT_DOWN:
-		if (spacetime(t))
-			tui_st_move(t->st, t->pane[0].sim, a == ACT_UP ? -1 : 1);
-		else if (gossip(t))
+		if (timeline_kind(t) == TL_CLOCKS)
+			tui_st_move(st_of(t), t->pane[0].sim, a == ACT_UP ? -1 : 1);
+		else if (timeline_kind(t) == TL_SWIM)
 			tui_gossip_scroll(&t->gossip, t->pane[0].sim,
 					  scene_gossip_rows(COLS, LINES), a == ACT_UP ? -1 : 1);
-		else if (phiplot(t))
+		else if (timeline_kind(t) == TL_PHI)
 			tui_phi_peer(&t->phi, t->pane[0].sim, t->sel, a == ACT_UP ? -1 : 1);
 		else if (t->view == VIEW_CLUSTER)
 			act(t, a == ACT_UP ? ACT_PREV : ACT_NEXT, 0);
@@ -1104,9 +1110,9 @@ static void act(struct tui *t, enum tui_act a, int code)
 		break;
 	case ACT_PGUP:
 	case ACT_PGDN:
-		if (spacetime(t))
-			tui_st_move(t->st, t->pane[0].sim, a == ACT_PGUP ? -page : page);
-		else if (gossip(t))
+		if (timeline_kind(t) == TL_CLOCKS)
+			tui_st_move(st_of(t), t->pane[0].sim, a == ACT_PGUP ? -page : page);
+		else if (timeline_kind(t) == TL_SWIM)
 			tui_gossip_scroll(&t->gossip, t->pane[0].sim,
 					  scene_gossip_rows(COLS, LINES),
 					  a == ACT_PGUP ? -page : page);
@@ -1158,10 +1164,10 @@ static void act(struct tui *t, enum tui_act a, int code)
 		break;
 	case ACT_ZOOM_IN:
 	case ACT_ZOOM_OUT:
-		if (spacetime(t))
+		if (timeline_kind(t) == TL_CLOCKS)
 			execf(t, "set show %s",
 			      tui_st_next_clock(t->pane[0].sim, a == ACT_ZOOM_IN ? 1 : -1));
-		else if (phiplot(t))
+		else if (timeline_kind(t) == TL_PHI)
 			tui_phi_zoom(&t->phi, a == ACT_ZOOM_IN ? 1 : -1);
 		else
 			tui_hist_zoom(t->pane[0].hist, a == ACT_ZOOM_IN ? 1 : -1);
@@ -1336,17 +1342,15 @@ static void build_snapshot(struct tui *t)
 		s->side_node = -1; /* the session's pane (a lesson) */
 	if (t->view == VIEW_LOGS && t->pane[0].sim)
 		tui_snap_logs(t->pane[0].sim, t->logs_scroll, MAX(0, LINES - 4), &t->sb, s);
-	if (t->view == VIEW_TIMELINE && t->npanes == 1 && tui_st_applies(t->pane[0].sim)) {
-		if (!t->st)
-			t->st = tui_st_new();
-		tui_st_fill(t->st, t->pane[0].sim, t->term.unicode,
+	enum tl_kind tk = timeline_kind(t);
+	if (tk == TL_CLOCKS) {
+		tui_st_fill(st_of(t), t->pane[0].sim, t->term.unicode,
 			    scene_spacetime_rows(COLS, LINES), s);
-	} else if (t->view == VIEW_TIMELINE && t->npanes == 1 &&
-		   tui_gossip_applies(t->pane[0].sim)) {
+	} else if (tk == TL_SWIM) {
 		tui_gossip_fill(&t->gossip, t->pane[0].sim, t->sel, t->term.unicode, s);
-	} else if (t->view == VIEW_TIMELINE && t->npanes == 1 && tui_phi_applies(t->pane[0].sim)) {
+	} else if (tk == TL_PHI) {
 		tui_phi_fill(&t->phi, t->pane[0].sim, t->sel, t->term.unicode, s);
-	} else if (t->view == VIEW_TIMELINE) {
+	} else if (tk == TL_TRAFFIC) {
 		int first_tl = (t->tl_next - t->tl_n + TL_MAX) % TL_MAX;
 		for (int i = 0; i < t->tl_n; i++)
 			t->tl_lin[i] = t->tl[(first_tl + i) % TL_MAX];
@@ -1375,14 +1379,12 @@ static void draw(struct tui *t)
 		break;
 	case VIEW_LOGS: scene_view_logs(&t->sc, &t->snap); break;
 	case VIEW_TIMELINE:
-		if (t->snap.st_title)
-			scene_view_spacetime(&t->sc, &t->snap);
-		else if (t->snap.gossip_title)
-			scene_view_gossip(&t->sc, &t->snap);
-		else if (t->snap.phi_title)
-			scene_view_phi(&t->sc, &t->snap);
-		else
-			scene_view_timeline(&t->sc, &t->snap);
+		switch (timeline_kind(t)) {
+		case TL_CLOCKS: scene_view_spacetime(&t->sc, &t->snap); break;
+		case TL_SWIM: scene_view_gossip(&t->sc, &t->snap); break;
+		case TL_PHI: scene_view_phi(&t->sc, &t->snap); break;
+		default: scene_view_timeline(&t->sc, &t->snap); break;
+		}
 		break;
 	case VIEW_HISTORY:
 		tui_hist_fill(t->pane[0].hist, t->pane[0].w, t->term.unicode,

@@ -142,15 +142,13 @@ static void step_started(struct tui_session *s, const char *how)
 	s->predicting = l->steps[st].predict && st < (int)sizeof s->predicted &&
 			s->predicted[st] < 0 && !s->run.playing;
 	s->pcursor = 0;
-	if (s->predicting && !how) {
+	if (how)
+		tui_say(s->t, SS_KEY, "%s", how);
+	else if (s->predicting)
 		tui_say(s->t, SS_KEY,
 			_("step %d/%d: %s · predict first: 1-9, or up/down and enter"), st + 1,
 			l->nsteps, l->steps[st].title);
-		how = "";
-	}
-	if (how && *how)
-		tui_say(s->t, SS_KEY, "%s", how);
-	else if (!how)
+	else
 		tui_say(s->t, SS_KEY, _("step %d/%d: %s · paused: read it, then space to start"),
 			s->run.step + 1, l->nsteps, l->steps[s->run.step].title);
 	char line[256];
@@ -161,16 +159,21 @@ static void step_started(struct tui_session *s, const char *how)
 
 /* ---- predictions ------------------------------------------------------------------- */
 
-/* The answer of the current step's prediction shown i-th (shuffled per
- * learner, as quiz answers are: question 1000 + step). */
-static int pshown(const struct tui_session *s, int i)
+/* The answer of question q (number qi for the order) shown i-th:
+ * shuffled per learner (lesson_quiz_order). */
+static int shown_of(const struct tui_session *s, const struct lesson_question *q, int qi, int i)
 {
 	int order[LESSON_MAX_OPTIONS];
-	const struct lesson_question *q = s->lesson->steps[s->run.step].predict;
 	if (q->nopt > LESSON_MAX_OPTIONS)
 		return i;
-	lesson_quiz_order(s->learner, s->lesson->id, 1000 + s->run.step, q->nopt, order);
+	lesson_quiz_order(s->learner, s->lesson->id, qi, q->nopt, order);
 	return order[i];
+}
+
+/* The same for the current step's prediction (question 1000 + step). */
+static int pshown(const struct tui_session *s, int i)
+{
+	return shown_of(s, s->lesson->steps[s->run.step].predict, 1000 + s->run.step, i);
 }
 
 static void predict_answer(struct tui_session *s, int k)
@@ -456,12 +459,7 @@ static uint64_t learner_seed(struct store *st)
 /* The answer of the current question shown i-th. */
 static int shown(const struct tui_session *s, int i)
 {
-	int order[LESSON_MAX_OPTIONS];
-	const struct lesson_question *q = &s->lesson->quiz[s->q];
-	if (q->nopt > LESSON_MAX_OPTIONS)
-		return i;
-	lesson_quiz_order(s->learner, s->lesson->id, s->q, q->nopt, order);
-	return order[i];
+	return shown_of(s, &s->lesson->quiz[s->q], s->q, i);
 }
 
 static void quiz_answer(struct tui_session *s, int k)
